@@ -1,0 +1,64 @@
+package dev.ocomms.gateway;
+
+import dev.ocomms.gateway.http.Problems;
+import dev.ocomms.gateway.ops.OpsEndpoints;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.db.PgClients;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.redis.RedisClients;
+import io.reactivex.rxjava3.core.Completable;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.rxjava3.core.AbstractVerticle;
+import io.vertx.rxjava3.core.http.HttpServer;
+import io.vertx.rxjava3.ext.web.Router;
+import io.vertx.rxjava3.redis.client.Redis;
+import io.vertx.rxjava3.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/** The node's door: HTTP API, the browser's event-bus bridge, and the operator endpoints. */
+public class GatewayVerticle extends AbstractVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private OcommsConfig settings;
+  private Pool pg;
+  private Redis redis;
+  private HttpServer server;
+  private OpsEndpoints ops;
+
+  @Override
+  public Completable rxStart() {
+    settings = OcommsConfig.fromJson(config());
+    pg = PgClients.pool(vertx, settings, "gateway");
+    redis = RedisClients.client(vertx, settings);
+    ops = new OpsEndpoints(vertx, pg, redis);
+
+    Router router = Router.router(vertx);
+    ops.mount(router);
+    router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
+    router.route().failureHandler(Problems::handleFailure);
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(settings.httpHost())
+        .setPort(settings.httpPort())
+        .setCompressionSupported(true)
+        .setMaxWebSocketFrameSize(65_536))
+        .requestHandler(router);
+    return server.rxListen()
+        .doOnSuccess(s -> LOG.info("gateway listening: host={} port={}", settings.httpHost(), s.actualPort()))
+        .ignoreElement();
+  }
+
+  @Override
+  public Completable rxStop() {
+    ops.startDraining();
+    // In-flight requests get the grace period; new connections are refused from now on.
+    return server.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS)
+        .onErrorComplete()
+        .andThen(pg.rxClose().onErrorComplete())
+        .doFinally(redis::close);
+  }
+}

@@ -1,0 +1,71 @@
+package dev.ocomms.gateway.ops;
+
+import dev.ocomms.shared.node.Node;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.ext.healthchecks.HealthChecks;
+import io.vertx.rxjava3.ext.web.Router;
+import io.vertx.rxjava3.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.rxjava3.redis.client.Redis;
+import io.vertx.rxjava3.sqlclient.Pool;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * What operators poll: {@code /health} (the process and its event loop answer), {@code /ready} (this node can
+ * serve: PostgreSQL, Redis and the cluster answer, and it is not draining) and {@code /metrics} (Prometheus text).
+ */
+public final class OpsEndpoints {
+  private static final long CHECK_TIMEOUT_MS = 2_000;
+
+  private final Vertx vertx;
+  private final Pool pg;
+  private final Redis redis;
+  private final AtomicBoolean draining = new AtomicBoolean();
+
+  public OpsEndpoints(Vertx vertx, Pool pg, Redis redis) {
+    this.vertx = vertx;
+    this.pg = pg;
+    this.redis = redis;
+  }
+
+  public void mount(Router router) {
+    HealthChecks liveness = HealthChecks.create(vertx)
+        // Answered from this verticle's event loop: a stuck loop makes the check time out.
+        .register("eventLoop", CHECK_TIMEOUT_MS, promise -> promise.complete(Status.OK()));
+    HealthChecks readiness = HealthChecks.create(vertx)
+        .register("accepting", CHECK_TIMEOUT_MS, promise -> promise.complete(
+            draining.get() ? Status.KO(new JsonObject().put("reason", "shutting down")) : Status.OK()))
+        .register("postgresql", CHECK_TIMEOUT_MS, promise -> pg.query("SELECT 1").rxExecute().subscribe(
+            rows -> promise.complete(Status.OK()),
+            failure -> promise.complete(Status.KO(reason(failure)))))
+        .register("redis", CHECK_TIMEOUT_MS, promise -> redis.rxSend(Request.cmd(Command.PING)).subscribe(
+            reply -> promise.complete(Status.OK()),
+            failure -> promise.complete(Status.KO(reason(failure))),
+            () -> promise.complete(Status.KO(new JsonObject().put("reason", "no reply")))))
+        .register("cluster", CHECK_TIMEOUT_MS, promise -> {
+          int members = Node.clusterMembers(vertx);
+          JsonObject data = new JsonObject().put("members", members).put("nodeId", Node.nodeId(vertx));
+          promise.complete(members >= 1 ? Status.OK(data) : Status.KO(data));
+        });
+
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
+    router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+    router.get("/metrics").handler(ctx ->
+        PrometheusScrapingHandler.create(Node.prometheus(vertx)).handle(ctx.getDelegate()));
+  }
+
+  /** From now on {@code /ready} answers 503, so that load balancers stop sending new work here. */
+  public void startDraining() {
+    draining.set(true);
+  }
+
+  private static JsonObject reason(Throwable failure) {
+    // The class name only: driver messages can echo connection details.
+    return new JsonObject().put("reason", failure.getClass().getSimpleName());
+  }
+}

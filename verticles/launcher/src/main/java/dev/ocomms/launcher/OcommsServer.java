@@ -1,0 +1,87 @@
+package dev.ocomms.launcher;
+
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.config.Setting;
+import dev.ocomms.shared.embedded.EmbeddedPostgresServer;
+import dev.ocomms.shared.embedded.EmbeddedRedisServer;
+import dev.ocomms.shared.embedded.FreePorts;
+import dev.ocomms.shared.node.Node;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Observable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.rxjava3.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running OComms node: embedded PostgreSQL and Redis when no URLs are configured, the clustered Vert.x node,
+ * and the chosen verticles. Started and stopped from the main thread and the shutdown hook, never an event loop.
+ */
+final class OcommsServer {
+  private static final Logger LOG = LoggerFactory.getLogger(OcommsServer.class);
+
+  private EmbeddedPostgresServer embeddedPostgres;
+  private EmbeddedRedisServer embeddedRedis;
+  private Vertx vertx;
+  private OcommsConfig config;
+
+  void start(OcommsConfig requested) throws IOException {
+    long started = System.nanoTime();
+    config = requested;
+    Path dataDir = Path.of(config.dataDir()).toAbsolutePath().normalize();
+    if (config.pgUrl().isEmpty()) {
+      embeddedPostgres = EmbeddedPostgresServer.start(dataDir.resolve("pg"), FreePorts.next());
+      config = config.with(Setting.PG_URL, embeddedPostgres.url(EmbeddedPostgresServer.DATABASE));
+    }
+    if (config.redisUrl().isEmpty()) {
+      embeddedRedis = EmbeddedRedisServer.start(dataDir.resolve("redis"), FreePorts.next(), 16);
+      config = config.with(Setting.REDIS_URL, embeddedRedis.url(0));
+    }
+    LOG.info("effective configuration: {}", config.toMaskedJson().encode());
+
+    vertx = Node.start(config).blockingGet();
+    DeploymentOptions deployment = new DeploymentOptions().setConfig(config.toJson());
+    Observable.fromIterable(config.verticles())
+        .concatMapCompletable(name -> vertx.rxDeployVerticle(VerticleCatalogue.create(name), deployment)
+            .doOnSuccess(id -> LOG.info("verticle deployed: name={}", name))
+            .ignoreElement())
+        .blockingAwait();
+    LOG.info("OComms started: verticles={} startupMs={}", config.verticles(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  /** Stops verticles (each drains within the grace period), leaves the cluster, then stops embedded servers. */
+  void stop() {
+    LOG.info("OComms stopping");
+    if (vertx != null) {
+      vertx.rxClose()
+          .timeout(config.shutdownGraceSeconds() + 15L, TimeUnit.SECONDS)
+          .onErrorResumeNext(e -> {
+            LOG.warn("node did not close cleanly: {}", e.toString());
+            return Completable.complete();
+          })
+          .blockingAwait();
+      vertx = null;
+    }
+    closeQuietly(embeddedRedis);
+    embeddedRedis = null;
+    closeQuietly(embeddedPostgres);
+    embeddedPostgres = null;
+    LOG.info("OComms stopped");
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable == null) {
+      return;
+    }
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("could not stop {}: {}", closeable.getClass().getSimpleName(), e.toString());
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.ocomms.launcher;
+
+import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.notes.NotesVerticle;
+import dev.ocomms.presence.PresenceVerticle;
+import dev.ocomms.search.SearchVerticle;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.uploads.UploadsVerticle;
+import io.vertx.core.Verticle;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The verticles a node can run, by the names of {@link OcommsConfig#VERTICLE_NAMES}. */
+final class VerticleCatalogue {
+  private static final Map<String, Supplier<io.vertx.rxjava3.core.AbstractVerticle>> VERTICLES = Map.of(
+      "gateway", GatewayVerticle::new,
+      "messaging", MessagingVerticle::new,
+      "presence", PresenceVerticle::new,
+      "notes", NotesVerticle::new,
+      "uploads", UploadsVerticle::new,
+      "search", SearchVerticle::new);
+
+  private VerticleCatalogue() {
+  }
+
+  static Verticle create(String name) {
+    Supplier<io.vertx.rxjava3.core.AbstractVerticle> supplier = VERTICLES.get(name);
+    if (supplier == null) {
+      throw new IllegalArgumentException("unknown verticle " + name);
+    }
+    return supplier.get();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.ocomms.launcher;
+
+import dev.ocomms.shared.embedded.FreePorts;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The packaged launcher, run as a separate process")
+class LauncherIT {
+  private static final Duration START = Duration.ofSeconds(90);
+  private static final Duration STOP = Duration.ofSeconds(40);
+
+  @TempDir
+  Path workDir;
+
+  private Map<String, String> environment(int httpPort) {
+    return Map.of(
+        "OCOMMS_HTTP_PORT", String.valueOf(httpPort),
+        "OCOMMS_CLUSTER_PORT", String.valueOf(FreePorts.next()),
+        "OCOMMS_DATA_DIR", workDir.resolve("data").toString());
+  }
+
+  @Test
+  @DisplayName("with no URLs it starts embedded PostgreSQL and Redis, answers /health and /ready with 200, "
+      + "stops them on SIGTERM, and a second start reuses the kept data")
+  void embeddedDefault() throws Exception {
+    int port = FreePorts.next();
+    try (LauncherProcess first = LauncherProcess.start(workDir, environment(port))) {
+      assertThat(first.awaitStatus(port, "/ready", 200, START)).as(first.output()).isEqualTo(200);
+      assertThat(first.awaitStatus(port, "/health", 200, Duration.ofSeconds(5))).isEqualTo(200);
+      String log = first.output();
+      assertThat(log).contains("embedded PostgreSQL started: url=postgresql://").contains("reusedData=false")
+          .contains("embedded Redis started: url=redis://127.0.0.1:")
+          .contains("effective configuration")
+          .contains("OComms started");
+      first.terminate(STOP);
+      assertThat(first.output()).contains("embedded PostgreSQL stopped").contains("OComms stopped");
+    }
+    assertThat(workDir.resolve("data/pg/PG_VERSION")).exists();
+    assertThat(workDir.resolve("data/pg/postmaster.pid")).doesNotExist();
+
+    int secondPort = FreePorts.next();
+    try (LauncherProcess second = LauncherProcess.start(workDir, environment(secondPort))) {
+      assertThat(second.awaitStatus(secondPort, "/ready", 200, START)).as(second.output()).isEqualTo(200);
+      assertThat(second.output()).contains("reusedData=true");
+      second.terminate(STOP);
+    }
+  }
+
+  @Test
+  @DisplayName("an invalid setting stops the start with exit code 2 and a message naming it")
+  void invalidSetting() throws Exception {
+    try (LauncherProcess process = LauncherProcess.start(workDir, Map.of(
+        "OCOMMS_HTTP_PORT", "eighty",
+        "OCOMMS_NO_SUCH_SETTING", "1",
+        "OCOMMS_DATA_DIR", workDir.resolve("data").toString()))) {
+      assertThat(process.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+      assertThat(process.output())
+          .contains("OComms cannot start")
+          .contains("OCOMMS_HTTP_PORT").contains("not a whole number")
+          .contains("unknown environment variable OCOMMS_NO_SUCH_SETTING");
+    }
+    assertThat(Files.exists(workDir.resolve("data/pg"))).isFalse();
+  }
+}

@@ -1,0 +1,278 @@
+package dev.ocomms.shared.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The effective, validated configuration of one node. Built once at start from {@code conf/ocomms.json} and the
+ * {@code OCOMMS_*} environment (see {@link ConfigLoader}); handed to every verticle as its deployment config in the
+ * canonical form of {@link #toJson()}.
+ */
+public final class OcommsConfig {
+
+  /** The verticles a node can run, by the names {@code OCOMMS_VERTICLES} takes. */
+  public static final List<String> VERTICLE_NAMES =
+      List.of("gateway", "messaging", "presence", "notes", "uploads", "search");
+
+  private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
+
+  private final Map<Setting, Object> values;
+
+  private OcommsConfig(Map<Setting, Object> values) {
+    this.values = values;
+  }
+
+  /**
+   * Validates a merged configuration. Keys are either file keys ({@code httpPort}) or environment names
+   * ({@code OCOMMS_HTTP_PORT}); environment names win. Other environment variables (not {@code OCOMMS_*}) are ignored.
+   *
+   * @throws ConfigException naming every unknown or invalid setting
+   */
+  public static OcommsConfig parse(JsonObject fileValues, Map<String, String> environment) {
+    List<String> problems = new ArrayList<>();
+    Map<Setting, Object> raw = new EnumMap<>(Setting.class);
+    for (String key : fileValues.fieldNames()) {
+      Optional<Setting> setting = Setting.byKey(key);
+      if (setting.isEmpty()) {
+        problems.add("unknown setting '" + key + "' in the configuration file (known: " + knownKeys() + ")");
+      } else if (fileValues.getValue(key) != null) {
+        raw.put(setting.get(), fileValues.getValue(key));
+      }
+    }
+    environment.forEach((name, value) -> {
+      if (!name.startsWith(Setting.ENV_PREFIX)) {
+        return;
+      }
+      Optional<Setting> setting = Setting.byEnvName(name);
+      if (setting.isEmpty()) {
+        problems.add("unknown environment variable " + name + " (known: " + knownEnvNames() + ")");
+      } else if (!value.isBlank()) {
+        raw.put(setting.get(), value.trim());
+      }
+    });
+
+    Map<Setting, Object> values = new EnumMap<>(Setting.class);
+    raw.forEach((setting, value) -> {
+      try {
+        values.put(setting, convert(setting, value));
+      } catch (ConfigException e) {
+        problems.add(setting.envName() + " / " + setting.key() + ": " + e.getMessage());
+      }
+    });
+    for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
+        Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
+        Setting.SHUTDOWN_GRACE_SECONDS)) {
+      if (!values.containsKey(required) && !raw.containsKey(required)) {
+        problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
+    }
+    return new OcommsConfig(values);
+  }
+
+  /** Reads the canonical form produced by {@link #toJson()}, as verticles receive it. */
+  public static OcommsConfig fromJson(JsonObject canonical) {
+    return parse(canonical, Map.of());
+  }
+
+  private static Object convert(Setting setting, Object value) {
+    String text = value instanceof String s ? s : String.valueOf(value);
+    return switch (setting.kind()) {
+      case TEXT -> {
+        if (text.isBlank()) {
+          throw new ConfigException("must not be empty");
+        }
+        if (setting == Setting.CLUSTER_DISCOVERY && !DISCOVERY_MODES.contains(text)) {
+          throw new ConfigException("'" + text + "' is not one of " + DISCOVERY_MODES);
+        }
+        yield text;
+      }
+      case PORT -> {
+        int port = integer(text);
+        if (port < 1 || port > 65535) {
+          throw new ConfigException(port + " is not a port (1-65535)");
+        }
+        yield port;
+      }
+      case POSITIVE_INT -> {
+        int number = integer(text);
+        if (number < 1) {
+          throw new ConfigException(number + " must be at least 1");
+        }
+        yield number;
+      }
+      case URL -> checkUrl(setting, text);
+      case LIST -> {
+        List<String> items = value instanceof JsonArray array
+            ? array.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList()
+            : Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (setting == Setting.VERTICLES) {
+          if (items.isEmpty()) {
+            yield VERTICLE_NAMES;
+          }
+          List<String> unknown = items.stream().filter(n -> !VERTICLE_NAMES.contains(n)).toList();
+          if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown verticle(s) " + unknown + " (known: " + VERTICLE_NAMES + ")");
+          }
+        }
+        if (setting == Setting.CLUSTER_MEMBERS) {
+          items.forEach(OcommsConfig::checkMember);
+        }
+        yield items;
+      }
+    };
+  }
+
+  private static int integer(String text) {
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new ConfigException("'" + text + "' is not a whole number");
+    }
+  }
+
+  private static String checkUrl(Setting setting, String text) {
+    Set<String> schemes = setting == Setting.PG_URL ? Set.of("postgres", "postgresql") : Set.of("redis", "rediss");
+    try {
+      URI uri = new URI(text);
+      if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
+        throw new ConfigException("expected a URL like " + schemes.iterator().next() + "://host:port/...");
+      }
+    } catch (URISyntaxException e) {
+      throw new ConfigException("not a URL: " + e.getReason());
+    }
+    return text;
+  }
+
+  private static void checkMember(String member) {
+    int colon = member.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new ConfigException("member '" + member + "' must be host:port");
+    }
+    String port = member.substring(colon + 1);
+    if (port.contains("-")) {
+      throw new ConfigException("member '" + member + "' has a port range; list each port as its own member");
+    }
+    int number = integer(port);
+    if (number < 1 || number > 65535) {
+      throw new ConfigException("member '" + member + "' has no valid port");
+    }
+  }
+
+  private static String knownKeys() {
+    return Arrays.stream(Setting.values()).map(Setting::key).collect(Collectors.joining(", "));
+  }
+
+  private static String knownEnvNames() {
+    return Arrays.stream(Setting.values()).map(Setting::envName).collect(Collectors.joining(", "));
+  }
+
+  /** A copy with one setting changed; validated like any other value. */
+  public OcommsConfig with(Setting setting, Object value) {
+    Map<Setting, Object> copy = new EnumMap<>(values);
+    copy.put(setting, convert(setting, value));
+    return new OcommsConfig(copy);
+  }
+
+  public String httpHost() {
+    return (String) values.get(Setting.HTTP_HOST);
+  }
+
+  public int httpPort() {
+    return (Integer) values.get(Setting.HTTP_PORT);
+  }
+
+  public String dataDir() {
+    return (String) values.get(Setting.DATA_DIR);
+  }
+
+  /** Empty when OComms is to start its own embedded PostgreSQL. */
+  public Optional<String> pgUrl() {
+    return Optional.ofNullable((String) values.get(Setting.PG_URL));
+  }
+
+  public int pgPoolSize() {
+    return (Integer) values.get(Setting.PG_POOL_SIZE);
+  }
+
+  /** Empty when OComms is to start its own embedded Redis. */
+  public Optional<String> redisUrl() {
+    return Optional.ofNullable((String) values.get(Setting.REDIS_URL));
+  }
+
+  public int redisPoolSize() {
+    return (Integer) values.get(Setting.REDIS_POOL_SIZE);
+  }
+
+  public String clusterHost() {
+    return (String) values.get(Setting.CLUSTER_HOST);
+  }
+
+  public int clusterPort() {
+    return (Integer) values.get(Setting.CLUSTER_PORT);
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<String> clusterMembers() {
+    return (List<String>) values.getOrDefault(Setting.CLUSTER_MEMBERS, List.of());
+  }
+
+  public String clusterDiscovery() {
+    return (String) values.get(Setting.CLUSTER_DISCOVERY);
+  }
+
+  public Optional<String> clusterK8sService() {
+    return Optional.ofNullable((String) values.get(Setting.CLUSTER_K8S_SERVICE));
+  }
+
+  public Optional<String> clusterK8sNamespace() {
+    return Optional.ofNullable((String) values.get(Setting.CLUSTER_K8S_NAMESPACE));
+  }
+
+  /** The verticles this node runs; all of them unless {@code OCOMMS_VERTICLES} names a subset. */
+  @SuppressWarnings("unchecked")
+  public List<String> verticles() {
+    return (List<String>) values.getOrDefault(Setting.VERTICLES, VERTICLE_NAMES);
+  }
+
+  public int shutdownGraceSeconds() {
+    return (Integer) values.get(Setting.SHUTDOWN_GRACE_SECONDS);
+  }
+
+  /** The canonical form, keyed by file keys; what verticles receive as their config. */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    values.forEach((setting, value) ->
+        json.put(setting.key(), value instanceof List<?> list ? new JsonArray(new ArrayList<>(list)) : value));
+    return json;
+  }
+
+  /** The canonical form with secrets masked, safe to log. */
+  public JsonObject toMaskedJson() {
+    JsonObject json = toJson();
+    for (Setting setting : Setting.values()) {
+      if (setting.secret() && json.containsKey(setting.key())) {
+        json.put(setting.key(), Secrets.mask(json.getString(setting.key())));
+      }
+    }
+    return json;
+  }
+
+  @Override
+  public String toString() {
+    return toMaskedJson().encode();
+  }
+}

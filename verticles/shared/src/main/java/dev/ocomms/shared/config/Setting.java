@@ -1,0 +1,67 @@
+package dev.ocomms.shared.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every setting OComms understands. Each has one key in {@code conf/ocomms.json} and one environment variable
+ * ({@code OCOMMS_} + the enum name); the environment wins. Anything else is refused at start.
+ */
+public enum Setting {
+  HTTP_HOST("httpHost", Kind.TEXT, false),
+  HTTP_PORT("httpPort", Kind.PORT, false),
+  DATA_DIR("dataDir", Kind.TEXT, false),
+  PG_URL("pgUrl", Kind.URL, true),
+  PG_POOL_SIZE("pgPoolSize", Kind.POSITIVE_INT, false),
+  REDIS_URL("redisUrl", Kind.URL, true),
+  REDIS_POOL_SIZE("redisPoolSize", Kind.POSITIVE_INT, false),
+  CLUSTER_HOST("clusterHost", Kind.TEXT, false),
+  CLUSTER_PORT("clusterPort", Kind.PORT, false),
+  CLUSTER_MEMBERS("clusterMembers", Kind.LIST, false),
+  CLUSTER_DISCOVERY("clusterDiscovery", Kind.TEXT, false),
+  CLUSTER_K8S_SERVICE("clusterK8sService", Kind.TEXT, false),
+  CLUSTER_K8S_NAMESPACE("clusterK8sNamespace", Kind.TEXT, false),
+  VERTICLES("verticles", Kind.LIST, false),
+  SHUTDOWN_GRACE_SECONDS("shutdownGraceSeconds", Kind.POSITIVE_INT, false);
+
+  /** How a raw value is checked and converted. */
+  public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST }
+
+  public static final String ENV_PREFIX = "OCOMMS_";
+
+  private final String key;
+  private final Kind kind;
+  private final boolean secret;
+
+  Setting(String key, Kind kind, boolean secret) {
+    this.key = key;
+    this.kind = kind;
+    this.secret = secret;
+  }
+
+  /** The key in {@code conf/ocomms.json} and in the effective configuration. */
+  public String key() {
+    return key;
+  }
+
+  public String envName() {
+    return ENV_PREFIX + name();
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** Secret settings may hold credentials (URLs with passwords, keys) and are masked when printed. */
+  public boolean secret() {
+    return secret;
+  }
+
+  public static Optional<Setting> byKey(String key) {
+    return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+  }
+
+  public static Optional<Setting> byEnvName(String envName) {
+    return Arrays.stream(values()).filter(s -> s.envName().equals(envName)).findFirst();
+  }
+}

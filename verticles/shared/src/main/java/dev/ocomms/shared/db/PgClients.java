@@ -1,0 +1,43 @@
+package dev.ocomms.shared.db;
+
+import dev.ocomms.shared.config.ConfigException;
+import dev.ocomms.shared.config.OcommsConfig;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.pgclient.PgBuilder;
+import io.vertx.rxjava3.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/** The one way verticles reach PostgreSQL: a reactive pool on the event loops. */
+public final class PgClients {
+  private PgClients() {
+  }
+
+  /**
+   * A pool whose first connection has succeeded, so that a verticle fails its start with a clear message when
+   * PostgreSQL cannot be reached, instead of failing its first request.
+   */
+  public static Single<Pool> connectedPool(Vertx vertx, OcommsConfig config, String poolName) {
+    Pool pool = pool(vertx, config, poolName);
+    PgConnectOptions target = PgConnectOptions.fromUri(config.pgUrl().orElseThrow());
+    return pool.query("SELECT 1").rxExecute()
+        .map(rows -> pool)
+        .onErrorResumeNext(failure -> pool.rxClose().onErrorComplete().andThen(Single.error(new IllegalStateException(
+            "PostgreSQL at " + target.getHost() + ":" + target.getPort() + "/" + target.getDatabase()
+                + " is not reachable: " + failure.getMessage()))));
+  }
+
+  public static Pool pool(Vertx vertx, OcommsConfig config, String poolName) {
+    String url = config.pgUrl().orElseThrow(() -> new ConfigException("no PostgreSQL URL: set OCOMMS_PG_URL"));
+    PgConnectOptions connect = PgConnectOptions.fromUri(url)
+        .setCachePreparedStatements(true)
+        .setPipeliningLimit(64);
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(config.pgPoolSize())
+        .setName(poolName)
+        .setShared(true)
+        .setMaxWaitQueueSize(10_000);
+    return PgBuilder.pool().with(pool).connectingTo(connect).using(vertx).build();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.ocomms.shared.errors;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A failure a client should see: a catalogued code, a human message, and optional machine-readable details
+ * (for example {@code retryAfter} in seconds for {@link ErrorCode#RATE_LIMITED}). Never carries message content.
+ */
+public class OcommsException extends RuntimeException {
+  private final ErrorCode code;
+  private final JsonObject details;
+
+  public OcommsException(ErrorCode code, String message, JsonObject details) {
+    super(message == null ? code.defaultMessage() : message, null, false, false);
+    this.code = code;
+    this.details = details == null ? new JsonObject() : details;
+  }
+
+  public OcommsException(ErrorCode code, String message) {
+    this(code, message, null);
+  }
+
+  public OcommsException(ErrorCode code) {
+    this(code, null, null);
+  }
+
+  public ErrorCode code() {
+    return code;
+  }
+
+  public JsonObject details() {
+    return details;
+  }
+}

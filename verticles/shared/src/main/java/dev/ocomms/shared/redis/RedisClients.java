@@ -1,0 +1,40 @@
+package dev.ocomms.shared.redis;
+
+import dev.ocomms.shared.config.ConfigException;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.config.Secrets;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.redis.client.Redis;
+
+/** The one way verticles reach Redis: a pooled reactive client on the event loops. */
+public final class RedisClients {
+  private RedisClients() {
+  }
+
+  /** A client that has answered a PING, so that a verticle fails its start clearly when Redis cannot be reached. */
+  public static Single<Redis> connectedClient(Vertx vertx, OcommsConfig config) {
+    Redis redis = client(vertx, config);
+    return redis.rxSend(Request.cmd(Command.PING))
+        .switchIfEmpty(Single.error(new IllegalStateException("no reply to PING")))
+        .map(reply -> redis)
+        .onErrorResumeNext(failure -> {
+          redis.close();
+          return Single.error(new IllegalStateException("Redis at " + Secrets.mask(config.redisUrl().orElseThrow())
+              + " is not reachable: " + failure.getMessage()));
+        });
+  }
+
+  public static Redis client(Vertx vertx, OcommsConfig config) {
+    String url = config.redisUrl().orElseThrow(() -> new ConfigException("no Redis URL: set OCOMMS_REDIS_URL"));
+    RedisOptions options = new RedisOptions()
+        .setConnectionString(url)
+        .setMaxPoolSize(config.redisPoolSize())
+        .setMaxPoolWaiting(10_000)
+        .setMaxWaitingHandlers(10_000);
+    return Redis.createClient(vertx, options);
+  }
+}

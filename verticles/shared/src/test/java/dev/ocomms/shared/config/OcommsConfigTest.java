@@ -1,0 +1,102 @@
+package dev.ocomms.shared.config;
+
+import dev.ocomms.shared.testing.TestConfigs;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("Configuration")
+class OcommsConfigTest {
+  private static final JsonObject FILE = TestConfigs.defaults().toJson();
+
+  @Test
+  @DisplayName("the shipped defaults run every verticle on port 8080 with embedded servers")
+  void defaults() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of());
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.dataDir()).isEqualTo("./data");
+    assertThat(config.pgUrl()).isEmpty();
+    assertThat(config.redisUrl()).isEmpty();
+    assertThat(config.verticles()).containsExactly("gateway", "messaging", "presence", "notes", "uploads", "search");
+  }
+
+  @Test
+  @DisplayName("environment variables override the file")
+  void environmentOverridesFile() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of(
+        "OCOMMS_HTTP_PORT", "9090",
+        "OCOMMS_CLUSTER_MEMBERS", "10.0.0.1:5701, 10.0.0.2:5701",
+        "OCOMMS_VERTICLES", "gateway,presence",
+        "PATH", "/usr/bin"));
+    assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.clusterMembers()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    assertThat(config.verticles()).containsExactly("gateway", "presence");
+  }
+
+  @Test
+  @DisplayName("an unknown OCOMMS_ variable stops the start and is named")
+  void unknownEnvironmentVariable() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_HTTP_PROT", "80")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OCOMMS_HTTP_PROT");
+  }
+
+  @Test
+  @DisplayName("an unknown key in the file stops the start and is named")
+  void unknownFileKey() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE.copy().put("htpPort", 1), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("htpPort");
+  }
+
+  @Test
+  @DisplayName("every invalid value is reported at once, each with what was expected")
+  void invalidValues() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of(
+        "OCOMMS_HTTP_PORT", "eighty",
+        "OCOMMS_CLUSTER_PORT", "70000",
+        "OCOMMS_PG_URL", "mysql://db/x",
+        "OCOMMS_VERTICLES", "gateway,chat")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OCOMMS_HTTP_PORT").hasMessageContaining("not a whole number")
+        .hasMessageContaining("OCOMMS_CLUSTER_PORT").hasMessageContaining("not a port")
+        .hasMessageContaining("OCOMMS_PG_URL")
+        .hasMessageContaining("unknown verticle(s) [chat]");
+  }
+
+  @Test
+  @DisplayName("a cluster member given as a port range is refused: Hazelcast needs each port listed")
+  void memberPortRange() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_CLUSTER_MEMBERS", "127.0.0.1:5701-5703")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("port range");
+  }
+
+  @Test
+  @DisplayName("the printable form masks credentials in URLs")
+  void masksSecrets() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of(
+        "OCOMMS_PG_URL", "postgresql://chat:s3cret@db.internal:5432/ocomms",
+        "OCOMMS_REDIS_URL", "redis://:hunter2@cache:6379/0"));
+    String printed = config.toMaskedJson().encode();
+    assertThat(printed).doesNotContain("s3cret").doesNotContain("hunter2")
+        .contains("postgresql://****@db.internal:5432/ocomms").contains("redis://****@cache:6379/0");
+    assertThat(config.pgUrl()).contains("postgresql://chat:s3cret@db.internal:5432/ocomms");
+  }
+
+  @Test
+  @DisplayName("the canonical form verticles receive reads back to the same configuration")
+  void roundTrip() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_VERTICLES", "messaging",
+        "OCOMMS_CLUSTER_MEMBERS", "a:1,b:2"));
+    OcommsConfig copy = OcommsConfig.fromJson(config.toJson());
+    assertThat(copy.toJson()).isEqualTo(config.toJson());
+    assertThat(copy.verticles()).isEqualTo(List.of("messaging"));
+  }
+}

@@ -1,0 +1,82 @@
+package dev.ocomms.shared.testing;
+
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.config.Setting;
+import dev.ocomms.shared.embedded.FreePorts;
+import dev.ocomms.shared.node.Node;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Observable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Verticle;
+import io.vertx.rxjava3.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * Real clustered nodes in this JVM, joined over Hazelcast on loopback exactly as the launcher joins them. All nodes
+ * share one database and one Redis database, as the nodes of one deployment do. Close it to stop every node.
+ */
+public final class TestCluster implements AutoCloseable {
+  private final List<OcommsConfig> configs;
+  private final List<Vertx> nodes = new ArrayList<>();
+
+  private TestCluster(List<OcommsConfig> configs) {
+    this.configs = configs;
+  }
+
+  /** Starts {@code size} nodes, one after another, each listing every member. Call from a test thread. */
+  public static TestCluster start(int size) {
+    OcommsConfig base = TestConfigs.node();
+    List<Integer> ports = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
+    String members = String.join(",", ports.stream().map(port -> "127.0.0.1:" + port).toList());
+    List<OcommsConfig> configs = ports.stream()
+        .map(port -> base.with(Setting.CLUSTER_PORT, port)
+            .with(Setting.CLUSTER_MEMBERS, members)
+            .with(Setting.HTTP_PORT, FreePorts.next()))
+        .toList();
+    TestCluster cluster = new TestCluster(configs);
+    try {
+      for (OcommsConfig config : configs) {
+        cluster.nodes.add(Node.start(config).blockingGet());
+      }
+    } catch (RuntimeException e) {
+      cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  public Vertx node(int index) {
+    return nodes.get(index);
+  }
+
+  public OcommsConfig config(int index) {
+    return configs.get(index);
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  /** Deploys a verticle on one node with that node's configuration; waits until it has started. */
+  public String deploy(int index, Supplier<? extends Verticle> verticle) {
+    return node(index).rxDeployVerticle(verticle.get(), new DeploymentOptions().setConfig(config(index).toJson()))
+        .blockingGet();
+  }
+
+  /** Closes one node abruptly as far as the others can tell: no undeploy hooks run first. */
+  public void stopNode(int index) {
+    node(index).rxClose().blockingAwait();
+  }
+
+  @Override
+  public void close() {
+    Observable.fromIterable(new ArrayList<>(nodes))
+        .concatMapCompletable(vertx -> vertx.rxClose().onErrorComplete())
+        .andThen(Completable.fromAction(nodes::clear))
+        .blockingAwait();
+  }
+}

@@ -1,0 +1,43 @@
+package dev.ocomms.shared.testing;
+
+import dev.ocomms.shared.config.ConfigLoader;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.config.Setting;
+import dev.ocomms.shared.embedded.FreePorts;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Configurations for test nodes: the shipped defaults, with free ports and the test JVM's real servers. */
+public final class TestConfigs {
+  private TestConfigs() {
+  }
+
+  /** The bundled {@code conf/ocomms.json}, as a node would start with no overrides. */
+  public static OcommsConfig defaults() {
+    try (InputStream in = TestConfigs.class.getClassLoader().getResourceAsStream(ConfigLoader.DEFAULT_FILE)) {
+      if (in == null) {
+        throw new IllegalStateException(ConfigLoader.DEFAULT_FILE + " is not on the class path");
+      }
+      return OcommsConfig.parse(new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8)), Map.of());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One node on free ports, using a new database and Redis database of the shared test servers. */
+  public static OcommsConfig node() {
+    TestInfra infra = TestInfra.get();
+    return defaults()
+        .with(Setting.HTTP_HOST, "127.0.0.1")
+        .with(Setting.HTTP_PORT, FreePorts.next())
+        .with(Setting.CLUSTER_PORT, FreePorts.next())
+        .with(Setting.PG_URL, infra.newPgUrl())
+        .with(Setting.REDIS_URL, infra.newRedisUrl())
+        .with(Setting.SHUTDOWN_GRACE_SECONDS, 1);
+  }
+}
