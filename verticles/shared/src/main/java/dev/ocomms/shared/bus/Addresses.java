@@ -1,0 +1,78 @@
+package dev.ocomms.shared.bus;
+
+import java.util.List;
+
+/**
+ * Every event-bus address, in one place. Three kinds:
+ * <ul>
+ *   <li>bridge requests: what browsers may SEND through the bridge (the only inbound-permitted addresses);</li>
+ *   <li>audience addresses {@code chat.<chatId>} and {@code user.<userId>}: where events are published and browsers
+ *       REGISTER; never inbound-permitted;</li>
+ *   <li>internal addresses, named {@code <owner>.<action>}: verticle-to-verticle only, never reachable from a browser.</li>
+ * </ul>
+ */
+public final class Addresses {
+  private Addresses() {
+  }
+
+  // Bridge requests (handled by messaging, presence, search and notes as those arrive).
+  public static final String CHAT_MESSAGE_SEND = "chat.message.send";
+  public static final String CHAT_MESSAGE_EDIT = "chat.message.edit";
+  public static final String CHAT_MESSAGE_DELETE = "chat.message.delete";
+  public static final String CHAT_MESSAGE_REACT = "chat.message.react";
+  public static final String CHAT_READ = "chat.read";
+  public static final String CHAT_SYNC = "chat.sync";
+  public static final String CHAT_HISTORY = "chat.history";
+  public static final String CHAT_TYPING = "chat.typing";
+  public static final String PRESENCE_UPDATE = "presence.update";
+  public static final String PRESENCE_SUBSCRIBE = "presence.subscribe";
+  public static final String PRESENCE_UNSUBSCRIBE = "presence.unsubscribe";
+  public static final String SEARCH_QUERY = "search.query";
+  public static final String NOTES_GET = "notes.get";
+  public static final String NOTES_SAVE = "notes.save";
+
+  /** The complete inbound allow-list of the bridge. */
+  public static final List<String> BRIDGE_REQUESTS = List.of(
+      CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
+      CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
+      NOTES_GET, NOTES_SAVE);
+
+  public static final String CHAT_PREFIX = "chat.";
+  public static final String USER_PREFIX = "user.";
+
+  /** Events for everyone in a chat. */
+  public static String chat(String chatId) {
+    return CHAT_PREFIX + chatId;
+  }
+
+  /** Events for all sessions of one user. */
+  public static String user(String userId) {
+    return USER_PREFIX + userId;
+  }
+
+  // Internal: messaging (workspaces, chats, membership).
+  public static final String WORKSPACE_CREATE = "messaging.workspace.create";
+  public static final String WORKSPACE_LIST = "messaging.workspace.list";
+  public static final String WORKSPACE_INVITE_CREATE = "messaging.workspace.invite.create";
+  public static final String WORKSPACE_JOIN = "messaging.workspace.join";
+  public static final String WORKSPACE_MEMBERS = "messaging.workspace.members";
+  public static final String CHANNEL_CREATE = "messaging.channel.create";
+  public static final String CHANNEL_LIST = "messaging.channel.list";
+  public static final String DM_OPEN = "messaging.dm.open";
+  public static final String CHAT_LIST = "messaging.chat.list";
+  public static final String CHAT_GET = "messaging.chat.get";
+  public static final String CHAT_MEMBERS = "messaging.chat.members";
+  public static final String CHAT_JOIN = "messaging.chat.join";
+  public static final String CHAT_LEAVE = "messaging.chat.leave";
+  public static final String CHAT_MEMBER_ADD = "messaging.chat.member.add";
+  public static final String CHAT_MEMBER_REMOVE = "messaging.chat.member.remove";
+  public static final String CHAT_UPDATE = "messaging.chat.update";
+  /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
+  public static final String CHAT_ACCESS = "messaging.chat.access";
+
+  // Internal: gateway.
+  /** Published cluster-wide when a session is revoked (logout, refresh-token reuse); every bridge closes its sockets. */
+  public static final String SESSION_REVOKED = "gateway.session.revoked";
+  /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */
+  public static final String SOCKET_CLOSE = "gateway.socket.close";
+}

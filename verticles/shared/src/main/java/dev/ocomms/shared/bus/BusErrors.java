@@ -1,0 +1,65 @@
+package dev.ocomms.shared.bus;
+
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.core.eventbus.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one translation between {@link OcommsException} and event-bus failures. A failed reply carries the catalogue's
+ * failure code and, as its message, a JSON object {@code {"code", "detail", ...details}} so that machine-readable
+ * details (such as {@code retryAfter}) survive the trip.
+ */
+public final class BusErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(BusErrors.class);
+
+  private BusErrors() {
+  }
+
+  /** Answers a request with the failure; unexpected failures are logged and answered as {@code internal}. */
+  public static void fail(Message<?> request, Throwable failure) {
+    OcommsException problem = failure instanceof OcommsException known ? known : unexpected(request, failure);
+    request.fail(problem.code().failureCode(), encode(problem));
+  }
+
+  public static String encode(OcommsException problem) {
+    return new JsonObject().put("code", problem.code().wireName()).put("detail", problem.getMessage())
+        .mergeIn(problem.details()).encode();
+  }
+
+  /** What a requester sees when its request failed: the owner's catalogued error, or unavailable / timeout. */
+  public static OcommsException fromFailure(Throwable failure) {
+    if (failure instanceof OcommsException known) {
+      return known;
+    }
+    if (failure instanceof ReplyException reply) {
+      if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
+        return new OcommsException(ErrorCode.UNAVAILABLE, "no service is handling this request right now");
+      }
+      if (reply.failureType() == ReplyFailure.TIMEOUT) {
+        return new OcommsException(ErrorCode.TIMEOUT);
+      }
+      try {
+        JsonObject body = new JsonObject(reply.getMessage());
+        ErrorCode code = ErrorCode.byWireName(body.getString("code", "")).orElse(ErrorCode.INTERNAL);
+        JsonObject details = body.copy();
+        details.remove("code");
+        details.remove("detail");
+        return new OcommsException(code, body.getString("detail"), details);
+      } catch (DecodeException | ClassCastException e) {
+        return new OcommsException(ErrorCode.INTERNAL);
+      }
+    }
+    return new OcommsException(ErrorCode.INTERNAL);
+  }
+
+  private static OcommsException unexpected(Message<?> request, Throwable failure) {
+    LOG.error("request failed: address={}", request.address(), failure);
+    return new OcommsException(ErrorCode.INTERNAL);
+  }
+}
