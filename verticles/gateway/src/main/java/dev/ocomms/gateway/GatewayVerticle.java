@@ -1,14 +1,20 @@
 package dev.ocomms.gateway;
 
+import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.accounts.AccountService;
 import dev.ocomms.gateway.http.Problems;
+import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.ops.OpsEndpoints;
+import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.AbstractVerticle;
 import io.vertx.rxjava3.core.http.HttpServer;
 import io.vertx.rxjava3.ext.web.Router;
@@ -19,7 +25,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
-/** The node's door: HTTP API, the browser's event-bus bridge, and the operator endpoints. */
+/**
+ * The node's door: the REST API, the browser's event-bus bridge, and the operator endpoints. It owns accounts and
+ * sessions (schema {@code gateway}). It starts even when PostgreSQL or Redis is down, so that {@code /ready} can
+ * say which one is missing.
+ */
 public class GatewayVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
 
@@ -28,6 +38,7 @@ public class GatewayVerticle extends AbstractVerticle {
   private Redis redis;
   private HttpServer server;
   private OpsEndpoints ops;
+  private AccessTokens tokens;
 
   @Override
   public Completable rxStart() {
@@ -35,19 +46,27 @@ public class GatewayVerticle extends AbstractVerticle {
     pg = PgClients.pool(vertx, settings, "gateway");
     redis = RedisClients.client(vertx, settings);
     ops = new OpsEndpoints(vertx, pg, redis);
+    tokens = new AccessTokens(vertx, settings, redis);
+    AccountService accounts = new AccountService(vertx, pg, redis, tokens);
 
-    Router router = Router.router(vertx);
-    ops.mount(router);
-    router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
-    router.route().failureHandler(Problems::handleFailure);
+    vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REVOKED,
+        message -> tokens.rememberRevoked(message.body().getString("sessionId")));
 
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(settings.httpHost())
-        .setPort(settings.httpPort())
-        .setCompressionSupported(true)
-        .setMaxWebSocketFrameSize(65_536))
-        .requestHandler(router);
-    return server.rxListen()
+    return Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "gateway")
+        .andThen(new RestApi(vertx, accounts, tokens).router())
+        .flatMap(router -> {
+          ops.mount(router);
+          router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
+          router.route().failureHandler(Problems::handleFailure);
+          server = vertx.createHttpServer(new HttpServerOptions()
+                  .setHost(settings.httpHost())
+                  .setPort(settings.httpPort())
+                  .setCompressionSupported(true)
+                  .setMaxWebSocketFrameSize(65_536)
+                  .setMaxWebSocketMessageSize(65_536))
+              .requestHandler(router);
+          return server.rxListen();
+        })
         .doOnSuccess(s -> LOG.info("gateway listening: host={} port={}", settings.httpHost(), s.actualPort()))
         .ignoreElement();
   }
@@ -56,8 +75,8 @@ public class GatewayVerticle extends AbstractVerticle {
   public Completable rxStop() {
     ops.startDraining();
     // In-flight requests get the grace period; new connections are refused from now on.
-    return server.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS)
-        .onErrorComplete()
+    return (server == null ? Completable.complete()
+        : server.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS).onErrorComplete())
         .andThen(pg.rxClose().onErrorComplete())
         .doFinally(redis::close);
   }

@@ -1,5 +1,6 @@
 package dev.ocomms.launcher;
 
+import dev.ocomms.shared.config.JwtKeys;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
 import dev.ocomms.shared.embedded.EmbeddedPostgresServer;
@@ -40,6 +41,11 @@ final class OcommsServer {
     if (config.redisUrl().isEmpty()) {
       embeddedRedis = EmbeddedRedisServer.start(dataDir.resolve("redis"), FreePorts.next(), 16);
       config = config.with(Setting.REDIS_URL, embeddedRedis.url(0));
+    }
+    if (config.jwtPrivateKey().isEmpty()) {
+      JwtKeys.Pem keys = JwtKeys.loadOrCreate(dataDir.resolve("keys"));
+      config = config.with(Setting.JWT_PRIVATE_KEY, keys.privateKey()).with(Setting.JWT_PUBLIC_KEY, keys.publicKey());
+      LOG.info("access-token keys: generated or loaded from {}", dataDir.resolve("keys"));
     }
     LOG.info("effective configuration: {}", config.toMaskedJson().encode());
 

@@ -4,6 +4,7 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.rxjava3.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,15 @@ public final class Problems {
     }
     if (failure instanceof DecodeException) {
       return new OcommsException(ErrorCode.MALFORMED_JSON);
+    }
+    if (failure instanceof ValidatorException invalid) {
+      // The OpenAPI validator's message names the parameter or schema keyword that failed.
+      return new OcommsException(invalid.getMessage() != null && invalid.getMessage().contains("JSON")
+          && invalid.getMessage().toLowerCase(java.util.Locale.ROOT).contains("pars")
+          ? ErrorCode.MALFORMED_JSON : ErrorCode.VALIDATION_FAILED, invalid.getMessage());
+    }
+    if (statusCode == 413) {
+      return new OcommsException(ErrorCode.PAYLOAD_TOO_LARGE);
     }
     if (failure == null) {
       return switch (statusCode) {

@@ -70,9 +70,14 @@ public final class OcommsConfig {
         problems.add(setting.envName() + " / " + setting.key() + ": " + e.getMessage());
       }
     });
+    if (raw.containsKey(Setting.JWT_PRIVATE_KEY) != raw.containsKey(Setting.JWT_PUBLIC_KEY)) {
+      problems.add("OCOMMS_JWT_PRIVATE_KEY and OCOMMS_JWT_PUBLIC_KEY go together: set both, or neither to have a"
+          + " key pair generated under the data directory");
+    }
     for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
         Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
-        Setting.SHUTDOWN_GRACE_SECONDS)) {
+        Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
+        Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND)) {
       if (!values.containsKey(required) && !raw.containsKey(required)) {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
@@ -115,6 +120,12 @@ public final class OcommsConfig {
         yield number;
       }
       case URL -> checkUrl(setting, text);
+      case PEM -> {
+        if (!text.contains("-----BEGIN ") || !text.contains("-----END ")) {
+          throw new ConfigException("expected a PEM-encoded key (-----BEGIN ... KEY-----)");
+        }
+        yield text;
+      }
       case LIST -> {
         List<String> items = value instanceof JsonArray array
             ? array.stream().map(String::valueOf).map(String::trim).filter(s -> !s.isEmpty()).toList()
@@ -252,6 +263,32 @@ public final class OcommsConfig {
     return (Integer) values.get(Setting.SHUTDOWN_GRACE_SECONDS);
   }
 
+  /** The ES256 key pair that signs and verifies access tokens (PEM); empty until configured or generated. */
+  public Optional<String> jwtPrivateKey() {
+    return Optional.ofNullable((String) values.get(Setting.JWT_PRIVATE_KEY));
+  }
+
+  public Optional<String> jwtPublicKey() {
+    return Optional.ofNullable((String) values.get(Setting.JWT_PUBLIC_KEY));
+  }
+
+  /**
+   * Browser origins (scheme://host[:port]) allowed to open bridge connections and call the API, besides the
+   * server's own origin.
+   */
+  @SuppressWarnings("unchecked")
+  public List<String> allowedOrigins() {
+    return (List<String>) values.getOrDefault(Setting.ALLOWED_ORIGINS, List.of());
+  }
+
+  public int bridgeConnectionsPerSecond() {
+    return (Integer) values.get(Setting.BRIDGE_CONNECTIONS_PER_SECOND);
+  }
+
+  public int bridgeConnectionsPerIpPerSecond() {
+    return (Integer) values.get(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND);
+  }
+
   /** The canonical form, keyed by file keys; what verticles receive as their config. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject();
@@ -265,7 +302,7 @@ public final class OcommsConfig {
     JsonObject json = toJson();
     for (Setting setting : Setting.values()) {
       if (setting.secret() && json.containsKey(setting.key())) {
-        json.put(setting.key(), Secrets.mask(json.getString(setting.key())));
+        json.put(setting.key(), setting.kind() == Setting.Kind.PEM ? "****" : Secrets.mask(json.getString(setting.key())));
       }
     }
     return json;

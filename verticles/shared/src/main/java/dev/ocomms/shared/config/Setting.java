@@ -22,10 +22,15 @@ public enum Setting {
   CLUSTER_K8S_SERVICE("clusterK8sService", Kind.TEXT, false),
   CLUSTER_K8S_NAMESPACE("clusterK8sNamespace", Kind.TEXT, false),
   VERTICLES("verticles", Kind.LIST, false),
-  SHUTDOWN_GRACE_SECONDS("shutdownGraceSeconds", Kind.POSITIVE_INT, false);
+  SHUTDOWN_GRACE_SECONDS("shutdownGraceSeconds", Kind.POSITIVE_INT, false),
+  JWT_PRIVATE_KEY("jwtPrivateKey", Kind.PEM, true),
+  JWT_PUBLIC_KEY("jwtPublicKey", Kind.PEM, false),
+  ALLOWED_ORIGINS("allowedOrigins", Kind.LIST, false),
+  BRIDGE_CONNECTIONS_PER_SECOND("bridgeConnectionsPerSecond", Kind.POSITIVE_INT, false),
+  BRIDGE_CONNECTIONS_PER_IP_PER_SECOND("bridgeConnectionsPerIpPerSecond", Kind.POSITIVE_INT, false);
 
   /** How a raw value is checked and converted. */
-  public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST }
+  public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM }
 
   public static final String ENV_PREFIX = "OCOMMS_";
 

@@ -1,6 +1,7 @@
 package dev.ocomms.shared.testing;
 
 import dev.ocomms.shared.config.ConfigLoader;
+import dev.ocomms.shared.config.JwtKeys;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
 import dev.ocomms.shared.embedded.FreePorts;
@@ -29,6 +30,9 @@ public final class TestConfigs {
     }
   }
 
+  /** One key pair per test JVM: generating EC keys is cheap, but every node of a cluster must share one. */
+  private static final JwtKeys.Pem KEYS = JwtKeys.generate();
+
   /** One node on free ports, using a new database and Redis database of the shared test servers. */
   public static OcommsConfig node() {
     TestInfra infra = TestInfra.get();
@@ -38,6 +42,8 @@ public final class TestConfigs {
         .with(Setting.CLUSTER_PORT, FreePorts.next())
         .with(Setting.PG_URL, infra.newPgUrl())
         .with(Setting.REDIS_URL, infra.newRedisUrl())
-        .with(Setting.SHUTDOWN_GRACE_SECONDS, 1);
+        .with(Setting.SHUTDOWN_GRACE_SECONDS, 1)
+        .with(Setting.JWT_PRIVATE_KEY, KEYS.privateKey())
+        .with(Setting.JWT_PUBLIC_KEY, KEYS.publicKey());
   }
 }

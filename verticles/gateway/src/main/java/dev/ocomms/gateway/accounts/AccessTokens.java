@@ -1,0 +1,101 @@
+package dev.ocomms.gateway.accounts;
+
+import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.ext.auth.jwt.JWTAuth;
+import io.vertx.rxjava3.redis.client.Redis;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Access tokens: ES256 JWTs valid for 15 minutes, naming the user ({@code sub}) and the session ({@code sid}).
+ * Only ES256 with the configured key verifies: {@code alg: none}, HS256 and other keys are refused. A revoked session
+ * is remembered in Redis for the tokens' lifetime, so a logged-out token stops working on every node.
+ */
+public final class AccessTokens {
+  public static final int LIFETIME_SECONDS = 900;
+  private static final String ISSUER = "ocomms";
+  private static final String REVOKED_KEY = "ocomms:session:revoked:";
+
+  private final JWTAuth jwt;
+  private final Redis redis;
+  /** Sessions this node has seen revoked: answers without a Redis round trip. */
+  private final Set<String> revokedHere = ConcurrentHashMap.newKeySet();
+
+  public AccessTokens(Vertx vertx, OcommsConfig config, Redis redis) {
+    this.redis = redis;
+    JWTOptions options = new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))
+        .setExpiresInSeconds(LIFETIME_SECONDS);
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(config.jwtPrivateKey().orElseThrow()))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(config.jwtPublicKey().orElseThrow()))
+        .setJWTOptions(options));
+  }
+
+  public String issue(String userId, String sessionId) {
+    return jwt.generateToken(new JsonObject().put("sub", userId).put("sid", sessionId),
+        new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))
+            .setExpiresInSeconds(LIFETIME_SECONDS));
+  }
+
+  /** The caller a token proves, with its expiry; {@code unauthorized} for anything invalid, expired or revoked. */
+  public Single<Verified> verify(String token) {
+    if (token == null || token.isBlank() || token.length() > 4096) {
+      return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "missing or malformed access token"));
+    }
+    return jwt.rxAuthenticate(new TokenCredentials(token))
+        .onErrorResumeNext(e -> Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
+            "access token invalid or expired")))
+        .flatMap(user -> {
+          JsonObject claims = user.principal();
+          String userId = claims.getString("sub");
+          String sessionId = claims.getString("sid");
+          Long expiresAt = claims.getLong("exp");
+          if (userId == null || sessionId == null || expiresAt == null) {
+            return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "access token lacks claims"));
+          }
+          return isRevoked(sessionId).flatMap(revoked -> revoked
+              ? Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "session revoked"))
+              : Single.just(new Verified(new Caller(userId, sessionId), expiresAt * 1000)));
+        });
+  }
+
+  Completable markRevoked(String sessionId) {
+    revokedHere.add(sessionId);
+    return redis.rxSend(Request.cmd(Command.SET).arg(REVOKED_KEY + sessionId).arg("1").arg("EX")
+            .arg(LIFETIME_SECONDS + 60))
+        .ignoreElement();
+  }
+
+  /** Called when another node announces a revocation. */
+  public void rememberRevoked(String sessionId) {
+    revokedHere.add(sessionId);
+  }
+
+  private Single<Boolean> isRevoked(String sessionId) {
+    if (revokedHere.contains(sessionId)) {
+      return Single.just(true);
+    }
+    return redis.rxSend(Request.cmd(Command.EXISTS).arg(REVOKED_KEY + sessionId))
+        .map(reply -> reply.toInteger() > 0)
+        .defaultIfEmpty(false);
+  }
+
+  /** A verified token: who, and until when (epoch millis). */
+  public record Verified(Caller caller, long expiresAtMillis) {
+  }
+}

@@ -1,0 +1,162 @@
+package dev.ocomms.gateway.http;
+
+import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.accounts.AccountService;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
+import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.ext.web.openapi.router.RequestExtractor;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.ext.web.Router;
+import io.vertx.rxjava3.ext.web.RoutingContext;
+import io.vertx.rxjava3.ext.web.handler.BodyHandler;
+import io.vertx.rxjava3.ext.web.openapi.router.RouterBuilder;
+import io.vertx.rxjava3.openapi.contract.OpenAPIContract;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The REST API under {@code /api/v1}, routed and validated from the OpenAPI contract ({@code api/openapi.yaml}).
+ * Account operations are the gateway's own; everything about workspaces and chats is forwarded to the messaging
+ * verticle over the event bus with the authenticated caller in the headers.
+ */
+public final class RestApi {
+  public static final String CONTRACT = "api/openapi.yaml";
+  public static final int BODY_LIMIT_BYTES = 64 * 1024;
+  private static final long REQUEST_TIMEOUT_MS = 10_000;
+  private static final String CALLER = "ocomms.caller";
+
+  private final Vertx vertx;
+  private final AccountService accounts;
+  private final AccessTokens tokens;
+
+  public RestApi(Vertx vertx, AccountService accounts, AccessTokens tokens) {
+    this.vertx = vertx;
+    this.accounts = accounts;
+    this.tokens = tokens;
+  }
+
+  /** Builds the API router; every operation of the contract has a handler. */
+  public Single<Router> router() {
+    return OpenAPIContract.from(vertx, CONTRACT).map(contract -> {
+      RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+      builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false));
+      builder.getRoutes().forEach(route -> route.setDoSecurity(false));
+
+      open(builder, "register", ctx -> accounts.register(body(ctx)), 201);
+      open(builder, "login", ctx -> accounts.login(body(ctx), ctx.request().remoteAddress().hostAddress()), 200);
+      open(builder, "refresh", ctx -> accounts.refresh(body(ctx)), 200);
+      authed(builder, "logout", (ctx, caller) -> accounts.logout(caller).toSingleDefault(new JsonObject()), 204);
+      authed(builder, "getMe", (ctx, caller) -> accounts.me(caller), 200);
+      authed(builder, "updateMe", (ctx, caller) -> accounts.updateMe(caller, body(ctx)), 200);
+      authed(builder, "getUser", (ctx, caller) -> accounts.profile(ctx.pathParam("userId")), 200);
+
+      forward(builder, "listWorkspaces", Addresses.WORKSPACE_LIST, ctx -> new JsonObject(), 200);
+      forward(builder, "createWorkspace", Addresses.WORKSPACE_CREATE, RestApi::body, 201);
+      forward(builder, "joinWorkspace", Addresses.WORKSPACE_JOIN, RestApi::body, 200);
+      forward(builder, "createInvite", Addresses.WORKSPACE_INVITE_CREATE,
+          ctx -> bodyOrEmpty(ctx).put("workspaceId", ctx.pathParam("workspaceId")), 201);
+      authed(builder, "listWorkspaceMembers", (ctx, caller) -> request(caller, Addresses.WORKSPACE_MEMBERS,
+          new JsonObject().put("workspaceId", ctx.pathParam("workspaceId"))).flatMap(this::withProfiles), 200);
+      forward(builder, "listChannels", Addresses.CHANNEL_LIST,
+          ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")), 200);
+      forward(builder, "createChannel", Addresses.CHANNEL_CREATE,
+          ctx -> body(ctx).put("workspaceId", ctx.pathParam("workspaceId")), 201);
+      forward(builder, "openDm", Addresses.DM_OPEN,
+          ctx -> body(ctx).put("workspaceId", ctx.pathParam("workspaceId")), 200);
+      forward(builder, "listChats", Addresses.CHAT_LIST, ctx -> new JsonObject(), 200);
+      forward(builder, "getChat", Addresses.CHAT_GET, RestApi::chatId, 200);
+      forward(builder, "updateChat", Addresses.CHAT_UPDATE, ctx -> body(ctx).mergeIn(chatId(ctx)), 200);
+      forward(builder, "joinChat", Addresses.CHAT_JOIN, RestApi::chatId, 200);
+      forward(builder, "leaveChat", Addresses.CHAT_LEAVE, RestApi::chatId, 204);
+      authed(builder, "listChatMembers", (ctx, caller) -> request(caller, Addresses.CHAT_MEMBERS, chatId(ctx))
+          .flatMap(this::withProfiles), 200);
+      forward(builder, "addChatMember", Addresses.CHAT_MEMBER_ADD, ctx -> body(ctx).mergeIn(chatId(ctx)), 200);
+      forward(builder, "removeChatMember", Addresses.CHAT_MEMBER_REMOVE,
+          ctx -> chatId(ctx).put("userId", ctx.pathParam("userId")), 204);
+
+      Router router = builder.createRouter();
+      router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
+          .putHeader("Content-Type", "application/yaml").sendFile(CONTRACT).subscribe(() -> { }, ctx::fail));
+      return router;
+    });
+  }
+
+  private void open(RouterBuilder builder, String operation, Function<RoutingContext, Single<JsonObject>> action,
+                    int status) {
+    builder.getRoute(operation).addHandler(ctx -> respond(ctx, Single.defer(() -> action.apply(ctx)), status));
+  }
+
+  private void authed(RouterBuilder builder, String operation,
+                      BiFunction<RoutingContext, Caller, Single<JsonObject>> action, int status) {
+    builder.getRoute(operation).addHandler(ctx -> respond(ctx, authenticate(ctx)
+        .flatMap(caller -> action.apply(ctx, caller)), status));
+  }
+
+  private void forward(RouterBuilder builder, String operation, String address,
+                       Function<RoutingContext, JsonObject> requestBody, int status) {
+    authed(builder, operation, (ctx, caller) -> request(caller, address, requestBody.apply(ctx)), status);
+  }
+
+  private Single<Caller> authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "Authorization: Bearer <accessToken> required"));
+    }
+    return tokens.verify(header.substring(7).trim()).map(AccessTokens.Verified::caller)
+        .doOnSuccess(caller -> ctx.put(CALLER, caller));
+  }
+
+  /** Asks the owning verticle, as the caller; its catalogued failures come back as they are. */
+  private Single<JsonObject> request(Caller caller, String address, JsonObject body) {
+    DeliveryOptions options = caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS);
+    return vertx.eventBus().<JsonObject>rxRequest(address, body, options)
+        .map(message -> message.body() == null ? new JsonObject() : message.body())
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
+  }
+
+  /** Adds each member's public profile (users are the gateway's) to a {@code members} list from messaging. */
+  private Single<JsonObject> withProfiles(JsonObject reply) {
+    JsonArray members = reply.getJsonArray("members", new JsonArray());
+    List<String> ids = members.stream().map(m -> ((JsonObject) m).getString("userId")).toList();
+    return accounts.profiles(ids).map(profiles -> {
+      Map<String, JsonObject> byId = new java.util.HashMap<>();
+      profiles.forEach(p -> byId.put(((JsonObject) p).getString("id"), (JsonObject) p));
+      members.forEach(m -> ((JsonObject) m).put("user", byId.get(((JsonObject) m).getString("userId"))));
+      return reply;
+    });
+  }
+
+  private static void respond(RoutingContext ctx, Single<JsonObject> result, int status) {
+    result.subscribe(body -> {
+      if (status == 204) {
+        ctx.response().setStatusCode(204).end().subscribe(() -> { }, e -> { });
+      } else {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .end(body.encode()).subscribe(() -> { }, e -> { });
+      }
+    }, ctx::fail);
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    JsonObject body = ctx.body().asJsonObject();
+    return body == null ? new JsonObject() : body;
+  }
+
+  private static JsonObject bodyOrEmpty(RoutingContext ctx) {
+    return ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : body(ctx);
+  }
+
+  private static JsonObject chatId(RoutingContext ctx) {
+    return new JsonObject().put("chatId", ctx.pathParam("chatId"));
+  }
+}
