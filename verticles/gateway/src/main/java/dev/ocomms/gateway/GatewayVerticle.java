@@ -2,6 +2,7 @@ package dev.ocomms.gateway;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.gateway.accounts.AccountService;
+import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.ops.OpsEndpoints;
@@ -39,6 +40,7 @@ public class GatewayVerticle extends AbstractVerticle {
   private HttpServer server;
   private OpsEndpoints ops;
   private AccessTokens tokens;
+  private EventBusBridge bridge;
 
   @Override
   public Completable rxStart() {
@@ -48,12 +50,14 @@ public class GatewayVerticle extends AbstractVerticle {
     ops = new OpsEndpoints(vertx, pg, redis);
     tokens = new AccessTokens(vertx, settings, redis);
     AccountService accounts = new AccountService(vertx, pg, redis, tokens);
+    bridge = new EventBusBridge(vertx, settings, tokens, redis);
 
     vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REVOKED,
         message -> tokens.rememberRevoked(message.body().getString("sessionId")));
 
     return Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "gateway")
         .andThen(new RestApi(vertx, accounts, tokens).router())
+        .flatMap(router -> bridge.mount(router).andThen(io.reactivex.rxjava3.core.Single.just(router)))
         .flatMap(router -> {
           ops.mount(router);
           router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
@@ -75,7 +79,7 @@ public class GatewayVerticle extends AbstractVerticle {
   public Completable rxStop() {
     ops.startDraining();
     // In-flight requests get the grace period; new connections are refused from now on.
-    return (server == null ? Completable.complete()
+    return bridge.stop().andThen(server == null ? Completable.complete()
         : server.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS).onErrorComplete())
         .andThen(pg.rxClose().onErrorComplete())
         .doFinally(redis::close);

@@ -1,0 +1,271 @@
+package dev.ocomms.gateway.bridge;
+
+import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.shared.Ids;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
+import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One browser's bridge connection. Frames are handled one at a time, in arrival order (authentication and membership
+ * checks are asynchronous; later frames wait). All state is touched only on the gateway's event loop.
+ */
+final class BridgeConnection {
+  static final int MAX_FRAME_BYTES = 64 * 1024;
+  static final int MAX_QUEUED_FRAMES = 200;
+  static final int MAX_PENDING_REQUESTS = 100;
+  static final int MAX_REGISTRATIONS = 500;
+  private static final int MAX_ADDRESS_LENGTH = 200;
+  private static final long REQUEST_TIMEOUT_MS = 10_000;
+
+  final String id = Ids.next().toString();
+  final SockJSSocket socket;
+  final String remoteHost;
+  final long openedAt = System.currentTimeMillis();
+  final Set<String> addresses = new HashSet<>();
+  long lastActivity = openedAt;
+  Caller caller;
+  boolean closed;
+
+  private final BridgeHub hub;
+  private final AccessTokens tokens;
+  private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
+  private String token;
+  private long tokenExpiresAt;
+  private boolean busy;
+  private boolean draining;
+  private int pendingRequests;
+
+  BridgeConnection(BridgeHub hub, AccessTokens tokens, SockJSSocket socket) {
+    this.hub = hub;
+    this.tokens = tokens;
+    this.socket = socket;
+    this.remoteHost = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
+  }
+
+  long tokenExpiresAt() {
+    return tokenExpiresAt;
+  }
+
+  void onData(Buffer data) {
+    lastActivity = System.currentTimeMillis();
+    if (data.length() > MAX_FRAME_BYTES) {
+      write(BridgeFrames.err(null, new OcommsException(ErrorCode.PAYLOAD_TOO_LARGE,
+          "frames are limited to " + MAX_FRAME_BYTES + " bytes")));
+      return;
+    }
+    JsonObject frame;
+    try {
+      frame = new JsonObject(data.toString());
+    } catch (DecodeException | ClassCastException e) {
+      write(BridgeFrames.err(null, new OcommsException(ErrorCode.MALFORMED_JSON, "a frame must be a JSON object")));
+      return;
+    }
+    if (queue.size() >= MAX_QUEUED_FRAMES) {
+      write(BridgeFrames.err(null, new OcommsException(ErrorCode.RATE_LIMITED, "too many frames at once")));
+      return;
+    }
+    queue.add(frame);
+    drain();
+  }
+
+  private void drain() {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    try {
+      while (!busy && !queue.isEmpty() && !closed) {
+        busy = true;
+        handle(queue.poll()).subscribe(this::frameDone, failure -> frameDone());
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  private void frameDone() {
+    busy = false;
+    drain();
+  }
+
+  private Completable handle(JsonObject frame) {
+    String type = text(frame, "type");
+    if (type == null) {
+      return fail(null, new OcommsException(ErrorCode.VALIDATION_FAILED, "missing_type"));
+    }
+    return switch (type) {
+      case "ping" -> renewToken(frame);
+      case "send" -> send(frame);
+      case "register" -> register(frame);
+      case "unregister" -> unregister(frame);
+      case "publish" -> fail(text(frame, "address"), new OcommsException(ErrorCode.FORBIDDEN,
+          "browsers may not publish; use send"));
+      default -> fail(null, new OcommsException(ErrorCode.VALIDATION_FAILED, "invalid_type"));
+    };
+  }
+
+  /** A ping carrying a token renews the connection's credentials; a bare ping only keeps it alive. */
+  private Completable renewToken(JsonObject frame) {
+    if (authorization(frame) == null) {
+      return Completable.complete();
+    }
+    return authenticate(frame).ignoreElement().onErrorResumeNext(e -> fail(null, e));
+  }
+
+  private Completable send(JsonObject frame) {
+    String address = text(frame, "address");
+    String replyAddress = text(frame, "replyAddress");
+    if (address == null) {
+      return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "missing_address"));
+    }
+    if (!Addresses.BRIDGE_REQUESTS.contains(address)) {
+      return fail(replyAddress, new OcommsException(ErrorCode.FORBIDDEN, "sending to this address is not permitted"));
+    }
+    Object body = frame.getValue("body");
+    if (body != null && !(body instanceof JsonObject)) {
+      return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "body must be a JSON object"));
+    }
+    JsonObject request = body == null ? new JsonObject() : (JsonObject) body;
+    return authenticate(frame).flatMapCompletable(who -> {
+      if (pendingRequests >= MAX_PENDING_REQUESTS) {
+        return fail(replyAddress, new OcommsException(ErrorCode.RATE_LIMITED, "too many requests in flight"));
+      }
+      var options = who.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS);
+      if (replyAddress == null) {
+        hub.bus().send(address, request, options);
+        return Completable.complete();
+      }
+      pendingRequests++;
+      hub.bus().<Object>rxRequest(address, request, options)
+          .doFinally(() -> pendingRequests--)
+          .subscribe(reply -> write(BridgeFrames.rec(replyAddress, reply.body())),
+              failure -> write(BridgeFrames.err(replyAddress, BusErrors.fromFailure(failure))));
+      return Completable.complete();
+    }).onErrorResumeNext(e -> fail(replyAddress, e));
+  }
+
+  private Completable register(JsonObject frame) {
+    String address = text(frame, "address");
+    String replyAddress = text(frame, "replyAddress");
+    if (address == null || address.length() > MAX_ADDRESS_LENGTH) {
+      return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "missing or overlong address"));
+    }
+    if (addresses.contains(address)) {
+      return acknowledge(replyAddress, address);
+    }
+    if (addresses.size() >= MAX_REGISTRATIONS) {
+      return fail(address, new OcommsException(ErrorCode.RATE_LIMITED, "too many registrations on one connection"));
+    }
+    return authenticate(frame)
+        .flatMap(who -> permitted(who, address))
+        .flatMapCompletable(allowed -> {
+          if (!allowed) {
+            return fail(address, new OcommsException(ErrorCode.FORBIDDEN, "not permitted to listen on " + address));
+          }
+          if (closed) {
+            return Completable.complete();
+          }
+          return hub.register(this, address).andThen(acknowledge(replyAddress, address));
+        })
+        .onErrorResumeNext(e -> fail(address, e));
+  }
+
+  private Completable unregister(JsonObject frame) {
+    String address = text(frame, "address");
+    if (address != null) {
+      hub.unregister(this, address);
+    }
+    return Completable.complete();
+  }
+
+  /** Only {@code user.<own id>}, and {@code chat.<id>} of chats the user belongs to, as messaging says right now. */
+  private Single<Boolean> permitted(Caller who, String address) {
+    if (address.equals(Addresses.user(who.userId()))) {
+      return Single.just(true);
+    }
+    if (address.startsWith(Addresses.CHAT_PREFIX)) {
+      return hub.isMember(who, address.substring(Addresses.CHAT_PREFIX.length()));
+    }
+    return Single.just(false);
+  }
+
+  /** The caller named by this frame's token; cached while the same token is presented and valid. */
+  private Single<Caller> authenticate(JsonObject frame) {
+    String header = authorization(frame);
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
+          "every frame needs headers.Authorization = 'Bearer <accessToken>'"));
+    }
+    String presented = header.substring(7).trim();
+    if (presented.equals(token) && System.currentTimeMillis() < tokenExpiresAt) {
+      return Single.just(caller);
+    }
+    return tokens.verify(presented).flatMap(verified -> {
+      Caller who = verified.caller();
+      if (caller != null && !caller.userId().equals(who.userId())) {
+        return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "this connection belongs to another user"));
+      }
+      boolean first = caller == null;
+      caller = who;
+      token = presented;
+      tokenExpiresAt = verified.expiresAtMillis();
+      if (first) {
+        hub.authenticated(this);
+      }
+      return Single.just(who);
+    });
+  }
+
+  private Completable acknowledge(String replyAddress, String address) {
+    if (replyAddress != null) {
+      write(BridgeFrames.rec(replyAddress, new JsonObject().put("registered", address)));
+    }
+    return Completable.complete();
+  }
+
+  private Completable fail(String address, Throwable failure) {
+    write(BridgeFrames.err(address, BusErrors.fromFailure(failure)));
+    return Completable.complete();
+  }
+
+  void write(String frame) {
+    if (!closed) {
+      socket.write(frame);
+    }
+  }
+
+  /** Says why, then closes. */
+  void closeWith(OcommsException reason) {
+    write(BridgeFrames.err(null, reason));
+    socket.close();
+  }
+
+  private static String authorization(JsonObject frame) {
+    Object headers = frame.getValue("headers");
+    if (!(headers instanceof JsonObject map)) {
+      return null;
+    }
+    Object value = map.getValue("Authorization");
+    if (value == null) {
+      value = map.getValue("authorization");
+    }
+    return value instanceof String s ? s : null;
+  }
+
+  private static String text(JsonObject frame, String field) {
+    return frame.getValue(field) instanceof String s && !s.isEmpty() ? s : null;
+  }
+}

@@ -1,0 +1,262 @@
+package dev.ocomms.gateway.bridge;
+
+import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
+import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.node.Node;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.core.eventbus.EventBus;
+import io.vertx.rxjava3.core.eventbus.Message;
+import io.vertx.rxjava3.core.eventbus.MessageConsumer;
+import io.vertx.rxjava3.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The node-local side of the bridge. For each address that has sockets on this node it holds exactly one clustered
+ * event-bus consumer, reference-counted by the sockets registered on it; each event arriving there is serialized
+ * once and written to every local socket. It also enforces what must hold across sockets: membership (a socket stops
+ * receiving a chat the moment its user leaves it), session revocation, and the per-user connection limit.
+ *
+ * <p>Every method runs on the gateway verticle's event loop (sockets, consumers and timers all belong to it), so the
+ * maps need no locking. This is why a node runs one gateway instance.
+ */
+final class BridgeHub {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeHub.class);
+  static final int MAX_CONNECTIONS_PER_USER = 5;
+  static final long IDLE_TIMEOUT_MS = 60_000;
+  static final long AUTH_TIMEOUT_MS = 30_000;
+  private static final long MEMBERSHIP_TIMEOUT_MS = 5_000;
+  private static final String USER_CONNECTIONS_KEY = "ocomms:bridge:connections:";
+  // Adds a connection and returns the ids beyond the limit, oldest first: one atomic step, cluster-wide.
+  private static final String ADD_CONNECTION =
+      "redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) redis.call('EXPIRE', KEYS[1], 86400)"
+          + " local extra = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])"
+          + " if extra <= 0 then return {} end"
+          + " local old = redis.call('ZRANGE', KEYS[1], 0, extra - 1)"
+          + " redis.call('ZREMRANGEBYRANK', KEYS[1], 0, extra - 1) return old";
+
+  private final Vertx vertx;
+  private final AccessTokens tokens;
+  private final Redis redis;
+  private final Map<String, Subscription> subscriptions = new HashMap<>();
+  private final Map<String, BridgeConnection> connections = new HashMap<>();
+  private final Map<String, Set<BridgeConnection>> connectionsByUser = new HashMap<>();
+  private final List<MessageConsumer<JsonObject>> controlConsumers = new ArrayList<>();
+  private int registrations;
+  private long sweepTimer;
+
+  /** One clustered consumer and the local connections registered on its address. */
+  private static final class Subscription {
+    final Set<BridgeConnection> connections = new HashSet<>();
+    MessageConsumer<Object> consumer;
+  }
+
+  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+    this.redis = redis;
+  }
+
+  Completable start() {
+    MeterRegistry meters = Node.meters(vertx);
+    Gauge.builder("ocomms.bridge.sockets", connections, Map::size)
+        .description("Open bridge connections on this node").register(meters);
+    Gauge.builder("ocomms.bridge.cluster.subscriptions", subscriptions, Map::size)
+        .description("Clustered event-bus consumers held by the bridge (one per address with local sockets)")
+        .register(meters);
+    Gauge.builder("ocomms.bridge.registrations", this, hub -> hub.registrations)
+        .description("Socket registrations (socket x address) on this node").register(meters);
+    controlConsumers.add(bus().consumer(Addresses.SESSION_REVOKED, this::sessionRevoked));
+    controlConsumers.add(bus().consumer(Addresses.SOCKET_CLOSE, this::closeRequested));
+    sweepTimer = vertx.setPeriodic(5_000, id -> sweep());
+    return Completable.merge(controlConsumers.stream().map(MessageConsumer::rxCompletion).toList());
+  }
+
+  Completable stop() {
+    vertx.cancelTimer(sweepTimer);
+    new ArrayList<>(connections.values()).forEach(connection -> connection.socket.close());
+    return Completable.merge(controlConsumers.stream().map(MessageConsumer::rxUnregister).toList())
+        .onErrorComplete();
+  }
+
+  EventBus bus() {
+    return vertx.eventBus();
+  }
+
+  /** A new socket: it must authenticate with its first frame. */
+  void accept(SockJSSocket socket) {
+    BridgeConnection connection = new BridgeConnection(this, tokens, socket);
+    connections.put(connection.id, connection);
+    socket.handler(connection::onData);
+    socket.exceptionHandler(failure -> socket.close());
+    socket.endHandler(v -> closed(connection));
+    socket.closeHandler(v -> closed(connection));
+  }
+
+  /** The first valid token on a connection: index it by user and enforce the per-user limit cluster-wide. */
+  void authenticated(BridgeConnection connection) {
+    String userId = connection.caller.userId();
+    connectionsByUser.computeIfAbsent(userId, id -> new HashSet<>()).add(connection);
+    redis.rxSend(Request.cmd(Command.EVAL).arg(ADD_CONNECTION).arg(1).arg(USER_CONNECTIONS_KEY + userId)
+            .arg(connection.openedAt).arg(connection.id).arg(MAX_CONNECTIONS_PER_USER))
+        .subscribe(reply -> {
+          for (Response old : reply) {
+            bus().publish(Addresses.SOCKET_CLOSE, new JsonObject().put("connectionId", old.toString()));
+          }
+        }, failure -> LOG.warn("connection limit not checked: {}", failure.toString()));
+  }
+
+  Single<Boolean> isMember(Caller caller, String chatId) {
+    return bus().<JsonObject>rxRequest(Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId),
+            caller.deliveryOptions().setSendTimeout(MEMBERSHIP_TIMEOUT_MS))
+        .map(reply -> reply.body() != null && reply.body().getBoolean("member", false))
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
+  }
+
+  /** Adds a socket to an address; the first socket creates the node's one clustered consumer for it. */
+  Completable register(BridgeConnection connection, String address) {
+    Subscription subscription = subscriptions.get(address);
+    if (subscription == null) {
+      subscription = new Subscription();
+      subscription.consumer = bus().consumer(address, message -> fanOut(address, message));
+      subscriptions.put(address, subscription);
+    }
+    subscription.connections.add(connection);
+    connection.addresses.add(address);
+    registrations++;
+    return subscription.consumer.rxCompletion();
+  }
+
+  void unregister(BridgeConnection connection, String address) {
+    if (!connection.addresses.remove(address)) {
+      return;
+    }
+    registrations--;
+    Subscription subscription = subscriptions.get(address);
+    if (subscription == null) {
+      return;
+    }
+    subscription.connections.remove(connection);
+    if (subscription.connections.isEmpty()) {
+      subscriptions.remove(address);
+      subscription.consumer.unregister();
+    }
+  }
+
+  private void fanOut(String address, Message<Object> message) {
+    Subscription subscription = subscriptions.get(address);
+    if (subscription == null || subscription.connections.isEmpty()) {
+      return;
+    }
+    Object body = message.body();
+    String frame = BridgeFrames.rec(address, body);
+    for (BridgeConnection connection : subscription.connections) {
+      connection.write(frame);
+    }
+    if (body instanceof JsonObject event) {
+      stopDeliveryAfterLeaving(address, event);
+    }
+  }
+
+  /** After member.left (on the chat) or chat.removed (on the user), that user's sockets get nothing more from the chat. */
+  private void stopDeliveryAfterLeaving(String address, JsonObject event) {
+    String type = event.getString("type");
+    String userId;
+    String chatAddress;
+    if (EventType.MEMBER_LEFT.wireName().equals(type)) {
+      userId = event.getString("userId");
+      chatAddress = address;
+    } else if (EventType.CHAT_REMOVED.wireName().equals(type) && address.startsWith(Addresses.USER_PREFIX)) {
+      userId = address.substring(Addresses.USER_PREFIX.length());
+      chatAddress = Addresses.chat(event.getString("chatId", ""));
+    } else {
+      return;
+    }
+    Set<BridgeConnection> ofUser = connectionsByUser.get(userId);
+    if (ofUser != null) {
+      new ArrayList<>(ofUser).forEach(connection -> unregister(connection, chatAddress));
+    }
+  }
+
+  private void sessionRevoked(Message<JsonObject> message) {
+    String sessionId = message.body().getString("sessionId");
+    String userId = message.body().getString("userId");
+    tokens.rememberRevoked(sessionId);
+    var candidates = userId == null ? new ArrayList<>(connections.values())
+        : new ArrayList<>(connectionsByUser.getOrDefault(userId, Set.of()));
+    for (BridgeConnection connection : candidates) {
+      if (connection.caller != null && sessionId.equals(connection.caller.sessionId())) {
+        connection.closeWith(new OcommsException(ErrorCode.UNAUTHORIZED, "session revoked"));
+      }
+    }
+  }
+
+  private void closeRequested(Message<JsonObject> message) {
+    BridgeConnection connection = connections.get(message.body().getString("connectionId"));
+    if (connection != null) {
+      connection.closeWith(new OcommsException(ErrorCode.RATE_LIMITED,
+          "more than " + MAX_CONNECTIONS_PER_USER + " connections: the oldest is closed"));
+    }
+  }
+
+  private void closed(BridgeConnection connection) {
+    if (connection.closed) {
+      return;
+    }
+    connection.closed = true;
+    connections.remove(connection.id);
+    new ArrayList<>(connection.addresses).forEach(address -> unregister(connection, address));
+    if (connection.caller != null) {
+      String userId = connection.caller.userId();
+      Set<BridgeConnection> ofUser = connectionsByUser.get(userId);
+      if (ofUser != null && ofUser.remove(connection) && ofUser.isEmpty()) {
+        connectionsByUser.remove(userId);
+      }
+      redis.rxSend(Request.cmd(Command.ZREM).arg(USER_CONNECTIONS_KEY + userId).arg(connection.id))
+          .subscribe(reply -> { }, failure -> { });
+    }
+  }
+
+  /** Closes connections that never authenticated, went silent, or kept an expired token past a minute. */
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    for (BridgeConnection connection : new ArrayList<>(connections.values())) {
+      if (connection.caller == null && now - connection.openedAt > AUTH_TIMEOUT_MS) {
+        connection.closeWith(new OcommsException(ErrorCode.UNAUTHORIZED, "no valid token within 30 s"));
+      } else if (now - connection.lastActivity > IDLE_TIMEOUT_MS) {
+        connection.socket.close();
+      } else if (connection.caller != null && now - connection.tokenExpiresAt() > 60_000) {
+        connection.closeWith(new OcommsException(ErrorCode.UNAUTHORIZED, "access token expired; reconnect"));
+      }
+    }
+  }
+
+  int clusterSubscriptions() {
+    return subscriptions.size();
+  }
+
+  int connectionCount() {
+    return connections.size();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.ocomms.gateway.bridge;
+
+import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.shared.config.OcommsConfig;
+import io.reactivex.rxjava3.core.Completable;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.ext.web.Router;
+import io.vertx.rxjava3.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.rxjava3.redis.client.Redis;
+
+/**
+ * The browser's event bus at {@code /eventbus}: SockJS (websocket, xhr-streaming, xhr-polling) and a raw WebSocket at
+ * {@code /eventbus/websocket}, speaking the Vert.x bridge wire protocol. Permissions are default-deny (see
+ * {@link BridgeConnection}); delivery is node-local (see {@link BridgeHub}).
+ */
+public final class EventBusBridge {
+  private final Vertx vertx;
+  private final BridgeHub hub;
+  private final ConnectionGate gate;
+  private long gateTimer;
+
+  public EventBusBridge(Vertx vertx, OcommsConfig config, AccessTokens tokens, Redis redis) {
+    this.vertx = vertx;
+    this.hub = new BridgeHub(vertx, tokens, redis);
+    this.gate = new ConnectionGate(config);
+  }
+
+  /** Mounts the bridge; the router must already parse bodies (SockJS's xhr transports POST their frames). */
+  public Completable mount(Router router) {
+    SockJSHandlerOptions options = new SockJSHandlerOptions()
+        .setRegisterWriteHandler(false)
+        .setHeartbeatInterval(25_000)
+        .setSessionTimeout(30_000)
+        .setInsertJSESSIONID(false);
+    router.route("/eventbus/*").handler(gate::handle);
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options)
+        .socketHandler(socket -> hub.accept(socket.getDelegate())));
+    gateTimer = vertx.setPeriodic(60_000, id -> gate.forgetIdle());
+    return hub.start();
+  }
+
+  public Completable stop() {
+    vertx.cancelTimer(gateTimer);
+    return hub.stop();
+  }
+}
