@@ -13,6 +13,7 @@ import io.vertx.rxjava3.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -29,7 +30,12 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts {@code size} nodes, one after another, each listing every member. Call from a test thread. */
   public static TestCluster start(int size) {
-    OcommsConfig base = TestConfigs.node();
+    return start(size, UnaryOperator.identity());
+  }
+
+  /** As {@link #start(int)}, with settings changed for every node (for example higher connection limits). */
+  public static TestCluster start(int size, UnaryOperator<OcommsConfig> customize) {
+    OcommsConfig base = customize.apply(TestConfigs.node());
     List<Integer> ports = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
     String members = String.join(",", ports.stream().map(port -> "127.0.0.1:" + port).toList());
     List<OcommsConfig> configs = ports.stream()
