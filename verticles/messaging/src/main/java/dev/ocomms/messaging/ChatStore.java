@@ -1,0 +1,326 @@
+package dev.ocomms.messaging;
+
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.rxjava3.sqlclient.Pool;
+import io.vertx.rxjava3.sqlclient.Row;
+import io.vertx.rxjava3.sqlclient.RowSet;
+import io.vertx.rxjava3.sqlclient.SqlClient;
+import io.vertx.rxjava3.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * All SQL of workspaces, invites, chats and memberships (schema {@code messaging}). A store is bound either to the
+ * pool (each statement on its own) or, inside {@link #transaction}, to one connection; both run the same SQL.
+ * Permission rules are not here: callers decide, the store reads and writes.
+ */
+final class ChatStore {
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  /** The columns of a {@link Chat}, with its member count and (for DMs) member ids. Alias the chat {@code c}. */
+  private static final String CHAT_COLUMNS = """
+      c.id, c.workspace_id, c.kind, c.name, c.topic, c.private, c.archived, c.last_seq, c.created_by, c.created_at,
+      (SELECT count(*) FROM messaging.chat_members n WHERE n.chat_id = c.id) AS member_count,
+      CASE WHEN c.kind = 'dm'
+        THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id ORDER BY n.user_id)
+      END AS member_ids""";
+
+  /** The columns of a {@link Workspace} for the member {@code m}. Alias the workspace {@code w}. */
+  private static final String WORKSPACE_COLUMNS = """
+      w.id, w.name, m.role, w.created_at,
+      (SELECT count(*) FROM messaging.workspace_members n WHERE n.workspace_id = w.id) AS member_count""";
+
+  private final SqlClient db;
+  private final Pool pool;
+
+  ChatStore(Pool pool) {
+    this(pool, pool);
+  }
+
+  private ChatStore(SqlClient db, Pool pool) {
+    this.db = db;
+    this.pool = pool;
+  }
+
+  /** Runs {@code work} in one transaction: committed when it succeeds, rolled back when it fails. */
+  <T> Single<T> transaction(Function<ChatStore, Single<T>> work) {
+    if (db != pool) {
+      throw new IllegalStateException("already in a transaction");
+    }
+    return pool.<T>rxWithTransaction(connection -> work.apply(new ChatStore(connection, pool)).toMaybe()).toSingle();
+  }
+
+  // Workspaces
+
+  /** A workspace, its owner, and its general channel with the owner in it. */
+  Completable createWorkspace(UUID workspaceId, String name, UUID owner, UUID generalId) {
+    return update("""
+            INSERT INTO messaging.workspaces (id, name, general_chat_id, created_by) VALUES ($1, $2, $3, $4)""",
+        Tuple.of(workspaceId, name, generalId, owner))
+        .andThen(update("""
+                INSERT INTO messaging.workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')""",
+            Tuple.of(workspaceId, owner)))
+        .andThen(insertChannel(generalId, workspaceId, "general", "", false, owner).ignoreElement())
+        .andThen(addChatMember(generalId, owner).ignoreElement());
+  }
+
+  /** The workspace as {@code userId} sees it; empty when they are not a member (or it does not exist). */
+  Maybe<Workspace> workspace(UUID workspaceId, UUID userId) {
+    return query("SELECT " + WORKSPACE_COLUMNS + """
+             FROM messaging.workspace_members m JOIN messaging.workspaces w ON w.id = m.workspace_id
+            WHERE m.workspace_id = $1 AND m.user_id = $2""",
+        Tuple.of(workspaceId, userId))
+        .flatMapMaybe(rows -> first(rows).map(ChatStore::workspace));
+  }
+
+  Single<List<Workspace>> workspacesOf(UUID userId) {
+    return query("SELECT " + WORKSPACE_COLUMNS + """
+             FROM messaging.workspace_members m JOIN messaging.workspaces w ON w.id = m.workspace_id
+            WHERE m.user_id = $1
+            ORDER BY w.created_at, w.id""",
+        Tuple.of(userId))
+        .map(rows -> stream(rows).map(ChatStore::workspace).toList());
+  }
+
+  /** The role of {@code userId} in the workspace; empty when they are not in it. */
+  Maybe<String> role(UUID workspaceId, UUID userId) {
+    return query("SELECT role FROM messaging.workspace_members WHERE workspace_id = $1 AND user_id = $2",
+        Tuple.of(workspaceId, userId))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getString("role")));
+  }
+
+  /** Which of {@code userIds} are members of the workspace. */
+  Single<Set<UUID>> workspaceMembersAmong(UUID workspaceId, Collection<UUID> userIds) {
+    return query("SELECT user_id FROM messaging.workspace_members WHERE workspace_id = $1 AND user_id = ANY($2)",
+        Tuple.of(workspaceId, userIds.toArray(UUID[]::new)))
+        .map(rows -> new HashSet<>(stream(rows).map(row -> row.getUUID("user_id")).toList()));
+  }
+
+  Single<List<JsonObject>> workspaceMembers(UUID workspaceId) {
+    return query("""
+            SELECT user_id, role, joined_at FROM messaging.workspace_members
+             WHERE workspace_id = $1 ORDER BY joined_at, user_id""",
+        Tuple.of(workspaceId))
+        .map(rows -> stream(rows).map(row -> new JsonObject()
+            .put("userId", row.getUUID("user_id").toString())
+            .put("role", row.getString("role"))
+            .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))).toList());
+  }
+
+  /** Adds a member; false when they already were one. */
+  Single<Boolean> addWorkspaceMember(UUID workspaceId, UUID userId, String role) {
+    return query("""
+            INSERT INTO messaging.workspace_members (workspace_id, user_id, role) VALUES ($1, $2, $3)
+            ON CONFLICT DO NOTHING""",
+        Tuple.of(workspaceId, userId, role))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** The workspace's general channel, unless it has been archived. */
+  Maybe<UUID> openGeneralChannel(UUID workspaceId) {
+    return query("""
+            SELECT c.id FROM messaging.workspaces w JOIN messaging.chats c ON c.id = w.general_chat_id
+             WHERE w.id = $1 AND NOT c.archived""",
+        Tuple.of(workspaceId))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getUUID("id")));
+  }
+
+  // Invites
+
+  /** Stores an invite and answers its expiry; empty when the code is taken (the caller draws another). */
+  Maybe<OffsetDateTime> insertInvite(String code, UUID workspaceId, UUID createdBy, int hours, Integer maxUses) {
+    return query("""
+            INSERT INTO messaging.invites (code, workspace_id, created_by, expires_at, max_uses)
+            VALUES ($1, $2, $3, now() + make_interval(hours => $4), $5)
+            ON CONFLICT DO NOTHING
+            RETURNING expires_at""",
+        Tuple.of(code, workspaceId, createdBy, hours, maxUses))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getOffsetDateTime("expires_at")));
+  }
+
+  record Invite(UUID workspaceId, boolean expired, boolean usedUp) {
+  }
+
+  /** The invite, locked until the transaction ends so that concurrent joins count its uses exactly. */
+  Maybe<Invite> inviteForUpdate(String code) {
+    return query("""
+            SELECT workspace_id, expires_at <= now() AS expired, (max_uses IS NOT NULL AND uses >= max_uses) AS used_up
+              FROM messaging.invites WHERE code = $1 FOR UPDATE""",
+        Tuple.of(code))
+        .flatMapMaybe(rows -> first(rows).map(row ->
+            new Invite(row.getUUID("workspace_id"), row.getBoolean("expired"), row.getBoolean("used_up"))));
+  }
+
+  Completable countInviteUse(String code) {
+    return update("UPDATE messaging.invites SET uses = uses + 1 WHERE code = $1", Tuple.of(code));
+  }
+
+  // Chats
+
+  /** Inserts a channel; false when the workspace already has a channel of that name. */
+  Single<Boolean> insertChannel(UUID chatId, UUID workspaceId, String name, String topic, boolean isPrivate,
+                                UUID createdBy) {
+    return query("""
+            INSERT INTO messaging.chats (id, workspace_id, kind, name, name_key, topic, private, created_by)
+            VALUES ($1, $2, 'channel', $3, lower($3), $4, $5, $6)
+            ON CONFLICT (workspace_id, name_key) DO NOTHING""",
+        Tuple.of(chatId, workspaceId, name, topic, isPrivate, createdBy))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Inserts a DM; false when the workspace already has a DM for this member set (concurrent opens included). */
+  Single<Boolean> insertDm(UUID chatId, UUID workspaceId, String dmKey, UUID createdBy) {
+    return query("""
+            INSERT INTO messaging.chats (id, workspace_id, kind, private, dm_key, created_by)
+            VALUES ($1, $2, 'dm', true, $3, $4)
+            ON CONFLICT (workspace_id, dm_key) DO NOTHING""",
+        Tuple.of(chatId, workspaceId, dmKey, createdBy))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  Single<UUID> dmByKey(UUID workspaceId, String dmKey) {
+    return query("SELECT id FROM messaging.chats WHERE workspace_id = $1 AND dm_key = $2",
+        Tuple.of(workspaceId, dmKey))
+        .map(rows -> rows.iterator().next().getUUID("id"));
+  }
+
+  /** Changes what is given (null leaves a column alone); false when the new name is taken in the workspace. */
+  Single<Boolean> updateChat(UUID chatId, String name, String topic, Boolean archived) {
+    return query("""
+            UPDATE messaging.chats
+               SET name = coalesce($2, name), name_key = coalesce(lower($2), name_key),
+                   topic = coalesce($3, topic), archived = coalesce($4, archived)
+             WHERE id = $1""",
+        Tuple.of(chatId, name, topic, archived))
+        .map(rows -> true)
+        .onErrorResumeNext(failure -> failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+            ? Single.just(false) : Single.error(failure));
+  }
+
+  /** The chat; fails when it does not exist (callers ask only for chats they have just seen). */
+  Single<Chat> chat(UUID chatId) {
+    return query("SELECT " + CHAT_COLUMNS + " FROM messaging.chats c WHERE c.id = $1", Tuple.of(chatId))
+        .map(rows -> chat(rows.iterator().next()));
+  }
+
+  /** The chat as {@code userId} stands towards it; empty when there is no such chat. */
+  Maybe<ChatAccess> access(UUID chatId, UUID userId) {
+    return query("SELECT " + CHAT_COLUMNS + """
+            ,
+              EXISTS (SELECT 1 FROM messaging.chat_members me WHERE me.chat_id = c.id AND me.user_id = $2) AS is_member,
+              (SELECT wm.role FROM messaging.workspace_members wm
+                WHERE wm.workspace_id = c.workspace_id AND wm.user_id = $2) AS role
+             FROM messaging.chats c WHERE c.id = $1""",
+        Tuple.of(chatId, userId))
+        .flatMapMaybe(rows -> first(rows).map(row ->
+            new ChatAccess(chat(row), userId, row.getBoolean("is_member"), row.getString("role"))));
+  }
+
+  /** Every chat {@code userId} is a member of, in all workspaces. */
+  Single<List<Chat>> chatsOf(UUID userId) {
+    return query("SELECT " + CHAT_COLUMNS + """
+             FROM messaging.chat_members me JOIN messaging.chats c ON c.id = me.chat_id
+            WHERE me.user_id = $1
+            ORDER BY c.workspace_id, c.kind, c.name_key, c.created_at""",
+        Tuple.of(userId))
+        .map(rows -> stream(rows).map(ChatStore::chat).toList());
+  }
+
+  record ChannelListing(Chat chat, boolean member) {
+  }
+
+  /** The workspace's channels {@code userId} is in, and its public, non-archived ones they could join. */
+  Single<List<ChannelListing>> channelsVisibleTo(UUID workspaceId, UUID userId) {
+    return query("SELECT " + CHAT_COLUMNS + """
+            , me.user_id IS NOT NULL AS is_member
+             FROM messaging.chats c
+             LEFT JOIN messaging.chat_members me ON me.chat_id = c.id AND me.user_id = $2
+            WHERE c.workspace_id = $1 AND c.kind = 'channel'
+              AND (me.user_id IS NOT NULL OR (NOT c.private AND NOT c.archived))
+            ORDER BY c.name_key""",
+        Tuple.of(workspaceId, userId))
+        .map(rows -> stream(rows).map(row -> new ChannelListing(chat(row), row.getBoolean("is_member"))).toList());
+  }
+
+  // Chat members
+
+  /** One primary-key lookup: asked before every socket registration on a chat. */
+  Single<Boolean> isChatMember(UUID chatId, UUID userId) {
+    return query("SELECT 1 FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2",
+        Tuple.of(chatId, userId))
+        .map(rows -> rows.size() > 0);
+  }
+
+  Single<List<JsonObject>> chatMembers(UUID chatId) {
+    return query("""
+            SELECT user_id, joined_at FROM messaging.chat_members WHERE chat_id = $1 ORDER BY joined_at, user_id""",
+        Tuple.of(chatId))
+        .map(rows -> stream(rows).map(row -> new JsonObject()
+            .put("userId", row.getUUID("user_id").toString())
+            .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))).toList());
+  }
+
+  /** Adds a member; false when they already were one. */
+  Single<Boolean> addChatMember(UUID chatId, UUID userId) {
+    return query("INSERT INTO messaging.chat_members (chat_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        Tuple.of(chatId, userId))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  Completable addChatMembers(UUID chatId, Collection<UUID> userIds) {
+    return update("""
+            INSERT INTO messaging.chat_members (chat_id, user_id) SELECT $1, unnest($2::uuid[])
+            ON CONFLICT DO NOTHING""",
+        Tuple.of(chatId, userIds.toArray(UUID[]::new)));
+  }
+
+  /** Removes a member; false when they were not one. */
+  Single<Boolean> removeChatMember(UUID chatId, UUID userId) {
+    return query("DELETE FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2", Tuple.of(chatId, userId))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  // Plumbing
+
+  private Single<RowSet<Row>> query(String sql, Tuple arguments) {
+    return db.preparedQuery(sql).rxExecute(arguments);
+  }
+
+  private Completable update(String sql, Tuple arguments) {
+    return query(sql, arguments).ignoreElement();
+  }
+
+  private static Maybe<Row> first(RowSet<Row> rows) {
+    var iterator = rows.iterator();
+    return iterator.hasNext() ? Maybe.just(iterator.next()) : Maybe.empty();
+  }
+
+  private static Stream<Row> stream(RowSet<Row> rows) {
+    return rows.stream();
+  }
+
+  private static Workspace workspace(Row row) {
+    return new Workspace(row.getUUID("id"), row.getString("name"), row.getString("role"),
+        row.getLong("member_count").intValue(), row.getOffsetDateTime("created_at"));
+  }
+
+  private static Chat chat(Row row) {
+    UUID[] memberIds = row.getArrayOfUUIDs("member_ids");
+    return new Chat(row.getUUID("id"), row.getUUID("workspace_id"), Chat.Kind.of(row.getString("kind")),
+        row.getString("name"), row.getString("topic"), row.getBoolean("private"), row.getBoolean("archived"),
+        row.getLong("member_count").intValue(), row.getLong("last_seq"), row.getUUID("created_by"),
+        row.getOffsetDateTime("created_at"), memberIds == null ? List.of() : Arrays.asList(memberIds));
+  }
+}
