@@ -265,11 +265,14 @@ final class ChatStore {
 
   Single<List<JsonObject>> chatMembers(UUID chatId) {
     return query("""
-            SELECT user_id, joined_at FROM messaging.chat_members WHERE chat_id = $1 ORDER BY joined_at, user_id""",
+            SELECT user_id, joined_at, last_read_seq FROM messaging.chat_members WHERE chat_id = $1
+            ORDER BY joined_at, user_id""",
         Tuple.of(chatId))
         .map(rows -> stream(rows).map(row -> new JsonObject()
             .put("userId", row.getUUID("user_id").toString())
-            .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))).toList());
+            .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))
+            // Read receipts: every message up to this seq has been seen by this member.
+            .put("readSeq", row.getLong("last_read_seq"))).toList());
   }
 
   /** Adds a member; false when they already were one. */

@@ -110,6 +110,35 @@ final class Input {
     return items;
   }
 
+  /** An optional whole number in [min, max]. */
+  Optional<Long> optionalLong(String field, long min, long max) {
+    if (!has(field)) {
+      return Optional.empty();
+    }
+    Object value = body.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() < min
+        || ((Number) value).longValue() > max) {
+      throw invalid(field, field + " must be a whole number from " + min + " to " + max);
+    }
+    return Optional.of(((Number) value).longValue());
+  }
+
+  /** A required JSON array. */
+  JsonArray array(String field) {
+    if (!(body.getValue(field) instanceof JsonArray array)) {
+      throw invalid(field, field + " is required and must be an array");
+    }
+    return array;
+  }
+
+  /** A required JSON object. */
+  JsonObject object(String field) {
+    if (!(body.getValue(field) instanceof JsonObject object)) {
+      throw invalid(field, field + " is required and must be an object");
+    }
+    return object;
+  }
+
   /** A required string field, untrimmed. */
   String string(String field) {
     Object value = body.getValue(field);

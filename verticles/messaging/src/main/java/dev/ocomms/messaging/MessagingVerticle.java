@@ -1,6 +1,7 @@
 package dev.ocomms.messaging;
 
 import dev.ocomms.shared.Ids;
+import dev.ocomms.messaging.Actions.ActionRequest;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
@@ -50,6 +51,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private Pool pg;
   private Redis redis;
   private ChatStore store;
+  private MessageActions messages;
 
   @Override
   public Completable rxStart() {
@@ -62,6 +64,7 @@ public class MessagingVerticle extends AbstractVerticle {
         .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "messaging")))
         .andThen(Completable.defer(() -> {
           store = new ChatStore(pg);
+          messages = new MessageActions(vertx, new MessageStore(pg), redis);
           return registerConsumers();
         }));
   }
@@ -77,7 +80,7 @@ public class MessagingVerticle extends AbstractVerticle {
   }
 
   private Completable registerConsumers() {
-    Map<String, Function<Request, Single<JsonObject>>> actions = new LinkedHashMap<>();
+    Map<String, Function<ActionRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
     actions.put(Addresses.WORKSPACE_CREATE, this::createWorkspace);
     actions.put(Addresses.WORKSPACE_LIST, this::listWorkspaces);
     actions.put(Addresses.WORKSPACE_INVITE_CREATE, this::createInvite);
@@ -95,32 +98,15 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHAT_MEMBER_REMOVE, this::removeMember);
     actions.put(Addresses.CHAT_UPDATE, this::updateChat);
     actions.put(Addresses.CHAT_ACCESS, this::chatAccess);
+    actions.putAll(messages.actions());
     // Wait until the cluster knows every consumer, so that requests sent right after deployment find one.
-    return Completable.merge(actions.entrySet().stream().map(action -> consume(action.getKey(), action.getValue()))
-            .toList())
+    return Actions.serve(vertx, actions)
         .doOnComplete(() -> LOG.info("messaging ready: addresses={}", actions.size()));
-  }
-
-  /** One consumer; every failure, expected or not, is answered through the one error path. */
-  private Completable consume(String address, Function<Request, Single<JsonObject>> action) {
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(address);
-    consumer.handler(message -> Single.defer(() -> action.apply(Request.of(message)))
-        .subscribe(message::reply, failure -> BusErrors.fail(message, failure)));
-    return consumer.rxCompletion();
-  }
-
-  /** Who asks (from the headers only) and what they sent. */
-  private record Request(UUID caller, Input body) {
-    static Request of(Message<Object> message) {
-      UUID caller = Ids.parse(Caller.of(message).userId())
-          .orElseThrow(() -> new OcommsException(ErrorCode.UNAUTHORIZED, "the caller is not a user id"));
-      return new Request(caller, Input.of(message.body()));
-    }
   }
 
   // Workspaces
 
-  private Single<JsonObject> createWorkspace(Request request) {
+  private Single<JsonObject> createWorkspace(ActionRequest request) {
     String name = request.body().text("name", 80);
     UUID workspaceId = Ids.next();
     UUID generalId = Ids.next();
@@ -134,12 +120,12 @@ public class MessagingVerticle extends AbstractVerticle {
             }));
   }
 
-  private Single<JsonObject> listWorkspaces(Request request) {
+  private Single<JsonObject> listWorkspaces(ActionRequest request) {
     return store.workspacesOf(request.caller())
         .map(workspaces -> new JsonObject().put("workspaces", jsonArray(workspaces, Workspace::toJson)));
   }
 
-  private Single<JsonObject> createInvite(Request request) {
+  private Single<JsonObject> createInvite(ActionRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     int hours = request.body().optionalInt("expiresInHours", 1, 720).orElse(DEFAULT_INVITE_HOURS);
     Integer maxUses = request.body().optionalInt("maxUses", 1, 1000).orElse(null);
@@ -165,7 +151,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private record Joined(UUID workspaceId, Optional<UUID> general) {
   }
 
-  private Single<JsonObject> joinWorkspace(Request request) {
+  private Single<JsonObject> joinWorkspace(ActionRequest request) {
     UUID caller = request.caller();
     String code = InviteCodes.normalize(request.body().string("code"))
         .orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such invite"));
@@ -201,7 +187,7 @@ public class MessagingVerticle extends AbstractVerticle {
         .map(workspace -> new JsonObject().put("workspace", workspace.toJson()));
   }
 
-  private Single<JsonObject> workspaceMembers(Request request) {
+  private Single<JsonObject> workspaceMembers(ActionRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     return requireWorkspaceMember(store, workspaceId, request.caller())
         .flatMap(role -> store.workspaceMembers(workspaceId))
@@ -210,7 +196,7 @@ public class MessagingVerticle extends AbstractVerticle {
 
   // Channels and DMs
 
-  private Single<JsonObject> createChannel(Request request) {
+  private Single<JsonObject> createChannel(ActionRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     String name = request.body().channelName("name");
     boolean isPrivate = request.body().optionalBool("private").orElse(false);
@@ -231,7 +217,7 @@ public class MessagingVerticle extends AbstractVerticle {
         });
   }
 
-  private Single<JsonObject> listChannels(Request request) {
+  private Single<JsonObject> listChannels(ActionRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     return requireWorkspaceMember(store, workspaceId, request.caller())
         .flatMap(role -> store.channelsVisibleTo(workspaceId, request.caller()))
@@ -243,7 +229,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private record Opened(UUID chatId, boolean created) {
   }
 
-  private Single<JsonObject> openDm(Request request) {
+  private Single<JsonObject> openDm(ActionRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     List<String> requested = request.body().strings("userIds", MAX_DM_MEMBERS);
     Set<UUID> members = new TreeSet<>();
@@ -282,22 +268,26 @@ public class MessagingVerticle extends AbstractVerticle {
         }));
   }
 
-  private Single<JsonObject> listChats(Request request) {
+  private Single<JsonObject> listChats(ActionRequest request) {
     return store.chatsOf(request.caller())
-        .map(chats -> new JsonObject().put("chats", jsonArray(chats, Chat::toJson)));
+        .flatMap(chats -> messages.unread().countsOf(request.caller(), chats.stream().map(Chat::id).toList())
+            .map(counts -> new JsonObject().put("chats", jsonArray(chats, chat -> {
+              UnreadCounters.Counts count = counts.getOrDefault(chat.id(), new UnreadCounters.Counts(0, 0));
+              return chat.toJson().put("unreadCount", count.unread()).put("mentionCount", count.mentions());
+            }))));
   }
 
-  private Single<JsonObject> getChat(Request request) {
+  private Single<JsonObject> getChat(ActionRequest request) {
     return visibleChat(request, "chatId").map(access -> new JsonObject().put("chat", access.chat().toJson()));
   }
 
-  private Single<JsonObject> chatMembers(Request request) {
+  private Single<JsonObject> chatMembers(ActionRequest request) {
     return visibleChat(request, "chatId")
         .flatMap(access -> store.chatMembers(access.chat().id()))
         .map(members -> new JsonObject().put("members", new JsonArray(members)));
   }
 
-  private Single<JsonObject> joinChat(Request request) {
+  private Single<JsonObject> joinChat(ActionRequest request) {
     UUID caller = request.caller();
     return visibleChat(request, "chatId").flatMap(access -> {
       Chat chat = access.chat();
@@ -317,7 +307,7 @@ public class MessagingVerticle extends AbstractVerticle {
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
-  private Single<JsonObject> leaveChat(Request request) {
+  private Single<JsonObject> leaveChat(ActionRequest request) {
     UUID caller = request.caller();
     return visibleChat(request, "chatId").flatMap(access -> {
       if (!access.member()) {
@@ -335,7 +325,7 @@ public class MessagingVerticle extends AbstractVerticle {
     });
   }
 
-  private Single<JsonObject> addMember(Request request) {
+  private Single<JsonObject> addMember(ActionRequest request) {
     UUID caller = request.caller();
     // A malformed user id is, like an unknown one, not a member of the workspace.
     String targetText = request.body().string("userId");
@@ -363,7 +353,7 @@ public class MessagingVerticle extends AbstractVerticle {
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
-  private Single<JsonObject> removeMember(Request request) {
+  private Single<JsonObject> removeMember(ActionRequest request) {
     UUID caller = request.caller();
     UUID target = request.body().id("userId");
     return visibleChat(request, "chatId").flatMap(access -> {
@@ -384,7 +374,7 @@ public class MessagingVerticle extends AbstractVerticle {
     });
   }
 
-  private Single<JsonObject> updateChat(Request request) {
+  private Single<JsonObject> updateChat(ActionRequest request) {
     Input body = request.body();
     Optional<String> name = body.optionalChannelName("name");
     Optional<String> topic = body.optionalText("topic", 0, 250);
@@ -427,7 +417,7 @@ public class MessagingVerticle extends AbstractVerticle {
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
-  private Single<JsonObject> chatAccess(Request request) {
+  private Single<JsonObject> chatAccess(ActionRequest request) {
     // Asked on every REGISTER by the bridge: one primary-key lookup, and a malformed id is simply not a chat of theirs.
     Optional<UUID> chatId = Ids.parse(request.body().string("chatId"));
     return chatId.map(id -> store.isChatMember(id, request.caller())).orElse(Single.just(false))
@@ -443,7 +433,7 @@ public class MessagingVerticle extends AbstractVerticle {
   }
 
   /** The chat named by {@code field} if the caller may see it; not_found otherwise, revealing nothing. */
-  private Single<ChatAccess> visibleChat(Request request, String field) {
+  private Single<ChatAccess> visibleChat(ActionRequest request, String field) {
     UUID chatId = request.body().id(field);
     return store.access(chatId, request.caller())
         .filter(ChatAccess::visible)

@@ -71,6 +71,8 @@ public final class Addresses {
   public static final String CHAT_ACCESS = "messaging.chat.access";
 
   // Internal: gateway.
+  /** Resolves usernames to user ids (for mentions): {usernames: [..]} → {users: [{id, username}]}. */
+  public static final String USERS_BY_USERNAME = "gateway.users.by-username";
   /** Published cluster-wide when a session is revoked (logout, refresh-token reuse); every bridge closes its sockets. */
   public static final String SESSION_REVOKED = "gateway.session.revoked";
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */

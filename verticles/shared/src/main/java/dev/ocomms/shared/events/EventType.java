@@ -10,7 +10,14 @@ public enum EventType {
   CHAT_ADDED("chat.added"),
   CHAT_REMOVED("chat.removed"),
   CHAT_UPDATED("chat.updated"),
-  SESSION_EXPIRED("session.expired");
+  MESSAGE_NEW("message.new"),
+  MESSAGE_UPDATED("message.updated"),
+  MESSAGE_DELETED("message.deleted"),
+  MESSAGE_REACTION("message.reaction"),
+  READ_RECEIPT("read.receipt"),
+  NOTIFICATION_BADGE("notification.badge"),
+  /** To one connection whose outbound queue overflowed: it missed events of this chat and must call chat.sync. */
+  SYNC_REQUIRED("sync.required");
 
   private final String wireName;
 
@@ -20,5 +27,14 @@ public enum EventType {
 
   public String wireName() {
     return wireName;
+  }
+
+  public static EventType byWire(String wireName) {
+    for (EventType type : values()) {
+      if (type.wireName.equals(wireName)) {
+        return type;
+      }
+    }
+    throw new IllegalArgumentException("unknown event type " + wireName);
   }
 }

@@ -1,0 +1,69 @@
+package dev.ocomms.messaging;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.sqlclient.Row;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/**
+ * A message in its current state, as every member sees it (so one serialization serves every audience). A deleted
+ * message stays as a tombstone: its place in the chat, no content.
+ */
+record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, String content, UUID replyTo,
+               int replyCount, OffsetDateTime lastReplyAt, JsonObject mentions, String priority, JsonArray fileIds,
+               OffsetDateTime createdAt, OffsetDateTime editedAt, OffsetDateTime deletedAt, JsonArray reactions) {
+
+  /** The select list that {@link #of(Row)} reads; alias the message {@code m}. */
+  static final String COLUMNS = """
+      m.id, m.chat_id, m.seq, m.client_id, m.sender_id, m.content, m.reply_to, m.reply_count, m.last_reply_at,
+      m.mentions, m.priority, m.file_ids, m.created_at, m.edited_at, m.deleted_at,
+      COALESCE((SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'userIds', r.users) ORDER BY r.first)
+                FROM (SELECT emoji, count(*) AS n, array_agg(user_id::text ORDER BY created_at) AS users,
+                             min(created_at) AS first
+                      FROM messaging.reactions WHERE message_id = m.id GROUP BY emoji) r), '[]'::json) AS reactions""";
+
+  static Message of(Row row) {
+    Object mentions = row.getValue("mentions");
+    Object files = row.getValue("file_ids");
+    Object reactions = row.getValue("reactions");
+    return new Message(row.getUUID("id"), row.getUUID("chat_id"), row.getLong("seq"), row.getUUID("client_id"),
+        row.getUUID("sender_id"), row.getString("content"), row.getUUID("reply_to"), row.getInteger("reply_count"),
+        row.getOffsetDateTime("last_reply_at"),
+        mentions instanceof JsonObject json ? json : new JsonObject(),
+        row.getString("priority"),
+        files instanceof JsonArray array ? array : new JsonArray(),
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at"),
+        reactions instanceof JsonArray array ? array : new JsonArray());
+  }
+
+  boolean deleted() {
+    return deletedAt != null;
+  }
+
+  JsonObject toJson() {
+    return new JsonObject()
+        .put("id", id.toString())
+        .put("chatId", chatId.toString())
+        .put("seq", seq)
+        .put("clientId", clientId.toString())
+        .put("senderId", senderId.toString())
+        .put("content", deleted() ? "" : content)
+        .put("createdAt", Timestamps.iso(createdAt))
+        .put("editedAt", editedAt == null ? null : Timestamps.iso(editedAt))
+        .put("deleted", deleted())
+        .put("deletedAt", deletedAt == null ? null : Timestamps.iso(deletedAt))
+        .put("replyTo", replyTo == null ? null : replyTo.toString())
+        .put("replyCount", replyCount)
+        .put("lastReplyAt", lastReplyAt == null ? null : Timestamps.iso(lastReplyAt))
+        .put("mentions", deleted() ? emptyMentions() : mentions)
+        .put("priority", priority)
+        .put("fileIds", deleted() ? new JsonArray() : fileIds)
+        .put("reactions", reactions);
+  }
+
+  static JsonObject emptyMentions() {
+    return new JsonObject().put("users", new JsonArray()).put("channel", false).put("here", false);
+  }
+}

@@ -1,0 +1,478 @@
+package dev.ocomms.messaging;
+
+import dev.ocomms.messaging.Actions.ActionRequest;
+import dev.ocomms.shared.Ids;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.events.Events;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * Messages: send (durable before the ack, idempotent per clientId, numbered by the chat's seq), edit, delete,
+ * react, history, sync after a gap, and read watermarks with unread and mention counts. Every change takes the next
+ * seq of its chat in the same transaction and is published on {@code chat.<chatId>} after it commits.
+ */
+final class MessageActions {
+  private static final Logger LOG = LoggerFactory.getLogger(MessageActions.class);
+  static final int MAX_CONTENT_BYTES = 16 * 1024;
+  static final int MAX_HISTORY = 100;
+  static final int DEFAULT_HISTORY = 50;
+  static final int MAX_SYNC_EVENTS = 500;
+  static final int MAX_SYNC_CHATS = 500;
+  private static final int MAX_FILES = 10;
+  private static final int MAX_EMOJI = 64;
+  private static final long LOOKUP_TIMEOUT_MS = 3_000;
+
+  private final Vertx vertx;
+  private final MessageStore store;
+  private final RateLimits limits;
+  private final UnreadCounters unread;
+
+  MessageActions(Vertx vertx, MessageStore store, Redis redis) {
+    this.vertx = vertx;
+    this.store = store;
+    this.limits = new RateLimits(redis);
+    this.unread = new UnreadCounters(redis, store);
+  }
+
+  UnreadCounters unread() {
+    return unread;
+  }
+
+  Map<String, Function<ActionRequest, Single<JsonObject>>> actions() {
+    Map<String, Function<ActionRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
+    actions.put(Addresses.CHAT_MESSAGE_SEND, this::send);
+    actions.put(Addresses.CHAT_MESSAGE_EDIT, this::edit);
+    actions.put(Addresses.CHAT_MESSAGE_DELETE, this::delete);
+    actions.put(Addresses.CHAT_MESSAGE_REACT, this::react);
+    actions.put(Addresses.CHAT_HISTORY, this::history);
+    actions.put(Addresses.CHAT_SYNC, this::sync);
+    actions.put(Addresses.CHAT_READ, this::read);
+    return actions;
+  }
+
+  // Sending
+
+  /** Thrown inside the send transaction when a concurrent retry stored the message first: roll back, answer with it. */
+  private static final class AlreadyStored extends RuntimeException {
+    AlreadyStored() {
+      super(null, null, false, false);
+    }
+  }
+
+  private Single<JsonObject> send(ActionRequest request) {
+    UUID caller = request.caller();
+    Input body = request.body();
+    UUID chatId = body.id("chatId");
+    UUID clientId = uuid(body, "clientId");
+    String content = content(body);
+    Optional<UUID> replyTo = body.has("replyTo") ? Optional.of(body.id("replyTo")) : Optional.empty();
+    String priority = body.has("priority") ? body.string("priority") : "normal";
+    if (!priority.equals("normal") && !priority.equals("urgent")) {
+      throw invalid("priority", "priority must be \"normal\" or \"urgent\"");
+    }
+    JsonArray fileIds = fileIds(body);
+
+    return writableStanding(chatId, caller)
+        .flatMap(standing -> store.byClientId(chatId, clientId)
+            .map(existing -> existingAck(existing, caller))
+            .switchIfEmpty(Single.defer(() -> limits.takeMessage(caller)
+                .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
+                    : io.reactivex.rxjava3.core.Completable.complete())
+                .andThen(threadRoot(chatId, replyTo))
+                .flatMap(root -> resolveMentions(chatId, content)
+                    .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority, fileIds)))
+                .onErrorResumeNext(failure -> failure instanceof AlreadyStored
+                    ? store.byClientId(chatId, clientId).map(existing -> existingAck(existing, caller)).toSingle()
+                    : Single.error(failure)))));
+  }
+
+  private Single<JsonObject> insert(UUID chatId, UUID sender, UUID clientId, String content, Optional<UUID> root,
+                                    MentionSet mentions, String priority, JsonArray fileIds) {
+    UUID id = Ids.next();
+    JsonObject mentionJson = mentions.toJson();
+    return store.pool().rxWithTransaction(tx -> store.nextSeq(tx, chatId, sender)
+            .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
+                "you can no longer write in this chat")))
+            .flatMapMaybe(seq -> store.insertMessage(tx, id, chatId, seq, clientId, sender, content,
+                    root.orElse(null), mentionJson, priority, fileIds)
+                .switchIfEmpty(Single.error(AlreadyStored::new))
+                .flatMap(createdAt -> store.insertEvent(tx, chatId, seq, EventType.MESSAGE_NEW.wireName(), id, null)
+                    .flatMap(n -> root.isPresent() ? store.countReply(tx, root.get()) : Single.just(0))
+                    .flatMap(n -> store.advanceRead(tx, chatId, sender, seq).defaultIfEmpty(seq))
+                    .map(n -> new Message(id, chatId, seq, clientId, sender, content, root.orElse(null), 0, null,
+                        mentionJson, priority, fileIds, createdAt, null, null, new JsonArray())))
+                .toMaybe()))
+        .toSingle()
+        .map(message -> {
+          JsonObject ack = message.toJson();
+          Events.toChat(vertx.eventBus(), chatId.toString(), event(EventType.MESSAGE_NEW, message, null));
+          countUnread(message, mentions);
+          return ack;
+        });
+  }
+
+  /** A retry of a stored message gets the same ack; someone else's clientId reveals nothing. */
+  private static JsonObject existingAck(Message existing, UUID caller) {
+    if (!existing.senderId().equals(caller)) {
+      throw new OcommsException(ErrorCode.CONFLICT, "this clientId is already used; generate a new one");
+    }
+    return existing.toJson();
+  }
+
+  /** A reply belongs to its thread's root: replies to replies join the same thread. */
+  private Single<Optional<UUID>> threadRoot(UUID chatId, Optional<UUID> replyTo) {
+    if (replyTo.isEmpty()) {
+      return Single.just(Optional.empty());
+    }
+    return store.byId(replyTo.get())
+        .filter(target -> target.chatId().equals(chatId) && !target.deleted())
+        .map(target -> Optional.of(target.replyTo() != null ? target.replyTo() : target.id()))
+        .switchIfEmpty(Single.error(() -> invalid("replyTo", "replyTo must be a message of this chat")));
+  }
+
+  /** After the ack: each recipient's unread (and mention) count goes up, and their sessions hear about it. */
+  private void countUnread(Message message, MentionSet mentions) {
+    store.members(message.chatId())
+        .flatMap(members -> {
+          List<UUID> recipients = members.stream().filter(id -> !id.equals(message.senderId())).toList();
+          Set<UUID> mentioned = mentions.channelWide() ? new HashSet<>(recipients) : mentions.users();
+          return unread.countMessage(message.chatId(), message.senderId(), recipients, mentioned);
+        })
+        .subscribe(counts -> counts.forEach((userId, count) -> badge(userId, message.chatId(), count)),
+            failure -> LOG.warn("unread counts not updated: chatId={} reason={}", message.chatId(), failure.toString()));
+  }
+
+  private void badge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
+    Events.toUser(vertx.eventBus(), userId.toString(), Events.event(EventType.NOTIFICATION_BADGE)
+        .put("chatId", chatId.toString())
+        .put("unreadCount", counts.unread())
+        .put("mentionCount", counts.mentions()));
+  }
+
+  // Mentions
+
+  /** Resolved mentions: member ids, and whether the whole chat was addressed. */
+  record MentionSet(Set<UUID> users, boolean channel, boolean here) {
+    boolean channelWide() {
+      return channel || here;
+    }
+
+    JsonObject toJson() {
+      return new JsonObject()
+          .put("users", new JsonArray(users.stream().map(UUID::toString).sorted().toList()))
+          .put("channel", channel)
+          .put("here", here);
+    }
+  }
+
+  /** Usernames become ids (the gateway owns users); only members of the chat count as mentioned. */
+  private Single<MentionSet> resolveMentions(UUID chatId, String content) {
+    Mentions.Found found = Mentions.find(content);
+    if (found.usernames().isEmpty()) {
+      return Single.just(new MentionSet(Set.of(), found.channel(), found.here()));
+    }
+    return vertx.eventBus().<JsonObject>rxRequest(Addresses.USERS_BY_USERNAME,
+            new JsonObject().put("usernames", new JsonArray(new ArrayList<>(found.usernames()))),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(LOOKUP_TIMEOUT_MS))
+        .map(reply -> reply.body().getJsonArray("users", new JsonArray()).stream()
+            .map(user -> Ids.parse(((JsonObject) user).getString("id")))
+            .flatMap(Optional::stream).toList())
+        .flatMap(ids -> store.membersAmong(chatId, ids))
+        .map(members -> new MentionSet(new HashSet<>(members), found.channel(), found.here()))
+        .onErrorReturn(failure -> {
+          // Without the user directory a message still goes out; it just mentions no one by name.
+          LOG.warn("mentions not resolved: chatId={} reason={}", chatId, failure.toString());
+          return new MentionSet(Set.of(), found.channel(), found.here());
+        });
+  }
+
+  // Edit, delete, react
+
+  private Single<JsonObject> edit(ActionRequest request) {
+    UUID caller = request.caller();
+    UUID messageId = request.body().id("messageId");
+    String content = content(request.body());
+    return visibleMessage(messageId, caller)
+        .flatMap(message -> {
+          if (!message.senderId().equals(caller)) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "only the author may edit a message"));
+          }
+          if (message.deleted()) {
+            return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "this message was deleted"));
+          }
+          return resolveMentions(message.chatId(), content).flatMap(mentions -> change(message.chatId(), caller,
+              EventType.MESSAGE_UPDATED, messageId, null,
+              tx -> store.updateContent(tx, messageId, content, mentions.toJson())));
+        })
+        .map(Message::toJson);
+  }
+
+  private Single<JsonObject> delete(ActionRequest request) {
+    UUID caller = request.caller();
+    UUID messageId = request.body().id("messageId");
+    return visibleMessage(messageId, caller)
+        .flatMap(message -> store.standing(message.chatId(), caller).toSingle().flatMap(standing -> {
+          if (!message.senderId().equals(caller) && !standing.moderator()) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN,
+                "only the author or a workspace admin may delete a message"));
+          }
+          if (message.deleted()) {
+            return Single.just(message);
+          }
+          return change(message.chatId(), caller, EventType.MESSAGE_DELETED, messageId, null,
+              tx -> store.markDeleted(tx, messageId, caller))
+              .flatMap(deleted -> unread.invalidate(message.chatId()).andThen(Single.just(deleted)));
+        }))
+        .map(Message::toJson);
+  }
+
+  private Single<JsonObject> react(ActionRequest request) {
+    UUID caller = request.caller();
+    UUID messageId = request.body().id("messageId");
+    String emoji = request.body().string("emoji").trim();
+    if (emoji.isEmpty() || emoji.length() > MAX_EMOJI || emoji.chars().anyMatch(Character::isWhitespace)) {
+      throw invalid("emoji", "emoji must be 1 to " + MAX_EMOJI + " characters without spaces");
+    }
+    String action = request.body().string("action");
+    if (!action.equals("add") && !action.equals("remove")) {
+      throw invalid("action", "action must be \"add\" or \"remove\"");
+    }
+    boolean add = action.equals("add");
+    JsonObject detail = new JsonObject().put("emoji", emoji).put("userId", caller.toString()).put("action", action);
+    return visibleMessage(messageId, caller)
+        .flatMap(message -> {
+          if (message.deleted()) {
+            return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "this message was deleted"));
+          }
+          // Nothing changes (a repeated add, a remove of nothing): no seq, no event.
+          return store.pool().rxWithTransaction(tx -> store.react(tx, messageId, emoji, caller, add)
+                  .flatMapMaybe(changed -> changed ? Maybe.just(true) : Maybe.empty()))
+              .isEmpty()
+              .flatMap(unchanged -> unchanged ? store.byId(messageId).toSingle()
+                  : change(message.chatId(), caller, EventType.MESSAGE_REACTION, messageId, detail,
+                      tx -> Single.just(1)));
+        })
+        .map(message -> new JsonObject().put("messageId", messageId.toString()).put("reactions", message.reactions()));
+  }
+
+  /**
+   * Applies one change to a message under the chat's next seq, records it in the event stream, and publishes it with
+   * the message's new state.
+   */
+  private Single<Message> change(UUID chatId, UUID caller, EventType type, UUID messageId, JsonObject detail,
+                                 Function<io.vertx.rxjava3.sqlclient.SqlConnection, Single<Integer>> update) {
+    return store.pool().rxWithTransaction(tx -> store.nextSeq(tx, chatId, caller)
+            .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
+                "you can no longer write in this chat")))
+            .flatMapMaybe(seq -> update.apply(tx)
+                .flatMap(n -> store.insertEvent(tx, chatId, seq, type.wireName(), messageId, detail))
+                .flatMap(n -> store.messageIn(tx, messageId))
+                .map(message -> Map.entry(seq, message))
+                .toMaybe()))
+        .toSingle()
+        .map(entry -> {
+          Events.toChat(vertx.eventBus(), chatId.toString(), event(type, entry.getValue(), detail)
+              .put("seq", entry.getKey()));
+          return entry.getValue();
+        });
+  }
+
+  /** A message in a chat the caller is a member of; otherwise not_found (nothing is revealed). */
+  private Single<Message> visibleMessage(UUID messageId, UUID caller) {
+    return store.byId(messageId)
+        .flatMap(message -> store.standing(message.chatId(), caller)
+            .filter(MessageStore.Standing::member)
+            .map(standing -> message))
+        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such message")));
+  }
+
+  // History and sync
+
+  private Single<JsonObject> history(ActionRequest request) {
+    UUID caller = request.caller();
+    Input body = request.body();
+    UUID chatId = body.id("chatId");
+    Long beforeSeq = optionalSeq(body, "beforeSeq");
+    Long afterSeq = optionalSeq(body, "afterSeq");
+    if (beforeSeq != null && afterSeq != null) {
+      throw invalid("afterSeq", "give beforeSeq or afterSeq, not both");
+    }
+    int limit = body.optionalInt("limit", 1, MAX_HISTORY).orElse(DEFAULT_HISTORY);
+    UUID rootId = body.has("rootId") ? body.id("rootId") : null;
+    return memberStanding(chatId, caller)
+        .flatMap(standing -> store.history(chatId, rootId, beforeSeq, afterSeq, limit + 1))
+        .map(messages -> {
+          boolean hasMore = messages.size() > limit;
+          List<Message> page = hasMore ? messages.subList(0, limit) : messages;
+          return new JsonObject()
+              .put("chatId", chatId.toString())
+              .put("messages", new JsonArray(page.stream().map(Message::toJson).toList()))
+              .put("hasMore", hasMore);
+        });
+  }
+
+  /** For each chat, every event after the client's last seq, in order, with messages in their current state. */
+  private Single<JsonObject> sync(ActionRequest request) {
+    UUID caller = request.caller();
+    JsonObject chats = request.body().object("chats");
+    if (chats.size() > MAX_SYNC_CHATS) {
+      throw invalid("chats", "at most " + MAX_SYNC_CHATS + " chats per sync");
+    }
+    JsonObject result = new JsonObject();
+    return Observable.fromIterable(chats.fieldNames())
+        .concatMapSingle(chatKey -> {
+          Object last = chats.getValue(chatKey);
+          if (!(last instanceof Number number) || number.longValue() < 0) {
+            return Single.just(Map.entry(chatKey, new JsonObject().put("error", ErrorCode.VALIDATION_FAILED.wireName())
+                .put("detail", "lastSeq must be a whole number ≥ 0")));
+          }
+          Optional<UUID> chatId = Ids.parse(chatKey);
+          if (chatId.isEmpty()) {
+            return Single.just(Map.entry(chatKey, notFoundEntry()));
+          }
+          return syncChat(chatId.get(), caller, number.longValue())
+              .defaultIfEmpty(notFoundEntry())
+              .map(entry -> Map.entry(chatKey, entry));
+        })
+        .doOnNext(entry -> result.put(entry.getKey(), entry.getValue()))
+        .ignoreElements()
+        .andThen(Single.fromCallable(() -> new JsonObject().put("chats", result)));
+  }
+
+  private Maybe<JsonObject> syncChat(UUID chatId, UUID caller, long lastSeq) {
+    return store.standing(chatId, caller)
+        .filter(MessageStore.Standing::member)
+        .flatMapSingle(standing -> store.eventsAfter(chatId, lastSeq, MAX_SYNC_EVENTS + 1).map(events -> {
+          JsonObject entry = new JsonObject().put("lastSeq", standing.lastSeq());
+          if (events.size() > MAX_SYNC_EVENTS) {
+            return entry.put("tooLarge", true).put("events", new JsonArray());
+          }
+          JsonArray list = new JsonArray();
+          events.forEach(stored -> list.add(event(EventType.byWire(stored.type()), stored.message(), stored.detail())
+              .put("seq", stored.seq())));
+          return entry.put("tooLarge", false).put("events", list);
+        }));
+  }
+
+  private static JsonObject notFoundEntry() {
+    return new JsonObject().put("error", ErrorCode.NOT_FOUND.wireName());
+  }
+
+  // Read state
+
+  private Single<JsonObject> read(ActionRequest request) {
+    UUID caller = request.caller();
+    UUID chatId = request.body().id("chatId");
+    Long seq = optionalSeq(request.body(), "seq");
+    if (seq == null) {
+      throw invalid("seq", "seq is required");
+    }
+    return memberStanding(chatId, caller)
+        .flatMap(standing -> {
+          long target = Math.min(seq, standing.lastSeq());
+          return store.pool().rxWithTransaction(tx -> store.advanceRead(tx, chatId, caller, target))
+              .map(moved -> true).defaultIfEmpty(false)
+              .flatMap(moved -> unread.refresh(chatId, caller).map(counts -> {
+                if (moved) {
+                  badge(caller, chatId, counts);
+                  Events.toChat(vertx.eventBus(), chatId.toString(), Events.event(EventType.READ_RECEIPT)
+                      .put("chatId", chatId.toString()).put("userId", caller.toString()).put("seq", target));
+                }
+                return new JsonObject().put("chatId", chatId.toString()).put("seq", target)
+                    .put("unreadCount", counts.unread()).put("mentionCount", counts.mentions());
+              }));
+        });
+  }
+
+  // Shared pieces
+
+  /** The JSON of an event, live or replayed: {type, chatId, seq, message, …}. */
+  static JsonObject event(EventType type, Message message, JsonObject detail) {
+    JsonObject event = Events.event(type)
+        .put("chatId", message.chatId().toString())
+        .put("seq", message.seq());
+    if (type != EventType.MESSAGE_NEW) {
+      event.put("messageId", message.id().toString());
+    }
+    if (type == EventType.MESSAGE_REACTION && detail != null) {
+      event.put("emoji", detail.getString("emoji")).put("userId", detail.getString("userId"))
+          .put("action", detail.getString("action")).put("reactions", message.reactions());
+    }
+    return event.put("message", message.toJson());
+  }
+
+  private Single<MessageStore.Standing> memberStanding(UUID chatId, UUID caller) {
+    return store.standing(chatId, caller)
+        .filter(MessageStore.Standing::member)
+        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")));
+  }
+
+  /** A chat the caller may write to: a member, and the chat not archived. */
+  private Single<MessageStore.Standing> writableStanding(UUID chatId, UUID caller) {
+    return memberStanding(chatId, caller).map(standing -> {
+      if (standing.archived()) {
+        throw new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived");
+      }
+      return standing;
+    });
+  }
+
+  private static String content(Input body) {
+    String content = body.string("content");
+    if (content.isBlank()) {
+      throw invalid("content", "content must not be empty");
+    }
+    if (content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
+      throw invalid("content", "content is limited to " + MAX_CONTENT_BYTES + " bytes");
+    }
+    return content;
+  }
+
+  private static JsonArray fileIds(Input body) {
+    if (!body.has("fileIds")) {
+      return new JsonArray();
+    }
+    JsonArray ids = body.array("fileIds");
+    if (ids.size() > MAX_FILES || ids.stream().anyMatch(id -> !(id instanceof String s) || Ids.parse(s).isEmpty())) {
+      throw invalid("fileIds", "fileIds must be at most " + MAX_FILES + " file ids");
+    }
+    return ids;
+  }
+
+  private static UUID uuid(Input body, String field) {
+    return Ids.parse(body.string(field)).orElseThrow(() -> invalid(field, field + " must be a UUID"));
+  }
+
+  private static Long optionalSeq(Input body, String field) {
+    if (!body.has(field)) {
+      return null;
+    }
+    return body.optionalLong(field, 0, Long.MAX_VALUE).orElseThrow();
+  }
+
+  private static OcommsException invalid(String field, String detail) {
+    return Input.invalid(field, detail);
+  }
+}

@@ -1,0 +1,246 @@
+package dev.ocomms.messaging;
+
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.sqlclient.Pool;
+import io.vertx.rxjava3.sqlclient.Row;
+import io.vertx.rxjava3.sqlclient.RowSet;
+import io.vertx.rxjava3.sqlclient.SqlConnection;
+import io.vertx.rxjava3.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * All SQL about messages, reactions, the chat event stream and read watermarks (schema {@code messaging}).
+ * A chat's {@code last_seq} is its event counter: taking the next seq locks the chat row, which orders concurrent
+ * writers on every node, and the seq commits or rolls back with the change it numbers.
+ */
+final class MessageStore {
+  private final Pool pool;
+
+  MessageStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  Pool pool() {
+    return pool;
+  }
+
+  /** A user's standing in a chat, as message actions need it. */
+  record Standing(UUID chatId, String kind, boolean archived, boolean member, String workspaceRole, long lastSeq) {
+    boolean moderator() {
+      return "owner".equals(workspaceRole) || "admin".equals(workspaceRole);
+    }
+  }
+
+  Maybe<Standing> standing(UUID chatId, UUID userId) {
+    return pool.preparedQuery("""
+            SELECT c.id, c.kind, c.archived, c.last_seq,
+                   EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $2) AS member,
+                   (SELECT w.role FROM messaging.workspace_members w
+                     WHERE w.workspace_id = c.workspace_id AND w.user_id = $2) AS role
+            FROM messaging.chats c WHERE c.id = $1""")
+        .rxExecute(Tuple.of(chatId, userId))
+        .flatMapMaybe(rows -> first(rows).map(row -> new Standing(row.getUUID("id"), row.getString("kind"),
+            row.getBoolean("archived"), row.getBoolean("member"), row.getString("role"), row.getLong("last_seq"))));
+  }
+
+  Maybe<Message> byClientId(UUID chatId, UUID clientId) {
+    return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m"
+            + " WHERE m.chat_id = $1 AND m.client_id = $2")
+        .rxExecute(Tuple.of(chatId, clientId))
+        .flatMapMaybe(rows -> first(rows).map(Message::of));
+  }
+
+  Maybe<Message> byId(UUID messageId) {
+    return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.id = $1")
+        .rxExecute(Tuple.of(messageId))
+        .flatMapMaybe(rows -> first(rows).map(Message::of));
+  }
+
+  /** Which of these users are members of the chat. */
+  Single<List<UUID>> membersAmong(UUID chatId, List<UUID> userIds) {
+    if (userIds.isEmpty()) {
+      return Single.just(List.of());
+    }
+    return pool.preparedQuery("SELECT user_id FROM messaging.chat_members WHERE chat_id = $1 AND user_id = ANY($2)")
+        .rxExecute(Tuple.of(chatId, userIds.toArray(UUID[]::new)))
+        .map(rows -> {
+          List<UUID> members = new ArrayList<>();
+          rows.forEach(row -> members.add(row.getUUID("user_id")));
+          return members;
+        });
+  }
+
+  Single<List<UUID>> members(UUID chatId) {
+    return pool.preparedQuery("SELECT user_id FROM messaging.chat_members WHERE chat_id = $1")
+        .rxExecute(Tuple.of(chatId))
+        .map(rows -> {
+          List<UUID> members = new ArrayList<>();
+          rows.forEach(row -> members.add(row.getUUID("user_id")));
+          return members;
+        });
+  }
+
+  /** The next seq of a chat the user may write to; empty when not a member or archived (the caller says which). */
+  Maybe<Long> nextSeq(SqlConnection tx, UUID chatId, UUID userId) {
+    return tx.preparedQuery("""
+            UPDATE messaging.chats c SET last_seq = c.last_seq + 1
+            WHERE c.id = $1 AND NOT c.archived
+              AND EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $2)
+            RETURNING c.last_seq""")
+        .rxExecute(Tuple.of(chatId, userId))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_seq")));
+  }
+
+  /** Inserts a new message; empty when its (chat, clientId) already exists (a concurrent retry won). */
+  Maybe<OffsetDateTime> insertMessage(SqlConnection tx, UUID id, UUID chatId, long seq, UUID clientId, UUID senderId,
+                                      String content, UUID replyTo, JsonObject mentions, String priority,
+                                      JsonArray fileIds) {
+    return tx.preparedQuery("""
+            INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
+                                            priority, file_ids)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+            ON CONFLICT (chat_id, client_id) DO NOTHING
+            RETURNING created_at""")
+        .rxExecute(Tuple.from(java.util.Arrays.asList(id, chatId, seq, clientId, senderId, content, replyTo, mentions,
+            priority, fileIds)))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getOffsetDateTime("created_at")));
+  }
+
+  Single<Integer> insertEvent(SqlConnection tx, UUID chatId, long seq, String type, UUID messageId, JsonObject detail) {
+    return tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id, detail)"
+            + " VALUES ($1, $2, $3, $4, $5)")
+        .rxExecute(Tuple.of(chatId, seq, type, messageId, detail))
+        .map(RowSet::rowCount);
+  }
+
+  /** Counts a reply on its thread's root. */
+  Single<Integer> countReply(SqlConnection tx, UUID rootId) {
+    return tx.preparedQuery("UPDATE messaging.messages SET reply_count = reply_count + 1, last_reply_at = now()"
+            + " WHERE id = $1")
+        .rxExecute(Tuple.of(rootId)).map(RowSet::rowCount);
+  }
+
+  /** Moves a read watermark forward (never back); the new watermark when it moved. */
+  Maybe<Long> advanceRead(SqlConnection tx, UUID chatId, UUID userId, long seq) {
+    return tx.preparedQuery("""
+            UPDATE messaging.chat_members SET last_read_seq = $3
+            WHERE chat_id = $1 AND user_id = $2 AND last_read_seq < $3
+            RETURNING last_read_seq""")
+        .rxExecute(Tuple.of(chatId, userId, seq))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_read_seq")));
+  }
+
+  Single<Integer> updateContent(SqlConnection tx, UUID messageId, String content, JsonObject mentions) {
+    return tx.preparedQuery("UPDATE messaging.messages SET content = $2, mentions = $3, edited_at = now()"
+            + " WHERE id = $1 AND deleted_at IS NULL")
+        .rxExecute(Tuple.of(messageId, content, mentions)).map(RowSet::rowCount);
+  }
+
+  Single<Integer> markDeleted(SqlConnection tx, UUID messageId, UUID by) {
+    return tx.preparedQuery("UPDATE messaging.messages SET deleted_at = now(), deleted_by = $2, content = ''"
+            + " WHERE id = $1 AND deleted_at IS NULL")
+        .rxExecute(Tuple.of(messageId, by)).map(RowSet::rowCount);
+  }
+
+  /** Adds or removes one reaction; whether anything changed. */
+  Single<Boolean> react(SqlConnection tx, UUID messageId, String emoji, UUID userId, boolean add) {
+    String sql = add
+        ? "INSERT INTO messaging.reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        : "DELETE FROM messaging.reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3";
+    return tx.preparedQuery(sql).rxExecute(Tuple.of(messageId, emoji, userId)).map(rows -> rows.rowCount() > 0);
+  }
+
+  Single<Message> messageIn(SqlConnection tx, UUID messageId) {
+    return tx.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.id = $1")
+        .rxExecute(Tuple.of(messageId))
+        .map(rows -> Message.of(rows.iterator().next()));
+  }
+
+  /** Top-level messages (or one thread's replies) by seq, newest first unless {@code afterSeq} is given. */
+  Single<List<Message>> history(UUID chatId, UUID rootId, Long beforeSeq, Long afterSeq, int limit) {
+    String thread = rootId == null ? "m.reply_to IS NULL" : "m.reply_to = $4";
+    String sql = afterSeq != null
+        ? "SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.chat_id = $1 AND " + thread
+            + " AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3"
+        : "SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.chat_id = $1 AND " + thread
+            + " AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3";
+    long bound = afterSeq != null ? afterSeq : beforeSeq == null ? Long.MAX_VALUE : beforeSeq;
+    Tuple args = rootId == null ? Tuple.of(chatId, bound, limit) : Tuple.of(chatId, bound, limit, rootId);
+    return pool.preparedQuery(sql).rxExecute(args).map(MessageStore::messages);
+  }
+
+  /** One event of a chat's stream, with the message in its current state. */
+  record StoredEvent(long seq, String type, JsonObject detail, Message message) {
+  }
+
+  /** The chat's events after {@code afterSeq}, in order, at most {@code limit}. */
+  Single<List<StoredEvent>> eventsAfter(UUID chatId, long afterSeq, int limit) {
+    return pool.preparedQuery("SELECT e.seq AS event_seq, e.type, e.detail, " + Message.COLUMNS
+            + " FROM messaging.chat_events e JOIN messaging.messages m ON m.id = e.message_id"
+            + " WHERE e.chat_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3")
+        .rxExecute(Tuple.of(chatId, afterSeq, limit))
+        .map(rows -> {
+          List<StoredEvent> events = new ArrayList<>();
+          rows.forEach(row -> {
+            Object detail = row.getValue("detail");
+            events.add(new StoredEvent(row.getLong("event_seq"), row.getString("type"),
+                detail instanceof JsonObject json ? json : null, Message.of(row)));
+          });
+          return events;
+        });
+  }
+
+  /** Unread and mention counts of every member of a chat, from the messages after each one's watermark. */
+  Single<Map<UUID, long[]>> unreadOfMembers(UUID chatId, Optional<UUID> onlyUser) {
+    return pool.preparedQuery("""
+            SELECT cm.user_id,
+                   count(m.id) AS unread,
+                   count(m.id) FILTER (WHERE (m.mentions -> 'users') ? cm.user_id::text
+                                          OR (m.mentions ->> 'channel')::boolean
+                                          OR (m.mentions ->> 'here')::boolean) AS mentioned
+            FROM messaging.chat_members cm
+            LEFT JOIN messaging.messages m
+              ON m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq AND m.sender_id <> cm.user_id
+             AND m.deleted_at IS NULL
+            WHERE cm.chat_id = $1 AND ($2::uuid IS NULL OR cm.user_id = $2)
+            GROUP BY cm.user_id""")
+        .rxExecute(Tuple.of(chatId, onlyUser.orElse(null)))
+        .map(rows -> {
+          Map<UUID, long[]> counts = new HashMap<>();
+          rows.forEach(row -> counts.put(row.getUUID("user_id"),
+              new long[] {row.getLong("unread"), row.getLong("mentioned")}));
+          return counts;
+        });
+  }
+
+  /** Each member's read watermark, for receipts. */
+  Single<Map<UUID, Long>> readWatermarks(UUID chatId) {
+    return pool.preparedQuery("SELECT user_id, last_read_seq FROM messaging.chat_members WHERE chat_id = $1")
+        .rxExecute(Tuple.of(chatId))
+        .map(rows -> {
+          Map<UUID, Long> marks = new HashMap<>();
+          rows.forEach(row -> marks.put(row.getUUID("user_id"), row.getLong("last_read_seq")));
+          return marks;
+        });
+  }
+
+  private static List<Message> messages(RowSet<Row> rows) {
+    List<Message> messages = new ArrayList<>();
+    rows.forEach(row -> messages.add(Message.of(row)));
+    return messages;
+  }
+
+  private static Maybe<Row> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Maybe.empty() : Maybe.just(rows.iterator().next());
+  }
+}
