@@ -1,0 +1,67 @@
+package dev.ocomms.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+/** The REST calls a scenario needs to set itself up: accounts, a workspace, chats. */
+final class Api {
+  private final WebClient web;
+  private final String host;
+  private final int port;
+
+  Api(WebClient web, String host, int port) {
+    this.web = web;
+    this.host = host;
+    this.port = port;
+  }
+
+  /** A registered user: {user, accessToken, refreshToken}. */
+  Future<JsonObject> register(String username) {
+    return post("/api/v1/auth/register", null, new JsonObject()
+        .put("email", username + "@bench.invalid").put("username", username)
+        .put("password", "Bench-" + Long.toHexString(Double.doubleToLongBits(Math.random())) + "-x")
+        .put("displayName", "Bench " + username), 201);
+  }
+
+  Future<JsonObject> createWorkspace(String token, String name) {
+    return post("/api/v1/workspaces", token, new JsonObject().put("name", name), 201)
+        .map(reply -> reply.getJsonObject("workspace"));
+  }
+
+  Future<String> invite(String token, String workspaceId) {
+    return post("/api/v1/workspaces/" + workspaceId + "/invites", token, new JsonObject().put("maxUses", 1000), 201)
+        .map(reply -> reply.getString("code"));
+  }
+
+  Future<JsonObject> join(String token, String code) {
+    return post("/api/v1/workspaces/join", token, new JsonObject().put("code", code), 200);
+  }
+
+  Future<JsonObject> createChannel(String token, String workspaceId, String name) {
+    return post("/api/v1/workspaces/" + workspaceId + "/channels", token,
+        new JsonObject().put("name", name).put("private", false), 201).map(reply -> reply.getJsonObject("chat"));
+  }
+
+  Future<JsonObject> joinChat(String token, String chatId) {
+    return post("/api/v1/chats/" + chatId + "/join", token, new JsonObject(), 200);
+  }
+
+  private Future<JsonObject> post(String path, String token, JsonObject body, int expected) {
+    var request = web.post(port, host, path);
+    if (token != null) {
+      request.putHeader("Authorization", "Bearer " + token);
+    }
+    return request.sendJsonObject(body).compose(response -> check(response, path, expected));
+  }
+
+  private static Future<JsonObject> check(HttpResponse<Buffer> response, String path, int expected) {
+    if (response.statusCode() != expected) {
+      return Future.failedFuture("POST " + path + " answered " + response.statusCode() + ": " + response.bodyAsString());
+    }
+    Buffer body = response.body();
+    return Future.succeededFuture(body == null || body.length() == 0 ? new JsonObject() : body.toJsonObject());
+  }
+}

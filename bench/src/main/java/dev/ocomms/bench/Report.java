@@ -1,0 +1,97 @@
+package dev.ocomms.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Writes a run's JSON report and PNG chart, and appends its row to docs/benchmarks.md. */
+final class Report {
+  private Report() {
+  }
+
+  static JsonObject machine() {
+    return new JsonObject()
+        .put("cores", Runtime.getRuntime().availableProcessors())
+        .put("memoryBytes", ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize())
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"))
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+  }
+
+  /** Writes {@code <name>.json} and {@code <name>.png} into {@code directory}; returns the JSON's path. */
+  static Path write(Path directory, String name, JsonObject report) throws IOException {
+    Files.createDirectories(directory);
+    Path json = directory.resolve(name + ".json");
+    Files.writeString(json, report.encodePrettily(), StandardCharsets.UTF_8);
+    chart(directory.resolve(name + ".png"), name, report);
+    return json;
+  }
+
+  /** Latency percentiles over time (top) and the latency histogram (bottom), in one image. */
+  private static void chart(Path png, String title, JsonObject report) throws IOException {
+    JsonArray series = report.getJsonArray("series", new JsonArray());
+    XYChart overTime = new XYChartBuilder().width(1000).height(420).title(title + ": latency over time")
+        .xAxisTitle("second").yAxisTitle("ms").build();
+    for (String metric : List.of("ackP50", "ackP99", "deliverP50", "deliverP99")) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      series.forEach(point -> {
+        JsonObject p = (JsonObject) point;
+        if (p.getValue(metric) != null) {
+          x.add(p.getDouble("t"));
+          y.add(p.getDouble(metric));
+        }
+      });
+      if (!x.isEmpty()) {
+        overTime.addSeries(metric, x, y);
+      }
+    }
+    CategoryChart histogram = new CategoryChartBuilder().width(1000).height(420).title("latency histogram")
+        .xAxisTitle("up to ms").yAxisTitle("count").build();
+    for (String which : List.of("ack", "deliver")) {
+      JsonArray buckets = report.getJsonObject("histograms", new JsonObject()).getJsonArray(which);
+      if (buckets != null && !buckets.isEmpty()) {
+        List<String> x = new ArrayList<>();
+        List<Long> y = new ArrayList<>();
+        buckets.forEach(b -> {
+          x.add(String.valueOf(((JsonObject) b).getDouble("upToMs")));
+          y.add(((JsonObject) b).getLong("count"));
+        });
+        histogram.addSeries(which, x, y);
+      }
+    }
+    BufferedImage image = new BufferedImage(1000, 840, BufferedImage.TYPE_INT_RGB);
+    Graphics2D graphics = image.createGraphics();
+    if (!overTime.getSeriesMap().isEmpty()) {
+      graphics.drawImage(BitmapEncoder.getBufferedImage(overTime), 0, 0, null);
+    }
+    if (!histogram.getSeriesMap().isEmpty()) {
+      graphics.drawImage(BitmapEncoder.getBufferedImage(histogram), 0, 420, null);
+    }
+    graphics.dispose();
+    javax.imageio.ImageIO.write(image, "png", png.toFile());
+  }
+
+  /** Appends one line to the results table of docs/benchmarks.md. */
+  static void appendRow(Path benchmarksMd, String command, String figures, Path reportJson) throws IOException {
+    String row = "| " + Instant.now().toString().substring(0, 16).replace('T', ' ') + " | `" + command + "` | "
+        + figures + " | `" + reportJson + "` |\n";
+    Files.writeString(benchmarksMd, row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.ocomms.bench;
+
+import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.shared.testing.TestCluster;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The bench in smoke mode: seconds and tiny numbers against real nodes, so that the tool cannot rot. */
+@DisplayName("The bench, in smoke mode")
+class BenchSmokeTest {
+  private static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(1);
+    cluster.deploy(0, MessagingVerticle::new);
+    cluster.deploy(0, GatewayVerticle::new);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("the throughput scenario acks every message, delivers each to every member once, and writes its report")
+  void throughput(@TempDir Path out) throws Exception {
+    String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
+    JsonObject report = Bench.run("throughput", Map.of("url", url, "chats", "2", "members", "3", "senders", "2",
+        "rate", "6", "seconds", "3", "out", out.toString(), "docs", out.resolve("benchmarks.md").toString()),
+        "bin/bench throughput --smoke");
+
+    JsonObject results = report.getJsonObject("results");
+    assertThat(results.getJsonObject("errors")).isEmpty();
+    assertThat(results.getLong("acked")).isGreaterThanOrEqualTo(12);
+    assertThat(results.getLong("expectedDeliveries")).isEqualTo(results.getLong("acked") * 3);
+    assertThat(results.getLong("delivered")).isEqualTo(results.getLong("expectedDeliveries"));
+    assertThat(results.getLong("lost")).isZero();
+    assertThat(results.getLong("duplicated")).isZero();
+    assertThat(results.getJsonObject("ack").getDouble("p50")).isPositive();
+    try (var files = Files.list(out)) {
+      assertThat(files.map(path -> path.getFileName().toString()))
+          .anyMatch(name -> name.startsWith("throughput-") && name.endsWith(".json"))
+          .anyMatch(name -> name.startsWith("throughput-") && name.endsWith(".png"));
+    }
+    assertThat(Files.readString(out.resolve("benchmarks.md"))).contains("bin/bench throughput --smoke")
+        .contains("lost 0, dup 0");
+  }
+}
