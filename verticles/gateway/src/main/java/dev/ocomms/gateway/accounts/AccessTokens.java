@@ -1,5 +1,6 @@
 package dev.ocomms.gateway.accounts;
 
+import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
@@ -61,11 +62,12 @@ public final class AccessTokens {
         .onErrorResumeNext(e -> Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
             "access token invalid or expired")))
         .flatMap(user -> {
-          JsonObject claims = user.principal();
+          // The verified claims: the principal holds only the raw token ({access_token}).
+          JsonObject claims = user.attributes().getJsonObject("accessToken", new JsonObject());
           String userId = claims.getString("sub");
           String sessionId = claims.getString("sid");
           Long expiresAt = claims.getLong("exp");
-          if (userId == null || sessionId == null || expiresAt == null) {
+          if (Ids.parse(userId).isEmpty() || Ids.parse(sessionId).isEmpty() || expiresAt == null) {
             return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "access token lacks claims"));
           }
           return isRevoked(sessionId).flatMap(revoked -> revoked

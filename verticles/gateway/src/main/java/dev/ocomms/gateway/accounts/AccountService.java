@@ -23,7 +23,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -36,6 +38,8 @@ public final class AccountService {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
   private static final int MIN_PASSWORD = 10;
   private static final int MAX_PASSWORD = 128;
+  /** As short as the shortest username: shorter email names are not looked for in passwords. */
+  private static final int MIN_NAME_IN_PASSWORD = 3;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
@@ -83,20 +87,24 @@ public final class AccountService {
   public Single<JsonObject> login(JsonObject request, String clientIp) {
     String login = request.getString("login", "").trim();
     String password = request.getString("password", "");
-    return throttle.check(login, clientIp)
-        .andThen(store.findByLogin(login)
-            .map(java.util.Optional::of)
-            .defaultIfEmpty(java.util.Optional.empty()))
-        .flatMap(user -> passwords.matches(password, user.map(AccountStore.UserRecord::passwordHash).orElse(null))
-            .flatMap(matched -> {
-              if (!matched) {
-                return throttle.recordFailure(login, clientIp).andThen(Single.<JsonObject>error(
-                    new OcommsException(ErrorCode.UNAUTHORIZED, "wrong login or password")));
-              }
-              AccountStore.UserRecord found = user.get();
-              return throttle.recordSuccess(login).andThen(startSession(found))
-                  .map(session -> session.put("user", ownProfile(found)));
-            }));
+    return store.findByLogin(login)
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .flatMap(user -> {
+          // Failures count per account, however the login spells it (username or email, any case).
+          String account = user.map(found -> "user:" + found.id()).orElse("login:" + login.toLowerCase(Locale.ROOT));
+          return throttle.check(account, clientIp)
+              .andThen(passwords.matches(password, user.map(AccountStore.UserRecord::passwordHash).orElse(null)))
+              .flatMap(matched -> {
+                if (!matched) {
+                  return throttle.recordFailure(account, clientIp).andThen(Single.<JsonObject>error(
+                      new OcommsException(ErrorCode.UNAUTHORIZED, "wrong login or password")));
+                }
+                AccountStore.UserRecord found = user.get();
+                return throttle.recordSuccess(account).andThen(startSession(found))
+                    .map(session -> session.put("user", ownProfile(found)));
+              });
+        });
   }
 
   /** Rotates a refresh token. A token presented twice revokes its whole session (it was stolen or replayed). */
@@ -104,7 +112,7 @@ public final class AccountService {
     String presented = request.getString("refreshToken", "");
     byte[] hash = sha256(presented);
     String next = newRefreshToken();
-    java.util.concurrent.atomic.AtomicReference<UUID> reusedSession = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<AccountStore.RefreshRecord> reused = new AtomicReference<>();
     return store.pool().rxWithTransaction(connection -> store.lockRefresh(connection, hash)
             .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "unknown refresh token")))
             .flatMapMaybe(record -> {
@@ -112,7 +120,7 @@ public final class AccountService {
                 return Maybe.error(new OcommsException(ErrorCode.UNAUTHORIZED, "session revoked"));
               }
               if (record.used()) {
-                reusedSession.set(record.sessionId());
+                reused.set(record);
                 return store.revokeSession(connection, record.sessionId(), "refresh_token_reuse")
                     .ignoreElement().andThen(Maybe.<JsonObject>empty());
               }
@@ -127,8 +135,9 @@ public final class AccountService {
             }))
         // The revocation commits first; only then is the reuse answered as an error.
         .switchIfEmpty(Single.defer(() -> {
-          UUID session = reusedSession.get();
-          Completable revoke = session == null ? Completable.complete() : announceRevoked(session.toString(), null);
+          AccountStore.RefreshRecord record = reused.get();
+          Completable revoke = record == null ? Completable.complete()
+              : announceRevoked(record.sessionId().toString(), record.userId().toString());
           return revoke.andThen(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
               "refresh token already used; the session is revoked")));
         }));
@@ -166,7 +175,7 @@ public final class AccountService {
 
   /** Public profiles of these users, in no particular order; unknown ids are left out. */
   public Single<JsonArray> profiles(List<String> userIds) {
-    List<UUID> ids = userIds.stream().map(Ids::parse).flatMap(java.util.Optional::stream).distinct().toList();
+    List<UUID> ids = userIds.stream().map(Ids::parse).flatMap(Optional::stream).distinct().toList();
     if (ids.isEmpty()) {
       return Single.just(new JsonArray());
     }
@@ -208,8 +217,10 @@ public final class AccountService {
       return MIN_PASSWORD + " to " + MAX_PASSWORD + " characters";
     }
     String lower = password.toLowerCase(Locale.ROOT);
+    String emailName = email.toLowerCase(Locale.ROOT).substring(0, email.indexOf('@'));
+    // A name as short as "a" (a@example.org) would forbid every password with that letter: it says nothing.
     if (lower.contains(username.toLowerCase(Locale.ROOT))
-        || lower.contains(email.toLowerCase(Locale.ROOT).split("@")[0])) {
+        || emailName.length() >= MIN_NAME_IN_PASSWORD && lower.contains(emailName)) {
       return "must not contain the username or the email's name";
     }
     if (password.chars().distinct().count() < 4) {

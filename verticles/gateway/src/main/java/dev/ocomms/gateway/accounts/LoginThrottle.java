@@ -9,8 +9,6 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import io.vertx.rxjava3.redis.client.Redis;
 
-import java.util.Locale;
-
 /**
  * Failed logins counted in Redis per account and per client IP over a 15-minute window. Past the limit, logins are
  * refused with {@code rate_limited} and {@code retryAfter} before any password is checked. The per-IP limit is higher
@@ -32,12 +30,16 @@ final class LoginThrottle {
     this.redis = redis;
   }
 
-  Completable check(String login, String ip) {
+  /**
+   * Refuses a login when the account or the IP is past its limit. {@code account} is {@code user:<id>}, or, when
+   * the login names nobody, {@code login:<the login in lower case>}: one account is one key however it was named.
+   */
+  Completable check(String account, String ip) {
     return redis.rxSend(Request.cmd(Command.EVAL).arg(
             "local a = tonumber(redis.call('GET', KEYS[1]) or '0') local i = tonumber(redis.call('GET', KEYS[2]) or '0')"
                 + " if a >= tonumber(ARGV[1]) then return redis.call('TTL', KEYS[1]) end"
                 + " if i >= tonumber(ARGV[2]) then return redis.call('TTL', KEYS[2]) end return 0")
-            .arg(2).arg(accountKey(login)).arg(IP_KEY + ip)
+            .arg(2).arg(ACCOUNT_KEY + account).arg(IP_KEY + ip)
             .arg(MAX_FAILURES_PER_ACCOUNT).arg(MAX_FAILURES_PER_IP))
         .map(Response::toLong)
         .defaultIfEmpty(0L)
@@ -47,20 +49,16 @@ final class LoginThrottle {
             : Completable.complete());
   }
 
-  Completable recordFailure(String login, String ip) {
-    return count(accountKey(login)).andThen(count(IP_KEY + ip));
+  Completable recordFailure(String account, String ip) {
+    return count(ACCOUNT_KEY + account).andThen(count(IP_KEY + ip));
   }
 
-  Completable recordSuccess(String login) {
-    return redis.rxSend(Request.cmd(Command.DEL).arg(accountKey(login))).ignoreElement();
+  Completable recordSuccess(String account) {
+    return redis.rxSend(Request.cmd(Command.DEL).arg(ACCOUNT_KEY + account)).ignoreElement();
   }
 
   private Completable count(String key) {
     return redis.rxSend(Request.cmd(Command.EVAL).arg(COUNT_FAILURE).arg(1).arg(key).arg(WINDOW_SECONDS))
         .ignoreElement();
-  }
-
-  private static String accountKey(String login) {
-    return ACCOUNT_KEY + login.trim().toLowerCase(Locale.ROOT);
   }
 }

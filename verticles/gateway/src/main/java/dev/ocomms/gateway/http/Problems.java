@@ -4,6 +4,8 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.HttpException;
+import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
 import io.vertx.rxjava3.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -52,6 +54,12 @@ public final class Problems {
   }
 
   static OcommsException toException(Throwable failure, int statusCode) {
+    if (failure instanceof HttpException http) {
+      // Vert.x Web wraps what its handlers reject (the contract validator, the body handler) with a status.
+      return http.getCause() == null || http.getCause() == http
+          ? byStatus(http.getStatusCode())
+          : toException(http.getCause(), http.getStatusCode());
+    }
     if (failure instanceof OcommsException known) {
       return known;
     }
@@ -59,29 +67,41 @@ public final class Problems {
       return new OcommsException(ErrorCode.MALFORMED_JSON);
     }
     if (failure instanceof ValidatorException invalid) {
-      // The OpenAPI validator's message names the parameter or schema keyword that failed.
-      return new OcommsException(invalid.getMessage() != null && invalid.getMessage().contains("JSON")
-          && invalid.getMessage().toLowerCase(java.util.Locale.ROOT).contains("pars")
-          ? ErrorCode.MALFORMED_JSON : ErrorCode.VALIDATION_FAILED, invalid.getMessage());
+      return fromValidator(invalid);
     }
-    if (statusCode == 413) {
-      return new OcommsException(ErrorCode.PAYLOAD_TOO_LARGE);
-    }
-    if (failure == null) {
-      return switch (statusCode) {
-        case 400 -> new OcommsException(ErrorCode.VALIDATION_FAILED);
-        case 401 -> new OcommsException(ErrorCode.UNAUTHORIZED);
-        case 403 -> new OcommsException(ErrorCode.FORBIDDEN);
-        case 404 -> new OcommsException(ErrorCode.NOT_FOUND);
-        case 405 -> new OcommsException(ErrorCode.METHOD_NOT_ALLOWED);
-        case 413 -> new OcommsException(ErrorCode.PAYLOAD_TOO_LARGE);
-        case 415 -> new OcommsException(ErrorCode.UNSUPPORTED_MEDIA_TYPE);
-        case 429 -> new OcommsException(ErrorCode.RATE_LIMITED);
-        case 503 -> new OcommsException(ErrorCode.UNAVAILABLE);
-        default -> new OcommsException(statusCode >= 400 && statusCode < 500
-            ? ErrorCode.VALIDATION_FAILED : ErrorCode.INTERNAL);
-      };
+    if (failure == null || statusCode >= 400 && statusCode < 500) {
+      // A status without a catalogued cause (no route, wrong method, body too large, ...): the status says it all.
+      return byStatus(statusCode);
     }
     return new OcommsException(ErrorCode.INTERNAL);
+  }
+
+  /** The contract validator's verdict; its message names the parameter or schema keyword that failed. */
+  private static OcommsException fromValidator(ValidatorException invalid) {
+    String message = invalid.getMessage();
+    if (invalid.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT && message != null
+        && message.contains("body")) {
+      return new OcommsException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type: application/json required");
+    }
+    if (invalid.type() == ValidatorErrorType.ILLEGAL_VALUE && message != null && message.contains("decoded")) {
+      return new OcommsException(ErrorCode.MALFORMED_JSON);
+    }
+    return new OcommsException(ErrorCode.VALIDATION_FAILED, message);
+  }
+
+  private static OcommsException byStatus(int statusCode) {
+    ErrorCode code = switch (statusCode) {
+      case 400 -> ErrorCode.VALIDATION_FAILED;
+      case 401 -> ErrorCode.UNAUTHORIZED;
+      case 403 -> ErrorCode.FORBIDDEN;
+      case 404 -> ErrorCode.NOT_FOUND;
+      case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+      case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+      case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+      case 429 -> ErrorCode.RATE_LIMITED;
+      case 503 -> ErrorCode.UNAVAILABLE;
+      default -> statusCode >= 400 && statusCode < 500 ? ErrorCode.VALIDATION_FAILED : ErrorCode.INTERNAL;
+    };
+    return new OcommsException(code);
   }
 }

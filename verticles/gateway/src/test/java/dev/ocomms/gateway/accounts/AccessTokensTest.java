@@ -1,0 +1,200 @@
+package dev.ocomms.gateway.accounts;
+
+import dev.ocomms.gateway.http.Gateway;
+import dev.ocomms.shared.config.JwtKeys;
+import dev.ocomms.shared.config.OcommsConfig;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.rxjava3.ext.auth.jwt.JWTAuth;
+import io.vertx.rxjava3.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.UUID;
+
+import static dev.ocomms.gateway.http.Gateway.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Access tokens on authenticated routes")
+class AccessTokensTest {
+  private static Gateway gateway;
+  private static OcommsConfig config;
+
+  @BeforeAll
+  static void start() {
+    gateway = Gateway.start();
+    config = gateway.cluster().config(0);
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  /** Claims as the gateway issues them, for this user, valid for the next 15 minutes. */
+  private static JsonObject claims(String userId) {
+    long now = System.currentTimeMillis() / 1000;
+    return new JsonObject().put("sub", userId).put("sid", UUID.randomUUID().toString())
+        .put("iss", "ocomms").put("aud", new JsonArray().add("ocomms")).put("iat", now).put("exp", now + 900);
+  }
+
+  /** Signs claims as they are (no timestamps added) with ES256 and the given private key. */
+  private static String signEs256(String privateKeyPem, JsonObject claims) {
+    JWTAuth signer = JWTAuth.create(gateway.cluster().node(0), new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(privateKeyPem)));
+    return signer.generateToken(claims, new JWTOptions().setAlgorithm("ES256").setNoTimestamp(true));
+  }
+
+  private static String base64Url(String text) {
+    return base64Url(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String base64Url(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static JsonObject meRefused(String token) {
+    return assertProblem(gateway.get("/users/me", token), 401, "unauthorized");
+  }
+
+  @Test
+  @DisplayName("issued access tokens are ES256 JWTs naming the user and a session, expiring after 15 minutes")
+  void issuedTokens() {
+    Gateway.Account account = gateway.register();
+    String[] parts = account.accessToken().split("\\.");
+    JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8));
+    JsonObject claims = Gateway.claimsOf(account.accessToken());
+
+    assertThat(header.getString("alg")).isEqualTo("ES256");
+    assertThat(claims.getString("sub")).isEqualTo(account.id());
+    assertThat(UUID.fromString(claims.getString("sid"))).isNotNull();
+    assertThat(claims.getString("iss")).isEqualTo("ocomms");
+    assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(900);
+  }
+
+  @Test
+  @DisplayName("a token signed with the configured key and well-formed claims is accepted (the control case)")
+  void wellFormedTokenAccepted() {
+    Gateway.Account account = gateway.register();
+    String token = signEs256(config.jwtPrivateKey().orElseThrow(), claims(account.id()));
+
+    HttpResponse<Buffer> response = gateway.get("/users/me", token);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonObject("user").getString("id")).isEqualTo(account.id());
+  }
+
+  @Test
+  @DisplayName("a token signed with another EC key is refused")
+  void forgedSignature() {
+    Gateway.Account account = gateway.register();
+    meRefused(signEs256(JwtKeys.generate().privateKey(), claims(account.id())));
+  }
+
+  @Test
+  @DisplayName("an expired token signed with the configured key is refused")
+  void expired() {
+    Gateway.Account account = gateway.register();
+    long now = System.currentTimeMillis() / 1000;
+    meRefused(signEs256(config.jwtPrivateKey().orElseThrow(),
+        claims(account.id()).put("iat", now - 1000).put("exp", now - 100)));
+  }
+
+  @Test
+  @DisplayName("a token with alg 'none' and no signature is refused")
+  void algNone() {
+    Gateway.Account account = gateway.register();
+    String token = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + base64Url(claims(account.id()).encode())
+        + ".";
+    meRefused(token);
+  }
+
+  @Test
+  @DisplayName("an HS256 token using the public key PEM as the HMAC secret is refused")
+  void hs256WithPublicKeyAsSecret() throws Exception {
+    Gateway.Account account = gateway.register();
+    String signingInput = base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "."
+        + base64Url(claims(account.id()).encode());
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(config.jwtPublicKey().orElseThrow().getBytes(StandardCharsets.US_ASCII),
+        "HmacSHA256"));
+    String token = signingInput + "." + base64Url(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+
+    meRefused(token);
+  }
+
+  @Test
+  @DisplayName("a token from another issuer or for another audience is refused")
+  void wrongIssuerOrAudience() {
+    Gateway.Account account = gateway.register();
+    String key = config.jwtPrivateKey().orElseThrow();
+    meRefused(signEs256(key, claims(account.id()).put("iss", "someone-else")));
+    meRefused(signEs256(key, claims(account.id()).put("aud", new JsonArray().add("someone-else"))));
+  }
+
+  @Test
+  @DisplayName("a correctly signed token without a session claim is refused")
+  void missingSessionClaim() {
+    Gateway.Account account = gateway.register();
+    JsonObject claims = claims(account.id());
+    claims.remove("sid");
+    meRefused(signEs256(config.jwtPrivateKey().orElseThrow(), claims));
+  }
+
+  @Test
+  @DisplayName("a token whose payload was altered after signing is refused")
+  void tamperedPayload() {
+    Gateway.Account victim = gateway.register();
+    Gateway.Account attacker = gateway.register();
+    String[] parts = attacker.accessToken().split("\\.");
+    JsonObject payload = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
+    String tampered = parts[0] + "." + base64Url(payload.put("sub", victim.id()).encode()) + "." + parts[2];
+
+    meRefused(tampered);
+  }
+
+  @Test
+  @DisplayName("garbage in place of a token is refused")
+  void garbage() {
+    meRefused("garbage");
+    meRefused("a.b.c");
+    meRefused("....");
+    meRefused("x".repeat(5000));
+  }
+
+  @Test
+  @DisplayName("a missing Authorization header is refused")
+  void missingHeader() {
+    meRefused(null);
+  }
+
+  @Test
+  @DisplayName("an Authorization header with another scheme or no token is refused")
+  void otherScheme() {
+    Gateway.Account account = gateway.register();
+    for (String header : new String[] {"Basic " + account.accessToken(), "Bearer", "Bearer ", account.accessToken()}) {
+      HttpResponse<Buffer> response = gateway.request(HttpMethod.GET, Gateway.API + "/users/me")
+          .putHeader("Authorization", header).rxSend().blockingGet();
+      assertProblem(response, 401, "unauthorized");
+    }
+  }
+
+  @Test
+  @DisplayName("the Bearer scheme name is case-insensitive")
+  void bearerCaseInsensitive() {
+    Gateway.Account account = gateway.register();
+    HttpResponse<Buffer> response = gateway.request(HttpMethod.GET, Gateway.API + "/users/me")
+        .putHeader("Authorization", "bearer " + account.accessToken()).rxSend().blockingGet();
+    assertThat(response.statusCode()).isEqualTo(200);
+  }
+}
