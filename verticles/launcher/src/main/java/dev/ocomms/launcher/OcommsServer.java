@@ -52,7 +52,8 @@ final class OcommsServer {
     vertx = Node.start(config).blockingGet();
     DeploymentOptions deployment = new DeploymentOptions().setConfig(config.toJson());
     Observable.fromIterable(config.verticles())
-        .concatMapCompletable(name -> vertx.rxDeployVerticle(VerticleCatalogue.create(name), deployment)
+        .concatMapCompletable(name -> vertx.rxDeployVerticle(() -> VerticleCatalogue.create(name),
+                new DeploymentOptions(deployment).setInstances(VerticleCatalogue.instances(name)))
             .doOnSuccess(id -> LOG.info("verticle deployed: name={}", name))
             .ignoreElement())
         .blockingAwait();

@@ -25,6 +25,16 @@ final class VerticleCatalogue {
   private VerticleCatalogue() {
   }
 
+  /**
+   * How many instances of a verticle a node runs. The gateway runs one: its bridge keeps the node's sockets and
+   * subscriptions on one event loop; so does presence, whose typing timers and notification batches are per node.
+   * The others keep no state in memory and run one per core.
+   */
+  static int instances(String name) {
+    return "gateway".equals(name) || "presence".equals(name) ? 1
+        : Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
   static Verticle create(String name) {
     Supplier<io.vertx.rxjava3.core.AbstractVerticle> supplier = VERTICLES.get(name);
     if (supplier == null) {

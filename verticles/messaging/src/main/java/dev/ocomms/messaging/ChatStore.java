@@ -257,6 +257,15 @@ final class ChatStore {
   // Chat members
 
   /** One primary-key lookup: asked before every socket registration on a chat. */
+  /** Which of these users share at least one workspace with {@code userId} (themselves included). */
+  Single<List<UUID>> sharingAWorkspace(UUID userId, Collection<UUID> others) {
+    return query("""
+            SELECT DISTINCT o.user_id FROM messaging.workspace_members o
+            JOIN messaging.workspace_members m ON m.workspace_id = o.workspace_id AND m.user_id = $1
+            WHERE o.user_id = ANY($2)""", Tuple.of(userId, others.toArray(UUID[]::new)))
+        .map(rows -> stream(rows).map(row -> row.getUUID("user_id")).toList());
+  }
+
   Single<Boolean> isChatMember(UUID chatId, UUID userId) {
     return query("SELECT 1 FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2",
         Tuple.of(chatId, userId))

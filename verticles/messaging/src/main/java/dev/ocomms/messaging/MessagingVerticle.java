@@ -98,6 +98,7 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHAT_MEMBER_REMOVE, this::removeMember);
     actions.put(Addresses.CHAT_UPDATE, this::updateChat);
     actions.put(Addresses.CHAT_ACCESS, this::chatAccess);
+    actions.put(Addresses.USERS_VISIBLE, this::visibleUsers);
     actions.putAll(messages.actions());
     // Wait until the cluster knows every consumer, so that requests sent right after deployment find one.
     return Actions.serve(vertx, actions)
@@ -415,6 +416,17 @@ public class MessagingVerticle extends AbstractVerticle {
           })
           .doOnSuccess(this::chatUpdated);
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
+  }
+
+  /** Of the given users, those who share a workspace with the caller: whom the caller may see (presence). */
+  private Single<JsonObject> visibleUsers(ActionRequest request) {
+    List<UUID> ids = request.body().strings("userIds", 1000).stream().map(Ids::parse).flatMap(Optional::stream)
+        .distinct().toList();
+    if (ids.isEmpty()) {
+      return Single.just(new JsonObject().put("userIds", new JsonArray()));
+    }
+    return store.sharingAWorkspace(request.caller(), ids)
+        .map(visible -> new JsonObject().put("userIds", new JsonArray(visible.stream().map(UUID::toString).toList())));
   }
 
   private Single<JsonObject> chatAccess(ActionRequest request) {

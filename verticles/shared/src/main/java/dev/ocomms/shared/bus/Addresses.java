@@ -67,10 +67,24 @@ public final class Addresses {
   public static final String CHAT_MEMBER_ADD = "messaging.chat.member.add";
   public static final String CHAT_MEMBER_REMOVE = "messaging.chat.member.remove";
   public static final String CHAT_UPDATE = "messaging.chat.update";
+  /** Which of these users share a workspace with the caller: {userIds} → {userIds}. Presence asks before subscribing. */
+  public static final String USERS_VISIBLE = "messaging.users.visible";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
 
+  // Internal: presence.
+  /** From each gateway when a bridge connection authenticates: {userId, connectionId}. */
+  public static final String PRESENCE_SESSION_OPENED = "presence.session.opened";
+  /** From each gateway when a bridge connection closes: {userId, connectionId}. */
+  public static final String PRESENCE_SESSION_CLOSED = "presence.session.closed";
+  /** From each gateway every 30 s: {sessions: [{userId, connectionId}]} of its live connections. */
+  public static final String PRESENCE_HEARTBEAT = "presence.heartbeat";
+  /** Published by messaging after each new message: {chatId, userId}; ends that user's typing in that chat. */
+  public static final String PRESENCE_MESSAGE_SENT = "presence.message.sent";
+
   // Internal: gateway.
+  /** Public profiles by id: {userIds: [..]} → {users: [{id, username, displayName}]}. */
+  public static final String USERS_PROFILES = "gateway.users.profiles";
   /** Resolves usernames to user ids (for mentions): {usernames: [..]} → {users: [{id, username}]}. */
   public static final String USERS_BY_USERNAME = "gateway.users.by-username";
   /** Published cluster-wide when a session is revoked (logout, refresh-token reuse); every bridge closes its sockets. */

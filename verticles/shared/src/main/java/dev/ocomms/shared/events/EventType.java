@@ -16,6 +16,8 @@ public enum EventType {
   MESSAGE_REACTION("message.reaction"),
   READ_RECEIPT("read.receipt"),
   NOTIFICATION_BADGE("notification.badge"),
+  PRESENCE_CHANGED("presence.changed"),
+  TYPING_INDICATOR("typing.indicator"),
   /** To one connection whose outbound queue overflowed: it missed events of this chat and must call chat.sync. */
   SYNC_REQUIRED("sync.required");
 
