@@ -2,6 +2,7 @@ package dev.ocomms.gateway;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.gateway.accounts.AccountService;
+import dev.ocomms.gateway.accounts.UserDirectory;
 import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
@@ -56,6 +57,7 @@ public class GatewayVerticle extends AbstractVerticle {
         message -> tokens.rememberRevoked(message.body().getString("sessionId")));
 
     return Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "gateway")
+        .andThen(new UserDirectory(vertx, accounts).start())
         .andThen(new RestApi(vertx, accounts, tokens).router())
         .flatMap(router -> bridge.mount(router).andThen(io.reactivex.rxjava3.core.Single.just(router)))
         .flatMap(router -> {

@@ -182,6 +182,17 @@ public final class AccountService {
     return store.findByIds(ids).map(users -> new JsonArray(users.stream().map(AccountService::publicProfile).toList()));
   }
 
+  /** Users by username, case-insensitively (for mentions); unknown names are left out. */
+  public Single<JsonArray> byUsernames(List<String> usernames) {
+    List<String> names = usernames.stream().filter(name -> name != null && name.length() <= 32).distinct()
+        .limit(100).toList();
+    if (names.isEmpty()) {
+      return Single.just(new JsonArray());
+    }
+    return store.findByUsernames(names)
+        .map(users -> new JsonArray(users.stream().map(AccountService::publicProfile).toList()));
+  }
+
   private Single<JsonObject> startSession(AccountStore.UserRecord user) {
     UUID sessionId = Ids.next();
     String refreshToken = newRefreshToken();

@@ -72,6 +72,16 @@ final class AccountStore {
         });
   }
 
+  Single<List<UserRecord>> findByUsernames(List<String> usernames) {
+    return pool.preparedQuery("SELECT " + USER_COLUMNS + " FROM gateway.users WHERE username_key = ANY($1)")
+        .rxExecute(Tuple.of(usernames.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new)))
+        .map(rows -> {
+          List<UserRecord> users = new java.util.ArrayList<>();
+          rows.forEach(row -> users.add(UserRecord.of(row)));
+          return users;
+        });
+  }
+
   Maybe<UserRecord> updateDisplayName(UUID id, String displayName) {
     return pool.preparedQuery("UPDATE gateway.users SET display_name = $2, updated_at = now() WHERE id = $1"
             + " RETURNING " + USER_COLUMNS)

@@ -84,6 +84,14 @@ public final class RestApi {
       forward(builder, "removeChatMember", Addresses.CHAT_MEMBER_REMOVE,
           ctx -> chatId(ctx).put("userId", ctx.pathParam("userId")), 204);
 
+      forward(builder, "sendMessage", Addresses.CHAT_MESSAGE_SEND, ctx -> body(ctx).mergeIn(chatId(ctx)), 201);
+      forward(builder, "listMessages", Addresses.CHAT_HISTORY, RestApi::historyQuery, 200);
+      forward(builder, "markRead", Addresses.CHAT_READ, ctx -> body(ctx).mergeIn(chatId(ctx)), 200);
+      forward(builder, "editMessage", Addresses.CHAT_MESSAGE_EDIT, ctx -> body(ctx).mergeIn(messageId(ctx)), 200);
+      forward(builder, "deleteMessage", Addresses.CHAT_MESSAGE_DELETE, RestApi::messageId, 200);
+      forward(builder, "reactToMessage", Addresses.CHAT_MESSAGE_REACT, ctx -> body(ctx).mergeIn(messageId(ctx)), 200);
+      forward(builder, "sync", Addresses.CHAT_SYNC, RestApi::body, 200);
+
       Router router = builder.createRouter();
       router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
           .putHeader("Content-Type", "application/yaml").sendFile(CONTRACT).subscribe(() -> { }, ctx::fail));
@@ -154,6 +162,23 @@ public final class RestApi {
 
   private static JsonObject bodyOrEmpty(RoutingContext ctx) {
     return ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : body(ctx);
+  }
+
+  private static JsonObject messageId(RoutingContext ctx) {
+    return new JsonObject().put("messageId", ctx.pathParam("messageId"));
+  }
+
+  /** ?before=&after=&limit=&rootId= as chat.history takes them (the contract has checked their types). */
+  private static JsonObject historyQuery(RoutingContext ctx) {
+    JsonObject query = chatId(ctx);
+    for (String[] names : new String[][] {{"before", "beforeSeq"}, {"after", "afterSeq"}, {"limit", "limit"}}) {
+      String value = ctx.queryParams().get(names[0]);
+      if (value != null) {
+        query.put(names[1], Long.parseLong(value));
+      }
+    }
+    String rootId = ctx.queryParams().get("rootId");
+    return rootId == null ? query : query.put("rootId", rootId);
   }
 
   private static JsonObject chatId(RoutingContext ctx) {
