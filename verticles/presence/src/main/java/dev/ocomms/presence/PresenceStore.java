@@ -14,14 +14,13 @@ import java.util.List;
  * Presence in Redis, every step one atomic Lua script with Redis's own clock:
  * <ul>
  *   <li>{@code sessions:<user>}: the user's connections, each with an expiry that heartbeats push forward, so that
- *       the sessions of a crashed node lapse by themselves after {@link #SESSION_TTL_MS};</li>
+ *       the sessions of a crashed node lapse by themselves ({@code OCOMMS_PRESENCE_SESSION_TTL_SECONDS});</li>
  *   <li>{@code state:<user>}: chosen status, idle flag, online flag, last seen;</li>
  *   <li>{@code deadlines}: when each online user's last session lapses, for the sweep that announces it;</li>
  *   <li>{@code subscribers:<user>}: who wants to hear about the user, each until their subscription lapses.</li>
  * </ul>
  */
 final class PresenceStore {
-  static final long SESSION_TTL_MS = 90_000;
   static final long SUBSCRIPTION_TTL_MS = 600_000;
   private static final String P = "ocomms:presence:";
 
@@ -90,17 +89,19 @@ final class PresenceStore {
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) return redis.call('ZRANGE', KEYS[1], 0, -1)""";
 
   private final Redis redis;
+  private final long sessionTtlMs;
 
-  PresenceStore(Redis redis) {
+  PresenceStore(Redis redis, long sessionTtlMs) {
     this.redis = redis;
+    this.sessionTtlMs = sessionTtlMs;
   }
 
-  /** Marks connections live for another {@link #SESSION_TTL_MS}; the users who were offline until now. */
+  /** Marks connections live for another session lifetime; the users who were offline until now. */
   Single<List<String>> refreshSessions(Collection<String[]> userConnectionPairs) {
     if (userConnectionPairs.isEmpty()) {
       return Single.just(List.of());
     }
-    Request request = eval(REFRESH_SESSIONS).arg(SESSION_TTL_MS);
+    Request request = eval(REFRESH_SESSIONS).arg(sessionTtlMs);
     userConnectionPairs.forEach(pair -> request.arg(pair[0]).arg(pair[1]));
     return send(request).map(PresenceStore::strings);
   }

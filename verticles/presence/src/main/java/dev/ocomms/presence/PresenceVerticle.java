@@ -58,7 +58,7 @@ public class PresenceVerticle extends AbstractVerticle {
     OcommsConfig settings = OcommsConfig.fromJson(config());
     // Presence starts without Redis: it answers "unknown" until Redis is back.
     redis = RedisClients.client(vertx, settings);
-    store = new PresenceStore(redis);
+    store = new PresenceStore(redis, settings.presenceSessionTtlSeconds() * 1000L);
     typing = new Typing(vertx);
 
     Map<String, BiFunction<Caller, JsonObject, Single<JsonObject>>> requests = new LinkedHashMap<>();

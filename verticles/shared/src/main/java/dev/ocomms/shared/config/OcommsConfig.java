@@ -77,7 +77,7 @@ public final class OcommsConfig {
     for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
         Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
         Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
-        Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND)) {
+        Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.PRESENCE_SESSION_TTL_SECONDS)) {
       if (!values.containsKey(required) && !raw.containsKey(required)) {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
@@ -287,6 +287,14 @@ public final class OcommsConfig {
 
   public int bridgeConnectionsPerIpPerSecond() {
     return (Integer) values.get(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND);
+  }
+
+  /**
+   * How long a bridge connection counts as present without a heartbeat; gateways report live connections every
+   * third of it, so that the users of a node that died go offline within this time.
+   */
+  public int presenceSessionTtlSeconds() {
+    return (Integer) values.get(Setting.PRESENCE_SESSION_TTL_SECONDS);
   }
 
   /** The canonical form, keyed by file keys; what verticles receive as their config. */
