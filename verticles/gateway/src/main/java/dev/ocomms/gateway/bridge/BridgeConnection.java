@@ -247,10 +247,9 @@ final class BridgeConnection {
     }
   }
 
-  /** Says why, then closes. */
+  /** Says why, then closes (see {@link BridgeHub#closeWith}). */
   void closeWith(OcommsException reason) {
-    write(BridgeFrames.err(null, reason));
-    socket.close();
+    hub.closeWith(this, reason);
   }
 
   private static String authorization(JsonObject frame) {

@@ -46,6 +46,7 @@ final class BridgeHub {
   static final int MAX_CONNECTIONS_PER_USER = 5;
   static final long IDLE_TIMEOUT_MS = 60_000;
   static final long AUTH_TIMEOUT_MS = 30_000;
+  static final long CLOSE_GRACE_MS = 5_000;
   private static final long MEMBERSHIP_TIMEOUT_MS = 5_000;
   private static final String USER_CONNECTIONS_KEY = "ocomms:bridge:connections:";
   // Adds a connection and returns the ids beyond the limit, oldest first: one atomic step, cluster-wide.
@@ -59,6 +60,7 @@ final class BridgeHub {
   private final Vertx vertx;
   private final AccessTokens tokens;
   private final Redis redis;
+  private final ConnectionGate gate;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, BridgeConnection> connections = new HashMap<>();
   private final Map<String, Set<BridgeConnection>> connectionsByUser = new HashMap<>();
@@ -72,10 +74,11 @@ final class BridgeHub {
     MessageConsumer<Object> consumer;
   }
 
-  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis) {
+  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.redis = redis;
+    this.gate = gate;
   }
 
   Completable start() {
@@ -112,6 +115,9 @@ final class BridgeHub {
     socket.exceptionHandler(failure -> socket.close());
     socket.endHandler(v -> closed(connection));
     socket.closeHandler(v -> closed(connection));
+    if (!ConnectionGate.isUpgrade(socket.uri()) && !gate.admit(connection.remoteHost)) {
+      closeWith(connection, ConnectionGate.tooMany());
+    }
   }
 
   /** The first valid token on a connection: index it by user and enforce the per-user limit cluster-wide. */
@@ -218,6 +224,32 @@ final class BridgeHub {
       connection.closeWith(new OcommsException(ErrorCode.RATE_LIMITED,
           "more than " + MAX_CONNECTIONS_PER_USER + " connections: the oldest is closed"));
     }
+  }
+
+  /**
+   * Says why, then closes. The connection stops at once (no more frames handled, no more events delivered), but the
+   * socket is closed only once the reason has been written: a SockJS session drops unsent frames when it is closed,
+   * and an xhr-polling client receives them only with its next poll. A client that never polls again is closed after
+   * {@link #CLOSE_GRACE_MS}.
+   */
+  void closeWith(BridgeConnection connection, OcommsException reason) {
+    if (connection.closed) {
+      return;
+    }
+    var written = connection.socket.write(BridgeFrames.err(null, reason));
+    closed(connection);
+    boolean[] once = new boolean[1];
+    Runnable close = () -> {
+      if (!once[0]) {
+        once[0] = true;
+        connection.socket.close();
+      }
+    };
+    long timer = vertx.setTimer(CLOSE_GRACE_MS, id -> close.run());
+    written.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      close.run();
+    });
   }
 
   private void closed(BridgeConnection connection) {

@@ -37,14 +37,36 @@ final class ConnectionGate {
     }
     if (opensConnection(ctx.normalizedPath())) {
       String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-      TokenBucket ipBucket = ipBuckets.computeIfAbsent(ip, key -> new TokenBucket(perIpPerSecond));
-      if (!nodeBucket.tryTake() || !ipBucket.tryTake()) {
-        Problems.send(ctx, new OcommsException(ErrorCode.RATE_LIMITED, "too many new connections; retry shortly",
-            new JsonObject().put("retryAfter", 1)));
+      if (!admit(ip)) {
+        Problems.send(ctx, tooMany());
         return;
       }
     }
     ctx.next();
+  }
+
+  /**
+   * Takes one new connection from the node's and the address's allowance. WebSocket upgrades are admitted here, before
+   * the upgrade; SockJS sessions over HTTP (xhr-streaming, xhr-polling) open with no request of their own that this
+   * gate could tell from a poll, so the bridge admits them when their socket starts (see {@link #isUpgrade}).
+   */
+  boolean admit(String ip) {
+    TokenBucket ipBucket = ipBuckets.computeIfAbsent(ip, key -> new TokenBucket(perIpPerSecond));
+    return nodeBucket.tryTake() && ipBucket.tryTake();
+  }
+
+  static OcommsException tooMany() {
+    return new OcommsException(ErrorCode.RATE_LIMITED, "too many new connections; retry shortly",
+        new JsonObject().put("retryAfter", 1));
+  }
+
+  /** Whether a socket came through a WebSocket upgrade, which {@link #handle} already admitted. */
+  static boolean isUpgrade(String uri) {
+    if (uri == null) {
+      return false;
+    }
+    int query = uri.indexOf('?');
+    return (query < 0 ? uri : uri.substring(0, query)).endsWith("/websocket");
   }
 
   /** Forgets idle per-address buckets so that the map does not grow without bound. */
@@ -52,9 +74,12 @@ final class ConnectionGate {
     ipBuckets.values().removeIf(TokenBucket::isFull);
   }
 
-  /** SockJS clients fetch /info before every connection; raw and SockJS WebSockets open with an upgrade. */
+  /**
+   * Raw and SockJS WebSockets open with an upgrade. {@code /info}, which SockJS clients fetch before every connection,
+   * is not counted: a WebSocket connection would count twice, and an xhr session is counted when it starts.
+   */
   private static boolean opensConnection(String path) {
-    return path.endsWith("/info") || path.endsWith("/websocket");
+    return isUpgrade(path);
   }
 
   private boolean originAllowed(String origin, String host) {

@@ -22,8 +22,8 @@ public final class EventBusBridge {
 
   public EventBusBridge(Vertx vertx, OcommsConfig config, AccessTokens tokens, Redis redis) {
     this.vertx = vertx;
-    this.hub = new BridgeHub(vertx, tokens, redis);
     this.gate = new ConnectionGate(config);
+    this.hub = new BridgeHub(vertx, tokens, redis, gate);
   }
 
   /** Mounts the bridge; the router must already parse bodies (SockJS's xhr transports POST their frames). */

@@ -1,0 +1,15 @@
+package dev.ocomms.gateway.bridge;
+
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** SockJS session URLs: {@code /eventbus/<server>/<session>}, as sockjs-client makes them. */
+final class SockJsPaths {
+  private SockJsPaths() {
+  }
+
+  static String session() {
+    return "/eventbus/" + ThreadLocalRandom.current().nextInt(100, 1000) + "/"
+        + UUID.randomUUID().toString().replace("-", "");
+  }
+}
