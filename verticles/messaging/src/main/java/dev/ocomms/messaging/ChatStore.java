@@ -286,14 +286,19 @@ final class ChatStore {
 
   /** Adds a member; false when they already were one. */
   Single<Boolean> addChatMember(UUID chatId, UUID userId) {
-    return query("INSERT INTO messaging.chat_members (chat_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    // A new member starts with the chat read: its history is there to scroll, not unread.
+    return query("""
+            INSERT INTO messaging.chat_members (chat_id, user_id, last_read_seq)
+            SELECT c.id, $2, c.last_seq FROM messaging.chats c WHERE c.id = $1
+            ON CONFLICT DO NOTHING""",
         Tuple.of(chatId, userId))
         .map(rows -> rows.rowCount() == 1);
   }
 
   Completable addChatMembers(UUID chatId, Collection<UUID> userIds) {
     return update("""
-            INSERT INTO messaging.chat_members (chat_id, user_id) SELECT $1, unnest($2::uuid[])
+            INSERT INTO messaging.chat_members (chat_id, user_id, last_read_seq)
+            SELECT c.id, u.id, c.last_seq FROM messaging.chats c, unnest($2::uuid[]) AS u(id) WHERE c.id = $1
             ON CONFLICT DO NOTHING""",
         Tuple.of(chatId, userIds.toArray(UUID[]::new)));
   }

@@ -74,6 +74,13 @@ final class MessageActions {
 
   // Sending
 
+  /** Thrown inside a reaction's transaction when it changes nothing: roll back the seq, answer with the message. */
+  private static final class Unchanged extends RuntimeException {
+    Unchanged() {
+      super(null, null, false, false);
+    }
+  }
+
   /** Thrown inside the send transaction when a concurrent retry stored the message first: roll back, answer with it. */
   private static final class AlreadyStored extends RuntimeException {
     AlreadyStored() {
@@ -87,7 +94,8 @@ final class MessageActions {
     UUID chatId = body.id("chatId");
     UUID clientId = uuid(body, "clientId");
     String content = content(body);
-    Optional<UUID> replyTo = body.has("replyTo") ? Optional.of(body.id("replyTo")) : Optional.empty();
+    // A malformed replyTo is invalid just like an unknown one or another chat's message.
+    Optional<UUID> replyTo = body.has("replyTo") ? Optional.of(uuid(body, "replyTo")) : Optional.empty();
     String priority = body.has("priority") ? body.string("priority") : "normal";
     if (!priority.equals("normal") && !priority.equals("urgent")) {
       throw invalid("priority", "priority must be \"normal\" or \"urgent\"");
@@ -97,10 +105,12 @@ final class MessageActions {
     return writableStanding(chatId, caller)
         .flatMap(standing -> store.byClientId(chatId, clientId)
             .map(existing -> existingAck(existing, caller))
-            .switchIfEmpty(Single.defer(() -> limits.takeMessage(caller)
-                .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
-                    : io.reactivex.rxjava3.core.Completable.complete())
-                .andThen(threadRoot(chatId, replyTo))
+            // An invalid replyTo is refused before it can use up the sender's rate limits.
+            .switchIfEmpty(Single.defer(() -> threadRoot(chatId, replyTo)
+                .flatMap(root -> limits.takeMessage(caller)
+                    .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
+                        : io.reactivex.rxjava3.core.Completable.complete())
+                    .andThen(Single.just(root)))
                 .flatMap(root -> resolveMentions(chatId, content)
                     .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority, fileIds)))
                 .onErrorResumeNext(failure -> failure instanceof AlreadyStored
@@ -152,16 +162,38 @@ final class MessageActions {
         .switchIfEmpty(Single.error(() -> invalid("replyTo", "replyTo must be a message of this chat")));
   }
 
-  /** After the ack: each recipient's unread (and mention) count goes up, and their sessions hear about it. */
+  /**
+   * After the ack: each recipient's unread (and mention) count goes up, the sender's (who has now read the chat up to
+   * their message) is recounted, and the sessions of everyone whose counts changed hear about it.
+   */
   private void countUnread(Message message, MentionSet mentions) {
-    store.members(message.chatId())
-        .flatMap(members -> {
-          List<UUID> recipients = members.stream().filter(id -> !id.equals(message.senderId())).toList();
+    store.recipients(message.chatId(), message.senderId(), message.seq())
+        .flatMap(recipients -> {
           Set<UUID> mentioned = mentions.channelWide() ? new HashSet<>(recipients) : mentions.users();
-          return unread.countMessage(message.chatId(), message.senderId(), recipients, mentioned);
+          return unread.countMessage(message.chatId(), message.seq(), recipients, mentioned);
         })
-        .subscribe(counts -> counts.forEach((userId, count) -> badge(userId, message.chatId(), count)),
+        .doOnSuccess(changed -> changed.forEach((userId, count) -> badge(userId, message.chatId(), count)))
+        .flatMap(changed -> unread.refresh(message.chatId(), message.senderId()))
+        .subscribe(sender -> {
+              if (sender.changed()) {
+                badge(message.senderId(), message.chatId(), sender.counts());
+              }
+            },
             failure -> LOG.warn("unread counts not updated: chatId={} reason={}", message.chatId(), failure.toString()));
+  }
+
+  /**
+   * After a committed change that is hard to count (a delete, edited mentions): recounts the chat and badges whoever
+   * changed, before the reply, so that the caller's next chat list agrees. Never fails the change.
+   */
+  private io.reactivex.rxjava3.core.Completable recount(UUID chatId) {
+    return unread.rebuild(chatId)
+        .doOnSuccess(changed -> changed.forEach((userId, counts) -> badge(userId, chatId, counts)))
+        .ignoreElement()
+        .onErrorComplete(failure -> {
+          LOG.warn("unread counts not rebuilt: chatId={} reason={}", chatId, failure.toString());
+          return true;
+        });
   }
 
   private void badge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
@@ -224,7 +256,9 @@ final class MessageActions {
           }
           return resolveMentions(message.chatId(), content).flatMap(mentions -> change(message.chatId(), caller,
               EventType.MESSAGE_UPDATED, messageId, null,
-              tx -> store.updateContent(tx, messageId, content, mentions.toJson())));
+              tx -> store.updateContent(tx, messageId, content, mentions.toJson()))
+              .flatMap(edited -> edited.mentions().equals(message.mentions())
+                  ? Single.just(edited) : recount(message.chatId()).andThen(Single.just(edited))));
         })
         .map(Message::toJson);
   }
@@ -243,7 +277,7 @@ final class MessageActions {
           }
           return change(message.chatId(), caller, EventType.MESSAGE_DELETED, messageId, null,
               tx -> store.markDeleted(tx, messageId, caller))
-              .flatMap(deleted -> unread.invalidate(message.chatId()).andThen(Single.just(deleted)));
+              .flatMap(deleted -> recount(message.chatId()).andThen(Single.just(deleted)));
         }))
         .map(Message::toJson);
   }
@@ -266,13 +300,13 @@ final class MessageActions {
           if (message.deleted()) {
             return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "this message was deleted"));
           }
-          // Nothing changes (a repeated add, a remove of nothing): no seq, no event.
-          return store.pool().rxWithTransaction(tx -> store.react(tx, messageId, emoji, caller, add)
-                  .flatMapMaybe(changed -> changed ? Maybe.just(true) : Maybe.empty()))
-              .isEmpty()
-              .flatMap(unchanged -> unchanged ? store.byId(messageId).toSingle()
-                  : change(message.chatId(), caller, EventType.MESSAGE_REACTION, messageId, detail,
-                      tx -> Single.just(1)));
+          // The reaction, its seq and its event commit together. Nothing changes (a repeated add, a remove of
+          // nothing): the transaction rolls back, so no seq is used and no event goes out.
+          return change(message.chatId(), caller, EventType.MESSAGE_REACTION, messageId, detail,
+                  tx -> store.react(tx, messageId, emoji, caller, add)
+                      .flatMap(changed -> changed ? Single.just(1) : Single.error(new Unchanged())))
+              .onErrorResumeNext(failure -> failure instanceof Unchanged
+                  ? store.byId(messageId).toSingle() : Single.error(failure));
         })
         .map(message -> new JsonObject().put("messageId", messageId.toString()).put("reactions", message.reactions()));
   }
@@ -382,6 +416,10 @@ final class MessageActions {
 
   // Read state
 
+  /** A member's read watermark after a read, and whether that read moved it. */
+  private record Watermark(long seq, boolean moved) {
+  }
+
   private Single<JsonObject> read(ActionRequest request) {
     UUID caller = request.caller();
     UUID chatId = request.body().id("chatId");
@@ -392,15 +430,20 @@ final class MessageActions {
     return memberStanding(chatId, caller)
         .flatMap(standing -> {
           long target = Math.min(seq, standing.lastSeq());
+          // Not moved (an older seq, or a race with another device): answer with the watermark as it is.
           return store.pool().rxWithTransaction(tx -> store.advanceRead(tx, chatId, caller, target))
-              .map(moved -> true).defaultIfEmpty(false)
-              .flatMap(moved -> unread.refresh(chatId, caller).map(counts -> {
-                if (moved) {
+              .map(moved -> new Watermark(moved, true))
+              .switchIfEmpty(store.readWatermark(chatId, caller).map(current -> new Watermark(current, false))
+                  .toSingle())
+              .flatMap(watermark -> unread.refresh(chatId, caller).map(refreshed -> {
+                UnreadCounters.Counts counts = refreshed.counts();
+                long readSeq = watermark.seq();
+                if (watermark.moved()) {
                   badge(caller, chatId, counts);
                   Events.toChat(vertx.eventBus(), chatId.toString(), Events.event(EventType.READ_RECEIPT)
-                      .put("chatId", chatId.toString()).put("userId", caller.toString()).put("seq", target));
+                      .put("chatId", chatId.toString()).put("userId", caller.toString()).put("seq", readSeq));
                 }
-                return new JsonObject().put("chatId", chatId.toString()).put("seq", target)
+                return new JsonObject().put("chatId", chatId.toString()).put("seq", readSeq)
                     .put("unreadCount", counts.unread()).put("mentionCount", counts.mentions());
               }));
         });

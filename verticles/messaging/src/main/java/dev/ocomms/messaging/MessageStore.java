@@ -80,16 +80,6 @@ final class MessageStore {
         });
   }
 
-  Single<List<UUID>> members(UUID chatId) {
-    return pool.preparedQuery("SELECT user_id FROM messaging.chat_members WHERE chat_id = $1")
-        .rxExecute(Tuple.of(chatId))
-        .map(rows -> {
-          List<UUID> members = new ArrayList<>();
-          rows.forEach(row -> members.add(row.getUUID("user_id")));
-          return members;
-        });
-  }
-
   /** The next seq of a chat the user may write to; empty when not a member or archived (the caller says which). */
   Maybe<Long> nextSeq(SqlConnection tx, UUID chatId, UUID userId) {
     return tx.preparedQuery("""
@@ -200,10 +190,18 @@ final class MessageStore {
         });
   }
 
-  /** Unread and mention counts of every member of a chat, from the messages after each one's watermark. */
-  Single<Map<UUID, long[]>> unreadOfMembers(UUID chatId, Optional<UUID> onlyUser) {
+  /**
+   * Counts taken in one snapshot, with the chat's {@code last_seq} in that snapshot: changes commit in seq order (each
+   * holds the chat row from taking its seq until commit), so the counts reflect exactly the changes up to {@code seq}.
+   */
+  record UnreadSnapshot(long seq, Map<UUID, long[]> counts) {
+  }
+
+  /** Unread and mention counts of every member of a chat (or of one), from the messages after each one's watermark. */
+  Single<UnreadSnapshot> unreadOfMembers(UUID chatId, Optional<UUID> onlyUser) {
     return pool.preparedQuery("""
-            SELECT cm.user_id,
+            SELECT (SELECT c.last_seq FROM messaging.chats c WHERE c.id = $1) AS snapshot,
+                   cm.user_id,
                    count(m.id) AS unread,
                    count(m.id) FILTER (WHERE (m.mentions -> 'users') ? cm.user_id::text
                                           OR (m.mentions ->> 'channel')::boolean
@@ -217,21 +215,32 @@ final class MessageStore {
         .rxExecute(Tuple.of(chatId, onlyUser.orElse(null)))
         .map(rows -> {
           Map<UUID, long[]> counts = new HashMap<>();
-          rows.forEach(row -> counts.put(row.getUUID("user_id"),
-              new long[] {row.getLong("unread"), row.getLong("mentioned")}));
-          return counts;
+          long[] seq = {0};
+          rows.forEach(row -> {
+            seq[0] = row.getLong("snapshot");
+            counts.put(row.getUUID("user_id"), new long[] {row.getLong("unread"), row.getLong("mentioned")});
+          });
+          return new UnreadSnapshot(seq[0], counts);
         });
   }
 
-  /** Each member's read watermark, for receipts. */
-  Single<Map<UUID, Long>> readWatermarks(UUID chatId) {
-    return pool.preparedQuery("SELECT user_id, last_read_seq FROM messaging.chat_members WHERE chat_id = $1")
-        .rxExecute(Tuple.of(chatId))
+  /** The members a message counts for: everyone but its sender whose watermark is below it. */
+  Single<List<UUID>> recipients(UUID chatId, UUID senderId, long seq) {
+    return pool.preparedQuery("SELECT user_id FROM messaging.chat_members"
+            + " WHERE chat_id = $1 AND user_id <> $2 AND last_read_seq < $3")
+        .rxExecute(Tuple.of(chatId, senderId, seq))
         .map(rows -> {
-          Map<UUID, Long> marks = new HashMap<>();
-          rows.forEach(row -> marks.put(row.getUUID("user_id"), row.getLong("last_read_seq")));
-          return marks;
+          List<UUID> members = new ArrayList<>();
+          rows.forEach(row -> members.add(row.getUUID("user_id")));
+          return members;
         });
+  }
+
+  /** One member's read watermark. */
+  Maybe<Long> readWatermark(UUID chatId, UUID userId) {
+    return pool.preparedQuery("SELECT last_read_seq FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2")
+        .rxExecute(Tuple.of(chatId, userId))
+        .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_read_seq")));
   }
 
   private static List<Message> messages(RowSet<Row> rows) {

@@ -1,6 +1,5 @@
 package dev.ocomms.messaging;
 
-import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.redis.client.Command;
@@ -18,31 +17,71 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Unread and mention counts per member of a chat, cached in Redis (one hash per chat: {@code <userId>} and
- * {@code m:<userId>}, plus a {@code _} field that says the hash is complete). PostgreSQL is the truth: a chat whose
- * hash is missing (Redis restarted or flushed) is rebuilt from the messages after each member's read watermark.
- * Redis failures never fail a send or a read; they are logged and the counts heal on the next rebuild.
+ * Unread and mention counts per member of a chat, cached in Redis: one hash per chat with {@code <userId>} (unread),
+ * {@code m:<userId>} (mentions) and {@code c:<userId>} (the chat seq those counts are exact through), plus a
+ * {@code _} field that says the hash is complete and holds the seq it was built at (the default for members without a
+ * {@code c:} field, who joined later).
+ *
+ * <p>PostgreSQL is the truth. Counting runs after each commit, on any node, so increments arrive in any order and can
+ * overtake a recount: every recount from PostgreSQL is taken together with the chat's {@code last_seq} (changes commit
+ * in seq order, so that snapshot holds exactly the changes up to it), a recount only replaces counts that are older
+ * than it, and a message only counts for a member whose counts are older than the message. Whatever the interleaving,
+ * the cache ends where PostgreSQL is. A chat whose hash is missing (Redis restarted or flushed) is rebuilt. Redis
+ * failures never fail a send or a read; they are logged and the counts heal on the next rebuild.
  */
 final class UnreadCounters {
   private static final Logger LOG = LoggerFactory.getLogger(UnreadCounters.class);
   private static final String KEY = "ocomms:unread:";
 
-  // ARGV: the sender, the count of recipients, the recipients (each counts one unread), then the mentioned ones.
-  // The sender has read the chat up to their own message, so their counts become 0. Returns -1 when the hash is not
-  // complete (the caller rebuilds it); else whether the sender had anything unread, then each recipient's counts.
+  // ARGV: the message's seq, the count of recipients, the recipients (each counts one unread), then the mentioned
+  // ones. Returns -1 when the hash is not complete (the caller rebuilds it); else per recipient {changed, unread,
+  // mentions}.
   private static final String COUNT_MESSAGE = """
-      if redis.call('HEXISTS', KEYS[1], '_') == 0 then return -1 end
-      local sender = ARGV[1] local n = tonumber(ARGV[2]) local mentioned = {}
+      local base = redis.call('HGET', KEYS[1], '_')
+      if not base then return -1 end
+      local seq = tonumber(ARGV[1]) local n = tonumber(ARGV[2]) local mentioned = {}
       for i = n + 3, #ARGV do mentioned[ARGV[i]] = true end
-      local had = tonumber(redis.call('HGET', KEYS[1], sender) or '0') + tonumber(redis.call('HGET', KEYS[1], 'm:' .. sender) or '0')
-      redis.call('HSET', KEYS[1], sender, 0, 'm:' .. sender, 0)
-      local result = {had}
+      local result = {}
       for i = 3, n + 2 do
-        local unread = redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
-        local mentions
-        if mentioned[ARGV[i]] then mentions = redis.call('HINCRBY', KEYS[1], 'm:' .. ARGV[i], 1)
-        else mentions = tonumber(redis.call('HGET', KEYS[1], 'm:' .. ARGV[i]) or '0') end
-        table.insert(result, unread) table.insert(result, mentions)
+        local user = ARGV[i]
+        local through = tonumber(redis.call('HGET', KEYS[1], 'c:' .. user) or base)
+        local changed = 0
+        if seq > through then
+          changed = 1
+          redis.call('HINCRBY', KEYS[1], user, 1)
+          if mentioned[user] then redis.call('HINCRBY', KEYS[1], 'm:' .. user, 1) end
+        end
+        table.insert(result, changed)
+        table.insert(result, tonumber(redis.call('HGET', KEYS[1], user) or '0'))
+        table.insert(result, tonumber(redis.call('HGET', KEYS[1], 'm:' .. user) or '0'))
+      end
+      return result""";
+  // ARGV: the seq the counts were taken at, 1 to create a missing hash (else leave it missing), then per member
+  // {user, unread, mentions}. Counts older than the snapshot are replaced. Returns per member {changed, unread,
+  // mentions} as the cache now holds them (the given counts when the hash is missing and not created).
+  private static final String SET_COUNTS = """
+      local snapshot = tonumber(ARGV[1])
+      local base = redis.call('HGET', KEYS[1], '_')
+      local store = true
+      if not base then
+        if ARGV[2] == '1' then redis.call('HSET', KEYS[1], '_', snapshot) base = snapshot else store = false end
+      end
+      local result = {}
+      for i = 3, #ARGV, 3 do
+        local user = ARGV[i] local unread = tonumber(ARGV[i + 1]) local mentions = tonumber(ARGV[i + 2])
+        local changed = 0
+        if store then
+          local before = tonumber(redis.call('HGET', KEYS[1], user) or '0')
+          local mentionsBefore = tonumber(redis.call('HGET', KEYS[1], 'm:' .. user) or '0')
+          local through = tonumber(redis.call('HGET', KEYS[1], 'c:' .. user) or base)
+          if snapshot >= through then
+            redis.call('HSET', KEYS[1], user, unread, 'm:' .. user, mentions, 'c:' .. user, snapshot)
+          else
+            unread = before mentions = mentionsBefore
+          end
+          if unread ~= before or mentions ~= mentionsBefore then changed = 1 end
+        end
+        table.insert(result, changed) table.insert(result, unread) table.insert(result, mentions)
       end
       return result""";
   // KEYS: chat hashes; ARGV[1]: the user. Per key: {complete, unread, mentions}.
@@ -68,32 +107,31 @@ final class UnreadCounters {
   }
 
   /**
-   * Counts a new message for its recipients and clears the sender's counts; the counts of everyone whose counts
-   * changed (the sender only when they had something unread).
+   * Counts a new message for its recipients (the members whose read watermark is below it, sender excluded); the
+   * counts of everyone whose counts changed.
    */
-  Single<Map<UUID, Counts>> countMessage(UUID chatId, UUID sender, List<UUID> recipients, Set<UUID> mentioned) {
+  Single<Map<UUID, Counts>> countMessage(UUID chatId, long seq, List<UUID> recipients, Set<UUID> mentioned) {
+    if (recipients.isEmpty()) {
+      return Single.just(Map.of());
+    }
     Request request = Request.cmd(Command.EVAL).arg(COUNT_MESSAGE).arg(1).arg(KEY + chatId)
-        .arg(sender.toString()).arg(recipients.size());
+        .arg(seq).arg(recipients.size());
     recipients.forEach(id -> request.arg(id.toString()));
     mentioned.forEach(id -> request.arg(id.toString()));
     return redis.rxSend(request)
         .toSingle()
         .flatMap(reply -> {
           if (reply.type() == io.vertx.redis.client.ResponseType.NUMBER) {
-            return rebuild(chatId).map(all -> {
-              Map<UUID, Counts> counts = onlyRecipients(all, recipients);
-              counts.put(sender, all.getOrDefault(sender, new Counts(0, 0)));
-              return counts;
-            });
+            // The rebuilt counts include this message: it committed before the recount's snapshot.
+            return rebuild(chatId);
           }
-          Map<UUID, Counts> counts = new HashMap<>();
-          if (reply.get(0).toLong() > 0) {
-            counts.put(sender, new Counts(0, 0));
-          }
+          Map<UUID, Counts> changed = new HashMap<>();
           for (int i = 0; i < recipients.size(); i++) {
-            counts.put(recipients.get(i), new Counts(reply.get(1 + 2 * i).toLong(), reply.get(2 + 2 * i).toLong()));
+            if (reply.get(3 * i).toLong() == 1) {
+              changed.put(recipients.get(i), new Counts(reply.get(3 * i + 1).toLong(), reply.get(3 * i + 2).toLong()));
+            }
           }
-          return Single.just(counts);
+          return Single.just(changed);
         })
         .onErrorResumeNext(failure -> {
           LOG.warn("unread counts not updated: chatId={} reason={}", chatId, failure.toString());
@@ -101,20 +139,15 @@ final class UnreadCounters {
         });
   }
 
-  /** Sets one member's counts from PostgreSQL (after a read); the counts. */
-  Single<Counts> refresh(UUID chatId, UUID userId) {
+  /** One member's counts after their watermark moved: recounted from PostgreSQL, and whether the cache changed. */
+  record Refreshed(Counts counts, boolean changed) {
+  }
+
+  /** Recounts one member from PostgreSQL (after a read, or after their own message); their counts now. */
+  Single<Refreshed> refresh(UUID chatId, UUID userId) {
     return store.unreadOfMembers(chatId, Optional.of(userId))
-        .flatMap(all -> {
-          long[] values = all.getOrDefault(userId, new long[2]);
-          Counts counts = new Counts(values[0], values[1]);
-          return redis.rxSend(Request.cmd(Command.EVAL)
-                  .arg("if redis.call('HEXISTS', KEYS[1], '_') == 1 then"
-                      + " redis.call('HSET', KEYS[1], ARGV[1], ARGV[2], 'm:' .. ARGV[1], ARGV[3]) end return 1")
-                  .arg(1).arg(KEY + chatId).arg(userId.toString()).arg(counts.unread()).arg(counts.mentions()))
-              .ignoreElement()
-              .onErrorComplete()
-              .andThen(Single.just(counts));
-        });
+        .flatMap(snapshot -> setCounts(chatId, snapshot, false)
+            .map(all -> all.getOrDefault(userId, new Refreshed(new Counts(0, 0), false))));
   }
 
   /** The caller's counts in each chat, rebuilding chats whose cache is missing. */
@@ -137,8 +170,11 @@ final class UnreadCounters {
             }
           }
           return Observable.fromIterable(missing)
-              .concatMapSingle(chatId -> rebuild(chatId).map(all -> Map.entry(chatId, all)))
-              .doOnNext(entry -> counts.put(entry.getKey(), entry.getValue().getOrDefault(userId, new Counts(0, 0))))
+              .concatMapSingle(chatId -> store.unreadOfMembers(chatId, Optional.empty())
+                  .flatMap(snapshot -> setCounts(chatId, snapshot, true))
+                  .map(all -> Map.entry(chatId, all)))
+              .doOnNext(entry -> counts.put(entry.getKey(), Optional.ofNullable(entry.getValue().get(userId))
+                  .map(Refreshed::counts).orElse(new Counts(0, 0))))
               .ignoreElements()
               .andThen(Single.just(counts));
         })
@@ -147,38 +183,60 @@ final class UnreadCounters {
           LOG.warn("unread counts read from PostgreSQL, Redis unavailable: {}", failure.toString());
           return Observable.fromIterable(chatIds)
               .concatMapSingle(chatId -> store.unreadOfMembers(chatId, Optional.of(userId))
-                  .map(all -> Map.entry(chatId, toCounts(all.getOrDefault(userId, new long[2])))))
+                  .map(snapshot -> Map.entry(chatId, toCounts(snapshot.counts().getOrDefault(userId, new long[2])))))
               .toMap(Map.Entry::getKey, Map.Entry::getValue)
               .map(map -> (Map<UUID, Counts>) new HashMap<>(map));
         });
   }
 
-  /** Recomputes a whole chat's hash from PostgreSQL and marks it complete. */
+  /**
+   * Recounts a whole chat from PostgreSQL (creating its hash when missing), after changes that are hard to count
+   * one by one (a deleted message, edited mentions); the counts of everyone whose counts changed.
+   */
   Single<Map<UUID, Counts>> rebuild(UUID chatId) {
-    return store.unreadOfMembers(chatId, Optional.empty()).flatMap(all -> {
-      Request request = Request.cmd(Command.HSET).arg(KEY + chatId).arg("_").arg(1);
-      Map<UUID, Counts> counts = new HashMap<>();
-      all.forEach((user, values) -> {
-        counts.put(user, toCounts(values));
-        request.arg(user.toString()).arg(values[0]).arg("m:" + user).arg(values[1]);
-      });
-      return redis.rxSend(request).ignoreElement().onErrorComplete().andThen(Single.just(counts));
+    return store.unreadOfMembers(chatId, Optional.empty())
+        .flatMap(snapshot -> setCounts(chatId, snapshot, true))
+        .map(all -> {
+          Map<UUID, Counts> changed = new HashMap<>();
+          all.forEach((user, refreshed) -> {
+            if (refreshed.changed()) {
+              changed.put(user, refreshed.counts());
+            }
+          });
+          return changed;
+        });
+  }
+
+  private Single<Map<UUID, Refreshed>> setCounts(UUID chatId, MessageStore.UnreadSnapshot snapshot, boolean create) {
+    List<UUID> users = new ArrayList<>(snapshot.counts().keySet());
+    Map<UUID, Refreshed> fromPg = new HashMap<>();
+    users.forEach(user -> fromPg.put(user, new Refreshed(toCounts(snapshot.counts().get(user)), false)));
+    if (users.isEmpty()) {
+      return Single.just(fromPg);
+    }
+    Request request = Request.cmd(Command.EVAL).arg(SET_COUNTS).arg(1).arg(KEY + chatId)
+        .arg(snapshot.seq()).arg(create ? 1 : 0);
+    users.forEach(user -> {
+      long[] values = snapshot.counts().get(user);
+      request.arg(user.toString()).arg(values[0]).arg(values[1]);
     });
-  }
-
-  /** Forgets a chat's cache, so that the next reader rebuilds it (after changes that are hard to count). */
-  Completable invalidate(UUID chatId) {
-    return redis.rxSend(Request.cmd(Command.DEL).arg(KEY + chatId)).ignoreElement().onErrorComplete();
-  }
-
-  private static Map<UUID, Counts> onlyRecipients(Map<UUID, Counts> all, List<UUID> recipients) {
-    Map<UUID, Counts> counts = new HashMap<>();
-    recipients.forEach(id -> counts.put(id, all.getOrDefault(id, new Counts(0, 0))));
-    return counts;
+    return redis.rxSend(request).toSingle()
+        .map(reply -> {
+          Map<UUID, Refreshed> result = new HashMap<>();
+          for (int i = 0; i < users.size(); i++) {
+            result.put(users.get(i), new Refreshed(
+                new Counts(reply.get(3 * i + 1).toLong(), reply.get(3 * i + 2).toLong()),
+                reply.get(3 * i).toLong() == 1));
+          }
+          return result;
+        })
+        .onErrorReturn(failure -> {
+          LOG.warn("unread counts not cached: chatId={} reason={}", chatId, failure.toString());
+          return fromPg;
+        });
   }
 
   private static Counts toCounts(long[] values) {
     return new Counts(values[0], values[1]);
   }
-
 }

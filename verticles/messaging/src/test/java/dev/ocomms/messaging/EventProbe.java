@@ -6,6 +6,8 @@ import io.vertx.rxjava3.core.eventbus.MessageConsumer;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -39,6 +41,20 @@ final class EventProbe implements AutoCloseable {
       pause(Duration.ofMillis(10));
     }
     throw new AssertionError("no " + type + " event on " + address + " within " + PATIENCE + "; got " + received);
+  }
+
+  /** The first event of this type that satisfies {@code condition}, waiting for it if need be. */
+  JsonObject awaitMatching(String type, Predicate<JsonObject> condition) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<JsonObject> match = ofType(type).stream().filter(condition).findFirst();
+      if (match.isPresent()) {
+        return match.get();
+      }
+      pause(Duration.ofMillis(10));
+    }
+    throw new AssertionError("no matching " + type + " event on " + address + " within " + PATIENCE + "; got "
+        + received);
   }
 
   /** Every event of this type received so far. */

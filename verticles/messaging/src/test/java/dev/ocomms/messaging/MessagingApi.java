@@ -11,13 +11,23 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
+import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
 import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.redis.client.Redis;
 import io.vertx.rxjava3.pgclient.PgBuilder;
 import io.vertx.rxjava3.sqlclient.Pool;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -25,6 +35,8 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The messaging API as the gateway uses it, for tests: a two-node cluster with messaging on node 0 and every request
  * and event probe on node 1, so that all traffic crosses the clustered event bus. Callers are fresh random user ids.
+ * {@link #startOnBothNodes()} deploys messaging on both nodes instead, as a scaled-out deployment runs it; requests
+ * can then be sent from either node ({@code node} arguments) and are served by either.
  */
 final class MessagingApi implements AutoCloseable {
   private final TestCluster cluster;
@@ -37,9 +49,18 @@ final class MessagingApi implements AutoCloseable {
   }
 
   static MessagingApi start() {
+    return start(0);
+  }
+
+  /** Messaging on node 0 and node 1: two instances sharing one PostgreSQL and one Redis. */
+  static MessagingApi startOnBothNodes() {
+    return start(0, 1);
+  }
+
+  private static MessagingApi start(int... messagingNodes) {
     TestCluster cluster = TestCluster.start(2);
     try {
-      cluster.deploy(0, MessagingVerticle::new);
+      Arrays.stream(messagingNodes).forEach(node -> cluster.deploy(node, MessagingVerticle::new));
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -61,6 +82,19 @@ final class MessagingApi implements AutoCloseable {
   JsonObject call(UUID caller, String address, JsonObject body) {
     return client.eventBus().<JsonObject>rxRequest(address, body, new Caller(caller.toString(), null).deliveryOptions())
         .blockingGet().body();
+  }
+
+  /** A request from a client on {@code node}, not waited for: its reply, or the failure as an {@link OcommsException}. */
+  Single<JsonObject> request(int node, UUID caller, String address, JsonObject body) {
+    return cluster.node(node).eventBus()
+        .<JsonObject>rxRequest(address, body, new Caller(caller.toString(), null).deliveryOptions())
+        .map(io.vertx.rxjava3.core.eventbus.Message::body)
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
+  }
+
+  /** A request from a client on {@code node} that must succeed; its reply. */
+  JsonObject call(int node, UUID caller, String address, JsonObject body) {
+    return request(node, caller, address, body).blockingGet();
   }
 
   /** A request that must fail with {@code code}; the failure, for further assertions on its detail. */
@@ -130,6 +164,120 @@ final class MessagingApi implements AutoCloseable {
     return call(caller, Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId)).getBoolean("member");
   }
 
+  // Messages
+
+  /** Sends a message with a fresh clientId; the ack. */
+  JsonObject send(UUID caller, String chatId, String content) {
+    return call(caller, Addresses.CHAT_MESSAGE_SEND, message(chatId, content));
+  }
+
+  /** A send request body with a fresh clientId. */
+  static JsonObject message(String chatId, String content) {
+    return new JsonObject().put("chatId", chatId).put("clientId", UUID.randomUUID().toString()).put("content", content);
+  }
+
+  /** Sends {@code count} messages from each of {@code senders}, one after another; the acks. */
+  List<JsonObject> sendMany(List<UUID> senders, String chatId, int count) {
+    // Round-robin over the senders, each one paced under its 10/s limit whatever the request latency.
+    Duration perSender = Duration.ofMillis(125);
+    long period = perSender.toNanos() / senders.size();
+    return Observable.intervalRange(0, (long) count * senders.size(), 0, period, TimeUnit.NANOSECONDS)
+        .concatMapSingle(i -> request(1, senders.get((int) (i % senders.size())), Addresses.CHAT_MESSAGE_SEND,
+            message(chatId, "message " + i)))
+        .toList()
+        .blockingGet();
+  }
+
+  JsonObject edit(UUID caller, String messageId, String content) {
+    return call(caller, Addresses.CHAT_MESSAGE_EDIT,
+        new JsonObject().put("messageId", messageId).put("content", content));
+  }
+
+  JsonObject delete(UUID caller, String messageId) {
+    return call(caller, Addresses.CHAT_MESSAGE_DELETE, new JsonObject().put("messageId", messageId));
+  }
+
+  JsonObject react(UUID caller, String messageId, String emoji, String action) {
+    return call(caller, Addresses.CHAT_MESSAGE_REACT,
+        new JsonObject().put("messageId", messageId).put("emoji", emoji).put("action", action));
+  }
+
+  /** One page of history; {@code options} holds beforeSeq, afterSeq, limit or rootId. */
+  JsonObject history(UUID caller, String chatId, JsonObject options) {
+    return call(caller, Addresses.CHAT_HISTORY, options.copy().put("chatId", chatId));
+  }
+
+  /** The messages of one history page. */
+  List<JsonObject> historyMessages(UUID caller, String chatId, JsonObject options) {
+    return objects(history(caller, chatId, options).getJsonArray("messages"));
+  }
+
+  /** Every top-level message of a chat, oldest first, read page by page with afterSeq. */
+  List<JsonObject> allMessages(int node, UUID caller, String chatId) {
+    List<JsonObject> all = new ArrayList<>();
+    long after = 0;
+    while (true) {
+      JsonObject page = call(node, caller, Addresses.CHAT_HISTORY,
+          new JsonObject().put("chatId", chatId).put("afterSeq", after).put("limit", 100));
+      List<JsonObject> messages = objects(page.getJsonArray("messages"));
+      all.addAll(messages);
+      if (!page.getBoolean("hasMore")) {
+        return all;
+      }
+      after = messages.get(messages.size() - 1).getLong("seq");
+    }
+  }
+
+  /** The sync entry of one chat, asked from a client on {@code node}. */
+  JsonObject sync(int node, UUID caller, String chatId, long lastSeq) {
+    return call(node, caller, Addresses.CHAT_SYNC, new JsonObject().put("chats", new JsonObject().put(chatId, lastSeq)))
+        .getJsonObject("chats").getJsonObject(chatId);
+  }
+
+  JsonObject read(UUID caller, String chatId, long seq) {
+    return call(caller, Addresses.CHAT_READ, new JsonObject().put("chatId", chatId).put("seq", seq));
+  }
+
+  /** The caller's entry for one chat in messaging.chat.list (with unreadCount and mentionCount). */
+  JsonObject listed(UUID caller, String chatId) {
+    return objects(call(caller, Addresses.CHAT_LIST, new JsonObject()).getJsonArray("chats")).stream()
+        .filter(chat -> chatId.equals(chat.getString("id")))
+        .findFirst().orElseThrow(() -> new AssertionError("chat " + chatId + " is not listed for " + caller));
+  }
+
+  /**
+   * Unread counting runs just after each send's ack: {@code value} once it equals {@code expected}, or its last
+   * value after 5 s (for the caller's assertion to report).
+   */
+  static <T> T eventually(Supplier<T> value, T expected) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    T current = value.get();
+    while (!current.equals(expected) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      current = value.get();
+    }
+    return current;
+  }
+
+  static List<JsonObject> objects(JsonArray array) {
+    return array.stream().map(JsonObject.class::cast).toList();
+  }
+
+  /** Empties the Redis database every node of this cluster uses, as a Redis restart without persistence would. */
+  void flushRedis() {
+    Redis redis = Redis.createClient(client, cluster.config(0).redisUrl().orElseThrow());
+    try {
+      redis.rxSend(Request.cmd(Command.FLUSHDB)).blockingGet();
+    } finally {
+      redis.close();
+    }
+  }
+
   // Observation
 
   EventProbe listenToChat(String chatId) {
@@ -138,6 +286,11 @@ final class MessagingApi implements AutoCloseable {
 
   EventProbe listenToUser(UUID userId) {
     return new EventProbe(client, Addresses.user(userId.toString()));
+  }
+
+  /** Events for one user as a session connected to {@code node} receives them (one probe per device). */
+  EventProbe listenToUser(int node, UUID userId) {
+    return new EventProbe(cluster.node(node), Addresses.user(userId.toString()));
   }
 
   /** Runs SQL against the messaging database, for what the API cannot do yet (such as letting time pass). */
