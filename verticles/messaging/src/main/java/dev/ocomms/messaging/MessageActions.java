@@ -138,6 +138,9 @@ final class MessageActions {
         .map(message -> {
           JsonObject ack = message.toJson();
           Events.toChat(vertx.eventBus(), chatId.toString(), event(EventType.MESSAGE_NEW, message, null));
+          // Sending ends the sender's typing in this chat, wherever presence heard it start.
+          vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT,
+              new JsonObject().put("chatId", chatId.toString()).put("userId", sender.toString()));
           countUnread(message, mentions);
           return ack;
         });

@@ -7,6 +7,8 @@ import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.events.Events;
+import dev.ocomms.shared.events.EventType;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.buffer.Buffer;
@@ -24,6 +26,8 @@ import java.util.Set;
  */
 final class BridgeConnection {
   static final int MAX_FRAME_BYTES = 64 * 1024;
+  static final int HIGH_WATER_FRAMES = 1_000;
+  static final int LOW_WATER_FRAMES = 100;
   static final int MAX_QUEUED_FRAMES = 200;
   static final int MAX_PENDING_REQUESTS = 100;
   static final int MAX_REGISTRATIONS = 500;
@@ -47,6 +51,10 @@ final class BridgeConnection {
   private boolean busy;
   private boolean draining;
   private int pendingRequests;
+  /** Frames handed to the socket and not yet written out: the connection's outbound queue. */
+  private int inFlight;
+  /** Addresses whose events this connection is missing until it syncs (its queue overflowed). */
+  private final Set<String> outOfSync = new HashSet<>();
 
   BridgeConnection(BridgeHub hub, AccessTokens tokens, SockJSSocket socket) {
     this.hub = hub;
@@ -169,6 +177,7 @@ final class BridgeConnection {
     if (addresses.size() >= MAX_REGISTRATIONS) {
       return fail(address, new OcommsException(ErrorCode.RATE_LIMITED, "too many registrations on one connection"));
     }
+    long checkStarted = System.currentTimeMillis();
     return authenticate(frame)
         .flatMap(who -> permitted(who, address))
         .flatMapCompletable(allowed -> {
@@ -178,7 +187,14 @@ final class BridgeConnection {
           if (closed) {
             return Completable.complete();
           }
-          return hub.register(this, address).andThen(acknowledge(replyAddress, address));
+          return hub.register(this, address).andThen(Completable.defer(() -> {
+            // The user may have left the chat while membership was being checked.
+            if (hub.leftSince(caller.userId(), address, checkStarted)) {
+              hub.unregister(this, address);
+              return fail(address, new OcommsException(ErrorCode.FORBIDDEN, "not a member of this chat any more"));
+            }
+            return acknowledge(replyAddress, address);
+          }));
         })
         .onErrorResumeNext(e -> fail(address, e));
   }
@@ -243,7 +259,43 @@ final class BridgeConnection {
 
   void write(String frame) {
     if (!closed) {
-      socket.write(frame);
+      inFlight++;
+      socket.write(frame).onComplete(done -> writeDone());
+    }
+  }
+
+  /**
+   * An event for this connection. While the client is slow (too many frames not yet written out), typing and
+   * presence are dropped first; an event it must not miss is replaced by one {@code sync.required} for its address,
+   * and that address's events are held back until the backlog clears: the client then calls chat.sync (and a gap in
+   * seq tells it the same). Nothing is dropped silently.
+   */
+  void deliver(String address, String frame, String type) {
+    if (closed) {
+      return;
+    }
+    if (outOfSync.contains(address)) {
+      return;
+    }
+    if (inFlight >= HIGH_WATER_FRAMES) {
+      if (EventType.TYPING_INDICATOR.wireName().equals(type) || EventType.PRESENCE_CHANGED.wireName().equals(type)) {
+        return;
+      }
+      outOfSync.add(address);
+      JsonObject notice = Events.event(EventType.SYNC_REQUIRED);
+      if (address.startsWith(Addresses.CHAT_PREFIX)) {
+        notice.put("chatId", address.substring(Addresses.CHAT_PREFIX.length()));
+      }
+      write(BridgeFrames.rec(address, notice));
+      return;
+    }
+    write(frame);
+  }
+
+  private void writeDone() {
+    inFlight--;
+    if (inFlight <= LOW_WATER_FRAMES && !outOfSync.isEmpty()) {
+      outOfSync.clear();
     }
   }
 

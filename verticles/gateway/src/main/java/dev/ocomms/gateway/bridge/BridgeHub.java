@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.redis.client.Command;
@@ -67,6 +68,10 @@ final class BridgeHub {
   private final List<MessageConsumer<JsonObject>> controlConsumers = new ArrayList<>();
   private int registrations;
   private long sweepTimer;
+  private long heartbeatTimer;
+  private final long presenceHeartbeatMs;
+  /** "userId chat.<id>" → when this node saw the user leave that chat; kept a minute, for racing REGISTERs. */
+  private final Map<String, Long> recentLeaves = new HashMap<>();
 
   /** One clustered consumer and the local connections registered on its address. */
   private static final class Subscription {
@@ -74,11 +79,12 @@ final class BridgeHub {
     MessageConsumer<Object> consumer;
   }
 
-  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate) {
+  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate, long presenceHeartbeatMs) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.redis = redis;
     this.gate = gate;
+    this.presenceHeartbeatMs = presenceHeartbeatMs;
   }
 
   Completable start() {
@@ -93,11 +99,13 @@ final class BridgeHub {
     controlConsumers.add(bus().consumer(Addresses.SESSION_REVOKED, this::sessionRevoked));
     controlConsumers.add(bus().consumer(Addresses.SOCKET_CLOSE, this::closeRequested));
     sweepTimer = vertx.setPeriodic(5_000, id -> sweep());
+    heartbeatTimer = vertx.setPeriodic(presenceHeartbeatMs, id -> reportLiveConnections());
     return Completable.merge(controlConsumers.stream().map(MessageConsumer::rxCompletion).toList());
   }
 
   Completable stop() {
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(heartbeatTimer);
     new ArrayList<>(connections.values()).forEach(connection -> connection.socket.close());
     return Completable.merge(controlConsumers.stream().map(MessageConsumer::rxUnregister).toList())
         .onErrorComplete();
@@ -131,6 +139,30 @@ final class BridgeHub {
             bus().publish(Addresses.SOCKET_CLOSE, new JsonObject().put("connectionId", old.toString()));
           }
         }, failure -> LOG.warn("connection limit not checked: {}", failure.toString()));
+    bus().send(Addresses.PRESENCE_SESSION_OPENED, session(connection));
+  }
+
+  /** Tells presence which connections are still alive, so that they do not lapse (in chunks of 1,000). */
+  private void reportLiveConnections() {
+    JsonArray sessions = new JsonArray();
+    for (BridgeConnection connection : connections.values()) {
+      if (connection.caller != null && !connection.closed) {
+        sessions.add(session(connection));
+        if (sessions.size() == 1000) {
+          bus().send(Addresses.PRESENCE_HEARTBEAT, new JsonObject().put("sessions", sessions.copy()));
+          sessions.clear();
+        }
+      }
+    }
+    if (!sessions.isEmpty()) {
+      bus().send(Addresses.PRESENCE_HEARTBEAT, new JsonObject().put("sessions", sessions));
+    }
+    long now = System.currentTimeMillis();
+    recentLeaves.values().removeIf(at -> now - at > 60_000);
+  }
+
+  private static JsonObject session(BridgeConnection connection) {
+    return new JsonObject().put("userId", connection.caller.userId()).put("connectionId", connection.id);
   }
 
   Single<Boolean> isMember(Caller caller, String chatId) {
@@ -177,8 +209,9 @@ final class BridgeHub {
     }
     Object body = message.body();
     String frame = BridgeFrames.rec(address, body);
+    String type = body instanceof JsonObject event ? event.getString("type") : null;
     for (BridgeConnection connection : subscription.connections) {
-      connection.write(frame);
+      connection.deliver(address, frame, type);
     }
     if (body instanceof JsonObject event) {
       stopDeliveryAfterLeaving(address, event);
@@ -199,10 +232,20 @@ final class BridgeHub {
     } else {
       return;
     }
+    recentLeaves.put(userId + " " + chatAddress, System.currentTimeMillis());
     Set<BridgeConnection> ofUser = connectionsByUser.get(userId);
     if (ofUser != null) {
       new ArrayList<>(ofUser).forEach(connection -> unregister(connection, chatAddress));
     }
+  }
+
+  /**
+   * Whether the user left (or was removed from) the chat since {@code sinceMillis}: a REGISTER whose membership
+   * check raced with the removal must not stay registered.
+   */
+  boolean leftSince(String userId, String chatAddress, long sinceMillis) {
+    Long at = recentLeaves.get(userId + " " + chatAddress);
+    return at != null && at >= sinceMillis;
   }
 
   private void sessionRevoked(Message<JsonObject> message) {
@@ -267,6 +310,7 @@ final class BridgeHub {
       }
       redis.rxSend(Request.cmd(Command.ZREM).arg(USER_CONNECTIONS_KEY + userId).arg(connection.id))
           .subscribe(reply -> { }, failure -> { });
+      bus().send(Addresses.PRESENCE_SESSION_CLOSED, session(connection));
     }
   }
 
