@@ -17,8 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.UUID;
@@ -42,26 +40,12 @@ class AccessTokensTest {
     gateway.close();
   }
 
-  /** Claims as the gateway issues them, for this user, valid for the next 15 minutes. */
   private static JsonObject claims(String userId) {
-    long now = System.currentTimeMillis() / 1000;
-    return new JsonObject().put("sub", userId).put("sid", UUID.randomUUID().toString())
-        .put("iss", "ocomms").put("aud", new JsonArray().add("ocomms")).put("iat", now).put("exp", now + 900);
+    return ForgedTokens.claims(userId);
   }
 
-  /** Signs claims as they are (no timestamps added) with ES256 and the given private key. */
   private static String signEs256(String privateKeyPem, JsonObject claims) {
-    JWTAuth signer = JWTAuth.create(gateway.cluster().node(0), new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(privateKeyPem)));
-    return signer.generateToken(claims, new JWTOptions().setAlgorithm("ES256").setNoTimestamp(true));
-  }
-
-  private static String base64Url(String text) {
-    return base64Url(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String base64Url(byte[] bytes) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    return ForgedTokens.signEs256(gateway.cluster().node(0), privateKeyPem, claims);
   }
 
   private static JsonObject meRefused(String token) {
@@ -114,23 +98,14 @@ class AccessTokensTest {
   @DisplayName("a token with alg 'none' and no signature is refused")
   void algNone() {
     Gateway.Account account = gateway.register();
-    String token = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + base64Url(claims(account.id()).encode())
-        + ".";
-    meRefused(token);
+    meRefused(ForgedTokens.algNone(claims(account.id())));
   }
 
   @Test
   @DisplayName("an HS256 token using the public key PEM as the HMAC secret is refused")
-  void hs256WithPublicKeyAsSecret() throws Exception {
+  void hs256WithPublicKeyAsSecret() {
     Gateway.Account account = gateway.register();
-    String signingInput = base64Url("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "."
-        + base64Url(claims(account.id()).encode());
-    Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(config.jwtPublicKey().orElseThrow().getBytes(StandardCharsets.US_ASCII),
-        "HmacSHA256"));
-    String token = signingInput + "." + base64Url(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
-
-    meRefused(token);
+    meRefused(ForgedTokens.hs256WithKeyAsSecret(claims(account.id()), config.jwtPublicKey().orElseThrow()));
   }
 
   @Test
@@ -158,7 +133,7 @@ class AccessTokensTest {
     Gateway.Account attacker = gateway.register();
     String[] parts = attacker.accessToken().split("\\.");
     JsonObject payload = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
-    String tampered = parts[0] + "." + base64Url(payload.put("sub", victim.id()).encode()) + "." + parts[2];
+    String tampered = parts[0] + "." + ForgedTokens.base64Url(payload.put("sub", victim.id()).encode()) + "." + parts[2];
 
     meRefused(tampered);
   }

@@ -1,8 +1,10 @@
 package dev.ocomms.gateway.bridge;
 
+import dev.ocomms.gateway.accounts.ForgedTokens;
 import dev.ocomms.gateway.bridge.BridgeServer.User;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.config.JwtKeys;
 import dev.ocomms.shared.config.Setting;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
@@ -238,6 +240,29 @@ class EventBusBridgeTest {
 
     // The same connection, with a token minted the same way but not expired, is served.
     listen(client, own, token(alice.id(), 600));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Transport.class)
+  @DisplayName("forged tokens are refused with 401: another key's signature, alg none, HS256 keyed with the public key")
+  void forgedTokens(Transport transport) {
+    User alice = server.register();
+    String own = Addresses.user(alice.id());
+    BridgeTestClient client = server.connect(transport);
+    var config = server.cluster().config(0);
+    List<String> forged = List.of(
+        ForgedTokens.signEs256(server.cluster().node(0), JwtKeys.generate().privateKey(),
+            ForgedTokens.claims(alice.id())),
+        ForgedTokens.algNone(ForgedTokens.claims(alice.id())),
+        ForgedTokens.hs256WithKeyAsSecret(ForgedTokens.claims(alice.id()), config.jwtPublicKey().orElseThrow()));
+
+    for (String token : forged) {
+      client.send(Frames.register(own, null).put("headers", new JsonObject().put("Authorization", "Bearer " + token)));
+      assertError(client.await(err(own), WAIT), 401, "unauthorized");
+    }
+    String marker = marker();
+    server.publish(0, own, testEvent(marker));
+    client.assertNothing(rec(own), QUIET);
   }
 
   @ParameterizedTest(name = "{0}")
