@@ -33,8 +33,20 @@ public final class Gateway implements AutoCloseable {
   }
 
   public static Gateway start() {
+    return start(false);
+  }
+
+  /** With the messaging verticle too, for the workspace, chat and message routes the gateway forwards. */
+  public static Gateway startWithMessaging() {
+    return start(true);
+  }
+
+  private static Gateway start(boolean withMessaging) {
     TestCluster cluster = TestCluster.start(1);
     try {
+      if (withMessaging) {
+        cluster.deploy(0, dev.ocomms.messaging.MessagingVerticle::new);
+      }
       cluster.deploy(0, GatewayVerticle::new);
     } catch (RuntimeException e) {
       cluster.close();
@@ -62,6 +74,10 @@ public final class Gateway implements AutoCloseable {
 
   public HttpResponse<Buffer> post(String path, JsonObject body, String accessToken) {
     return send(authorized(request(HttpMethod.POST, API + path), accessToken), body);
+  }
+
+  public HttpResponse<Buffer> delete(String path, String accessToken) {
+    return send(authorized(request(HttpMethod.DELETE, API + path), accessToken), null);
   }
 
   public HttpResponse<Buffer> patch(String path, JsonObject body, String accessToken) {
