@@ -102,37 +102,53 @@ final class MessageActions {
     }
     JsonArray fileIds = fileIds(body);
 
-    return writableStanding(chatId, caller)
-        .flatMap(standing -> store.byClientId(chatId, clientId)
-            .map(existing -> existingAck(existing, caller))
-            // An invalid replyTo is refused before it can use up the sender's rate limits.
-            .switchIfEmpty(Single.defer(() -> threadRoot(chatId, replyTo)
-                .flatMap(root -> limits.takeMessage(caller)
-                    .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
-                        : io.reactivex.rxjava3.core.Completable.complete())
-                    .andThen(Single.just(root)))
-                .flatMap(root -> resolveMentions(chatId, content)
-                    .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority, fileIds)))
-                .onErrorResumeNext(failure -> failure instanceof AlreadyStored
-                    ? store.byClientId(chatId, clientId).map(existing -> existingAck(existing, caller)).toSingle()
-                    : Single.error(failure)))));
+    return store.sendCheck(chatId, caller, clientId)
+        .filter(MessageStore.SendCheck::member)
+        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")))
+        .flatMap(check -> {
+          if (check.existingSender() != null) {
+            // A retry: the same ack as the first time (or a conflict for someone else's clientId).
+            return storedAck(chatId, clientId, caller);
+          }
+          if (check.archived()) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived"));
+          }
+          // An invalid replyTo is refused before it can use up the sender's rate limits.
+          return threadRoot(chatId, replyTo)
+              .flatMap(root -> limits.takeMessage(caller)
+                  .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
+                      : io.reactivex.rxjava3.core.Completable.complete())
+                  .andThen(resolveMentions(chatId, content))
+                  .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority, fileIds)))
+              // A concurrent retry committed first: answer with what it stored.
+              .onErrorResumeNext(failure -> store.byClientId(chatId, clientId)
+                  .map(existing -> existingAck(existing, caller))
+                  .switchIfEmpty(Single.error(failure)));
+        });
+  }
+
+  private Single<JsonObject> storedAck(UUID chatId, UUID clientId, UUID caller) {
+    return store.byClientId(chatId, clientId).map(existing -> existingAck(existing, caller))
+        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.CONFLICT, "retry")));
   }
 
   private Single<JsonObject> insert(UUID chatId, UUID sender, UUID clientId, String content, Optional<UUID> root,
                                     MentionSet mentions, String priority, JsonArray fileIds) {
     UUID id = Ids.next();
     JsonObject mentionJson = mentions.toJson();
+    // After the seq, the writes go out together on the transaction's connection (pipelined): one round trip.
     return store.pool().rxWithTransaction(tx -> store.nextSeq(tx, chatId, sender)
             .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
                 "you can no longer write in this chat")))
-            .flatMapMaybe(seq -> store.insertMessage(tx, id, chatId, seq, clientId, sender, content,
-                    root.orElse(null), mentionJson, priority, fileIds)
-                .switchIfEmpty(Single.error(AlreadyStored::new))
-                .flatMap(createdAt -> store.insertEvent(tx, chatId, seq, EventType.MESSAGE_NEW.wireName(), id, null)
-                    .flatMap(n -> root.isPresent() ? store.countReply(tx, root.get()) : Single.just(0))
-                    .flatMap(n -> store.advanceRead(tx, chatId, sender, seq).defaultIfEmpty(seq))
-                    .map(n -> new Message(id, chatId, seq, clientId, sender, content, root.orElse(null), 0, null,
-                        mentionJson, priority, fileIds, createdAt, null, null, new JsonArray())))
+            .flatMapMaybe(seq -> Single.zip(
+                    store.insertMessage(tx, id, chatId, seq, clientId, sender, content, root.orElse(null),
+                        mentionJson, priority, fileIds).switchIfEmpty(Single.error(AlreadyStored::new)),
+                    store.insertEvent(tx, chatId, seq, EventType.MESSAGE_NEW.wireName(), id, null),
+                    root.isPresent() ? store.countReply(tx, root.get()) : Single.just(0),
+                    store.advanceRead(tx, chatId, sender, seq).defaultIfEmpty(seq),
+                    (createdAt, event, reply, read) -> new Message(id, chatId, seq, clientId, sender, content,
+                        root.orElse(null), 0, null, mentionJson, priority, fileIds, createdAt, null, null,
+                        new JsonArray()))
                 .toMaybe()))
         .toSingle()
         .map(message -> {
@@ -473,16 +489,6 @@ final class MessageActions {
     return store.standing(chatId, caller)
         .filter(MessageStore.Standing::member)
         .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")));
-  }
-
-  /** A chat the caller may write to: a member, and the chat not archived. */
-  private Single<MessageStore.Standing> writableStanding(UUID chatId, UUID caller) {
-    return memberStanding(chatId, caller).map(standing -> {
-      if (standing.archived()) {
-        throw new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived");
-      }
-      return standing;
-    });
   }
 
   private static String content(Input body) {

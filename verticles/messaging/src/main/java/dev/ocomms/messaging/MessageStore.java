@@ -53,6 +53,22 @@ final class MessageStore {
             row.getBoolean("archived"), row.getBoolean("member"), row.getString("role"), row.getLong("last_seq"))));
   }
 
+  /** What sending needs to know first, in one round trip: the caller's standing, and an earlier send of clientId. */
+  record SendCheck(boolean member, boolean archived, UUID existingSender) {
+  }
+
+  Maybe<SendCheck> sendCheck(UUID chatId, UUID userId, UUID clientId) {
+    return pool.preparedQuery("""
+            SELECT c.archived,
+                   EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $2) AS member,
+                   (SELECT x.sender_id FROM messaging.messages x WHERE x.chat_id = c.id AND x.client_id = $3)
+                     AS existing_sender
+            FROM messaging.chats c WHERE c.id = $1""")
+        .rxExecute(Tuple.of(chatId, userId, clientId))
+        .flatMapMaybe(rows -> first(rows).map(row -> new SendCheck(row.getBoolean("member"),
+            row.getBoolean("archived"), row.getUUID("existing_sender"))));
+  }
+
   Maybe<Message> byClientId(UUID chatId, UUID clientId) {
     return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m"
             + " WHERE m.chat_id = $1 AND m.client_id = $2")
