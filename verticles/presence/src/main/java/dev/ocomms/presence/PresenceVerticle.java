@@ -21,7 +21,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,36 +29,42 @@ import java.util.function.BiFunction;
 
 /**
  * Presence and typing. Presence lives in Redis ({@link PresenceStore}): the gateways report connections opening,
- * closing and still alive (every 30 s), and a connection not heard of for 90 s lapses on its own, so the users of a
- * crashed node go offline without anyone cleaning up. A sweep every few seconds announces those who went offline.
- * Changes go only to subscribers, on their own {@code user.<id>} address, batched in 2-second windows. When Redis is
- * down, presence answers {@code unknown}; messaging is unaffected.
+ * closing and still alive (every third of {@code OCOMMS_PRESENCE_SESSION_TTL_SECONDS}), and a connection not heard of
+ * for that long lapses on its own, so the users of a crashed node go offline without anyone cleaning up; a sweep every
+ * few seconds takes them offline. Changes go only to subscribers, on their own {@code user.<id>} address: each user's
+ * changes are batched over 2 seconds and status updates announced at most once per 10 seconds, cluster-wide, because
+ * the batches are kept in Redis and whichever node's tick comes first announces them. When Redis is down, presence
+ * answers {@code unknown}; messaging is unaffected.
  */
 public class PresenceVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceVerticle.class);
   static final long BATCH_WINDOW_MS = 2_000;
   static final long UPDATE_INTERVAL_MS = 10_000;
   static final long SWEEP_INTERVAL_MS = 3_000;
+  /** How often each node looks for due announcements and expired typing. */
+  static final long TICK_MS = 250;
   static final int MAX_SUBSCRIBE = 500;
+  private static final int MAX_PER_TICK = 1_000;
   private static final long REQUEST_TIMEOUT_MS = 5_000;
+  private static final long REDIS_DOWN_LOG_INTERVAL_MS = 60_000;
 
   private Redis redis;
   private PresenceStore store;
   private Typing typing;
-  /** subscriber → (user → latest change) waiting for the next batch. */
-  private final Map<String, Map<String, JsonObject>> pending = new HashMap<>();
-  /** When each user's last update-driven change went out, and whether one is held back for the window's end. */
-  private final Map<String, Long> lastAnnounced = new HashMap<>();
-  private final Map<String, Long> heldBack = new HashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
+  private boolean ticking;
+  private long redisDownSince;
+  private long redisDownLoggedAt;
 
   @Override
   public Completable rxStart() {
     OcommsConfig settings = OcommsConfig.fromJson(config());
     // Presence starts without Redis: it answers "unknown" until Redis is back.
     redis = RedisClients.client(vertx, settings);
-    store = new PresenceStore(redis, settings.presenceSessionTtlSeconds() * 1000L);
-    typing = new Typing(vertx);
+    store = new PresenceStore(redis, settings.presenceSessionTtlSeconds() * 1000L, BATCH_WINDOW_MS,
+        UPDATE_INTERVAL_MS);
+    typing = new Typing(vertx, store, this::redisDown);
 
     Map<String, BiFunction<Caller, JsonObject, Single<JsonObject>>> requests = new LinkedHashMap<>();
     requests.put(Addresses.PRESENCE_UPDATE, this::update);
@@ -76,14 +81,15 @@ public class PresenceVerticle extends AbstractVerticle {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_MESSAGE_SENT, message ->
         typing.messageSent(message.body().getString("chatId"), message.body().getString("userId"))));
 
-    vertx.setPeriodic(BATCH_WINDOW_MS, id -> flush());
-    vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep());
-    vertx.setPeriodic(60_000, id -> typing.forgetOld());
+    timers.add(vertx.setPeriodic(TICK_MS, id -> tick()));
+    timers.add(vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep()));
+    timers.add(vertx.setPeriodic(60_000, id -> typing.forgetOld()));
     return Completable.merge(consumers.stream().map(MessageConsumer::rxCompletion).toList());
   }
 
   @Override
   public Completable rxStop() {
+    timers.forEach(vertx::cancelTimer);
     redis.close();
     return Completable.complete();
   }
@@ -103,14 +109,9 @@ public class PresenceVerticle extends AbstractVerticle {
     if (idle != null && !(idle instanceof Boolean)) {
       return invalid("idle", "idle must be true or false");
     }
-    String userId = caller.userId();
-    return store.setChosen(userId, (String) status, (Boolean) idle)
-        .flatMap(ok -> store.read(List.of(userId)))
-        .map(states -> {
-          PresenceState state = states.get(0);
-          announceUpdate(userId);
-          return state.toJson();
-        })
+    return store.update(caller.userId(), (String) status, (Boolean) idle)
+        .map(PresenceState::toJson)
+        .doOnSuccess(state -> redisUp())
         .onErrorResumeNext(failure -> Single.error(unavailable(failure)));
   }
 
@@ -119,8 +120,9 @@ public class PresenceVerticle extends AbstractVerticle {
     List<String> userIds = userIds(body);
     return visible(caller, userIds).flatMap(visible -> store.subscribe(caller.userId(), visible)
         .flatMap(ok -> store.read(visible))
+        .doOnSuccess(states -> redisUp())
         .onErrorReturn(failure -> {
-          LOG.warn("presence unknown, Redis unavailable: {}", failure.toString());
+          redisDown(failure);
           return visible.stream().map(PresenceState::unknown).toList();
         })
         .map(states -> new JsonObject().put("users", new JsonArray(states.stream().map(PresenceState::toJson)
@@ -138,17 +140,12 @@ public class PresenceVerticle extends AbstractVerticle {
   private void sessionOpened(Message<JsonObject> message) {
     String userId = message.body().getString("userId");
     store.refreshSessions(List.<String[]>of(new String[] {userId, message.body().getString("connectionId")}))
-        .subscribe(cameOnline -> cameOnline.forEach(this::announce), this::redisDown);
+        .subscribe(came -> redisUp(), this::redisDown);
   }
 
   private void sessionClosed(Message<JsonObject> message) {
-    String userId = message.body().getString("userId");
-    store.closeSession(userId, message.body().getString("connectionId"))
-        .subscribe(lastSeen -> {
-          if (lastSeen > 0) {
-            announce(userId);
-          }
-        }, this::redisDown);
+    store.closeSession(message.body().getString("userId"), message.body().getString("connectionId"))
+        .subscribe(lastSeen -> redisUp(), this::redisDown);
   }
 
   private void heartbeat(Message<JsonObject> message) {
@@ -157,51 +154,33 @@ public class PresenceVerticle extends AbstractVerticle {
       JsonObject s = (JsonObject) session;
       pairs.add(new String[] {s.getString("userId"), s.getString("connectionId")});
     });
-    store.refreshSessions(pairs).subscribe(cameOnline -> cameOnline.forEach(this::announce), this::redisDown);
+    store.refreshSessions(pairs).subscribe(came -> redisUp(), this::redisDown);
   }
 
   private void sweep() {
-    store.sweep(1000).subscribe(gone -> gone.forEach(state -> announce(state.userId())), this::redisDown);
+    store.sweep(MAX_PER_TICK).subscribe(gone -> redisUp(), this::redisDown);
   }
 
   // Announcing changes
 
-  /** A change from presence.update: at most one announcement per user per 10 s; later ones coalesce into one. */
-  private void announceUpdate(String userId) {
-    long now = System.currentTimeMillis();
-    long wait = lastAnnounced.getOrDefault(userId, 0L) + UPDATE_INTERVAL_MS - now;
-    if (wait <= 0) {
-      lastAnnounced.put(userId, now);
-      announce(userId);
-    } else if (!heldBack.containsKey(userId)) {
-      heldBack.put(userId, vertx.setTimer(wait, id -> {
-        heldBack.remove(userId);
-        lastAnnounced.put(userId, System.currentTimeMillis());
-        announce(userId);
-      }));
-    }
-  }
-
-  /** Queues the user's current state for each of their subscribers' next batch. */
-  private void announce(String userId) {
-    store.read(List.of(userId))
-        .flatMap(states -> store.subscribers(userId).map(subscribers -> {
-          JsonObject change = Events.event(EventType.PRESENCE_CHANGED).mergeIn(states.get(0).toJson());
-          subscribers.forEach(subscriber -> pending.computeIfAbsent(subscriber, s -> new LinkedHashMap<>())
-              .put(userId, change));
-          return subscribers.size();
-        }))
-        .subscribe(count -> { }, this::redisDown);
-  }
-
-  private void flush() {
-    if (pending.isEmpty()) {
+  /**
+   * Announces the changes that are due (each user's batch, read at the moment it goes out, so the latest state) and
+   * ends expired typing. One tick at a time per node; every node ticks, and Redis hands each change to one of them.
+   */
+  private void tick() {
+    if (ticking) {
       return;
     }
-    pending.forEach((subscriber, changes) -> changes.values()
-        .forEach(change -> Events.toUser(vertx.eventBus(), subscriber, change)));
-    pending.clear();
-    lastAnnounced.values().removeIf(at -> System.currentTimeMillis() - at > UPDATE_INTERVAL_MS);
+    ticking = true;
+    store.takeDue(MAX_PER_TICK)
+        .doOnSuccess(changes -> changes.forEach(change -> {
+          JsonObject event = Events.event(EventType.PRESENCE_CHANGED).mergeIn(change.state().toJson());
+          change.subscribers().forEach(subscriber -> Events.toUser(vertx.eventBus(), subscriber, event));
+        }))
+        .ignoreElement()
+        .andThen(typing.endExpired(MAX_PER_TICK))
+        .doFinally(() -> ticking = false)
+        .subscribe(this::redisUp, this::redisDown);
   }
 
   // Helpers
@@ -240,12 +219,28 @@ public class PresenceVerticle extends AbstractVerticle {
     return Single.error(new OcommsException(ErrorCode.VALIDATION_FAILED, detail, new JsonObject().put("field", field)));
   }
 
-  private static OcommsException unavailable(Throwable failure) {
+  static OcommsException unavailable(Throwable failure) {
     return failure instanceof OcommsException known ? known
         : new OcommsException(ErrorCode.UNAVAILABLE, "presence is unavailable right now");
   }
 
+  /** Redis failed: logged when it starts failing and then once a minute, not at every tick. */
   private void redisDown(Throwable failure) {
-    LOG.warn("presence not updated, Redis unavailable: {}", failure.toString());
+    long now = System.currentTimeMillis();
+    if (redisDownSince == 0) {
+      redisDownSince = now;
+    }
+    if (now - redisDownLoggedAt >= REDIS_DOWN_LOG_INTERVAL_MS) {
+      redisDownLoggedAt = now;
+      LOG.warn("presence unavailable, Redis failing: {}", failure.toString());
+    }
+  }
+
+  private void redisUp() {
+    if (redisDownSince != 0) {
+      LOG.info("presence available again, Redis answering: downForMs={}", System.currentTimeMillis() - redisDownSince);
+      redisDownSince = 0;
+      redisDownLoggedAt = 0;
+    }
   }
 }

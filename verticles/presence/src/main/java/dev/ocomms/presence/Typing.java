@@ -7,6 +7,8 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -16,11 +18,13 @@ import io.vertx.rxjava3.core.Vertx;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Who is typing where. Never stored: a typing state lives in a timer on the node that heard it. It ends 5 s after the
- * last start, when the user says so, or when the user sends a message in that chat. At most one start per second per
- * user and chat is passed on; extra ones are dropped silently.
+ * Who is typing where. A typing state lives in Redis with its expiry ({@link PresenceStore}), because the starts of
+ * one user come to any node of the cluster: it ends 5 s after the last start (whichever node's tick finds it first
+ * says so), when the user says so, or when the user sends a message in that chat. At most one start per second per
+ * user and chat is passed on, cluster-wide; extra ones are dropped silently.
  */
 final class Typing {
   static final long EXPIRY_MS = 5_000;
@@ -30,87 +34,80 @@ final class Typing {
   private static final long REQUEST_TIMEOUT_MS = 3_000;
 
   private final Vertx vertx;
-  /** chatId/userId → the timer that ends the typing state. */
-  private final Map<String, Long> active = new HashMap<>();
-  private final Map<String, Long> lastStart = new HashMap<>();
+  private final PresenceStore store;
+  private final Consumer<Throwable> redisDown;
   private final Map<String, Long> memberUntil = new HashMap<>();
   private final Map<String, Cached> names = new HashMap<>();
 
   private record Cached(String displayName, long until) {
   }
 
-  Typing(Vertx vertx) {
+  Typing(Vertx vertx, PresenceStore store, Consumer<Throwable> redisDown) {
     this.vertx = vertx;
+    this.store = store;
+    this.redisDown = redisDown;
   }
 
   /** chat.typing {chatId, active}: members only. */
   Single<JsonObject> typing(Caller caller, JsonObject body) {
     if (!(body.getValue("chatId") instanceof String chatId) || !(body.getValue("active") instanceof Boolean start)) {
-      return Single.error(new OcommsException(ErrorCode.VALIDATION_FAILED, "chatId (string) and active (boolean) are required",
+      return Single.error(new OcommsException(ErrorCode.VALIDATION_FAILED,
+          "chatId (string) and active (boolean) are required",
           new JsonObject().put("field", body.getValue("chatId") instanceof String ? "active" : "chatId")));
     }
-    String key = chatId + "/" + caller.userId();
-    long now = System.currentTimeMillis();
-    if (start && now - lastStart.getOrDefault(key, 0L) < MIN_START_INTERVAL_MS) {
-      return Single.just(new JsonObject().put("accepted", false));
-    }
+    String userId = caller.userId();
     return isMember(caller, chatId).flatMap(member -> {
       if (!member) {
         return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "no such chat"));
       }
-      if (start) {
-        lastStart.put(key, now);
-        boolean wasActive = active.containsKey(key);
-        restartExpiry(key, chatId, caller.userId());
-        if (wasActive) {
-          // Still typing: the indicator is already on; only its expiry moved.
-          return Single.just(new JsonObject().put("accepted", true));
-        }
-        return displayName(caller).map(name -> {
-          announce(chatId, caller.userId(), name, true);
-          return new JsonObject().put("accepted", true);
-        });
+      if (!start) {
+        return store.stopTyping(chatId, userId)
+            .onErrorResumeNext(failure -> Single.error(PresenceVerticle.unavailable(failure)))
+            .flatMap(wasTyping -> wasTyping ? announce(chatId, userId, false) : Single.just(true))
+            .map(done -> accepted(true));
       }
-      stop(chatId, caller.userId());
-      return Single.just(new JsonObject().put("accepted", true));
+      return store.startTyping(chatId, userId, EXPIRY_MS, MIN_START_INTERVAL_MS)
+          .onErrorResumeNext(failure -> Single.error(PresenceVerticle.unavailable(failure)))
+          .flatMap(outcome -> outcome < 0 ? Single.just(accepted(false))
+              // Still typing (outcome 0): the indicator is already on; only its expiry moved.
+              : outcome == 0 ? Single.just(accepted(true))
+              : announce(chatId, userId, true).map(done -> accepted(true)));
     });
   }
 
-  /** The user sent a message in the chat: their typing there ends now. */
+  /** The user sent a message in the chat: their typing there ends now (every node hears it; one announces it). */
   void messageSent(String chatId, String userId) {
-    stop(chatId, userId);
-  }
-
-  private void stop(String chatId, String userId) {
-    String key = chatId + "/" + userId;
-    Long timer = active.remove(key);
-    if (timer != null) {
-      vertx.cancelTimer(timer);
-      lastStart.remove(key);
-      announce(chatId, userId, cachedName(userId), false);
+    if (chatId == null || userId == null) {
+      return;
     }
+    store.stopTyping(chatId, userId)
+        .flatMap(wasTyping -> wasTyping ? announce(chatId, userId, false) : Single.just(true))
+        .subscribe(done -> { }, redisDown::accept);
   }
 
-  private void restartExpiry(String key, String chatId, String userId) {
-    Long previous = active.get(key);
-    if (previous != null) {
-      vertx.cancelTimer(previous);
-    }
-    active.put(key, vertx.setTimer(EXPIRY_MS, id -> {
-      if (active.remove(key) != null) {
-        announce(chatId, userId, cachedName(userId), false);
-      }
-    }));
+  /** Ends the typing whose last start is over 5 s old: each one is ended by one node. */
+  Completable endExpired(int limit) {
+    return store.expiredTyping(limit)
+        .flatMapObservable(Observable::fromIterable)
+        .concatMapSingle(ended -> announce(ended[0], ended[1], false))
+        .ignoreElements();
   }
 
-  private void announce(String chatId, String userId, String displayName, boolean typing) {
-    Events.toChat(vertx.eventBus(), chatId, Events.event(EventType.TYPING_INDICATOR)
-        .put("chatId", chatId).put("userId", userId).put("displayName", displayName).put("active", typing));
+  private static JsonObject accepted(boolean accepted) {
+    return new JsonObject().put("accepted", accepted);
+  }
+
+  private Single<Boolean> announce(String chatId, String userId, boolean typing) {
+    return displayName(userId).map(name -> {
+      Events.toChat(vertx.eventBus(), chatId, Events.event(EventType.TYPING_INDICATOR)
+          .put("chatId", chatId).put("userId", userId).put("displayName", name).put("active", typing));
+      return true;
+    });
   }
 
   /** Membership as messaging says, remembered for a few seconds (typing starts come every second). */
   private Single<Boolean> isMember(Caller caller, String chatId) {
-    String key = chatId + "/" + caller.userId();
+    String key = chatId + " " + caller.userId();
     long now = System.currentTimeMillis();
     if (memberUntil.getOrDefault(key, 0L) > now) {
       return Single.just(true);
@@ -126,33 +123,27 @@ final class Typing {
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
-  private Single<String> displayName(Caller caller) {
-    Cached cached = names.get(caller.userId());
+  /** The user's display name from the gateway's directory, cached; "" without it (clients fall back to the id). */
+  private Single<String> displayName(String userId) {
+    Cached cached = names.get(userId);
     if (cached != null && cached.until() > System.currentTimeMillis()) {
       return Single.just(cached.displayName());
     }
     return vertx.eventBus().<JsonObject>rxRequest(Addresses.USERS_PROFILES,
-            new JsonObject().put("userIds", new JsonArray(List.of(caller.userId()))),
+            new JsonObject().put("userIds", new JsonArray(List.of(userId))),
             new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(reply -> {
           JsonArray users = reply.body().getJsonArray("users", new JsonArray());
-          String name = users.isEmpty() ? null : users.getJsonObject(0).getString("displayName");
-          names.put(caller.userId(), new Cached(name, System.currentTimeMillis() + PROFILE_CACHE_MS));
-          return name == null ? "" : name;
+          String name = users.isEmpty() ? "" : users.getJsonObject(0).getString("displayName", "");
+          names.put(userId, new Cached(name, System.currentTimeMillis() + PROFILE_CACHE_MS));
+          return name;
         })
-        // Without the user directory the indicator still goes out, nameless; clients fall back to the user id.
         .onErrorReturnItem("");
   }
 
-  private String cachedName(String userId) {
-    Cached cached = names.get(userId);
-    return cached == null || cached.displayName() == null ? "" : cached.displayName();
-  }
-
-  /** Forgets old rate-limit and membership entries. */
+  /** Forgets old membership and profile entries. */
   void forgetOld() {
     long now = System.currentTimeMillis();
-    lastStart.values().removeIf(at -> now - at > EXPIRY_MS);
     memberUntil.values().removeIf(until -> until < now);
     names.values().removeIf(cached -> cached.until() < now);
   }
