@@ -62,6 +62,7 @@ public class GatewayVerticle extends AbstractVerticle {
         .flatMap(router -> bridge.mount(router).andThen(io.reactivex.rxjava3.core.Single.just(router)))
         .flatMap(router -> {
           ops.mount(router);
+          new dev.ocomms.gateway.web.WebClientRoutes(vertx).mount(router);
           router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
           router.route().failureHandler(Problems::handleFailure);
           server = vertx.createHttpServer(new HttpServerOptions()
