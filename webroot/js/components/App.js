@@ -1,0 +1,100 @@
+import { h } from 'preact';
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import * as store from '../store.js';
+import { state } from '../store.js';
+import { useStore } from './hooks.js';
+import { AuthScreen } from './Auth.js';
+import { Sidebar, WorkspaceRail } from './Sidebar.js';
+import { ChatPane } from './ChatPane.js';
+import { ThreadPanel } from './Thread.js';
+import {
+  BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
+} from './Dialogs.js';
+
+const DIALOGS = {
+  workspace: WorkspaceDialog,
+  invite: InviteDialog,
+  createChannel: CreateChannelDialog,
+  browse: BrowseDialog,
+  newDm: NewDmDialog,
+  switcher: QuickSwitcher,
+};
+
+/** While the bridge is not connected: what is going on, and a way to try at once. */
+function ConnectionBanner() {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick(n => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const connection = state.connection;
+  if (connection === 'open' || connection === 'closed') {
+    return null;
+  }
+  let text;
+  if (connection === 'offline') {
+    text = 'You are offline. Messages you write are kept and sent when the connection is back.';
+  } else if (connection === 'reconnecting') {
+    const seconds = Math.max(0, Math.ceil((state.nextAttemptAt - Date.now()) / 1000));
+    text = seconds > 0 ? `Connection lost. Reconnecting in ${seconds} s…` : 'Reconnecting…';
+  } else {
+    text = 'Connecting…';
+  }
+  return h('div', { class: `connection-banner ${connection}`, role: 'status', 'data-connection': connection },
+    text,
+    connection === 'reconnecting' && h('button', { class: 'link', onClick: () => store.bus.reconnectNow() }, 'Try now'));
+}
+
+function ErrorToast() {
+  if (!state.error) {
+    return null;
+  }
+  return h('div', { class: 'toast', role: 'alert' }, state.error,
+    h('button', { class: 'icon-button', 'aria-label': 'Dismiss', onClick: store.dismissError }, '✕'));
+}
+
+function Workspace() {
+  const [dialog, setDialog] = useState(null);
+  const close = useCallback(() => setDialog(null), []);
+
+  useEffect(() => {
+    const onKey = event => {
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && event.key.toLowerCase() === 'k') {
+        event.preventDefault();
+        setDialog(current => (current === 'switcher' ? null : 'switcher'));
+      } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
+        event.preventDefault();
+        const ids = store.orderedChatIds();
+        const at = ids.indexOf(state.activeChatId);
+        const next = ids[(at + (event.key === 'ArrowDown' ? 1 : -1) + ids.length) % ids.length];
+        if (next) store.openChat(next);
+      } else if (event.key === 'Escape' && !event.defaultPrevented) {
+        if (dialog) {
+          setDialog(null);
+        } else if (state.threadRootId) {
+          store.closeThread();
+        }
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [dialog]);
+
+  const Dialog = dialog && DIALOGS[dialog];
+  return h('div', { class: `layout${state.threadRootId ? ' with-thread' : ''}`, 'data-connection': state.connection },
+    h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
+    h(ConnectionBanner),
+    h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
+    h(Sidebar, { openDialog: setDialog }),
+    h(ChatPane),
+    h(ThreadPanel),
+    Dialog && h(Dialog, { onClose: close }),
+    h(ErrorToast),
+    h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' }, state.announcement));
+}
+
+export function App() {
+  useStore();
+  return state.session ? h(Workspace) : h(AuthScreen);
+}

@@ -1,0 +1,152 @@
+import { h } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import * as store from '../store.js';
+import { state } from '../store.js';
+import { Icon } from './icons.js';
+
+const SPECIAL = [
+  { username: 'channel', displayName: 'Notify everyone in this chat' },
+  { username: 'here', displayName: 'Notify everyone online' },
+];
+
+function draftKey(chatId, rootId) {
+  return `ocomms.draft.${chatId}${rootId ? `.${rootId}` : ''}`;
+}
+
+/** People of the chat whose username or name starts with `prefix`, for @mention completion. */
+function candidates(chatId, prefix) {
+  const view = state.views.get(chatId);
+  const lower = prefix.toLowerCase();
+  const people = [...(view?.members.keys() || [])].map(id => state.users.get(id)).filter(Boolean);
+  return [...people, ...SPECIAL]
+    .filter(user => user.username.toLowerCase().startsWith(lower)
+      || user.displayName.toLowerCase().split(/\s+/).some(word => word.startsWith(lower)))
+    .slice(0, 8);
+}
+
+/** The message box: Enter sends, Shift+Enter is a new line; drafts are kept per chat (and per thread). */
+export function Composer({ chatId, rootId, label }) {
+  const key = draftKey(chatId, rootId);
+  const [text, setText] = useState(() => localStorage.getItem(key) || '');
+  const [completion, setCompletion] = useState(null); // {start, query, items, index}
+  const box = useRef(null);
+
+  useEffect(() => {
+    setText(localStorage.getItem(key) || '');
+    setCompletion(null);
+    if (box.current && !rootId) {
+      box.current.focus();
+    }
+  }, [key]);
+
+  useEffect(() => {
+    const el = box.current;
+    if (el) {
+      el.style.height = 'auto';
+      el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
+    }
+  }, [text]);
+
+  const saveDraft = value => {
+    if (value) {
+      localStorage.setItem(key, value);
+    } else {
+      localStorage.removeItem(key);
+    }
+  };
+
+  const updateCompletion = (value, caret) => {
+    const before = value.slice(0, caret);
+    const match = /(^|\s)@([\w.-]*)$/.exec(before);
+    if (!match) {
+      setCompletion(null);
+      return;
+    }
+    const items = candidates(chatId, match[2]);
+    setCompletion(items.length ? { start: caret - match[2].length - 1, query: match[2], items, index: 0 } : null);
+  };
+
+  const accept = item => {
+    const el = box.current;
+    const caret = el.selectionStart;
+    const value = `${text.slice(0, completion.start)}@${item.username} ${text.slice(caret)}`;
+    setText(value);
+    saveDraft(value);
+    setCompletion(null);
+    const position = completion.start + item.username.length + 2;
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(position, position);
+    });
+  };
+
+  const send = () => {
+    const content = text.trim();
+    if (!content) {
+      return;
+    }
+    store.sendMessage(chatId, content, rootId);
+    store.stoppedTyping(chatId);
+    setText('');
+    saveDraft('');
+    window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
+  };
+
+  const onKeyDown = event => {
+    if (completion) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setCompletion({ ...completion, index: (completion.index + step + completion.items.length) % completion.items.length });
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        event.preventDefault();
+        accept(completion.items[completion.index]);
+        return;
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        setCompletion(null);
+        return;
+      }
+    }
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  };
+
+  const onInput = event => {
+    const value = event.currentTarget.value;
+    setText(value);
+    saveDraft(value);
+    updateCompletion(value, event.currentTarget.selectionStart);
+    if (value.trim()) {
+      store.typed(chatId);
+    } else {
+      store.stoppedTyping(chatId);
+    }
+  };
+
+  const listId = `mentions-${rootId || chatId}`;
+  return h('div', { class: 'composer' },
+    completion && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
+      completion.items.map((item, i) => h('li', {
+        id: `${listId}-${i}`, role: 'option', 'aria-selected': String(i === completion.index),
+        class: i === completion.index ? 'selected' : '',
+        onMouseDown: event => { event.preventDefault(); accept(item); },
+      }, h('strong', null, `@${item.username}`), ' ', h('span', { class: 'muted' }, item.displayName)))),
+    h('textarea', {
+      ref: box, rows: 1, value: text, 'aria-label': label, placeholder: label,
+      class: 'composer-input',
+      'aria-autocomplete': 'list', 'aria-controls': completion ? listId : undefined,
+      'aria-activedescendant': completion ? `${listId}-${completion.index}` : undefined,
+      onInput, onKeyDown,
+      onBlur: () => setTimeout(() => setCompletion(null), 150),
+    }),
+    h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
+      disabled: !text.trim() }, h(Icon, { name: 'send' })),
+    h('p', { class: 'composer-hint', 'aria-hidden': 'true' }, 'Enter to send · Shift+Enter for a new line'));
+}

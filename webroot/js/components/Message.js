@@ -1,0 +1,148 @@
+import { h } from 'preact';
+import { useState } from 'preact/hooks';
+import * as store from '../store.js';
+import { state } from '../store.js';
+import { renderMarkdown } from '../markdown.js';
+import { Icon } from './icons.js';
+
+export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
+
+export function initials(name) {
+  return (name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map(part => part[0]).join('').toUpperCase();
+}
+
+/** A stable hue per user for avatars. */
+function hue(userId) {
+  let n = 0;
+  for (const c of userId || '') {
+    n = (n * 31 + c.charCodeAt(0)) % 360;
+  }
+  return n;
+}
+
+export function Avatar({ userId }) {
+  return h('span', { class: `avatar hue-${Math.floor(hue(userId) / 30)}`, 'aria-hidden': 'true' },
+    initials(store.displayName(userId)));
+}
+
+function Reactions({ message }) {
+  const me = state.session.user.id;
+  const reactions = message.reactions || [];
+  if (reactions.length === 0) {
+    return null;
+  }
+  return h('div', { class: 'reactions' },
+    reactions.map(r => h('button', {
+      class: `reaction${r.userIds.includes(me) ? ' mine' : ''}`,
+      'aria-pressed': String(r.userIds.includes(me)),
+      'aria-label': `${r.emoji} ${r.count} ${r.count === 1 ? 'reaction' : 'reactions'}`,
+      title: r.userIds.map(store.displayName).join(', '),
+      onClick: () => store.react(message, r.emoji),
+    }, h('span', { 'aria-hidden': 'true' }, r.emoji), h('span', { class: 'count' }, String(r.count)))));
+}
+
+export function EmojiPicker({ onPick, onClose }) {
+  return h('div', { class: 'emoji-picker', role: 'dialog', 'aria-label': 'Pick a reaction',
+    onKeyDown: event => event.key === 'Escape' && (event.stopPropagation(), onClose()) },
+  EMOJIS.map(emoji => h('button', { class: 'emoji', 'aria-label': `react with ${emoji}`,
+    onClick: () => { onPick(emoji); onClose(); } }, emoji)));
+}
+
+function ReadMark({ message, view, isLastOwn }) {
+  const chat = state.chats.get(message.chatId);
+  const me = state.session.user.id;
+  const readers = [...view.members.entries()].filter(([id, seq]) => id !== me && seq >= message.seq).length;
+  if (chat.kind === 'dm') {
+    const read = readers > 0;
+    return h('span', { class: `read-mark${read ? ' read' : ''}`, title: read ? 'Read' : 'Sent',
+      'aria-label': read ? 'read' : 'sent' }, read ? '✓✓' : '✓');
+  }
+  return isLastOwn && readers > 0 ? h('span', { class: 'seen-by' }, `Seen by ${readers}`) : null;
+}
+
+/** One message; `compact` when it continues the previous one's group. */
+export function Message({ message, view, compact, isLastOwn, inThread }) {
+  const me = state.session.user;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(message.content);
+  const [picking, setPicking] = useState(false);
+  const own = message.senderId === me.id;
+  const created = new Date(message.createdAt);
+  const classes = ['message'];
+  if (compact) classes.push('compact');
+  if (message.deleted) classes.push('deleted');
+  if (message.mentions && (message.mentions.users?.includes(me.id) || message.mentions.channel
+    || message.mentions.here) && !own) classes.push('mentions-me');
+
+  const saveEdit = async () => {
+    const content = draft.trim();
+    if (content && content !== message.content) {
+      try {
+        await store.editMessage(message.id, content);
+      } catch (error) {
+        alert(error.message);
+        return;
+      }
+    }
+    setEditing(false);
+  };
+
+  return h('article', {
+    class: classes.join(' '), 'data-message-id': message.id, 'data-seq': message.seq,
+    'aria-label': `${store.displayName(message.senderId)}, ${fullFormat.format(created)}`, tabindex: -1,
+  },
+  compact ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, timeFormat.format(created))
+    : h(Avatar, { userId: message.senderId }),
+  h('div', { class: 'message-main' },
+    !compact && h('header', { class: 'message-header' },
+      h('span', { class: 'sender' }, store.displayName(message.senderId)),
+      h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created))),
+    message.deleted
+      ? h('p', { class: 'tombstone' }, 'This message was deleted.')
+      : editing
+        ? h('div', { class: 'edit-box' },
+          h('textarea', { 'aria-label': 'Edit message', value: draft, onInput: e => setDraft(e.currentTarget.value),
+            ref: el => el && !el.dataset.focused && (el.dataset.focused = '1', el.focus()),
+            onKeyDown: e => {
+              if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); saveEdit(); }
+              if (e.key === 'Escape') { e.stopPropagation(); setEditing(false); }
+            } }),
+          h('div', { class: 'edit-actions' },
+            h('button', { onClick: () => setEditing(false) }, 'Cancel'),
+            h('button', { class: 'primary', onClick: saveEdit }, 'Save')))
+        : h('div', { class: 'content', dangerouslySetInnerHTML: { __html: renderMarkdown(message.content, me.username) } }),
+    message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
+    !message.deleted && h(Reactions, { message }),
+    !inThread && message.replyCount > 0 && h('button', { class: 'thread-summary', onClick: () => store.openThread(message.id) },
+      `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`),
+    own && !message.deleted && h(ReadMark, { message, view, isLastOwn })),
+  !message.deleted && !editing && h('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
+    h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
+    !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
+      onClick: () => store.openThread(message.id) }, h(Icon, { name: 'thread' })),
+    own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => { setDraft(message.content); setEditing(true); } }, h(Icon, { name: 'edit' })),
+    own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: () => {
+      if (confirm('Delete this message?')) store.deleteMessage(message.id).catch(e => alert(e.message));
+    } }, h(Icon, { name: 'trash' }))),
+  picking && h(EmojiPicker, { onPick: emoji => store.react(message, emoji), onClose: () => setPicking(false) }));
+}
+
+/** Our own message before the server has it. */
+export function PendingMessage({ pending }) {
+  const me = state.session.user;
+  const label = { sending: 'sending…', queued: 'waiting for connection…', failed: 'failed', sent: 'sent' }[pending.status];
+  return h('article', { class: `message pending ${pending.status}`, 'data-client-id': pending.clientId,
+    'data-status': pending.status },
+  h(Avatar, { userId: me.id }),
+  h('div', { class: 'message-main' },
+    h('header', { class: 'message-header' }, h('span', { class: 'sender' }, me.displayName)),
+    h('div', { class: 'content', dangerouslySetInnerHTML: { __html: renderMarkdown(pending.content, me.username) } }),
+    h('span', { class: 'send-status', role: pending.status === 'failed' ? 'alert' : undefined }, label,
+      pending.status === 'failed' && [' — ',
+        h('button', { class: 'link', onClick: () => store.retry(pending.chatId, pending.clientId) }, 'retry'),
+        ' · ',
+        h('button', { class: 'link', onClick: () => store.discard(pending.chatId, pending.clientId) }, 'discard')])));
+}

@@ -1,0 +1,21 @@
+import { h } from 'preact';
+
+// Line icons drawn inline, so they look the same on every machine (no emoji font needed).
+const PATHS = {
+  smile: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8.5 14.5s1.2 1.8 3.5 1.8 3.5-1.8 3.5-1.8M9 9.5h.01M15 9.5h.01',
+  thread: 'M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z',
+  edit: 'M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4',
+  trash: 'M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
+  send: 'M4 12l16-8-6 16-2.5-6.5L4 12z',
+  close: 'M6 6l12 12M18 6L6 18',
+  invite: 'M4 6h16v12H4zM4 7l8 6 8-6',
+  plus: 'M12 5v14M5 12h14',
+};
+
+export function Icon({ name, size = 18 }) {
+  return h('svg', {
+    class: 'icon', width: size, height: size, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor',
+    'stroke-width': 2, 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true',
+    focusable: 'false',
+  }, h('path', { d: PATHS[name] }));
+}

@@ -1,0 +1,368 @@
+// Our event-bus client: the Vert.x bridge wire protocol over SockJS (docs/protocol.md, "The event-bus bridge"),
+// plus what the stock client lacks: reconnect with exponential backoff and jitter, registrations that survive a
+// reconnect, the OComms register acknowledgement, the token on every frame, and a connection state for the UI.
+
+/** Seconds to wait before reconnect attempt n (then 30 s for every later one); each is jittered. */
+export const BACKOFF_SECONDS = [1, 2, 4, 8, 16, 30];
+const PING_INTERVAL_MS = 25_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** A failed request or registration: `code` is the wire error code (`timeout`, `forbidden`, `disconnected`, …). */
+export class BusError extends Error {
+  constructor(code, failureCode, detail, body) {
+    super(detail || code);
+    this.code = code;
+    this.failureCode = failureCode;
+    this.body = body || {};
+  }
+
+  /** Worth trying again later with the same request (the server may not have seen it, or asks to wait). */
+  get retryable() {
+    return ['disconnected', 'timeout', 'unavailable', 'rate_limited', 'internal'].includes(this.code);
+  }
+}
+
+/** A random delay in [base/2, base] seconds, so that a restarted server is not hit by every client at once. */
+export function backoffDelayMs(attempt, random = Math.random) {
+  const base = BACKOFF_SECONDS[Math.min(attempt, BACKOFF_SECONDS.length - 1)] * 1000;
+  return Math.round(base / 2 + random() * base / 2);
+}
+
+let counter = 0;
+function replyAddress() {
+  counter += 1;
+  return `reply.${Date.now().toString(36)}.${counter}.${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * One logical connection to `/eventbus` that reconnects by itself.
+ *
+ * states: `connecting` (first attempt), `open`, `reconnecting` (waiting for the next attempt; `nextAttemptAt`),
+ * `offline` (the browser says it has no network: waits for it), `closed` (stopped).
+ */
+export class EventBus {
+  /**
+   * @param url e.g. '/eventbus'
+   * @param options.token () => the current access token
+   * @param options.refreshToken () => Promise of a fresh access token (called on err 401)
+   * @param options.socketFactory url => a SockJS-like socket (tests and other transports)
+   */
+  constructor(url, { token, refreshToken, socketFactory } = {}) {
+    this.url = url;
+    this.token = token || (() => null);
+    this.refreshToken = refreshToken || (() => Promise.reject(new BusError('unauthorized', 401)));
+    this.socketFactory = socketFactory || (target => new window.SockJS(target, null, {
+      transports: ['websocket', 'xhr-streaming', 'xhr-polling'],
+    }));
+    this.state = 'closed';
+    this.nextAttemptAt = 0;
+    this.attempt = 0;
+    this.socket = null;
+    this.pending = new Map(); // replyAddress -> {resolve, reject, timer}
+    this.handlers = new Map(); // address -> Set of handlers
+    this.stateListeners = new Set();
+    this.openListeners = new Set();
+    this.errorListeners = new Set();
+    this.pingTimer = 0;
+    this.retryTimer = 0;
+    this.onOnline = () => this.reconnectNow();
+    this.onOffline = () => this.dropConnection('offline');
+  }
+
+  start() {
+    if (this.state !== 'closed') {
+      return;
+    }
+    window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+    this.connect('connecting');
+  }
+
+  /** Stops for good: pending requests fail, nothing reconnects. */
+  close() {
+    window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+    clearTimeout(this.retryTimer);
+    this.setState('closed');
+    this.teardownSocket();
+    this.failPending(new BusError('disconnected', 0, 'closed'));
+  }
+
+  onState(listener) {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** After every (re)connection, once every registration is effective again: the time to sync. */
+  onOpen(listener) {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+
+  /** `err` frames that belong to no request (for example "session revoked"). */
+  onError(listener) {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  setState(state) {
+    if (this.state !== state) {
+      this.state = state;
+      this.stateListeners.forEach(listener => listener(state, this));
+    }
+  }
+
+  // Requests
+
+  /** A request with a reply: resolves with the reply's body, rejects with a BusError. Retries once after a 401. */
+  async request(address, body, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
+    try {
+      return await this.requestOnce(address, body, timeout);
+    } catch (error) {
+      if (error instanceof BusError && error.failureCode === 401) {
+        await this.refreshToken();
+        return this.requestOnce(address, body, timeout);
+      }
+      throw error;
+    }
+  }
+
+  requestOnce(address, body, timeout) {
+    if (this.state !== 'open') {
+      return Promise.reject(new BusError('disconnected', 0, 'not connected'));
+    }
+    return this.exchange({ type: 'send', address, body }, timeout);
+  }
+
+  exchange(frame, timeout) {
+    return new Promise((resolve, reject) => {
+      const reply = replyAddress();
+      const timer = setTimeout(() => {
+        this.pending.delete(reply);
+        reject(new BusError('timeout', 504, `no reply from ${frame.address} in ${timeout} ms`));
+      }, timeout);
+      this.pending.set(reply, { resolve, reject, timer });
+      if (!this.write({ ...frame, replyAddress: reply })) {
+        clearTimeout(timer);
+        this.pending.delete(reply);
+        reject(new BusError('disconnected', 0, 'not connected'));
+      }
+    });
+  }
+
+  // Registrations
+
+  /**
+   * Receives the events published on `address` for as long as the returned function is not called, across
+   * reconnects. The returned promise-like `ready` resolves once the bridge acknowledged the registration.
+   */
+  subscribe(address, handler) {
+    let set = this.handlers.get(address);
+    const first = !set;
+    if (first) {
+      set = new Set();
+      this.handlers.set(address, set);
+    }
+    set.add(handler);
+    const live = this.state === 'open' || this.state === 'registering';
+    const ready = first && live ? this.register(address) : Promise.resolve();
+    const unsubscribe = () => {
+      const current = this.handlers.get(address);
+      if (!current || !current.delete(handler) || current.size > 0) {
+        return;
+      }
+      this.handlers.delete(address);
+      if (this.state === 'open') {
+        this.write({ type: 'unregister', address });
+      }
+    };
+    unsubscribe.ready = ready;
+    return unsubscribe;
+  }
+
+  register(address) {
+    return this.exchange({ type: 'register', address }, DEFAULT_TIMEOUT_MS).catch(error => {
+      if (error.failureCode === 401) {
+        return this.refreshToken().then(() => this.register(address));
+      }
+      if (error.code === 'forbidden' || error.code === 'not_found') {
+        this.handlers.delete(address); // not (or no longer) ours to hear
+      }
+      throw error;
+    });
+  }
+
+  // The connection
+
+  connect(state) {
+    clearTimeout(this.retryTimer);
+    if (navigator.onLine === false) {
+      this.setState('offline');
+      return;
+    }
+    this.setState(state);
+    let socket;
+    try {
+      socket = this.socketFactory(this.url);
+    } catch (error) {
+      this.scheduleReconnect();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket === socket) {
+        this.opened();
+      }
+    };
+    socket.onmessage = event => {
+      if (this.socket === socket) {
+        this.receive(event.data);
+      }
+    };
+    socket.onclose = () => {
+      if (this.socket === socket) {
+        this.dropConnection('reconnecting');
+      }
+    };
+  }
+
+  async opened() {
+    this.sendPing();
+    this.pingTimer = setInterval(() => this.sendPing(), PING_INTERVAL_MS);
+    // Re-register everything before anyone is told the connection is back: events are not missed after sync.
+    const addresses = [...this.handlers.keys()];
+    this.setState('registering');
+    const socket = this.socket;
+    const results = await Promise.allSettled(addresses.map(address => this.register(address)));
+    if (this.socket !== socket) {
+      return; // dropped meanwhile; the next connection registers again
+    }
+    results.forEach((result, i) => {
+      if (result.status === 'rejected' && !(result.reason?.code === 'forbidden')) {
+        console.warn('register failed', addresses[i], result.reason);
+      }
+    });
+    this.attempt = 0;
+    this.setState('open');
+    this.openListeners.forEach(listener => listener());
+  }
+
+  /** Closes the socket, fails requests in flight, and tries again later (or once the network is back). */
+  dropConnection(nextState) {
+    if (this.state === 'closed') {
+      return;
+    }
+    this.teardownSocket();
+    this.failPending(new BusError('disconnected', 0, 'connection lost'));
+    if (nextState === 'offline' || navigator.onLine === false) {
+      clearTimeout(this.retryTimer);
+      this.setState('offline');
+      return;
+    }
+    this.scheduleReconnect();
+  }
+
+  scheduleReconnect() {
+    const delay = backoffDelayMs(this.attempt);
+    this.attempt += 1;
+    this.nextAttemptAt = Date.now() + delay;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect('reconnecting'), delay);
+    this.setState('reconnecting');
+    this.stateListeners.forEach(listener => listener(this.state, this)); // nextAttemptAt changed
+  }
+
+  /** Tries at once (the network came back, or the user asked). */
+  reconnectNow() {
+    if (this.state === 'closed' || this.state === 'open' || this.state === 'registering') {
+      return;
+    }
+    this.attempt = 0;
+    this.teardownSocket();
+    this.connect('reconnecting');
+  }
+
+  teardownSocket() {
+    clearInterval(this.pingTimer);
+    const socket = this.socket;
+    this.socket = null;
+    if (socket) {
+      socket.onopen = socket.onmessage = socket.onclose = null;
+      try {
+        socket.close();
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  failPending(error) {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    pending.forEach(({ reject, timer }) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  }
+
+  sendPing() {
+    this.write({ type: 'ping' });
+  }
+
+  write(frame) {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== 1) {
+      return false;
+    }
+    const token = this.token();
+    const withHeaders = token ? { ...frame, headers: { Authorization: `Bearer ${token}` } } : frame;
+    socket.send(JSON.stringify(withHeaders));
+    return true;
+  }
+
+  receive(data) {
+    let frame;
+    try {
+      frame = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (frame.type === 'pong') {
+      return;
+    }
+    const pending = frame.address ? this.pending.get(frame.address) : null;
+    if (pending) {
+      this.pending.delete(frame.address);
+      clearTimeout(pending.timer);
+      if (frame.type === 'err') {
+        pending.reject(busError(frame));
+      } else {
+        pending.resolve(frame.body);
+      }
+      return;
+    }
+    if (frame.type === 'rec') {
+      const handlers = this.handlers.get(frame.address);
+      handlers?.forEach(handler => {
+        try {
+          handler(frame.body, frame);
+        } catch (error) {
+          console.error('event handler failed', frame.address, error);
+        }
+      });
+      return;
+    }
+    if (frame.type === 'err') {
+      if (frame.address && this.handlers.has(frame.address)) {
+        this.handlers.delete(frame.address); // a registration refused after the fact
+      }
+      const error = busError(frame);
+      this.errorListeners.forEach(listener => listener(error, frame));
+    }
+  }
+}
+
+function busError(frame) {
+  const code = frame.body?.code || frame.message || 'internal';
+  return new BusError(code, frame.failureCode, frame.body?.detail || frame.message, frame.body);
+}
