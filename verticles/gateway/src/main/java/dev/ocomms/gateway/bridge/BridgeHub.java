@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The node-local side of the bridge. For each address that has sockets on this node it holds exactly one clustered
@@ -49,6 +50,8 @@ final class BridgeHub {
   static final long AUTH_TIMEOUT_MS = 30_000;
   static final long CLOSE_GRACE_MS = 5_000;
   private static final long MEMBERSHIP_TIMEOUT_MS = 5_000;
+  /** How long a chat's event waits for the events numbered before it (see {@link #fanOut}). */
+  static final long REORDER_HOLD_MS = 500;
   private static final String USER_CONNECTIONS_KEY = "ocomms:bridge:connections:";
   // Adds a connection and returns the ids beyond the limit, oldest first: one atomic step, cluster-wide.
   private static final String ADD_CONNECTION =
@@ -73,10 +76,16 @@ final class BridgeHub {
   /** "userId chat.<id>" → when this node saw the user leave that chat; kept a minute, for racing REGISTERs. */
   private final Map<String, Long> recentLeaves = new HashMap<>();
 
-  /** One clustered consumer and the local connections registered on its address. */
+  /**
+   * One clustered consumer and the local connections registered on its address; for a chat, the seq expected next and
+   * the later-numbered events that arrived before it.
+   */
   private static final class Subscription {
     final Set<BridgeConnection> connections = new HashSet<>();
     MessageConsumer<Object> consumer;
+    long nextSeq = -1;
+    final TreeMap<Long, Object> held = new TreeMap<>();
+    long holdTimer = -1;
   }
 
   BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate, long presenceHeartbeatMs) {
@@ -199,15 +208,59 @@ final class BridgeHub {
     if (subscription.connections.isEmpty()) {
       subscriptions.remove(address);
       subscription.consumer.unregister();
+      vertx.cancelTimer(subscription.holdTimer);
     }
   }
 
+  /**
+   * A chat's numbered events reach the sockets in seq order. Messaging publishes each event after its commit, from
+   * whichever node handled the change, so two events committed one after the other can cross the cluster in the
+   * opposite order; an event that comes early waits here (at most {@link #REORDER_HOLD_MS}) for the ones before it.
+   * After that wait it goes out anyway: the client sees a gap and calls chat.sync, as after any gap.
+   */
   private void fanOut(String address, Message<Object> message) {
     Subscription subscription = subscriptions.get(address);
     if (subscription == null || subscription.connections.isEmpty()) {
       return;
     }
     Object body = message.body();
+    long seq = address.startsWith(Addresses.CHAT_PREFIX) && body instanceof JsonObject event
+        && event.getValue("seq") instanceof Number number ? number.longValue() : -1;
+    if (seq < 0) {
+      deliver(subscription, address, body);
+      return;
+    }
+    if (subscription.nextSeq < 0 || seq <= subscription.nextSeq) {
+      // The first this node sees, the one expected, or one that comes too late to wait for.
+      subscription.nextSeq = Math.max(subscription.nextSeq, seq + 1);
+      deliver(subscription, address, body);
+      releaseHeld(subscription, address, false);
+      return;
+    }
+    subscription.held.put(seq, body);
+    if (subscription.holdTimer < 0) {
+      subscription.holdTimer = vertx.setTimer(REORDER_HOLD_MS, id -> {
+        subscription.holdTimer = -1;
+        releaseHeld(subscription, address, true);
+      });
+    }
+  }
+
+  /** Delivers the held events that are next in seq order; all of them, in order, once their wait is over. */
+  private void releaseHeld(Subscription subscription, String address, boolean waitOver) {
+    while (!subscription.held.isEmpty() && !subscription.connections.isEmpty()
+        && (waitOver || subscription.held.firstKey() <= subscription.nextSeq)) {
+      var next = subscription.held.pollFirstEntry();
+      subscription.nextSeq = Math.max(subscription.nextSeq, next.getKey() + 1);
+      deliver(subscription, address, next.getValue());
+    }
+    if (subscription.held.isEmpty() && subscription.holdTimer >= 0) {
+      vertx.cancelTimer(subscription.holdTimer);
+      subscription.holdTimer = -1;
+    }
+  }
+
+  private void deliver(Subscription subscription, String address, Object body) {
     String frame = BridgeFrames.rec(address, body);
     String type = body instanceof JsonObject event ? event.getString("type") : null;
     for (BridgeConnection connection : subscription.connections) {

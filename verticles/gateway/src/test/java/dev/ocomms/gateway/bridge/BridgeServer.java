@@ -25,11 +25,12 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The system a browser talks to: a cluster with messaging and the gateway on node 0 (real PostgreSQL and Redis),
- * plus what a browser has: the REST API (blocking helpers) and bridge clients over every transport. Clients run on
- * their own Vert.x instance, so that no test traffic shares the server's event loops. One per test class.
+ * The system a browser talks to: a cluster with messaging and the gateway on node 0, or on every node (real
+ * PostgreSQL and Redis), plus what a browser has: the REST API (blocking helpers) and bridge clients over every
+ * transport. Clients run on their own Vert.x instance, so that no test traffic shares the server's event loops. One
+ * per test class (the end-to-end messaging tests share one).
  */
-final class BridgeServer implements AutoCloseable {
+public final class BridgeServer implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(10);
   static final String API = "/api/v1";
   /** Satisfies the password rules and shares no text with the random usernames. */
@@ -52,10 +53,21 @@ final class BridgeServer implements AutoCloseable {
 
   /** {@code nodes} clustered nodes; messaging and the gateway run on node 0. */
   static BridgeServer start(int nodes, UnaryOperator<OcommsConfig> customize) {
+    return start(nodes, 1, customize);
+  }
+
+  /** {@code nodes} clustered nodes; messaging and the gateway run on each node, so any node serves browsers. */
+  public static BridgeServer startOnEveryNode(int nodes, UnaryOperator<OcommsConfig> customize) {
+    return start(nodes, nodes, customize);
+  }
+
+  private static BridgeServer start(int nodes, int serving, UnaryOperator<OcommsConfig> customize) {
     TestCluster cluster = TestCluster.start(nodes, customize);
     try {
-      cluster.deploy(0, MessagingVerticle::new);
-      cluster.deploy(0, GatewayVerticle::new);
+      for (int node = 0; node < serving; node++) {
+        cluster.deploy(node, MessagingVerticle::new);
+        cluster.deploy(node, GatewayVerticle::new);
+      }
     } catch (RuntimeException e) {
       cluster.close();
       throw e;
@@ -68,7 +80,12 @@ final class BridgeServer implements AutoCloseable {
   }
 
   int port() {
-    return cluster.config(0).httpPort();
+    return port(0);
+  }
+
+  /** The HTTP port of a node's gateway. */
+  public int port(int node) {
+    return cluster.config(node).httpPort();
   }
 
   /** The origin a browser has on a page served by this node. */
@@ -77,7 +94,7 @@ final class BridgeServer implements AutoCloseable {
   }
 
   /** Publishes an event from a node, as an owning verticle does. */
-  void publish(int node, String address, JsonObject event) {
+  public void publish(int node, String address, JsonObject event) {
     cluster.node(node).eventBus().publish(address, event);
   }
 
@@ -89,9 +106,18 @@ final class BridgeServer implements AutoCloseable {
   }
 
   BridgeTestClient connect(Transport transport, String origin) {
+    return connect(0, transport, origin);
+  }
+
+  /** A connection over {@code transport} to the gateway of {@code node}, from a page that node served. */
+  public BridgeTestClient connect(int node, Transport transport) {
+    return connect(node, transport, "http://127.0.0.1:" + port(node));
+  }
+
+  private BridgeTestClient connect(int node, Transport transport, String origin) {
     BridgeTestClient client = switch (transport) {
-      case RAW_WEBSOCKET, SOCKJS_WEBSOCKET -> WebSocketBridgeClient.connect(webSockets, transport, port(), origin);
-      case XHR_STREAMING, XHR_POLLING -> XhrBridgeClient.connect(clientVertx, transport, port(), origin);
+      case RAW_WEBSOCKET, SOCKJS_WEBSOCKET -> WebSocketBridgeClient.connect(webSockets, transport, port(node), origin);
+      case XHR_STREAMING, XHR_POLLING -> XhrBridgeClient.connect(clientVertx, transport, port(node), origin);
     };
     synchronized (clients) {
       clients.add(client);
@@ -122,11 +148,31 @@ final class BridgeServer implements AutoCloseable {
   // REST, as a browser uses it
 
   HttpRequest<Buffer> request(HttpMethod method, String path) {
-    return web.request(method, port(), "127.0.0.1", path);
+    return request(0, method, path);
   }
 
-  HttpResponse<Buffer> call(HttpMethod method, String path, String accessToken, JsonObject body) {
-    HttpRequest<Buffer> request = request(method, API + path);
+  HttpRequest<Buffer> request(int node, HttpMethod method, String path) {
+    return web.request(method, port(node), "127.0.0.1", path);
+  }
+
+  /** A REST call ({@code path} under {@code /api/v1}) to node 0, waited for. */
+  public HttpResponse<Buffer> call(HttpMethod method, String path, String accessToken, JsonObject body) {
+    return call(0, method, path, accessToken, body);
+  }
+
+  /** A REST call without waiting: for many at once. */
+  public Future<HttpResponse<Buffer>> callAsync(int node, HttpMethod method, String path, String accessToken,
+                                                JsonObject body) {
+    HttpRequest<Buffer> request = request(node, method, API + path);
+    if (accessToken != null) {
+      request.bearerTokenAuthentication(accessToken);
+    }
+    return body == null ? request.send() : request.sendJsonObject(body);
+  }
+
+  /** A REST call ({@code path} under {@code /api/v1}) to a node's gateway, waited for. */
+  public HttpResponse<Buffer> call(int node, HttpMethod method, String path, String accessToken, JsonObject body) {
+    HttpRequest<Buffer> request = request(node, method, API + path);
     if (accessToken != null) {
       request.bearerTokenAuthentication(accessToken);
     }
@@ -140,7 +186,7 @@ final class BridgeServer implements AutoCloseable {
   }
 
   /** A new account (and its first session). */
-  User register() {
+  public User register() {
     return InboxClient.block(registerAsync(), WAIT);
   }
 
@@ -159,7 +205,7 @@ final class BridgeServer implements AutoCloseable {
   }
 
   /** {@code count} new accounts, {@code parallel} registrations at a time (password hashing is slow on purpose). */
-  List<User> register(int count, int parallel) {
+  public List<User> register(int count, int parallel) {
     List<User> users = new ArrayList<>();
     for (int from = 0; from < count; from += parallel) {
       List<Future<User>> batch = IntStream.range(from, Math.min(count, from + parallel))
@@ -180,7 +226,7 @@ final class BridgeServer implements AutoCloseable {
   }
 
   /** A workspace owned by {@code owner}; the others join it with an invite. Its id. */
-  String workspace(User owner, List<User> members) {
+  public String workspace(User owner, List<User> members) {
     String workspaceId = expect(201, HttpMethod.POST, "/workspaces", owner.token(),
         new JsonObject().put("name", "Team " + owner.username())).getJsonObject("workspace").getString("id");
     if (!members.isEmpty()) {
@@ -193,7 +239,7 @@ final class BridgeServer implements AutoCloseable {
   }
 
   /** A public channel created by {@code creator}; its id. */
-  String channel(User creator, String workspaceId, String name) {
+  public String channel(User creator, String workspaceId, String name) {
     return expect(201, HttpMethod.POST, "/workspaces/" + workspaceId + "/channels", creator.token(),
         new JsonObject().put("name", name).put("private", false)).getJsonObject("chat").getString("id");
   }
@@ -207,7 +253,7 @@ final class BridgeServer implements AutoCloseable {
         .findFirst().orElseThrow(() -> new AssertionError("no general channel"));
   }
 
-  void joinChat(User user, String chatId) {
+  public void joinChat(User user, String chatId) {
     expect(200, HttpMethod.POST, "/chats/" + chatId + "/join", user.token(), null);
   }
 
@@ -230,6 +276,6 @@ final class BridgeServer implements AutoCloseable {
   }
 
   /** A registered account with the access token of its first session. */
-  record User(String id, String username, String token) {
+  public record User(String id, String username, String token) {
   }
 }

@@ -11,7 +11,7 @@ import java.util.function.Predicate;
  * inbox until a test takes it with {@link #await}; assertions name the frames seen so far when they fail.
  * Blocking methods are for the test thread only.
  */
-interface BridgeTestClient extends AutoCloseable {
+public interface BridgeTestClient extends AutoCloseable {
 
   Transport transport();
 

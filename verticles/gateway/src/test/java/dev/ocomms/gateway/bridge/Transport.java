@@ -1,7 +1,7 @@
 package dev.ocomms.gateway.bridge;
 
 /** The ways a browser reaches the bridge at {@code /eventbus}. */
-enum Transport {
+public enum Transport {
   /** {@code ws://host/eventbus/websocket}: one JSON frame per text message, no SockJS framing. */
   RAW_WEBSOCKET,
   /** SockJS over a WebSocket: {@code /eventbus/<server>/<session>/websocket}. */

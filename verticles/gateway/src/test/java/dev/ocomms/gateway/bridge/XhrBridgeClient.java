@@ -19,13 +19,18 @@ import java.time.Duration;
  * {@code xhr_send} POST per message, waited for so that frames keep their order. Each client has its own HTTP
  * connections, so that a pending poll never holds up a send.
  */
-final class XhrBridgeClient extends InboxClient {
+public final class XhrBridgeClient extends InboxClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private final HttpClient http;
   private final String session = SockJsPaths.session();
   private final String origin;
   private final String receivePath;
   private volatile boolean stopped;
+  private final Object receiveLock = new Object();
+  /** A receive request is out; guarded by {@code receiveLock}. */
+  private boolean receiveOut;
+  /** No new receive request goes out (a slow browser); guarded by {@code receiveLock}. */
+  private boolean paused;
 
   private XhrBridgeClient(Vertx vertx, Transport transport, int port, String origin) {
     super(transport);
@@ -53,8 +58,11 @@ final class XhrBridgeClient extends InboxClient {
   }
 
   private void receive() {
-    if (stopped || closed.isDone()) {
-      return;
+    synchronized (receiveLock) {
+      receiveOut = !(stopped || closed.isDone() || paused);
+      if (!receiveOut) {
+        return;
+      }
     }
     http.request(post(receivePath))
         .compose(request -> request.send())
@@ -81,6 +89,27 @@ final class XhrBridgeClient extends InboxClient {
         violation("receive response failed: " + failure);
       }
     });
+  }
+
+  /**
+   * Stops asking for frames, as a stalled browser tab does: the receive request already out (if any) still takes
+   * what the server writes next, then none follows, and the server's frames wait in the SockJS session.
+   */
+  public void pauseReceiving() {
+    synchronized (receiveLock) {
+      paused = true;
+    }
+  }
+
+  /** Asks for frames again (one at once unless a receive request is still out). */
+  public void resumeReceiving() {
+    synchronized (receiveLock) {
+      paused = false;
+      if (receiveOut) {
+        return;
+      }
+    }
+    receive();
   }
 
   /** {@code /eventbus/<server>/<session>}. */

@@ -1,0 +1,132 @@
+package dev.ocomms.gateway.messaging;
+
+import dev.ocomms.gateway.bridge.BridgeServer.User;
+import dev.ocomms.gateway.bridge.BridgeTestClient;
+import dev.ocomms.gateway.bridge.Transport;
+import dev.ocomms.shared.bus.Addresses;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+
+import static dev.ocomms.gateway.bridge.Frames.eventOfType;
+import static dev.ocomms.gateway.messaging.ChatSystem.NODE_1;
+import static dev.ocomms.gateway.messaging.ChatSystem.NODE_2;
+import static dev.ocomms.gateway.messaging.ChatSystem.QUIET;
+import static dev.ocomms.gateway.messaging.ChatSystem.counts;
+import static dev.ocomms.gateway.messaging.ChatSystem.WAIT;
+import static dev.ocomms.gateway.messaging.ChatSystem.listen;
+import static dev.ocomms.gateway.messaging.ChatSystem.request;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Unread badges and read receipts, end to end: REST and bridge on two nodes, the real messaging verticle. */
+@DisplayName("Unread badges and read receipts")
+@ExtendWith(ChatSystem.Resolver.class)
+class UnreadBadgesTest {
+  private static ChatSystem system;
+
+  @BeforeAll
+  static void setUp(ChatSystem chatSystem) {
+    system = chatSystem;
+  }
+
+  private static JsonObject badge(String chatId, int unread, int mentions) {
+    return new JsonObject().put("type", "notification.badge").put("chatId", chatId).put("unreadCount", unread)
+        .put("mentionCount", mentions);
+  }
+
+  /** One device of {@code user}: a bridge connection to {@code node} listening on the user's own address. */
+  private static BridgeTestClient device(User user, int node, Transport transport) {
+    BridgeTestClient device = system.connect(node, transport);
+    listen(device, Addresses.user(user.id()), user.token());
+    return device;
+  }
+
+  private static JsonObject nextBadge(BridgeTestClient device, User user) {
+    return device.await(eventOfType(Addresses.user(user.id()), "notification.badge"), WAIT).getJsonObject("body");
+  }
+
+  @Test
+  @DisplayName("A member with a device on each node gets notification.badge on both when someone else posts; the "
+      + "poster gets none")
+  void badgeOnEveryDevice() {
+    List<User> users = system.users(2);
+    User alice = users.get(0);
+    User bob = users.get(1);
+    String chatId = system.chat(alice, List.of(bob));
+    BridgeTestClient phone = device(bob, NODE_1, Transport.RAW_WEBSOCKET);
+    BridgeTestClient laptop = device(bob, NODE_2, Transport.XHR_STREAMING);
+    BridgeTestClient alicesLaptop = device(alice, NODE_2, Transport.SOCKJS_WEBSOCKET);
+
+    // Counting runs just after each ack, so a message sent before the last one was counted may share its badge:
+    // each post waits for its badge.
+    for (int unread = 1; unread <= 2; unread++) {
+      system.sendOverRest(List.of(alice), chatId, 1);
+      assertThat(nextBadge(phone, bob)).as("bob's phone, on node 1").isEqualTo(badge(chatId, unread, 0));
+      assertThat(nextBadge(laptop, bob)).as("bob's laptop, on node 2").isEqualTo(badge(chatId, unread, 0));
+    }
+
+    phone.assertNothing(eventOfType(Addresses.user(bob.id()), "notification.badge"), QUIET);
+    laptop.assertNothing(eventOfType(Addresses.user(bob.id()), "notification.badge"), Duration.ZERO);
+    alicesLaptop.assertNothing(eventOfType(Addresses.user(alice.id()), "notification.badge"), Duration.ZERO);
+    assertThat(counts(system.chatListEntry(NODE_2, bob, chatId))).as("bob's chat list").isEqualTo(counts(2, 0));
+  }
+
+  @Test
+  @DisplayName("Reading on one device (chat.read over the bridge) sends a badge of 0 to both of the member's devices")
+  void readOnOneDeviceClearsBoth() {
+    List<User> users = system.users(2);
+    User alice = users.get(0);
+    User bob = users.get(1);
+    String chatId = system.chat(alice, List.of(bob));
+    BridgeTestClient phone = device(bob, NODE_1, Transport.SOCKJS_WEBSOCKET);
+    BridgeTestClient laptop = device(bob, NODE_2, Transport.RAW_WEBSOCKET);
+    long lastSeq = 0;
+    for (int unread = 1; unread <= 3; unread++) {
+      lastSeq = system.sendOverRest(List.of(alice), chatId, 1).get(0).getLong("seq");
+      assertThat(nextBadge(phone, bob)).isEqualTo(badge(chatId, unread, 0));
+      assertThat(nextBadge(laptop, bob)).isEqualTo(badge(chatId, unread, 0));
+    }
+
+    JsonObject read = request(laptop, Addresses.CHAT_READ, new JsonObject().put("chatId", chatId).put("seq", lastSeq),
+        bob.token());
+
+    assertThat(read).isEqualTo(new JsonObject().put("chatId", chatId).put("seq", lastSeq).put("unreadCount", 0)
+        .put("mentionCount", 0));
+    assertThat(nextBadge(laptop, bob)).as("the laptop that read").isEqualTo(badge(chatId, 0, 0));
+    assertThat(nextBadge(phone, bob)).as("the phone, on the other node").isEqualTo(badge(chatId, 0, 0));
+    assertThat(counts(system.chatListEntry(NODE_1, bob, chatId))).as("bob's chat list").isEqualTo(counts(0, 0));
+  }
+
+  @Test
+  @DisplayName("A read over the bridge sends read.receipt on chat.<id> to the chat's other members, on both nodes")
+  void readReceiptForOtherMembers() {
+    List<User> users = system.users(3);
+    User alice = users.get(0);
+    User bob = users.get(1);
+    User carol = users.get(2);
+    String chatId = system.chat(alice, List.of(bob, carol));
+    String chat = Addresses.chat(chatId);
+    BridgeTestClient alices = system.connect(NODE_1, Transport.RAW_WEBSOCKET);
+    BridgeTestClient carols = system.connect(NODE_2, Transport.XHR_POLLING);
+    BridgeTestClient bobs = system.connect(NODE_1, Transport.SOCKJS_WEBSOCKET);
+    listen(alices, chat, alice.token());
+    listen(carols, chat, carol.token());
+    long seq = system.sendOverRest(List.of(alice), chatId, 2).get(1).getLong("seq");
+
+    request(bobs, Addresses.CHAT_READ, new JsonObject().put("chatId", chatId).put("seq", seq), bob.token());
+
+    JsonObject receipt = new JsonObject().put("type", "read.receipt").put("chatId", chatId).put("userId", bob.id())
+        .put("seq", seq);
+    assertThat(alices.await(eventOfType(chat, "read.receipt"), WAIT).getJsonObject("body")).as("alice, on node 1")
+        .isEqualTo(receipt);
+    assertThat(carols.await(eventOfType(chat, "read.receipt"), WAIT).getJsonObject("body")).as("carol, on node 2")
+        .isEqualTo(receipt);
+    alices.assertNothing(eventOfType(chat, "read.receipt"), QUIET);
+    carols.assertNothing(eventOfType(chat, "read.receipt"), QUIET);
+  }
+}
