@@ -31,8 +31,10 @@ import java.util.stream.Stream;
  * the actions a person takes in the web client. Every wait is bounded.
  */
 final class Browser implements AutoCloseable {
-  static final Path CHROMIUM = Path.of(System.getProperty("ocomms.chromium", "/usr/bin/chromium"));
-  static final Path CHROMEDRIVER = Path.of(System.getProperty("ocomms.chromedriver", "/usr/bin/chromedriver"));
+  /** Debian's paths; {@code OCOMMS_CHROMIUM} and {@code OCOMMS_CHROMEDRIVER} name others. */
+  static final Path CHROMIUM = Path.of(System.getenv().getOrDefault("OCOMMS_CHROMIUM", "/usr/bin/chromium"));
+  static final Path CHROMEDRIVER =
+      Path.of(System.getenv().getOrDefault("OCOMMS_CHROMEDRIVER", "/usr/bin/chromedriver"));
   static final Duration WAIT = Duration.ofSeconds(15);
 
   private final ChromeDriver driver;

@@ -5,11 +5,13 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,8 +45,16 @@ class WebClientTest {
           ************************************************************************************
           """.formatted(Browser.CHROMIUM, Browser.CHROMEDRIVER));
     }
-    assumeTrue(Browser.available(), "Chromium and chromedriver are not installed: end-to-end tests skipped");
-    server = ChatServer.start();
+    if (Browser.available()) {
+      server = ChatServer.start();
+    }
+  }
+
+  /** Per test, so that each one is reported as skipped (a class-level assumption reports none). */
+  @BeforeEach
+  void needsChromium() {
+    assumeTrue(Browser.available(), "SKIPPED: Chromium and chromedriver are not installed "
+        + "(apt-get install -y chromium chromium-driver)");
   }
 
   @AfterAll
@@ -190,6 +200,9 @@ class WebClientTest {
     pair.b().until(d -> pair.b().messageTexts().containsAll(sent), "missed messages shown");
     assertThat(pair.b().messageTexts()).containsSubsequence(sent)
         .filteredOn(sent::contains).hasSize(10).doesNotHaveDuplicates();
+    // Registered again after the reconnect: new messages arrive live.
+    pair.a().send("welcome back");
+    pair.b().awaitMessage("welcome back");
   }
 
   @Test
@@ -270,6 +283,48 @@ class WebClientTest {
     pair.a().awaitMessage("Looks good in both.");
     screenshots().save(pair.a(), "chat-dark.png");
     screenshots().save(pair.b(), "chat-mention-light.png");
+  }
+
+  @Test
+  void typing_reactions_threads_and_a_refreshed_token_reach_the_other_person() {
+    Pair pair = pair();
+    Browser a = pair.a();
+    Browser b = pair.b();
+
+    b.composer().sendKeys("thinking out loud");
+    a.until(d -> "Bob is typing…".equals(d.findElement(By.cssSelector(".typing")).getText().trim()), "typing");
+    b.composer().sendKeys(Keys.ENTER);
+    WebElement message = a.awaitMessage("thinking out loud");
+    a.until(d -> d.findElement(By.cssSelector(".typing")).getText().isBlank(), "typing ends with the message");
+
+    new Actions(a.driver()).moveToElement(message).perform();
+    message.findElement(By.cssSelector("button[aria-label='Add reaction']")).click();
+    a.click(By.cssSelector(".emoji-picker button[aria-label='react with 👍']"));
+    b.until(d -> d.findElements(By.cssSelector(".message .reaction .count")).stream()
+        .anyMatch(count -> count.getText().equals("1")), "Bob sees the reaction");
+
+    new Actions(a.driver()).moveToElement(message).perform();
+    message.findElement(By.cssSelector("button[aria-label='Reply in thread']")).click();
+    WebElement reply = a.waitFor(By.cssSelector(".thread-panel .composer-input"));
+    reply.sendKeys("a reply in the thread", Keys.ENTER);
+    b.until(d -> d.findElements(By.cssSelector(".message-list .thread-summary")).stream()
+        .anyMatch(summary -> summary.getText().equals("1 reply")), "Bob sees the reply count");
+    b.click(By.cssSelector(".message-list .thread-summary"));
+    b.until(d -> d.findElements(By.cssSelector(".thread-panel .content")).stream()
+        .anyMatch(content -> content.getText().equals("a reply in the thread")), "Bob reads the thread");
+    assertThat(b.messageTexts()).doesNotContain("a reply in the thread");
+    screenshots().save(b, "thread-light.png");
+
+    // Alice's access token is about to expire: the client refreshes it by itself and goes on working.
+    Object before = a.script("return JSON.parse(localStorage.getItem('ocomms.session')).refreshToken");
+    a.script("const s = JSON.parse(localStorage.getItem('ocomms.session'));"
+        + " s.expiresAt = Date.now() + 62000; localStorage.setItem('ocomms.session', JSON.stringify(s));");
+    a.reload();
+    a.until(d -> !before.equals(a.script(
+        "return JSON.parse(localStorage.getItem('ocomms.session')).refreshToken")), "token refreshed");
+    a.awaitConnected();
+    a.send("still here after a refresh");
+    b.awaitMessage("still here after a refresh");
   }
 
   @Test
