@@ -136,20 +136,24 @@ final class MessageActions {
                                     MentionSet mentions, String priority, JsonArray fileIds) {
     UUID id = Ids.next();
     JsonObject mentionJson = mentions.toJson();
-    // After the seq, the writes go out together on the transaction's connection (pipelined): one round trip.
-    return store.pool().rxWithTransaction(tx -> store.nextSeq(tx, chatId, sender)
-            .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
-                "you can no longer write in this chat")))
-            .flatMapMaybe(seq -> Single.zip(
-                    store.insertMessage(tx, id, chatId, seq, clientId, sender, content, root.orElse(null),
-                        mentionJson, priority, fileIds).switchIfEmpty(Single.error(AlreadyStored::new)),
-                    store.insertEvent(tx, chatId, seq, EventType.MESSAGE_NEW.wireName(), id, null),
-                    root.isPresent() ? store.countReply(tx, root.get()) : Single.just(0),
-                    store.advanceRead(tx, chatId, sender, seq).defaultIfEmpty(seq),
-                    (createdAt, event, reply, read) -> new Message(id, chatId, seq, clientId, sender, content,
-                        root.orElse(null), 0, null, mentionJson, priority, fileIds, createdAt, null, null,
-                        new JsonArray()))
-                .toMaybe()))
+    // All writes go out together on the transaction's connection (pipelined), each reading the seq that the first
+    // one takes: the chat's row lock is held for one round trip. Anything but a clean insert rolls everything back.
+    return store.pool().rxWithTransaction(tx -> Single.zip(
+            store.nextSeq(tx, chatId, sender).map(Optional::of).defaultIfEmpty(Optional.empty()),
+            store.insertNewMessage(tx, id, chatId, clientId, sender, content, root.orElse(null), mentionJson,
+                priority, fileIds).map(Optional::of).defaultIfEmpty(Optional.empty()),
+            store.recordNewMessage(tx, id),
+            root.isPresent() ? store.countNewReply(tx, root.get(), id) : Single.just(0),
+            store.readOwnMessage(tx, id, sender),
+            (seq, inserted, event, reply, read) -> {
+              if (seq.isEmpty()) {
+                throw new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat");
+              }
+              MessageStore.Inserted stored = inserted.orElseThrow(AlreadyStored::new);
+              return new Message(id, chatId, stored.seq(), clientId, sender, content, root.orElse(null), 0, null,
+                  mentionJson, priority, fileIds, stored.createdAt(), null, null, new JsonArray());
+            })
+        .toMaybe())
         .toSingle()
         .map(message -> {
           JsonObject ack = message.toJson();

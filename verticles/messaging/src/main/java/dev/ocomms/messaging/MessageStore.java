@@ -107,19 +107,53 @@ final class MessageStore {
         .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_seq")));
   }
 
-  /** Inserts a new message; empty when its (chat, clientId) already exists (a concurrent retry won). */
-  Maybe<OffsetDateTime> insertMessage(SqlConnection tx, UUID id, UUID chatId, long seq, UUID clientId, UUID senderId,
-                                      String content, UUID replyTo, JsonObject mentions, String priority,
-                                      JsonArray fileIds) {
+  /** A message just inserted: the seq it took and when. */
+  record Inserted(long seq, OffsetDateTime createdAt) {
+  }
+
+  /**
+   * The writes of a send after {@link #nextSeq}, each reading the seq from the chat row this transaction just
+   * updated, so that they can be sent together without waiting for the seq (pipelined: the chat's row lock is held
+   * for one round trip, not three). The guard repeats nextSeq's, so that nothing is written when it matched nothing.
+   * Empty when the (chat, clientId) already exists (a concurrent retry won) or the guard failed.
+   */
+  Maybe<Inserted> insertNewMessage(SqlConnection tx, UUID id, UUID chatId, UUID clientId, UUID senderId,
+                                   String content, UUID replyTo, JsonObject mentions, String priority,
+                                   JsonArray fileIds) {
     return tx.preparedQuery("""
             INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
                                             priority, file_ids)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-            ON CONFLICT (chat_id, client_id) DO NOTHING
-            RETURNING created_at""")
-        .rxExecute(Tuple.from(java.util.Arrays.asList(id, chatId, seq, clientId, senderId, content, replyTo, mentions,
+            SELECT $1, c.id, c.last_seq, $3, $4, $5, $6, $7, $8, $9 FROM messaging.chats c
+            WHERE c.id = $2 AND NOT c.archived
+              AND EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $4)
+            ON CONFLICT DO NOTHING
+            RETURNING seq, created_at""")
+        .rxExecute(Tuple.from(java.util.Arrays.asList(id, chatId, clientId, senderId, content, replyTo, mentions,
             priority, fileIds)))
-        .flatMapMaybe(rows -> first(rows).map(row -> row.getOffsetDateTime("created_at")));
+        .flatMapMaybe(rows -> first(rows).map(row -> new Inserted(row.getLong("seq"),
+            row.getOffsetDateTime("created_at"))));
+  }
+
+  /** Records a new message in the chat's event stream (nothing when the message was not inserted). */
+  Single<Integer> recordNewMessage(SqlConnection tx, UUID messageId) {
+    return tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)"
+            + " SELECT chat_id, seq, 'message.new', id FROM messaging.messages WHERE id = $1")
+        .rxExecute(Tuple.of(messageId)).map(RowSet::rowCount);
+  }
+
+  /** Counts a new reply on its thread's root (nothing when the reply was not inserted). */
+  Single<Integer> countNewReply(SqlConnection tx, UUID rootId, UUID replyId) {
+    return tx.preparedQuery("UPDATE messaging.messages SET reply_count = reply_count + 1, last_reply_at = now()"
+            + " WHERE id = $1 AND EXISTS (SELECT 1 FROM messaging.messages r WHERE r.id = $2)")
+        .rxExecute(Tuple.of(rootId, replyId)).map(RowSet::rowCount);
+  }
+
+  /** The sender has read the chat up to their own new message. */
+  Single<Integer> readOwnMessage(SqlConnection tx, UUID messageId, UUID senderId) {
+    return tx.preparedQuery("""
+            UPDATE messaging.chat_members cm SET last_read_seq = m.seq FROM messaging.messages m
+            WHERE m.id = $1 AND cm.chat_id = m.chat_id AND cm.user_id = $2 AND cm.last_read_seq < m.seq""")
+        .rxExecute(Tuple.of(messageId, senderId)).map(RowSet::rowCount);
   }
 
   Single<Integer> insertEvent(SqlConnection tx, UUID chatId, long seq, String type, UUID messageId, JsonObject detail) {
@@ -127,13 +161,6 @@ final class MessageStore {
             + " VALUES ($1, $2, $3, $4, $5)")
         .rxExecute(Tuple.of(chatId, seq, type, messageId, detail))
         .map(RowSet::rowCount);
-  }
-
-  /** Counts a reply on its thread's root. */
-  Single<Integer> countReply(SqlConnection tx, UUID rootId) {
-    return tx.preparedQuery("UPDATE messaging.messages SET reply_count = reply_count + 1, last_reply_at = now()"
-            + " WHERE id = $1")
-        .rxExecute(Tuple.of(rootId)).map(RowSet::rowCount);
   }
 
   /** Moves a read watermark forward (never back); the new watermark when it moved. */

@@ -25,7 +25,8 @@ import java.util.UUID;
  * <p>PostgreSQL is the truth. Counting runs after each commit, on any node, so increments arrive in any order and can
  * overtake a recount: every recount from PostgreSQL is taken together with the chat's {@code last_seq} (changes commit
  * in seq order, so that snapshot holds exactly the changes up to it), a recount only replaces counts that are older
- * than it, and a message only counts for a member whose counts are older than the message. Whatever the interleaving,
+ * than it (keeping the messages counted after its snapshot, remembered per member), and a message only counts for a
+ * member whose counts are older than the message. Whatever the interleaving,
  * the cache ends where PostgreSQL is. A chat whose hash is missing (Redis restarted or flushed) is rebuilt. Redis
  * failures never fail a send or a read; they are logged and the counts heal on the next rebuild.
  */
@@ -49,7 +50,15 @@ final class UnreadCounters {
         if seq > through then
           changed = 1
           redis.call('HINCRBY', KEYS[1], user, 1)
-          if mentioned[user] then redis.call('HINCRBY', KEYS[1], 'm:' .. user, 1) end
+          -- Remember what was counted past the last recount, so that a recount from an older snapshot that lands
+          -- later keeps it (the newest 200 are plenty: only messages still in flight matter).
+          local counted = KEYS[1] .. ':counted:' .. user
+          redis.call('ZADD', counted, seq, seq) redis.call('ZREMRANGEBYRANK', counted, 0, -201)
+          if mentioned[user] then
+            redis.call('HINCRBY', KEYS[1], 'm:' .. user, 1)
+            local mentionedKey = KEYS[1] .. ':mentioned:' .. user
+            redis.call('ZADD', mentionedKey, seq, seq) redis.call('ZREMRANGEBYRANK', mentionedKey, 0, -201)
+          end
         end
         table.insert(result, changed)
         table.insert(result, tonumber(redis.call('HGET', KEYS[1], user) or '0'))
@@ -75,6 +84,12 @@ final class UnreadCounters {
           local mentionsBefore = tonumber(redis.call('HGET', KEYS[1], 'm:' .. user) or '0')
           local through = tonumber(redis.call('HGET', KEYS[1], 'c:' .. user) or base)
           if snapshot >= through then
+            -- Messages counted after this snapshot was taken are not in it: add them back.
+            local counted = KEYS[1] .. ':counted:' .. user local mentionedKey = KEYS[1] .. ':mentioned:' .. user
+            unread = unread + redis.call('ZCOUNT', counted, '(' .. snapshot, '+inf')
+            mentions = mentions + redis.call('ZCOUNT', mentionedKey, '(' .. snapshot, '+inf')
+            redis.call('ZREMRANGEBYSCORE', counted, '-inf', snapshot)
+            redis.call('ZREMRANGEBYSCORE', mentionedKey, '-inf', snapshot)
             redis.call('HSET', KEYS[1], user, unread, 'm:' .. user, mentions, 'c:' .. user, snapshot)
           else
             unread = before mentions = mentionsBefore
