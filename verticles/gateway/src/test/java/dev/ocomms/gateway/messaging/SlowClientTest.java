@@ -68,10 +68,10 @@ class SlowClientTest {
   private static void stallWithBurst(XhrBridgeClient slow, BridgeTestClient fast, String chatId) {
     String chat = Addresses.chat(chatId);
     slow.pauseReceiving();
-    // The receive request already out takes this one; after it, the slow client asks for nothing.
+    // A receive request may still be out and take the first frames; after it, the slow client asks for nothing.
+    // (Whether one is out at this moment is a race, so the slow client is not asked to see this marker.)
     String last = marker();
     system.server.publish(NODE_1, chat, testEvent(last));
-    slow.await(event(chat, last), WAIT);
     fast.await(event(chat, last), WAIT);
     for (int i = 0; i < BURST; i++) {
       system.server.publish(NODE_1, chat, new JsonObject().put("type", "message.new").put("chatId", chatId)
