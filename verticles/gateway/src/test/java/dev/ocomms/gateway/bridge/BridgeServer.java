@@ -266,11 +266,17 @@ public final class BridgeServer implements AutoCloseable {
     return InboxClient.block(request(HttpMethod.GET, path).send(), WAIT);
   }
 
-  @Override
-  public void close() {
+  /** Closes every client connected so far (after each test, so that idle polling clients do not pile up). */
+  public void closeClients() {
     synchronized (clients) {
       clients.forEach(BridgeTestClient::close);
+      clients.clear();
     }
+  }
+
+  @Override
+  public void close() {
+    closeClients();
     InboxClient.block(clientVertx.close(), WAIT);
     cluster.close();
   }

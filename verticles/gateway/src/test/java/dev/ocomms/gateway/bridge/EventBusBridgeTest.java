@@ -13,6 +13,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.rxjava3.core.eventbus.MessageConsumer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,6 +53,11 @@ class EventBusBridgeTest {
     // Connection-rate limits have their own test (BridgeGateTest); here they would only slow the suite.
     server = BridgeServer.start(1, config -> config.with(Setting.BRIDGE_CONNECTIONS_PER_SECOND, 1000)
         .with(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, 1000));
+  }
+
+  @AfterEach
+  void closeClients() {
+    server.closeClients();
   }
 
   @AfterAll
