@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,7 +53,10 @@ final class OcommsServer {
 
     vertx = Node.start(config).blockingGet();
     DeploymentOptions deployment = new DeploymentOptions().setConfig(config.toJson());
-    Observable.fromIterable(config.verticles())
+    // The gateway last: it opens the door (HTTP, /ready) once everything behind it is running.
+    List<String> order = config.verticles().stream()
+        .sorted(Comparator.comparing(name -> name.equals("gateway"))).toList();
+    Observable.fromIterable(order)
         .concatMapCompletable(name -> vertx.rxDeployVerticle(() -> VerticleCatalogue.create(name),
                 new DeploymentOptions(deployment).setInstances(VerticleCatalogue.instances(name)))
             .doOnSuccess(id -> LOG.info("verticle deployed: name={}", name))

@@ -35,7 +35,8 @@ class LauncherIT {
     try (LauncherProcess first = LauncherProcess.start(workDir, environment(port))) {
       assertThat(first.awaitStatus(port, "/ready", 200, START)).as(first.output()).isEqualTo(200);
       assertThat(first.awaitStatus(port, "/health", 200, Duration.ofSeconds(5))).isEqualTo(200);
-      String log = first.output();
+      // The start is logged as complete a moment after the gateway, deployed last, opens.
+      String log = first.awaitOutput("OComms started", Duration.ofSeconds(10));
       assertThat(log).contains("embedded PostgreSQL started: url=postgresql://").contains("reusedData=false")
           .contains("embedded Redis started: url=redis://127.0.0.1:")
           .contains("effective configuration")

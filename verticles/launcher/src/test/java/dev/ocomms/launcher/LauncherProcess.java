@@ -80,6 +80,17 @@ final class LauncherProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** The output once it contains {@code text}, or as it is when the time is up. */
+  String awaitOutput(String text, Duration within) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    String output = output();
+    while (!output.contains(text) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      output = output();
+    }
+    return output;
+  }
+
   String output() throws IOException {
     return Files.readString(output, StandardCharsets.UTF_8);
   }
