@@ -1,21 +1,41 @@
 package dev.ocomms.shared.embedded;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Finds a free loopback port, for servers whose port must be known before they start (embedded, cluster). */
+/**
+ * Finds a free loopback port, for servers whose port must be known before they start (embedded, cluster).
+ * Ports come from below the kernel's ephemeral range (32768 and up on Linux): a port handed out from that range can
+ * be taken by some outgoing connection before the server binds it. Each port is handed out once per JVM.
+ */
 public final class FreePorts {
+  private static final int LOWEST = 20_000;
+  private static final int HIGHEST = 32_000;
+  private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
   private FreePorts() {
   }
 
   public static int next() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST);
+      if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port between " + LOWEST + " and " + HIGHEST);
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
-      return socket.getLocalPort();
+      return true;
     } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
+      return false;
     }
   }
 }
