@@ -45,7 +45,7 @@ public final class Bench {
         case "throughput" -> new ThroughputScenario(vertx, target, new ThroughputScenario.Config(
             integer(options, "chats", 10), integer(options, "members", 10), integer(options, "senders", 100),
             Double.parseDouble(options.getOrDefault("rate", "500")), integer(options, "seconds", 30),
-            integer(options, "setup-concurrency", 16))).run();
+            integer(options, "warmup", 10), integer(options, "setup-concurrency", 16))).run();
         default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (known: throughput)");
       };
       report.put("command", command).put("machine", Report.machine())
@@ -82,7 +82,7 @@ public final class Bench {
 
   private static void usage(String problem) {
     System.err.println(problem + "\nusage: bin/bench throughput [--chats 10] [--members 10] [--senders 100]"
-        + " [--rate 500] [--seconds 30] [--url http://host:port] [--out bench/results] [--docs docs/benchmarks.md]");
+        + " [--rate 500] [--seconds 30] [--warmup 10] [--url http://host:port] [--out bench/results] [--docs docs/benchmarks.md]");
     System.exit(2);
   }
 }

@@ -32,10 +32,11 @@ final class ThroughputScenario {
   private static final Logger LOG = LoggerFactory.getLogger(ThroughputScenario.class);
 
   /** What to run. */
-  record Config(int chats, int members, int senders, double rate, int seconds, int setupConcurrency) {
+  record Config(int chats, int members, int senders, double rate, int seconds, int warmupSeconds,
+                int setupConcurrency) {
     JsonObject toJson() {
       return new JsonObject().put("chats", chats).put("membersPerChat", members).put("senders", senders)
-          .put("ratePerSecond", rate).put("seconds", seconds);
+          .put("ratePerSecond", rate).put("seconds", seconds).put("warmupSeconds", warmupSeconds);
     }
   }
 
@@ -49,6 +50,7 @@ final class ThroughputScenario {
   private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
   private final Map<String, Integer> expectedPerMessage = new ConcurrentHashMap<>();
   private final Set<String> deliveredKeys = ConcurrentHashMap.newKeySet();
+  private final Set<String> measuredIds = ConcurrentHashMap.newKeySet();
   private final LongAdder acked = new LongAdder();
   private final LongAdder delivered = new LongAdder();
   private final LongAdder duplicated = new LongAdder();
@@ -56,6 +58,8 @@ final class ThroughputScenario {
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final AtomicLong secondAcked = new AtomicLong();
   private final AtomicLong secondDelivered = new AtomicLong();
+  /** Off during warm-up: messages are sent at the same rate (so that the server's JIT settles) but not measured. */
+  private volatile boolean measuring;
 
   /** A connected member. */
   private record Member(String userId, String token, String chatId, BridgeClient bridge) {
@@ -91,14 +95,9 @@ final class ThroughputScenario {
     members.forEach(member -> chatSizes.merge(member.chatId(), 1, Integer::sum));
     members.forEach(member -> member.bridge().onEvent(frame -> onEvent(member, frame)));
 
-    double serverCpuBefore = target.pid().isPresent() ? ProcessStats.cpuSeconds(target.pid().getAsLong()) : -1;
-    double benchCpuBefore = ProcessStats.cpuSeconds(ProcessHandle.current().pid());
-    long start = System.nanoTime();
-    JsonArray series = new JsonArray();
-    long seriesTimer = vertx.setPeriodic(1000, id -> series.add(sample(start)));
     double perSender = config.rate() / config.senders();
     long intervalNanos = (long) (1e9 / perSender);
-    long endAt = start + TimeUnit.SECONDS.toNanos(config.seconds());
+    long endAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.warmupSeconds() + config.seconds());
     List<Long> timers = new ArrayList<>();
     for (int i = 0; i < senders.size(); i++) {
       Member sender = senders.get(i);
@@ -109,6 +108,18 @@ final class ThroughputScenario {
         }
       })));
     }
+    Thread.sleep(TimeUnit.SECONDS.toMillis(config.warmupSeconds()));
+    if (config.warmupSeconds() > 0) {
+      // Let the warm-up's last messages settle before measuring.
+      ack.total().reset();
+      deliver.total().reset();
+    }
+    double serverCpuBefore = target.pid().isPresent() ? ProcessStats.cpuSeconds(target.pid().getAsLong()) : -1;
+    double benchCpuBefore = ProcessStats.cpuSeconds(ProcessHandle.current().pid());
+    long start = System.nanoTime();
+    measuring = true;
+    JsonArray series = new JsonArray();
+    long seriesTimer = vertx.setPeriodic(1000, id -> series.add(sample(start)));
     Thread.sleep(TimeUnit.SECONDS.toMillis(config.seconds()));
     timers.forEach(vertx::cancelTimer);
     // Let in-flight acks and deliveries arrive.
@@ -159,21 +170,31 @@ final class ThroughputScenario {
   private void send(Member sender, int chatSize) {
     String clientId = UUID.randomUUID().toString();
     long now = System.nanoTime();
-    sentAt.put(clientId, now);
-    expectedPerMessage.put(clientId, chatSize);
-    expected.add(chatSize);
+    boolean measured = measuring;
+    if (measured) {
+      measuredIds.add(clientId);
+      sentAt.put(clientId, now);
+      expectedPerMessage.put(clientId, chatSize);
+      expected.add(chatSize);
+    }
     sender.bridge().request("chat.message.send", new JsonObject().put("chatId", sender.chatId())
             .put("clientId", clientId).put("content", "bench message " + clientId))
         .onSuccess(reply -> {
-          ack.record(System.nanoTime() - now);
-          acked.increment();
-          secondAcked.incrementAndGet();
+          if (measured) {
+            ack.record(System.nanoTime() - now);
+            acked.increment();
+            secondAcked.incrementAndGet();
+          }
         })
         .onFailure(failure -> {
+          if (!measured) {
+            return;
+          }
           String code = failure instanceof BridgeClient.BenchFailure bench ? bench.code() : failure.getClass().getSimpleName();
           errors.computeIfAbsent(code, c -> new LongAdder()).increment();
           // A refused message is never delivered: it is not expected either.
           expected.add(-chatSize);
+          expectedPerMessage.remove(clientId);
           sentAt.remove(clientId);
         });
   }
@@ -185,6 +206,9 @@ final class ThroughputScenario {
     }
     String clientId = event.getJsonObject("message").getString("clientId");
     Long sent = sentAt.get(clientId);
+    if (!measuredIds.contains(clientId)) {
+      return; // a warm-up message
+    }
     if (!deliveredKeys.add(clientId + "/" + member.userId())) {
       duplicated.increment();
       return;

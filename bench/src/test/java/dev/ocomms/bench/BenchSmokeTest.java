@@ -38,7 +38,7 @@ class BenchSmokeTest {
   void throughput(@TempDir Path out) throws Exception {
     String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
     JsonObject report = Bench.run("throughput", Map.of("url", url, "chats", "2", "members", "3", "senders", "2",
-        "rate", "6", "seconds", "3", "out", out.toString(), "docs", out.resolve("benchmarks.md").toString()),
+        "rate", "6", "seconds", "3", "warmup", "1", "out", out.toString(), "docs", out.resolve("benchmarks.md").toString()),
         "bin/bench throughput --smoke");
 
     JsonObject results = report.getJsonObject("results");
