@@ -64,16 +64,21 @@ final class Report {
     }
     CategoryChart histogram = new CategoryChartBuilder().width(1000).height(420).title("latency histogram")
         .xAxisTitle("up to ms").yAxisTitle("count").build();
-    for (String which : List.of("ack", "deliver")) {
-      JsonArray buckets = report.getJsonObject("histograms", new JsonObject()).getJsonArray(which);
-      if (buckets != null && !buckets.isEmpty()) {
-        List<String> x = new ArrayList<>();
-        List<Long> y = new ArrayList<>();
-        buckets.forEach(b -> {
-          x.add(String.valueOf(((JsonObject) b).getDouble("upToMs")));
-          y.add(((JsonObject) b).getLong("count"));
-        });
-        histogram.addSeries(which, x, y);
+    // Every series needs the same categories (XChart fails otherwise): the union of the buckets, 0 where empty.
+    JsonObject histograms = report.getJsonObject("histograms", new JsonObject());
+    java.util.TreeMap<Double, long[]> buckets = new java.util.TreeMap<>();
+    List<String> names = List.of("ack", "deliver");
+    for (int i = 0; i < names.size(); i++) {
+      int index = i;
+      histograms.getJsonArray(names.get(i), new JsonArray()).forEach(b -> buckets
+          .computeIfAbsent(((JsonObject) b).getDouble("upToMs"), k -> new long[names.size()])[index] =
+          ((JsonObject) b).getLong("count"));
+    }
+    if (!buckets.isEmpty()) {
+      List<String> x = buckets.keySet().stream().map(String::valueOf).toList();
+      for (int i = 0; i < names.size(); i++) {
+        int index = i;
+        histogram.addSeries(names.get(i), x, buckets.values().stream().map(counts -> counts[index]).toList());
       }
     }
     BufferedImage image = new BufferedImage(1000, 840, BufferedImage.TYPE_INT_RGB);
