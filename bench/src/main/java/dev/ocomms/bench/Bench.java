@@ -4,16 +4,23 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The load tool: {@code java -jar bench/target/ocomms-bench.jar <scenario> [--option value]...}. Without
- * {@code --url} it starts the packaged server itself (embedded PostgreSQL and Redis). Each run writes a JSON report
- * and a PNG chart under {@code bench/results/} and appends a row to {@code docs/benchmarks.md}.
+ * {@code --url} it starts the packaged server itself ({@code --nodes} processes sharing an embedded PostgreSQL and
+ * Redis). Each run writes a JSON report and a PNG chart under {@code bench/results/} and appends a row to
+ * {@code docs/benchmarks.md}. {@code --profile true} records the server nodes with JFR and adds the hottest
+ * methods to the report.
  */
 public final class Bench {
+  static final List<String> SCENARIOS = List.of("throughput");
+
   private Bench() {
   }
 
@@ -32,57 +39,64 @@ public final class Bench {
     String command = "bin/bench " + String.join(" ", args);
     JsonObject report = run(scenario, options, command);
     System.out.println(report.getJsonObject("results").encodePrettily());
+    if (report.containsKey("baseline")) {
+      System.out.println("baseline: " + report.getJsonObject("baseline").encodePrettily());
+    }
+    // Load-generator child processes and client pools must not keep the JVM alive.
+    System.exit(0);
   }
 
   /** Runs a scenario and writes its report; the report. */
-  static JsonObject run(String scenario, Map<String, String> options, String command) throws Exception {
+  static JsonObject run(String scenarioName, Map<String, String> values, String command) throws Exception {
+    Options options = new Options(values);
+    String name = scenarioName + "-" + java.time.LocalDateTime.now().toString().replace(':', '-').substring(0, 19);
+    Path directory = Path.of(options.text("out", "bench/results")).toAbsolutePath();
+    Files.createDirectories(directory);
+    boolean profile = options.flag("profile");
+    List<String> jvmArgs = new ArrayList<>();
+    if (profile) {
+      jvmArgs.add("-XX:StartFlightRecording=settings=profile,filename="
+          + directory.resolve(name + "-node{node}.jfr"));
+    }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
-        Integer.parseInt(options.getOrDefault("event-loops", String.valueOf(Runtime.getRuntime().availableProcessors())))));
-    try (Target target = options.containsKey("url") ? Target.of(options.get("url"))
-        : Target.start(Path.of(options.getOrDefault("jar", "verticles/launcher/target/ocomms.jar")),
-            options.getOrDefault("server-heap", "2g"))) {
-      JsonObject report = switch (scenario) {
-        case "throughput" -> new ThroughputScenario(vertx, target, new ThroughputScenario.Config(
-            integer(options, "chats", 10), integer(options, "members", 10), integer(options, "senders", 100),
-            Double.parseDouble(options.getOrDefault("rate", "500")), integer(options, "seconds", 30),
-            integer(options, "warmup", 10), integer(options, "setup-concurrency", 16))).run();
-        default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (known: throughput)");
+        options.integer("event-loops", Runtime.getRuntime().availableProcessors())));
+    JsonObject report;
+    Scenario scenario;
+    int nodes = options.integer("nodes", 1);
+    try (Target target = options.has("url") ? Target.of(options.text("url", null))
+        : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
+            options.text("server-heap", "2g"), Target.environment(options.text("server-env", "")), jvmArgs)) {
+      scenario = switch (scenarioName) {
+        case "throughput" -> ThroughputScenario.from(vertx, target, options);
+        default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
-      report.put("command", command).put("machine", Report.machine())
-          .put("startedAt", java.time.Instant.now().toString());
-      String name = scenario + "-" + java.time.LocalDateTime.now().toString().replace(':', '-').substring(0, 19);
-      Path directory = Path.of(options.getOrDefault("out", "bench/results"));
-      Path json = Report.write(directory, name, report);
-      String docs = options.getOrDefault("docs", "docs/benchmarks.md");
-      if (!docs.equals("none")) {
-        Report.appendRow(Path.of(docs), command, figures(report), json);
-      }
-      return report;
+      report = scenario.run();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
-  }
-
-  private static String figures(JsonObject report) {
-    JsonObject results = report.getJsonObject("results");
-    JsonObject cpu = report.getJsonObject("cpu");
-    return String.format("%d acked/s; ack p50/p99/p99.9 %.1f/%.1f/%.1f ms; deliver p50/p99 %.1f/%.1f ms;"
-            + " lost %d, dup %d; CPU server %s, bench %s of 2 cores",
-        results.getLong("ackedPerSecond"),
-        results.getJsonObject("ack").getDouble("p50"), results.getJsonObject("ack").getDouble("p99"),
-        results.getJsonObject("ack").getDouble("p999"),
-        results.getJsonObject("deliver").getDouble("p50"), results.getJsonObject("deliver").getDouble("p99"),
-        results.getLong("lost"), results.getLong("duplicated"),
-        cpu.getValue("serverShareOfMachine"), cpu.getValue("benchShareOfMachine"));
-  }
-
-  private static int integer(Map<String, String> options, String name, int fallback) {
-    return Integer.parseInt(options.getOrDefault(name, String.valueOf(fallback)));
+    report.put("command", command).put("machine", Report.machine())
+        .put("startedAt", java.time.Instant.now().toString());
+    if (profile) {
+      // The nodes have exited (and so written their recordings).
+      List<Path> recordings = new ArrayList<>();
+      for (int node = 0; node < nodes; node++) {
+        recordings.add(directory.resolve(name + "-node" + node + ".jfr"));
+      }
+      report.put("profile", Profiles.hottest(recordings, 25));
+    }
+    Path json = Report.write(directory, name, report);
+    String docs = options.text("docs", "docs/benchmarks.md");
+    if (!docs.equals("none")) {
+      Report.appendRow(Path.of(docs), command, scenario.figures(report), json);
+    }
+    return report;
   }
 
   private static void usage(String problem) {
-    System.err.println(problem + "\nusage: bin/bench throughput [--chats 10] [--members 10] [--senders 100]"
-        + " [--rate 500] [--seconds 30] [--warmup 10] [--url http://host:port] [--out bench/results] [--docs docs/benchmarks.md]");
+    System.err.println(problem + "\nusage: bin/bench <" + String.join("|", SCENARIOS) + "> [--option value]..."
+        + "\n  common: [--url http://host:port[,http://host:port]] [--nodes 1] [--server-heap 2g]"
+        + " [--server-env NAME=value,...] [--profile true] [--out bench/results] [--docs docs/benchmarks.md|none]"
+        + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);
   }
 }

@@ -1,7 +1,11 @@
 package dev.ocomms.bench;
 
+import dev.ocomms.shared.config.JwtKeys;
+import dev.ocomms.shared.embedded.EmbeddedPostgresServer;
+import dev.ocomms.shared.embedded.EmbeddedRedisServer;
+import dev.ocomms.shared.embedded.FreePorts;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,99 +13,284 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The OComms under test: one given by URL, or (by default) the packaged jar started as its own process with the
- * embedded PostgreSQL and Redis, its connection limits raised for load, and stopped afterwards.
+ * The OComms under test: nodes given by URL, or (by default) {@code nodes} processes of the packaged jar, clustered on
+ * loopback and sharing one embedded PostgreSQL and Redis that this run starts, with connection limits raised for
+ * load ({@code {node}} in a JVM argument becomes the node's index). A started node can be killed, stopped and restarted (same ports, same data); everything is stopped on close.
  */
 final class Target implements AutoCloseable {
   final String host;
+  /** The first node's HTTP port. */
   final int port;
-  private final Process process;
-  private final Path dataDir;
+  private final List<ServerNode> nodes;
+  private final Path workDir;
+  private final EmbeddedPostgresServer postgres;
+  private final EmbeddedRedisServer redis;
 
-  private Target(String host, int port, Process process, Path dataDir) {
+  /** One server process (or one given URL, with no process). */
+  private static final class ServerNode {
+    final int httpPort;
+    final ProcessBuilder builder;
+    final Path log;
+    Process process;
+
+    ServerNode(int httpPort, ProcessBuilder builder, Path log) {
+      this.httpPort = httpPort;
+      this.builder = builder;
+      this.log = log;
+    }
+  }
+
+  private Target(String host, List<ServerNode> nodes, Path workDir, EmbeddedPostgresServer postgres,
+                 EmbeddedRedisServer redis) {
     this.host = host;
-    this.port = port;
-    this.process = process;
-    this.dataDir = dataDir;
+    this.nodes = nodes;
+    this.port = nodes.get(0).httpPort;
+    this.workDir = workDir;
+    this.postgres = postgres;
+    this.redis = redis;
   }
 
-  static Target of(String url) {
-    URI uri = URI.create(url);
-    return new Target(uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort(), null, null);
+  /** Running nodes given by URL (comma-separated for several); nothing is started or stopped. */
+  static Target of(String urls) {
+    List<ServerNode> nodes = new ArrayList<>();
+    String host = null;
+    for (String url : urls.split(",")) {
+      URI uri = URI.create(url.trim());
+      host = host == null ? uri.getHost() : host;
+      nodes.add(new ServerNode(uri.getPort() < 0 ? 80 : uri.getPort(), null, null));
+    }
+    return new Target(host, nodes, null, null, null);
   }
 
-  static Target start(Path jar, String heap) throws IOException, InterruptedException {
+  /**
+   * Starts {@code count} nodes of {@code jar} (JVM heap {@code heap} each), with {@code environment} added to each
+   * node's (OCOMMS_* settings), and waits until all are ready.
+   */
+  static Target start(Path jar, int count, String heap, Map<String, String> environment, List<String> jvmArgs)
+      throws IOException, InterruptedException {
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: build it with ./mvnw -DskipTests package");
     }
-    int port = freePort();
-    Path dataDir = Files.createTempDirectory("ocomms-bench-");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-jar", jar.toAbsolutePath().toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dataDir.resolve("server.log").toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("OCOMMS_"));
-    builder.environment().put("OCOMMS_HTTP_PORT", String.valueOf(port));
-    builder.environment().put("OCOMMS_HTTP_HOST", "127.0.0.1");
-    builder.environment().put("OCOMMS_CLUSTER_PORT", String.valueOf(freePort()));
-    builder.environment().put("OCOMMS_DATA_DIR", dataDir.resolve("data").toString());
-    builder.environment().put("OCOMMS_PG_POOL_SIZE", "16");
-    builder.environment().put("OCOMMS_BRIDGE_CONNECTIONS_PER_SECOND", "100000");
-    builder.environment().put("OCOMMS_BRIDGE_CONNECTIONS_PER_IP_PER_SECOND", "100000");
-    Target target = new Target("127.0.0.1", port, builder.start(), dataDir);
-    target.awaitReady(Duration.ofSeconds(120));
+    Path workDir = Files.createTempDirectory("ocomms-bench-");
+    EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(workDir.resolve("pg"), freePort());
+    EmbeddedRedisServer redis = EmbeddedRedisServer.start(workDir.resolve("redis"), freePort(), 16);
+    JwtKeys.Pem keys = JwtKeys.loadOrCreate(workDir.resolve("keys"));
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      clusterPorts.add(freePort());
+    }
+    String members = clusterPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","));
+    List<ServerNode> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      int httpPort = freePort();
+      Path nodeDir = Files.createDirectories(workDir.resolve("node-" + i));
+      List<String> command = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
+      int index = i;
+      jvmArgs.forEach(arg -> command.add(arg.replace("{node}", String.valueOf(index))));
+      command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      Map<String, String> env = builder.environment();
+      env.keySet().removeIf(name -> name.startsWith("OCOMMS_"));
+      env.put("OCOMMS_HTTP_PORT", String.valueOf(httpPort));
+      env.put("OCOMMS_HTTP_HOST", "127.0.0.1");
+      env.put("OCOMMS_CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
+      env.put("OCOMMS_CLUSTER_MEMBERS", members);
+      env.put("OCOMMS_DATA_DIR", nodeDir.resolve("data").toString());
+      env.put("OCOMMS_PG_URL", postgres.url(EmbeddedPostgresServer.DATABASE));
+      env.put("OCOMMS_REDIS_URL", redis.url(0));
+      env.put("OCOMMS_JWT_PRIVATE_KEY", keys.privateKey());
+      env.put("OCOMMS_JWT_PUBLIC_KEY", keys.publicKey());
+      env.put("OCOMMS_PG_POOL_SIZE", count > 2 ? "4" : "16");
+      env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_SECOND", "1000000");
+      env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_IP_PER_SECOND", "1000000");
+      // Large runs reuse each account over many connections: registration (Argon2id) is deliberately slow.
+      env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_USER", "1000");
+      env.putAll(environment);
+      nodes.add(new ServerNode(httpPort, builder, nodeDir.resolve("server.log")));
+    }
+    Target target = new Target("127.0.0.1", nodes, workDir, postgres, redis);
+    try {
+      for (int i = 0; i < count; i++) {
+        target.launch(i);
+      }
+      for (int i = 0; i < count; i++) {
+        target.awaitReady(i, Duration.ofSeconds(180));
+      }
+    } catch (RuntimeException | IOException | InterruptedException e) {
+      target.close();
+      throw e;
+    }
     return target;
   }
 
-  private void awaitReady(Duration within) throws InterruptedException {
+  /** How many nodes. */
+  int size() {
+    return nodes.size();
+  }
+
+  int port(int node) {
+    return nodes.get(node).httpPort;
+  }
+
+  String url(int node) {
+    return "http://" + host + ":" + port(node);
+  }
+
+  /** Kills a node at once (SIGKILL), as a crash would. */
+  void kill(int node) throws InterruptedException {
+    Process process = started(node);
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  /** Stops a node gracefully (SIGTERM) and waits for it to exit. */
+  void stop(int node) throws InterruptedException {
+    Process process = started(node);
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+
+  /** Starts a stopped or killed node again (same ports, same data) without waiting for it. */
+  void launch(int node) throws IOException {
+    ServerNode server = nodes.get(node);
+    if (server.builder == null) {
+      throw new IllegalStateException("node " + node + " was given by URL: this run cannot start it");
+    }
+    server.process = server.builder.redirectOutput(ProcessBuilder.Redirect.appendTo(server.log.toFile())).start();
+  }
+
+  /** Waits until a node answers 200 on /ready. */
+  void awaitReady(int node, Duration within) throws InterruptedException {
+    ServerNode server = nodes.get(node);
     HttpClient http = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
-      if (process != null && !process.isAlive()) {
-        throw new IllegalStateException("the server exited; see " + dataDir.resolve("server.log"));
+      if (server.process != null && !server.process.isAlive()) {
+        throw new IllegalStateException("node " + node + " exited; see " + server.log);
       }
       try {
-        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + port
-            + "/ready")).build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url(node) + "/ready")).build(),
+            HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {
         // Still starting.
       }
-      Thread.sleep(250);
+      Thread.sleep(100);
     }
-    throw new IllegalStateException("the server did not get ready within " + within);
+    throw new IllegalStateException("node " + node + " did not get ready within " + within + "; see " + server.log);
   }
 
-  /** The server's process id, when this run started it. */
+  /** The first node's process id, when this run started it. */
   OptionalLong pid() {
+    Process process = nodes.get(0).process;
     return process == null ? OptionalLong.empty() : OptionalLong.of(process.pid());
+  }
+
+  /** Whether this run started the nodes (and so can measure, kill and restart them). */
+  boolean started() {
+    return nodes.get(0).builder != null;
+  }
+
+  /** The process ids of the nodes this run started and that are alive. */
+  List<Long> serverPids() {
+    return nodes.stream().filter(n -> n.process != null && n.process.isAlive()).map(n -> n.process.pid()).toList();
+  }
+
+  /** CPU seconds used so far by the live server nodes; -1 when this run did not start them. */
+  double serverCpuSeconds() {
+    if (!started()) {
+      return -1;
+    }
+    return serverPids().stream().mapToDouble(ProcessStats::cpuSeconds).sum();
+  }
+
+  /** CPU seconds used so far by PostgreSQL (all its processes) and Redis; -1 when this run did not start them. */
+  double storesCpuSeconds() {
+    if (postgres == null) {
+      return -1;
+    }
+    Set<Long> servers = Set.copyOf(serverPids());
+    return ProcessHandle.current().descendants()
+        .filter(process -> !servers.contains(process.pid()))
+        .filter(process -> process.parent().map(parent -> !servers.contains(parent.pid())).orElse(true))
+        .mapToDouble(process -> Math.max(0, ProcessStats.cpuSeconds(process.pid()))).sum();
+  }
+
+  /** Resident memory of the live server nodes together; -1 when this run did not start them. */
+  long serverRssBytes() {
+    if (!started()) {
+      return -1;
+    }
+    return serverPids().stream().mapToLong(ProcessStats::rssBytes).sum();
+  }
+
+  private Process started(int node) {
+    Process process = nodes.get(node).process;
+    if (process == null) {
+      throw new IllegalStateException("node " + node + " is not a process of this run");
+    }
+    return process;
   }
 
   @Override
   public void close() throws IOException, InterruptedException {
-    if (process == null) {
-      return;
+    for (ServerNode node : nodes) {
+      if (node.process != null && node.process.isAlive()) {
+        node.process.destroy();
+      }
     }
-    process.destroy();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
+    for (ServerNode node : nodes) {
+      if (node.process != null && !node.process.waitFor(60, TimeUnit.SECONDS)) {
+        node.process.destroyForcibly().waitFor();
+      }
     }
-    try (Stream<Path> files = Files.walk(dataDir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    if (redis != null) {
+      redis.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+    if (workDir != null) {
+      try (Stream<Path> files = Files.walk(workDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+  /** A free port below the kernel's ephemeral range, so that the many client sockets of a run cannot take it. */
+  static int freePort() {
+    return FreePorts.next();
+  }
+
+  /** Environment entries for nodes from {@code --server-env NAME=value,NAME=value}. */
+  static Map<String, String> environment(String spec) {
+    Map<String, String> env = new HashMap<>();
+    if (spec != null && !spec.isBlank()) {
+      for (String entry : spec.split(",")) {
+        int eq = entry.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("--server-env takes NAME=value pairs separated by commas");
+        }
+        env.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+      }
     }
+    return env;
   }
 }

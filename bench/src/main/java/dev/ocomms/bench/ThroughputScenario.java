@@ -28,7 +28,7 @@ import java.util.function.Function;
  * each, every member connected over the bridge and registered on its chat. Measures acked messages per second
  * (durable: the ack follows the commit), send→ack and send→deliver latency, and lost and duplicated deliveries.
  */
-final class ThroughputScenario {
+final class ThroughputScenario implements Scenario {
   private static final Logger LOG = LoggerFactory.getLogger(ThroughputScenario.class);
 
   /** What to run. */
@@ -43,7 +43,6 @@ final class ThroughputScenario {
   private final Vertx vertx;
   private final Target target;
   private final Config config;
-  private final String runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
 
   private final Latencies ack = new Latencies();
   private final Latencies deliver = new Latencies();
@@ -65,13 +64,20 @@ final class ThroughputScenario {
   private record Member(String userId, String token, String chatId, BridgeClient bridge) {
   }
 
+  static ThroughputScenario from(Vertx vertx, Target target, Options options) {
+    return new ThroughputScenario(vertx, target, new Config(options.integer("chats", 10), options.integer("members", 10),
+        options.integer("senders", 100), options.decimal("rate", 500), options.integer("seconds", 30),
+        options.integer("warmup", 10), options.integer("setup-concurrency", 16)));
+  }
+
   ThroughputScenario(Vertx vertx, Target target, Config config) {
     this.vertx = vertx;
     this.target = target;
     this.config = config;
   }
 
-  JsonObject run() throws Exception {
+  @Override
+  public JsonObject run() throws Exception {
     if (config.rate() / config.senders() > 10) {
       throw new IllegalArgumentException("each sender may send at most 10 messages per second (the server's limit):"
           + " use more senders");
@@ -84,7 +90,7 @@ final class ThroughputScenario {
     WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxConnections(Integer.MAX_VALUE).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     Api api = new Api(web, target.host, target.port);
-    List<Member> members = await(setUp(api, sockets), 600);
+    List<Member> members = Lanes.await(setUp(api, sockets), 600);
     LOG.info("set up: {} members connected in {} chats", members.size(), config.chats());
 
     List<Member> senders = new ArrayList<>();
@@ -167,6 +173,20 @@ final class ThroughputScenario {
         .put("series", series);
   }
 
+  @Override
+  public String figures(JsonObject report) {
+    JsonObject results = report.getJsonObject("results");
+    JsonObject cpu = report.getJsonObject("cpu");
+    return String.format("%d acked/s; ack p50/p99/p99.9 %.1f/%.1f/%.1f ms; deliver p50/p99 %.1f/%.1f ms;"
+            + " lost %d, dup %d; CPU server %s, bench %s of 2 cores",
+        results.getLong("ackedPerSecond"),
+        results.getJsonObject("ack").getDouble("p50"), results.getJsonObject("ack").getDouble("p99"),
+        results.getJsonObject("ack").getDouble("p999"),
+        results.getJsonObject("deliver").getDouble("p50"), results.getJsonObject("deliver").getDouble("p99"),
+        results.getLong("lost"), results.getLong("duplicated"),
+        cpu.getValue("serverShareOfMachine"), cpu.getValue("benchShareOfMachine"));
+  }
+
   private void send(Member sender, int chatSize) {
     String clientId = UUID.randomUUID().toString();
     long now = System.nanoTime();
@@ -246,58 +266,15 @@ final class ThroughputScenario {
   /** Accounts, a workspace, the chats, and every member connected and registered on its chat. */
   private Future<List<Member>> setUp(Api api, WebSocketClient sockets) {
     int users = config.chats() * config.members();
-    return api.register("o" + runId + "owner").compose(owner -> {
-      String ownerToken = owner.getString("accessToken");
-      return api.createWorkspace(ownerToken, "bench " + runId).compose(workspace -> {
-        String workspaceId = workspace.getString("id");
-        return api.invite(ownerToken, workspaceId).compose(code -> chats(api, ownerToken, workspaceId)
-            .compose(chatIds -> bounded(users, config.setupConcurrency(), i ->
-                api.register("u" + runId + "x" + i).compose(user -> {
-                  String token = user.getString("accessToken");
-                  String userId = user.getJsonObject("user").getString("id");
-                  String chatId = chatIds.get(i % chatIds.size());
-                  return api.join(token, code)
-                      .compose(joined -> api.joinChat(token, chatId))
-                      .compose(joined -> BridgeClient.connect(vertx, sockets, target.host, target.port, token))
-                      .compose(bridge -> bridge.register("chat." + chatId)
-                          .compose(ok -> bridge.register("user." + userId))
-                          .map(ok -> new Member(userId, token, chatId, bridge)));
-                }))));
-      });
-    });
-  }
-
-  private Future<List<String>> chats(Api api, String token, String workspaceId) {
-    return bounded(config.chats(), 4, i -> api.createChannel(token, workspaceId, "bench-" + runId + "-" + i)
-        .map(chat -> chat.getString("id")));
-  }
-
-  /** Runs {@code count} tasks with at most {@code concurrency} at once; results in index order. */
-  private static <T> Future<List<T>> bounded(int count, int concurrency, Function<Integer, Future<T>> task) {
-    List<T> results = new ArrayList<>(java.util.Collections.nCopies(count, null));
-    AtomicLong next = new AtomicLong();
-    List<Future<Void>> lanes = new ArrayList<>();
-    for (int lane = 0; lane < Math.min(concurrency, count); lane++) {
-      lanes.add(lane(next, count, task, results));
-    }
-    return Future.all(lanes).map(done -> results);
-  }
-
-  private static <T> Future<Void> lane(AtomicLong next, int count, Function<Integer, Future<T>> task, List<T> results) {
-    int index = (int) next.getAndIncrement();
-    if (index >= count) {
-      return Future.succeededFuture();
-    }
-    return task.apply(index).compose(result -> {
-      synchronized (results) {
-        results.set(index, result);
-      }
-      return lane(next, count, task, results);
-    });
-  }
-
-  private static <T> T await(Future<T> future, int seconds) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    return Population.create(api, users, config.chats(), i -> List.of(i % config.chats()), config.setupConcurrency())
+        .compose(population -> Lanes.bounded(users, config.setupConcurrency(), i -> {
+          Population.User user = population.users.get(i);
+          String chatId = user.chatIds().get(0);
+          return BridgeClient.connect(vertx, sockets, target.host, target.port, user.accessToken())
+              .compose(bridge -> bridge.register("chat." + chatId)
+                  .compose(ok -> bridge.register("user." + user.userId()))
+                  .map(ok -> new Member(user.userId(), user.accessToken(), chatId, bridge)));
+        }));
   }
 
   private static double round(double value) {

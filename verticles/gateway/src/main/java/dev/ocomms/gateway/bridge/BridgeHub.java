@@ -45,7 +45,6 @@ import java.util.TreeMap;
  */
 final class BridgeHub {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeHub.class);
-  static final int MAX_CONNECTIONS_PER_USER = 5;
   static final long IDLE_TIMEOUT_MS = 60_000;
   static final long AUTH_TIMEOUT_MS = 30_000;
   static final long CLOSE_GRACE_MS = 5_000;
@@ -65,6 +64,7 @@ final class BridgeHub {
   private final AccessTokens tokens;
   private final Redis redis;
   private final ConnectionGate gate;
+  private final int maxConnectionsPerUser;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, BridgeConnection> connections = new HashMap<>();
   private final Map<String, Set<BridgeConnection>> connectionsByUser = new HashMap<>();
@@ -88,7 +88,9 @@ final class BridgeHub {
     long holdTimer = -1;
   }
 
-  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate, long presenceHeartbeatMs) {
+  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate, long presenceHeartbeatMs,
+            int maxConnectionsPerUser) {
+    this.maxConnectionsPerUser = maxConnectionsPerUser;
     this.vertx = vertx;
     this.tokens = tokens;
     this.redis = redis;
@@ -142,7 +144,7 @@ final class BridgeHub {
     String userId = connection.caller.userId();
     connectionsByUser.computeIfAbsent(userId, id -> new HashSet<>()).add(connection);
     redis.rxSend(Request.cmd(Command.EVAL).arg(ADD_CONNECTION).arg(1).arg(USER_CONNECTIONS_KEY + userId)
-            .arg(connection.openedAt).arg(connection.id).arg(MAX_CONNECTIONS_PER_USER))
+            .arg(connection.openedAt).arg(connection.id).arg(maxConnectionsPerUser))
         .subscribe(reply -> {
           for (Response old : reply) {
             bus().publish(Addresses.SOCKET_CLOSE, new JsonObject().put("connectionId", old.toString()));
@@ -318,7 +320,7 @@ final class BridgeHub {
     BridgeConnection connection = connections.get(message.body().getString("connectionId"));
     if (connection != null) {
       connection.closeWith(new OcommsException(ErrorCode.RATE_LIMITED,
-          "more than " + MAX_CONNECTIONS_PER_USER + " connections: the oldest is closed"));
+          "more than " + maxConnectionsPerUser + " connections: the oldest is closed"));
     }
   }
 

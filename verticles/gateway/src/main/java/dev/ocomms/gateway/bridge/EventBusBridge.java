@@ -23,7 +23,8 @@ public final class EventBusBridge {
   public EventBusBridge(Vertx vertx, OcommsConfig config, AccessTokens tokens, Redis redis) {
     this.vertx = vertx;
     this.gate = new ConnectionGate(config);
-    this.hub = new BridgeHub(vertx, tokens, redis, gate, config.presenceSessionTtlSeconds() * 1000L / 3);
+    this.hub = new BridgeHub(vertx, tokens, redis, gate, config.presenceSessionTtlSeconds() * 1000L / 3,
+        config.bridgeConnectionsPerUser());
   }
 
   /** Mounts the bridge; the router must already parse bodies (SockJS's xhr transports POST their frames). */

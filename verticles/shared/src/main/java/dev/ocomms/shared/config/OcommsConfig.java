@@ -77,7 +77,8 @@ public final class OcommsConfig {
     for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
         Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
         Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
-        Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.PRESENCE_SESSION_TTL_SECONDS)) {
+        Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.BRIDGE_CONNECTIONS_PER_USER,
+        Setting.PRESENCE_SESSION_TTL_SECONDS)) {
       if (!values.containsKey(required) && !raw.containsKey(required)) {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
@@ -287,6 +288,11 @@ public final class OcommsConfig {
 
   public int bridgeConnectionsPerIpPerSecond() {
     return (Integer) values.get(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND);
+  }
+
+  /** Open bridge connections one user may hold across the cluster; a new one beyond it closes the oldest. */
+  public int bridgeConnectionsPerUser() {
+    return (Integer) values.get(Setting.BRIDGE_CONNECTIONS_PER_USER);
   }
 
   /**

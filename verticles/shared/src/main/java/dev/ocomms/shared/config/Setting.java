@@ -28,6 +28,7 @@ public enum Setting {
   ALLOWED_ORIGINS("allowedOrigins", Kind.LIST, false),
   BRIDGE_CONNECTIONS_PER_SECOND("bridgeConnectionsPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_IP_PER_SECOND("bridgeConnectionsPerIpPerSecond", Kind.POSITIVE_INT, false),
+  BRIDGE_CONNECTIONS_PER_USER("bridgeConnectionsPerUser", Kind.POSITIVE_INT, false),
   PRESENCE_SESSION_TTL_SECONDS("presenceSessionTtlSeconds", Kind.POSITIVE_INT, false);
 
   /** How a raw value is checked and converted. */
