@@ -15,8 +15,8 @@ import java.util.Map;
  * The load tool: {@code java -jar bench/target/ocomms-bench.jar <scenario> [--option value]...}. Without
  * {@code --url} it starts the packaged server itself ({@code --nodes} processes sharing an embedded PostgreSQL and
  * Redis). Each run writes a JSON report and a PNG chart under {@code bench/results/} and appends a row to
- * {@code docs/benchmarks.md}. {@code --profile true} records the server nodes with JFR and adds the hottest
- * methods to the report.
+ * {@code docs/benchmarks.md}. {@code --profile true} records the server nodes with JFR during the measured phase
+ * and adds the hottest methods to the report.
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("throughput");
@@ -54,34 +54,30 @@ public final class Bench {
     Files.createDirectories(directory);
     boolean profile = options.flag("profile");
     List<String> jvmArgs = new ArrayList<>();
-    if (profile) {
-      jvmArgs.add("-XX:StartFlightRecording=settings=profile,filename="
-          + directory.resolve(name + "-node{node}.jfr"));
-    }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         options.integer("event-loops", Runtime.getRuntime().availableProcessors())));
     JsonObject report;
     Scenario scenario;
+    List<Path> recordings;
     int nodes = options.integer("nodes", 1);
     try (Target target = options.has("url") ? Target.of(options.text("url", null))
         : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
             options.text("server-heap", "2g"), Target.environment(options.text("server-env", "")), jvmArgs)) {
+      if (profile) {
+        target.profileTo(directory.resolve(name));
+      }
       scenario = switch (scenarioName) {
         case "throughput" -> ThroughputScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
       report = scenario.run();
+      recordings = target.profiles();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }
     report.put("command", command).put("machine", Report.machine())
         .put("startedAt", java.time.Instant.now().toString());
-    if (profile) {
-      // The nodes have exited (and so written their recordings).
-      List<Path> recordings = new ArrayList<>();
-      for (int node = 0; node < nodes; node++) {
-        recordings.add(directory.resolve(name + "-node" + node + ".jfr"));
-      }
+    if (!recordings.isEmpty()) {
       report.put("profile", Profiles.hottest(recordings, 25));
     }
     Path json = Report.write(directory, name, report);

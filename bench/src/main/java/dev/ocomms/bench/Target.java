@@ -37,6 +37,8 @@ final class Target implements AutoCloseable {
   private final Path workDir;
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedRedisServer redis;
+  private final List<Path> profiles = new ArrayList<>();
+  private Path profileTo;
 
   /** One server process (or one given URL, with no process). */
   private static final class ServerNode {
@@ -239,6 +241,55 @@ final class Target implements AutoCloseable {
       return -1;
     }
     return serverPids().stream().mapToLong(ProcessStats::rssBytes).sum();
+  }
+
+  /**
+   * Starts a JFR recording on every live node this run started, when {@code profileTo} was given: scenarios call it
+   * when their measured phase begins, so that set-up and JIT warm-up stay out of the profile.
+   */
+  void beginMeasuring() throws IOException, InterruptedException {
+    if (profileTo == null) {
+      return;
+    }
+    for (long pid : serverPids()) {
+      jcmd(pid, "JFR.start", "name=bench", "settings=profile");
+    }
+  }
+
+  /** Writes each node's recording (started by {@link #beginMeasuring()}) to the profile files and stops it. */
+  void endMeasuring() throws IOException, InterruptedException {
+    if (profileTo == null) {
+      return;
+    }
+    for (int node = 0; node < nodes.size(); node++) {
+      Process process = nodes.get(node).process;
+      if (process != null && process.isAlive()) {
+        Path file = profileTo.resolveSibling(profileTo.getFileName() + "-node" + node + ".jfr");
+        jcmd(process.pid(), "JFR.stop", "name=bench", "filename=" + file);
+        profiles.add(file);
+      }
+    }
+  }
+
+  /** The recordings written by {@link #endMeasuring()}. */
+  List<Path> profiles() {
+    return List.copyOf(profiles);
+  }
+
+  /** Profile the measured phase into files named {@code <prefix>-node<i>.jfr}. */
+  void profileTo(Path prefix) {
+    this.profileTo = prefix;
+  }
+
+  private static void jcmd(long pid, String... command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(pid)));
+    line.addAll(List.of(command));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+      throw new IOException("jcmd " + String.join(" ", command) + " failed for process " + pid);
+    }
   }
 
   private Process started(int node) {

@@ -122,12 +122,14 @@ final class ThroughputScenario implements Scenario {
     }
     double serverCpuBefore = target.pid().isPresent() ? ProcessStats.cpuSeconds(target.pid().getAsLong()) : -1;
     double benchCpuBefore = ProcessStats.cpuSeconds(ProcessHandle.current().pid());
+    target.beginMeasuring();
     long start = System.nanoTime();
     measuring = true;
     JsonArray series = new JsonArray();
     long seriesTimer = vertx.setPeriodic(1000, id -> series.add(sample(start)));
     Thread.sleep(TimeUnit.SECONDS.toMillis(config.seconds()));
     timers.forEach(vertx::cancelTimer);
+    target.endMeasuring();
     // Let in-flight acks and deliveries arrive.
     long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < drainUntil && (delivered.sum() < expected.sum() || !sentAt.isEmpty())) {
