@@ -34,11 +34,34 @@ class BenchSmokeTest {
   }
 
   @Test
+  @DisplayName("the throughput scenario runs the same load against the raw baseline and reports the ratios")
+  void throughputBaseline(@TempDir Path out) throws Exception {
+    String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
+    JsonObject report = Bench.run("throughput", options("url", url, "chats", "2", "members", "2", "per-user", "2",
+        "senders", "2", "rate", "6", "seconds", "2", "warmup", "1", "baseline-max-seconds", "1",
+        "out", out.toString(), "docs", "none"), "bin/bench throughput --smoke");
+
+    JsonObject baseline = report.getJsonObject("baseline");
+    JsonObject theirs = baseline.getJsonObject("results");
+    assertThat(theirs.getLong("acked")).isGreaterThanOrEqualTo(8);
+    // Two chats of two members with two connections each: every message reaches four connections.
+    assertThat(theirs.getLong("delivered")).isEqualTo(theirs.getLong("acked") * 4);
+    assertThat(theirs.getLong("lost")).isZero();
+    assertThat(theirs.getLong("duplicated")).isZero();
+    assertThat(baseline.getLong("maxAckedPerSecond")).isPositive();
+    assertThat(baseline.getJsonObject("ratio").getDouble("ackedPerSecond")).isPositive();
+    assertThat(baseline.getJsonObject("ratio").getDouble("deliverP99")).isPositive();
+    assertThat(report.getJsonObject("results").getLong("delivered"))
+        .isEqualTo(report.getJsonObject("results").getLong("acked") * 4);
+  }
+
+  @Test
   @DisplayName("the throughput scenario acks every message, delivers each to every member once, and writes its report")
   void throughput(@TempDir Path out) throws Exception {
     String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
-    JsonObject report = Bench.run("throughput", Map.of("url", url, "chats", "2", "members", "3", "senders", "2",
-        "rate", "6", "seconds", "3", "warmup", "1", "out", out.toString(), "docs", out.resolve("benchmarks.md").toString()),
+    JsonObject report = Bench.run("throughput", options("url", url, "chats", "2", "members", "3", "senders", "2",
+        "rate", "6", "seconds", "3", "warmup", "1", "baseline-max-seconds", "1", "out", out.toString(),
+            "docs", out.resolve("benchmarks.md").toString()),
         "bin/bench throughput --smoke");
 
     JsonObject results = report.getJsonObject("results");
@@ -55,6 +78,14 @@ class BenchSmokeTest {
           .anyMatch(name -> name.startsWith("throughput-") && name.endsWith(".png"));
     }
     assertThat(Files.readString(out.resolve("benchmarks.md"))).contains("bin/bench throughput --smoke")
-        .contains("lost 0, dup 0");
+        .contains("lost 0, dup 0").contains("ratio to baseline");
+  }
+
+  private static Map<String, String> options(String... pairs) {
+    Map<String, String> options = new java.util.HashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      options.put(pairs[i], pairs[i + 1]);
+    }
+    return options;
   }
 }
