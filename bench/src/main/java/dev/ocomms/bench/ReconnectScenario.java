@@ -260,8 +260,8 @@ final class ReconnectScenario implements Scenario {
             seqs.add(ack.getInteger(1));
           });
         }
-        // The last deliveries (and any gap sync) land.
-        Thread.sleep(2000);
+        // The last deliveries (and any gap sync, 300 ms after a gap) land.
+        Thread.sleep(1000);
       }
       workers.sendAll(new JsonObject().put("type", "verify").put("acked", acked));
       List<JsonObject> finals = workers.awaitAll("final", 120);

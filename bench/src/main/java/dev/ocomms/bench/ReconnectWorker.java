@@ -84,6 +84,8 @@ public final class ReconnectWorker {
     int state = DOWN;
     /** Counts attempts, so that a connection that opens after its attempt timed out is dropped. */
     int generation;
+    /** The step of the attempt in progress (connect, register, sync, join), to name a timed-out attempt's cause. */
+    String step = "connect";
     int node;
     /** Failed attempts since the client was last up. */
     int failedAttempts;
@@ -184,6 +186,7 @@ public final class ReconnectWorker {
   private Future<Void> attempt(Client client) {
     client.state = CONNECTING;
     client.generation++;
+    client.step = "connect";
     if (client.failedAttempts > 0 || client.downAt > 0) {
       attempts.increment();
     }
@@ -199,13 +202,16 @@ public final class ReconnectWorker {
         }
         resendUnacked(client);
       } else {
-        count(cause(result.cause()));
+        String cause = cause(result.cause());
+        count("attempt_timeout".equals(cause) ? client.step + "_" + cause : cause);
         Object connection = client.connection;
         client.connection = null;
         client.state = DOWN;
         closeQuietly(connection);
         client.failedAttempts++;
-        if (failover) {
+        // Another node only when this one did not take the connection (as a load balancer would): a node that
+        // took it but answers slowly is tried again.
+        if (failover && cause.startsWith("connect_")) {
           client.node = (client.node + 1) % ports.size();
         }
         scheduleAttempt(client);
@@ -247,11 +253,15 @@ public final class ReconnectWorker {
         return Future.failedFuture("disconnected: opened after its attempt had timed out");
       }
       client.connection = bridge;
+      client.step = "register";
       bridge.onEvent(frame -> onEvent(client, bridge, frame));
       bridge.closed().onComplete(v -> onClosed(client, bridge));
       return step("register", bridge.register("user." + user.getString(0))
           .compose(ok -> bridge.register("chat." + chatId)))
-          .compose(ok -> step("sync", sync(client, bridge)));
+          .compose(ok -> {
+            client.step = "sync";
+            return step("sync", sync(client, bridge));
+          });
     });
   }
 
@@ -264,6 +274,7 @@ public final class ReconnectWorker {
         return Future.failedFuture("disconnected: opened after its attempt had timed out");
       }
       client.connection = socket;
+      client.step = "join";
       Promise<Void> joined = Promise.promise();
       socket.textMessageHandler(text -> {
         if (text.contains("\"joined\"")) {
