@@ -442,7 +442,10 @@ public final class ReconnectWorker {
           sender.unacked.put(clientId, false);
           if (!"disconnected".equals(cause)) {
             // Refused or timed out on a live connection: try again after a jittered pause.
-            vertx.setTimer(1 + ThreadLocalRandom.current().nextLong(backoffInitialMs), id -> {
+            // A 429 says when to come back (retryAfterMs); jitter spreads the retries of one sender's backlog.
+            long wait = failure instanceof BridgeClient.BenchFailure bench && "rate_limited".equals(cause)
+                ? bench.problem.getLong("retryAfterMs", 1000L) : 0;
+            vertx.setTimer(1 + wait + ThreadLocalRandom.current().nextLong(backoffInitialMs), id -> {
               if (sender.state == UP && Boolean.FALSE.equals(sender.unacked.get(clientId))) {
                 transmit(sender, clientId);
               }
