@@ -22,6 +22,7 @@ final class BridgeClient {
   private final WebSocket socket;
   private final String authorization;
   private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
+  private final Promise<Void> closed = Promise.promise();
   private Consumer<JsonObject> events = event -> { };
   private long pingTimer;
 
@@ -37,7 +38,10 @@ final class BridgeClient {
     return client.connect(options).map(socket -> {
       BridgeClient bridge = new BridgeClient(socket, accessToken);
       bridge.pingTimer = vertx.setPeriodic(20_000, id -> bridge.ping());
-      socket.closeHandler(v -> vertx.cancelTimer(bridge.pingTimer));
+      socket.closeHandler(v -> {
+        vertx.cancelTimer(bridge.pingTimer);
+        bridge.onClosed();
+      });
       return bridge;
     });
   }
@@ -48,6 +52,10 @@ final class BridgeClient {
 
   /** A request; completes with the reply body, or fails with the error frame's body. */
   Future<JsonObject> request(String address, JsonObject body) {
+    if (closed.future().isComplete()) {
+      return Future.failedFuture(new BenchFailure(new JsonObject().put("code", "disconnected")
+          .put("detail", "the connection is closed")));
+    }
     String replyAddress = UUID.randomUUID().toString();
     Promise<JsonObject> promise = Promise.promise();
     pending.put(replyAddress, promise);
@@ -58,6 +66,10 @@ final class BridgeClient {
 
   /** Registers on an address; completes once the server says the registration is effective. */
   Future<JsonObject> register(String address) {
+    if (closed.future().isComplete()) {
+      return Future.failedFuture(new BenchFailure(new JsonObject().put("code", "disconnected")
+          .put("detail", "the connection is closed")));
+    }
     String replyAddress = UUID.randomUUID().toString();
     Promise<JsonObject> promise = Promise.promise();
     pending.put(replyAddress, promise);
@@ -71,6 +83,20 @@ final class BridgeClient {
 
   Future<Void> close() {
     return socket.close();
+  }
+
+  /** Completes when the connection has closed (either side); requests still unanswered then fail. */
+  Future<Void> closed() {
+    return closed.future();
+  }
+
+  private void onClosed() {
+    // A reply can no longer come: the caller decides whether to retry (with the same clientId for a send).
+    var unanswered = new java.util.ArrayList<>(pending.values());
+    pending.clear();
+    unanswered.forEach(promise -> promise.tryFail(new BenchFailure(new JsonObject().put("code", "disconnected")
+        .put("detail", "the connection closed before the reply"))));
+    closed.tryComplete();
   }
 
   private void write(JsonObject frame) {

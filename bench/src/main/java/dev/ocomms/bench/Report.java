@@ -45,6 +45,10 @@ final class Report {
 
   /** Latency percentiles over time (top) and the latency histogram (bottom), in one image. */
   private static void chart(Path png, String title, JsonObject report) throws IOException {
+    if ("reconnect".equals(report.getString("scenario"))) {
+      recoveryChart(png, title, report);
+      return;
+    }
     JsonArray series = report.getJsonArray("series", new JsonArray());
     XYChart overTime = new XYChartBuilder().width(1000).height(420).title(title + ": latency over time")
         .xAxisTitle("second").yAxisTitle("ms").build();
@@ -81,13 +85,69 @@ final class Report {
         histogram.addSeries(names.get(i), x, buckets.values().stream().map(counts -> counts[index]).toList());
       }
     }
+    writeStacked(png, overTime, histogram);
+  }
+
+  /**
+   * Reconnect storm: connected and recovered clients per second around the kill, ours and the baseline's (top), and
+   * how many clients recovered in each second after the kill (bottom).
+   */
+  private static void recoveryChart(Path png, String title, JsonObject report) throws IOException {
+    XYChart overTime = new XYChartBuilder().width(1000).height(420).title(title + ": clients around the kill")
+        .xAxisTitle("seconds from the kill").yAxisTitle("clients").build();
+    JsonObject baseline = report.getJsonObject("baseline", new JsonObject());
+    addSeries(overTime, "connected", report.getJsonArray("series", new JsonArray()), "connected");
+    addSeries(overTime, "recovered", report.getJsonArray("series", new JsonArray()), "recovered");
+    addSeries(overTime, "baseline connected", baseline.getJsonArray("series", new JsonArray()), "connected");
+    addSeries(overTime, "baseline recovered", baseline.getJsonArray("series", new JsonArray()), "recovered");
+    CategoryChart histogram = new CategoryChartBuilder().width(1000).height(420)
+        .title("clients recovered per second after the kill").xAxisTitle("second").yAxisTitle("clients").build();
+    List<JsonArray> sources = List.of(
+        report.getJsonObject("histograms", new JsonObject()).getJsonArray("recovery", new JsonArray()),
+        baseline.getJsonObject("histograms", new JsonObject()).getJsonArray("recovery", new JsonArray()));
+    // The same categories for every series (XChart fails otherwise): every second up to the last recovery.
+    long last = sources.stream().flatMap(JsonArray::stream)
+        .mapToLong(b -> ((JsonObject) b).getLong("upToSeconds")).max().orElse(0);
+    List<String> seconds = new ArrayList<>();
+    for (long second = 1; second <= last; second++) {
+      seconds.add(String.valueOf(second));
+    }
+    List<String> names = List.of("ocomms", "baseline");
+    for (int i = 0; i < names.size(); i++) {
+      if (sources.get(i).isEmpty()) {
+        continue;
+      }
+      long[] counts = new long[(int) last];
+      sources.get(i).forEach(b -> counts[(int) (((JsonObject) b).getLong("upToSeconds") - 1)] +=
+          ((JsonObject) b).getLong("count"));
+      histogram.addSeries(names.get(i), seconds, java.util.Arrays.stream(counts).boxed().toList());
+    }
+    writeStacked(png, overTime, histogram);
+  }
+
+  private static void addSeries(XYChart chart, String name, JsonArray series, String metric) {
+    List<Double> x = new ArrayList<>();
+    List<Double> y = new ArrayList<>();
+    series.forEach(point -> {
+      JsonObject p = (JsonObject) point;
+      if (p.getValue(metric) != null) {
+        x.add(p.getDouble("t"));
+        y.add(p.getDouble(metric));
+      }
+    });
+    if (!x.isEmpty()) {
+      chart.addSeries(name, x, y);
+    }
+  }
+
+  private static void writeStacked(Path png, XYChart top, CategoryChart bottom) throws IOException {
     BufferedImage image = new BufferedImage(1000, 840, BufferedImage.TYPE_INT_RGB);
     Graphics2D graphics = image.createGraphics();
-    if (!overTime.getSeriesMap().isEmpty()) {
-      graphics.drawImage(BitmapEncoder.getBufferedImage(overTime), 0, 0, null);
+    if (!top.getSeriesMap().isEmpty()) {
+      graphics.drawImage(BitmapEncoder.getBufferedImage(top), 0, 0, null);
     }
-    if (!histogram.getSeriesMap().isEmpty()) {
-      graphics.drawImage(BitmapEncoder.getBufferedImage(histogram), 0, 420, null);
+    if (!bottom.getSeriesMap().isEmpty()) {
+      graphics.drawImage(BitmapEncoder.getBufferedImage(bottom), 0, 420, null);
     }
     graphics.dispose();
     javax.imageio.ImageIO.write(image, "png", png.toFile());
