@@ -48,6 +48,7 @@ final class FanoutScenario implements Scenario {
   private static final Logger LOG = LoggerFactory.getLogger(FanoutScenario.class);
   private static final String MESSAGE_NEW = "\"type\":\"message.new\"";
   private static final String CLIENT_ID = "\"clientId\":\"";
+  private static final String BODY_TYPE = "\"body\":{\"type\":\"";
   private static final String BASELINE_ROOM = "fanout";
   private static final String BASELINE_SEND = "{\"type\":\"send\",\"room\":\"" + BASELINE_ROOM + "\",\"id\":";
   private static final String BASELINE_SENT_AT = ",\"sentAt\":";
@@ -59,7 +60,12 @@ final class FanoutScenario implements Scenario {
     JsonObject toJson() {
       return new JsonObject().put("members", members).put("senders", senders).put("ratePerSecond", rate)
           .put("seconds", seconds).put("warmupSeconds", warmupSeconds).put("baseline", baseline)
-          .put("capacitySeconds", capacitySeconds);
+          .put("capacitySeconds", capacitySeconds).put("capacitySenders", capacitySenders());
+    }
+
+    /** The closed loop has one message in flight per sender: at least 20 of them, so that latency does not bound it. */
+    int capacitySenders() {
+      return Math.min(members, Math.max(senders, 20));
     }
   }
 
@@ -185,7 +191,7 @@ final class FanoutScenario implements Scenario {
       Measured measured = drive(tally, senders.subList(0, config.senders()), target::serverCpuSeconds,
           target::storesCpuSeconds, true);
       JsonObject results = tally.results(measured)
-          .put("otherFrames", tally.otherFrames.sum())
+          .put("otherFrames", tally.otherFrames())
           .put("averageFrameBytes", tally.frames.sum() == 0 ? 0 : tally.frameBytes.sum() / tally.frames.sum());
       return new JsonObject()
           .put("scenario", "fanout")
@@ -207,7 +213,7 @@ final class FanoutScenario implements Scenario {
     long now = System.nanoTime();
     int clientId = text.indexOf(CLIENT_ID);
     if (clientId < 0 || text.indexOf(MESSAGE_NEW) < 0) {
-      tally.otherFrames.increment();
+      tally.other(text);
       return;
     }
     // The clientId is new UUID(high, number): its last two groups (4 + 12 hex digits) are the number.
@@ -294,7 +300,7 @@ final class FanoutScenario implements Scenario {
       Tally closedLoop = new Tally(config.members(), 0);
       closedLoop.nextNumber.set(rated.nextNumber.get());
       tally.set(closedLoop);
-      JsonObject capacity = capacity(closedLoop, senders.subList(0, config.senders()))
+      JsonObject capacity = capacity(closedLoop, senders.subList(0, config.capacitySenders()))
           .put("serverCpuSeconds", round(ProcessStats.cpuSeconds(server.pid()) - cpuBefore));
       return new JsonObject().put("results", results).put("cpu", measured.cpu()).put("capacity", capacity)
           .put("framesPerSecond", results.getLong("framesPerSecond"))
@@ -333,7 +339,8 @@ final class FanoutScenario implements Scenario {
 
   /**
    * What the machine can do: every sender sends its next message as soon as the baseline acks the last, for
-   * {@code capacitySeconds}; the frames the members receive per second.
+   * {@code capacitySeconds}; the frames the members receive per second. The senders here need not be the rated
+   * phase's (no per-user limit applies to the baseline).
    */
   private JsonObject capacity(Tally tally, List<BaselineMember> senders) throws Exception {
     long start = System.nanoTime();
@@ -410,6 +417,7 @@ final class FanoutScenario implements Scenario {
     tally.deliver.total().reset();
     tally.frames.reset();
     tally.frameBytes.reset();
+    tally.otherFrames.clear();
     double serverCpuBefore = serverCpuSeconds.getAsDouble();
     double storesCpuBefore = storesCpuSeconds.getAsDouble();
     double benchCpuBefore = ProcessStats.cpuSeconds(ProcessHandle.current().pid());
@@ -492,7 +500,8 @@ final class FanoutScenario implements Scenario {
     final LongAdder expected = new LongAdder();
     final LongAdder frames = new LongAdder();
     final LongAdder frameBytes = new LongAdder();
-    final LongAdder otherFrames = new LongAdder();
+    /** Frames other than the numbered messages (badges, presence, sync notices), by event type. */
+    final Map<String, LongAdder> otherFrames = new ConcurrentHashMap<>();
     final LongAdder unnumbered = new LongAdder();
     final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     final LongAdder secondAcked = new LongAdder();
@@ -537,9 +546,28 @@ final class FanoutScenario implements Scenario {
       secondAcked.increment();
     }
 
-    /** A refused message is never delivered: it is not expected either. */
+    void other(String text) {
+      int type = text.indexOf(BODY_TYPE);
+      int end = type < 0 ? -1 : text.indexOf('"', type + BODY_TYPE.length());
+      String name = end < 0 ? "?" : text.substring(type + BODY_TYPE.length(), end);
+      otherFrames.computeIfAbsent(name, n -> new LongAdder()).increment();
+    }
+
+    JsonObject otherFrames() {
+      JsonObject counts = new JsonObject();
+      otherFrames.forEach((type, count) -> counts.put(type, count.sum()));
+      return counts;
+    }
+
+    /**
+     * A refused message is never delivered: it is not expected either. One that timed out may still be committed and
+     * delivered later: it stays expected (if it never comes, it counts as lost, and the timeouts say why).
+     */
     void refused(long number, String code) {
       errors.computeIfAbsent(code, c -> new LongAdder()).increment();
+      if ("timeout".equals(code)) {
+        return;
+      }
       expected.add(-members);
       if (sentAt != null) {
         sentAt.set((int) number, 0);
