@@ -19,7 +19,7 @@ import java.util.Map;
  * and adds the hottest methods to the report.
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("throughput", "reconnect");
+  static final List<String> SCENARIOS = List.of("throughput", "fanout", "reconnect");
 
   private Bench() {
   }
@@ -68,6 +68,7 @@ public final class Bench {
       }
       scenario = switch (scenarioName) {
         case "throughput" -> ThroughputScenario.from(vertx, target, options);
+        case "fanout" -> FanoutScenario.from(vertx, target, options);
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };

@@ -1,5 +1,6 @@
 package dev.ocomms.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,16 +20,23 @@ import java.util.function.Consumer;
  * Used from one event loop only.
  */
 final class BridgeClient {
+  /** How the server's event frames begin (its JSON keeps this field order); replies go to UUID addresses instead. */
+  private static final String CHAT_EVENT_PREFIX = "{\"type\":\"rec\",\"address\":\"chat.";
+  private static final String USER_EVENT_PREFIX = "{\"type\":\"rec\",\"address\":\"user.";
+
   private final WebSocket socket;
   private final String authorization;
+  private final Context context;
   private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
   private final Promise<Void> closed = Promise.promise();
   private Consumer<JsonObject> events = event -> { };
+  private Consumer<String> rawEvents;
   private long pingTimer;
 
-  private BridgeClient(WebSocket socket, String accessToken) {
+  private BridgeClient(WebSocket socket, String accessToken, Context context) {
     this.socket = socket;
     this.authorization = "Bearer " + accessToken;
+    this.context = context;
     socket.textMessageHandler(this::onFrame);
   }
 
@@ -36,7 +44,7 @@ final class BridgeClient {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(host).setPort(port)
         .setURI("/eventbus/websocket");
     return client.connect(options).map(socket -> {
-      BridgeClient bridge = new BridgeClient(socket, accessToken);
+      BridgeClient bridge = new BridgeClient(socket, accessToken, vertx.getOrCreateContext());
       bridge.pingTimer = vertx.setPeriodic(20_000, id -> bridge.ping());
       socket.closeHandler(v -> {
         vertx.cancelTimer(bridge.pingTimer);
@@ -48,6 +56,19 @@ final class BridgeClient {
 
   void onEvent(Consumer<JsonObject> handler) {
     this.events = handler;
+  }
+
+  /**
+   * Hands the event frames addressed to {@code chat.*} and {@code user.*} over as their text, unparsed, instead of to
+   * {@link #onEvent}: under fan-out a JsonObject per received frame would make the generator the bottleneck.
+   */
+  void onRawEvent(Consumer<String> handler) {
+    this.rawEvents = handler;
+  }
+
+  /** The event-loop context the socket's frames arrive on: requests must be made from it. */
+  Context context() {
+    return context;
   }
 
   /** A request; completes with the reply body, or fails with the error frame's body. */
@@ -104,6 +125,10 @@ final class BridgeClient {
   }
 
   private void onFrame(String text) {
+    if (rawEvents != null && (text.startsWith(CHAT_EVENT_PREFIX) || text.startsWith(USER_EVENT_PREFIX))) {
+      rawEvents.accept(text);
+      return;
+    }
     JsonObject frame = new JsonObject(text);
     String address = frame.getString("address");
     Promise<JsonObject> promise = address == null ? null : pending.remove(address);
