@@ -19,7 +19,7 @@ import java.util.Map;
  * and adds the hottest methods to the report.
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("throughput");
+  static final List<String> SCENARIOS = List.of("throughput", "connections");
 
   private Bench() {
   }
@@ -68,6 +68,7 @@ public final class Bench {
       }
       scenario = switch (scenarioName) {
         case "throughput" -> ThroughputScenario.from(vertx, target, options);
+        case "connections" -> ConnectionsScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
       report = scenario.run();

@@ -23,6 +23,7 @@ final class BridgeClient {
   private final String authorization;
   private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
   private Consumer<JsonObject> events = event -> { };
+  private Runnable closed = () -> { };
   private long pingTimer;
 
   private BridgeClient(WebSocket socket, String accessToken) {
@@ -37,13 +38,21 @@ final class BridgeClient {
     return client.connect(options).map(socket -> {
       BridgeClient bridge = new BridgeClient(socket, accessToken);
       bridge.pingTimer = vertx.setPeriodic(20_000, id -> bridge.ping());
-      socket.closeHandler(v -> vertx.cancelTimer(bridge.pingTimer));
+      socket.closeHandler(v -> {
+        vertx.cancelTimer(bridge.pingTimer);
+        bridge.closed.run();
+      });
       return bridge;
     });
   }
 
   void onEvent(Consumer<JsonObject> handler) {
     this.events = handler;
+  }
+
+  /** Called once the socket has closed, whichever side closed it. */
+  void closeHandler(Runnable handler) {
+    this.closed = handler;
   }
 
   /** A request; completes with the reply body, or fails with the error frame's body. */

@@ -1,0 +1,57 @@
+package dev.ocomms.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The memory of other JVMs on this machine, through {@code jcmd}: heap in use after a full GC, and RSS. */
+final class JvmMemory {
+  /** The first {@code used NK} of {@code GC.heap_info}: the Java heap (Metaspace follows it). */
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+  private JvmMemory() {
+  }
+
+  /** One process's heap in use right after a full GC, and its resident memory then, in bytes. */
+  record Sample(long heapUsedBytes, long rssBytes) {
+  }
+
+  /** Runs a full GC in each process, then reads its heap in use and its RSS; the sums over the processes. */
+  static Sample afterFullGc(List<Long> pids) throws IOException, InterruptedException {
+    long heap = 0;
+    long rss = 0;
+    for (long pid : pids) {
+      jcmd(pid, "GC.run");
+      Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+      if (!used.find()) {
+        throw new IOException("GC.heap_info of process " + pid + " shows no heap in use");
+      }
+      heap += Long.parseLong(used.group(1)) * 1024;
+      rss += ProcessStats.rssBytes(pid);
+    }
+    return new Sample(heap, rss);
+  }
+
+  /** The first {@code lines} lines of a process's class histogram (after a full GC), for the report. */
+  static String classHistogram(long pid, int lines) throws IOException, InterruptedException {
+    String histogram = jcmd(pid, "GC.class_histogram");
+    return String.join("\n", histogram.lines().limit(lines).toList());
+  }
+
+  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+        String.valueOf(pid), command));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+    byte[] output = jcmd.getInputStream().readAllBytes();
+    if (!jcmd.waitFor(120, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+      throw new IOException("jcmd " + command + " failed for process " + pid + ": "
+          + new String(output, StandardCharsets.UTF_8));
+    }
+    return new String(output, StandardCharsets.UTF_8);
+  }
+}
