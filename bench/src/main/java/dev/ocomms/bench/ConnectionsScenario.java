@@ -135,7 +135,7 @@ final class ConnectionsScenario implements Scenario {
       target.beginMeasuring();
       Phase ours;
       try {
-        ours = phase(1, "bridge", target.host, nodePorts, target::serverPids, config.holdSeconds());
+        ours = phase(1, "bridge", target.host, nodePorts, target::serverPids, config.holdSeconds(), true);
       } finally {
         target.endMeasuring();
       }
@@ -243,7 +243,7 @@ final class ConnectionsScenario implements Scenario {
     }
     // The baseline's figures do not depend on a long hold: a short one shows it keeps its sockets.
     Phase phase = phase(2, "baseline", "127.0.0.1", ports,
-        () -> baselineServers.stream().map(Baseline::pid).toList(), Math.min(config.holdSeconds(), 10));
+        () -> baselineServers.stream().map(Baseline::pid).toList(), Math.min(config.holdSeconds(), 10), false);
     for (Baseline server : baselineServers) {
       server.close();
     }
@@ -251,11 +251,12 @@ final class ConnectionsScenario implements Scenario {
   }
 
   /**
-   * Connects every generator's share (GC'd memory of {@code servers} measured before and after), holds for
-   * {@code holdSeconds}, and closes; a point per second for the chart.
+   * Connects every generator's share (GC'd memory of {@code servers} measured before and after, with the first
+   * server's class histogram when {@code histogram}), holds for {@code holdSeconds}, and closes; a point per second
+   * for the chart.
    */
   private Phase phase(int id, String mode, String host, List<Integer> ports, Supplier<List<Long>> servers,
-                      int holdSeconds) throws Exception {
+                      int holdSeconds, boolean histogram) throws Exception {
     boolean measurable = target.started();
     JvmMemory.Sample before = measurable ? JvmMemory.afterFullGc(servers.get()) : null;
     Cpu cpuAtStart = cpu(servers);
@@ -281,6 +282,8 @@ final class ConnectionsScenario implements Scenario {
     boolean allReported = allDone(id);
     Cpu cpuConnected = cpu(servers);
     JvmMemory.Sample after = measurable ? JvmMemory.afterFullGc(servers.get()) : null;
+    // What fills the heap of a node holding connections: the top of its class histogram.
+    String classes = measurable && histogram ? JvmMemory.classHistogram(servers.get().get(0), 30) : null;
     LOG.info("{}: {} connected in {} s; holding {} s", mode, sum(id, "connected"), connectSeconds, holdSeconds);
     long holdEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(holdSeconds);
     while (System.nanoTime() < holdEnd) {
@@ -333,6 +336,7 @@ final class ConnectionsScenario implements Scenario {
           .put("heapAfterBytes", after.heapUsedBytes())
           .put("heapPerConnectionBytes", (after.heapUsedBytes() - before.heapUsedBytes()) / per)
           .put("targetPerConnectionBytes", TARGET_BYTES_PER_CONNECTION)
+          .put("classHistogramOfFirstNode", classes == null ? null : new JsonArray(classes.lines().toList()))
           .put("measuredAs", "after a full GC (jcmd GC.run) in each server process, before connecting and once"
               + " all were connected; RSS of the server processes, heap used from GC.heap_info"));
     }

@@ -2,6 +2,7 @@ package dev.ocomms.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +26,40 @@ final class JvmMemory {
   static Sample afterFullGc(List<Long> pids) throws IOException, InterruptedException {
     long heap = 0;
     long rss = 0;
-    for (long pid : pids) {
-      jcmd(pid, "GC.run");
-      Matcher used = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
-      if (!used.find()) {
-        throw new IOException("GC.heap_info of process " + pid + " shows no heap in use");
+    // One jcmd (itself a JVM start) runs both commands.
+    Path commands = Files.createTempFile("ocomms-jcmd-", ".txt");
+    try {
+      Files.writeString(commands, "GC.run\nGC.heap_info\n");
+      for (long pid : pids) {
+        Matcher used = HEAP_USED.matcher(jcmd(pid, "-f", commands.toString()));
+        if (!used.find()) {
+          throw new IOException("GC.heap_info of process " + pid + " shows no heap in use");
+        }
+        heap += Long.parseLong(used.group(1)) * 1024;
+        rss += settledRss(pid);
       }
-      heap += Long.parseLong(used.group(1)) * 1024;
-      rss += ProcessStats.rssBytes(pid);
+    } finally {
+      Files.deleteIfExists(commands);
     }
     return new Sample(heap, rss);
+  }
+
+  /**
+   * Resident memory once it stops moving: after a full GC, G1 gives the heap regions it no longer needs back to the
+   * system concurrently, a while after the GC itself has returned.
+   */
+  private static long settledRss(long pid) throws InterruptedException {
+    long previous = ProcessStats.rssBytes(pid);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      long now = ProcessStats.rssBytes(pid);
+      if (Math.abs(now - previous) < (1 << 20)) {
+        return now;
+      }
+      previous = now;
+    }
+    return previous;
   }
 
   /** The first {@code lines} lines of a process's class histogram (after a full GC), for the report. */
@@ -43,13 +68,14 @@ final class JvmMemory {
     return String.join("\n", histogram.lines().limit(lines).toList());
   }
 
-  private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+  private static String jcmd(long pid, String... command) throws IOException, InterruptedException {
     List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-        String.valueOf(pid), command));
+        String.valueOf(pid)));
+    line.addAll(List.of(command));
     Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
     byte[] output = jcmd.getInputStream().readAllBytes();
     if (!jcmd.waitFor(120, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-      throw new IOException("jcmd " + command + " failed for process " + pid + ": "
+      throw new IOException("jcmd " + String.join(" ", command) + " failed for process " + pid + ": "
           + new String(output, StandardCharsets.UTF_8));
     }
     return new String(output, StandardCharsets.UTF_8);
