@@ -335,6 +335,11 @@ final class ConnectionsScenario implements Scenario {
           .put("heapBeforeBytes", before.heapUsedBytes())
           .put("heapAfterBytes", after.heapUsedBytes())
           .put("heapPerConnectionBytes", (after.heapUsedBytes() - before.heapUsedBytes()) / per)
+          // RSS minus committed heap (roughly: committed pages need not all be resident): code cache, metaspace, thread stacks, Netty's direct buffers, GC structures.
+          .put("heapCommittedBeforeBytes", before.heapCommittedBytes())
+          .put("heapCommittedAfterBytes", after.heapCommittedBytes())
+          .put("outsideHeapBeforeBytes", before.rssBytes() - before.heapCommittedBytes())
+          .put("outsideHeapAfterBytes", after.rssBytes() - after.heapCommittedBytes())
           .put("targetPerConnectionBytes", TARGET_BYTES_PER_CONNECTION)
           .put("classHistogramOfFirstNode", classes == null ? null : new JsonArray(classes.lines().toList()))
           .put("measuredAs", "after a full GC (jcmd GC.run) in each server process, before connecting and once"

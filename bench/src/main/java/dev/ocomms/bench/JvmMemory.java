@@ -12,36 +12,38 @@ import java.util.regex.Pattern;
 
 /** The memory of other JVMs on this machine, through {@code jcmd}: heap in use after a full GC, and RSS. */
 final class JvmMemory {
-  /** The first {@code used NK} of {@code GC.heap_info}: the Java heap (Metaspace follows it). */
-  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+  /** The first {@code total NK, used NK} of {@code GC.heap_info}: the Java heap (Metaspace follows it). */
+  private static final Pattern HEAP = Pattern.compile("total (\\d+)K, used (\\d+)K");
 
   private JvmMemory() {
   }
 
-  /** One process's heap in use right after a full GC, and its resident memory then, in bytes. */
-  record Sample(long heapUsedBytes, long rssBytes) {
+  /** Heap in use right after a full GC, heap committed then, and resident memory once settled, in bytes. */
+  record Sample(long heapUsedBytes, long heapCommittedBytes, long rssBytes) {
   }
 
   /** Runs a full GC in each process, then reads its heap in use and its RSS; the sums over the processes. */
   static Sample afterFullGc(List<Long> pids) throws IOException, InterruptedException {
     long heap = 0;
+    long committed = 0;
     long rss = 0;
     // One jcmd (itself a JVM start) runs both commands.
     Path commands = Files.createTempFile("ocomms-jcmd-", ".txt");
     try {
       Files.writeString(commands, "GC.run\nGC.heap_info\n");
       for (long pid : pids) {
-        Matcher used = HEAP_USED.matcher(jcmd(pid, "-f", commands.toString()));
+        Matcher used = HEAP.matcher(jcmd(pid, "-f", commands.toString()));
         if (!used.find()) {
           throw new IOException("GC.heap_info of process " + pid + " shows no heap in use");
         }
-        heap += Long.parseLong(used.group(1)) * 1024;
+        committed += Long.parseLong(used.group(1)) * 1024;
+        heap += Long.parseLong(used.group(2)) * 1024;
         rss += settledRss(pid);
       }
     } finally {
       Files.deleteIfExists(commands);
     }
-    return new Sample(heap, rss);
+    return new Sample(heap, committed, rss);
   }
 
   /**
