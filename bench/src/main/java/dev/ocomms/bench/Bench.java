@@ -60,6 +60,9 @@ public final class Bench {
     Scenario scenario;
     List<Path> recordings;
     int nodes = options.integer("nodes", 1);
+    if (scenarioName.equals("connections")) {
+      ConnectionsScenario.checkBeforeStart(options); // 100K sockets need several nodes: say so before starting any
+    }
     try (Target target = options.has("url") ? Target.of(options.text("url", null))
         : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
             options.text("server-heap", "2g"), Target.environment(options.text("server-env", "")), jvmArgs)) {

@@ -61,14 +61,27 @@ final class ConnectionsScenario implements Scenario {
   private final List<Baseline> baselineServers = new ArrayList<>();
 
   static ConnectionsScenario from(Vertx vertx, Target target, Options options) {
+    return new ConnectionsScenario(vertx, target, config(options));
+  }
+
+  /**
+   * Refuses, before any server is started, a configuration that cannot work on one machine ({@code --nodes}, or as
+   * many nodes as {@code --url} names), saying what would.
+   */
+  static void checkBeforeStart(Options options) {
+    int nodes = options.has("url") ? options.text("url", "").split(",").length : options.integer("nodes", 1);
+    check(config(options), nodes, !options.has("url"));
+  }
+
+  private static Config config(Options options) {
     int connections = options.integer("connections", 1000);
-    return new ConnectionsScenario(vertx, target, new Config(connections, options.integer("per-user", 20),
+    return new Config(connections, options.integer("per-user", 20),
         options.integer("chats", 10), options.integer("hold", 120), options.decimal("connect-rate", 1000),
         options.integer("generators", Math.max(1, ceilDiv(connections, MAX_PER_GENERATOR))),
         options.integer("source-addresses", Math.max(1, ceilDiv(connections, MAX_PER_SOURCE_ADDRESS))),
         options.integer("concurrency", 64), !"false".equals(options.text("baseline", "true")),
         options.text("generator-heap", "1g"), options.text("server-heap", "2g"),
-        options.integer("setup-concurrency", 8)));
+        options.integer("setup-concurrency", 8));
   }
 
   ConnectionsScenario(Vertx vertx, Target target, Config config) {
@@ -77,9 +90,7 @@ final class ConnectionsScenario implements Scenario {
     this.config = config;
   }
 
-  /** Refuses a configuration that cannot work on one machine, saying what would. */
-  private void check() {
-    int nodes = target.size();
+  private static void check(Config config, int nodes, boolean started) {
     int perNode = ceilDiv(config.connections(), nodes);
     if (perNode > MAX_PER_NODE) {
       throw new IllegalArgumentException(config.connections() + " connections over " + nodes + " node(s) puts "
@@ -106,7 +117,7 @@ final class ConnectionsScenario implements Scenario {
     if (config.chats() < 3) {
       throw new IllegalArgumentException("--chats must be at least 3: each connection registers on 3 chats");
     }
-    if (config.baseline() && !target.started()) {
+    if (config.baseline() && !started) {
       throw new IllegalArgumentException("the baseline needs the nodes this run starts: with --url use"
           + " --baseline false");
     }
@@ -114,7 +125,7 @@ final class ConnectionsScenario implements Scenario {
 
   @Override
   public JsonObject run() throws Exception {
-    check();
+    check(config, target.size(), target.started());
     WebClient web = WebClient.create(vertx, new WebClientOptions(),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
     Population population;
@@ -243,7 +254,7 @@ final class ConnectionsScenario implements Scenario {
     }
     // The baseline's figures do not depend on a long hold: a short one shows it keeps its sockets.
     Phase phase = phase(2, "baseline", "127.0.0.1", ports,
-        () -> baselineServers.stream().map(Baseline::pid).toList(), Math.min(config.holdSeconds(), 10), false);
+        () -> baselineServers.stream().map(Baseline::pid).toList(), Math.min(config.holdSeconds(), 10), true);
     for (Baseline server : baselineServers) {
       server.close();
     }

@@ -54,7 +54,7 @@ final class JvmMemory {
     long previous = ProcessStats.rssBytes(pid);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
-      Thread.sleep(500);
+      Thread.sleep(250);
       long now = ProcessStats.rssBytes(pid);
       if (Math.abs(now - previous) < (1 << 20)) {
         return now;
