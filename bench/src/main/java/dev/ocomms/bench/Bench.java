@@ -19,7 +19,7 @@ import java.util.Map;
  * and adds the hottest methods to the report.
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("throughput", "fanout", "reconnect");
+  static final List<String> SCENARIOS = List.of("throughput", "fanout", "connections", "reconnect");
 
   private Bench() {
   }
@@ -60,6 +60,9 @@ public final class Bench {
     Scenario scenario;
     List<Path> recordings;
     int nodes = options.integer("nodes", 1);
+    if (scenarioName.equals("connections")) {
+      ConnectionsScenario.checkBeforeStart(options); // 100K sockets need several nodes: say so before starting any
+    }
     try (Target target = options.has("url") ? Target.of(options.text("url", null))
         : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
             options.text("server-heap", "2g"), Target.environment(options.text("server-env", "")), jvmArgs)) {
@@ -69,6 +72,7 @@ public final class Bench {
       scenario = switch (scenarioName) {
         case "throughput" -> ThroughputScenario.from(vertx, target, options);
         case "fanout" -> FanoutScenario.from(vertx, target, options);
+        case "connections" -> ConnectionsScenario.from(vertx, target, options);
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };

@@ -43,8 +43,15 @@ final class Report {
     return json;
   }
 
-  /** Latency percentiles over time (top) and the latency histogram (bottom), in one image. */
+  /**
+   * The report's own {@code charts} when it has them (see {@link #panels}), else latency percentiles over time (top)
+   * and the latency histogram (bottom), in one image.
+   */
   private static void chart(Path png, String title, JsonObject report) throws IOException {
+    if (report.containsKey("charts")) {
+      panels(png, title, report.getJsonArray("charts"));
+      return;
+    }
     if ("reconnect".equals(report.getString("scenario"))) {
       recoveryChart(png, title, report);
       return;
@@ -148,6 +155,36 @@ final class Report {
     }
     if (!bottom.getSeriesMap().isEmpty()) {
       graphics.drawImage(BitmapEncoder.getBufferedImage(bottom), 0, 420, null);
+    }
+    graphics.dispose();
+    javax.imageio.ImageIO.write(image, "png", png.toFile());
+  }
+
+  /**
+   * Line charts stacked in one image, for scenarios whose figures are not latencies: each panel is
+   * {@code {title, yAxisTitle, lines: [{name, x: [second...], y: [value...]}]}}.
+   */
+  private static void panels(Path png, String title, JsonArray charts) throws IOException {
+    int width = 1000;
+    int height = 420;
+    BufferedImage image = new BufferedImage(width, height * Math.max(1, charts.size()), BufferedImage.TYPE_INT_RGB);
+    Graphics2D graphics = image.createGraphics();
+    for (int i = 0; i < charts.size(); i++) {
+      JsonObject panel = charts.getJsonObject(i);
+      XYChart chart = new XYChartBuilder().width(width).height(height)
+          .title(title + ": " + panel.getString("title")).xAxisTitle("second")
+          .yAxisTitle(panel.getString("yAxisTitle", "")).build();
+      for (Object entry : panel.getJsonArray("lines", new JsonArray())) {
+        JsonObject line = (JsonObject) entry;
+        List<Double> x = line.getJsonArray("x").stream().map(v -> ((Number) v).doubleValue()).toList();
+        List<Double> y = line.getJsonArray("y").stream().map(v -> ((Number) v).doubleValue()).toList();
+        if (!x.isEmpty()) {
+          chart.addSeries(line.getString("name"), x, y);
+        }
+      }
+      if (!chart.getSeriesMap().isEmpty()) {
+        graphics.drawImage(BitmapEncoder.getBufferedImage(chart), 0, i * height, null);
+      }
     }
     graphics.dispose();
     javax.imageio.ImageIO.write(image, "png", png.toFile());
