@@ -210,7 +210,7 @@ public final class ConnectionsWorker {
       registrations.add(bridge.register("user." + userId));
       chats.forEach(chat -> registrations.add(bridge.register("chat." + chat)));
       Held held = new Held(bridge, null, -1);
-      bridge.closeHandler(() -> dropped(held));
+      bridge.closed().onComplete(done -> dropped(held));
       return Future.all(registrations).<Held>map(all -> held).onFailure(failure -> bridge.close());
     });
   }
