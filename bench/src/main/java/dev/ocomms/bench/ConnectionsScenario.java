@@ -388,11 +388,7 @@ final class ConnectionsScenario implements Scenario {
     double serverSeconds = servers.get().stream().mapToDouble(ProcessStats::cpuSeconds).sum();
     double generatorSeconds = ProcessStats.cpuSeconds(ProcessHandle.current().pid())
         + generators.stream().mapToDouble(generator -> Math.max(0, ProcessStats.cpuSeconds(generator.pid()))).sum();
-    // The stores are this bench's other descendants: everything but the nodes, the generators and the baseline.
-    double others = target.storesCpuSeconds();
-    double stores = others < 0 ? -1 : others
-        - generators.stream().mapToDouble(generator -> Math.max(0, ProcessStats.cpuSeconds(generator.pid()))).sum()
-        - baselineServers.stream().mapToDouble(server -> Math.max(0, ProcessStats.cpuSeconds(server.pid()))).sum();
+    double stores = target.storesCpuSeconds();
     return new Cpu(System.nanoTime() / 1e9, serverSeconds, stores, generatorSeconds);
   }
 

@@ -1,5 +1,6 @@
 package dev.ocomms.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -25,6 +26,9 @@ interface LoadConnection {
 
   Future<Void> close();
 
+  /** The event-loop context the connection's frames arrive on: sends must be made from it. */
+  Context context();
+
   /** Over OComms' bridge: {@code chat.message.send} requests and {@code message.new} events. */
   static LoadConnection bridge(BridgeClient bridge) {
     return new LoadConnection() {
@@ -48,6 +52,11 @@ interface LoadConnection {
       public Future<Void> close() {
         return bridge.close();
       }
+
+      @Override
+      public Context context() {
+        return bridge.context();
+      }
     };
   }
 
@@ -68,6 +77,7 @@ interface LoadConnection {
   /** The baseline's side of {@link #baseline}. */
   final class BaselineConnection implements LoadConnection {
     private final WebSocket socket;
+    private final Context context = Vertx.currentContext();
     private final Map<String, io.vertx.core.Promise<Void>> pending = new HashMap<>();
     private Consumer<String> deliveries = id -> { };
 
@@ -101,6 +111,11 @@ interface LoadConnection {
     @Override
     public Future<Void> close() {
       return socket.close();
+    }
+
+    @Override
+    public Context context() {
+      return context;
     }
 
     private void onFrame(String text) {

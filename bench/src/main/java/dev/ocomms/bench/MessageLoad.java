@@ -73,7 +73,8 @@ final class MessageLoad {
     for (int i = 0; i < senders.size(); i++) {
       Member sender = senders.get(i);
       long offsetMs = Math.max(1, (long) (i * (1000.0 / perSender) / senders.size()));
-      vertx.setTimer(offsetMs, first -> {
+      // On the connection's own event loop: a connection is used from one thread only.
+      sender.connection().context().runOnContext(onLoop -> vertx.setTimer(offsetMs, first -> {
         long timer = vertx.setPeriodic(intervalMs, id -> {
           if (System.nanoTime() < endAt) {
             send(sender, roomSizes.get(sender.room()));
@@ -82,7 +83,7 @@ final class MessageLoad {
         synchronized (timers) {
           timers.add(timer);
         }
-      });
+      }));
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
     ack.total().reset();
@@ -96,10 +97,10 @@ final class MessageLoad {
     JsonArray series = new JsonArray();
     long seriesTimer = vertx.setPeriodic(1000, id -> series.add(sample(start)));
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
+    measuring = false;
     synchronized (timers) {
       timers.forEach(vertx::cancelTimer);
     }
-    measuring = false;
     around.phase(false);
     long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < drainUntil && (delivered.sum() < expected.sum() || !sentAt.isEmpty())) {
@@ -154,7 +155,7 @@ final class MessageLoad {
     LongAdder count = new LongAdder();
     long endAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     for (Member sender : senders) {
-      vertx.runOnContext(v -> sendUntil(sender, endAt, count));
+      sender.connection().context().runOnContext(v -> sendUntil(sender, endAt, count));
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds) + 500);
     return Math.round(count.sum() / (double) seconds);

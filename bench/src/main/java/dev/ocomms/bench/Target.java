@@ -223,15 +223,22 @@ final class Target implements AutoCloseable {
     return serverPids().stream().mapToDouble(ProcessStats::cpuSeconds).sum();
   }
 
-  /** CPU seconds used so far by PostgreSQL (all its processes) and Redis; -1 when this run did not start them. */
+  /**
+   * CPU seconds used so far by PostgreSQL (its postmaster, found by its data directory, as pg_ctl detaches it from
+   * this process, and all the backends under it) and Redis (a child of this process); -1 when this run did not start
+   * them.
+   */
   double storesCpuSeconds() {
     if (postgres == null) {
       return -1;
     }
-    Set<Long> servers = Set.copyOf(serverPids());
-    return ProcessHandle.current().descendants()
-        .filter(process -> !servers.contains(process.pid()))
-        .filter(process -> process.parent().map(parent -> !servers.contains(parent.pid())).orElse(true))
+    String pgData = workDir.resolve("pg").toString();
+    return ProcessHandle.allProcesses()
+        .filter(process -> process.info().commandLine().map(line -> line.contains(pgData)).orElse(false)
+            || ProcessHandle.current().descendants().anyMatch(child -> child.pid() == process.pid()
+                && process.info().command().map(command -> command.contains("redis")).orElse(false)))
+        .flatMap(process -> Stream.concat(Stream.of(process), process.descendants()))
+        .distinct()
         .mapToDouble(process -> Math.max(0, ProcessStats.cpuSeconds(process.pid()))).sum();
   }
 
