@@ -53,7 +53,9 @@ public final class Bench {
     Path directory = Path.of(options.text("out", "bench/results")).toAbsolutePath();
     Files.createDirectories(directory);
     boolean profile = options.flag("profile");
-    List<String> jvmArgs = new ArrayList<>();
+    // More JVM options for the server nodes, e.g. heap sizing policy: --server-jvm "-XX:MaxHeapFreeRatio=20".
+    List<String> jvmArgs = new ArrayList<>(List.of(options.text("server-jvm", "").trim().split("\\s+")));
+    jvmArgs.removeIf(String::isEmpty);
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         options.integer("event-loops", Runtime.getRuntime().availableProcessors())));
     JsonObject report;
@@ -97,7 +99,7 @@ public final class Bench {
   private static void usage(String problem) {
     System.err.println(problem + "\nusage: bin/bench <" + String.join("|", SCENARIOS) + "> [--option value]..."
         + "\n  common: [--url http://host:port[,http://host:port]] [--nodes 1] [--server-heap 2g]"
-        + " [--server-env NAME=value,...] [--profile true] [--out bench/results] [--docs docs/benchmarks.md|none]"
+        + " [--server-env NAME=value,...] [--server-jvm \"-XX:...\"] [--profile true] [--out bench/results] [--docs docs/benchmarks.md|none]"
         + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);
   }
