@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,7 +167,7 @@ final class MessageActions {
 
   /**
    * After the acks of a batch: each recipient's unread (and mention) count goes up, each sender's (who has now read
-   * the chat up to their message) is recounted, and the sessions of everyone whose counts changed hear about it, once
+   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it, once
    * per batch with their latest counts.
    */
   private void countUnread(List<SendBatches.Stored> batch) {
@@ -197,18 +198,45 @@ final class MessageActions {
             badge(userId, chatId, counts);
           }
         }))
-        .flatMapObservable(latest -> Observable.fromIterable(senders)
-            .concatMapSingle(sender -> unread.refresh(chatId, sender).map(refreshed -> {
+        .flatMap(latest -> unread.setAt(chatId, batch.get(batch.size() - 1).message().seq(), sendersCounts(batch))
+            .doOnSuccess(refreshed -> refreshed.forEach((sender, counts) -> {
               // A sender who was also counted for an earlier message of the batch hears their counts after the recount.
-              if (refreshed.changed() || latest.containsKey(sender)) {
-                badge(sender, chatId, refreshed.counts());
+              if (counts.changed() || latest.containsKey(sender)) {
+                badge(sender, chatId, counts.counts());
               }
-              return refreshed;
             })))
-        .ignoreElements()
+        .ignoreElement()
         .subscribe(() -> {
             },
             failure -> LOG.warn("unread counts not updated: chatId={} reason={}", chatId, failure.toString()));
+  }
+
+  /**
+   * Each sender's unread and mention counts as of the batch's last seq, known without PostgreSQL: the batch holds
+   * the chat's latest seqs (taken under its lock) and a sender has read everything up to their own last message, so
+   * what is unread for them is exactly the batch's later messages from others.
+   */
+  private static Map<UUID, long[]> sendersCounts(List<SendBatches.Stored> batch) {
+    Map<UUID, long[]> counts = new HashMap<>();
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      UUID sender = batch.get(i).message().senderId();
+      if (counts.containsKey(sender)) {
+        continue;
+      }
+      long unreadCount = 0;
+      long mentionCount = 0;
+      for (int j = i + 1; j < batch.size(); j++) {
+        SendBatches.Stored later = batch.get(j);
+        if (!later.message().senderId().equals(sender)) {
+          unreadCount++;
+          if (later.mentions().channelWide() || later.mentions().users().contains(sender)) {
+            mentionCount++;
+          }
+        }
+      }
+      counts.put(sender, new long[] {unreadCount, mentionCount});
+    }
+    return counts;
   }
 
   /**
