@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,12 +49,14 @@ final class MessageActions {
   private final MessageStore store;
   private final RateLimits limits;
   private final UnreadCounters unread;
+  private final SendBatches batches;
 
   MessageActions(Vertx vertx, MessageStore store, Redis redis) {
     this.vertx = vertx;
     this.store = store;
     this.limits = new RateLimits(redis);
     this.unread = new UnreadCounters(redis, store);
+    this.batches = new SendBatches(store, this::published, this::countUnread);
   }
 
   UnreadCounters unread() {
@@ -77,13 +80,6 @@ final class MessageActions {
   /** Thrown inside a reaction's transaction when it changes nothing: roll back the seq, answer with the message. */
   private static final class Unchanged extends RuntimeException {
     Unchanged() {
-      super(null, null, false, false);
-    }
-  }
-
-  /** Thrown inside the send transaction when a concurrent retry stored the message first: roll back, answer with it. */
-  private static final class AlreadyStored extends RuntimeException {
-    AlreadyStored() {
       super(null, null, false, false);
     }
   }
@@ -134,36 +130,20 @@ final class MessageActions {
 
   private Single<JsonObject> insert(UUID chatId, UUID sender, UUID clientId, String content, Optional<UUID> root,
                                     MentionSet mentions, String priority, JsonArray fileIds) {
-    UUID id = Ids.next();
-    JsonObject mentionJson = mentions.toJson();
-    // All writes go out together on the transaction's connection (pipelined), each reading the seq that the first
-    // one takes: the chat's row lock is held for one round trip. Anything but a clean insert rolls everything back.
-    return store.pool().rxWithTransaction(tx -> Single.zip(
-            store.nextSeq(tx, chatId, sender).map(Optional::of).defaultIfEmpty(Optional.empty()),
-            store.insertNewMessage(tx, id, chatId, clientId, sender, content, root.orElse(null), mentionJson,
-                priority, fileIds).map(Optional::of).defaultIfEmpty(Optional.empty()),
-            store.recordNewMessage(tx, id),
-            root.isPresent() ? store.countNewReply(tx, root.get(), id) : Single.just(0),
-            store.readOwnMessage(tx, id, sender),
-            (seq, inserted, event, reply, read) -> {
-              if (seq.isEmpty()) {
-                throw new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat");
-              }
-              MessageStore.Inserted stored = inserted.orElseThrow(AlreadyStored::new);
-              return new Message(id, chatId, stored.seq(), clientId, sender, content, root.orElse(null), 0, null,
-                  mentionJson, priority, fileIds, stored.createdAt(), null, null, new JsonArray());
-            })
-        .toMaybe())
-        .toSingle()
-        .map(message -> {
-          JsonObject ack = message.toJson();
-          Events.toChat(vertx.eventBus(), chatId.toString(), event(EventType.MESSAGE_NEW, message, null));
-          // Sending ends the sender's typing in this chat, wherever presence heard it start.
-          vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT,
-              new JsonObject().put("chatId", chatId.toString()).put("userId", sender.toString()));
-          countUnread(message, mentions);
-          return ack;
-        });
+    // Stored with the other sends to this chat that are waiting (one transaction); answered after its commit.
+    return batches.send(chatId, sender, clientId, content, root.orElse(null), mentions, priority, fileIds, Ids.next())
+        .map(Message::toJson);
+  }
+
+  /** Right after a batch committed, before its acks: its events, in seq order. */
+  private void published(List<SendBatches.Stored> batch) {
+    batch.forEach(stored -> {
+      Message message = stored.message();
+      Events.toChat(vertx.eventBus(), message.chatId().toString(), event(EventType.MESSAGE_NEW, message, null));
+      // Sending ends the sender's typing in this chat, wherever presence heard it start.
+      vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT,
+          new JsonObject().put("chatId", message.chatId().toString()).put("userId", message.senderId().toString()));
+    });
   }
 
   /** A retry of a stored message gets the same ack; someone else's clientId reveals nothing. */
@@ -186,23 +166,77 @@ final class MessageActions {
   }
 
   /**
-   * After the ack: each recipient's unread (and mention) count goes up, the sender's (who has now read the chat up to
-   * their message) is recounted, and the sessions of everyone whose counts changed hear about it.
+   * After the acks of a batch: each recipient's unread (and mention) count goes up, each sender's (who has now read
+   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it, once
+   * per batch with their latest counts.
    */
-  private void countUnread(Message message, MentionSet mentions) {
-    store.recipients(message.chatId(), message.senderId(), message.seq())
-        .flatMap(recipients -> {
-          Set<UUID> mentioned = mentions.channelWide() ? new HashSet<>(recipients) : mentions.users();
-          return unread.countMessage(message.chatId(), message.seq(), recipients, mentioned);
-        })
-        .doOnSuccess(changed -> changed.forEach((userId, count) -> badge(userId, message.chatId(), count)))
-        .flatMap(changed -> unread.refresh(message.chatId(), message.senderId()))
-        .subscribe(sender -> {
-              if (sender.changed()) {
-                badge(message.senderId(), message.chatId(), sender.counts());
+  private void countUnread(List<SendBatches.Stored> batch) {
+    UUID chatId = batch.get(0).message().chatId();
+    Set<UUID> senders = new java.util.LinkedHashSet<>();
+    batch.forEach(stored -> senders.add(stored.message().senderId()));
+    store.readWatermarks(chatId)
+        .flatMap(watermarks -> Observable.fromIterable(batch)
+            .concatMapSingle(stored -> {
+              Message message = stored.message();
+              // The members the message counts for: everyone but its sender whose watermark is below it.
+              List<UUID> recipients = new ArrayList<>();
+              watermarks.forEach((user, watermark) -> {
+                if (!user.equals(message.senderId()) && watermark < message.seq()) {
+                  recipients.add(user);
+                }
+              });
+              Set<UUID> mentioned = stored.mentions().channelWide() ? new HashSet<>(recipients)
+                  : stored.mentions().users();
+              return unread.countMessage(chatId, message.seq(), recipients, mentioned);
+            })
+            .reduce(new LinkedHashMap<UUID, UnreadCounters.Counts>(), (latest, changed) -> {
+              latest.putAll(changed);
+              return latest;
+            }))
+        .doOnSuccess(latest -> latest.forEach((userId, counts) -> {
+          if (!senders.contains(userId)) {
+            badge(userId, chatId, counts);
+          }
+        }))
+        .flatMap(latest -> unread.setAt(chatId, batch.get(batch.size() - 1).message().seq(), sendersCounts(batch))
+            .doOnSuccess(refreshed -> refreshed.forEach((sender, counts) -> {
+              // A sender who was also counted for an earlier message of the batch hears their counts after the recount.
+              if (counts.changed() || latest.containsKey(sender)) {
+                badge(sender, chatId, counts.counts());
               }
+            })))
+        .ignoreElement()
+        .subscribe(() -> {
             },
-            failure -> LOG.warn("unread counts not updated: chatId={} reason={}", message.chatId(), failure.toString()));
+            failure -> LOG.warn("unread counts not updated: chatId={} reason={}", chatId, failure.toString()));
+  }
+
+  /**
+   * Each sender's unread and mention counts as of the batch's last seq, known without PostgreSQL: the batch holds
+   * the chat's latest seqs (taken under its lock) and a sender has read everything up to their own last message, so
+   * what is unread for them is exactly the batch's later messages from others.
+   */
+  private static Map<UUID, long[]> sendersCounts(List<SendBatches.Stored> batch) {
+    Map<UUID, long[]> counts = new HashMap<>();
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      UUID sender = batch.get(i).message().senderId();
+      if (counts.containsKey(sender)) {
+        continue;
+      }
+      long unreadCount = 0;
+      long mentionCount = 0;
+      for (int j = i + 1; j < batch.size(); j++) {
+        SendBatches.Stored later = batch.get(j);
+        if (!later.message().senderId().equals(sender)) {
+          unreadCount++;
+          if (later.mentions().channelWide() || later.mentions().users().contains(sender)) {
+            mentionCount++;
+          }
+        }
+      }
+      counts.put(sender, new long[] {unreadCount, mentionCount});
+    }
+    return counts;
   }
 
   /**

@@ -134,6 +134,128 @@ final class MessageStore {
             row.getOffsetDateTime("created_at"))));
   }
 
+  /** A chat's row, locked until the transaction ends: the seq it has reached and whether it is archived. */
+  record LockedChat(long lastSeq, boolean archived) {
+  }
+
+  /** Locks the chat row (the one order of every writer of the chat, on every node); empty when there is no chat. */
+  Maybe<LockedChat> lockChat(SqlConnection tx, UUID chatId) {
+    return tx.preparedQuery("SELECT last_seq, archived FROM messaging.chats WHERE id = $1 FOR UPDATE")
+        .rxExecute(Tuple.of(chatId))
+        .flatMapMaybe(rows -> first(rows).map(row -> new LockedChat(row.getLong("last_seq"),
+            row.getBoolean("archived"))));
+  }
+
+  /** Of a batch's sends, by position: whether the sender is a member, and whether the clientId is already stored. */
+  record SendStanding(boolean member, boolean stored) {
+  }
+
+  /**
+   * Checked after {@link #lockChat} in the same transaction: under READ COMMITTED this statement's snapshot is taken
+   * once the lock is held, so it sees every send and membership change that committed before.
+   */
+  Single<List<SendStanding>> sendStandings(SqlConnection tx, UUID chatId, List<UUID> senders, List<UUID> clientIds) {
+    return tx.preparedQuery("""
+            SELECT i.ord,
+                   EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender)
+                     AS member,
+                   EXISTS (SELECT 1 FROM messaging.messages x WHERE x.chat_id = $1 AND x.client_id = i.client)
+                     AS stored
+            FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS i(sender, client, ord)
+            ORDER BY i.ord""")
+        .rxExecute(Tuple.of(chatId, senders.toArray(UUID[]::new), clientIds.toArray(UUID[]::new)))
+        .map(rows -> {
+          List<SendStanding> standings = new ArrayList<>();
+          rows.forEach(row -> standings.add(new SendStanding(row.getBoolean("member"), row.getBoolean("stored"))));
+          return standings;
+        });
+  }
+
+  /** One message of a batch, with the seq the batch gave it. */
+  record NewMessage(UUID id, long seq, UUID clientId, UUID senderId, String content, UUID replyTo, JsonObject mentions,
+                    String priority, JsonArray fileIds) {
+  }
+
+  /**
+   * Stores a batch of new messages of one chat (whose row this transaction holds) with every write a send makes: the
+   * chat's seq, the messages, their events, thread reply counts and the senders' read marks. The statements are
+   * sent together (pipelined). Answers when the messages were created (the transaction's time, the same for all).
+   */
+  Single<OffsetDateTime> insertBatch(SqlConnection tx, UUID chatId, List<NewMessage> batch) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    Long[] seqs = new Long[n];
+    UUID[] clientIds = new UUID[n];
+    UUID[] senders = new UUID[n];
+    String[] contents = new String[n];
+    UUID[] replyTos = new UUID[n];
+    String[] mentions = new String[n];
+    String[] priorities = new String[n];
+    String[] fileIds = new String[n];
+    List<UUID> roots = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      NewMessage message = batch.get(i);
+      ids[i] = message.id();
+      seqs[i] = message.seq();
+      clientIds[i] = message.clientId();
+      senders[i] = message.senderId();
+      contents[i] = message.content();
+      replyTos[i] = message.replyTo();
+      mentions[i] = message.mentions().encode();
+      priorities[i] = message.priority();
+      fileIds[i] = message.fileIds().encode();
+      if (message.replyTo() != null) {
+        roots.add(message.replyTo());
+      }
+    }
+    long lastSeq = seqs[n - 1];
+    Single<Integer> seq = tx.preparedQuery("UPDATE messaging.chats SET last_seq = $2 WHERE id = $1")
+        .rxExecute(Tuple.of(chatId, lastSeq)).map(RowSet::rowCount);
+    Single<OffsetDateTime> messages = tx.preparedQuery("""
+            INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
+                                            priority, file_ids)
+            SELECT i.id, $1, i.seq, i.client_id, i.sender_id, i.content, i.reply_to, i.mentions::jsonb, i.priority,
+                   i.file_ids::jsonb
+            FROM unnest($2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[],
+                        $9::text[], $10::text[])
+                 AS i(id, seq, client_id, sender_id, content, reply_to, mentions, priority, file_ids)
+            RETURNING created_at""")
+        .rxExecute(Tuple.from(java.util.Arrays.<Object>asList(chatId, ids, seqs, clientIds, senders, contents,
+            replyTos, mentions, priorities, fileIds)))
+        .map(rows -> {
+          if (rows.rowCount() != n) {
+            throw new IllegalStateException("a batch stored " + rows.rowCount() + " of " + n + " messages");
+          }
+          return rows.iterator().next().getOffsetDateTime("created_at");
+        });
+    Single<Integer> events = tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)"
+            + " SELECT $1, i.seq, 'message.new', i.id FROM unnest($2::bigint[], $3::uuid[]) AS i(seq, id)")
+        .rxExecute(Tuple.of(chatId, seqs, ids)).map(RowSet::rowCount);
+    Single<Integer> replies = roots.isEmpty() ? Single.just(0) : tx.preparedQuery("""
+            UPDATE messaging.messages r SET reply_count = r.reply_count + i.n, last_reply_at = now()
+            FROM (SELECT root, count(*) AS n FROM unnest($1::uuid[]) AS root GROUP BY root) i
+            WHERE r.id = i.root""")
+        .rxExecute(Tuple.of(roots.toArray(UUID[]::new))).map(RowSet::rowCount);
+    Single<Integer> reads = tx.preparedQuery("""
+            UPDATE messaging.chat_members cm SET last_read_seq = i.seq
+            FROM (SELECT sender, max(seq) AS seq FROM unnest($2::uuid[], $3::bigint[]) AS x(sender, seq)
+                  GROUP BY sender) i
+            WHERE cm.chat_id = $1 AND cm.user_id = i.sender AND cm.last_read_seq < i.seq""")
+        .rxExecute(Tuple.of(chatId, senders, seqs)).map(RowSet::rowCount);
+    return Single.zip(seq, messages, events, replies, reads, (s, createdAt, e, r, m) -> createdAt);
+  }
+
+  /** Every member's read watermark. */
+  Single<Map<UUID, Long>> readWatermarks(UUID chatId) {
+    return pool.preparedQuery("SELECT user_id, last_read_seq FROM messaging.chat_members WHERE chat_id = $1")
+        .rxExecute(Tuple.of(chatId))
+        .map(rows -> {
+          Map<UUID, Long> watermarks = new HashMap<>();
+          rows.forEach(row -> watermarks.put(row.getUUID("user_id"), row.getLong("last_read_seq")));
+          return watermarks;
+        });
+  }
+
   /** Records a new message in the chat's event stream (nothing when the message was not inserted). */
   Single<Integer> recordNewMessage(SqlConnection tx, UUID messageId) {
     return tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)"

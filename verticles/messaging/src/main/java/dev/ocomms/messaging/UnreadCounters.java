@@ -165,6 +165,14 @@ final class UnreadCounters {
             .map(all -> all.getOrDefault(userId, new Refreshed(new Counts(0, 0), false))));
   }
 
+  /**
+   * Sets members' counts known exactly as of the chat's {@code seq} without asking PostgreSQL (the senders of a batch
+   * that ended at {@code seq}); per member, the counts now and whether the cache changed.
+   */
+  Single<Map<UUID, Refreshed>> setAt(UUID chatId, long seq, Map<UUID, long[]> counts) {
+    return setCounts(chatId, new MessageStore.UnreadSnapshot(seq, counts), false);
+  }
+
   /** The caller's counts in each chat, rebuilding chats whose cache is missing. */
   Single<Map<UUID, Counts>> countsOf(UUID userId, List<UUID> chatIds) {
     if (chatIds.isEmpty()) {

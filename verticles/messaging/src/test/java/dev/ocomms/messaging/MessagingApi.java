@@ -72,6 +72,11 @@ final class MessagingApi implements AutoCloseable {
     return client;
   }
 
+  /** The configuration of node 0 (its PostgreSQL and Redis are every node's). */
+  dev.ocomms.shared.config.OcommsConfig config() {
+    return cluster.config(0);
+  }
+
   static UUID newUser() {
     return UUID.randomUUID();
   }

@@ -1,0 +1,198 @@
+package dev.ocomms.messaging;
+
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.subjects.SingleSubject;
+import io.vertx.core.json.JsonArray;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Stores new messages in batches per chat (group commit): while one transaction of a chat is being stored, the sends
+ * to that chat that arrive meanwhile wait and then share the next transaction: one row lock, one seq update for all,
+ * multi-row inserts, one commit. An idle chat's first send starts at once, so batching adds no delay when there is
+ * no load, and grows with the load. Every send is answered only after its batch has committed.
+ *
+ * <p>One instance per verticle instance, used only from its event loop. Instances (and nodes) store their own batches
+ * of the same chat; the chat row lock orders them, and each batch rechecks membership and clientId under that lock,
+ * so seqs stay unique and gap-free per chat and a clientId is stored once.
+ */
+final class SendBatches {
+  /** At most this many sends share a transaction (10 array parameters of this length). */
+  static final int MAX_BATCH = 200;
+
+  /** A send refused inside its batch because a send with the same clientId is already stored (a concurrent retry). */
+  static final class AlreadyStored extends RuntimeException {
+    AlreadyStored() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** A send that passed its checks, waiting for its batch. */
+  record Pending(UUID id, UUID chatId, UUID clientId, UUID senderId, String content, UUID replyTo,
+                 MessageActions.MentionSet mentions, String priority, JsonArray fileIds, SingleSubject<Message> result) {
+  }
+
+  /** A stored message and the mentions it was counted with. */
+  record Stored(Message message, MessageActions.MentionSet mentions) {
+  }
+
+  /** What a batch's commit means for one of its sends: the stored message, or why it was refused. */
+  private record Outcome(Pending pending, Message message, Throwable refusal) {
+  }
+
+  private static final class ChatQueue {
+    final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+    boolean storing;
+  }
+
+  private final MessageStore store;
+  private final Consumer<List<Stored>> committed;
+  private final Consumer<List<Stored>> acked;
+  private final Map<UUID, ChatQueue> chats = new HashMap<>();
+
+  /**
+   * @param committed called with each batch's stored messages, in seq order, right after the commit and before any
+   *                  of them is answered (publishing the events)
+   * @param acked     called after the batch's sends have been answered (work that must not delay the acks)
+   */
+  SendBatches(MessageStore store, Consumer<List<Stored>> committed, Consumer<List<Stored>> acked) {
+    this.store = store;
+    this.committed = committed;
+    this.acked = acked;
+  }
+
+  /** Queues a send; the stored message once its batch has committed, or why it was refused. */
+  Single<Message> send(UUID chatId, UUID senderId, UUID clientId, String content, UUID replyTo,
+                       MessageActions.MentionSet mentions, String priority, JsonArray fileIds, UUID id) {
+    SingleSubject<Message> result = SingleSubject.create();
+    ChatQueue queue = chats.computeIfAbsent(chatId, key -> new ChatQueue());
+    queue.waiting.add(new Pending(id, chatId, clientId, senderId, content, replyTo, mentions, priority, fileIds,
+        result));
+    if (!queue.storing) {
+      storeNext(chatId, queue);
+    }
+    return result;
+  }
+
+  /** Number of chats with sends waiting or being stored (for tests). */
+  int activeChats() {
+    return chats.size();
+  }
+
+  private void storeNext(UUID chatId, ChatQueue queue) {
+    if (queue.waiting.isEmpty()) {
+      chats.remove(chatId);
+      return;
+    }
+    // Two sends with the same clientId never share a batch: the second one waits and then finds the first stored.
+    List<Pending> batch = new ArrayList<>();
+    Set<UUID> clientIds = new HashSet<>();
+    for (Iterator<Pending> it = queue.waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
+      Pending pending = it.next();
+      if (clientIds.add(pending.clientId())) {
+        batch.add(pending);
+        it.remove();
+      }
+    }
+    queue.storing = true;
+    storeBatch(chatId, batch).subscribe(
+        outcomes -> finish(chatId, queue, outcomes),
+        failure -> finish(chatId, queue, batch.stream().map(pending -> new Outcome(pending, null, failure)).toList()));
+  }
+
+  private void finish(UUID chatId, ChatQueue queue, List<Outcome> outcomes) {
+    queue.storing = false;
+    List<Stored> stored = new ArrayList<>();
+    outcomes.forEach(outcome -> {
+      if (outcome.message() != null) {
+        stored.add(new Stored(outcome.message(), outcome.pending().mentions()));
+      }
+    });
+    try {
+      if (!stored.isEmpty()) {
+        committed.accept(stored);
+      }
+      outcomes.forEach(outcome -> {
+        if (outcome.message() != null) {
+          outcome.pending().result().onSuccess(outcome.message());
+        } else {
+          outcome.pending().result().onError(outcome.refusal());
+        }
+      });
+      if (!stored.isEmpty()) {
+        acked.accept(stored);
+      }
+    } finally {
+      storeNext(chatId, queue);
+    }
+  }
+
+  /** One transaction: lock the chat, check each send under the lock, store the accepted ones under the next seqs. */
+  private Single<List<Outcome>> storeBatch(UUID chatId, List<Pending> batch) {
+    List<UUID> senders = batch.stream().map(Pending::senderId).toList();
+    List<UUID> clientIds = batch.stream().map(Pending::clientId).toList();
+    return store.pool().<List<Outcome>>rxWithTransaction(tx -> Single.zip(
+            // Sent together; the second statement runs once the first holds the lock.
+            store.lockChat(tx, chatId).map(Optional::of).defaultIfEmpty(Optional.empty()),
+            store.sendStandings(tx, chatId, senders, clientIds),
+            (chat, standings) -> {
+              long seq = chat.map(MessageStore.LockedChat::lastSeq).orElse(0L);
+              boolean writable = chat.isPresent() && !chat.get().archived();
+              List<MessageStore.NewMessage> accepted = new ArrayList<>();
+              List<Object> decisions = new ArrayList<>();
+              for (int i = 0; i < batch.size(); i++) {
+                Pending pending = batch.get(i);
+                MessageStore.SendStanding standing = standings.get(i);
+                if (standing.stored()) {
+                  decisions.add(new AlreadyStored());
+                } else if (!writable || !standing.member()) {
+                  decisions.add(new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat"));
+                } else {
+                  MessageStore.NewMessage message = new MessageStore.NewMessage(pending.id(), ++seq,
+                      pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(),
+                      pending.mentions().toJson(), pending.priority(), pending.fileIds());
+                  accepted.add(message);
+                  decisions.add(message);
+                }
+              }
+              return Map.entry(accepted, decisions);
+            })
+        .flatMap(entry -> {
+          List<MessageStore.NewMessage> accepted = entry.getKey();
+          Single<Optional<java.time.OffsetDateTime>> written = accepted.isEmpty()
+              ? Single.just(Optional.empty())
+              : store.insertBatch(tx, chatId, accepted).map(Optional::of);
+          return written.map(createdAt -> {
+            List<Outcome> outcomes = new ArrayList<>();
+            List<Object> decisions = entry.getValue();
+            for (int i = 0; i < batch.size(); i++) {
+              Pending pending = batch.get(i);
+              Object decision = decisions.get(i);
+              if (decision instanceof MessageStore.NewMessage message) {
+                outcomes.add(new Outcome(pending, new Message(message.id(), chatId, message.seq(), message.clientId(),
+                    message.senderId(), message.content(), message.replyTo(), 0, null, message.mentions(),
+                    message.priority(), message.fileIds(), createdAt.orElseThrow(), null, null, new JsonArray()),
+                    null));
+              } else {
+                outcomes.add(new Outcome(pending, null, (Throwable) decision));
+              }
+            }
+            return outcomes;
+          });
+        })
+        .toMaybe())
+        .toSingle();
+  }
+}

@@ -1,0 +1,157 @@
+package dev.ocomms.messaging;
+
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.rxjava3.core.Context;
+import io.vertx.rxjava3.pgclient.PgBuilder;
+import io.vertx.rxjava3.sqlclient.Pool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+
+import static dev.ocomms.messaging.MessagingApi.message;
+import static dev.ocomms.messaging.MessagingApi.newUser;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Sends to one chat share transactions (batches) and stay exact")
+class SendBatchingTest {
+  private static MessagingApi api;
+
+  @BeforeAll
+  static void start() {
+    api = MessagingApi.startOnBothNodes();
+  }
+
+  @AfterAll
+  static void stop() {
+    api.close();
+  }
+
+  @Test
+  @DisplayName("120 sends at the same instant from both nodes: seqs 1..120, each acked once and published once, some sharing a commit")
+  void burstGetsDistinctGapFreeSeqs() {
+    UUID owner = newUser();
+    List<UUID> team = IntStream.range(0, 40).mapToObj(i -> newUser()).toList();
+    api.workspace(owner, team.toArray(UUID[]::new));
+    String chatId = api.chatNamed(owner, "general").getString("id");
+    try (EventProbe chat = api.listenToChat(chatId)) {
+      // Three each: within every sender's burst allowance of the rate limit.
+      List<JsonObject> acks = Observable.range(0, team.size() * 3)
+          .flatMapSingle(i -> api.request(i % 2, team.get(i % team.size()), Addresses.CHAT_MESSAGE_SEND,
+              message(chatId, "burst " + i)))
+          .toList().blockingGet();
+
+      assertThat(acks).extracting(ack -> ack.getLong("seq"))
+          .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 120).boxed().toList());
+      assertThat(api.allMessages(0, owner, chatId)).extracting(m -> m.getString("id"))
+          .containsExactlyInAnyOrderElementsOf(acks.stream().map(ack -> ack.getString("id")).toList());
+      assertThat(acks.stream().map(ack -> ack.getString("createdAt")).distinct().count())
+          .as("messages of one batch are created in one transaction").isLessThan(120);
+      assertThat(MessagingApi.eventually(() -> chat.ofType("message.new").size(), 120)).isEqualTo(120);
+      assertThat(chat.settled()).filteredOn(event -> "message.new".equals(event.getString("type")))
+          .extracting(event -> event.getLong("seq")).doesNotHaveDuplicates().hasSize(120);
+      assertThat(api.chat(owner, chatId).getLong("lastSeq")).isEqualTo(120);
+    }
+  }
+
+  @Test
+  @DisplayName("the same clientId sent five times at once among other sends: one message, five identical acks, no gap")
+  void concurrentRetriesStoreOnce() {
+    UUID owner = newUser();
+    List<UUID> team = IntStream.range(0, 10).mapToObj(i -> newUser()).toList();
+    api.workspace(owner, team.toArray(UUID[]::new));
+    String chatId = api.chatNamed(owner, "general").getString("id");
+    JsonObject retried = message(chatId, "sent once");
+
+    List<Single<JsonObject>> requests = new ArrayList<>();
+    IntStream.range(0, 5).forEach(i -> requests.add(api.request(i % 2, owner, Addresses.CHAT_MESSAGE_SEND, retried)));
+    IntStream.range(0, 20).forEach(i -> requests.add(api.request(i % 2, team.get(i % team.size()),
+        Addresses.CHAT_MESSAGE_SEND, message(chatId, "other " + i))));
+    List<JsonObject> acks = Single.merge(requests).toList().blockingGet();
+
+    List<JsonObject> retriedAcks = acks.stream()
+        .filter(ack -> retried.getString("clientId").equals(ack.getString("clientId"))).toList();
+    assertThat(retriedAcks).hasSize(5);
+    assertThat(retriedAcks.stream().distinct()).as("every retry answers the one stored message").hasSize(1);
+    List<JsonObject> stored = api.allMessages(0, owner, chatId);
+    assertThat(stored).extracting(m -> m.getLong("seq"))
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, 21).boxed().toList());
+    assertThat(stored).filteredOn(m -> m.getString("clientId").equals(retried.getString("clientId"))).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("in one batch, a refused send (not a member, an already stored clientId) leaves the others stored under consecutive seqs")
+  void refusalInABatchDoesNotAffectTheOthers() throws Exception {
+    UUID owner = newUser();
+    api.workspace(owner);
+    String chatText = api.chatNamed(owner, "general").getString("id");
+    UUID chatId = UUID.fromString(chatText);
+    JsonObject first = api.send(owner, chatText, "already here");
+    UUID storedClientId = UUID.fromString(first.getString("clientId"));
+    UUID stranger = newUser();
+
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(api.config().pgUrl().orElseThrow()))
+        .using(api.client()).build();
+    try {
+      List<List<Long>> committed = new CopyOnWriteArrayList<>();
+      SendBatches batches = new SendBatches(new MessageStore(pool),
+          batch -> committed.add(batch.stream().map(stored -> stored.message().seq()).toList()), batch -> { });
+      MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
+      Context context = api.client().getOrCreateContext();
+      CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
+      context.runOnContext(ignored -> {
+        // Queued in one go on the instance's event loop: the first starts a transaction, the rest share the next one.
+        List<Single<Object>> sends = List.of(
+            send(batches, chatId, owner, UUID.randomUUID(), noMentions),
+            send(batches, chatId, owner, UUID.randomUUID(), noMentions),
+            send(batches, chatId, stranger, UUID.randomUUID(), noMentions),
+            send(batches, chatId, owner, storedClientId, noMentions),
+            send(batches, chatId, owner, UUID.randomUUID(), noMentions));
+        Single.concat(sends).toList().subscribe(outcomes::complete, outcomes::completeExceptionally);
+      });
+      List<Object> results = outcomes.get(10, TimeUnit.SECONDS);
+
+      assertThat(results.get(0)).isInstanceOf(Message.class);
+      assertThat(results.get(1)).isInstanceOf(Message.class);
+      assertThat(results.get(2)).isInstanceOfSatisfying(OcommsException.class,
+          refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
+      assertThat(results.get(3)).isInstanceOf(SendBatches.AlreadyStored.class);
+      assertThat(results.get(4)).isInstanceOf(Message.class);
+      assertThat(List.of(results.get(0), results.get(1), results.get(4)))
+          .extracting(result -> ((Message) result).seq()).containsExactly(2L, 3L, 4L);
+      assertThat(committed).as("batches, each in seq order").containsExactly(List.of(2L), List.of(3L, 4L));
+      assertThat(api.allMessages(0, owner, chatText)).extracting(m -> m.getLong("seq")).containsExactly(1L, 2L, 3L, 4L);
+      assertThat(api.chat(owner, chatText).getLong("lastSeq")).isEqualTo(4);
+      CompletableFuture<Integer> active = new CompletableFuture<>();
+      context.runOnContext(ignored -> active.complete(batches.activeChats()));
+      assertThat(active.get(5, TimeUnit.SECONDS)).as("an idle chat is forgotten").isZero();
+    } finally {
+      pool.rxClose().blockingAwait();
+    }
+  }
+
+  private static Single<Object> send(SendBatches batches, UUID chatId, UUID sender, UUID clientId,
+                                     MessageActions.MentionSet mentions) {
+    return batches.send(chatId, sender, clientId, "batched", null, mentions, "normal", new JsonArray(),
+            UUID.randomUUID())
+        .<Object>map(message -> message)
+        .onErrorReturn(failure -> failure);
+  }
+}
