@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,11 +27,19 @@ final class Baseline implements AutoCloseable {
 
   /** Starts the baseline server (JVM heap {@code heap}) and waits until it listens. */
   static Baseline start(String heap) throws IOException, InterruptedException {
+    return start(heap, List.of());
+  }
+
+  /** The same, with more JVM options (those the server nodes got, so that memory figures compare). */
+  static Baseline start(String heap, List<String> jvmArgs) throws IOException, InterruptedException {
     int port = Target.freePort();
     Path log = Files.createTempFile("ocomms-baseline-", ".log");
-    ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx" + heap, "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(),
-        String.valueOf(port)).redirectErrorStream(true);
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx" + heap, "-XX:+UseG1GC"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), BaselineServer.class.getName(),
+        String.valueOf(port)));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     Baseline baseline = new Baseline(port, builder, log);
     baseline.launch();
     return baseline;

@@ -53,9 +53,7 @@ public final class Bench {
     Path directory = Path.of(options.text("out", "bench/results")).toAbsolutePath();
     Files.createDirectories(directory);
     boolean profile = options.flag("profile");
-    // More JVM options for the server nodes, e.g. heap sizing policy: --server-jvm "-XX:MaxHeapFreeRatio=20".
-    List<String> jvmArgs = new ArrayList<>(List.of(options.text("server-jvm", "").trim().split("\\s+")));
-    jvmArgs.removeIf(String::isEmpty);
+    List<String> jvmArgs = new ArrayList<>(serverJvm(options));
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         options.integer("event-loops", Runtime.getRuntime().availableProcessors())));
     JsonObject report;
@@ -94,6 +92,13 @@ public final class Bench {
       Report.appendRow(Path.of(docs), command, scenario.figures(report), json);
     }
     return report;
+  }
+
+  /** More JVM options for the server nodes (and baselines that stand for them): {@code --server-jvm "-XX:..."}. */
+  static List<String> serverJvm(Options options) {
+    List<String> args = new ArrayList<>(List.of(options.text("server-jvm", "").trim().split("\\s+")));
+    args.removeIf(String::isEmpty);
+    return args;
   }
 
   private static void usage(String problem) {

@@ -37,7 +37,7 @@ final class ConnectionsScenario implements Scenario {
   /** What to run. */
   record Config(int connections, int perUser, int chats, int holdSeconds, double connectRate, int generators,
                 int sourceAddresses, int concurrency, boolean baseline, String generatorHeap, String baselineHeap,
-                int setupConcurrency) {
+                int setupConcurrency, java.util.List<String> serverJvm) {
     int accounts() {
       return (connections + perUser - 1) / perUser;
     }
@@ -81,7 +81,7 @@ final class ConnectionsScenario implements Scenario {
         options.integer("source-addresses", Math.max(1, ceilDiv(connections, MAX_PER_SOURCE_ADDRESS))),
         options.integer("concurrency", 64), !"false".equals(options.text("baseline", "true")),
         options.text("generator-heap", "1g"), options.text("server-heap", "2g"),
-        options.integer("setup-concurrency", 8));
+        options.integer("setup-concurrency", 8), Bench.serverJvm(options));
   }
 
   ConnectionsScenario(Vertx vertx, Target target, Config config) {
@@ -248,7 +248,7 @@ final class ConnectionsScenario implements Scenario {
   private Phase baselinePhase(int nodes) throws Exception {
     List<Integer> ports = new ArrayList<>();
     for (int node = 0; node < nodes; node++) {
-      Baseline server = Baseline.start(config.baselineHeap());
+      Baseline server = Baseline.start(config.baselineHeap(), config.serverJvm());
       baselineServers.add(server);
       ports.add(server.port);
     }
