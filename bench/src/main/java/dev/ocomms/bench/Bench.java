@@ -66,6 +66,15 @@ public final class Bench {
     try (Target target = options.has("url") ? Target.of(options.text("url", null))
         : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
             options.text("server-heap", "2g"), Target.environment(options.text("server-env", "")), jvmArgs)) {
+      // An interrupted run (Ctrl-C, SIGTERM) still stops the servers and stores it started.
+      Thread stopOnExit = new Thread(() -> {
+        try {
+          target.close();
+        } catch (Exception e) {
+          System.err.println("could not stop the servers: " + e);
+        }
+      }, "bench-stop-servers");
+      Runtime.getRuntime().addShutdownHook(stopOnExit);
       if (profile) {
         target.profileTo(directory.resolve(name));
       }
@@ -76,8 +85,12 @@ public final class Bench {
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
-      report = scenario.run();
-      recordings = target.profiles();
+      try {
+        report = scenario.run();
+        recordings = target.profiles();
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+      }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get();
     }

@@ -281,12 +281,19 @@ final class ConnectionsScenario implements Scenario {
           // The generators' own safety net, should this process stop telling them to close.
           .put("holdSeconds", holdSeconds + 120));
     }
-    long connectDeadline = start + TimeUnit.SECONDS.toNanos(
-        (long) (config.connections() / config.connectRate()) + 120);
+    // The offered rate is a ceiling, not a promise: wait as long as connections keep opening, and give up only
+    // after a minute without progress.
     long nextSample = start;
-    while (!allDone(id) && System.nanoTime() < connectDeadline) {
+    long lastProgress = System.nanoTime();
+    long progress = -1;
+    while (!allDone(id) && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(60)) {
       nextSample = sampleWhenDue(series, id, start, nextSample, servers);
       checkGeneratorsAlive();
+      long settled = sum(id, "connected") + failedSoFar(id);
+      if (settled != progress) {
+        progress = settled;
+        lastProgress = System.nanoTime();
+      }
       Thread.sleep(50);
     }
     double connectSeconds = (System.nanoTime() - start) / 1e9;

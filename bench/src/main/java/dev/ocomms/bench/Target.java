@@ -39,6 +39,7 @@ final class Target implements AutoCloseable {
   private final EmbeddedRedisServer redis;
   private final List<Path> profiles = new ArrayList<>();
   private Path profileTo;
+  private boolean closed;
 
   /** One server process (or one given URL, with no process). */
   private static final class ServerNode {
@@ -308,7 +309,11 @@ final class Target implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
+  public synchronized void close() throws IOException, InterruptedException {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (ServerNode node : nodes) {
       if (node.process != null && node.process.isAlive()) {
         node.process.destroy();
