@@ -15,7 +15,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -190,10 +189,30 @@ final class Report {
     javax.imageio.ImageIO.write(image, "png", png.toFile());
   }
 
-  /** Appends one line to the results table of docs/benchmarks.md. */
+  /**
+   * Adds one line at the end of the table under "## Results" in docs/benchmarks.md (at the end of the file when there
+   * is no such table), naming the report relative to the working directory.
+   */
   static void appendRow(Path benchmarksMd, String command, String figures, Path reportJson) throws IOException {
+    Path cwd = Path.of("").toAbsolutePath();
+    Path shown = reportJson.toAbsolutePath().startsWith(cwd) ? cwd.relativize(reportJson.toAbsolutePath()) : reportJson;
     String row = "| " + Instant.now().toString().substring(0, 16).replace('T', ' ') + " | `" + command + "` | "
-        + figures + " | `" + reportJson + "` |\n";
-    Files.writeString(benchmarksMd, row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        + figures + " | `" + shown + "` |";
+    List<String> lines = Files.exists(benchmarksMd) ? new ArrayList<>(Files.readAllLines(benchmarksMd))
+        : new ArrayList<>();
+    int at = lines.size();
+    int results = lines.indexOf("## Results");
+    if (results >= 0) {
+      int line = results + 1;
+      while (line < lines.size() && !lines.get(line).startsWith("|")) {
+        line++;
+      }
+      while (line < lines.size() && lines.get(line).startsWith("|")) {
+        line++;
+      }
+      at = line;
+    }
+    lines.add(at, row);
+    Files.writeString(benchmarksMd, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
   }
 }
