@@ -130,7 +130,7 @@ final class ConnectionsScenario implements Scenario {
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
     Population population;
     try {
-      population = Lanes.await(Population.create(new Api(web, target.host, target.port), config.accounts(),
+      population = Lanes.await(Population.create(web, target, config.accounts(),
           config.chats(), i -> List.of(i % config.chats(), (i + 1) % config.chats(), (i + 2) % config.chats()),
           config.setupConcurrency()), 3600);
     } finally {

@@ -156,10 +156,9 @@ final class FanoutScenario implements Scenario {
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
     List<BridgeClient> bridges = new CopyOnWriteArrayList<>();
     try {
-      Api api = new Api(web, target.host, target.port);
       Tally tally = new Tally(config.members(), capacity());
       long clientIdHigh = ThreadLocalRandom.current().nextLong();
-      Population population = Lanes.await(Population.create(api, config.members(), 1, i -> List.of(0),
+      Population population = Lanes.await(Population.create(web, target, config.members(), 1, i -> List.of(0),
           config.setupConcurrency()), 1800);
       String chatId = population.chatIds.get(0);
       String chatAddress = "chat." + chatId;

@@ -2,6 +2,7 @@ package dev.ocomms.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,14 @@ final class Population {
    * Creates the population; {@code chatsOf} gives the chat indexes (into the created chats) of user {@code i}.
    * Up to {@code concurrency} REST calls run at once.
    */
-  static Future<Population> create(Api api, int users, int chats, IntFunction<List<Integer>> chatsOf, int concurrency) {
+  static Future<Population> create(WebClient web, Target target, int users, int chats, IntFunction<List<Integer>> chatsOf,
+                                   int concurrency) {
+    // Accounts are spread over the nodes: registration hashes a password, and every node can do its share.
+    List<Api> nodes = new ArrayList<>();
+    for (int node = 0; node < target.size(); node++) {
+      nodes.add(new Api(web, target.host, target.port(node)));
+    }
+    Api api = nodes.get(0);
     String runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
     return api.register("o" + runId + "owner").compose(owner -> {
       String ownerToken = owner.getString("accessToken");
@@ -48,11 +56,12 @@ final class Population {
                 .compose(chatIds -> Lanes.bounded(users, concurrency, i -> {
                   List<String> mine = new ArrayList<>();
                   chatsOf.apply(i).forEach(chat -> mine.add(chatIds.get(chat)));
-                  return api.register("u" + runId + "x" + i).compose(user -> {
+                  Api node = nodes.get(i % nodes.size());
+                  return node.register("u" + runId + "x" + i).compose(user -> {
                     String token = user.getString("accessToken");
-                    Future<JsonObject> joined = api.join(token, codes.get(i / USES_PER_INVITE));
+                    Future<JsonObject> joined = node.join(token, codes.get(i / USES_PER_INVITE));
                     for (String chatId : mine) {
-                      joined = joined.compose(ok -> api.joinChat(token, chatId));
+                      joined = joined.compose(ok -> node.joinChat(token, chatId));
                     }
                     return joined.map(ok -> new User(i, user.getJsonObject("user").getString("id"), token,
                         user.getString("refreshToken"), List.copyOf(mine)));

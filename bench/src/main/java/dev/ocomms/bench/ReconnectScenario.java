@@ -90,7 +90,7 @@ final class ReconnectScenario implements Scenario {
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
     Population population;
     try {
-      population = Lanes.await(Population.create(new Api(web, target.host, target.port), users, config.chats(),
+      population = Lanes.await(Population.create(web, target, users, config.chats(),
           i -> List.of(i % config.chats()), config.setupConcurrency()), 3600);
     } finally {
       web.close();

@@ -67,9 +67,8 @@ final class ThroughputScenario implements Scenario {
         .setMaxConnections(Integer.MAX_VALUE).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
     JsonObject report = new JsonObject().put("scenario", "throughput").put("config", config.toJson());
     try {
-      Api api = new Api(web, target.host, target.port);
       int users = config.chats() * config.members();
-      Population population = Lanes.await(Population.create(api, users, config.chats(),
+      Population population = Lanes.await(Population.create(web, target, users, config.chats(),
           i -> List.of(i % config.chats()), config.setupConcurrency()), 1800);
       List<MessageLoad.Member> members = Lanes.await(connect(population, sockets), 1800);
       LOG.info("set up: {} connections of {} members in {} chats", members.size(), users, config.chats());
