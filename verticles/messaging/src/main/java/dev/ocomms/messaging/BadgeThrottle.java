@@ -1,5 +1,7 @@
 package dev.ocomms.messaging;
 
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.rxjava3.core.Vertx;
 import org.slf4j.Logger;
@@ -32,6 +34,7 @@ final class BadgeThrottle {
    * event per member per message batch, more than the gateways can write; a quarter second still looks live.
    */
   static final long WINDOW_MS = 250;
+  private static final int MAX_CONCURRENT_READS = 64;
 
   /** Publishes one badge on {@code user.<userId>}. */
   @FunctionalInterface
@@ -172,30 +175,41 @@ final class BadgeThrottle {
       chatsByUser.computeIfAbsent(key.userId(), user -> new ArrayList<>()).add(key.chatId());
     });
     scheduleEarliestPending(now);
-    chatsByUser.forEach((userId, chatIds) -> freshCounts.apply(userId, chatIds).subscribe(
-        counts -> chatIds.forEach(chatId -> {
-          Key key = new Key(userId, chatId);
-          UnreadCounters.Counts current = counts.get(chatId);
-          if (closed || current == null) {
-            return;
-          }
-          Sent last = sent.get(key);
-          if (last != null && last.stamp() == stampsAtRead.get(key)) {
-            publisher.publish(userId, chatId, current);
-          } else {
-            // Another badge of this pair went out while Redis was being read: which of the two is newer is not
-            // known, so read again at the end of this window rather than risk overwriting it.
-            long at = nowMs();
-            if (last == null) {
-              markSent(key, at);
-              last = sent.get(key);
-            }
-            pending.add(key);
-            flushAt(last.atMs() + windowMs, at);
-          }
-        }),
-        failure -> LOG.warn("badges not sent: userId={} chats={} reason={}", userId, chatIds.size(),
-            failure.toString())));
+    // A bounded number of reads at a time: a flush of a busy chat holds one per member.
+    Observable.fromIterable(chatsByUser.entrySet())
+        .flatMapMaybe(entry -> freshCounts.apply(entry.getKey(), entry.getValue())
+                .map(counts -> Map.entry(entry, counts))
+                .toMaybe()
+                .onErrorResumeNext(failure -> {
+                  LOG.warn("badges not sent: userId={} chats={} reason={}", entry.getKey(), entry.getValue().size(),
+                      failure.toString());
+                  return Maybe.empty();
+                }),
+            false, MAX_CONCURRENT_READS)
+        .subscribe(read -> read.getKey().getValue().forEach(chatId ->
+            deliver(new Key(read.getKey().getKey(), chatId), read.getValue().get(chatId), stampsAtRead)),
+            failure -> LOG.warn("badges not sent: reason={}", failure.toString()));
+  }
+
+  /** The trailing badge of one pair with the counts just read, unless another badge of the pair went out meanwhile. */
+  private void deliver(Key key, UnreadCounters.Counts current, Map<Key, Long> stampsAtRead) {
+    if (closed || current == null) {
+      return;
+    }
+    Sent last = sent.get(key);
+    if (last != null && last.stamp() == stampsAtRead.get(key)) {
+      publisher.publish(key.userId(), key.chatId(), current);
+      return;
+    }
+    // Another badge of this pair went out while Redis was being read: which of the two is newer is not known, so
+    // read again at the end of this window rather than risk overwriting it.
+    long now = nowMs();
+    if (last == null) {
+      markSent(key, now);
+      last = sent.get(key);
+    }
+    pending.add(key);
+    flushAt(last.atMs() + windowMs, now);
   }
 
   private void scheduleEarliestPending(long now) {
