@@ -174,8 +174,8 @@ final class MessageActions {
 
   /**
    * After the acks of a batch: each recipient's unread (and mention) count goes up, each sender's (who has now read
-   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it, once
-   * per batch with their latest counts.
+   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it:
+   * senders at once, recipients through the {@link BadgeThrottle} (at most one badge per window).
    */
   private void countUnread(List<SendBatches.Stored> batch) {
     UUID chatId = batch.get(0).message().chatId();
