@@ -1,6 +1,5 @@
 package dev.ocomms.messaging;
 
-import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.rxjava3.core.Vertx;
@@ -177,15 +176,15 @@ final class BadgeThrottle {
     scheduleEarliestPending(now);
     // A bounded number of reads at a time: a flush of a busy chat holds one per member.
     Observable.fromIterable(chatsByUser.entrySet())
-        .flatMapMaybe(entry -> freshCounts.apply(entry.getKey(), entry.getValue())
+        .flatMap(entry -> freshCounts.apply(entry.getKey(), entry.getValue())
                 .map(counts -> Map.entry(entry, counts))
-                .toMaybe()
+                .toObservable()
                 .onErrorResumeNext(failure -> {
                   LOG.warn("badges not sent: userId={} chats={} reason={}", entry.getKey(), entry.getValue().size(),
                       failure.toString());
-                  return Maybe.empty();
+                  return Observable.empty();
                 }),
-            false, MAX_CONCURRENT_READS)
+            MAX_CONCURRENT_READS)
         .subscribe(read -> read.getKey().getValue().forEach(chatId ->
             deliver(new Key(read.getKey().getKey(), chatId), read.getValue().get(chatId), stampsAtRead)),
             failure -> LOG.warn("badges not sent: reason={}", failure.toString()));
