@@ -50,6 +50,7 @@ final class MessageActions {
   private final RateLimits limits;
   private final UnreadCounters unread;
   private final SendBatches batches;
+  private final BadgeThrottle badges;
 
   MessageActions(Vertx vertx, MessageStore store, Redis redis) {
     this.vertx = vertx;
@@ -57,6 +58,12 @@ final class MessageActions {
     this.limits = new RateLimits(redis);
     this.unread = new UnreadCounters(redis, store);
     this.batches = new SendBatches(store, this::published, this::countUnread);
+    this.badges = new BadgeThrottle(vertx, this::publishBadge, unread::countsOf);
+  }
+
+  /** On verticle stop: no more trailing badges. */
+  void close() {
+    badges.close();
   }
 
   UnreadCounters unread() {
@@ -167,8 +174,8 @@ final class MessageActions {
 
   /**
    * After the acks of a batch: each recipient's unread (and mention) count goes up, each sender's (who has now read
-   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it, once
-   * per batch with their latest counts.
+   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it:
+   * senders at once, recipients through the {@link BadgeThrottle} (at most one badge per window).
    */
   private void countUnread(List<SendBatches.Stored> batch) {
     UUID chatId = batch.get(0).message().chatId();
@@ -195,7 +202,8 @@ final class MessageActions {
             }))
         .doOnSuccess(latest -> latest.forEach((userId, counts) -> {
           if (!senders.contains(userId)) {
-            badge(userId, chatId, counts);
+            // The one frequent badge (every member, every batch): coalesced per member and chat.
+            badges.messageChanged(userId, chatId, counts);
           }
         }))
         .flatMap(latest -> unread.setAt(chatId, batch.get(batch.size() - 1).message().seq(), sendersCounts(batch))
@@ -253,7 +261,12 @@ final class MessageActions {
         });
   }
 
+  /** Counts that changed otherwise than by someone else's new message (a read, a recount, one's own send): at once. */
   private void badge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
+    badges.changed(userId, chatId, counts);
+  }
+
+  private void publishBadge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
     Events.toUser(vertx.eventBus(), userId.toString(), Events.event(EventType.NOTIFICATION_BADGE)
         .put("chatId", chatId.toString())
         .put("unreadCount", counts.unread())
