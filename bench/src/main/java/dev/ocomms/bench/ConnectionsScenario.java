@@ -277,9 +277,7 @@ final class ConnectionsScenario implements Scenario {
     for (GeneratorProcess generator : generators) {
       generator.send(new JsonObject().put("command", "connect").put("phase", id).put("mode", mode)
           .put("host", host).put("ports", new JsonArray(ports))
-          .put("rate", config.connectRate() / generators.size()).put("concurrency", config.concurrency())
-          // The generators' own safety net, should this process stop telling them to close.
-          .put("holdSeconds", holdSeconds + 120));
+          .put("rate", config.connectRate() / generators.size()).put("concurrency", config.concurrency()));
     }
     // The offered rate is a ceiling, not a promise: wait as long as connections keep opening, and give up only
     // after a minute without progress.

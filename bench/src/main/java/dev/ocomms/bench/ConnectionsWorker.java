@@ -26,10 +26,9 @@ import java.util.concurrent.TimeoutException;
  * {@code sourceAddresses}; one {@link WebSocketClient} per source address binds its sockets to that address. Commands:
  * <ul>
  *   <li>{@code {"command":"connect","phase":P,"mode":"bridge"|"baseline","host":H,"ports":[port per node],"rate":R,
- *   "concurrency":C,"holdSeconds":H}}: opens every connection at {@code R} per second, at most {@code C} opening at
+ *   "concurrency":C}}: opens every connection at {@code R} per second, at most {@code C} opening at
  *   once; a bridge connection registers on {@code user.<id>} and its 3 chats (each acknowledged), a baseline one joins
- *   the same 4 rooms. Connections are held until {@code close}, or by themselves at most {@code H} seconds after the
- *   last one opened.</li>
+ *   the same 4 rooms. Connections are held until {@code close} (or until the parent is gone).</li>
  *   <li>{@code {"command":"close","phase":P}}: counts the connections still open, closes them all, and reports
  *   {@code {"phase":P,"closed":true,"openBeforeClose":n}}.</li>
  *   <li>{@code {"command":"exit"}}.</li>
@@ -59,7 +58,6 @@ public final class ConnectionsWorker {
     final JsonArray ports;
     final double rate;
     final int concurrency;
-    final long holdMs;
     final long startedAt = System.nanoTime();
     final Set<Held> open = new HashSet<>();
     final Map<String, Long> failed = new HashMap<>();
@@ -71,7 +69,6 @@ public final class ConnectionsWorker {
     boolean closing;
     long pacer;
     long reporter;
-    long holdTimer = -1;
 
     Phase(JsonObject command) {
       id = command.getInteger("phase");
@@ -80,7 +77,6 @@ public final class ConnectionsWorker {
       ports = command.getJsonArray("ports");
       rate = command.getDouble("rate");
       concurrency = command.getInteger("concurrency");
-      holdMs = command.getLong("holdSeconds") * 1000;
     }
 
     JsonObject progress() {
@@ -198,8 +194,8 @@ public final class ConnectionsWorker {
   private void finishedConnecting(Phase current) {
     current.doneAt = System.nanoTime();
     GeneratorProcess.Child.report(current.progress());
-    // A safety net: the parent normally ends the hold with a close command.
-    current.holdTimer = vertx.setTimer(Math.max(1, current.holdMs), id -> close(current.id));
+    // The hold ends with the parent's close command only: the parent may still wait for a slower generator, and a
+    // generator whose parent is gone exits (GeneratorProcess.Child.onCommands).
   }
 
   private Future<Held> openBridge(WebSocketClient client, String host, int port, JsonArray account) {
@@ -267,9 +263,6 @@ public final class ConnectionsWorker {
     current.closing = true;
     vertx.cancelTimer(current.pacer);
     vertx.cancelTimer(current.reporter);
-    if (current.holdTimer >= 0) {
-      vertx.cancelTimer(current.holdTimer);
-    }
     current.open.forEach(held -> {
       if (held.heartbeat() >= 0) {
         vertx.cancelTimer(held.heartbeat());
