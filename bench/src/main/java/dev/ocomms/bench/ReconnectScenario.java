@@ -123,13 +123,22 @@ final class ReconnectScenario implements Scenario {
         .put("results", results).put("series", ours.series())
         .put("histograms", new JsonObject().put("recovery", recoveryBuckets(ours.recoveries())));
     if (config.baseline()) {
-      try (Baseline server = Baseline.start("1g")) {
-        JsonObject baselineSpec = new JsonObject().put("baseline", true).put("host", server.host)
-            .put("ports", new JsonArray().add(server.port)).put("failover", false).put("users", userSpecs)
+      // One baseline process per node, as one process holds at most ~19.5K sockets; the one standing for the
+      // killed node is killed and started again (the baseline has nowhere else to fail over to).
+      List<Baseline> servers = new ArrayList<>();
+      try {
+        JsonArray baselinePorts = new JsonArray();
+        for (int node = 0; node < target.size(); node++) {
+          servers.add(Baseline.start("1g"));
+          baselinePorts.add(servers.get(node).port);
+        }
+        Baseline struck = servers.get(killed);
+        JsonObject baselineSpec = new JsonObject().put("baseline", true).put("host", struck.host)
+            .put("ports", baselinePorts).put("failover", false).put("users", userSpecs)
             .put("chatIds", new JsonArray(population.chatIds));
         Storm raw = storm(baselineSpec, () -> {
-          server.kill();
-          server.launch();
+          struck.kill();
+          struck.launch();
         }, false);
         JsonObject baselineResults = raw.results();
         report.put("baseline", baselineResults.put("series", raw.series())
@@ -139,6 +148,10 @@ final class ReconnectScenario implements Scenario {
                     baselineResults.getValue("recovered95Seconds")))
                 .put("recovered100", ratio(results.getValue("recovered100Seconds"),
                     baselineResults.getValue("recovered100Seconds")))));
+      } finally {
+        for (Baseline server : servers) {
+          server.close();
+        }
       }
     }
     return report;
