@@ -29,6 +29,8 @@ public final class BaselineServer extends AbstractVerticle {
   }
 
   public static void main(String[] args) {
+    // Started by a bench run: when that run goes away (its end of our standard input closes), so do we.
+    GeneratorProcess.Child.onCommands(command -> { });
     int port = Integer.parseInt(args[0]);
     int cores = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(cores));
