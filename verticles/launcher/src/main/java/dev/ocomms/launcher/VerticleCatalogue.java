@@ -26,13 +26,12 @@ final class VerticleCatalogue {
   }
 
   /**
-   * How many instances of a verticle a node runs. The gateway runs one: its bridge keeps the node's sockets and
-   * subscriptions on one event loop; so does presence, whose typing timers and notification batches are per node.
-   * The others keep no state in memory and run one per core.
+   * How many instances of a verticle a node runs. Presence runs one: its typing timers and notification batches are
+   * per node. The others run one per core (the gateway's instances share the node's HTTP port, each bridge keeping
+   * the sockets that reach it on its own event loop).
    */
   static int instances(String name) {
-    return "gateway".equals(name) || "presence".equals(name) ? 1
-        : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return "presence".equals(name) ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   static Verticle create(String name) {

@@ -7,9 +7,6 @@ import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.EventType;
-import dev.ocomms.shared.node.Node;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
@@ -40,8 +37,9 @@ import java.util.TreeMap;
  * once and written to every local socket. It also enforces what must hold across sockets: membership (a socket stops
  * receiving a chat the moment its user leaves it), session revocation, and the per-user connection limit.
  *
- * <p>Every method runs on the gateway verticle's event loop (sockets, consumers and timers all belong to it), so the
- * maps need no locking. This is why a node runs one gateway instance.
+ * <p>A node runs one gateway instance per core, each with its own hub: every method of a hub runs on its instance's
+ * event loop (its sockets, consumers and timers all belong to it), so the maps need no locking, and an address with
+ * sockets on two instances has one clustered consumer in each. What the instances share is in {@link NodeBridge}.
  */
 final class BridgeHub {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeHub.class);
@@ -63,13 +61,12 @@ final class BridgeHub {
   private final Vertx vertx;
   private final AccessTokens tokens;
   private final Redis redis;
-  private final ConnectionGate gate;
+  private final NodeBridge node;
   private final int maxConnectionsPerUser;
   private final Map<String, Subscription> subscriptions = new HashMap<>();
   private final Map<String, BridgeConnection> connections = new HashMap<>();
   private final Map<String, Set<BridgeConnection>> connectionsByUser = new HashMap<>();
   private final List<MessageConsumer<JsonObject>> controlConsumers = new ArrayList<>();
-  private int registrations;
   private long sweepTimer;
   private long heartbeatTimer;
   private final long presenceHeartbeatMs;
@@ -88,25 +85,17 @@ final class BridgeHub {
     long holdTimer = -1;
   }
 
-  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, ConnectionGate gate, long presenceHeartbeatMs,
+  BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, NodeBridge node, long presenceHeartbeatMs,
             int maxConnectionsPerUser) {
     this.maxConnectionsPerUser = maxConnectionsPerUser;
     this.vertx = vertx;
     this.tokens = tokens;
     this.redis = redis;
-    this.gate = gate;
+    this.node = node;
     this.presenceHeartbeatMs = presenceHeartbeatMs;
   }
 
   Completable start() {
-    MeterRegistry meters = Node.meters(vertx);
-    Gauge.builder("ocomms.bridge.sockets", connections, Map::size)
-        .description("Open bridge connections on this node").register(meters);
-    Gauge.builder("ocomms.bridge.cluster.subscriptions", subscriptions, Map::size)
-        .description("Clustered event-bus consumers held by the bridge (one per address with local sockets)")
-        .register(meters);
-    Gauge.builder("ocomms.bridge.registrations", this, hub -> hub.registrations)
-        .description("Socket registrations (socket x address) on this node").register(meters);
     controlConsumers.add(bus().consumer(Addresses.SESSION_REVOKED, this::sessionRevoked));
     controlConsumers.add(bus().consumer(Addresses.SOCKET_CLOSE, this::closeRequested));
     sweepTimer = vertx.setPeriodic(5_000, id -> sweep());
@@ -130,11 +119,12 @@ final class BridgeHub {
   void accept(SockJSSocket socket) {
     BridgeConnection connection = new BridgeConnection(this, tokens, socket);
     connections.put(connection.id, connection);
+    node.sockets.incrementAndGet();
     socket.handler(connection::onData);
     socket.exceptionHandler(failure -> socket.close());
     socket.endHandler(v -> closed(connection));
     socket.closeHandler(v -> closed(connection));
-    if (!ConnectionGate.isUpgrade(socket.uri()) && !gate.admit(connection.remoteHost)) {
+    if (!ConnectionGate.isUpgrade(socket.uri()) && !node.gate.admit(connection.remoteHost)) {
       closeWith(connection, ConnectionGate.tooMany());
     }
   }
@@ -190,10 +180,11 @@ final class BridgeHub {
       subscription = new Subscription();
       subscription.consumer = bus().consumer(address, message -> fanOut(address, message));
       subscriptions.put(address, subscription);
+      node.clusterSubscriptions.incrementAndGet();
     }
     subscription.connections.add(connection);
     connection.addresses.add(address);
-    registrations++;
+    node.registrations.incrementAndGet();
     return subscription.consumer.rxCompletion();
   }
 
@@ -201,7 +192,7 @@ final class BridgeHub {
     if (!connection.addresses.remove(address)) {
       return;
     }
-    registrations--;
+    node.registrations.decrementAndGet();
     Subscription subscription = subscriptions.get(address);
     if (subscription == null) {
       return;
@@ -209,6 +200,7 @@ final class BridgeHub {
     subscription.connections.remove(connection);
     if (subscription.connections.isEmpty()) {
       subscriptions.remove(address);
+      node.clusterSubscriptions.decrementAndGet();
       subscription.consumer.unregister();
       vertx.cancelTimer(subscription.holdTimer);
     }
@@ -355,7 +347,9 @@ final class BridgeHub {
       return;
     }
     connection.closed = true;
-    connections.remove(connection.id);
+    if (connections.remove(connection.id) != null) {
+      node.sockets.decrementAndGet();
+    }
     new ArrayList<>(connection.addresses).forEach(address -> unregister(connection, address));
     if (connection.caller != null) {
       String userId = connection.caller.userId();
@@ -381,13 +375,5 @@ final class BridgeHub {
         connection.closeWith(new OcommsException(ErrorCode.UNAUTHORIZED, "access token expired; reconnect"));
       }
     }
-  }
-
-  int clusterSubscriptions() {
-    return subscriptions.size();
-  }
-
-  int connectionCount() {
-    return connections.size();
   }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * Guards {@code /eventbus/*} before SockJS sees a request: the {@code Origin} must be the server's own or a configured
  * one (cross-site WebSocket hijacking), and new connections are rate-limited per node and per client address. A
- * refused connection gets a 429 problem with {@code Retry-After}, so that clients back off.
+ * refused connection gets a 429 problem with {@code Retry-After}, so that clients back off. One gate serves all the
+ * gateway instances of a node (see {@link NodeBridge}), hence the locking.
  */
 final class ConnectionGate {
   private final Set<String> allowedOrigins;
@@ -50,7 +51,7 @@ final class ConnectionGate {
    * the upgrade; SockJS sessions over HTTP (xhr-streaming, xhr-polling) open with no request of their own that this
    * gate could tell from a poll, so the bridge admits them when their socket starts (see {@link #isUpgrade}).
    */
-  boolean admit(String ip) {
+  synchronized boolean admit(String ip) {
     TokenBucket ipBucket = ipBuckets.computeIfAbsent(ip, key -> new TokenBucket(perIpPerSecond));
     return nodeBucket.tryTake() && ipBucket.tryTake();
   }
@@ -70,7 +71,7 @@ final class ConnectionGate {
   }
 
   /** Forgets idle per-address buckets so that the map does not grow without bound. */
-  void forgetIdle() {
+  synchronized void forgetIdle() {
     ipBuckets.values().removeIf(TokenBucket::isFull);
   }
 

@@ -22,8 +22,9 @@ public final class EventBusBridge {
 
   public EventBusBridge(Vertx vertx, OcommsConfig config, AccessTokens tokens, Redis redis) {
     this.vertx = vertx;
-    this.gate = new ConnectionGate(config);
-    this.hub = new BridgeHub(vertx, tokens, redis, gate, config.presenceSessionTtlSeconds() * 1000L / 3,
+    NodeBridge node = NodeBridge.of(vertx, config);
+    this.gate = node.gate;
+    this.hub = new BridgeHub(vertx, tokens, redis, node, config.presenceSessionTtlSeconds() * 1000L / 3,
         config.bridgeConnectionsPerUser());
   }
 

@@ -27,8 +27,9 @@ import static dev.ocomms.gateway.bridge.Frames.testEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * 2,000 raw WebSockets (400 users with 5 each, the per-user maximum) all listening to one chat on one node: the node
- * holds one clustered subscription for the chat, however many sockets, and one publish from another node reaches
+ * 2,000 raw WebSockets (400 users with 5 each, the per-user maximum) all listening to one chat on one node that runs
+ * two gateway instances (one per core, sharing the port): each instance holds one clustered subscription for the
+ * chat, however many sockets, the node's gauges count both instances, and one publish from another node reaches
  * every socket.
  */
 @DisplayName("The bridge at scale")
@@ -36,12 +37,13 @@ class BridgeScaleTest {
   private static final int USERS = 400;
   private static final int SOCKETS_PER_USER = 5;
   private static final int SOCKETS = USERS * SOCKETS_PER_USER;
+  private static final int GATEWAY_INSTANCES = 2;
   private static BridgeServer server;
 
   @BeforeAll
   static void start() {
     // Two nodes: sockets on node 0 (the gateway's), events published from node 1 cross the cluster.
-    server = BridgeServer.start(2, config -> config.with(Setting.BRIDGE_CONNECTIONS_PER_SECOND, 100_000)
+    server = BridgeServer.startWithGateways(2, GATEWAY_INSTANCES, config -> config.with(Setting.BRIDGE_CONNECTIONS_PER_SECOND, 100_000)
         .with(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, 100_000));
   }
 
@@ -66,7 +68,8 @@ class BridgeScaleTest {
   }
 
   @Test
-  @DisplayName("2,000 sockets on one chat hold one clustered subscription, and one publish reaches them all")
+  @DisplayName("2,000 sockets on one chat hold one clustered subscription per gateway instance, and one publish"
+      + " reaches them all")
   void oneSubscriptionForManySockets() throws InterruptedException {
     List<User> users = server.register(USERS, 8);
     User owner = users.get(0);
@@ -90,9 +93,10 @@ class BridgeScaleTest {
       sockets.get(i).await(about(registers.get(i).getString("replyAddress")), Duration.ofSeconds(30));
     }
 
-    assertThat(subscriptionsInCluster(address)).isEqualTo(1);
+    // New connections are spread over the instances, so each holds sockets on the chat.
+    assertThat(subscriptionsInCluster(address)).isEqualTo(GATEWAY_INSTANCES);
     assertThat(metric("ocomms_bridge_sockets")).isEqualTo(SOCKETS);
-    assertThat(metric("ocomms_bridge_cluster_subscriptions")).isEqualTo(1);
+    assertThat(metric("ocomms_bridge_cluster_subscriptions")).isEqualTo(GATEWAY_INSTANCES);
     assertThat(metric("ocomms_bridge_registrations")).isEqualTo(SOCKETS);
 
     String marker = marker();

@@ -53,20 +53,26 @@ public final class BridgeServer implements AutoCloseable {
 
   /** {@code nodes} clustered nodes; messaging and the gateway run on node 0. */
   static BridgeServer start(int nodes, UnaryOperator<OcommsConfig> customize) {
-    return start(nodes, 1, customize);
+    return start(nodes, 1, 1, customize);
+  }
+
+  /** As {@link #start(int, UnaryOperator)}, with several gateway instances on node 0 (as one per core). */
+  static BridgeServer startWithGateways(int nodes, int gatewayInstances, UnaryOperator<OcommsConfig> customize) {
+    return start(nodes, 1, gatewayInstances, customize);
   }
 
   /** {@code nodes} clustered nodes; messaging and the gateway run on each node, so any node serves browsers. */
   public static BridgeServer startOnEveryNode(int nodes, UnaryOperator<OcommsConfig> customize) {
-    return start(nodes, nodes, customize);
+    return start(nodes, nodes, 1, customize);
   }
 
-  private static BridgeServer start(int nodes, int serving, UnaryOperator<OcommsConfig> customize) {
+  private static BridgeServer start(int nodes, int serving, int gatewayInstances,
+                                    UnaryOperator<OcommsConfig> customize) {
     TestCluster cluster = TestCluster.start(nodes, customize);
     try {
       for (int node = 0; node < serving; node++) {
         cluster.deploy(node, MessagingVerticle::new);
-        cluster.deploy(node, GatewayVerticle::new);
+        cluster.deploy(node, GatewayVerticle::new, gatewayInstances);
       }
     } catch (RuntimeException e) {
       cluster.close();

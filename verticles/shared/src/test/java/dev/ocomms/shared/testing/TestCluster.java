@@ -69,7 +69,13 @@ public final class TestCluster implements AutoCloseable {
 
   /** Deploys a verticle on one node with that node's configuration; waits until it has started. */
   public String deploy(int index, Supplier<? extends Verticle> verticle) {
-    return node(index).rxDeployVerticle(verticle.get(), new DeploymentOptions().setConfig(config(index).toJson()))
+    return deploy(index, verticle, 1);
+  }
+
+  /** Deploys {@code instances} instances of a verticle on one node, as the launcher does with one per core. */
+  public String deploy(int index, Supplier<? extends Verticle> verticle, int instances) {
+    return node(index).rxDeployVerticle(verticle,
+            new DeploymentOptions().setConfig(config(index).toJson()).setInstances(instances))
         .blockingGet();
   }
 
