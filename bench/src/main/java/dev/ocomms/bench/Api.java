@@ -26,6 +26,11 @@ final class Api {
         .put("displayName", "Bench " + username), 201);
   }
 
+  /** A session's new tokens: {accessToken, refreshToken, expiresIn}; the refresh token presented is used up. */
+  Future<JsonObject> refresh(String refreshToken) {
+    return post("/api/v1/auth/refresh", null, new JsonObject().put("refreshToken", refreshToken), 200);
+  }
+
   Future<JsonObject> createWorkspace(String token, String name) {
     return post("/api/v1/workspaces", token, new JsonObject().put("name", name), 201)
         .map(reply -> reply.getJsonObject("workspace"));

@@ -75,6 +75,7 @@ public final class Bench {
         }
       }, "bench-stop-servers");
       Runtime.getRuntime().addShutdownHook(stopOnExit);
+      target.logsTo(directory.resolve(name));
       if (profile) {
         target.profileTo(directory.resolve(name));
       }

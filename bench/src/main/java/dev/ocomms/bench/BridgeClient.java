@@ -25,7 +25,7 @@ final class BridgeClient {
   private static final String USER_EVENT_PREFIX = "{\"type\":\"rec\",\"address\":\"user.";
 
   private final WebSocket socket;
-  private final String authorization;
+  private String authorization;
   private final Context context;
   private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
   private final Promise<Void> closed = Promise.promise();
@@ -96,6 +96,11 @@ final class BridgeClient {
     pending.put(replyAddress, promise);
     write(new JsonObject().put("type", "register").put("address", address).put("replyAddress", replyAddress));
     return promise.future();
+  }
+
+  /** A renewed access token: every later frame (the next ping first) presents it, as a browser does. */
+  void renew(String accessToken) {
+    this.authorization = "Bearer " + accessToken;
   }
 
   void ping() {

@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -37,7 +39,7 @@ final class ConnectionsScenario implements Scenario {
   /** What to run. */
   record Config(int connections, int perUser, int chats, int holdSeconds, double connectRate, int generators,
                 int sourceAddresses, int concurrency, boolean baseline, String generatorHeap, String baselineHeap,
-                int setupConcurrency, java.util.List<String> serverJvm) {
+                int setupConcurrency, java.util.List<String> serverJvm, int renewSeconds) {
     int accounts() {
       return (connections + perUser - 1) / perUser;
     }
@@ -46,7 +48,8 @@ final class ConnectionsScenario implements Scenario {
       return new JsonObject().put("connections", connections).put("perUser", perUser).put("accounts", accounts())
           .put("chats", chats).put("chatsPerConnection", 3).put("holdSeconds", holdSeconds)
           .put("connectRate", connectRate).put("generators", generators).put("sourceAddresses", sourceAddresses)
-          .put("concurrencyPerGenerator", concurrency).put("nodes", nodes).put("baseline", baseline);
+          .put("concurrencyPerGenerator", concurrency).put("nodes", nodes).put("baseline", baseline)
+          .put("sessionRenewalSeconds", renewSeconds);
     }
   }
 
@@ -59,6 +62,10 @@ final class ConnectionsScenario implements Scenario {
   /** Each generator's answer to {@code close}, by phase. */
   private final Map<String, JsonObject> closed = new ConcurrentHashMap<>();
   private final List<Baseline> baselineServers = new ArrayList<>();
+  /** The accounts each generator's connections use, for handing out renewed tokens. */
+  private final List<Set<String>> usersOfGenerator = new ArrayList<>();
+  private Sessions sessions;
+  private int sessionRenewals;
 
   static ConnectionsScenario from(Vertx vertx, Target target, Options options) {
     return new ConnectionsScenario(vertx, target, config(options));
@@ -81,7 +88,8 @@ final class ConnectionsScenario implements Scenario {
         options.integer("source-addresses", Math.max(1, ceilDiv(connections, MAX_PER_SOURCE_ADDRESS))),
         options.integer("concurrency", 64), !"false".equals(options.text("baseline", "true")),
         options.text("generator-heap", "1g"), options.text("server-heap", "2g"),
-        options.integer("setup-concurrency", 8), Bench.serverJvm(options));
+        options.integer("setup-concurrency", 8), Bench.serverJvm(options),
+        options.integer("renew-seconds", Sessions.RENEW_EVERY_SECONDS));
   }
 
   ConnectionsScenario(Vertx vertx, Target target, Config config) {
@@ -128,17 +136,22 @@ final class ConnectionsScenario implements Scenario {
     check(config, target.size(), target.started());
     WebClient web = WebClient.create(vertx, new WebClientOptions(),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
-    Population population;
     try {
-      population = Lanes.await(Population.create(web, target, config.accounts(),
+      Population population = Lanes.await(Population.create(web, target, config.accounts(),
           config.chats(), i -> List.of(i % config.chats(), (i + 1) % config.chats(), (i + 2) % config.chats()),
           config.setupConcurrency()), 3600);
+      LOG.info("set up: {} accounts in {} chats", population.users.size(), config.chats());
+      sessions = new Sessions(web, target, population.users, config.setupConcurrency(), config.renewSeconds());
+      // Setting up many accounts takes minutes: the connections start with tokens fresh from now.
+      return measure(population, Lanes.await(sessions.renewAll(), 3600));
     } finally {
       web.close();
     }
-    LOG.info("set up: {} accounts in {} chats", population.users.size(), config.chats());
+  }
+
+  private JsonObject measure(Population population, Map<String, String> accessTokens) throws Exception {
     try {
-      startGenerators(population);
+      startGenerators(population, accessTokens);
       List<Integer> nodePorts = new ArrayList<>();
       for (int node = 0; node < target.size(); node++) {
         nodePorts.add(target.port(node));
@@ -198,7 +211,8 @@ final class ConnectionsScenario implements Scenario {
   }
 
   /** One generator per slice: connection j goes to generator j % G, node j % nodes, source address j % S. */
-  private void startGenerators(Population population) throws IOException, InterruptedException {
+  private void startGenerators(Population population, Map<String, String> accessTokens)
+      throws IOException, InterruptedException {
     int nodes = target.size();
     JsonArray sourceAddresses = new JsonArray();
     for (int s = 0; s < config.sourceAddresses(); s++) {
@@ -206,12 +220,15 @@ final class ConnectionsScenario implements Scenario {
     }
     for (int g = 0; g < config.generators(); g++) {
       JsonArray accounts = new JsonArray();
+      Set<String> users = new HashSet<>();
       Map<Integer, Integer> accountIndex = new java.util.HashMap<>();
       JsonArray connections = new JsonArray();
       for (int j = g; j < config.connections(); j += config.generators()) {
         Population.User user = population.users.get(j % population.users.size());
         Integer index = accountIndex.computeIfAbsent(user.index(), u -> {
-          accounts.add(new JsonArray().add(user.userId()).add(user.accessToken()).add(new JsonArray(user.chatIds())));
+          accounts.add(new JsonArray().add(user.userId()).add(accessTokens.get(user.userId()))
+              .add(new JsonArray(user.chatIds())));
+          users.add(user.userId());
           return accounts.size() - 1;
         });
         connections.add(new JsonArray().add(index).add(j % nodes).add(j % config.sourceAddresses()));
@@ -219,6 +236,7 @@ final class ConnectionsScenario implements Scenario {
       JsonObject spec = new JsonObject().put("accounts", accounts).put("connections", connections)
           .put("sourceAddresses", sourceAddresses).put("eventLoops", 1);
       int generator = g;
+      usersOfGenerator.add(users);
       generators.add(GeneratorProcess.start(ConnectionsWorker.class, spec, config.generatorHeap(), report -> {
         if (report.getBoolean("closed", false)) {
           closed.put(report.getInteger("phase") + "/" + generator, report);
@@ -287,6 +305,7 @@ final class ConnectionsScenario implements Scenario {
     while (!allDone(id) && System.nanoTime() - lastProgress < TimeUnit.SECONDS.toNanos(60)) {
       nextSample = sampleWhenDue(series, id, start, nextSample, servers);
       checkGeneratorsAlive();
+      keepSessionsAlive(mode);
       long settled = sum(id, "connected") + failedSoFar(id);
       if (settled != progress) {
         progress = settled;
@@ -305,6 +324,7 @@ final class ConnectionsScenario implements Scenario {
     while (System.nanoTime() < holdEnd) {
       nextSample = sampleWhenDue(series, id, start, nextSample, servers);
       checkGeneratorsAlive();
+      keepSessionsAlive(mode);
       Thread.sleep(50);
     }
     long rssAtEndOfHold = measurable ? servers.get().stream().mapToLong(ProcessStats::rssBytes).sum() : -1;
@@ -339,7 +359,8 @@ final class ConnectionsScenario implements Scenario {
         .put("connectSeconds", round(connectSeconds))
         .put("connectedPerSecond", round(connected / connectSeconds))
         .put("openAtEndOfHold", openAtEnd)
-        .put("droppedDuringHold", dropped);
+        .put("droppedDuringHold", dropped)
+        .put("sessionRenewals", "bridge".equals(mode) ? sessionRenewals : 0);
     if (measurable) {
       int per = Math.max(1, connected);
       results.put("memory", new JsonObject()
@@ -367,6 +388,23 @@ final class ConnectionsScenario implements Scenario {
         .put("seconds", cpuHeld.minus(cpuAtStart).toJson())
         .put("shareOfMachine", cpuHeld.minus(cpuAtStart).share());
     return new Phase(results, cpu, series);
+  }
+
+  /** Hands renewed access tokens to the generators whose bridge connections use them (see {@link Sessions}). */
+  private void keepSessionsAlive(String mode) throws IOException {
+    Map<String, String> renewed = "bridge".equals(mode) ? sessions.poll() : null;
+    if (renewed == null) {
+      return;
+    }
+    for (int g = 0; g < generators.size(); g++) {
+      JsonObject tokens = new JsonObject();
+      for (String userId : usersOfGenerator.get(g)) {
+        tokens.put(userId, renewed.get(userId));
+      }
+      generators.get(g).send(new JsonObject().put("command", "tokens").put("tokens", tokens));
+    }
+    sessionRenewals++;
+    LOG.info("renewed {} sessions", renewed.size());
   }
 
   /** CPU seconds so far: the servers (nodes or baseline servers), the stores, the generators with this bench. */

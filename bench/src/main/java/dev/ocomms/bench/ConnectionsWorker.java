@@ -31,6 +31,8 @@ import java.util.concurrent.TimeoutException;
  *   the same 4 rooms. Connections are held until {@code close} (or until the parent is gone).</li>
  *   <li>{@code {"command":"close","phase":P}}: counts the connections still open, closes them all, and reports
  *   {@code {"phase":P,"closed":true,"openBeforeClose":n}}.</li>
+ *   <li>{@code {"command":"tokens","tokens":{userId:accessToken}}}: renewed access tokens; held bridge connections
+ *   of those users present theirs with their next ping, later connections open with it.</li>
  *   <li>{@code {"command":"exit"}}.</li>
  * </ul>
  * About once a second it reports {@code {"phase","attempted","connected","open","failed":{cause:n},"dropped",
@@ -89,7 +91,7 @@ public final class ConnectionsWorker {
   }
 
   /** An open connection: a bridge client or a raw baseline socket, with its heartbeat. */
-  private record Held(BridgeClient bridge, WebSocket raw, long heartbeat) {
+  private record Held(BridgeClient bridge, WebSocket raw, long heartbeat, JsonArray account) {
     void close() {
       if (bridge != null) {
         bridge.close();
@@ -128,6 +130,7 @@ public final class ConnectionsWorker {
     switch (command.getString("command", "")) {
       case "connect" -> connect(new Phase(command));
       case "close" -> close(command.getInteger("phase"));
+      case "tokens" -> renewTokens(command.getJsonObject("tokens"));
       case "exit" -> vertx.close().onComplete(done -> System.exit(0));
       default -> System.err.println("connections worker: unknown command " + command.encode());
     }
@@ -205,7 +208,7 @@ public final class ConnectionsWorker {
       List<Future<JsonObject>> registrations = new ArrayList<>();
       registrations.add(bridge.register("user." + userId));
       chats.forEach(chat -> registrations.add(bridge.register("chat." + chat)));
-      Held held = new Held(bridge, null, -1);
+      Held held = new Held(bridge, null, -1, account);
       bridge.closed().onComplete(done -> dropped(held));
       return Future.all(registrations).<Held>map(all -> held).onFailure(failure -> bridge.close());
     });
@@ -222,7 +225,7 @@ public final class ConnectionsWorker {
           Promise<Held> joined = Promise.promise();
           long heartbeat = vertx.setPeriodic(HEARTBEAT_MS, id ->
               socket.writeTextMessage(new JsonObject().put("type", "ping").encode()));
-          Held held = new Held(null, socket, heartbeat);
+          Held held = new Held(null, socket, heartbeat, account);
           socket.textMessageHandler(text -> {
             JsonObject frame = new JsonObject(text);
             if ("joined".equals(frame.getString("type")) && waiting.remove(frame.getString("room"))
@@ -239,6 +242,22 @@ public final class ConnectionsWorker {
               .encode()));
           return joined.future().onFailure(failure -> socket.close());
         });
+  }
+
+  private void renewTokens(JsonObject tokens) {
+    for (JsonArray account : accounts) {
+      String token = tokens.getString(account.getString(0));
+      if (token != null) {
+        account.set(1, token);
+      }
+    }
+    if (phase != null) {
+      for (Held held : phase.open) {
+        if (held.bridge() != null) {
+          held.bridge().renew(held.account().getString(1));
+        }
+      }
+    }
   }
 
   /** A held connection closed without being asked to: the server (or the network) dropped it. */

@@ -85,6 +85,15 @@ final class ReconnectScenario implements Scenario {
     if (kill && target.size() < 2) {
       throw new IllegalArgumentException("--mode kill needs --nodes 2 or more (the clients of the killed node move)");
     }
+    // After a kill the survivors hold every client; past the open-file limit a node stops accepting (and Netty
+    // pauses its accepts for a second at a time), which would measure the machine's limit, not recovery.
+    int holding = kill ? target.size() - 1 : target.size();
+    int perNode = (config.clients() + holding - 1) / holding;
+    if (perNode > ConnectionsScenario.MAX_PER_NODE) {
+      throw new IllegalArgumentException(config.clients() + " clients on " + holding + " node(s)" + (kill
+          ? " left after the kill" : "") + " puts " + perNode + " on a node, but one process holds at most ~"
+          + ConnectionsScenario.MAX_PER_NODE + " sockets: use more --nodes");
+    }
     int users = (config.clients() + config.perUser() - 1) / config.perUser();
     WebClient web = WebClient.create(vertx, new WebClientOptions(),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));

@@ -212,11 +212,17 @@ public final class ReconnectWorker {
         // Another node only when this one did not take the connection (as a load balancer would): a node that
         // took it but answers slowly is tried again.
         if (failover && cause.startsWith("connect_")) {
-          client.node = (client.node + 1) % ports.size();
+          client.node = anotherNode(client.node);
         }
         scheduleAttempt(client);
       }
     });
+  }
+
+  /** A load balancer sends a client whose node failed to any other node, spreading them over the survivors. */
+  private int anotherNode(int node) {
+    return ports.size() < 2 ? node
+        : (node + 1 + ThreadLocalRandom.current().nextInt(ports.size() - 1)) % ports.size();
   }
 
   private void scheduleAttempt(Client client) {
@@ -236,8 +242,7 @@ public final class ReconnectWorker {
     client.upAt = 0;
     client.downAt = System.currentTimeMillis();
     if (failover) {
-      // A load balancer would send the client elsewhere; the next node in turn.
-      client.node = (client.node + 1) % ports.size();
+      client.node = anotherNode(client.node);
     }
     client.failedAttempts = 0;
     scheduleAttempt(client);

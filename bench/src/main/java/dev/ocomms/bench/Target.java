@@ -39,6 +39,7 @@ final class Target implements AutoCloseable {
   private final EmbeddedRedisServer redis;
   private final List<Path> profiles = new ArrayList<>();
   private Path profileTo;
+  private Path logsTo;
   private boolean closed;
 
   /** One server process (or one given URL, with no process). */
@@ -285,6 +286,11 @@ final class Target implements AutoCloseable {
   }
 
   /** Profile the measured phase into files named {@code <prefix>-node<i>.jfr}. */
+  /** Keeps each node's log as {@code <prefix>-node<i>.log} when the run ends (the work directory is deleted). */
+  void logsTo(Path prefix) {
+    this.logsTo = prefix;
+  }
+
   void profileTo(Path prefix) {
     this.profileTo = prefix;
   }
@@ -329,6 +335,15 @@ final class Target implements AutoCloseable {
     }
     if (postgres != null) {
       postgres.close();
+    }
+    if (logsTo != null) {
+      for (int i = 0; i < nodes.size(); i++) {
+        Path log = nodes.get(i).log;
+        if (log != null && Files.exists(log)) {
+          Files.copy(log, logsTo.resolveSibling(logsTo.getFileName() + "-node" + i + ".log"),
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
     }
     if (workDir != null) {
       try (Stream<Path> files = Files.walk(workDir)) {

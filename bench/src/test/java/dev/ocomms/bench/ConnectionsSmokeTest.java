@@ -34,7 +34,7 @@ class ConnectionsSmokeTest {
     Map<String, String> options = Map.ofEntries(Map.entry("jar", jar.toString()), Map.entry("server-heap", "512m"),
         Map.entry("connections", String.valueOf(CONNECTIONS)), Map.entry("per-user", "20"), Map.entry("chats", "3"),
         Map.entry("generators", "2"), Map.entry("source-addresses", "2"), Map.entry("hold", "3"),
-        Map.entry("generator-heap", "256m"), Map.entry("out", out.toString()),
+        Map.entry("generator-heap", "256m"), Map.entry("renew-seconds", "1"), Map.entry("out", out.toString()),
         Map.entry("docs", out.resolve("benchmarks.md").toString()));
     report = Bench.run("connections", options, "bin/bench connections --smoke");
   }
@@ -56,6 +56,14 @@ class ConnectionsSmokeTest {
     JsonObject results = report.getJsonObject("results");
     assertThat(results.getInteger("openAtEndOfHold")).isEqualTo(CONNECTIONS);
     assertThat(results.getInteger("droppedDuringHold")).isZero();
+  }
+
+  @Test
+  @DisplayName("renews the sessions while holding, as browsers refresh their access tokens")
+  void sessionsRenewed() {
+    // Renewed every second in smoke mode (every 10 minutes by default): a 3 s hold sees at least one renewal.
+    assertThat(report.getJsonObject("results").getInteger("sessionRenewals")).isPositive();
+    assertThat(report.getJsonObject("config").getInteger("sessionRenewalSeconds")).isEqualTo(1);
   }
 
   @Test
