@@ -95,6 +95,18 @@ class AccessTokensTest {
   }
 
   @Test
+  @DisplayName("a token accepted before is refused once it has expired (its checked signature does not outlive it)")
+  void acceptedTokenRefusedAfterExpiry() throws InterruptedException {
+    Gateway.Account account = gateway.register();
+    long expiresAt = System.currentTimeMillis() / 1000 + 2;
+    String token = signEs256(config.jwtPrivateKey().orElseThrow(), claims(account.id()).put("exp", expiresAt));
+    assertThat(gateway.get("/users/me", token).statusCode()).isEqualTo(200);
+
+    Thread.sleep(Math.max(0, expiresAt * 1000 + 200 - System.currentTimeMillis()));
+    meRefused(token);
+  }
+
+  @Test
   @DisplayName("a token with alg 'none' and no signature is refused")
   void algNone() {
     Gateway.Account account = gateway.register();
