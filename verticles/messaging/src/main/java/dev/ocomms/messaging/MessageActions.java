@@ -3,6 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.messaging.Actions.ActionRequest;
 import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.EventType;
@@ -295,7 +296,7 @@ final class MessageActions {
     if (found.usernames().isEmpty()) {
       return Single.just(new MentionSet(Set.of(), found.channel(), found.here()));
     }
-    return vertx.eventBus().<JsonObject>rxRequest(Addresses.USERS_BY_USERNAME,
+    return Requests.<JsonObject>request(vertx, Addresses.USERS_BY_USERNAME,
             new JsonObject().put("usernames", new JsonArray(new ArrayList<>(found.usernames()))),
             new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(LOOKUP_TIMEOUT_MS))
         .map(reply -> reply.body().getJsonArray("users", new JsonArray()).stream()

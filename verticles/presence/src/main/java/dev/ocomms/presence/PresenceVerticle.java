@@ -3,6 +3,7 @@ package dev.ocomms.presence;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
@@ -189,7 +190,7 @@ public class PresenceVerticle extends AbstractVerticle {
     if (userIds.isEmpty()) {
       return Single.just(List.of());
     }
-    return vertx.eventBus().<JsonObject>rxRequest(Addresses.USERS_VISIBLE,
+    return Requests.<JsonObject>request(vertx, Addresses.USERS_VISIBLE,
             new JsonObject().put("userIds", new JsonArray(userIds)),
             caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(reply -> reply.body().getJsonArray("userIds", new JsonArray()).stream().map(String::valueOf).toList())

@@ -3,6 +3,7 @@ package dev.ocomms.presence;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.EventType;
@@ -112,7 +113,7 @@ final class Typing {
     if (memberUntil.getOrDefault(key, 0L) > now) {
       return Single.just(true);
     }
-    return vertx.eventBus().<JsonObject>rxRequest(Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId),
+    return Requests.<JsonObject>request(vertx, Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId),
             caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(reply -> reply.body().getBoolean("member", false))
         .doOnSuccess(member -> {
@@ -129,7 +130,7 @@ final class Typing {
     if (cached != null && cached.until() > System.currentTimeMillis()) {
       return Single.just(cached.displayName());
     }
-    return vertx.eventBus().<JsonObject>rxRequest(Addresses.USERS_PROFILES,
+    return Requests.<JsonObject>request(vertx, Addresses.USERS_PROFILES,
             new JsonObject().put("userIds", new JsonArray(List.of(userId))),
             new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(reply -> {

@@ -157,7 +157,7 @@ final class BridgeConnection {
         return Completable.complete();
       }
       pendingRequests++;
-      hub.bus().<Object>rxRequest(address, request, options)
+      hub.request(address, request, options)
           .doFinally(() -> pendingRequests--)
           .subscribe(reply -> write(BridgeFrames.rec(replyAddress, reply.body())),
               failure -> write(BridgeFrames.err(replyAddress, BusErrors.fromFailure(failure))));

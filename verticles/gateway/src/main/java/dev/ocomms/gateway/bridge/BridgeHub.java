@@ -4,6 +4,7 @@ import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.EventType;
@@ -115,6 +116,11 @@ final class BridgeHub {
     return vertx.eventBus();
   }
 
+  /** A browser's request, forwarded to the owning verticle (see {@link Requests}). */
+  Single<Message<Object>> request(String address, JsonObject body, io.vertx.core.eventbus.DeliveryOptions options) {
+    return Requests.request(vertx, address, body, options);
+  }
+
   /** A new socket: it must authenticate with its first frame. */
   void accept(SockJSSocket socket) {
     BridgeConnection connection = new BridgeConnection(this, tokens, socket);
@@ -167,7 +173,7 @@ final class BridgeHub {
   }
 
   Single<Boolean> isMember(Caller caller, String chatId) {
-    return bus().<JsonObject>rxRequest(Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId),
+    return Requests.<JsonObject>request(vertx, Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId),
             caller.deliveryOptions().setSendTimeout(MEMBERSHIP_TIMEOUT_MS))
         .map(reply -> reply.body() != null && reply.body().getBoolean("member", false))
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));

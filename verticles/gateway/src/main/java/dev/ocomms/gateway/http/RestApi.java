@@ -5,6 +5,7 @@ import dev.ocomms.gateway.accounts.AccountService;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.reactivex.rxjava3.core.Single;
@@ -127,7 +128,7 @@ public final class RestApi {
   /** Asks the owning verticle, as the caller; its catalogued failures come back as they are. */
   private Single<JsonObject> request(Caller caller, String address, JsonObject body) {
     DeliveryOptions options = caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS);
-    return vertx.eventBus().<JsonObject>rxRequest(address, body, options)
+    return Requests.<JsonObject>request(vertx, address, body, options)
         .map(message -> message.body() == null ? new JsonObject() : message.body())
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
