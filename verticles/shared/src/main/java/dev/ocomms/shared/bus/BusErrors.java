@@ -3,6 +3,7 @@ package dev.ocomms.shared.bus;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -23,8 +24,18 @@ public final class BusErrors {
 
   /** Answers a request with the failure; unexpected failures are logged and answered as {@code internal}. */
   public static void fail(Message<?> request, Throwable failure) {
-    OcommsException problem = failure instanceof OcommsException known ? known : unexpected(request, failure);
+    OcommsException problem = failure instanceof OcommsException known ? known
+        : failure instanceof ConnectionPoolTooBusyException ? overloaded() : unexpected(request, failure);
     request.fail(problem.code().failureCode(), encode(problem));
+  }
+
+  /**
+   * A store's connection pool has as many requests waiting as it accepts: the node is overloaded, and the client
+   * should back off and retry. Not logged per request (that would add to the overload); the pools' metrics show it.
+   */
+  private static OcommsException overloaded() {
+    return new OcommsException(ErrorCode.UNAVAILABLE, "the server is too busy right now; retry shortly",
+        new JsonObject().put("retryAfter", 1));
   }
 
   public static String encode(OcommsException problem) {

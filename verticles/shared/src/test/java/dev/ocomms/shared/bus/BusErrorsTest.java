@@ -1,0 +1,68 @@
+package dev.ocomms.shared.bus;
+
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Failures answered over the event bus")
+class BusErrorsTest {
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.rxClose().blockingAwait();
+  }
+
+  /** What a requester makes of a request whose handler failed with {@code failure}. */
+  private static OcommsException answerTo(Throwable failure) {
+    String address = "test.errors." + UUID.randomUUID();
+    vertx.eventBus().<JsonObject>consumer(address, message -> BusErrors.fail(message, failure));
+    Throwable seen = vertx.eventBus().rxRequest(address, new JsonObject(), new DeliveryOptions().setSendTimeout(5_000))
+        .map(reply -> (Throwable) new AssertionError("the request succeeded"))
+        .onErrorReturn(replyFailure -> replyFailure)
+        .blockingGet();
+    return BusErrors.fromFailure(seen);
+  }
+
+  @Test
+  @DisplayName("a catalogued failure reaches the requester with its code, detail and details")
+  void cataloguedFailure() {
+    OcommsException answer = answerTo(new OcommsException(ErrorCode.CONFLICT, "taken",
+        new JsonObject().put("field", "username")));
+    assertThat(answer.code()).isEqualTo(ErrorCode.CONFLICT);
+    assertThat(answer.getMessage()).isEqualTo("taken");
+    assertThat(answer.details().getString("field")).isEqualTo("username");
+  }
+
+  @Test
+  @DisplayName("a full connection pool is answered as unavailable with retryAfter, not as an internal error")
+  void overloadedPool() {
+    OcommsException answer = answerTo(new ConnectionPoolTooBusyException("max wait queue size reached"));
+    assertThat(answer.code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(answer.details().getInteger("retryAfter")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("an unexpected failure is answered as internal, revealing nothing of it")
+  void unexpectedFailure() {
+    OcommsException answer = answerTo(new IllegalStateException("secret internals"));
+    assertThat(answer.code()).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(answer.getMessage()).doesNotContain("secret internals");
+  }
+}
