@@ -26,8 +26,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Access tokens: ES256 JWTs valid for 15 minutes, naming the user ({@code sub}) and the session ({@code sid}).
@@ -42,8 +40,13 @@ public final class AccessTokens {
 
   private final JWTAuth jwt;
   private final Redis redis;
-  /** Sessions this node has seen revoked: answers without a Redis round trip. */
-  private final Set<String> revokedHere = ConcurrentHashMap.newKeySet();
+  /**
+   * Sessions this node has seen revoked: answers without a Redis round trip. Kept as long as a token of theirs can
+   * still be valid, as in Redis, so that it does not grow with every logout.
+   */
+  private final Cache<String, Boolean> revokedHere = Caffeine.newBuilder()
+      .expireAfterWrite(Duration.ofSeconds(LIFETIME_SECONDS + 60))
+      .build();
   /**
    * Tokens whose signature has been checked, by fingerprint. An ES256 verification costs about a millisecond of CPU
    * (most of a node's CPU in a reconnect storm), and a browser presents the same token on every request and every
@@ -118,7 +121,7 @@ public final class AccessTokens {
   }
 
   Completable markRevoked(String sessionId) {
-    revokedHere.add(sessionId);
+    revokedHere.put(sessionId, true);
     return redis.rxSend(Request.cmd(Command.SET).arg(REVOKED_KEY + sessionId).arg("1").arg("EX")
             .arg(LIFETIME_SECONDS + 60))
         .ignoreElement();
@@ -126,11 +129,11 @@ public final class AccessTokens {
 
   /** Called when another node announces a revocation. */
   public void rememberRevoked(String sessionId) {
-    revokedHere.add(sessionId);
+    revokedHere.put(sessionId, true);
   }
 
   private Single<Boolean> isRevoked(String sessionId) {
-    if (revokedHere.contains(sessionId)) {
+    if (revokedHere.getIfPresent(sessionId) != null) {
       return Single.just(true);
     }
     return redis.rxSend(Request.cmd(Command.EXISTS).arg(REVOKED_KEY + sessionId))
