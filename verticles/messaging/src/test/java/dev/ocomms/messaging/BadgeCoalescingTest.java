@@ -3,8 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import io.reactivex.rxjava3.core.Observable;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -19,18 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Message-driven badges are coalesced per member and chat; the last one carries the current counts")
 class BadgeCoalescingTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    // One messaging instance: the throttle is per instance, so all of a chat's badges pass through this one.
-    api = MessagingApi.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
+  /** One messaging instance: the throttle is per instance, so all of a chat's badges pass through this one. */
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.start();
 
   private static JsonObject badge(String chatId, long unread, long mentions) {
     return new JsonObject().put("type", "notification.badge").put("chatId", chatId)

@@ -4,8 +4,7 @@ import dev.ocomms.shared.bus.Addresses;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,17 +30,8 @@ class ConcurrentSendingTest {
   private static final int USERS_PER_SENDER = 8;
   private static final Duration PER_USER_INTERVAL = Duration.ofMillis(150);
 
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.startOnBothNodes();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.startOnBothNodes();
 
   @Test
   @DisplayName("4 senders split over both nodes, 500 messages each: the chat's seqs are exactly 1..2000, each acked once")

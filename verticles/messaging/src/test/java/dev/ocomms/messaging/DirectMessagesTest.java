@@ -8,8 +8,7 @@ import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.eventbus.Message;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,17 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Direct messages")
 class DirectMessagesTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.start();
 
   @Test
   @DisplayName("opening a DM creates a private, nameless chat of the caller and the others, announced to each of them")

@@ -4,8 +4,7 @@ import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -18,22 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Editing, deleting and reacting: each change takes its own seq and is replayed by sync")
 class EditDeleteReactTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
-
-  private static String general(UUID owner, UUID... members) {
-    api.workspace(owner, members);
-    return api.chatNamed(owner, "general").getString("id");
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.start();
 
   private static List<JsonObject> events(UUID caller, String chatId, long after) {
     return objects(api.sync(1, caller, chatId, after).getJsonArray("events"));
@@ -49,7 +34,7 @@ class EditDeleteReactTest {
   void editTakesSeq() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     JsonObject sent = api.send(alice, chatId, "helo");
     try (EventProbe chat = api.listenToChat(chatId)) {
       JsonObject edited = api.edit(alice, sent.getString("id"), "hello");
@@ -75,7 +60,7 @@ class EditDeleteReactTest {
   void deleteLeavesTombstone() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     JsonObject sent = api.send(alice, chatId, "oops, a secret");
     api.send(alice, chatId, "still here");
     try (EventProbe chat = api.listenToChat(chatId)) {
@@ -102,7 +87,7 @@ class EditDeleteReactTest {
   void reactionsAggregate() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     String messageId = api.send(alice, chatId, "ship it?").getString("id");
     try (EventProbe chat = api.listenToChat(chatId)) {
       api.react(alice, messageId, "+1", "add");
@@ -132,7 +117,7 @@ class EditDeleteReactTest {
   void repeatedReactionChangesNothing() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     String messageId = api.send(alice, chatId, "nice").getString("id");
     JsonObject once = api.react(bob, messageId, "heart", "add");
     try (EventProbe chat = api.listenToChat(chatId)) {
@@ -150,7 +135,7 @@ class EditDeleteReactTest {
   void removeReaction() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     String messageId = api.send(alice, chatId, "vote").getString("id");
     api.react(alice, messageId, "+1", "add");
     api.react(bob, messageId, "+1", "add");
@@ -166,7 +151,7 @@ class EditDeleteReactTest {
   @DisplayName("bad emoji or action, and edits with bad content, are validation_failed")
   void changeValidation() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     String messageId = api.send(alice, chatId, "x").getString("id");
     for (JsonObject body : List.of(
         new JsonObject().put("emoji", "two words").put("action", "add"),
@@ -186,7 +171,7 @@ class EditDeleteReactTest {
   @DisplayName("a deleted message cannot be edited or reacted to (not_found); deleting it again changes nothing")
   void deletedIsFinal() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     String messageId = api.send(alice, chatId, "gone soon").getString("id");
     JsonObject tombstone = api.delete(alice, messageId);
 

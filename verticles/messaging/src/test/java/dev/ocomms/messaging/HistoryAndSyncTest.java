@@ -3,8 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -20,22 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("History pages, threads, and sync after a gap")
 class HistoryAndSyncTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.startOnBothNodes();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
-
-  private static String general(UUID owner, UUID... members) {
-    api.workspace(owner, members);
-    return api.chatNamed(owner, "general").getString("id");
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.startOnBothNodes();
 
   private static List<UUID> users(int count) {
     return IntStream.range(0, count).mapToObj(i -> newUser()).toList();
@@ -45,7 +30,7 @@ class HistoryAndSyncTest {
   @DisplayName("history is newest first in pages of at most limit, hasMore until the first message; afterSeq reads forward")
   void historyPages() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     for (int i = 1; i <= 7; i++) {
       api.send(alice, chatId, "m" + i);
     }
@@ -67,7 +52,7 @@ class HistoryAndSyncTest {
   @DisplayName("a history limit over 100 or below 1, or both beforeSeq and afterSeq, is validation_failed")
   void historyValidation() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     for (JsonObject options : List.of(new JsonObject().put("limit", 101), new JsonObject().put("limit", 0),
         new JsonObject().put("beforeSeq", 5).put("afterSeq", 1), new JsonObject().put("beforeSeq", -1))) {
       api.fails(ErrorCode.VALIDATION_FAILED, alice, Addresses.CHAT_HISTORY, options.copy().put("chatId", chatId));
@@ -79,7 +64,7 @@ class HistoryAndSyncTest {
   void syncAfterGap() {
     UUID reader = newUser();
     List<UUID> writers = users(5);
-    String chatId = general(reader, writers.toArray(UUID[]::new));
+    String chatId = api.general(reader, writers.toArray(UUID[]::new));
     api.sendMany(writers, chatId, 2);
     long lastSeen = api.chat(reader, chatId).getLong("lastSeq");
 
@@ -103,7 +88,7 @@ class HistoryAndSyncTest {
   void syncTooLarge() {
     UUID reader = newUser();
     List<UUID> writers = users(24);
-    String chatId = general(reader, writers.toArray(UUID[]::new));
+    String chatId = api.general(reader, writers.toArray(UUID[]::new));
     api.sendMany(writers, chatId, 25);
 
     JsonObject entry = api.sync(0, reader, chatId, 0);
@@ -120,7 +105,7 @@ class HistoryAndSyncTest {
   void syncSeveralChats() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String ours = general(alice, bob);
+    String ours = api.general(alice, bob);
     String bobsOwn = api.createChannel(bob, api.workspace(bob), "bobs-own", false).getString("id");
     String secret = api.createChannel(bob, api.workspace(bob, alice), "secret", true).getString("id");
     api.send(alice, ours, "hi");
@@ -142,7 +127,7 @@ class HistoryAndSyncTest {
   void threads() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     JsonObject root = api.send(alice, chatId, "root");
     api.send(alice, chatId, "another top-level message");
 
@@ -168,7 +153,7 @@ class HistoryAndSyncTest {
   @DisplayName("a thread's replies page like history: afterSeq reads them oldest first")
   void threadPaging() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     String rootId = api.send(alice, chatId, "root").getString("id");
     for (int i = 1; i <= 4; i++) {
       api.call(alice, Addresses.CHAT_MESSAGE_SEND, message(chatId, "r" + i).put("replyTo", rootId));

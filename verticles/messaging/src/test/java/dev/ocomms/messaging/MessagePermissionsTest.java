@@ -3,8 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -17,17 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Who may do what with messages: members only, authors edit, authors and admins delete")
 class MessagePermissionsTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.start();
 
   /** A public channel of {@code owner}'s workspace with {@code member} in it; {@code outsider} is in the workspace only. */
   private record Setup(UUID owner, UUID member, UUID outsider, UUID stranger, String chatId) {

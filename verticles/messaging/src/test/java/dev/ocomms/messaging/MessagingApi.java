@@ -135,6 +135,12 @@ final class MessagingApi implements AutoCloseable {
     return workspaceId;
   }
 
+  /** A new workspace of {@code owner} and {@code members} (as {@link #workspace}); the id of its #general channel. */
+  String general(UUID owner, UUID... members) {
+    workspace(owner, members);
+    return chatNamed(owner, "general").getString("id");
+  }
+
   JsonObject invite(UUID caller, String workspaceId, JsonObject options) {
     return call(caller, Addresses.WORKSPACE_INVITE_CREATE, options.copy().put("workspaceId", workspaceId));
   }

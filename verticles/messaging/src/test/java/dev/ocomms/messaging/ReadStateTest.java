@@ -3,8 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -17,22 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Read state: watermarks, unread and mention counts, badges on every device")
 class ReadStateTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
-
-  private static String general(UUID owner, UUID... members) {
-    api.workspace(owner, members);
-    return api.chatNamed(owner, "general").getString("id");
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.start();
 
   private static JsonObject badge(String chatId, long unread, long mentions) {
     return new JsonObject().put("type", "notification.badge").put("chatId", chatId)
@@ -70,7 +55,7 @@ class ReadStateTest {
   void countsAndBadges() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     try (EventProbe bobsPhone = api.listenToUser(0, bob);
          EventProbe bobsLaptop = api.listenToUser(1, bob);
          EventProbe alices = api.listenToUser(1, alice)) {
@@ -98,7 +83,7 @@ class ReadStateTest {
   void readOnOneDevice() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     try (EventProbe bobsPhone = api.listenToUser(0, bob);
          EventProbe bobsLaptop = api.listenToUser(1, bob);
          EventProbe chat = api.listenToChat(chatId)) {
@@ -128,7 +113,7 @@ class ReadStateTest {
   void watermarkNeverMovesBack() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     for (int i = 0; i < 4; i++) {
       api.send(alice, chatId, "m" + i);
     }
@@ -158,7 +143,7 @@ class ReadStateTest {
   void sendingMarksRead() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     try (EventProbe bobs = api.listenToUser(bob)) {
       api.send(alice, chatId, "@channel one");
       api.send(alice, chatId, "two");
@@ -178,7 +163,7 @@ class ReadStateTest {
   void countsRebuiltAfterRedisFlush() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     String other = api.createChannel(alice, api.workspace(alice, bob), "other", false).getString("id");
     api.call(alice, Addresses.CHAT_MEMBER_ADD, new JsonObject().put("chatId", other).put("userId", bob.toString()));
     api.send(alice, chatId, "one @channel");
@@ -207,7 +192,7 @@ class ReadStateTest {
   void deletedMessagesDoNotCount() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     String mention = api.send(alice, chatId, "@channel oops").getString("id");
     api.send(alice, chatId, "fine");
     assertThat(settledCounts(bob, chatId, counts(2, 1))).isEqualTo(counts(2, 1));
@@ -222,7 +207,7 @@ class ReadStateTest {
   void editedMentionsCount() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     try (EventProbe bobs = api.listenToUser(bob)) {
       String messageId = api.send(alice, chatId, "lunch?").getString("id");
       bobs.awaitMatching("notification.badge", badge(chatId, 1, 0)::equals);

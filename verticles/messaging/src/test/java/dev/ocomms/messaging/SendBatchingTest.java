@@ -11,8 +11,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.rxjava3.core.Context;
 import io.vertx.rxjava3.pgclient.PgBuilder;
 import io.vertx.rxjava3.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -32,17 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Sends to one chat share transactions (batches) and stay exact")
 class SendBatchingTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.startOnBothNodes();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.startOnBothNodes();
 
   @Test
   @DisplayName("120 sends at the same instant from both nodes: seqs 1..120, each acked once and published once, some sharing a commit")

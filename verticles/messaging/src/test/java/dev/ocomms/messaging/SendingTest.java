@@ -7,8 +7,7 @@ import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -23,30 +22,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Sending messages: acks, events, idempotency, validation and rate limits")
 class SendingTest {
-  private static MessagingApi api;
-
-  @BeforeAll
-  static void start() {
-    api = MessagingApi.startOnBothNodes();
-  }
-
-  @AfterAll
-  static void stop() {
-    api.close();
-  }
-
-  /** A workspace of {@code owner} and {@code members}; the id of its general channel, where all of them are. */
-  private static String general(UUID owner, UUID... members) {
-    api.workspace(owner, members);
-    return api.chatNamed(owner, "general").getString("id");
-  }
+  @AutoClose
+  private static final MessagingApi api = MessagingApi.startOnBothNodes();
 
   @Test
   @DisplayName("a sent message is acked with its stored form, and the chat hears message.new with the same message")
   void sendAcksAndPublishes() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     String fileId = UUID.randomUUID().toString();
     try (EventProbe chat = api.listenToChat(chatId)) {
       JsonObject body = message(chatId, "hello **team**").put("fileIds", new JsonArray().add(fileId));
@@ -82,7 +66,7 @@ class SendingTest {
   void ackAfterCommit() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     for (int i = 0; i < 5; i++) {
       JsonObject ack = api.call(0, alice, Addresses.CHAT_MESSAGE_SEND, message(chatId, "durable " + i));
       JsonObject newest = MessagingApi.objects(api.call(1, bob, Addresses.CHAT_HISTORY,
@@ -96,7 +80,7 @@ class SendingTest {
   void idempotentPerClientId() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     JsonObject body = message(chatId, "only once");
     try (EventProbe chat = api.listenToChat(chatId)) {
       List<JsonObject> concurrent = Single.zip(
@@ -119,7 +103,7 @@ class SendingTest {
   void someoneElsesClientIdConflicts() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
     JsonObject body = message(chatId, "alice's words");
     api.call(alice, Addresses.CHAT_MESSAGE_SEND, body);
 
@@ -135,7 +119,7 @@ class SendingTest {
   @DisplayName("missing, blank, non-text and over-16-KB content is validation_failed, naming the field")
   void contentValidation() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     JsonObject base = message(chatId, "x");
     String fits = "é".repeat(MessageActions.MAX_CONTENT_BYTES / 2);
     assertThat(fits.getBytes(StandardCharsets.UTF_8)).hasSize(MessageActions.MAX_CONTENT_BYTES);
@@ -154,7 +138,7 @@ class SendingTest {
   @DisplayName("a missing or malformed clientId, a bad priority and bad fileIds are validation_failed, naming the field")
   void fieldValidation() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     Map<String, Object> bad = Map.of(
         "clientId", "not-a-uuid",
         "priority", "high",
@@ -177,7 +161,7 @@ class SendingTest {
   @DisplayName("replyTo naming another chat's message, an unknown message or a malformed id is validation_failed")
   void replyToMustBeInTheChat() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     String otherChat = api.createChannel(alice, api.workspace(alice), "elsewhere", false).getString("id");
     String foreign = api.send(alice, otherChat, "over there").getString("id");
 
@@ -194,7 +178,7 @@ class SendingTest {
   void messageRateLimit() {
     UUID alice = newUser();
     UUID bob = newUser();
-    String chatId = general(alice, bob);
+    String chatId = api.general(alice, bob);
 
     List<Object> outcomes = Observable.range(0, 16)
         .flatMapSingle(i -> api.request(i % 2, alice, Addresses.CHAT_MESSAGE_SEND, message(chatId, "spam " + i))
@@ -219,7 +203,7 @@ class SendingTest {
   @DisplayName("a fourth urgent message within the hour is rate_limited with retryAfter; normal messages still go")
   void urgentLimit() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     for (int i = 0; i < 3; i++) {
       assertThat(api.call(alice, Addresses.CHAT_MESSAGE_SEND, message(chatId, "urgent " + i).put("priority", "urgent"))
           .getString("priority")).isEqualTo("urgent");
@@ -237,7 +221,7 @@ class SendingTest {
   @DisplayName("@channel and @here are recorded as mentions, except inside code")
   void channelMentionsRecorded() {
     UUID alice = newUser();
-    String chatId = general(alice);
+    String chatId = api.general(alice);
     assertThat(api.send(alice, chatId, "hey @channel, look").getJsonObject("mentions").getBoolean("channel")).isTrue();
     assertThat(api.send(alice, chatId, "@here now").getJsonObject("mentions").getBoolean("here")).isTrue();
     JsonObject inCode = api.send(alice, chatId, "type `@channel` to ping").getJsonObject("mentions");
