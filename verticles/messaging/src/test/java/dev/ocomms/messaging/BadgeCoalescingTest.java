@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
+import static dev.ocomms.messaging.MessagingApi.badge;
 import static dev.ocomms.messaging.MessagingApi.message;
 import static dev.ocomms.messaging.MessagingApi.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,15 +22,6 @@ class BadgeCoalescingTest {
   /** One messaging instance: the throttle is per instance, so all of a chat's badges pass through this one. */
   @AutoClose
   private static final MessagingApi api = MessagingApi.start();
-
-  private static JsonObject badge(String chatId, long unread, long mentions) {
-    return new JsonObject().put("type", "notification.badge").put("chatId", chatId)
-        .put("unreadCount", unread).put("mentionCount", mentions);
-  }
-
-  private static List<JsonObject> badges(EventProbe device) {
-    return device.settled().stream().filter(e -> "notification.badge".equals(e.getString("type"))).toList();
-  }
 
   /** Sends {@code count} messages at once, round-robin over {@code senders} (each within its burst allowance). */
   private static List<JsonObject> burst(List<UUID> senders, String chatId, int count) {
@@ -70,7 +62,7 @@ class BadgeCoalescingTest {
       bobs.awaitMatching("notification.badge", badge(chatId, count, 0)::equals);
       long elapsedMs = millisSince(start);
 
-      assertThat(badges(bobs)).as("badges of %s messages over %s ms", count, elapsedMs)
+      assertThat(bobs.settledBadges()).as("badges of %s messages over %s ms", count, elapsedMs)
           .endsWith(badge(chatId, count, 0))
           // Consecutive badges of one instance are a window apart: the leading one, then at most one per window.
           .hasSizeLessThanOrEqualTo(2 + (int) (elapsedMs / BadgeThrottle.WINDOW_MS))
@@ -103,7 +95,7 @@ class BadgeCoalescingTest {
         Thread.currentThread().interrupt();
         throw new IllegalStateException(e);
       }
-      assertThat(badges(bobs)).as("the last badge bob's devices show").last().isEqualTo(badge(chatId, 0, 0));
+      assertThat(bobs.settledBadges()).as("the last badge bob's devices show").last().isEqualTo(badge(chatId, 0, 0));
       assertThat(api.listed(bob, chatId).getLong("unreadCount")).isZero();
     }
   }
@@ -130,7 +122,7 @@ class BadgeCoalescingTest {
 
       assertThat(millisSince(acked)).as("the badge is not held until the window ends")
           .isLessThan(BadgeThrottle.WINDOW_MS);
-      assertThat(badges(bobs)).containsExactly(badge(chatId, 1, 0), badge(chatId, 2, 0));
+      assertThat(bobs.settledBadges()).containsExactly(badge(chatId, 1, 0), badge(chatId, 2, 0));
     }
   }
 }

@@ -68,6 +68,11 @@ final class EventProbe implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  /** The {@code notification.badge} events received, in order, once the bus has been quiet. */
+  List<JsonObject> settledBadges() {
+    return settled().stream().filter(event -> "notification.badge".equals(event.getString("type"))).toList();
+  }
+
   /**
    * Everything received about one chat once the bus has been quiet. Publishing and replying race across the
    * cluster, so a probe opened just after a step may still catch that step's events: assertions filter on what

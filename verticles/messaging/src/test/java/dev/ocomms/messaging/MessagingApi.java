@@ -182,6 +182,12 @@ final class MessagingApi implements AutoCloseable {
     return call(caller, Addresses.CHAT_MESSAGE_SEND, message(chatId, content));
   }
 
+  /** A {@code notification.badge} event as members receive it. */
+  static JsonObject badge(String chatId, long unread, long mentions) {
+    return new JsonObject().put("type", "notification.badge").put("chatId", chatId)
+        .put("unreadCount", unread).put("mentionCount", mentions);
+  }
+
   /** A send request body with a fresh clientId. */
   static JsonObject message(String chatId, String content) {
     return new JsonObject().put("chatId", chatId).put("clientId", UUID.randomUUID().toString()).put("content", content);

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.UUID;
 
+import static dev.ocomms.messaging.MessagingApi.badge;
 import static dev.ocomms.messaging.MessagingApi.newUser;
 import static dev.ocomms.messaging.MessagingApi.objects;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,16 +18,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReadStateTest {
   @AutoClose
   private static final MessagingApi api = MessagingApi.start();
-
-  private static JsonObject badge(String chatId, long unread, long mentions) {
-    return new JsonObject().put("type", "notification.badge").put("chatId", chatId)
-        .put("unreadCount", unread).put("mentionCount", mentions);
-  }
-
-  /** The badges a device has received, in order, once the bus is quiet. */
-  private static List<JsonObject> badges(EventProbe device) {
-    return device.settled().stream().filter(e -> "notification.badge".equals(e.getString("type"))).toList();
-  }
 
   private static JsonObject counts(UUID user, String chatId) {
     JsonObject listed = api.listed(user, chatId);
@@ -66,8 +56,8 @@ class ReadStateTest {
 
       bobsPhone.awaitMatching("notification.badge", badge(chatId, 4, 2)::equals);
       bobsLaptop.awaitMatching("notification.badge", badge(chatId, 4, 2)::equals);
-      assertThat(badges(bobsPhone)).as("bob's phone and laptop get the same badges")
-          .isEqualTo(badges(bobsLaptop))
+      assertThat(bobsPhone.settledBadges()).as("bob's phone and laptop get the same badges")
+          .isEqualTo(bobsLaptop.settledBadges())
           .endsWith(badge(chatId, 4, 2))
           // One per message, unless counting the first one built the cache after the next had committed.
           .isSubsetOf(badge(chatId, 1, 0), badge(chatId, 2, 1), badge(chatId, 3, 2), badge(chatId, 4, 2));
@@ -98,8 +88,8 @@ class ReadStateTest {
           .put("unreadCount", 1).put("mentionCount", 1));
       bobsPhone.awaitMatching("notification.badge", badge(chatId, 1, 1)::equals);
       bobsLaptop.awaitMatching("notification.badge", badge(chatId, 1, 1)::equals);
-      assertThat(badges(bobsPhone)).as("the device that did not read is told too, in the same order")
-          .isEqualTo(badges(bobsLaptop))
+      assertThat(bobsPhone.settledBadges()).as("the device that did not read is told too, in the same order")
+          .isEqualTo(bobsLaptop.settledBadges())
           .endsWith(badge(chatId, 3, 2), badge(chatId, 1, 1));
       assertThat(chat.awaitOne("read.receipt")).isEqualTo(new JsonObject().put("type", "read.receipt")
           .put("chatId", chatId).put("userId", bob.toString()).put("seq", 2));
