@@ -6,6 +6,7 @@ import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Maybe;
@@ -147,7 +148,7 @@ final class MessageActions {
   private void published(List<SendBatches.Stored> batch) {
     batch.forEach(stored -> {
       Message message = stored.message();
-      Events.toChat(vertx.eventBus(), message.chatId().toString(), event(EventType.MESSAGE_NEW, message, null));
+      Events.publish(vertx.eventBus(), event(EventType.MESSAGE_NEW, message, message.seq(), null));
       // Sending ends the sender's typing in this chat, wherever presence heard it start.
       vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT,
           new JsonObject().put("chatId", message.chatId().toString()).put("userId", message.senderId().toString()));
@@ -268,10 +269,8 @@ final class MessageActions {
   }
 
   private void publishBadge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
-    Events.toUser(vertx.eventBus(), userId.toString(), Events.event(EventType.NOTIFICATION_BADGE)
-        .put("chatId", chatId.toString())
-        .put("unreadCount", counts.unread())
-        .put("mentionCount", counts.mentions()));
+    Events.publish(vertx.eventBus(), new Event.NotificationBadge(userId.toString(), chatId.toString(),
+        counts.unread(), counts.mentions()));
   }
 
   // Mentions
@@ -398,8 +397,7 @@ final class MessageActions {
                 .toMaybe()))
         .toSingle()
         .map(entry -> {
-          Events.toChat(vertx.eventBus(), chatId.toString(), event(type, entry.getValue(), detail)
-              .put("seq", entry.getKey()));
+          Events.publish(vertx.eventBus(), event(type, entry.getValue(), entry.getKey(), detail));
           return entry.getValue();
         });
   }
@@ -475,8 +473,8 @@ final class MessageActions {
             return entry.put("tooLarge", true).put("events", new JsonArray());
           }
           JsonArray list = new JsonArray();
-          events.forEach(stored -> list.add(event(EventType.byWire(stored.type()), stored.message(), stored.detail())
-              .put("seq", stored.seq())));
+          events.forEach(stored -> EventType.find(stored.type())
+              .ifPresent(type -> list.add(event(type, stored.message(), stored.seq(), stored.detail()).toJson())));
           return entry.put("tooLarge", false).put("events", list);
         }));
   }
@@ -511,8 +509,8 @@ final class MessageActions {
                 long readSeq = watermark.seq();
                 if (watermark.moved()) {
                   badge(caller, chatId, counts);
-                  Events.toChat(vertx.eventBus(), chatId.toString(), Events.event(EventType.READ_RECEIPT)
-                      .put("chatId", chatId.toString()).put("userId", caller.toString()).put("seq", readSeq));
+                  Events.publish(vertx.eventBus(),
+                      new Event.ReadReceipt(chatId.toString(), caller.toString(), readSeq));
                 }
                 return new JsonObject().put("chatId", chatId.toString()).put("seq", readSeq)
                     .put("unreadCount", counts.unread()).put("mentionCount", counts.mentions());
@@ -522,19 +520,19 @@ final class MessageActions {
 
   // Shared pieces
 
-  /** The JSON of an event, live or replayed: {type, chatId, seq, message, …}. */
-  static JsonObject event(EventType type, Message message, JsonObject detail) {
-    JsonObject event = Events.event(type)
-        .put("chatId", message.chatId().toString())
-        .put("seq", message.seq());
-    if (type != EventType.MESSAGE_NEW) {
-      event.put("messageId", message.id().toString());
-    }
-    if (type == EventType.MESSAGE_REACTION && detail != null) {
-      event.put("emoji", detail.getString("emoji")).put("userId", detail.getString("userId"))
-          .put("action", detail.getString("action")).put("reactions", message.reactions());
-    }
-    return event.put("message", message.toJson());
+  /** A change to a message as its sequenced event, live or replayed, with the message as it is now. */
+  static Event event(EventType type, Message message, long seq, JsonObject detail) {
+    String chatId = message.chatId().toString();
+    String messageId = message.id().toString();
+    JsonObject json = message.toJson();
+    return switch (type) {
+      case MESSAGE_NEW -> new Event.MessageNew(chatId, seq, json);
+      case MESSAGE_UPDATED -> new Event.MessageUpdated(chatId, seq, messageId, json);
+      case MESSAGE_DELETED -> new Event.MessageDeleted(chatId, seq, messageId, json);
+      case MESSAGE_REACTION -> new Event.MessageReaction(chatId, seq, messageId, detail.getString("emoji"),
+          detail.getString("userId"), detail.getString("action"), message.reactions(), json);
+      default -> throw new IllegalArgumentException("not a message event: " + type);
+    };
   }
 
   private Single<MessageStore.Standing> memberStanding(UUID chatId, UUID caller) {

@@ -10,7 +10,7 @@ import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
-import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
@@ -467,31 +467,21 @@ public class MessagingVerticle extends AbstractVerticle {
   // Events, published after the change has committed
 
   private void memberJoined(Chat chat, UUID userId, UUID by) {
-    Events.toChat(vertx.eventBus(), chat.id().toString(), Events.event(EventType.MEMBER_JOINED)
-        .put("chatId", chat.id().toString())
-        .put("userId", userId.toString())
-        .put("by", by.toString()));
+    Events.publish(vertx.eventBus(), new Event.MemberJoined(chat.id().toString(), userId.toString(), by.toString()));
     chatAdded(userId, chat);
   }
 
   private void memberLeft(UUID chatId, UUID userId, UUID by, String reason) {
-    Events.toChat(vertx.eventBus(), chatId.toString(), Events.event(EventType.MEMBER_LEFT)
-        .put("chatId", chatId.toString())
-        .put("userId", userId.toString())
-        .put("by", by.toString())
-        .put("reason", reason));
-    Events.toUser(vertx.eventBus(), userId.toString(), Events.event(EventType.CHAT_REMOVED)
-        .put("chatId", chatId.toString())
-        .put("reason", reason));
+    Events.publish(vertx.eventBus(),
+        new Event.MemberLeft(chatId.toString(), userId.toString(), by.toString(), reason));
+    Events.publish(vertx.eventBus(), new Event.ChatRemoved(userId.toString(), chatId.toString(), reason));
   }
 
   private void chatAdded(UUID userId, Chat chat) {
-    Events.toUser(vertx.eventBus(), userId.toString(), Events.event(EventType.CHAT_ADDED).put("chat", chat.toJson()));
+    Events.publish(vertx.eventBus(), new Event.ChatAdded(userId.toString(), chat.toJson()));
   }
 
   private void chatUpdated(Chat chat) {
-    Events.toChat(vertx.eventBus(), chat.id().toString(), Events.event(EventType.CHAT_UPDATED)
-        .put("chatId", chat.id().toString())
-        .put("chat", chat.toJson()));
+    Events.publish(vertx.eventBus(), new Event.ChatUpdated(chat.id().toString(), chat.toJson()));
   }
 }

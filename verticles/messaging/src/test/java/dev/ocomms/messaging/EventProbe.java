@@ -20,13 +20,13 @@ final class EventProbe implements AutoCloseable {
   private static final Duration PATIENCE = Duration.ofSeconds(5);
 
   private final String address;
-  private final MessageConsumer<JsonObject> consumer;
+  private final MessageConsumer<Object> consumer;
   private final List<JsonObject> received = new CopyOnWriteArrayList<>();
 
   EventProbe(Vertx node, String address) {
     this.address = address;
     this.consumer = node.eventBus().consumer(address);
-    consumer.handler(message -> received.add(message.body()));
+    consumer.handler(message -> received.add(dev.ocomms.shared.events.Events.json(message.body())));
     consumer.rxCompletion().blockingAwait();
   }
 

@@ -7,7 +7,7 @@ import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
-import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
@@ -175,8 +175,9 @@ public class PresenceVerticle extends AbstractVerticle {
     ticking = true;
     store.takeDue(MAX_PER_TICK)
         .doOnSuccess(changes -> changes.forEach(change -> {
-          JsonObject event = Events.event(EventType.PRESENCE_CHANGED).mergeIn(change.state().toJson());
-          change.subscribers().forEach(subscriber -> Events.toUser(vertx.eventBus(), subscriber, event));
+          JsonObject state = change.state().toJson();
+          Events.publish(vertx.eventBus(), new Event.PresenceChanged(null, state.getString("userId"),
+              state.getString("status"), state.getString("lastSeen")), change.subscribers());
         }))
         .ignoreElement()
         .andThen(typing.endExpired(MAX_PER_TICK))

@@ -6,7 +6,7 @@ import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
-import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
@@ -100,8 +100,7 @@ final class Typing {
 
   private Single<Boolean> announce(String chatId, String userId, boolean typing) {
     return displayName(userId).map(name -> {
-      Events.toChat(vertx.eventBus(), chatId, Events.event(EventType.TYPING_INDICATOR)
-          .put("chatId", chatId).put("userId", userId).put("displayName", name).put("active", typing));
+      Events.publish(vertx.eventBus(), new Event.TypingIndicator(chatId, userId, name, typing));
       return true;
     });
   }

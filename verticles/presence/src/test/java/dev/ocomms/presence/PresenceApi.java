@@ -150,13 +150,13 @@ final class PresenceApi implements AutoCloseable {
   /** Every event received on one address, in arrival order. */
   final class Probe implements AutoCloseable {
     private final String address;
-    private final MessageConsumer<JsonObject> consumer;
+    private final MessageConsumer<Object> consumer;
     private final List<JsonObject> received = new CopyOnWriteArrayList<>();
 
     private Probe(String address) {
       this.address = address;
       this.consumer = cluster.node(1).eventBus().consumer(address);
-      consumer.handler(message -> received.add(message.body()));
+      consumer.handler(message -> received.add(dev.ocomms.shared.events.Events.json(message.body())));
       consumer.rxCompletion().blockingAwait();
     }
 

@@ -7,7 +7,7 @@ import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
-import dev.ocomms.shared.events.Events;
+import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.EventType;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
@@ -282,11 +282,9 @@ final class BridgeConnection {
         return;
       }
       outOfSync.add(address);
-      JsonObject notice = Events.event(EventType.SYNC_REQUIRED);
-      if (address.startsWith(Addresses.CHAT_PREFIX)) {
-        notice.put("chatId", address.substring(Addresses.CHAT_PREFIX.length()));
-      }
-      write(BridgeFrames.rec(address, notice));
+      String chatId = address.startsWith(Addresses.CHAT_PREFIX)
+          ? address.substring(Addresses.CHAT_PREFIX.length()) : null;
+      write(BridgeFrames.rec(address, new Event.SyncRequired(chatId).toJson()));
       return;
     }
     write(frame);

@@ -19,6 +19,14 @@ final class BridgeFrames {
     return new JsonObject().put("type", "rec").put("address", address).put("body", body).encode();
   }
 
+  /**
+   * A {@code rec} frame around a body that is already JSON text (an event serialized once by its publisher): the
+   * text goes in as it is, neither parsed nor encoded again.
+   */
+  static String recText(String address, String jsonBody) {
+    return "{\"type\":\"rec\",\"address\":" + io.vertx.core.json.Json.encode(address) + ",\"body\":" + jsonBody + "}";
+  }
+
   static String err(String address, OcommsException problem) {
     ErrorCode code = problem.code();
     JsonObject body = new JsonObject().put("code", code.wireName()).put("detail", problem.getMessage())

@@ -8,6 +8,7 @@ import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
@@ -82,7 +83,7 @@ final class BridgeHub {
     final Set<BridgeConnection> connections = new HashSet<>();
     MessageConsumer<Object> consumer;
     long nextSeq = -1;
-    final TreeMap<Long, Object> held = new TreeMap<>();
+    final TreeMap<Long, Outbound> held = new TreeMap<>();
     long holdTimer = -1;
   }
 
@@ -223,21 +224,20 @@ final class BridgeHub {
     if (subscription == null || subscription.connections.isEmpty()) {
       return;
     }
-    Object body = message.body();
-    long seq = address.startsWith(Addresses.CHAT_PREFIX) && body instanceof JsonObject event
-        && event.getValue("seq") instanceof Number number ? number.longValue() : -1;
+    Outbound event = Outbound.of(address, message);
+    long seq = event.seq();
     if (seq < 0) {
-      deliver(subscription, address, body);
+      deliver(subscription, address, event);
       return;
     }
     if (subscription.nextSeq < 0 || seq <= subscription.nextSeq) {
       // The first this node sees, the one expected, or one that comes too late to wait for.
       subscription.nextSeq = Math.max(subscription.nextSeq, seq + 1);
-      deliver(subscription, address, body);
+      deliver(subscription, address, event);
       releaseHeld(subscription, address, false);
       return;
     }
-    subscription.held.put(seq, body);
+    subscription.held.put(seq, event);
     if (subscription.holdTimer < 0) {
       subscription.holdTimer = vertx.setTimer(REORDER_HOLD_MS, id -> {
         subscription.holdTimer = -1;
@@ -260,14 +260,13 @@ final class BridgeHub {
     }
   }
 
-  private void deliver(Subscription subscription, String address, Object body) {
-    String frame = BridgeFrames.rec(address, body);
-    String type = body instanceof JsonObject event ? event.getString("type") : null;
+  private void deliver(Subscription subscription, String address, Outbound event) {
     for (BridgeConnection connection : subscription.connections) {
-      connection.deliver(address, frame, type);
+      connection.deliver(address, event.frame(), event.type());
     }
-    if (body instanceof JsonObject event) {
-      stopDeliveryAfterLeaving(address, event);
+    if (EventType.MEMBER_LEFT.wireName().equals(event.type())
+        || EventType.CHAT_REMOVED.wireName().equals(event.type())) {
+      stopDeliveryAfterLeaving(address, Events.json(event.body()));
     }
   }
 

@@ -1,0 +1,245 @@
+package dev.ocomms.shared.events;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * One event a client can receive: one record per {@link EventType}, each knowing its audience (the chat or user it
+ * goes to) and, when sequenced, its chat {@code seq}. {@link #toJson()} is its wire shape ({@code type} first);
+ * {@link Events#publish} serializes it once for every node and socket. Message and chat payloads are the owners'
+ * JSON shapes (see docs/protocol.md), carried as they are.
+ */
+public sealed interface Event {
+  EventType type();
+
+  /** The chat or user id the event is published to (see {@link EventType#audience()}). */
+  String audienceId();
+
+  /** The chat seq of a sequenced event; -1 otherwise. */
+  default long seq() {
+    return -1;
+  }
+
+  /** The wire shape, {@code type} first. */
+  JsonObject toJson();
+
+  private static JsonObject start(EventType type) {
+    return new JsonObject().put("type", type.wireName());
+  }
+
+  // Sequenced chat events: a change to a message, numbered by the chat's seq.
+
+  /** A new message; {@code message} is messaging's message JSON. */
+  record MessageNew(String chatId, long seq, JsonObject message) implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_NEW;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("seq", seq).put("message", message);
+    }
+  }
+
+  /** A message's content (and mentions) changed; the message as it is now. */
+  record MessageUpdated(String chatId, long seq, String messageId, JsonObject message) implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_UPDATED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("seq", seq).put("messageId", messageId).put("message", message);
+    }
+  }
+
+  /** A message was deleted; the tombstone as it is now. */
+  record MessageDeleted(String chatId, long seq, String messageId, JsonObject message) implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_DELETED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("seq", seq).put("messageId", messageId).put("message", message);
+    }
+  }
+
+  /** A reaction was added or removed ({@code action}); {@code reactions} is the message's reactions now. */
+  record MessageReaction(String chatId, long seq, String messageId, String emoji, String userId, String action,
+                         JsonArray reactions, JsonObject message) implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_REACTION;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("seq", seq).put("messageId", messageId).put("emoji", emoji)
+          .put("userId", userId).put("action", action).put("reactions", reactions).put("message", message);
+    }
+  }
+
+  // Unsequenced chat events.
+
+  record MemberJoined(String chatId, String userId, String by) implements Event {
+    public EventType type() {
+      return EventType.MEMBER_JOINED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("userId", userId).put("by", by);
+    }
+  }
+
+  /** {@code reason}: "left" or "removed". */
+  record MemberLeft(String chatId, String userId, String by, String reason) implements Event {
+    public EventType type() {
+      return EventType.MEMBER_LEFT;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("userId", userId).put("by", by).put("reason", reason);
+    }
+  }
+
+  record ChatUpdated(String chatId, JsonObject chat) implements Event {
+    public EventType type() {
+      return EventType.CHAT_UPDATED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("chat", chat);
+    }
+  }
+
+  /** A member's read watermark moved to {@code seq}: a watermark, not the event's position (not sequenced). */
+  record ReadReceipt(String chatId, String userId, long readSeq) implements Event {
+    public EventType type() {
+      return EventType.READ_RECEIPT;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("userId", userId).put("seq", readSeq);
+    }
+  }
+
+  record TypingIndicator(String chatId, String userId, String displayName, boolean active) implements Event {
+    public EventType type() {
+      return EventType.TYPING_INDICATOR;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("userId", userId).put("displayName", displayName)
+          .put("active", active);
+    }
+  }
+
+  /** Written by the bridge to one connection only (never published). */
+  record SyncRequired(String chatId) implements Event {
+    public EventType type() {
+      return EventType.SYNC_REQUIRED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = start(type());
+      return chatId == null ? json : json.put("chatId", chatId);
+    }
+  }
+
+  // User events.
+
+  record ChatAdded(String userId, JsonObject chat) implements Event {
+    public EventType type() {
+      return EventType.CHAT_ADDED;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chat", chat);
+    }
+  }
+
+  /** {@code reason}: "left" or "removed". */
+  record ChatRemoved(String userId, String chatId, String reason) implements Event {
+    public EventType type() {
+      return EventType.CHAT_REMOVED;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("reason", reason);
+    }
+  }
+
+  record NotificationBadge(String userId, String chatId, long unreadCount, long mentionCount) implements Event {
+    public EventType type() {
+      return EventType.NOTIFICATION_BADGE;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("unreadCount", unreadCount).put("mentionCount", mentionCount);
+    }
+  }
+
+  /** {@code lastSeen}: ISO time or null. */
+  record PresenceChanged(String subscriberId, String userId, String status, String lastSeen) implements Event {
+    public EventType type() {
+      return EventType.PRESENCE_CHANGED;
+    }
+
+    public String audienceId() {
+      return subscriberId;
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = start(type()).put("userId", userId).put("status", status);
+      return lastSeen == null ? json : json.put("lastSeen", lastSeen);
+    }
+  }
+}
