@@ -36,6 +36,16 @@ final class Actions {
         .map(action -> consume(vertx, action.getKey(), action.getValue())).toList());
   }
 
+  /** Registers internal actions, asked by other verticles rather than on a user's behalf (no caller). */
+  static Completable serveInternal(Vertx vertx, Map<String, Function<Input, Single<JsonObject>>> actions) {
+    return Completable.merge(actions.entrySet().stream().map(action -> {
+      MessageConsumer<Object> consumer = vertx.eventBus().consumer(action.getKey());
+      consumer.handler(message -> Single.defer(() -> action.getValue().apply(Input.of(message.body())))
+          .subscribe(message::reply, failure -> BusErrors.fail(message, failure)));
+      return consumer.rxCompletion();
+    }).toList());
+  }
+
   private static Completable consume(Vertx vertx, String address, Function<ActionRequest, Single<JsonObject>> action) {
     MessageConsumer<Object> consumer = vertx.eventBus().consumer(address);
     consumer.handler(message -> Single.defer(() -> action.apply(ActionRequest.of(message)))

@@ -50,26 +50,20 @@ final class MessageActions {
   private final Vertx vertx;
   private final MessageStore store;
   private final RateLimits limits;
-  private final UnreadCounters unread;
+  private final Memberships memberships;
   private final SendBatches batches;
-  private final BadgeThrottle badges;
 
-  MessageActions(Vertx vertx, MessageStore store, Redis redis) {
+  MessageActions(Vertx vertx, MessageStore store, Redis redis, Memberships memberships) {
     this.vertx = vertx;
     this.store = store;
     this.limits = new RateLimits(redis);
-    this.unread = new UnreadCounters(redis, store);
-    this.batches = new SendBatches(store, this::published, this::countUnread);
-    this.badges = new BadgeThrottle(vertx, this::publishBadge, unread::countsOf);
+    this.memberships = memberships;
+    this.batches = new SendBatches(store, this::published);
   }
 
-  /** On verticle stop: no more trailing badges. */
-  void close() {
-    badges.close();
-  }
-
-  UnreadCounters unread() {
-    return unread;
+  /** The caller's unread and mention counts in each chat, counted by PostgreSQL (for the chat list). */
+  Single<Map<UUID, MessageStore.MemberCounts>> unreadOf(UUID userId, List<UUID> chatIds) {
+    return store.unreadOf(userId, chatIds);
   }
 
   Map<String, Function<ActionRequest, Single<JsonObject>>> actions() {
@@ -107,34 +101,27 @@ final class MessageActions {
     }
     JsonArray fileIds = fileIds(body);
 
-    return store.sendCheck(chatId, caller, clientId)
-        .filter(MessageStore.SendCheck::member)
-        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")))
-        .flatMap(check -> {
-          if (check.existingSender() != null) {
-            // A retry: the same ack as the first time (or a conflict for someone else's clientId).
-            return storedAck(chatId, clientId, caller);
-          }
-          if (check.archived()) {
-            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived"));
-          }
+    // Membership from this instance's memory (no query before the batch, which rechecks it under the chat's lock).
+    return memberships.forWriter(chatId, caller)
+        .map(chat -> chat.filter(state -> state.members().contains(caller))
+            .orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")))
+        .flatMap(chat -> {
           // An invalid replyTo is refused before it can use up the sender's rate limits.
-          return threadRoot(chatId, replyTo)
-              .flatMap(root -> limits.takeMessage(caller)
-                  .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
-                      : io.reactivex.rxjava3.core.Completable.complete())
-                  .andThen(resolveMentions(chatId, content))
-                  .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority, fileIds)))
-              // A concurrent retry committed first: answer with what it stored.
-              .onErrorResumeNext(failure -> store.byClientId(chatId, clientId)
-                  .map(existing -> existingAck(existing, caller))
-                  .switchIfEmpty(Single.error(failure)));
+          Single<JsonObject> sent = chat.archived()
+              ? Single.error(new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived"))
+              : threadRoot(chatId, replyTo)
+                  .flatMap(root -> limits.takeMessage(caller)
+                      .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
+                          : io.reactivex.rxjava3.core.Completable.complete())
+                      .andThen(resolveMentions(chatId, content))
+                      .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority,
+                          fileIds)));
+          // A retry of a stored message (found by its batch, or refused before it) gets the same ack as the first
+          // time; someone else's clientId is a conflict.
+          return sent.onErrorResumeNext(failure -> store.byClientId(chatId, clientId)
+              .map(existing -> existingAck(existing, caller))
+              .switchIfEmpty(Single.error(failure)));
         });
-  }
-
-  private Single<JsonObject> storedAck(UUID chatId, UUID clientId, UUID caller) {
-    return store.byClientId(chatId, clientId).map(existing -> existingAck(existing, caller))
-        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.CONFLICT, "retry")));
   }
 
   private Single<JsonObject> insert(UUID chatId, UUID sender, UUID clientId, String content, Optional<UUID> root,
@@ -146,13 +133,16 @@ final class MessageActions {
 
   /** Right after a batch committed, before its acks: its events, in seq order. */
   private void published(List<SendBatches.Stored> batch) {
+    Set<String> senders = new java.util.LinkedHashSet<>();
     batch.forEach(stored -> {
       Message message = stored.message();
       Events.publish(vertx.eventBus(), event(EventType.MESSAGE_NEW, message, message.seq(), null));
-      // Sending ends the sender's typing in this chat, wherever presence heard it start.
-      vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT,
-          new JsonObject().put("chatId", message.chatId().toString()).put("userId", message.senderId().toString()));
+      senders.add(message.senderId().toString());
     });
+    vertx.eventBus().publish(Addresses.EVENTS_APPENDED, new JsonObject());
+    // Sending ends the senders' typing in this chat, wherever presence heard it start.
+    vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT, new JsonObject()
+        .put("chatId", batch.get(0).message().chatId().toString()).put("userIds", new JsonArray(List.copyOf(senders))));
   }
 
   /** A retry of a stored message gets the same ack; someone else's clientId reveals nothing. */
@@ -175,100 +165,26 @@ final class MessageActions {
   }
 
   /**
-   * After the acks of a batch: each recipient's unread (and mention) count goes up, each sender's (who has now read
-   * the chat up to their message) is set as of the batch's end, and the sessions of everyone whose counts changed hear about it:
-   * senders at once, recipients through the {@link BadgeThrottle} (at most one badge per window).
+   * After a committed change that is hard to count on the client (a delete, edited mentions): the members for whom
+   * the message was unread (everyone but its sender whose watermark is below it) hear their counts, recounted from
+   * PostgreSQL, before the reply, so that the caller's next chat list agrees. Never fails the change.
    */
-  private void countUnread(List<SendBatches.Stored> batch) {
-    UUID chatId = batch.get(0).message().chatId();
-    Set<UUID> senders = new java.util.LinkedHashSet<>();
-    batch.forEach(stored -> senders.add(stored.message().senderId()));
-    store.readWatermarks(chatId)
-        .flatMap(watermarks -> Observable.fromIterable(batch)
-            .concatMapSingle(stored -> {
-              Message message = stored.message();
-              // The members the message counts for: everyone but its sender whose watermark is below it.
-              List<UUID> recipients = new ArrayList<>();
-              watermarks.forEach((user, watermark) -> {
-                if (!user.equals(message.senderId()) && watermark < message.seq()) {
-                  recipients.add(user);
-                }
-              });
-              Set<UUID> mentioned = stored.mentions().channelWide() ? new HashSet<>(recipients)
-                  : stored.mentions().users();
-              return unread.countMessage(chatId, message.seq(), recipients, mentioned);
-            })
-            .reduce(new LinkedHashMap<UUID, UnreadCounters.Counts>(), (latest, changed) -> {
-              latest.putAll(changed);
-              return latest;
-            }))
-        .doOnSuccess(latest -> latest.forEach((userId, counts) -> {
-          if (!senders.contains(userId)) {
-            // The one frequent badge (every member, every batch): coalesced per member and chat.
-            badges.messageChanged(userId, chatId, counts);
+  private io.reactivex.rxjava3.core.Completable recount(Message message) {
+    return store.unreadOfMembers(message.chatId(), Optional.empty())
+        .doOnSuccess(counts -> counts.forEach((userId, member) -> {
+          if (!userId.equals(message.senderId()) && member.readSeq() < message.seq()) {
+            badge(userId, message.chatId(), member);
           }
         }))
-        .flatMap(latest -> unread.setAt(chatId, batch.get(batch.size() - 1).message().seq(), sendersCounts(batch))
-            .doOnSuccess(refreshed -> refreshed.forEach((sender, counts) -> {
-              // A sender who was also counted for an earlier message of the batch hears their counts after the recount.
-              if (counts.changed() || latest.containsKey(sender)) {
-                badge(sender, chatId, counts.counts());
-              }
-            })))
-        .ignoreElement()
-        .subscribe(() -> {
-            },
-            failure -> LOG.warn("unread counts not updated: chatId={} reason={}", chatId, failure.toString()));
-  }
-
-  /**
-   * Each sender's unread and mention counts as of the batch's last seq, known without PostgreSQL: the batch holds
-   * the chat's latest seqs (taken under its lock) and a sender has read everything up to their own last message, so
-   * what is unread for them is exactly the batch's later messages from others.
-   */
-  private static Map<UUID, long[]> sendersCounts(List<SendBatches.Stored> batch) {
-    Map<UUID, long[]> counts = new HashMap<>();
-    for (int i = batch.size() - 1; i >= 0; i--) {
-      UUID sender = batch.get(i).message().senderId();
-      if (counts.containsKey(sender)) {
-        continue;
-      }
-      long unreadCount = 0;
-      long mentionCount = 0;
-      for (int j = i + 1; j < batch.size(); j++) {
-        SendBatches.Stored later = batch.get(j);
-        if (!later.message().senderId().equals(sender)) {
-          unreadCount++;
-          if (later.mentions().channelWide() || later.mentions().users().contains(sender)) {
-            mentionCount++;
-          }
-        }
-      }
-      counts.put(sender, new long[] {unreadCount, mentionCount});
-    }
-    return counts;
-  }
-
-  /**
-   * After a committed change that is hard to count (a delete, edited mentions): recounts the chat and badges whoever
-   * changed, before the reply, so that the caller's next chat list agrees. Never fails the change.
-   */
-  private io.reactivex.rxjava3.core.Completable recount(UUID chatId) {
-    return unread.rebuild(chatId)
-        .doOnSuccess(changed -> changed.forEach((userId, counts) -> badge(userId, chatId, counts)))
         .ignoreElement()
         .onErrorComplete(failure -> {
-          LOG.warn("unread counts not rebuilt: chatId={} reason={}", chatId, failure.toString());
+          LOG.warn("unread counts not recounted: chatId={} reason={}", message.chatId(), failure.toString());
           return true;
         });
   }
 
-  /** Counts that changed otherwise than by someone else's new message (a read, a recount, one's own send): at once. */
-  private void badge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
-    badges.changed(userId, chatId, counts);
-  }
-
-  private void publishBadge(UUID userId, UUID chatId, UnreadCounters.Counts counts) {
+  /** A member's counts after a read or a recount, to their sessions (clients count new messages themselves). */
+  private void badge(UUID userId, UUID chatId, MessageStore.MemberCounts counts) {
     Events.publish(vertx.eventBus(), new Event.NotificationBadge(userId.toString(), chatId.toString(),
         counts.unread(), counts.mentions()));
   }
@@ -301,7 +217,7 @@ final class MessageActions {
         .map(reply -> reply.body().getJsonArray("users", new JsonArray()).stream()
             .map(user -> Ids.parse(((JsonObject) user).getString("id")))
             .flatMap(Optional::stream).toList())
-        .flatMap(ids -> store.membersAmong(chatId, ids))
+        .flatMap(ids -> memberships.membersAmong(chatId, new HashSet<>(ids)))
         .map(members -> new MentionSet(new HashSet<>(members), found.channel(), found.here()))
         .onErrorReturn(failure -> {
           // Without the user directory a message still goes out; it just mentions no one by name.
@@ -328,7 +244,7 @@ final class MessageActions {
               EventType.MESSAGE_UPDATED, messageId, null,
               tx -> store.updateContent(tx, messageId, content, mentions.toJson()))
               .flatMap(edited -> edited.mentions().equals(message.mentions())
-                  ? Single.just(edited) : recount(message.chatId()).andThen(Single.just(edited))));
+                  ? Single.just(edited) : recount(message).andThen(Single.just(edited))));
         })
         .map(Message::toJson);
   }
@@ -347,7 +263,7 @@ final class MessageActions {
           }
           return change(message.chatId(), caller, EventType.MESSAGE_DELETED, messageId, null,
               tx -> store.markDeleted(tx, messageId, caller))
-              .flatMap(deleted -> recount(message.chatId()).andThen(Single.just(deleted)));
+              .flatMap(deleted -> recount(message).andThen(Single.just(deleted)));
         }))
         .map(Message::toJson);
   }
@@ -398,6 +314,7 @@ final class MessageActions {
         .toSingle()
         .map(entry -> {
           Events.publish(vertx.eventBus(), event(type, entry.getValue(), entry.getKey(), detail));
+          vertx.eventBus().publish(Addresses.EVENTS_APPENDED, new JsonObject());
           return entry.getValue();
         });
   }
@@ -504,8 +421,8 @@ final class MessageActions {
               .map(moved -> new Watermark(moved, true))
               .switchIfEmpty(store.readWatermark(chatId, caller).map(current -> new Watermark(current, false))
                   .toSingle())
-              .flatMap(watermark -> unread.refresh(chatId, caller).map(refreshed -> {
-                UnreadCounters.Counts counts = refreshed.counts();
+              .flatMap(watermark -> store.unreadOfMembers(chatId, Optional.of(caller)).map(all -> {
+                MessageStore.MemberCounts counts = all.getOrDefault(caller, new MessageStore.MemberCounts(0, 0, 0));
                 long readSeq = watermark.seq();
                 if (watermark.moved()) {
                   badge(caller, chatId, counts);

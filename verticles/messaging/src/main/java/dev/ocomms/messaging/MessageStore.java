@@ -53,22 +53,6 @@ final class MessageStore {
             row.getBoolean("archived"), row.getBoolean("member"), row.getString("role"), row.getLong("last_seq"))));
   }
 
-  /** What sending needs to know first, in one round trip: the caller's standing, and an earlier send of clientId. */
-  record SendCheck(boolean member, boolean archived, UUID existingSender) {
-  }
-
-  Maybe<SendCheck> sendCheck(UUID chatId, UUID userId, UUID clientId) {
-    return pool.preparedQuery("""
-            SELECT c.archived,
-                   EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $2) AS member,
-                   (SELECT x.sender_id FROM messaging.messages x WHERE x.chat_id = c.id AND x.client_id = $3)
-                     AS existing_sender
-            FROM messaging.chats c WHERE c.id = $1""")
-        .rxExecute(Tuple.of(chatId, userId, clientId))
-        .flatMapMaybe(rows -> first(rows).map(row -> new SendCheck(row.getBoolean("member"),
-            row.getBoolean("archived"), row.getUUID("existing_sender"))));
-  }
-
   Maybe<Message> byClientId(UUID chatId, UUID clientId) {
     return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m"
             + " WHERE m.chat_id = $1 AND m.client_id = $2")
@@ -107,84 +91,33 @@ final class MessageStore {
         .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_seq")));
   }
 
-  /** A message just inserted: the seq it took and when. */
-  record Inserted(long seq, OffsetDateTime createdAt) {
-  }
-
-  /**
-   * The writes of a send after {@link #nextSeq}, each reading the seq from the chat row this transaction just
-   * updated, so that they can be sent together without waiting for the seq (pipelined: the chat's row lock is held
-   * for one round trip, not three). The guard repeats nextSeq's, so that nothing is written when it matched nothing.
-   * Empty when the (chat, clientId) already exists (a concurrent retry won) or the guard failed.
-   */
-  Maybe<Inserted> insertNewMessage(SqlConnection tx, UUID id, UUID chatId, UUID clientId, UUID senderId,
-                                   String content, UUID replyTo, JsonObject mentions, String priority,
-                                   JsonArray fileIds) {
-    return tx.preparedQuery("""
-            INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
-                                            priority, file_ids)
-            SELECT $1, c.id, c.last_seq, $3, $4, $5, $6, $7, $8, $9 FROM messaging.chats c
-            WHERE c.id = $2 AND NOT c.archived
-              AND EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $4)
-            ON CONFLICT DO NOTHING
-            RETURNING seq, created_at""")
-        .rxExecute(Tuple.from(java.util.Arrays.asList(id, chatId, clientId, senderId, content, replyTo, mentions,
-            priority, fileIds)))
-        .flatMapMaybe(rows -> first(rows).map(row -> new Inserted(row.getLong("seq"),
-            row.getOffsetDateTime("created_at"))));
-  }
-
-  /** A chat's row, locked until the transaction ends: the seq it has reached and whether it is archived. */
-  record LockedChat(long lastSeq, boolean archived) {
-  }
-
-  /** Locks the chat row (the one order of every writer of the chat, on every node); empty when there is no chat. */
-  Maybe<LockedChat> lockChat(SqlConnection tx, UUID chatId) {
-    return tx.preparedQuery("SELECT last_seq, archived FROM messaging.chats WHERE id = $1 FOR UPDATE")
-        .rxExecute(Tuple.of(chatId))
-        .flatMapMaybe(rows -> first(rows).map(row -> new LockedChat(row.getLong("last_seq"),
-            row.getBoolean("archived"))));
-  }
-
-  /** Of a batch's sends, by position: whether the sender is a member, and whether the clientId is already stored. */
-  record SendStanding(boolean member, boolean stored) {
-  }
-
-  /**
-   * Checked after {@link #lockChat} in the same transaction: under READ COMMITTED this statement's snapshot is taken
-   * once the lock is held, so it sees every send and membership change that committed before.
-   */
-  Single<List<SendStanding>> sendStandings(SqlConnection tx, UUID chatId, List<UUID> senders, List<UUID> clientIds) {
-    return tx.preparedQuery("""
-            SELECT i.ord,
-                   EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender)
-                     AS member,
-                   EXISTS (SELECT 1 FROM messaging.messages x WHERE x.chat_id = $1 AND x.client_id = i.client)
-                     AS stored
-            FROM unnest($2::uuid[], $3::uuid[]) WITH ORDINALITY AS i(sender, client, ord)
-            ORDER BY i.ord""")
-        .rxExecute(Tuple.of(chatId, senders.toArray(UUID[]::new), clientIds.toArray(UUID[]::new)))
-        .map(rows -> {
-          List<SendStanding> standings = new ArrayList<>();
-          rows.forEach(row -> standings.add(new SendStanding(row.getBoolean("member"), row.getBoolean("stored"))));
-          return standings;
-        });
-  }
-
-  /** One message of a batch, with the seq the batch gave it. */
-  record NewMessage(UUID id, long seq, UUID clientId, UUID senderId, String content, UUID replyTo, JsonObject mentions,
+  /** One send of a batch, as it goes into {@link #storeBatch}. */
+  record NewMessage(UUID id, UUID clientId, UUID senderId, String content, UUID replyTo, JsonObject mentions,
                     String priority, JsonArray fileIds) {
   }
 
   /**
-   * Stores a batch of new messages of one chat (whose row this transaction holds) with every write a send makes: the
-   * chat's seq, the messages, their events, thread reply counts and the senders' read marks. The statements are
-   * sent together (pipelined). Answers when the messages were created (the transaction's time, the same for all).
+   * What the batch statement decided for one send, by position: refused (the chat is gone or archived, the sender is
+   * not a member, or the clientId is already stored), or stored under {@code seq} at {@code createdAt}.
    */
-  Single<OffsetDateTime> insertBatch(SqlConnection tx, UUID chatId, List<NewMessage> batch) {
+  record BatchOutcome(boolean writable, boolean member, boolean stored, long seq, OffsetDateTime createdAt) {
+    boolean accepted() {
+      return createdAt != null;
+    }
+  }
+
+  /**
+   * Stores a batch of new messages of one chat in ONE statement (one round trip, one implicit transaction, one
+   * commit): it checks each send (membership, an earlier send of its clientId), takes the next seqs by updating the
+   * chat row (its lock orders every writer of the chat on every node; the update re-reads the row once the lock is
+   * granted, so seqs stay gap-free), inserts the accepted messages and their events (each taking its stream position),
+   * counts thread replies and moves the senders' read marks. A concurrent batch that committed the same clientId while
+   * this one waited for the lock makes the statement fail with a unique violation and roll back whole (no seq is
+   * used): the caller runs it again, and then the send is found stored.
+   */
+  Single<List<BatchOutcome>> storeBatch(UUID chatId, List<NewMessage> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
-    Long[] seqs = new Long[n];
     UUID[] clientIds = new UUID[n];
     UUID[] senders = new UUID[n];
     String[] contents = new String[n];
@@ -192,11 +125,9 @@ final class MessageStore {
     String[] mentions = new String[n];
     String[] priorities = new String[n];
     String[] fileIds = new String[n];
-    List<UUID> roots = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       NewMessage message = batch.get(i);
       ids[i] = message.id();
-      seqs[i] = message.seq();
       clientIds[i] = message.clientId();
       senders[i] = message.senderId();
       contents[i] = message.content();
@@ -204,78 +135,73 @@ final class MessageStore {
       mentions[i] = message.mentions().encode();
       priorities[i] = message.priority();
       fileIds[i] = message.fileIds().encode();
-      if (message.replyTo() != null) {
-        roots.add(message.replyTo());
-      }
     }
-    long lastSeq = seqs[n - 1];
-    Single<Integer> seq = tx.preparedQuery("UPDATE messaging.chats SET last_seq = $2 WHERE id = $1")
-        .rxExecute(Tuple.of(chatId, lastSeq)).map(RowSet::rowCount);
-    Single<OffsetDateTime> messages = tx.preparedQuery("""
-            INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
-                                            priority, file_ids)
-            SELECT i.id, $1, i.seq, i.client_id, i.sender_id, i.content, i.reply_to, i.mentions::jsonb, i.priority,
-                   i.file_ids::jsonb
-            FROM unnest($2::uuid[], $3::bigint[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[],
-                        $9::text[], $10::text[])
-                 AS i(id, seq, client_id, sender_id, content, reply_to, mentions, priority, file_ids)
-            RETURNING created_at""")
-        .rxExecute(Tuple.from(java.util.Arrays.<Object>asList(chatId, ids, seqs, clientIds, senders, contents,
-            replyTos, mentions, priorities, fileIds)))
+    return pool.preparedQuery("""
+            WITH input AS (
+              SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[],
+                                   $9::text[])
+                WITH ORDINALITY AS i(id, client_id, sender_id, content, reply_to, mentions, priority, file_ids, ord)
+            ), checked AS (
+              SELECT i.*,
+                     EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender_id)
+                       AS member,
+                     EXISTS (SELECT 1 FROM messaging.messages x WHERE x.chat_id = $1 AND x.client_id = i.client_id)
+                       AS stored
+              FROM input i
+            ), accepted AS (
+              SELECT c.*, row_number() OVER (ORDER BY c.ord) AS n FROM checked c WHERE c.member AND NOT c.stored
+            ), chat AS (
+              UPDATE messaging.chats SET last_seq = last_seq + (SELECT count(*) FROM accepted)
+              WHERE id = $1 AND NOT archived
+              RETURNING last_seq - (SELECT count(*) FROM accepted) AS base
+            ), inserted AS (
+              INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
+                                              priority, file_ids)
+              SELECT a.id, $1, chat.base + a.n, a.client_id, a.sender_id, a.content, a.reply_to, a.mentions::jsonb,
+                     a.priority, a.file_ids::jsonb
+              FROM accepted a CROSS JOIN chat
+              RETURNING id, seq, sender_id, reply_to, created_at
+            ), events AS (
+              INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)
+              SELECT $1, seq, 'message.new', id FROM inserted
+            ), replies AS (
+              UPDATE messaging.messages r SET reply_count = r.reply_count + t.n, last_reply_at = now()
+              FROM (SELECT reply_to, count(*) AS n FROM inserted WHERE reply_to IS NOT NULL GROUP BY reply_to) t
+              WHERE r.id = t.reply_to
+            ), reads AS (
+              UPDATE messaging.chat_members cm SET last_read_seq = t.seq
+              FROM (SELECT sender_id, max(seq) AS seq FROM inserted GROUP BY sender_id) t
+              WHERE cm.chat_id = $1 AND cm.user_id = t.sender_id AND cm.last_read_seq < t.seq
+            )
+            SELECT c.ord, c.member, c.stored, i.seq, i.created_at, EXISTS (SELECT 1 FROM chat) AS writable
+            FROM checked c LEFT JOIN inserted i ON i.id = c.id
+            ORDER BY c.ord""")
+        .rxExecute(Tuple.from(java.util.Arrays.<Object>asList(chatId, ids, clientIds, senders, contents, replyTos,
+            mentions, priorities, fileIds)))
         .map(rows -> {
-          if (rows.rowCount() != n) {
-            throw new IllegalStateException("a batch stored " + rows.rowCount() + " of " + n + " messages");
-          }
-          return rows.iterator().next().getOffsetDateTime("created_at");
+          List<BatchOutcome> outcomes = new ArrayList<>(n);
+          rows.forEach(row -> {
+            Long seq = row.getLong("seq");
+            outcomes.add(new BatchOutcome(row.getBoolean("writable"), row.getBoolean("member"),
+                row.getBoolean("stored"), seq == null ? 0 : seq, row.getOffsetDateTime("created_at")));
+          });
+          return outcomes;
         });
-    Single<Integer> events = tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)"
-            + " SELECT $1, i.seq, 'message.new', i.id FROM unnest($2::bigint[], $3::uuid[]) AS i(seq, id)")
-        .rxExecute(Tuple.of(chatId, seqs, ids)).map(RowSet::rowCount);
-    Single<Integer> replies = roots.isEmpty() ? Single.just(0) : tx.preparedQuery("""
-            UPDATE messaging.messages r SET reply_count = r.reply_count + i.n, last_reply_at = now()
-            FROM (SELECT root, count(*) AS n FROM unnest($1::uuid[]) AS root GROUP BY root) i
-            WHERE r.id = i.root""")
-        .rxExecute(Tuple.of(roots.toArray(UUID[]::new))).map(RowSet::rowCount);
-    Single<Integer> reads = tx.preparedQuery("""
-            UPDATE messaging.chat_members cm SET last_read_seq = i.seq
-            FROM (SELECT sender, max(seq) AS seq FROM unnest($2::uuid[], $3::bigint[]) AS x(sender, seq)
-                  GROUP BY sender) i
-            WHERE cm.chat_id = $1 AND cm.user_id = i.sender AND cm.last_read_seq < i.seq""")
-        .rxExecute(Tuple.of(chatId, senders, seqs)).map(RowSet::rowCount);
-    return Single.zip(seq, messages, events, replies, reads, (s, createdAt, e, r, m) -> createdAt);
   }
 
-  /** Every member's read watermark. */
-  Single<Map<UUID, Long>> readWatermarks(UUID chatId) {
-    return pool.preparedQuery("SELECT user_id, last_read_seq FROM messaging.chat_members WHERE chat_id = $1")
+  /** A chat's state as sending needs it: whether it is archived, and its members. */
+  record ChatMembers(boolean archived, java.util.Set<UUID> members) {
+  }
+
+  /** Empty when there is no such chat. */
+  Maybe<ChatMembers> chatMembers(UUID chatId) {
+    return pool.preparedQuery("""
+            SELECT c.archived, COALESCE(array_agg(m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}') AS members
+            FROM messaging.chats c LEFT JOIN messaging.chat_members m ON m.chat_id = c.id
+            WHERE c.id = $1 GROUP BY c.id""")
         .rxExecute(Tuple.of(chatId))
-        .map(rows -> {
-          Map<UUID, Long> watermarks = new HashMap<>();
-          rows.forEach(row -> watermarks.put(row.getUUID("user_id"), row.getLong("last_read_seq")));
-          return watermarks;
-        });
-  }
-
-  /** Records a new message in the chat's event stream (nothing when the message was not inserted). */
-  Single<Integer> recordNewMessage(SqlConnection tx, UUID messageId) {
-    return tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)"
-            + " SELECT chat_id, seq, 'message.new', id FROM messaging.messages WHERE id = $1")
-        .rxExecute(Tuple.of(messageId)).map(RowSet::rowCount);
-  }
-
-  /** Counts a new reply on its thread's root (nothing when the reply was not inserted). */
-  Single<Integer> countNewReply(SqlConnection tx, UUID rootId, UUID replyId) {
-    return tx.preparedQuery("UPDATE messaging.messages SET reply_count = reply_count + 1, last_reply_at = now()"
-            + " WHERE id = $1 AND EXISTS (SELECT 1 FROM messaging.messages r WHERE r.id = $2)")
-        .rxExecute(Tuple.of(rootId, replyId)).map(RowSet::rowCount);
-  }
-
-  /** The sender has read the chat up to their own new message. */
-  Single<Integer> readOwnMessage(SqlConnection tx, UUID messageId, UUID senderId) {
-    return tx.preparedQuery("""
-            UPDATE messaging.chat_members cm SET last_read_seq = m.seq FROM messaging.messages m
-            WHERE m.id = $1 AND cm.chat_id = m.chat_id AND cm.user_id = $2 AND cm.last_read_seq < m.seq""")
-        .rxExecute(Tuple.of(messageId, senderId)).map(RowSet::rowCount);
+        .flatMapMaybe(rows -> first(rows).map(row -> new ChatMembers(row.getBoolean("archived"),
+            new java.util.HashSet<>(java.util.Arrays.asList(row.getArrayOfUUIDs("members"))))));
   }
 
   Single<Integer> insertEvent(SqlConnection tx, UUID chatId, long seq, String type, UUID messageId, JsonObject detail) {
@@ -355,49 +281,77 @@ final class MessageStore {
         });
   }
 
-  /**
-   * Counts taken in one snapshot, with the chat's {@code last_seq} in that snapshot: changes commit in seq order (each
-   * holds the chat row from taking its seq until commit), so the counts reflect exactly the changes up to {@code seq}.
-   */
-  record UnreadSnapshot(long seq, Map<UUID, long[]> counts) {
+  /** A member's read watermark and the unread (and mentioning) messages after it. */
+  record MemberCounts(long readSeq, long unread, long mentions) {
   }
 
-  /** Unread and mention counts of every member of a chat (or of one), from the messages after each one's watermark. */
-  Single<UnreadSnapshot> unreadOfMembers(UUID chatId, Optional<UUID> onlyUser) {
-    return pool.preparedQuery("""
-            SELECT (SELECT c.last_seq FROM messaging.chats c WHERE c.id = $1) AS snapshot,
-                   cm.user_id,
-                   count(m.id) AS unread,
-                   count(m.id) FILTER (WHERE (m.mentions -> 'users') ? cm.user_id::text
-                                          OR (m.mentions ->> 'channel')::boolean
-                                          OR (m.mentions ->> 'here')::boolean) AS mentioned
-            FROM messaging.chat_members cm
-            LEFT JOIN messaging.messages m
-              ON m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq AND m.sender_id <> cm.user_id
-             AND m.deleted_at IS NULL
-            WHERE cm.chat_id = $1 AND ($2::uuid IS NULL OR cm.user_id = $2)
-            GROUP BY cm.user_id""")
+  private static final String UNREAD_COUNTS = """
+      count(m.id) AS unread,
+      count(m.id) FILTER (WHERE (m.mentions -> 'users') ? cm.user_id::text OR (m.mentions ->> 'channel')::boolean
+                             OR (m.mentions ->> 'here')::boolean) AS mentioned
+      FROM messaging.chat_members cm
+      LEFT JOIN messaging.messages m
+        ON m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq AND m.sender_id <> cm.user_id AND m.deleted_at IS NULL
+      """;
+
+  /**
+   * Unread and mention counts of every member of a chat (or of one), from the messages after each one's watermark:
+   * PostgreSQL is the one truth of the counts (clients count live messages themselves, see docs/protocol.md).
+   */
+  Single<Map<UUID, MemberCounts>> unreadOfMembers(UUID chatId, Optional<UUID> onlyUser) {
+    return pool.preparedQuery("SELECT cm.user_id, cm.last_read_seq, " + UNREAD_COUNTS
+            + " WHERE cm.chat_id = $1 AND ($2::uuid IS NULL OR cm.user_id = $2) GROUP BY cm.user_id, cm.last_read_seq")
         .rxExecute(Tuple.of(chatId, onlyUser.orElse(null)))
         .map(rows -> {
-          Map<UUID, long[]> counts = new HashMap<>();
-          long[] seq = {0};
-          rows.forEach(row -> {
-            seq[0] = row.getLong("snapshot");
-            counts.put(row.getUUID("user_id"), new long[] {row.getLong("unread"), row.getLong("mentioned")});
-          });
-          return new UnreadSnapshot(seq[0], counts);
+          Map<UUID, MemberCounts> counts = new HashMap<>();
+          rows.forEach(row -> counts.put(row.getUUID("user_id"), new MemberCounts(row.getLong("last_read_seq"),
+              row.getLong("unread"), row.getLong("mentioned"))));
+          return counts;
         });
   }
 
-  /** The members a message counts for: everyone but its sender whose watermark is below it. */
-  Single<List<UUID>> recipients(UUID chatId, UUID senderId, long seq) {
-    return pool.preparedQuery("SELECT user_id FROM messaging.chat_members"
-            + " WHERE chat_id = $1 AND user_id <> $2 AND last_read_seq < $3")
-        .rxExecute(Tuple.of(chatId, senderId, seq))
+  /** One user's unread and mention counts in each of these chats (of which they are members). */
+  Single<Map<UUID, MemberCounts>> unreadOf(UUID userId, List<UUID> chatIds) {
+    if (chatIds.isEmpty()) {
+      return Single.just(Map.of());
+    }
+    return pool.preparedQuery("SELECT cm.chat_id, cm.last_read_seq, " + UNREAD_COUNTS
+            + " WHERE cm.user_id = $1 AND cm.chat_id = ANY($2) GROUP BY cm.chat_id, cm.last_read_seq")
+        .rxExecute(Tuple.of(userId, chatIds.toArray(UUID[]::new)))
         .map(rows -> {
-          List<UUID> members = new ArrayList<>();
-          rows.forEach(row -> members.add(row.getUUID("user_id")));
-          return members;
+          Map<UUID, MemberCounts> counts = new HashMap<>();
+          rows.forEach(row -> counts.put(row.getUUID("chat_id"), new MemberCounts(row.getLong("last_read_seq"),
+              row.getLong("unread"), row.getLong("mentioned"))));
+          return counts;
+        });
+  }
+
+  /** One event of the durable stream, with its message in its current state. */
+  record StreamRow(long tx, long position, UUID chatId, long seq, String type, JsonObject detail, Message message) {
+  }
+
+  /**
+   * The stream's events after the cursor {@code (tx, position)}, in stream order, at most {@code limit}: only those of
+   * transactions older than every transaction still running, so that no event can commit before one already read.
+   */
+  Single<List<StreamRow>> streamAfter(long tx, long position, int limit) {
+    return pool.preparedQuery("SELECT e.tx::text::bigint AS event_tx, e.position, e.seq AS event_seq, e.type, e.detail, "
+            + Message.COLUMNS
+            + " FROM messaging.chat_events e JOIN messaging.messages m ON m.id = e.message_id"
+            + " WHERE (e.tx, e.position) > ($1::text::xid8, $2)"
+            + " AND e.tx < pg_snapshot_xmin(pg_current_snapshot())"
+            + " ORDER BY e.tx, e.position LIMIT $3")
+        .rxExecute(Tuple.of(Long.toString(tx), position, limit))
+        .map(rows -> {
+          List<StreamRow> events = new ArrayList<>();
+          rows.forEach(row -> {
+            Object detail = row.getValue("detail");
+            Message message = Message.of(row);
+            events.add(new StreamRow(row.getLong("event_tx"), row.getLong("position"), message.chatId(),
+                row.getLong("event_seq"), row.getString("type"), detail instanceof JsonObject json ? json : null,
+                message));
+          });
+          return events;
         });
   }
 

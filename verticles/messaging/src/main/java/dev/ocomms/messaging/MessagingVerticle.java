@@ -51,7 +51,9 @@ public class MessagingVerticle extends AbstractVerticle {
   private Pool pg;
   private Redis redis;
   private ChatStore store;
+  private Memberships memberships;
   private MessageActions messages;
+  private EventStreamActions stream;
 
   @Override
   public Completable rxStart() {
@@ -64,16 +66,16 @@ public class MessagingVerticle extends AbstractVerticle {
         .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "messaging")))
         .andThen(Completable.defer(() -> {
           store = new ChatStore(pg);
-          messages = new MessageActions(vertx, new MessageStore(pg), redis);
+          MessageStore messageStore = new MessageStore(pg);
+          memberships = new Memberships(messageStore);
+          messages = new MessageActions(vertx, messageStore, redis, memberships);
+          stream = new EventStreamActions(messageStore);
           return registerConsumers();
         }));
   }
 
   @Override
   public Completable rxStop() {
-    if (messages != null) {
-      messages.close();
-    }
     return (pg == null ? Completable.complete() : pg.rxClose())
         .doFinally(() -> {
           if (redis != null) {
@@ -104,7 +106,11 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.USERS_VISIBLE, this::visibleUsers);
     actions.putAll(messages.actions());
     // Wait until the cluster knows every consumer, so that requests sent right after deployment find one.
+    MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.MESSAGING_CHAT_CHANGED,
+        message -> Ids.parse(message.body().getString("chatId")).ifPresent(memberships::changed));
     return Actions.serve(vertx, actions)
+        .andThen(Actions.serveInternal(vertx, stream.actions()))
+        .andThen(changes.rxCompletion())
         .doOnComplete(() -> LOG.info("messaging ready: addresses={}", actions.size()));
   }
 
@@ -274,10 +280,11 @@ public class MessagingVerticle extends AbstractVerticle {
 
   private Single<JsonObject> listChats(ActionRequest request) {
     return store.chatsOf(request.caller())
-        .flatMap(chats -> messages.unread().countsOf(request.caller(), chats.stream().map(Chat::id).toList())
+        .flatMap(chats -> messages.unreadOf(request.caller(), chats.stream().map(Chat::id).toList())
             .map(counts -> new JsonObject().put("chats", jsonArray(chats, chat -> {
-              UnreadCounters.Counts count = counts.getOrDefault(chat.id(), new UnreadCounters.Counts(0, 0));
-              return chat.toJson().put("unreadCount", count.unread()).put("mentionCount", count.mentions());
+              MessageStore.MemberCounts count = counts.getOrDefault(chat.id(), new MessageStore.MemberCounts(0, 0, 0));
+              return chat.toJson().put("unreadCount", count.unread()).put("mentionCount", count.mentions())
+                  .put("readSeq", count.readSeq());
             }))));
   }
 
@@ -435,7 +442,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private Single<JsonObject> chatAccess(ActionRequest request) {
     // Asked on every REGISTER by the bridge: one primary-key lookup, and a malformed id is simply not a chat of theirs.
     Optional<UUID> chatId = Ids.parse(request.body().string("chatId"));
-    return chatId.map(id -> store.isChatMember(id, request.caller())).orElse(Single.just(false))
+    return chatId.map(id -> memberships.isMember(id, request.caller())).orElse(Single.just(false))
         .map(member -> new JsonObject().put("member", member));
   }
 
@@ -467,11 +474,13 @@ public class MessagingVerticle extends AbstractVerticle {
   // Events, published after the change has committed
 
   private void memberJoined(Chat chat, UUID userId, UUID by) {
+    membershipChanged(chat.id());
     Events.publish(vertx.eventBus(), new Event.MemberJoined(chat.id().toString(), userId.toString(), by.toString()));
     chatAdded(userId, chat);
   }
 
   private void memberLeft(UUID chatId, UUID userId, UUID by, String reason) {
+    membershipChanged(chatId);
     Events.publish(vertx.eventBus(),
         new Event.MemberLeft(chatId.toString(), userId.toString(), by.toString(), reason));
     Events.publish(vertx.eventBus(), new Event.ChatRemoved(userId.toString(), chatId.toString(), reason));
@@ -481,7 +490,13 @@ public class MessagingVerticle extends AbstractVerticle {
     Events.publish(vertx.eventBus(), new Event.ChatAdded(userId.toString(), chat.toJson()));
   }
 
+  /** Every messaging instance forgets what it remembered of the chat's members (see {@link Memberships}). */
+  private void membershipChanged(UUID chatId) {
+    vertx.eventBus().publish(Addresses.MESSAGING_CHAT_CHANGED, new JsonObject().put("chatId", chatId.toString()));
+  }
+
   private void chatUpdated(Chat chat) {
+    membershipChanged(chat.id());
     Events.publish(vertx.eventBus(), new Event.ChatUpdated(chat.id().toString(), chat.toJson()));
   }
 }

@@ -13,24 +13,26 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
  * Stores new messages in batches per chat (group commit): while one transaction of a chat is being stored, the sends
- * to that chat that arrive meanwhile wait and then share the next transaction: one row lock, one seq update for all,
- * multi-row inserts, one commit. An idle chat's first send starts at once, so batching adds no delay when there is
- * no load, and grows with the load. Every send is answered only after its batch has committed.
+ * to that chat that arrive meanwhile wait and then share the next one: a single statement (one round trip, one row
+ * lock, one seq update for all, multi-row inserts, one commit; see {@link MessageStore#storeBatch}). An idle chat's
+ * first send starts at once, so batching adds no delay when there is no load, and grows with the load. Every send is
+ * answered only after its batch has committed.
  *
  * <p>One instance per verticle instance, used only from its event loop. Instances (and nodes) store their own batches
- * of the same chat; the chat row lock orders them, and each batch rechecks membership and clientId under that lock,
+ * of the same chat; the chat row lock orders them, and each batch rechecks membership and clientId in its statement,
  * so seqs stay unique and gap-free per chat and a clientId is stored once.
  */
 final class SendBatches {
   /** At most this many sends share a transaction (10 array parameters of this length). */
   static final int MAX_BATCH = 200;
+  /** How often a batch runs again after losing a clientId race (each run sees more of what committed). */
+  private static final int RACE_RETRIES = 3;
 
   /** A send refused inside its batch because a send with the same clientId is already stored (a concurrent retry). */
   static final class AlreadyStored extends RuntimeException {
@@ -59,18 +61,15 @@ final class SendBatches {
 
   private final MessageStore store;
   private final Consumer<List<Stored>> committed;
-  private final Consumer<List<Stored>> acked;
   private final Map<UUID, ChatQueue> chats = new HashMap<>();
 
   /**
    * @param committed called with each batch's stored messages, in seq order, right after the commit and before any
    *                  of them is answered (publishing the events)
-   * @param acked     called after the batch's sends have been answered (work that must not delay the acks)
    */
-  SendBatches(MessageStore store, Consumer<List<Stored>> committed, Consumer<List<Stored>> acked) {
+  SendBatches(MessageStore store, Consumer<List<Stored>> committed) {
     this.store = store;
     this.committed = committed;
-    this.acked = acked;
   }
 
   /** Queues a send; the stored message once its batch has committed, or why it was refused. */
@@ -131,68 +130,40 @@ final class SendBatches {
           outcome.pending().result().onError(outcome.refusal());
         }
       });
-      if (!stored.isEmpty()) {
-        acked.accept(stored);
-      }
     } finally {
       storeNext(chatId, queue);
     }
   }
 
-  /** One transaction: lock the chat, check each send under the lock, store the accepted ones under the next seqs. */
+  /** The batch in one statement (see {@link MessageStore#storeBatch}), run again when a concurrent retry won a race. */
   private Single<List<Outcome>> storeBatch(UUID chatId, List<Pending> batch) {
-    List<UUID> senders = batch.stream().map(Pending::senderId).toList();
-    List<UUID> clientIds = batch.stream().map(Pending::clientId).toList();
-    return store.pool().<List<Outcome>>rxWithTransaction(tx -> Single.zip(
-            // Sent together; the second statement runs once the first holds the lock.
-            store.lockChat(tx, chatId).map(Optional::of).defaultIfEmpty(Optional.empty()),
-            store.sendStandings(tx, chatId, senders, clientIds),
-            (chat, standings) -> {
-              long seq = chat.map(MessageStore.LockedChat::lastSeq).orElse(0L);
-              boolean writable = chat.isPresent() && !chat.get().archived();
-              List<MessageStore.NewMessage> accepted = new ArrayList<>();
-              List<Object> decisions = new ArrayList<>();
-              for (int i = 0; i < batch.size(); i++) {
-                Pending pending = batch.get(i);
-                MessageStore.SendStanding standing = standings.get(i);
-                if (standing.stored()) {
-                  decisions.add(new AlreadyStored());
-                } else if (!writable || !standing.member()) {
-                  decisions.add(new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat"));
-                } else {
-                  MessageStore.NewMessage message = new MessageStore.NewMessage(pending.id(), ++seq,
-                      pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(),
-                      pending.mentions().toJson(), pending.priority(), pending.fileIds());
-                  accepted.add(message);
-                  decisions.add(message);
-                }
-              }
-              return Map.entry(accepted, decisions);
-            })
-        .flatMap(entry -> {
-          List<MessageStore.NewMessage> accepted = entry.getKey();
-          Single<Optional<java.time.OffsetDateTime>> written = accepted.isEmpty()
-              ? Single.just(Optional.empty())
-              : store.insertBatch(tx, chatId, accepted).map(Optional::of);
-          return written.map(createdAt -> {
-            List<Outcome> outcomes = new ArrayList<>();
-            List<Object> decisions = entry.getValue();
-            for (int i = 0; i < batch.size(); i++) {
-              Pending pending = batch.get(i);
-              Object decision = decisions.get(i);
-              if (decision instanceof MessageStore.NewMessage message) {
-                outcomes.add(new Outcome(pending, new Message(message.id(), chatId, message.seq(), message.clientId(),
-                    message.senderId(), message.content(), message.replyTo(), 0, null, message.mentions(),
-                    message.priority(), message.fileIds(), createdAt.orElseThrow(), null, null, new JsonArray()),
-                    null));
-              } else {
-                outcomes.add(new Outcome(pending, null, (Throwable) decision));
-              }
+    List<MessageStore.NewMessage> messages = batch.stream().map(pending -> new MessageStore.NewMessage(pending.id(),
+        pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(), pending.mentions().toJson(),
+        pending.priority(), pending.fileIds())).toList();
+    return Single.defer(() -> store.storeBatch(chatId, messages))
+        .retry(RACE_RETRIES, SendBatches::lostClientIdRace)
+        .map(decisions -> {
+          List<Outcome> outcomes = new ArrayList<>(batch.size());
+          for (int i = 0; i < batch.size(); i++) {
+            Pending pending = batch.get(i);
+            MessageStore.BatchOutcome decision = decisions.get(i);
+            if (decision.accepted()) {
+              outcomes.add(new Outcome(pending, new Message(pending.id(), chatId, decision.seq(), pending.clientId(),
+                  pending.senderId(), pending.content(), pending.replyTo(), 0, null, pending.mentions().toJson(),
+                  pending.priority(), pending.fileIds(), decision.createdAt(), null, null, new JsonArray()), null));
+            } else if (decision.stored()) {
+              outcomes.add(new Outcome(pending, null, new AlreadyStored()));
+            } else {
+              outcomes.add(new Outcome(pending, null,
+                  new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat")));
             }
-            return outcomes;
-          });
-        })
-        .toMaybe())
-        .toSingle();
+          }
+          return outcomes;
+        });
+  }
+
+  /** A batch of another instance stored one of this batch's clientIds while this one waited for the chat's lock. */
+  private static boolean lostClientIdRace(Throwable failure) {
+    return failure instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
   }
 }

@@ -71,6 +71,15 @@ public final class Addresses {
   public static final String USERS_VISIBLE = "messaging.users.visible";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
+  /** Published by messaging to all its instances after a chat's members or archived flag changed: {chatId}. */
+  public static final String MESSAGING_CHAT_CHANGED = "messaging.chat.changed";
+  /**
+   * The durable event stream (request): {after: cursor or absent, limit ≤ 1000} → {events, next, hasMore}. For
+   * verticles that follow every committed change (search, notifications): see {@code shared/events/EventStream}.
+   */
+  public static final String EVENTS_READ = "messaging.events.read";
+  /** Published by messaging after each commit that added to the event stream: {} (a wake-up, not the events). */
+  public static final String EVENTS_APPENDED = "messaging.events.appended";
 
   // Internal: presence.
   /** From each gateway when a bridge connection authenticates: {userId, connectionId}. */

@@ -1,0 +1,141 @@
+package dev.ocomms.shared.events;
+
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.Requests;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * Follows messaging's durable event stream for a verticle that must see every committed change exactly once (search,
+ * notifications): it reads pages after the consumer's cursor until it has caught up, then reads again whenever
+ * messaging says that something was appended (and every {@link #POLL_MS} in case a wake-up was missed). Pages are
+ * read one at a time, in order.
+ *
+ * <p>Exactly once rests on the consumer: {@code apply} gets each page with the cursor just after it and must store
+ * its effects and that cursor together (one transaction), and {@code loadCursor} gives the stored cursor back after a
+ * restart. Then a consumer stopped at any moment resumes where its last applied page ended: nothing is lost and
+ * nothing applied twice. Events of types this node does not know are left out of the page (the cursor still moves
+ * past them).
+ */
+public final class EventStream {
+  private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
+  /** The most a page may hold. */
+  public static final int MAX_PAGE = 1000;
+  static final long POLL_MS = 5_000;
+  private static final long RETRY_MS = 1_000;
+  private static final long REQUEST_TIMEOUT_MS = 10_000;
+
+  /** One page: its known events, the cursor after it, and whether more was there. */
+  public record Page(List<StreamEvent> events, StreamCursor next, boolean hasMore) {
+  }
+
+  private final Vertx vertx;
+  private final String name;
+  private final int pageSize;
+  private final Supplier<Single<StreamCursor>> loadCursor;
+  private final BiFunction<List<StreamEvent>, StreamCursor, Completable> apply;
+  private MessageConsumer<Object> wakeUps;
+  private long pollTimer = -1;
+  private StreamCursor cursor;
+  private boolean reading;
+  private boolean again;
+  private boolean stopped;
+
+  /**
+   * @param name       for logs: who follows
+   * @param pageSize   events per page, 1 to {@link #MAX_PAGE}
+   * @param loadCursor the cursor stored with the last applied page ({@link StreamCursor#START} when none)
+   * @param apply      stores a page's effects and the cursor after it, together
+   */
+  public EventStream(Vertx vertx, String name, int pageSize, Supplier<Single<StreamCursor>> loadCursor,
+                     BiFunction<List<StreamEvent>, StreamCursor, Completable> apply) {
+    if (pageSize < 1 || pageSize > MAX_PAGE) {
+      throw new IllegalArgumentException("pageSize must be 1 to " + MAX_PAGE);
+    }
+    this.vertx = vertx;
+    this.name = name;
+    this.pageSize = pageSize;
+    this.loadCursor = loadCursor;
+    this.apply = apply;
+  }
+
+  /** Reads one page after {@code after}. */
+  public static Single<Page> read(Vertx vertx, StreamCursor after, int limit) {
+    return Requests.<JsonObject>request(vertx, Addresses.EVENTS_READ,
+            new JsonObject().put("after", after.wire()).put("limit", limit),
+            new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
+        .map(reply -> {
+          JsonObject body = reply.body();
+          List<StreamEvent> events = new ArrayList<>();
+          JsonArray list = body.getJsonArray("events", new JsonArray());
+          for (int i = 0; i < list.size(); i++) {
+            StreamEvent event = StreamEvent.of(list.getJsonObject(i));
+            if (event.type().isPresent()) {
+              events.add(event);
+            }
+          }
+          StreamCursor next = StreamCursor.parse(body.getString("next")).orElse(after);
+          return new Page(events, next, body.getBoolean("hasMore", false));
+        });
+  }
+
+  /** Starts following: completes once the stored cursor is loaded and the wake-ups are registered. */
+  public Completable start() {
+    return loadCursor.get().flatMapCompletable(stored -> {
+      cursor = stored;
+      wakeUps = vertx.eventBus().consumer(Addresses.EVENTS_APPENDED, message -> readSoon());
+      pollTimer = vertx.setPeriodic(POLL_MS, id -> readSoon());
+      return wakeUps.rxCompletion().doOnComplete(this::readSoon);
+    });
+  }
+
+  /** Stops after the page being applied, if any (its cursor is stored with it). */
+  public Completable stop() {
+    stopped = true;
+    vertx.cancelTimer(pollTimer);
+    return wakeUps == null ? Completable.complete() : wakeUps.rxUnregister().onErrorComplete();
+  }
+
+  /** The cursor after the last page applied. */
+  public StreamCursor cursor() {
+    return cursor;
+  }
+
+  private void readSoon() {
+    if (stopped) {
+      return;
+    }
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    again = false;
+    read(vertx, cursor, pageSize)
+        .flatMap(page -> (page.next().equals(cursor) ? Completable.complete() : apply.apply(page.events(), page.next()))
+            .toSingleDefault(page))
+        .subscribe(page -> {
+          cursor = page.next();
+          reading = false;
+          if (page.hasMore() || again) {
+            readSoon();
+          }
+        }, failure -> {
+          reading = false;
+          LOG.warn("event stream not read: consumer={} cursor={} reason={}", name, cursor, failure.toString());
+          vertx.setTimer(RETRY_MS, id -> readSoon());
+        });
+  }
+}
