@@ -53,9 +53,11 @@ class WorkspacesTest {
       assertThat(general.getInteger("memberCount")).isEqualTo(1);
       assertThat(general.getString("createdBy")).isEqualTo(owner.toString());
       assertThat(general.getLong("unreadCount")).isZero();
+      assertThat(general.getLong("readSeq")).isZero();
       JsonObject listed = general.copy();
       listed.remove("unreadCount");
       listed.remove("mentionCount");
+      listed.remove("readSeq");
       assertThat(ownerEvents.awaitOne("chat.added").getJsonObject("chat")).isEqualTo(listed);
     }
   }

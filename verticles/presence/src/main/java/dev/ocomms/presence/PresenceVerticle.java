@@ -80,7 +80,7 @@ public class PresenceVerticle extends AbstractVerticle {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_SESSION_CLOSED, this::sessionClosed));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_HEARTBEAT, this::heartbeat));
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_MESSAGE_SENT, message ->
-        typing.messageSent(message.body().getString("chatId"), message.body().getString("userId"))));
+        typing.messagesSent(message.body().getString("chatId"), message.body().getJsonArray("userIds"))));
 
     timers.add(vertx.setPeriodic(TICK_MS, id -> tick()));
     timers.add(vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep()));

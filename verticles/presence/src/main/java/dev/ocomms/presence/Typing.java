@@ -39,6 +39,11 @@ final class Typing {
   private final Consumer<Throwable> redisDown;
   private final Map<String, Long> memberUntil = new HashMap<>();
   private final Map<String, Cached> names = new HashMap<>();
+  /**
+   * "chatId userId" → until when this instance heard that user typing there: a sent message ends typing in Redis only
+   * where a start was heard, so that messages of users who were not typing (most of them) cost Redis nothing.
+   */
+  private final Map<String, Long> heardTyping = new HashMap<>();
 
   private record Cached(String displayName, long until) {
   }
@@ -67,6 +72,7 @@ final class Typing {
             .flatMap(wasTyping -> wasTyping ? announce(chatId, userId, false) : Single.just(true))
             .map(done -> accepted(true));
       }
+      heardTyping.put(chatId + " " + userId, System.currentTimeMillis() + EXPIRY_MS);
       return store.startTyping(chatId, userId, EXPIRY_MS, MIN_START_INTERVAL_MS)
           .onErrorResumeNext(failure -> Single.error(PresenceVerticle.unavailable(failure)))
           .flatMap(outcome -> outcome < 0 ? Single.just(accepted(false))
@@ -76,14 +82,27 @@ final class Typing {
     });
   }
 
-  /** The user sent a message in the chat: their typing there ends now (every node hears it; one announces it). */
-  void messageSent(String chatId, String userId) {
-    if (chatId == null || userId == null) {
+  /**
+   * Users sent messages in the chat: their typing there ends now. Every presence instance hears it; the ones that
+   * heard such a user start typing end it in Redis (one of them announces it), the others do nothing.
+   */
+  void messagesSent(String chatId, JsonArray userIds) {
+    if (chatId == null || userIds == null) {
       return;
     }
-    store.stopTyping(chatId, userId)
-        .flatMap(wasTyping -> wasTyping ? announce(chatId, userId, false) : Single.just(true))
-        .subscribe(done -> { }, redisDown::accept);
+    long now = System.currentTimeMillis();
+    for (Object user : userIds) {
+      if (!(user instanceof String userId)) {
+        continue;
+      }
+      Long heardUntil = heardTyping.remove(chatId + " " + userId);
+      if (heardUntil == null || heardUntil < now) {
+        continue;
+      }
+      store.stopTyping(chatId, userId)
+          .flatMap(wasTyping -> wasTyping ? announce(chatId, userId, false) : Single.just(true))
+          .subscribe(done -> { }, redisDown::accept);
+    }
   }
 
   /** Ends the typing whose last start is over 5 s old: each one is ended by one node. */
@@ -146,5 +165,6 @@ final class Typing {
     long now = System.currentTimeMillis();
     memberUntil.values().removeIf(until -> until < now);
     names.values().removeIf(cached -> cached.until() < now);
+    heardTyping.values().removeIf(until -> until < now);
   }
 }
