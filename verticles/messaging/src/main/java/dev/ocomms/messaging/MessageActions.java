@@ -52,6 +52,7 @@ final class MessageActions {
   private final RateLimits limits;
   private final Memberships memberships;
   private final SendBatches batches;
+  private final StreamWakeUps wakeUps;
 
   MessageActions(Vertx vertx, MessageStore store, Redis redis, Memberships memberships) {
     this.vertx = vertx;
@@ -59,6 +60,12 @@ final class MessageActions {
     this.limits = new RateLimits(redis);
     this.memberships = memberships;
     this.batches = new SendBatches(store, this::published);
+    this.wakeUps = new StreamWakeUps(vertx);
+  }
+
+  /** On verticle stop. */
+  void close() {
+    wakeUps.close();
   }
 
   /** The caller's unread and mention counts in each chat, counted by PostgreSQL (for the chat list). */
@@ -139,7 +146,7 @@ final class MessageActions {
       Events.publish(vertx.eventBus(), event(EventType.MESSAGE_NEW, message, message.seq(), null));
       senders.add(message.senderId().toString());
     });
-    vertx.eventBus().publish(Addresses.EVENTS_APPENDED, new JsonObject());
+    wakeUps.appended();
     // Sending ends the senders' typing in this chat, wherever presence heard it start.
     vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT, new JsonObject()
         .put("chatId", batch.get(0).message().chatId().toString()).put("userIds", new JsonArray(List.copyOf(senders))));
@@ -314,7 +321,7 @@ final class MessageActions {
         .toSingle()
         .map(entry -> {
           Events.publish(vertx.eventBus(), event(type, entry.getValue(), entry.getKey(), detail));
-          vertx.eventBus().publish(Addresses.EVENTS_APPENDED, new JsonObject());
+          wakeUps.appended();
           return entry.getValue();
         });
   }

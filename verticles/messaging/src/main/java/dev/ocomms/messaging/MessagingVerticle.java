@@ -76,6 +76,9 @@ public class MessagingVerticle extends AbstractVerticle {
 
   @Override
   public Completable rxStop() {
+    if (messages != null) {
+      messages.close();
+    }
     return (pg == null ? Completable.complete() : pg.rxClose())
         .doFinally(() -> {
           if (redis != null) {

@@ -33,6 +33,10 @@ public final class PgClients {
     PgConnectOptions connect = PgConnectOptions.fromUri(url)
         .setCachePreparedStatements(true)
         .setPipeliningLimit(64);
+    // Every statement is prepared once per connection and runs with one generic plan: our statements filter on keys,
+    // so custom plans are no better, and re-planning each execution cost more than executing (0.5 ms against 0.3 ms
+    // for a send batch).
+    connect.addProperty("plan_cache_mode", "force_generic_plan");
     PoolOptions pool = new PoolOptions()
         .setMaxSize(config.pgPoolSize())
         .setName(poolName)
