@@ -107,6 +107,89 @@ class EventStreamTest {
   }
 
   @Test
+  @DisplayName("a consumer stopped between two batches catches up after a restart with nothing lost and nothing applied twice")
+  void consumerResumesFromItsStoredCursor() {
+    UUID alice = newUser();
+    UUID bob = newUser();
+    String chatId = api.general(alice, bob);
+    List<Expected> expected = new ArrayList<>();
+    try (StoringConsumer consumer = StoringConsumer.create(api.client(), pool, StreamReads.end())) {
+      consumer.start(100);
+
+      // Batch 1, followed live.
+      List<JsonObject> acks = api.sendMany(List.of(alice, bob), chatId, 3);
+      acks.forEach(ack -> expected.add(new Expected(ack.getLong("seq"), "message.new", ack.getString("id"))));
+      api.edit(alice, acks.get(0).getString("id"), "edited in batch 1");
+      expected.add(new Expected(7, "message.updated", acks.get(0).getString("id")));
+      api.react(alice, acks.get(1).getString("id"), "🎉", "add");
+      expected.add(new Expected(8, "message.reaction", acks.get(1).getString("id")));
+      assertThat(eventually(() -> consumer.count(chatId), 8L)).isEqualTo(8);
+      StreamCursor afterBatch1 = consumer.storedCursor();
+      consumer.stop();
+
+      // Batch 2, while it is stopped.
+      List<JsonObject> more = api.sendMany(List.of(alice, bob), chatId, 2);
+      more.forEach(ack -> expected.add(new Expected(ack.getLong("seq"), "message.new", ack.getString("id"))));
+      api.delete(bob, more.get(1).getString("id"));
+      expected.add(new Expected(13, "message.deleted", more.get(1).getString("id")));
+      api.react(alice, acks.get(1).getString("id"), "🎉", "remove");
+      expected.add(new Expected(14, "message.reaction", acks.get(1).getString("id")));
+      api.edit(alice, more.get(0).getString("id"), "edited in batch 2");
+      expected.add(new Expected(15, "message.updated", more.get(0).getString("id")));
+      assertThat(StreamReads.eventually(afterBatch1, chatId, 7)).as("batch 2 is in the stream").hasSize(7);
+      assertThat(consumer.applied(chatId)).as("a stopped consumer applies nothing")
+          .containsExactlyElementsOf(expected.subList(0, 8));
+      assertThat(consumer.storedCursor()).isEqualTo(afterBatch1);
+
+      // A new follower (small pages: several of them) resumes from the stored cursor.
+      consumer.start(3);
+      assertThat(eventually(() -> consumer.count(chatId), 15L)).isEqualTo(15);
+      pause(EventProbe.QUIET);
+
+      assertThat(consumer.applied(chatId)).as("every event of both batches, once, in order")
+          .containsExactlyElementsOf(expected);
+      assertThat(consumer.storedCursor()).isGreaterThan(afterBatch1);
+    }
+  }
+
+  @Test
+  @Timeout(30)
+  @DisplayName("a consumer that was down for 10,000 events catches up in pages")
+  void consumerCatchesUpInPages() {
+    UUID owner = newUser();
+    String chatText = api.general(owner);
+    UUID chatId = UUID.fromString(chatText);
+    try (StoringConsumer consumer = StoringConsumer.create(api.client(), pool, StreamReads.end())) {
+      // 10,000 messages while the consumer is down, stored as sends are: batches of at most 200, one statement each.
+      MessageStore store = new MessageStore(pool);
+      JsonObject noMentions = new JsonObject().put("users", new JsonArray()).put("channel", false).put("here", false);
+      List<String> ids = new ArrayList<>();
+      Observable.range(0, 50)
+          .concatMapSingle(batch -> {
+            List<MessageStore.NewMessage> messages = IntStream.range(0, SendBatches.MAX_BATCH).mapToObj(i -> {
+              UUID id = UUID.randomUUID();
+              ids.add(id.toString());
+              return new MessageStore.NewMessage(id, UUID.randomUUID(), owner, "bulk " + (batch * 200 + i), null,
+                  noMentions, "normal", new JsonArray());
+            }).toList();
+            return store.storeBatch(chatId, messages);
+          })
+          .blockingForEach(outcomes -> assertThat(outcomes).allMatch(MessageStore.BatchOutcome::accepted));
+      assertThat(ids).hasSize(10_000);
+
+      consumer.start(500);
+      assertThat(eventually(() -> consumer.count(chatText), 10_000L, Duration.ofSeconds(20))).isEqualTo(10_000);
+      pause(EventProbe.QUIET);
+
+      assertThat(consumer.applied(chatText)).as("all 10,000, once, in seq order")
+          .containsExactlyElementsOf(IntStream.range(0, 10_000)
+              .mapToObj(i -> new Expected(i + 1, "message.new", ids.get(i))).toList());
+      assertThat(consumer.pages()).as("pages applied").allSatisfy(size -> assertThat(size).isBetween(0, 500));
+      assertThat(consumer.pages().stream().filter(size -> size > 0).count()).isGreaterThanOrEqualTo(20);
+    }
+  }
+
+  @Test
   @DisplayName("the stream refuses a malformed cursor with validation_failed")
   void malformedCursorIsRefused() {
     for (Object after : List.of("", "garbage", "12", "12.", ".5", "-1.5", "1.-5", "a.b", "1.2.3", "1 .2", 12, 1.5,
@@ -186,6 +269,21 @@ class EventStreamTest {
     } finally {
       connection.rxClose().onErrorComplete().blockingAwait();
     }
+  }
+
+  /** {@code value} once it equals {@code expected}, or its last value after 10 s (for the assertion to report). */
+  static <T> T eventually(java.util.function.Supplier<T> value, T expected) {
+    return eventually(value, expected, Duration.ofSeconds(10));
+  }
+
+  static <T> T eventually(java.util.function.Supplier<T> value, T expected, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    T current = value.get();
+    while (!current.equals(expected) && System.nanoTime() < deadline) {
+      pause(Duration.ofMillis(50));
+      current = value.get();
+    }
+    return current;
   }
 
   /** A test's wait without busy-looping. */
