@@ -16,6 +16,7 @@ import io.vertx.rxjava3.sqlclient.Row;
 import io.vertx.rxjava3.sqlclient.SqlConnection;
 import io.vertx.rxjava3.sqlclient.Transaction;
 import io.vertx.rxjava3.sqlclient.Tuple;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +150,32 @@ class EventStreamTest {
       assertThat(consumer.applied(chatId)).as("every event of both batches, once, in order")
           .containsExactlyElementsOf(expected);
       assertThat(consumer.storedCursor()).isGreaterThan(afterBatch1);
+    }
+  }
+
+  @Test
+  @DisplayName("a consumer stopped while a page is being applied, and restarted at once, applies that page once")
+  void stopWaitsForThePageBeingApplied() {
+    UUID alice = newUser();
+    String chatId = api.general(alice);
+    try (StoringConsumer consumer = StoringConsumer.create(api.client(), pool, StreamReads.end())) {
+      consumer.slowApply(Duration.ofMillis(1_000));
+      consumer.start(100);
+      String sent = api.send(alice, chatId, "applied slowly").getString("id");
+      assertThat(eventually(() -> consumer.pages().size(), 1)).as("a page is being applied").isEqualTo(1);
+
+      consumer.stop();
+      List<Expected> whenStopped = consumer.applied(chatId);
+
+      consumer.slowApply(Duration.ZERO);
+      consumer.start(100);
+      pause(Duration.ofMillis(1_500));
+      SoftAssertions.assertSoftly(softly -> {
+        softly.assertThat(whenStopped).as("stop completes once the page being applied is stored")
+            .containsExactly(new Expected(1, "message.new", sent));
+        softly.assertThat(consumer.applied(chatId)).as("the restarted consumer does not apply it again")
+            .containsExactly(new Expected(1, "message.new", sent));
+      });
     }
   }
 

@@ -33,6 +33,7 @@ final class StoringConsumer implements AutoCloseable {
   private final List<Integer> pages = new CopyOnWriteArrayList<>();
   private Context context;
   private EventStream stream;
+  private volatile long applyDelayMs;
 
   private StoringConsumer(Vertx vertx, Pool pool, String schema) {
     this.vertx = vertx;
@@ -65,6 +66,11 @@ final class StoringConsumer implements AutoCloseable {
     EventStream stopping = stream;
     stream = null;
     onContext(stopping::stop);
+  }
+
+  /** From now on, each page waits this long (on the follower's event loop) before its transaction. */
+  void slowApply(java.time.Duration delay) {
+    applyDelayMs = delay.toMillis();
   }
 
   /** The stored cursor. */
@@ -105,7 +111,9 @@ final class StoringConsumer implements AutoCloseable {
     List<Tuple> rows = events.stream().map(event -> Tuple.of(event.chatId(),
         event.json().getString("messageId", event.json().getJsonObject("message").getString("id")),
         event.json().getString("type"), event.seq(), event.cursor().wire())).toList();
-    return pool.rxWithTransaction(connection -> {
+    Completable delay = applyDelayMs == 0 ? Completable.complete()
+        : Completable.timer(applyDelayMs, TimeUnit.MILLISECONDS, io.vertx.rxjava3.core.RxHelper.scheduler(context));
+    return delay.andThen(pool.rxWithTransaction(connection -> {
       Completable insert = rows.isEmpty() ? Completable.complete()
           : connection.preparedQuery("INSERT INTO " + schema + ".applied (chat_id, message_id, type, seq, position)"
               + " VALUES ($1, $2, $3, $4, $5)").rxExecuteBatch(rows).ignoreElement();
@@ -113,7 +121,7 @@ final class StoringConsumer implements AutoCloseable {
           .andThen(connection.preparedQuery("UPDATE " + schema + ".cursor SET tx = $1, position = $2 WHERE id = 1")
               .rxExecute(Tuple.of(next.tx(), next.position())).ignoreElement())
           .andThen(Maybe.<Object>empty());
-    }).ignoreElement();
+    }).ignoreElement());
   }
 
   private void onContext(Supplier<Completable> work) {
