@@ -4,6 +4,7 @@ import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Requests;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.subjects.CompletableSubject;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,6 +51,8 @@ public final class EventStream {
   private long pollTimer = -1;
   private StreamCursor cursor;
   private boolean reading;
+  /** Completes once the page being read and applied (while {@link #reading}) is stored or has failed. */
+  private CompletableSubject inFlight;
   private boolean again;
   private boolean stopped;
 
@@ -101,11 +104,15 @@ public final class EventStream {
     });
   }
 
-  /** Stops after the page being applied, if any (its cursor is stored with it). */
+  /**
+   * Stops: completes once the page being applied, if any, is stored (its cursor with it) or has failed, so that a
+   * follower started after this completes loads the cursor after it and does not apply it again.
+   */
   public Completable stop() {
     stopped = true;
     vertx.cancelTimer(pollTimer);
-    return wakeUps == null ? Completable.complete() : wakeUps.rxUnregister().onErrorComplete();
+    Completable unregistered = wakeUps == null ? Completable.complete() : wakeUps.rxUnregister().onErrorComplete();
+    return unregistered.andThen(Completable.defer(() -> reading ? inFlight : Completable.complete()));
   }
 
   /** The cursor after the last page applied. */
@@ -123,17 +130,21 @@ public final class EventStream {
     }
     reading = true;
     again = false;
+    CompletableSubject done = CompletableSubject.create();
+    inFlight = done;
     read(vertx, cursor, pageSize)
         .flatMap(page -> (page.next().equals(cursor) ? Completable.complete() : apply.apply(page.events(), page.next()))
             .toSingleDefault(page))
         .subscribe(page -> {
           cursor = page.next();
           reading = false;
+          done.onComplete();
           if (page.hasMore() || again) {
             readSoon();
           }
         }, failure -> {
           reading = false;
+          done.onComplete();
           LOG.warn("event stream not read: consumer={} cursor={} reason={}", name, cursor, failure.toString());
           vertx.setTimer(RETRY_MS, id -> readSoon());
         });
