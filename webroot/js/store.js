@@ -734,12 +734,23 @@ async function syncChats(chats) {
 
 function userEvent(event) {
   switch (event.type) {
-    case 'chat.added':
+    case 'chat.added': {
+      const isNew = !chatSubscriptions.has(event.chat.id);
       addChat({ unreadCount: 0, mentionCount: 0, ...event.chat }); // read up to its lastSeq (addChat)
+      if (isNew) {
+        // What was sent before the registration took effect is not heard live: fetch it (and count it).
+        chatSubscriptions.get(event.chat.id)?.ready?.then(() => {
+          const view = state.views.get(event.chat.id);
+          if (view) {
+            syncChats({ [event.chat.id]: view.syncedSeq || 0 });
+          }
+        }).catch(() => {});
+      }
       if (!state.workspaces.some(ws => ws.id === event.chat.workspaceId)) {
         loadWorkspaces().catch(fail);
       }
       break;
+    }
     case 'chat.removed':
       removeChat(event.chatId);
       break;
