@@ -17,7 +17,7 @@ export const state = {
   nextAttemptAt: 0,
   workspaces: [],
   workspaceId: localStorage.getItem('ocomms.workspace'),
-  chats: new Map(), // chatId -> chat (with unreadCount, mentionCount)
+  chats: new Map(), // chatId -> chat (with unreadCount, mentionCount, readSeq: the user's read watermark)
   users: new Map(), // userId -> public profile
   presence: new Map(), // userId -> {status, lastSeen}
   myStatus: 'available',
@@ -140,6 +140,7 @@ function signedOut() {
   state.threadRootId = null;
   chatSubscriptions.forEach(unsubscribe => unsubscribe());
   chatSubscriptions.clear();
+  tallies.clear();
   api.dropSession();
   changed();
 }
@@ -212,6 +213,7 @@ async function loadChats() {
   chats.forEach(chat => {
     seen.add(chat.id);
     addChat(chat);
+    listedCounts(chat);
   });
   [...state.chats.keys()].filter(id => !seen.has(id)).forEach(removeChat);
   if (state.activeChatId && !state.chats.has(state.activeChatId)) {
@@ -230,7 +232,12 @@ async function loadChats() {
 
 function addChat(chat) {
   const known = state.chats.get(chat.id);
-  state.chats.set(chat.id, { ...known, ...chat });
+  // The watermark never moves back; a chat one just joined or opened is read up to its last seq.
+  const readSeq = Math.max(known?.readSeq || 0, chat.readSeq ?? chat.lastSeq ?? 0);
+  state.chats.set(chat.id, { ...known, ...chat, readSeq });
+  if (!tallies.has(chat.id)) {
+    tallies.set(chat.id, { floor: chat.lastSeq || 0, seen: new Map() });
+  }
   let view = state.views.get(chat.id);
   if (!view) {
     view = newView(chat.id);
@@ -244,6 +251,7 @@ function addChat(chat) {
 
 function removeChat(chatId) {
   state.chats.delete(chatId);
+  tallies.delete(chatId);
   state.views.delete(chatId);
   chatSubscriptions.get(chatId)?.();
   chatSubscriptions.delete(chatId);
@@ -495,6 +503,76 @@ function upsertReply(view, message, eventSeq) {
   view.pending = view.pending.filter(pending => pending.clientId !== message.clientId);
 }
 
+// Unread counting: the server sends no badge for new messages; the client counts them from message.new (live or
+// replayed by chat.sync) by the server's rule: after the user's watermark, not their own, not deleted; a mention
+// names them or the whole chat. Every message is counted once, by seq: `floor` is the seq up to which the counts
+// already include everything (the chat list's lastSeq), `seen` what was counted above it and how.
+
+const tallies = new Map(); // chatId -> {floor, seen: Map seq -> 'own' | 'mention' | 'unread' | 'read'}
+const TALLY_KEPT = 500;
+
+function mentionsMe(message, me) {
+  const mentions = message.mentions || {};
+  return !!(mentions.channel || mentions.here || (mentions.users || []).includes(me));
+}
+
+/** Counts a new message (a thread reply too) into its chat's badge, once. */
+function countMessage(chatId, message) {
+  const chat = state.chats.get(chatId);
+  const tally = tallies.get(chatId);
+  if (!chat || !tally || !message || message.seq <= tally.floor || tally.seen.has(message.seq)) {
+    return;
+  }
+  const me = state.session?.user.id;
+  let kind = 'read';
+  if (message.senderId === me) {
+    kind = 'own';
+  } else if (message.seq > (chat.readSeq || 0) && !message.deleted) {
+    kind = mentionsMe(message, me) ? 'mention' : 'unread';
+  }
+  tally.seen.set(message.seq, kind);
+  if (tally.seen.size > TALLY_KEPT) {
+    const oldest = Math.min(...tally.seen.keys());
+    tally.seen.delete(oldest);
+    tally.floor = oldest;
+  }
+  applyCount(chatId, message.seq, kind);
+}
+
+function applyCount(chatId, seq, kind) {
+  const chat = state.chats.get(chatId);
+  if (kind === 'own') {
+    // Sending reads the chat up to one's message: what is left unread came after it (counted here, as it is above
+    // the floor), usually nothing.
+    const readSeq = Math.max(chat.readSeq || 0, seq);
+    let unreadCount = 0;
+    let mentionCount = 0;
+    tallies.get(chatId).seen.forEach((other, otherSeq) => {
+      if (otherSeq > readSeq && (other === 'unread' || other === 'mention')) {
+        unreadCount += 1;
+        mentionCount += other === 'mention' ? 1 : 0;
+      }
+    });
+    state.chats.set(chatId, { ...chat, unreadCount, mentionCount, readSeq });
+    state.views.get(chatId)?.members.set(state.session.user.id, readSeq);
+  } else if (kind !== 'read' && seq > (chat.readSeq || 0)) {
+    state.chats.set(chatId, {
+      ...chat,
+      unreadCount: (chat.unreadCount || 0) + 1,
+      mentionCount: (chat.mentionCount || 0) + (kind === 'mention' ? 1 : 0),
+    });
+  }
+}
+
+/** The chat list's counts replace ours: they include every message up to its lastSeq; later ones are added again. */
+function listedCounts(listed) {
+  const tally = tallies.get(listed.id);
+  tally.floor = Math.max(tally.floor, listed.lastSeq || 0);
+  const later = [...tally.seen.entries()].filter(([seq]) => seq > tally.floor).sort((a, b) => a[0] - b[0]);
+  tally.seen = new Map(later);
+  later.forEach(([seq, kind]) => applyCount(listed.id, seq, kind));
+}
+
 // Events
 
 function chatEvent(chatId, event) {
@@ -504,6 +582,9 @@ function chatEvent(chatId, event) {
   }
   switch (event.type) {
     case 'message.new':
+      countMessage(chatId, event.message);
+      applySequenced(view, event);
+      break;
     case 'message.updated':
     case 'message.deleted':
     case 'message.reaction':
@@ -512,6 +593,9 @@ function chatEvent(chatId, event) {
     case 'read.receipt':
       if ((view.members.get(event.userId) || 0) < event.seq) {
         view.members.set(event.userId, event.seq);
+      }
+      if (event.userId === state.session?.user.id && (state.chats.get(chatId)?.readSeq || 0) < event.seq) {
+        state.chats.set(chatId, { ...state.chats.get(chatId), readSeq: event.seq }); // read on another device
       }
       break;
     case 'typing.indicator':
@@ -604,6 +688,7 @@ async function syncChats(chats) {
   if (Object.keys(chats).length === 0 || bus.state !== 'open') {
     return;
   }
+  let refreshCounts = false;
   try {
     const answer = await bus.request('chat.sync', { chats });
     Object.entries(answer.chats).forEach(([chatId, result]) => {
@@ -612,6 +697,7 @@ async function syncChats(chats) {
         return;
       }
       if (result.tooLarge) {
+        refreshCounts = true; // the events are not given: the chat list has the counts
         // Too much happened: reload the chat from history.
         const fresh = newView(chatId);
         fresh.members = view.members;
@@ -623,6 +709,9 @@ async function syncChats(chats) {
         return;
       }
       result.events.forEach(event => {
+        if (event.type === 'message.new') {
+          countMessage(chatId, event.message);
+        }
         if (view.loaded || event.message?.replyTo) {
           upsertMessage(view, event.message, event.seq);
         }
@@ -638,16 +727,30 @@ async function syncChats(chats) {
   } catch (error) {
     console.warn('chat.sync failed', error);
   }
+  if (refreshCounts) {
+    loadChats().catch(error => console.warn('chat list', error));
+  }
 }
 
 function userEvent(event) {
   switch (event.type) {
-    case 'chat.added':
-      addChat({ unreadCount: 0, mentionCount: 0, ...event.chat });
+    case 'chat.added': {
+      const isNew = !chatSubscriptions.has(event.chat.id);
+      addChat({ unreadCount: 0, mentionCount: 0, ...event.chat }); // read up to its lastSeq (addChat)
+      if (isNew) {
+        // What was sent before the registration took effect is not heard live: fetch it (and count it).
+        chatSubscriptions.get(event.chat.id)?.ready?.then(() => {
+          const view = state.views.get(event.chat.id);
+          if (view) {
+            syncChats({ [event.chat.id]: view.syncedSeq || 0 });
+          }
+        }).catch(() => {});
+      }
       if (!state.workspaces.some(ws => ws.id === event.chat.workspaceId)) {
         loadWorkspaces().catch(fail);
       }
       break;
+    }
     case 'chat.removed':
       removeChat(event.chatId);
       break;
@@ -663,6 +766,10 @@ function userEvent(event) {
       }
       break;
     }
+    case 'sync.required':
+      // Missed events on the user address (badges among them): the chat list carries the counts.
+      loadChats().catch(error => console.warn('chat list', error));
+      break;
     case 'presence.changed':
       state.presence.set(event.userId, { status: event.status, lastSeen: event.lastSeen });
       break;
@@ -697,14 +804,18 @@ async function markRead() {
     return;
   }
   const last = view.syncedSeq;
-  const alreadyRead = view.members.get(state.session.user.id) || 0;
+  const alreadyRead = Math.max(view.members.get(state.session.user.id) || 0, chat.readSeq || 0);
   if (!chat.unreadCount && !chat.mentionCount && alreadyRead >= last) {
     return;
   }
   try {
     const answer = await bus.request('chat.read', { chatId, seq: last });
-    state.chats.set(chatId, { ...state.chats.get(chatId), unreadCount: answer.unreadCount,
-      mentionCount: answer.mentionCount });
+    const current = state.chats.get(chatId);
+    if (!current) {
+      return;
+    }
+    state.chats.set(chatId, { ...current, unreadCount: answer.unreadCount, mentionCount: answer.mentionCount,
+      readSeq: Math.max(current.readSeq || 0, answer.seq) });
     view.members.set(state.session.user.id, answer.seq);
     changed();
   } catch (error) {
@@ -806,6 +917,7 @@ async function deliver(pending) {
       pending.status = 'sent';
       upsertMessage(view, message, 0);
     }
+    countMessage(pending.chatId, message);
     changed();
     return true;
   } catch (error) {

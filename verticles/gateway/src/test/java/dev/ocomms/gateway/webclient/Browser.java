@@ -4,6 +4,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -203,8 +204,9 @@ final class Browser implements AutoCloseable {
 
   <T> T until(ExpectedCondition<T> condition, String what) {
     try {
+      // A re-render may replace an element between finding and reading it (a badge that goes away): look again.
       return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).withMessage(() -> name + ": " + what)
-          .until(condition);
+          .ignoring(StaleElementReferenceException.class).until(condition);
     } catch (RuntimeException e) {
       dumpConsole();
       throw e;

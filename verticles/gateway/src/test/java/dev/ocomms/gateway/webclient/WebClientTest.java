@@ -147,6 +147,39 @@ class WebClientTest {
   }
 
   @Test
+  @DisplayName("Messages in another channel are counted from the live events alone (2 unread, 1 mention), "
+      + "and opening that channel clears its badge")
+  void messages_in_another_channel_are_counted_by_the_client_and_cleared_by_opening_it() {
+    Pair pair = pair();
+    server.channel(pair.alice(), pair.workspaceId(), "random", pair.bob());
+    Browser a = pair.a();
+    Browser b = pair.b();
+    a.chatLink("random");
+    b.openChat("random");
+
+    // Alice stays in #general; the server sends her no badge for these, her client counts them.
+    b.send("anyone around?");
+    b.send("@" + pair.alice().username() + " have a look when you can");
+    b.until(d -> d.findElements(By.cssSelector(".message.pending")).isEmpty(), "Bob's messages acknowledged");
+    a.until(d -> String.valueOf(a.chatLink("random").getDomAttribute("aria-label"))
+        .endsWith(", 2 unread, 1 mentions"), "Alice's #random: 2 unread, 1 mention");
+    WebElement badge = a.chatLink("random").findElement(By.cssSelector(".badge"));
+    assertThat(badge.getDomAttribute("data-badge")).isEqualTo("mention");
+    assertThat(badge.getText().trim()).isEqualTo("1");
+    assertThat(a.chatLink("random").getDomAttribute("class")).contains("unread");
+    assertThat(a.badge("general")).isEmpty();
+    a.until(d -> a.script("return document.title").toString().startsWith("(1) "), "title counts the mention");
+    a.screenshot(Path.of("target", "screenshots", "sidebar-unread-mention.png"));
+
+    a.openChat("random");
+    a.awaitMessage("@" + pair.alice().username() + " have a look when you can");
+    a.until(d -> a.badge("random").isEmpty(), "badge cleared");
+    assertThat(a.chatLink("random").getDomAttribute("class")).doesNotContain("unread");
+    assertThat(a.chatLink("random").getDomAttribute("aria-label")).doesNotContain("unread");
+    a.until(d -> !a.script("return document.title").toString().startsWith("("), "title without a count");
+  }
+
+  @Test
   void a_reader_scrolled_up_sees_the_new_messages_pill_instead_of_being_moved() throws InterruptedException {
     Account alice = server.register("Alice");
     Account bob = server.register("Bob");
