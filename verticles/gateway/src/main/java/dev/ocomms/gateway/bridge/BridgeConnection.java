@@ -14,7 +14,6 @@ import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -35,7 +34,7 @@ final class BridgeConnection {
   private static final long REQUEST_TIMEOUT_MS = 10_000;
 
   final String id = Ids.next().toString();
-  final SockJSSocket socket;
+  final BridgeSocket socket;
   final String remoteHost;
   final long openedAt = System.currentTimeMillis();
   final Set<String> addresses = new HashSet<>();
@@ -55,8 +54,10 @@ final class BridgeConnection {
   private int inFlight;
   /** Addresses whose events this connection is missing until it syncs (its queue overflowed). */
   private final Set<String> outOfSync = new HashSet<>();
+  /** Whether a fan-out wrote to the socket without flushing it (see {@link BridgeHub#flushLater}). */
+  boolean unflushed;
 
-  BridgeConnection(BridgeHub hub, AccessTokens tokens, SockJSSocket socket) {
+  BridgeConnection(BridgeHub hub, AccessTokens tokens, BridgeSocket socket) {
     this.hub = hub;
     this.tokens = tokens;
     this.socket = socket;
@@ -257,20 +258,28 @@ final class BridgeConnection {
     return Completable.complete();
   }
 
+  /** One frame of this connection's own (a reply, an error, a notice), written and flushed at once. */
   void write(String frame) {
     if (!closed) {
-      inFlight++;
-      socket.write(frame).onComplete(done -> writeDone());
+      WireFrame wire = new WireFrame(frame);
+      write(wire, true);
+      wire.release();
     }
+  }
+
+  private void write(WireFrame frame, boolean flush) {
+    inFlight++;
+    socket.write(frame, flush, this::writeDone);
   }
 
   /**
    * An event for this connection. While the client is slow (too many frames not yet written out), typing and
    * presence are dropped first; an event it must not miss is replaced by one {@code sync.required} for its address,
    * and that address's events are held back until the backlog clears: the client then calls chat.sync (and a gap in
-   * seq tells it the same). Nothing is dropped silently.
+   * seq tells it the same). Nothing is dropped silently. The frame is shared with every other socket of the fan-out;
+   * it is flushed once the fan-out is over (see {@link BridgeHub#flushLater}).
    */
-  void deliver(String address, String frame, String type) {
+  void deliver(String address, WireFrame frame, String type) {
     if (closed) {
       return;
     }
@@ -287,7 +296,8 @@ final class BridgeConnection {
       write(BridgeFrames.rec(address, new Event.SyncRequired(chatId).toJson()));
       return;
     }
-    write(frame);
+    write(frame, false);
+    hub.flushLater(this);
   }
 
   private void writeDone() {

@@ -11,9 +11,9 @@ import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -72,6 +72,8 @@ final class BridgeHub {
   private long sweepTimer;
   private long heartbeatTimer;
   private final long presenceHeartbeatMs;
+  /** Connections written to by fan-outs since the last flush (see {@link #flushLater}). */
+  private final List<BridgeConnection> unflushed = new ArrayList<>();
   /** "userId chat.<id>" → when this node saw the user leave that chat; kept a minute, for racing REGISTERs. */
   private final Map<String, Long> recentLeaves = new HashMap<>();
 
@@ -123,14 +125,11 @@ final class BridgeHub {
   }
 
   /** A new socket: it must authenticate with its first frame. */
-  void accept(SockJSSocket socket) {
+  void accept(BridgeSocket socket) {
     BridgeConnection connection = new BridgeConnection(this, tokens, socket);
     connections.put(connection.id, connection);
     node.sockets.incrementAndGet();
-    socket.handler(connection::onData);
-    socket.exceptionHandler(failure -> socket.close());
-    socket.endHandler(v -> closed(connection));
-    socket.closeHandler(v -> closed(connection));
+    socket.handlers(connection::onData, v -> closed(connection));
     if (!ConnectionGate.isUpgrade(socket.uri()) && !node.gate.admit(connection.remoteHost)) {
       closeWith(connection, ConnectionGate.tooMany());
     }
@@ -261,13 +260,45 @@ final class BridgeHub {
   }
 
   private void deliver(Subscription subscription, String address, Outbound event) {
-    for (BridgeConnection connection : subscription.connections) {
-      connection.deliver(address, event.frame(), event.type());
+    // One frame for all the sockets: each transport's encoding is made on first use, then shared.
+    WireFrame frame = new WireFrame(event.frame());
+    try {
+      for (BridgeConnection connection : subscription.connections) {
+        connection.deliver(address, frame, event.type());
+      }
+    } finally {
+      frame.release();
     }
     if (EventType.MEMBER_LEFT.wireName().equals(event.type())
         || EventType.CHAT_REMOVED.wireName().equals(event.type())) {
       stopDeliveryAfterLeaving(address, Events.json(event.body()));
     }
+  }
+
+  /**
+   * Flushes a connection that a fan-out wrote to, once, in a task of its own on this event loop: after the events
+   * already queued there, so that a burst of events costs each socket one system call rather than one per event, and
+   * before anything queued later (the flush is not held back by later work).
+   */
+  void flushLater(BridgeConnection connection) {
+    if (connection.unflushed) {
+      return;
+    }
+    connection.unflushed = true;
+    if (unflushed.isEmpty()) {
+      vertx.runOnContext(v -> flushAll());
+    }
+    unflushed.add(connection);
+  }
+
+  private void flushAll() {
+    for (BridgeConnection connection : unflushed) {
+      connection.unflushed = false;
+      if (!connection.closed) {
+        connection.socket.flush();
+      }
+    }
+    unflushed.clear();
   }
 
   /** After member.left (on the chat) or chat.removed (on the user), that user's sockets get nothing more from the chat. */
@@ -331,7 +362,10 @@ final class BridgeHub {
     if (connection.closed) {
       return;
     }
-    var written = connection.socket.write(BridgeFrames.err(null, reason));
+    WireFrame farewell = new WireFrame(BridgeFrames.err(null, reason));
+    Promise<Void> written = Promise.promise();
+    connection.socket.write(farewell, true, written::tryComplete);
+    farewell.release();
     closed(connection);
     boolean[] once = new boolean[1];
     Runnable close = () -> {
@@ -341,7 +375,7 @@ final class BridgeHub {
       }
     };
     long timer = vertx.setTimer(CLOSE_GRACE_MS, id -> close.run());
-    written.onComplete(done -> {
+    written.future().onComplete(done -> {
       vertx.cancelTimer(timer);
       close.run();
     });
