@@ -19,7 +19,7 @@ import java.util.Map;
  * and adds the hottest methods to the report.
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("throughput", "fanout", "connections", "reconnect");
+  static final List<String> SCENARIOS = List.of("throughput", "peer", "fanout", "connections", "reconnect");
 
   private Bench() {
   }
@@ -81,6 +81,7 @@ public final class Bench {
       }
       scenario = switch (scenarioName) {
         case "throughput" -> ThroughputScenario.from(vertx, target, options);
+        case "peer" -> PeerScenario.from(vertx, target, options);
         case "fanout" -> FanoutScenario.from(vertx, target, options);
         case "connections" -> ConnectionsScenario.from(vertx, target, options);
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);

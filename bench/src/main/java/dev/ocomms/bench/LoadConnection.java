@@ -29,13 +29,25 @@ interface LoadConnection {
   /** The event-loop context the connection's frames arrive on: sends must be made from it. */
   Context context();
 
+  /** A renewed access token for the connection's later frames (see {@link Sessions}); nothing to do by default. */
+  default void renew(String accessToken) {
+  }
+
   /** Over OComms' bridge: {@code chat.message.send} requests and {@code message.new} events. */
   static LoadConnection bridge(BridgeClient bridge) {
+    return bridge(bridge, 0);
+  }
+
+  /**
+   * Over OComms' bridge, with message contents of exactly {@code contentBytes} ASCII characters ("bench message
+   * &lt;clientId&gt;" padded or cut); 0 keeps that text as it is (50 characters).
+   */
+  static LoadConnection bridge(BridgeClient bridge, int contentBytes) {
     return new LoadConnection() {
       @Override
       public Future<Void> send(String room, String clientId) {
         return bridge.request("chat.message.send", new JsonObject().put("chatId", room).put("clientId", clientId)
-            .put("content", "bench message " + clientId)).mapEmpty();
+            .put("content", content("bench message " + clientId, contentBytes))).mapEmpty();
       }
 
       @Override
@@ -57,7 +69,20 @@ interface LoadConnection {
       public Context context() {
         return bridge.context();
       }
+
+      @Override
+      public void renew(String accessToken) {
+        bridge.renew(accessToken);
+      }
     };
+  }
+
+  /** {@code text} padded with dots or cut to {@code length} characters; as it is when {@code length} is 0. */
+  static String content(String text, int length) {
+    if (length <= 0 || length == text.length()) {
+      return text;
+    }
+    return length < text.length() ? text.substring(0, length) : text + ".".repeat(length - text.length());
   }
 
   /** To the raw baseline ({@link BaselineServer}): joins its rooms first, then sends and receives plain frames. */

@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
@@ -23,6 +23,9 @@ import java.util.function.DoubleSupplier;
  * the server side and by this process. Runs the same way over OComms and over the raw baseline.
  */
 final class MessageLoad {
+  /** Late sends of one sender go out at most this often (8/s): under the server's 10/s per user. */
+  static final long MIN_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(125);
+
   /** One connection in a room. */
   record Member(String room, LoadConnection connection) {
   }
@@ -45,15 +48,28 @@ final class MessageLoad {
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final AtomicLong secondAcked = new AtomicLong();
   private final AtomicLong secondDelivered = new AtomicLong();
+  /** Sends (warm-up ones too) whose ack or error has not come back yet. */
+  private final LongAdder unanswered = new LongAdder();
+  private final LongAdder sent = new LongAdder();
+  private final LongAccumulator maxLagNanos = new LongAccumulator(Math::max, 0);
   private volatile boolean measuring;
+  private volatile boolean stopped;
+  private int drainSeconds = 15;
 
   MessageLoad(Vertx vertx) {
     this.vertx = vertx;
   }
 
+  /** How long {@link #run} waits after the measured phase for outstanding acks and deliveries (default 15 s). */
+  MessageLoad drainFor(int seconds) {
+    this.drainSeconds = seconds;
+    return this;
+  }
+
   /**
    * Sends {@code rate} messages per second in total from {@code senders} (each into its own room) for
-   * {@code warmupSeconds} unmeasured and {@code seconds} measured, then waits up to 15 s for what is in flight.
+   * {@code warmupSeconds} unmeasured and {@code seconds} measured, each sender on an evenly spaced schedule (see
+   * {@link Pacer}), then waits up to {@link #drainFor} seconds until every ack and delivery is in.
    * {@code around} is called with true when the measured phase begins and false when it ends. Returns
    * {@code {results, cpu, series, histograms}}.
    */
@@ -67,23 +83,15 @@ final class MessageLoad {
       member.connection().onDelivered(clientId -> onDelivered(memberKey, clientId));
     }
     double perSender = rate / senders.size();
-    long intervalMs = Math.max(1, Math.round(1000 / perSender));
-    long endAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmupSeconds + seconds);
-    List<Long> timers = new ArrayList<>();
+    long intervalNanos = Math.round(1e9 / perSender);
+    long begin = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1);
     for (int i = 0; i < senders.size(); i++) {
       Member sender = senders.get(i);
-      long offsetMs = Math.max(1, (long) (i * (1000.0 / perSender) / senders.size()));
+      // Senders start evenly spread over one interval, so that the total rate is smooth too.
+      long first = begin + Math.round(i * (double) intervalNanos / senders.size());
+      Pacer pacer = new Pacer(sender, roomSizes.get(sender.room()), first, intervalNanos);
       // On the connection's own event loop: a connection is used from one thread only.
-      sender.connection().context().runOnContext(onLoop -> vertx.setTimer(offsetMs, first -> {
-        long timer = vertx.setPeriodic(intervalMs, id -> {
-          if (System.nanoTime() < endAt) {
-            send(sender, roomSizes.get(sender.room()));
-          }
-        });
-        synchronized (timers) {
-          timers.add(timer);
-        }
-      }));
+      sender.connection().context().runOnContext(onLoop -> pacer.next());
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(warmupSeconds));
     ack.total().reset();
@@ -98,14 +106,13 @@ final class MessageLoad {
     long seriesTimer = vertx.setPeriodic(1000, id -> series.add(sample(start)));
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
     measuring = false;
-    synchronized (timers) {
-      timers.forEach(vertx::cancelTimer);
-    }
+    stopped = true;
     around.phase(false);
-    long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (System.nanoTime() < drainUntil && (delivered.sum() < expected.sum() || !sentAt.isEmpty())) {
+    long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(drainSeconds);
+    while (System.nanoTime() < drainUntil && !drained()) {
       Thread.sleep(100);
     }
+    boolean drained = drained();
     double elapsed = (System.nanoTime() - start) / 1e9;
     vertx.cancelTimer(seriesTimer);
     double serverCpu = delta(cpuSources.server().getAsDouble(), serverCpuBefore);
@@ -117,6 +124,9 @@ final class MessageLoad {
     JsonObject errorCounts = new JsonObject();
     errors.forEach((code, count) -> errorCounts.put(code, count.sum()));
     JsonObject results = new JsonObject()
+        .put("sentPerSecond", Math.round(sent.sum() / (double) seconds))
+        .put("maxSendLagMs", Latencies.ms(TimeUnit.NANOSECONDS.toMicros(maxLagNanos.get())))
+        .put("drained", drained)
         .put("acked", acked.sum())
         .put("ackedPerSecond", Math.round(acked.sum() / (double) seconds))
         .put("ack", Latencies.summary(ackTotal))
@@ -173,17 +183,68 @@ final class MessageLoad {
     });
   }
 
+  /** Every outstanding ack and delivery has come back. */
+  private boolean drained() {
+    return unanswered.sum() == 0 && delivered.sum() >= expected.sum() && sentAt.isEmpty();
+  }
+
+  /**
+   * One sender's open-loop schedule: message k is due at {@code first + k × interval}, whatever happened to the
+   * earlier ones. When the event loop was held up, the late messages go out at most one per
+   * {@link #MIN_GAP_NANOS} (never in a burst) so that the server's per-user token bucket (10/s, 10 deep) is not hit
+   * by the bench's own jitter; how late a send went out is reported as {@code maxSendLagMs}. Runs on the sender's
+   * event loop until the measured phase ends (however long reading the CPU figures before it took).
+   */
+  private final class Pacer {
+    private final Member sender;
+    private final int roomSize;
+    private final long interval;
+    private final long minGap;
+    private long due;
+    private long lastSent = Long.MIN_VALUE / 2;
+
+    Pacer(Member sender, int roomSize, long first, long interval) {
+      this.sender = sender;
+      this.roomSize = roomSize;
+      this.interval = interval;
+      this.minGap = Math.min(interval, MIN_GAP_NANOS);
+      this.due = first;
+    }
+
+    void next() {
+      long now = System.nanoTime();
+      if (stopped) {
+        return;
+      }
+      long at = Math.max(due, lastSent + minGap);
+      if (at > now) {
+        vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(at - now + 999_999)), t -> next());
+        return;
+      }
+      if (measuring) {
+        maxLagNanos.accumulate(now - due);
+      }
+      send(sender, roomSize);
+      lastSent = now;
+      due += interval;
+      next();
+    }
+  }
+
   private void send(Member sender, int roomSize) {
     String clientId = UUID.randomUUID().toString();
     long now = System.nanoTime();
     boolean measured = measuring;
+    unanswered.increment();
     if (measured) {
+      sent.increment();
       measuredIds.add(clientId);
       sentAt.put(clientId, now);
       expectedPerMessage.put(clientId, roomSize);
       expected.add(roomSize);
     }
     sender.connection().send(sender.room(), clientId)
+        .onComplete(done -> unanswered.decrement())
         .onSuccess(ok -> {
           if (measured) {
             ack.record(System.nanoTime() - now);

@@ -161,7 +161,7 @@ final class Report {
 
   /**
    * Line charts stacked in one image, for scenarios whose figures are not latencies: each panel is
-   * {@code {title, yAxisTitle, lines: [{name, x: [second...], y: [value...]}]}}.
+   * {@code {title, yAxisTitle, xAxisTitle (default "second"), lines: [{name, x: [value...], y: [value...]}]}}.
    */
   private static void panels(Path png, String title, JsonArray charts) throws IOException {
     int width = 1000;
@@ -171,7 +171,7 @@ final class Report {
     for (int i = 0; i < charts.size(); i++) {
       JsonObject panel = charts.getJsonObject(i);
       XYChart chart = new XYChartBuilder().width(width).height(height)
-          .title(title + ": " + panel.getString("title")).xAxisTitle("second")
+          .title(title + ": " + panel.getString("title")).xAxisTitle(panel.getString("xAxisTitle", "second"))
           .yAxisTitle(panel.getString("yAxisTitle", "")).build();
       for (Object entry : panel.getJsonArray("lines", new JsonArray())) {
         JsonObject line = (JsonObject) entry;

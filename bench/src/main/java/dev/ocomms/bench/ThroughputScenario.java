@@ -26,12 +26,13 @@ final class ThroughputScenario implements Scenario {
 
   /** What to run. */
   record Config(int chats, int members, int perUser, int senders, double rate, int seconds, int warmupSeconds,
-                int setupConcurrency, boolean baseline, int baselineMaxSeconds) {
+                int setupConcurrency, boolean baseline, int baselineMaxSeconds, int contentBytes, int drainSeconds) {
     JsonObject toJson() {
       return new JsonObject().put("chats", chats).put("membersPerChat", members).put("connectionsPerMember", perUser)
           .put("connections", chats * members * perUser).put("senders", senders).put("ratePerSecond", rate)
           .put("seconds", seconds).put("warmupSeconds", warmupSeconds).put("baseline", baseline)
-          .put("baselineMaxSeconds", baselineMaxSeconds);
+          .put("baselineMaxSeconds", baselineMaxSeconds).put("contentBytes", contentBytes)
+          .put("drainSeconds", drainSeconds);
     }
   }
 
@@ -43,7 +44,8 @@ final class ThroughputScenario implements Scenario {
     return new ThroughputScenario(vertx, target, new Config(options.integer("chats", 10), options.integer("members", 10),
         options.integer("per-user", 1), options.integer("senders", 100), options.decimal("rate", 500),
         options.integer("seconds", 30), options.integer("warmup", 10), options.integer("setup-concurrency", 16),
-        !options.text("baseline", "true").equals("false"), options.integer("baseline-max-seconds", 5)));
+        !options.text("baseline", "true").equals("false"), options.integer("baseline-max-seconds", 5),
+        options.integer("content-bytes", 0), options.integer("drain-seconds", 15)));
   }
 
   ThroughputScenario(Vertx vertx, Target target, Config config) {
@@ -61,27 +63,13 @@ final class ThroughputScenario implements Scenario {
     if (config.senders() > config.chats() * config.members()) {
       throw new IllegalArgumentException("more senders than members");
     }
-    WebClient web = WebClient.create(vertx, new WebClientOptions(),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
-    WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions()
-        .setMaxConnections(Integer.MAX_VALUE).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    WebClient web = webClient();
+    WebSocketClient sockets = socketClient();
     JsonObject report = new JsonObject().put("scenario", "throughput").put("config", config.toJson());
     try {
-      int users = config.chats() * config.members();
-      Population population = Lanes.await(Population.create(web, target, users, config.chats(),
-          i -> List.of(i % config.chats()), config.setupConcurrency()), 1800);
-      List<MessageLoad.Member> members = Lanes.await(connect(population, sockets), 1800);
-      LOG.info("set up: {} connections of {} members in {} chats", members.size(), users, config.chats());
-      List<MessageLoad.Member> senders = senders(members);
-      JsonObject ours = new MessageLoad(vertx).run(members, senders, config.rate(), config.seconds(),
-          config.warmupSeconds(), new MessageLoad.CpuSources(target::serverCpuSeconds, target::storesCpuSeconds),
-          begins -> {
-            if (begins) {
-              target.beginMeasuring();
-            } else {
-              target.endMeasuring();
-            }
-          });
+      List<MessageLoad.Member> members = setUp(web, sockets).members();
+      List<MessageLoad.Member> senders = senders(members, config.senders());
+      JsonObject ours = measure(members, senders, config.rate());
       closeAll(members);
       report.mergeIn(ours);
       if (config.baseline()) {
@@ -94,6 +82,51 @@ final class ThroughputScenario implements Scenario {
     return report;
   }
 
+  /** The REST client of the set-up, {@code setupConcurrency} calls at once. */
+  WebClient webClient() {
+    return WebClient.create(vertx, new WebClientOptions(),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(config.setupConcurrency()));
+  }
+
+  WebSocketClient socketClient() {
+    return vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setMaxConnections(Integer.MAX_VALUE).setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+  }
+
+  /** The accounts of a run and their connections, in user order ({@code perUser} consecutive ones per user). */
+  record SetUp(Population population, List<MessageLoad.Member> members) {
+  }
+
+  /**
+   * Creates the {@code chats × members} accounts (user i in chat i mod chats) and connects each {@code perUser}
+   * times.
+   */
+  SetUp setUp(WebClient web, WebSocketClient sockets) throws Exception {
+    int users = config.chats() * config.members();
+    Population population = Lanes.await(Population.create(web, target, users, config.chats(),
+        i -> List.of(i % config.chats()), config.setupConcurrency()), 1800);
+    List<MessageLoad.Member> members = Lanes.await(connect(population, sockets), 1800);
+    LOG.info("set up: {} connections of {} members in {} chats", members.size(), users, config.chats());
+    return new SetUp(population, members);
+  }
+
+  /**
+   * One measurement over OComms: {@code senders} send {@code rate} messages/s in total for the configured warm-up and
+   * measured seconds, with the servers' and stores' CPU and (with {@code --profile}) JFR around the measured phase.
+   */
+  JsonObject measure(List<MessageLoad.Member> members, List<MessageLoad.Member> senders, double rate)
+      throws Exception {
+    return new MessageLoad(vertx).drainFor(config.drainSeconds()).run(members, senders, rate, config.seconds(),
+        config.warmupSeconds(), new MessageLoad.CpuSources(target::serverCpuSeconds, target::storesCpuSeconds),
+        begins -> {
+          if (begins) {
+            target.beginMeasuring();
+          } else {
+            target.endMeasuring();
+          }
+        });
+  }
+
   /** Each user's connections (round-robin over the nodes), registered on its chat and its user address. */
   private Future<List<MessageLoad.Member>> connect(Population population, WebSocketClient sockets) {
     int connections = population.users.size() * config.perUser();
@@ -103,7 +136,7 @@ final class ThroughputScenario implements Scenario {
       return BridgeClient.connect(vertx, sockets, target.host, target.port(i % target.size()), user.accessToken())
           .compose(bridge -> bridge.register("chat." + chatId)
               .compose(ok -> bridge.register("user." + user.userId()))
-              .map(ok -> new MessageLoad.Member(chatId, LoadConnection.bridge(bridge))));
+              .map(ok -> new MessageLoad.Member(chatId, LoadConnection.bridge(bridge, config.contentBytes()))));
     });
   }
 
@@ -119,7 +152,7 @@ final class ThroughputScenario implements Scenario {
         return LoadConnection.baseline(vertx, sockets, baseline.host, baseline.port, List.of(room))
             .map(connection -> new MessageLoad.Member(room, connection));
       }), 600);
-      List<MessageLoad.Member> senders = senders(members);
+      List<MessageLoad.Member> senders = senders(members, config.senders());
       long pid = baseline.pid();
       JsonObject theirs = new MessageLoad(vertx).run(members, senders, config.rate(), config.seconds(),
           Math.min(config.warmupSeconds(), 5),
@@ -144,16 +177,19 @@ final class ThroughputScenario implements Scenario {
     }
   }
 
-  /** The first connection of each of the first {@code senders} users (connections are in user order). */
-  private List<MessageLoad.Member> senders(List<MessageLoad.Member> members) {
+  /**
+   * The first connection of each of the first {@code count} users (connections are in user order; user i is in chat
+   * i mod chats, so the senders are spread evenly over the chats).
+   */
+  List<MessageLoad.Member> senders(List<MessageLoad.Member> members, int count) {
     List<MessageLoad.Member> senders = new ArrayList<>();
-    for (int i = 0; i < config.senders(); i++) {
+    for (int i = 0; i < count; i++) {
       senders.add(members.get(i * config.perUser()));
     }
     return senders;
   }
 
-  private static void closeAll(List<MessageLoad.Member> members) throws Exception {
+  static void closeAll(List<MessageLoad.Member> members) throws Exception {
     Future.join(members.stream().map(member -> member.connection().close()).toList())
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }

@@ -27,10 +27,7 @@ class ConnectionsSmokeTest {
 
   @BeforeAll
   static void run() throws Exception {
-    // Surefire runs in the bench module's directory; the launcher's jar is packaged before (see bench/pom.xml).
-    Path jar = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent()
-        .resolve("verticles/launcher/target/ocomms.jar");
-    assertThat(jar).exists();
+    Path jar = LauncherJar.path();
     Map<String, String> options = Map.ofEntries(Map.entry("jar", jar.toString()), Map.entry("server-heap", "512m"),
         Map.entry("connections", String.valueOf(CONNECTIONS)), Map.entry("per-user", "20"), Map.entry("chats", "3"),
         Map.entry("generators", "2"), Map.entry("source-addresses", "2"), Map.entry("hold", "3"),
