@@ -163,7 +163,7 @@ final class MessageStore {
               RETURNING id, seq, sender_id, reply_to, created_at
             ), events AS (
               INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)
-              SELECT $1, seq, 'message.new', id FROM inserted
+              SELECT $1, seq, 'message.new', id FROM inserted ORDER BY seq
             ), replies AS (
               UPDATE messaging.messages r SET reply_count = r.reply_count + t.n, last_reply_at = now()
               FROM (SELECT reply_to, count(*) AS n FROM inserted WHERE reply_to IS NOT NULL GROUP BY reply_to) t
