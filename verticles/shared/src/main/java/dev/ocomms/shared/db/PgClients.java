@@ -32,6 +32,9 @@ public final class PgClients {
     String url = config.pgUrl().orElseThrow(() -> new ConfigException("no PostgreSQL URL: set OCOMMS_PG_URL"));
     PgConnectOptions connect = PgConnectOptions.fromUri(url)
         .setCachePreparedStatements(true)
+        // The client caches only statements under 2,048 characters by default; the send batch is longer, and parsing
+        // and planning it on every call cost PostgreSQL more than running it. Our SQL is all constant text.
+        .setPreparedStatementCacheSqlLimit(16_384)
         .setPipeliningLimit(64);
     // Every statement is prepared once per connection and runs with one generic plan: our statements filter on keys,
     // so custom plans are no better, and re-planning each execution cost more than executing (0.5 ms against 0.3 ms
