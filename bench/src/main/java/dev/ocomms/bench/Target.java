@@ -235,10 +235,13 @@ final class Target implements AutoCloseable {
       return -1;
     }
     String pgData = workDir.resolve("pg").toString();
-    return ProcessHandle.allProcesses()
-        .filter(process -> process.info().commandLine().map(line -> line.contains(pgData)).orElse(false)
-            || ProcessHandle.current().descendants().anyMatch(child -> child.pid() == process.pid()
-                && process.info().command().map(command -> command.contains("redis")).orElse(false)))
+    // Each listing of processes reads all of /proc: list once (a listing per process took seconds of CPU, enough to
+    // stall a saturated run at the start of its measured phase).
+    Stream<ProcessHandle> redisProcesses = ProcessHandle.current().descendants()
+        .filter(process -> process.info().command().map(command -> command.contains("redis")).orElse(false));
+    Stream<ProcessHandle> postmaster = ProcessHandle.allProcesses()
+        .filter(process -> process.info().commandLine().map(line -> line.contains(pgData)).orElse(false));
+    return Stream.concat(postmaster, redisProcesses)
         .flatMap(process -> Stream.concat(Stream.of(process), process.descendants()))
         .distinct()
         .mapToDouble(process -> Math.max(0, ProcessStats.cpuSeconds(process.pid()))).sum();
@@ -285,12 +288,12 @@ final class Target implements AutoCloseable {
     return List.copyOf(profiles);
   }
 
-  /** Profile the measured phase into files named {@code <prefix>-node<i>.jfr}. */
   /** Keeps each node's log as {@code <prefix>-node<i>.log} when the run ends (the work directory is deleted). */
   void logsTo(Path prefix) {
     this.logsTo = prefix;
   }
 
+  /** Profile the measured phase into files named {@code <prefix>-node<i>.jfr}. */
   void profileTo(Path prefix) {
     this.profileTo = prefix;
   }

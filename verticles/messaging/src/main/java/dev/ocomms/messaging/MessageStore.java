@@ -142,11 +142,13 @@ final class MessageStore {
                                    $9::text[])
                 WITH ORDINALITY AS i(id, client_id, sender_id, content, reply_to, mentions, priority, file_ids, ord)
             ), checked AS (
+              -- Scalar subqueries on unique keys, not EXISTS: the generic plan would hash EXISTS by reading every
+              -- member and every message of the chat, once per batch.
               SELECT i.*,
-                     EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender_id)
-                       AS member,
-                     EXISTS (SELECT 1 FROM messaging.messages x WHERE x.chat_id = $1 AND x.client_id = i.client_id)
-                       AS stored
+                     (SELECT true FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender_id)
+                       IS NOT NULL AS member,
+                     (SELECT true FROM messaging.messages x WHERE x.chat_id = $1 AND x.client_id = i.client_id)
+                       IS NOT NULL AS stored
               FROM input i
             ), accepted AS (
               SELECT c.*, row_number() OVER (ORDER BY c.ord) AS n FROM checked c WHERE c.member AND NOT c.stored
