@@ -55,7 +55,7 @@ final class MessageStore {
 
   Maybe<Message> byClientId(UUID chatId, UUID clientId) {
     return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m"
-            + " WHERE m.chat_id = $1 AND m.client_id = $2")
+            + " WHERE m.client_id = $2 AND m.chat_id = $1")
         .rxExecute(Tuple.of(chatId, clientId))
         .flatMapMaybe(rows -> first(rows).map(Message::of));
   }
@@ -143,12 +143,13 @@ final class MessageStore {
                 WITH ORDINALITY AS i(id, client_id, sender_id, content, reply_to, mentions, priority, file_ids, ord)
             ), checked AS (
               -- Scalar subqueries on unique keys, not EXISTS: the generic plan would hash EXISTS by reading every
-              -- member and every message of the chat, once per batch.
+              -- member and every message of the chat, once per batch. The clientId lookup filters on client_id
+              -- alone, so that only messages_client_id_unique (client_id, chat_id) can serve it (see V4).
               SELECT i.*,
                      (SELECT true FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender_id)
                        IS NOT NULL AS member,
-                     (SELECT true FROM messaging.messages x WHERE x.chat_id = $1 AND x.client_id = i.client_id)
-                       IS NOT NULL AS stored
+                     (SELECT bool_or(x.chat_id = $1) FROM messaging.messages x WHERE x.client_id = i.client_id)
+                       IS TRUE AS stored
               FROM input i
             ), accepted AS (
               SELECT c.*, row_number() OVER (ORDER BY c.ord) AS n FROM checked c WHERE c.member AND NOT c.stored
