@@ -92,8 +92,8 @@ final class MessageStore {
   }
 
   /** One send of a batch, as it goes into {@link #storeBatch}. */
-  record NewMessage(UUID id, UUID clientId, UUID senderId, String content, UUID replyTo, JsonObject mentions,
-                    String priority, JsonArray fileIds) {
+  record NewMessage(UUID chatId, UUID id, UUID clientId, UUID senderId, String content, UUID replyTo,
+                    JsonObject mentions, String priority, JsonArray fileIds) {
   }
 
   /**
@@ -107,16 +107,19 @@ final class MessageStore {
   }
 
   /**
-   * Stores a batch of new messages of one chat in ONE statement (one round trip, one implicit transaction, one
-   * commit): it checks each send (membership, an earlier send of its clientId), takes the next seqs by updating the
-   * chat row (its lock orders every writer of the chat on every node; the update re-reads the row once the lock is
-   * granted, so seqs stay gap-free), inserts the accepted messages and their events (each taking its stream position),
-   * counts thread replies and moves the senders' read marks. A concurrent batch that committed the same clientId while
-   * this one waited for the lock makes the statement fail with a unique violation and roll back whole (no seq is
-   * used): the caller runs it again, and then the send is found stored.
+   * Stores a batch of new messages, of one chat or several, in ONE statement (one round trip, one implicit
+   * transaction, one commit): it checks each send (membership, an earlier send of its clientId), takes each chat's next
+   * seqs by updating its row (the row lock orders every writer of the chat on every node; the update re-reads the row
+   * once the lock is granted, so seqs stay gap-free), inserts the accepted messages and their events (each taking its
+   * stream position), counts thread replies and moves the senders' read marks. The chat rows are locked in the order
+   * of their ids (an index scan of {@code id = ANY(sorted ids)}), so two batches sharing chats cannot deadlock on a
+   * healthy plan. A concurrent batch that committed the same clientId while this one waited for a lock makes the
+   * statement fail with a unique violation and roll back whole (no seq is used): the caller runs it again, and then
+   * the send is found stored.
    */
-  Single<List<BatchOutcome>> storeBatch(UUID chatId, List<NewMessage> batch) {
+  Single<List<BatchOutcome>> storeBatch(List<NewMessage> batch) {
     int n = batch.size();
+    UUID[] chatIds = new UUID[n];
     UUID[] ids = new UUID[n];
     UUID[] clientIds = new UUID[n];
     UUID[] senders = new UUID[n];
@@ -125,8 +128,11 @@ final class MessageStore {
     String[] mentions = new String[n];
     String[] priorities = new String[n];
     String[] fileIds = new String[n];
+    java.util.TreeSet<UUID> chats = new java.util.TreeSet<>();
     for (int i = 0; i < n; i++) {
       NewMessage message = batch.get(i);
+      chatIds[i] = message.chatId();
+      chats.add(message.chatId());
       ids[i] = message.id();
       clientIds[i] = message.clientId();
       senders[i] = message.senderId();
@@ -138,49 +144,54 @@ final class MessageStore {
     }
     return pool.preparedQuery("""
             WITH input AS (
-              SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::uuid[], $7::text[], $8::text[],
-                                   $9::text[])
-                WITH ORDINALITY AS i(id, client_id, sender_id, content, reply_to, mentions, priority, file_ids, ord)
+              SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[],
+                                   $9::text[], $10::text[])
+                WITH ORDINALITY AS i(chat_id, id, client_id, sender_id, content, reply_to, mentions, priority, file_ids,
+                                     ord)
             ), checked AS (
               -- Scalar subqueries on unique keys, not EXISTS: the generic plan would hash EXISTS by reading every
               -- member and every message of the chat, once per batch. The clientId lookup filters on client_id
               -- alone, so that only messages_client_id_unique (client_id, chat_id) can serve it (see V4).
               SELECT i.*,
-                     (SELECT true FROM messaging.chat_members m WHERE m.chat_id = $1 AND m.user_id = i.sender_id)
+                     (SELECT true FROM messaging.chat_members m WHERE m.chat_id = i.chat_id AND m.user_id = i.sender_id)
                        IS NOT NULL AS member,
-                     (SELECT bool_or(x.chat_id = $1) FROM messaging.messages x WHERE x.client_id = i.client_id)
+                     (SELECT bool_or(x.chat_id = i.chat_id) FROM messaging.messages x WHERE x.client_id = i.client_id)
                        IS TRUE AS stored
               FROM input i
             ), accepted AS (
-              SELECT c.*, row_number() OVER (ORDER BY c.ord) AS n FROM checked c WHERE c.member AND NOT c.stored
+              SELECT c.*, row_number() OVER (PARTITION BY c.chat_id ORDER BY c.ord) AS n
+              FROM checked c WHERE c.member AND NOT c.stored
             ), chat AS (
-              UPDATE messaging.chats SET last_seq = last_seq + (SELECT count(*) FROM accepted)
-              WHERE id = $1 AND NOT archived
-              RETURNING last_seq - (SELECT count(*) FROM accepted) AS base
+              -- Every chat of the batch, even one with no accepted send: its row answers whether it is writable.
+              UPDATE messaging.chats ch
+              SET last_seq = ch.last_seq + (SELECT count(*) FROM accepted a WHERE a.chat_id = ch.id)
+              WHERE ch.id = ANY($1::uuid[]) AND NOT ch.archived
+              RETURNING ch.id, ch.last_seq - (SELECT count(*) FROM accepted a WHERE a.chat_id = ch.id) AS base
             ), inserted AS (
               INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
                                               priority, file_ids)
-              SELECT a.id, $1, chat.base + a.n, a.client_id, a.sender_id, a.content, a.reply_to, a.mentions::jsonb,
-                     a.priority, a.file_ids::jsonb
-              FROM accepted a CROSS JOIN chat
-              RETURNING id, seq, sender_id, reply_to, created_at
+              SELECT a.id, a.chat_id, chat.base + a.n, a.client_id, a.sender_id, a.content, a.reply_to,
+                     a.mentions::jsonb, a.priority, a.file_ids::jsonb
+              FROM accepted a JOIN chat ON chat.id = a.chat_id
+              RETURNING id, chat_id, seq, sender_id, reply_to, created_at
             ), events AS (
               INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)
-              SELECT $1, seq, 'message.new', id FROM inserted ORDER BY seq
+              SELECT chat_id, seq, 'message.new', id FROM inserted ORDER BY chat_id, seq
             ), replies AS (
               UPDATE messaging.messages r SET reply_count = r.reply_count + t.n, last_reply_at = now()
               FROM (SELECT reply_to, count(*) AS n FROM inserted WHERE reply_to IS NOT NULL GROUP BY reply_to) t
               WHERE r.id = t.reply_to
             ), reads AS (
               UPDATE messaging.chat_members cm SET last_read_seq = t.seq
-              FROM (SELECT sender_id, max(seq) AS seq FROM inserted GROUP BY sender_id) t
-              WHERE cm.chat_id = $1 AND cm.user_id = t.sender_id AND cm.last_read_seq < t.seq
+              FROM (SELECT chat_id, sender_id, max(seq) AS seq FROM inserted GROUP BY chat_id, sender_id) t
+              WHERE cm.chat_id = t.chat_id AND cm.user_id = t.sender_id AND cm.last_read_seq < t.seq
             )
-            SELECT c.ord, c.member, c.stored, i.seq, i.created_at, EXISTS (SELECT 1 FROM chat) AS writable
+            SELECT c.ord, c.member, c.stored, i.seq, i.created_at,
+                   EXISTS (SELECT 1 FROM chat w WHERE w.id = c.chat_id) AS writable
             FROM checked c LEFT JOIN inserted i ON i.id = c.id
             ORDER BY c.ord""")
-        .rxExecute(Tuple.from(java.util.Arrays.<Object>asList(chatId, ids, clientIds, senders, contents, replyTos,
-            mentions, priorities, fileIds)))
+        .rxExecute(Tuple.from(java.util.Arrays.<Object>asList(chats.toArray(UUID[]::new), chatIds, ids, clientIds,
+            senders, contents, replyTos, mentions, priorities, fileIds)))
         .map(rows -> {
           List<BatchOutcome> outcomes = new ArrayList<>(n);
           rows.forEach(row -> {

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,20 +20,26 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Stores new messages in batches per chat (group commit): while one transaction of a chat is being stored, the sends
- * to that chat that arrive meanwhile wait and then share the next one: a single statement (one round trip, one row
- * lock, one seq update for all, multi-row inserts, one commit; see {@link MessageStore#storeBatch}). An idle chat's
- * first send starts at once, so batching adds no delay when there is no load, and grows with the load. Every send is
- * answered only after its batch has committed.
+ * Stores new messages in batches (group commit): while this instance's statement is being stored, the sends that
+ * arrive meanwhile wait and then share the next one, whatever their chats: a single statement (one round trip, one row
+ * lock and one seq update per chat, multi-row inserts, one commit; see {@link MessageStore#storeBatch}). When nothing
+ * is in flight a send starts at once, so batching adds no delay without load, and batches grow with the load: the
+ * database then does one transaction for many sends instead of one each, which is what lets it keep up.
  *
- * <p>One instance per verticle instance, used only from its event loop. Instances (and nodes) store their own batches
- * of the same chat; the chat row lock orders them, and each batch rechecks membership and clientId in its statement,
- * so seqs stay unique and gap-free per chat and a clientId is stored once.
+ * <p>A chat is in at most one statement of this instance at a time, so its sends keep their order. One instance per
+ * verticle instance, used only from its event loop. Instances (and nodes) store their own batches of the same chat;
+ * the chat row lock orders them, and each batch rechecks membership and clientId in its statement, so seqs stay
+ * unique and gap-free per chat and a clientId is stored once.
  */
 final class SendBatches {
   /** At most this many sends share a transaction (10 array parameters of this length). */
   static final int MAX_BATCH = 200;
-  /** How often a batch runs again after losing a clientId race (each run sees more of what committed). */
+  /**
+   * Statements of this instance in flight at once. One per instance (a node runs one per core) is enough to keep the
+   * database busy, and makes every send that arrives meanwhile join the next statement.
+   */
+  static final int MAX_IN_FLIGHT = 1;
+  /** How often a batch runs again after losing a clientId race or a deadlock (each run sees more of what committed). */
   private static final int RACE_RETRIES = 3;
 
   /** A send refused inside its batch because a send with the same clientId is already stored (a concurrent retry). */
@@ -61,11 +69,15 @@ final class SendBatches {
 
   private final MessageStore store;
   private final Consumer<List<Stored>> committed;
+  /** Chats with sends waiting or being stored. */
   private final Map<UUID, ChatQueue> chats = new HashMap<>();
+  /** Chats with sends waiting and none being stored, in the order they became ready. */
+  private final Set<UUID> ready = new LinkedHashSet<>();
+  private int inFlight;
 
   /**
-   * @param committed called with each batch's stored messages, in seq order, right after the commit and before any
-   *                  of them is answered (publishing the events)
+   * @param committed called right after each commit and before any of its sends is answered (publishing the
+   *                  events), once per chat of the batch with that chat's stored messages in seq order
    */
   SendBatches(MessageStore store, Consumer<List<Stored>> committed) {
     this.store = store;
@@ -80,8 +92,9 @@ final class SendBatches {
     queue.waiting.add(new Pending(id, chatId, clientId, senderId, content, replyTo, mentions, priority, fileIds,
         result));
     if (!queue.storing) {
-      storeNext(chatId, queue);
+      ready.add(chatId);
     }
+    storeNext();
     return result;
   }
 
@@ -90,39 +103,53 @@ final class SendBatches {
     return chats.size();
   }
 
-  private void storeNext(UUID chatId, ChatQueue queue) {
-    if (queue.waiting.isEmpty()) {
-      chats.remove(chatId);
-      return;
-    }
-    // Two sends with the same clientId never share a batch: the second one waits and then finds the first stored.
-    List<Pending> batch = new ArrayList<>();
-    Set<UUID> clientIds = new HashSet<>();
-    for (Iterator<Pending> it = queue.waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
-      Pending pending = it.next();
-      if (clientIds.add(pending.clientId())) {
-        batch.add(pending);
-        it.remove();
+  private void storeNext() {
+    while (inFlight < MAX_IN_FLIGHT && !ready.isEmpty()) {
+      // Two sends with the same clientId never share a batch: the second one waits and then finds the first stored.
+      List<Pending> batch = new ArrayList<>();
+      Set<UUID> clientIds = new HashSet<>();
+      List<UUID> batchChats = new ArrayList<>();
+      for (Iterator<UUID> chatIt = ready.iterator(); chatIt.hasNext() && batch.size() < MAX_BATCH; ) {
+        UUID chatId = chatIt.next();
+        ChatQueue queue = chats.get(chatId);
+        for (Iterator<Pending> it = queue.waiting.iterator(); it.hasNext() && batch.size() < MAX_BATCH; ) {
+          Pending pending = it.next();
+          if (clientIds.add(pending.clientId())) {
+            batch.add(pending);
+            it.remove();
+          }
+        }
+        chatIt.remove();
+        queue.storing = true;
+        batchChats.add(chatId);
       }
+      inFlight++;
+      storeBatch(batch).subscribe(
+          outcomes -> finish(batchChats, outcomes),
+          failure -> finish(batchChats, batch.stream().map(pending -> new Outcome(pending, null, failure)).toList()));
     }
-    queue.storing = true;
-    storeBatch(chatId, batch).subscribe(
-        outcomes -> finish(chatId, queue, outcomes),
-        failure -> finish(chatId, queue, batch.stream().map(pending -> new Outcome(pending, null, failure)).toList()));
   }
 
-  private void finish(UUID chatId, ChatQueue queue, List<Outcome> outcomes) {
-    queue.storing = false;
-    List<Stored> stored = new ArrayList<>();
+  private void finish(List<UUID> batchChats, List<Outcome> outcomes) {
+    inFlight--;
+    for (UUID chatId : batchChats) {
+      ChatQueue queue = chats.get(chatId);
+      queue.storing = false;
+      if (queue.waiting.isEmpty()) {
+        chats.remove(chatId);
+      } else {
+        ready.add(chatId);
+      }
+    }
+    Map<UUID, List<Stored>> storedByChat = new LinkedHashMap<>();
     outcomes.forEach(outcome -> {
       if (outcome.message() != null) {
-        stored.add(new Stored(outcome.message(), outcome.pending().mentions()));
+        storedByChat.computeIfAbsent(outcome.message().chatId(), key -> new ArrayList<>())
+            .add(new Stored(outcome.message(), outcome.pending().mentions()));
       }
     });
     try {
-      if (!stored.isEmpty()) {
-        committed.accept(stored);
-      }
+      storedByChat.values().forEach(committed);
       outcomes.forEach(outcome -> {
         if (outcome.message() != null) {
           outcome.pending().result().onSuccess(outcome.message());
@@ -131,26 +158,30 @@ final class SendBatches {
         }
       });
     } finally {
-      storeNext(chatId, queue);
+      storeNext();
     }
   }
 
-  /** The batch in one statement (see {@link MessageStore#storeBatch}), run again when a concurrent retry won a race. */
-  private Single<List<Outcome>> storeBatch(UUID chatId, List<Pending> batch) {
-    List<MessageStore.NewMessage> messages = batch.stream().map(pending -> new MessageStore.NewMessage(pending.id(),
-        pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(), pending.mentions().toJson(),
-        pending.priority(), pending.fileIds())).toList();
-    return Single.defer(() -> store.storeBatch(chatId, messages))
-        .retry(RACE_RETRIES, SendBatches::lostClientIdRace)
+  /**
+   * The batch in one statement (see {@link MessageStore#storeBatch}), run again when a concurrent retry won a race or
+   * the database broke a deadlock with another node's batch.
+   */
+  private Single<List<Outcome>> storeBatch(List<Pending> batch) {
+    List<MessageStore.NewMessage> messages = batch.stream().map(pending -> new MessageStore.NewMessage(
+        pending.chatId(), pending.id(), pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(),
+        pending.mentions().toJson(), pending.priority(), pending.fileIds())).toList();
+    return Single.defer(() -> store.storeBatch(messages))
+        .retry(RACE_RETRIES, SendBatches::worthRetrying)
         .map(decisions -> {
           List<Outcome> outcomes = new ArrayList<>(batch.size());
           for (int i = 0; i < batch.size(); i++) {
             Pending pending = batch.get(i);
             MessageStore.BatchOutcome decision = decisions.get(i);
             if (decision.accepted()) {
-              outcomes.add(new Outcome(pending, new Message(pending.id(), chatId, decision.seq(), pending.clientId(),
-                  pending.senderId(), pending.content(), pending.replyTo(), 0, null, pending.mentions().toJson(),
-                  pending.priority(), pending.fileIds(), decision.createdAt(), null, null, new JsonArray()), null));
+              outcomes.add(new Outcome(pending, new Message(pending.id(), pending.chatId(), decision.seq(),
+                  pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(), 0, null,
+                  pending.mentions().toJson(), pending.priority(), pending.fileIds(), decision.createdAt(), null, null,
+                  new JsonArray()), null));
             } else if (decision.stored()) {
               outcomes.add(new Outcome(pending, null, new AlreadyStored()));
             } else {
@@ -162,8 +193,12 @@ final class SendBatches {
         });
   }
 
-  /** A batch of another instance stored one of this batch's clientIds while this one waited for the chat's lock. */
-  private static boolean lostClientIdRace(Throwable failure) {
-    return failure instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState());
+  /**
+   * A batch of another instance stored one of this batch's clientIds while this one waited for a chat's lock
+   * (unique violation), or locked two of its chats in the other order on a plan that did not sort them (deadlock).
+   */
+  private static boolean worthRetrying(Throwable failure) {
+    return failure instanceof io.vertx.pgclient.PgException pg
+        && ("23505".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState()));
   }
 }

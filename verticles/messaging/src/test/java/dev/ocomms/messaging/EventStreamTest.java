@@ -196,10 +196,10 @@ class EventStreamTest {
             List<MessageStore.NewMessage> messages = IntStream.range(0, SendBatches.MAX_BATCH).mapToObj(i -> {
               UUID id = UUID.randomUUID();
               ids.add(id.toString());
-              return new MessageStore.NewMessage(id, UUID.randomUUID(), owner, "bulk " + (batch * 200 + i), null,
+              return new MessageStore.NewMessage(chatId, id, UUID.randomUUID(), owner, "bulk " + (batch * 200 + i), null,
                   noMentions, "normal", new JsonArray());
             }).toList();
-            return store.storeBatch(chatId, messages);
+            return store.storeBatch(messages);
           })
           .blockingForEach(outcomes -> assertThat(outcomes).allMatch(MessageStore.BatchOutcome::accepted));
       assertThat(ids).hasSize(10_000);

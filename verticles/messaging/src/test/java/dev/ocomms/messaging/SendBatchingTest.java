@@ -137,6 +137,80 @@ class SendBatchingTest {
     }
   }
 
+  @Test
+  @DisplayName("sends to several chats that wait for the same statement share one commit; each chat keeps its own gap-free seqs, and an archived chat's send is refused alone")
+  void sendsToSeveralChatsShareOneCommit() throws Exception {
+    UUID owner = newUser();
+    String workspaceId = api.workspace(owner);
+    UUID first = UUID.fromString(api.chatNamed(owner, "general").getString("id"));
+    UUID second = UUID.fromString(api.createChannel(owner, workspaceId, "second", false).getString("id"));
+    String archivedText = api.createChannel(owner, workspaceId, "archived", false).getString("id");
+    api.call(owner, Addresses.CHAT_UPDATE, new JsonObject().put("chatId", archivedText).put("archived", true));
+    UUID archived = UUID.fromString(archivedText);
+
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(api.config().pgUrl().orElseThrow()))
+        .using(api.client()).build();
+    try {
+      List<List<String>> committed = new CopyOnWriteArrayList<>();
+      SendBatches batches = new SendBatches(new MessageStore(pool), batch -> committed.add(batch.stream()
+          .map(stored -> stored.message().chatId() + ":" + stored.message().seq()).toList()));
+      MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
+      Context context = api.client().getOrCreateContext();
+      CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
+      context.runOnContext(ignored -> {
+        // The first send starts a statement at once; the other four wait for it and then share the next one.
+        List<Single<Object>> sends = List.of(
+            send(batches, first, owner, UUID.randomUUID(), noMentions),
+            send(batches, second, owner, UUID.randomUUID(), noMentions),
+            send(batches, first, owner, UUID.randomUUID(), noMentions),
+            send(batches, archived, owner, UUID.randomUUID(), noMentions),
+            send(batches, second, owner, UUID.randomUUID(), noMentions));
+        Single.concat(sends).toList().subscribe(outcomes::complete, outcomes::completeExceptionally);
+      });
+      List<Object> results = outcomes.get(10, TimeUnit.SECONDS);
+
+      assertThat(List.of(results.get(0), results.get(1), results.get(2), results.get(4)))
+          .extracting(result -> ((Message) result).chatId() + ":" + ((Message) result).seq())
+          .containsExactly(first + ":1", second + ":1", first + ":2", second + ":2");
+      assertThat(results.get(3)).isInstanceOfSatisfying(OcommsException.class,
+          refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
+      assertThat(List.of(results.get(1), results.get(2), results.get(4)))
+          .extracting(result -> ((Message) result).createdAt()).as("one transaction").containsOnly(
+              ((Message) results.get(1)).createdAt());
+      assertThat(committed).as("one call per chat of each commit, in seq order").containsExactly(
+          List.of(first + ":1"), List.of(second + ":1", second + ":2"), List.of(first + ":2"));
+      assertThat(api.chat(owner, archivedText).getLong("lastSeq")).as("nothing stored in the archived chat")
+          .isZero();
+    } finally {
+      pool.rxClose().blockingAwait();
+    }
+  }
+
+  @Test
+  @DisplayName("bursts into three chats at once from both nodes: every chat's seqs run 1..60 with no gap or duplicate")
+  void burstsIntoSeveralChatsFromBothNodes() {
+    UUID owner = newUser();
+    List<UUID> team = IntStream.range(0, 60).mapToObj(i -> newUser()).toList();
+    String workspaceId = api.workspace(owner, team.toArray(UUID[]::new));
+    List<String> chatIds = List.of(api.chatNamed(owner, "general").getString("id"),
+        api.createChannel(owner, workspaceId, "two", false).getString("id"),
+        api.createChannel(owner, workspaceId, "three", false).getString("id"));
+    chatIds.subList(1, 3).forEach(chatId -> team.forEach(member ->
+        api.call(member, Addresses.CHAT_JOIN, new JsonObject().put("chatId", chatId))));
+
+    List<JsonObject> acks = Observable.range(0, 180)
+        .flatMapSingle(i -> api.request(i % 2, team.get(i / 3), Addresses.CHAT_MESSAGE_SEND,
+            message(chatIds.get(i % 3), "burst " + i)))
+        .toList().blockingGet();
+
+    for (String chatId : chatIds) {
+      assertThat(acks).filteredOn(ack -> chatId.equals(ack.getString("chatId"))).extracting(ack -> ack.getLong("seq"))
+          .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, 60).boxed().toList());
+      assertThat(api.allMessages(0, owner, chatId)).hasSize(60);
+      assertThat(api.chat(owner, chatId).getLong("lastSeq")).isEqualTo(60);
+    }
+  }
+
   private static Single<Object> send(SendBatches batches, UUID chatId, UUID sender, UUID clientId,
                                      MessageActions.MentionSet mentions) {
     return batches.send(chatId, sender, clientId, "batched", null, mentions, "normal", new JsonArray(),
