@@ -46,6 +46,7 @@ public final class Node {
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
             Label.POOL_NAME, Label.EB_SIDE, Label.EB_FAILURE, Label.CLASS_NAME));
     VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
         .setMetricsOptions(metrics)
         .setBlockedThreadCheckInterval(500)
         .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
@@ -63,8 +64,8 @@ public final class Node {
         .doOnSuccess(vertx -> {
           vertx.sharedData().<String, String>getLocalMap(NODE_MAP).put(REGISTRY_KEY, registryName);
           watchBlockedEventLoops(vertx);
-          LOG.info("node joined the cluster: nodeId={} members={}", clusterManager.getNodeId(),
-              clusterManager.getNodes().size());
+          LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={}", clusterManager.getNodeId(),
+              clusterManager.getNodes().size(), vertx.isNativeTransportEnabled());
         });
   }
 
