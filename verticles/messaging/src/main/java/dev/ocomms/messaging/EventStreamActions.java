@@ -1,6 +1,7 @@
 package dev.ocomms.messaging;
 
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.events.EventStream;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.StreamCursor;

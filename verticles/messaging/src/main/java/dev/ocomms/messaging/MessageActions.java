@@ -1,8 +1,9 @@
 package dev.ocomms.messaging;
 
-import dev.ocomms.messaging.Actions.ActionRequest;
 import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
@@ -73,8 +74,8 @@ final class MessageActions {
     return store.unreadOf(userId, chatIds);
   }
 
-  Map<String, Function<ActionRequest, Single<JsonObject>>> actions() {
-    Map<String, Function<ActionRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
+  Map<String, Function<BusRequest, Single<JsonObject>>> actions() {
+    Map<String, Function<BusRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
     actions.put(Addresses.CHAT_MESSAGE_SEND, this::send);
     actions.put(Addresses.CHAT_MESSAGE_EDIT, this::edit);
     actions.put(Addresses.CHAT_MESSAGE_DELETE, this::delete);
@@ -94,7 +95,7 @@ final class MessageActions {
     }
   }
 
-  private Single<JsonObject> send(ActionRequest request) {
+  private Single<JsonObject> send(BusRequest request) {
     UUID caller = request.caller();
     Input body = request.body();
     UUID chatId = body.id("chatId");
@@ -235,7 +236,7 @@ final class MessageActions {
 
   // Edit, delete, react
 
-  private Single<JsonObject> edit(ActionRequest request) {
+  private Single<JsonObject> edit(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     String content = content(request.body());
@@ -256,7 +257,7 @@ final class MessageActions {
         .map(Message::toJson);
   }
 
-  private Single<JsonObject> delete(ActionRequest request) {
+  private Single<JsonObject> delete(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     return visibleMessage(messageId, caller)
@@ -275,7 +276,7 @@ final class MessageActions {
         .map(Message::toJson);
   }
 
-  private Single<JsonObject> react(ActionRequest request) {
+  private Single<JsonObject> react(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     String emoji = request.body().string("emoji").trim();
@@ -337,7 +338,7 @@ final class MessageActions {
 
   // History and sync
 
-  private Single<JsonObject> history(ActionRequest request) {
+  private Single<JsonObject> history(BusRequest request) {
     UUID caller = request.caller();
     Input body = request.body();
     UUID chatId = body.id("chatId");
@@ -361,7 +362,7 @@ final class MessageActions {
   }
 
   /** For each chat, every event after the client's last seq, in order, with messages in their current state. */
-  private Single<JsonObject> sync(ActionRequest request) {
+  private Single<JsonObject> sync(BusRequest request) {
     UUID caller = request.caller();
     JsonObject chats = request.body().object("chats");
     if (chats.size() > MAX_SYNC_CHATS) {
@@ -413,7 +414,7 @@ final class MessageActions {
   private record Watermark(long seq, boolean moved) {
   }
 
-  private Single<JsonObject> read(ActionRequest request) {
+  private Single<JsonObject> read(BusRequest request) {
     UUID caller = request.caller();
     UUID chatId = request.body().id("chatId");
     Long seq = optionalSeq(request.body(), "seq");

@@ -1,10 +1,12 @@
 package dev.ocomms.messaging;
 
 import dev.ocomms.shared.Ids;
-import dev.ocomms.messaging.Actions.ActionRequest;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.BusService;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
@@ -35,6 +37,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +46,10 @@ import java.util.stream.Collectors;
  * headers. Events go out only after the change they describe has committed, and only when something changed.
  */
 public class MessagingVerticle extends AbstractVerticle {
+  /** Slack-like channel names, after trimming and lower-casing: ASCII letters, digits, '-' and '_'. */
+  static final Pattern CHANNEL_NAME = Pattern.compile("[a-z0-9_-]{1,80}");
+  private static final String CHANNEL_NAME_RULE = "1 to 80 characters: lower-case letters, digits, '-' and '_'";
+
   private static final Logger LOG = LoggerFactory.getLogger(MessagingVerticle.class);
   private static final int DEFAULT_INVITE_HOURS = 168;
   private static final int MAX_DM_MEMBERS = 8;
@@ -88,7 +95,7 @@ public class MessagingVerticle extends AbstractVerticle {
   }
 
   private Completable registerConsumers() {
-    Map<String, Function<ActionRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
+    Map<String, Function<BusRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
     actions.put(Addresses.WORKSPACE_CREATE, this::createWorkspace);
     actions.put(Addresses.WORKSPACE_LIST, this::listWorkspaces);
     actions.put(Addresses.WORKSPACE_INVITE_CREATE, this::createInvite);
@@ -111,15 +118,15 @@ public class MessagingVerticle extends AbstractVerticle {
     // Wait until the cluster knows every consumer, so that requests sent right after deployment find one.
     MessageConsumer<JsonObject> changes = vertx.eventBus().consumer(Addresses.MESSAGING_CHAT_CHANGED,
         message -> Ids.parse(message.body().getString("chatId")).ifPresent(memberships::changed));
-    return Actions.serve(vertx, actions)
-        .andThen(Actions.serveInternal(vertx, stream.actions()))
+    return BusService.serve(vertx, actions)
+        .andThen(BusService.serveInternal(vertx, stream.actions()))
         .andThen(changes.rxCompletion())
         .doOnComplete(() -> LOG.info("messaging ready: addresses={}", actions.size()));
   }
 
   // Workspaces
 
-  private Single<JsonObject> createWorkspace(ActionRequest request) {
+  private Single<JsonObject> createWorkspace(BusRequest request) {
     String name = request.body().text("name", 80);
     UUID workspaceId = Ids.next();
     UUID generalId = Ids.next();
@@ -133,12 +140,12 @@ public class MessagingVerticle extends AbstractVerticle {
             }));
   }
 
-  private Single<JsonObject> listWorkspaces(ActionRequest request) {
+  private Single<JsonObject> listWorkspaces(BusRequest request) {
     return store.workspacesOf(request.caller())
         .map(workspaces -> new JsonObject().put("workspaces", jsonArray(workspaces, Workspace::toJson)));
   }
 
-  private Single<JsonObject> createInvite(ActionRequest request) {
+  private Single<JsonObject> createInvite(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     int hours = request.body().optionalInt("expiresInHours", 1, 720).orElse(DEFAULT_INVITE_HOURS);
     Integer maxUses = request.body().optionalInt("maxUses", 1, 1000).orElse(null);
@@ -164,7 +171,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private record Joined(UUID workspaceId, Optional<UUID> general) {
   }
 
-  private Single<JsonObject> joinWorkspace(ActionRequest request) {
+  private Single<JsonObject> joinWorkspace(BusRequest request) {
     UUID caller = request.caller();
     String code = InviteCodes.normalize(request.body().string("code"))
         .orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such invite"));
@@ -200,7 +207,7 @@ public class MessagingVerticle extends AbstractVerticle {
         .map(workspace -> new JsonObject().put("workspace", workspace.toJson()));
   }
 
-  private Single<JsonObject> workspaceMembers(ActionRequest request) {
+  private Single<JsonObject> workspaceMembers(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     return requireWorkspaceMember(store, workspaceId, request.caller())
         .flatMap(role -> store.workspaceMembers(workspaceId))
@@ -209,9 +216,9 @@ public class MessagingVerticle extends AbstractVerticle {
 
   // Channels and DMs
 
-  private Single<JsonObject> createChannel(ActionRequest request) {
+  private Single<JsonObject> createChannel(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
-    String name = request.body().channelName("name");
+    String name = request.body().name("name", CHANNEL_NAME, CHANNEL_NAME_RULE);
     boolean isPrivate = request.body().optionalBool("private").orElse(false);
     String topic = request.body().optionalText("topic", 0, 250).orElse("");
     UUID chatId = Ids.next();
@@ -230,7 +237,7 @@ public class MessagingVerticle extends AbstractVerticle {
         });
   }
 
-  private Single<JsonObject> listChannels(ActionRequest request) {
+  private Single<JsonObject> listChannels(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     return requireWorkspaceMember(store, workspaceId, request.caller())
         .flatMap(role -> store.channelsVisibleTo(workspaceId, request.caller()))
@@ -242,7 +249,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private record Opened(UUID chatId, boolean created) {
   }
 
-  private Single<JsonObject> openDm(ActionRequest request) {
+  private Single<JsonObject> openDm(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     List<String> requested = request.body().strings("userIds", MAX_DM_MEMBERS);
     Set<UUID> members = new TreeSet<>();
@@ -281,7 +288,7 @@ public class MessagingVerticle extends AbstractVerticle {
         }));
   }
 
-  private Single<JsonObject> listChats(ActionRequest request) {
+  private Single<JsonObject> listChats(BusRequest request) {
     return store.chatsOf(request.caller())
         .flatMap(chats -> messages.unreadOf(request.caller(), chats.stream().map(Chat::id).toList())
             .map(counts -> new JsonObject().put("chats", jsonArray(chats, chat -> {
@@ -291,17 +298,17 @@ public class MessagingVerticle extends AbstractVerticle {
             }))));
   }
 
-  private Single<JsonObject> getChat(ActionRequest request) {
+  private Single<JsonObject> getChat(BusRequest request) {
     return visibleChat(request, "chatId").map(access -> new JsonObject().put("chat", access.chat().toJson()));
   }
 
-  private Single<JsonObject> chatMembers(ActionRequest request) {
+  private Single<JsonObject> chatMembers(BusRequest request) {
     return visibleChat(request, "chatId")
         .flatMap(access -> store.chatMembers(access.chat().id()))
         .map(members -> new JsonObject().put("members", new JsonArray(members)));
   }
 
-  private Single<JsonObject> joinChat(ActionRequest request) {
+  private Single<JsonObject> joinChat(BusRequest request) {
     UUID caller = request.caller();
     return visibleChat(request, "chatId").flatMap(access -> {
       Chat chat = access.chat();
@@ -321,7 +328,7 @@ public class MessagingVerticle extends AbstractVerticle {
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
-  private Single<JsonObject> leaveChat(ActionRequest request) {
+  private Single<JsonObject> leaveChat(BusRequest request) {
     UUID caller = request.caller();
     return visibleChat(request, "chatId").flatMap(access -> {
       if (!access.member()) {
@@ -339,7 +346,7 @@ public class MessagingVerticle extends AbstractVerticle {
     });
   }
 
-  private Single<JsonObject> addMember(ActionRequest request) {
+  private Single<JsonObject> addMember(BusRequest request) {
     UUID caller = request.caller();
     // A malformed user id is, like an unknown one, not a member of the workspace.
     String targetText = request.body().string("userId");
@@ -367,7 +374,7 @@ public class MessagingVerticle extends AbstractVerticle {
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
-  private Single<JsonObject> removeMember(ActionRequest request) {
+  private Single<JsonObject> removeMember(BusRequest request) {
     UUID caller = request.caller();
     UUID target = request.body().id("userId");
     return visibleChat(request, "chatId").flatMap(access -> {
@@ -388,9 +395,9 @@ public class MessagingVerticle extends AbstractVerticle {
     });
   }
 
-  private Single<JsonObject> updateChat(ActionRequest request) {
+  private Single<JsonObject> updateChat(BusRequest request) {
     Input body = request.body();
-    Optional<String> name = body.optionalChannelName("name");
+    Optional<String> name = body.optionalName("name", CHANNEL_NAME, CHANNEL_NAME_RULE);
     Optional<String> topic = body.optionalText("topic", 0, 250);
     Optional<Boolean> archived = body.optionalBool("archived");
     if (name.isEmpty() && topic.isEmpty() && archived.isEmpty()) {
@@ -432,7 +439,7 @@ public class MessagingVerticle extends AbstractVerticle {
   }
 
   /** Of the given users, those who share a workspace with the caller: whom the caller may see (presence). */
-  private Single<JsonObject> visibleUsers(ActionRequest request) {
+  private Single<JsonObject> visibleUsers(BusRequest request) {
     List<UUID> ids = request.body().strings("userIds", 1000).stream().map(Ids::parse).flatMap(Optional::stream)
         .distinct().toList();
     if (ids.isEmpty()) {
@@ -442,7 +449,7 @@ public class MessagingVerticle extends AbstractVerticle {
         .map(visible -> new JsonObject().put("userIds", new JsonArray(visible.stream().map(UUID::toString).toList())));
   }
 
-  private Single<JsonObject> chatAccess(ActionRequest request) {
+  private Single<JsonObject> chatAccess(BusRequest request) {
     // Asked on every REGISTER by the bridge: one primary-key lookup, and a malformed id is simply not a chat of theirs.
     Optional<UUID> chatId = Ids.parse(request.body().string("chatId"));
     return chatId.map(id -> memberships.isMember(id, request.caller())).orElse(Single.just(false))
@@ -458,7 +465,7 @@ public class MessagingVerticle extends AbstractVerticle {
   }
 
   /** The chat named by {@code field} if the caller may see it; not_found otherwise, revealing nothing. */
-  private Single<ChatAccess> visibleChat(ActionRequest request, String field) {
+  private Single<ChatAccess> visibleChat(BusRequest request, String field) {
     UUID chatId = request.body().id(field);
     return store.access(chatId, request.caller())
         .filter(ChatAccess::visible)

@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * A failure a client should see: a catalogued code, a human message, and optional machine-readable details
- * (for example {@code retryAfter} in seconds for {@link ErrorCode#RATE_LIMITED}). Never carries message content.
+ * (for example {@code retryAfter} in seconds for {@link ErrorCode#RATE_LIMITED}, or a {@link Reason}). Never carries
+ * message content.
  */
 public class OcommsException extends RuntimeException {
   private final ErrorCode code;
@@ -22,6 +23,16 @@ public class OcommsException extends RuntimeException {
 
   public OcommsException(ErrorCode code) {
     this(code, null, null);
+  }
+
+  /** A failure with a stable reason under its category: {@code reason} joins the details. */
+  public OcommsException(Reason reason, String message, JsonObject details) {
+    this(reason.category(), message,
+        (details == null ? new JsonObject() : details.copy()).put("reason", reason.wireName()));
+  }
+
+  public OcommsException(Reason reason, String message) {
+    this(reason, message, null);
   }
 
   public ErrorCode code() {

@@ -1,0 +1,31 @@
+package dev.ocomms.shared.errors;
+
+/**
+ * Stable reason codes under the catalogue's categories, for the cases a client must tell apart (an expired invite
+ * from an unknown one, an archived chat from a missing right). A failure with a reason carries it as {@code reason}
+ * beside {@code code}, on REST and on the bridge alike. Every reason is listed in docs/protocol.md.
+ */
+public enum Reason {
+  INVITE_EXPIRED("invite_expired", ErrorCode.NOT_FOUND),
+  INVITE_USED_UP("invite_used_up", ErrorCode.NOT_FOUND),
+  CHAT_ARCHIVED("chat_archived", ErrorCode.FORBIDDEN),
+  NAME_TAKEN("name_taken", ErrorCode.CONFLICT),
+  CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED);
+
+  private final String wireName;
+  private final ErrorCode category;
+
+  Reason(String wireName, ErrorCode category) {
+    this.wireName = wireName;
+    this.category = category;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** The catalogue's code (and so the HTTP status) a failure with this reason carries. */
+  public ErrorCode category() {
+    return category;
+  }
+}
