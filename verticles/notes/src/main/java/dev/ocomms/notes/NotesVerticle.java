@@ -6,7 +6,10 @@ import io.reactivex.rxjava3.core.Completable;
 import io.vertx.rxjava3.core.AbstractVerticle;
 import io.vertx.rxjava3.sqlclient.Pool;
 
-/** Channel and personal notes. */
+/**
+ * Channel and personal notes. Today a shell that opens its PostgreSQL pool; it has no schema and serves no address
+ * yet.
+ */
 public class NotesVerticle extends AbstractVerticle {
   private Pool pg;
 

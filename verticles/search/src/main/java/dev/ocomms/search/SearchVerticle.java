@@ -6,7 +6,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.vertx.rxjava3.core.AbstractVerticle;
 import io.vertx.rxjava3.sqlclient.Pool;
 
-/** Message search. */
+/** Message search. Today a shell that opens its PostgreSQL pool and serves no address yet. */
 public class SearchVerticle extends AbstractVerticle {
   private Pool pg;
 

@@ -6,7 +6,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.vertx.rxjava3.core.AbstractVerticle;
 import io.vertx.rxjava3.sqlclient.Pool;
 
-/** File uploads to local disk or S3-compatible storage. */
+/** File sharing. Today a shell that opens its PostgreSQL pool and serves no address yet; no storage exists. */
 public class UploadsVerticle extends AbstractVerticle {
   private Pool pg;
 
