@@ -250,7 +250,7 @@ final class MessageActions {
           }
           return resolveMentions(message.chatId(), content).flatMap(mentions -> change(message.chatId(), caller,
               EventType.MESSAGE_UPDATED, messageId, null,
-              tx -> store.updateContent(tx, messageId, content, mentions.toJson()))
+              tx -> tx.updateContent(messageId, content, mentions.toJson()))
               .flatMap(edited -> edited.mentions().equals(message.mentions())
                   ? Single.just(edited) : recount(message).andThen(Single.just(edited))));
         })
@@ -270,7 +270,7 @@ final class MessageActions {
             return Single.just(message);
           }
           return change(message.chatId(), caller, EventType.MESSAGE_DELETED, messageId, null,
-              tx -> store.markDeleted(tx, messageId, caller))
+              tx -> tx.markDeleted(messageId, caller))
               .flatMap(deleted -> recount(message).andThen(Single.just(deleted)));
         }))
         .map(Message::toJson);
@@ -297,7 +297,7 @@ final class MessageActions {
           // The reaction, its seq and its event commit together. Nothing changes (a repeated add, a remove of
           // nothing): the transaction rolls back, so no seq is used and no event goes out.
           return change(message.chatId(), caller, EventType.MESSAGE_REACTION, messageId, detail,
-                  tx -> store.react(tx, messageId, emoji, caller, add)
+                  tx -> tx.react(messageId, emoji, caller, add)
                       .flatMap(changed -> changed ? Single.just(1) : Single.error(new Unchanged())))
               .onErrorResumeNext(failure -> failure instanceof Unchanged
                   ? store.byId(messageId).toSingle() : Single.error(failure));
@@ -310,16 +310,14 @@ final class MessageActions {
    * the message's new state.
    */
   private Single<Message> change(UUID chatId, UUID caller, EventType type, UUID messageId, JsonObject detail,
-                                 Function<io.vertx.rxjava3.sqlclient.SqlConnection, Single<Integer>> update) {
-    return store.pool().rxWithTransaction(tx -> store.nextSeq(tx, chatId, caller)
+                                 Function<MessageStore, Single<Integer>> update) {
+    return store.transaction(tx -> tx.nextSeq(chatId, caller)
             .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
                 "you can no longer write in this chat")))
-            .flatMapMaybe(seq -> update.apply(tx)
-                .flatMap(n -> store.insertEvent(tx, chatId, seq, type.wireName(), messageId, detail))
-                .flatMap(n -> store.messageIn(tx, messageId))
-                .map(message -> Map.entry(seq, message))
-                .toMaybe()))
-        .toSingle()
+            .flatMap(seq -> update.apply(tx)
+                .flatMap(n -> tx.insertEvent(chatId, seq, type.wireName(), messageId, detail))
+                .flatMap(n -> tx.byId(messageId).toSingle())
+                .map(message -> Map.entry(seq, message))))
         .map(entry -> {
           Events.publish(vertx.eventBus(), event(type, entry.getValue(), entry.getKey(), detail));
           wakeUps.appended();
@@ -425,7 +423,7 @@ final class MessageActions {
         .flatMap(standing -> {
           long target = Math.min(seq, standing.lastSeq());
           // Not moved (an older seq, or a race with another device): answer with the watermark as it is.
-          return store.pool().rxWithTransaction(tx -> store.advanceRead(tx, chatId, caller, target))
+          return store.advanceRead(chatId, caller, target)
               .map(moved -> new Watermark(moved, true))
               .switchIfEmpty(store.readWatermark(chatId, caller).map(current -> new Watermark(current, false))
                   .toSingle())

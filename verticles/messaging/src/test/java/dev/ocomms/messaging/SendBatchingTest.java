@@ -122,7 +122,7 @@ class SendBatchingTest {
       assertThat(results.get(1)).isInstanceOf(Message.class);
       assertThat(results.get(2)).isInstanceOfSatisfying(OcommsException.class,
           refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
-      assertThat(results.get(3)).isInstanceOf(SendBatches.AlreadyStored.class);
+      assertThat(results.get(3)).isInstanceOf(SendDecision.AlreadyStored.class);
       assertThat(results.get(4)).isInstanceOf(Message.class);
       assertThat(List.of(results.get(0), results.get(1), results.get(4)))
           .extracting(result -> ((Message) result).seq()).containsExactly(2L, 3L, 4L);
