@@ -5,6 +5,7 @@ import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
@@ -159,7 +160,7 @@ final class ChatActions {
         throw new OcommsException(ErrorCode.FORBIDDEN, "only members can change the topic");
       }
       if (chat.archived() && archived.orElse(true) && (name.isPresent() || topic.isPresent())) {
-        throw new OcommsException(ErrorCode.FORBIDDEN, "this channel is archived; unarchive it first");
+        throw new OcommsException(Reason.CHAT_ARCHIVED, "this channel is archived; unarchive it first");
       }
       String newName = name.filter(value -> !value.equals(chat.name())).orElse(null);
       String newTopic = topic.filter(value -> !value.equals(chat.topic())).orElse(null);
@@ -196,7 +197,7 @@ final class ChatActions {
       }
       // Visible to a non-member means a public channel of their workspace; private chats and DMs were not_found.
       if (chat.archived()) {
-        throw new OcommsException(ErrorCode.FORBIDDEN, "this channel is archived");
+        throw new OcommsException(Reason.CHAT_ARCHIVED, "this channel is archived");
       }
       return store.addChatMember(chat.id(), caller)
           .flatMap(added -> store.chat(chat.id()).doOnSuccess(updated -> {
@@ -239,7 +240,7 @@ final class ChatActions {
         throw new OcommsException(ErrorCode.FORBIDDEN, "only members of this channel can add people to it");
       }
       if (chat.archived()) {
-        throw new OcommsException(ErrorCode.FORBIDDEN, "this channel is archived");
+        throw new OcommsException(Reason.CHAT_ARCHIVED, "this channel is archived");
       }
       Optional<UUID> target = Ids.parse(targetText);
       Maybe<String> targetRole = target.isPresent() ? store.role(chat.workspaceId(), target.get()) : Maybe.empty();
@@ -294,8 +295,9 @@ final class ChatActions {
         .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")));
   }
 
+  /** Channel names are unique per workspace, in any letter case (the unique name_key of chats). */
   private static OcommsException nameTaken(String name) {
-    return new OcommsException(ErrorCode.CONFLICT, "this workspace already has a channel named " + name,
+    return new OcommsException(Reason.NAME_TAKEN, "this workspace already has a channel named " + name,
         new JsonObject().put("field", "name"));
   }
 }

@@ -7,6 +7,7 @@ import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Completable;
@@ -88,7 +89,7 @@ final class MessageActions {
         .flatMap(chat -> {
           // An invalid replyTo is refused before it can use up the sender's rate limits.
           Single<JsonObject> sent = chat.archived()
-              ? Single.error(new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived"))
+              ? Single.error(new OcommsException(Reason.CHAT_ARCHIVED, "this chat is archived"))
               : threadRoot(chatId, replyTo)
                   .flatMap(root -> limits.takeMessage(caller)
                       .andThen(priority.equals("urgent") ? limits.takeUrgent(caller) : Completable.complete())
@@ -268,8 +269,8 @@ final class MessageActions {
   private Single<Message> change(UUID chatId, UUID caller, EventType type, UUID messageId, JsonObject detail,
                                  Function<MessageStore, Single<Integer>> update) {
     return store.transaction(tx -> tx.nextSeq(chatId, caller)
-            .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
-                "you can no longer write in this chat")))
+            .switchIfEmpty(Single.defer(() -> tx.standing(chatId, caller).toSingle()
+                .flatMap(standing -> Single.error(cannotWrite(standing)))))
             .flatMap(seq -> update.apply(tx)
                 .flatMap(n -> tx.insertEvent(chatId, seq, type.wireName(), messageId, detail))
                 .flatMap(n -> tx.byId(messageId).toSingle())
@@ -279,6 +280,12 @@ final class MessageActions {
           wakeUps.appended();
           return entry.getValue();
         });
+  }
+
+  /** Why no seq could be taken for the caller's change: the chat is archived, or they are no longer in it. */
+  private static OcommsException cannotWrite(MessageStore.Standing standing) {
+    return standing.archived() ? new OcommsException(Reason.CHAT_ARCHIVED, "this chat is archived")
+        : new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat");
   }
 
   /** A message in a chat the caller is a member of; otherwise not_found (nothing is revealed). */
@@ -298,7 +305,8 @@ final class MessageActions {
       throw Input.invalid("content", "content must not be empty");
     }
     if (content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
-      throw Input.invalid("content", "content is limited to " + MAX_CONTENT_BYTES + " bytes");
+      throw new OcommsException(Reason.CONTENT_TOO_LONG, "content is limited to " + MAX_CONTENT_BYTES + " bytes",
+          new JsonObject().put("field", "content"));
     }
     return content;
   }

@@ -146,7 +146,8 @@ final class SendBatches {
       inFlight++;
       storeBatch(batch).subscribe(
           outcomes -> finish(batchChats, outcomes),
-          failure -> finish(batchChats, batch.stream().<Outcome>map(pending -> new Refused(pending, failure)).toList()));
+          failure -> finish(batchChats,
+              batch.stream().<Outcome>map(pending -> new Refused(pending, failure)).toList()));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.ocomms.messaging;
 
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 
 import java.time.OffsetDateTime;
 import java.util.function.Function;
@@ -44,7 +45,7 @@ sealed interface SendDecision {
   record ChatArchived() implements SendDecision {
     @Override
     public <T> T answer(Function<Stored, T> stored, Function<RuntimeException, T> refused) {
-      return refused.apply(new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat"));
+      return refused.apply(new OcommsException(Reason.CHAT_ARCHIVED, "this chat is archived"));
     }
   }
 

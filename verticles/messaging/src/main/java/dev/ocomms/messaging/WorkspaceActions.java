@@ -4,6 +4,7 @@ import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
@@ -95,14 +96,14 @@ final class WorkspaceActions {
             .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such invite")))
             .flatMap(invite -> {
               if (invite.expired()) {
-                throw new OcommsException(ErrorCode.NOT_FOUND, "this invite has expired");
+                throw new OcommsException(Reason.INVITE_EXPIRED, "this invite has expired");
               }
               UUID workspaceId = invite.workspaceId();
               return tx.role(workspaceId, caller)
                   .map(alreadyMember -> new Joined(workspaceId, Optional.empty()))
                   .switchIfEmpty(Single.defer(() -> {
                     if (invite.usedUp()) {
-                      throw new OcommsException(ErrorCode.NOT_FOUND, "this invite has been used up");
+                      throw new OcommsException(Reason.INVITE_USED_UP, "this invite has been used up");
                     }
                     return tx.addWorkspaceMember(workspaceId, caller, "member")
                         .flatMapCompletable(added -> added ? tx.countInviteUse(code) : Completable.complete())

@@ -120,8 +120,10 @@ class SendBatchingTest {
 
       assertThat(results.get(0)).isInstanceOf(Message.class);
       assertThat(results.get(1)).isInstanceOf(Message.class);
-      assertThat(results.get(2)).isInstanceOfSatisfying(OcommsException.class,
-          refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
+      assertThat(results.get(2)).isInstanceOfSatisfying(OcommsException.class, refusal -> {
+        assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(refusal.details().containsKey("reason")).as("not a member: no reason").isFalse();
+      });
       assertThat(results.get(3)).isInstanceOf(SendDecision.AlreadyStored.class);
       assertThat(results.get(4)).isInstanceOf(Message.class);
       assertThat(List.of(results.get(0), results.get(1), results.get(4)))
@@ -172,8 +174,10 @@ class SendBatchingTest {
       assertThat(List.of(results.get(0), results.get(1), results.get(2), results.get(4)))
           .extracting(result -> ((Message) result).chatId() + ":" + ((Message) result).seq())
           .containsExactly(first + ":1", second + ":1", first + ":2", second + ":2");
-      assertThat(results.get(3)).isInstanceOfSatisfying(OcommsException.class,
-          refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
+      assertThat(results.get(3)).isInstanceOfSatisfying(OcommsException.class, refusal -> {
+        assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(refusal.details().getString("reason")).isEqualTo("chat_archived");
+      });
       assertThat(List.of(results.get(1), results.get(2), results.get(4)))
           .extracting(result -> ((Message) result).createdAt()).as("one transaction").containsOnly(
               ((Message) results.get(1)).createdAt());
