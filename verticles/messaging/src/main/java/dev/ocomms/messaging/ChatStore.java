@@ -110,6 +110,15 @@ final class ChatStore extends PgStore<ChatStore> {
             .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))).toList());
   }
 
+  /** Which of these users share at least one workspace with {@code userId} (themselves included). */
+  Single<List<UUID>> sharingAWorkspace(UUID userId, Collection<UUID> others) {
+    return query("""
+            SELECT DISTINCT o.user_id FROM messaging.workspace_members o
+            JOIN messaging.workspace_members m ON m.workspace_id = o.workspace_id AND m.user_id = $1
+            WHERE o.user_id = ANY($2)""", Tuple.of(userId, others.toArray(UUID[]::new)))
+        .map(rows -> stream(rows).map(row -> row.getUUID("user_id")).toList());
+  }
+
   /** Adds a member; false when they already were one. */
   Single<Boolean> addWorkspaceMember(UUID workspaceId, UUID userId, String role) {
     return query("""
@@ -246,15 +255,6 @@ final class ChatStore extends PgStore<ChatStore> {
   }
 
   // Chat members
-
-  /** Which of these users share at least one workspace with {@code userId} (themselves included). */
-  Single<List<UUID>> sharingAWorkspace(UUID userId, Collection<UUID> others) {
-    return query("""
-            SELECT DISTINCT o.user_id FROM messaging.workspace_members o
-            JOIN messaging.workspace_members m ON m.workspace_id = o.workspace_id AND m.user_id = $1
-            WHERE o.user_id = ANY($2)""", Tuple.of(userId, others.toArray(UUID[]::new)))
-        .map(rows -> stream(rows).map(row -> row.getUUID("user_id")).toList());
-  }
 
   Single<List<JsonObject>> chatMembers(UUID chatId) {
     return query("""

@@ -112,17 +112,16 @@ final class MessageActions {
   }
 
   /** Right after a batch committed, before its acks: its events, in seq order. */
-  private void published(List<SendBatches.Stored> batch) {
+  private void published(List<Message> batch) {
     Set<String> senders = new LinkedHashSet<>();
-    batch.forEach(stored -> {
-      Message message = stored.message();
+    batch.forEach(message -> {
       Events.publish(vertx.eventBus(), message.asEvent(EventType.MESSAGE_NEW, message.seq(), null));
       senders.add(message.senderId().toString());
     });
     wakeUps.appended();
     // Sending ends the senders' typing in this chat, wherever presence heard it start.
     vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT, new JsonObject()
-        .put("chatId", batch.get(0).message().chatId().toString()).put("userIds", new JsonArray(List.copyOf(senders))));
+        .put("chatId", batch.get(0).chatId().toString()).put("userIds", new JsonArray(List.copyOf(senders))));
   }
 
   /** A retry of a stored message gets the same ack; someone else's clientId reveals nothing. */

@@ -56,14 +56,8 @@ final class SendBatches {
     }
   }
 
-  /** A stored message and the mentions it was counted with. */
-  record Stored(Message message, MessageActions.MentionSet mentions) {
-  }
-
   /** What a batch means for one of its sends once it has ended: the stored message, or why it was refused. */
   private sealed interface Outcome {
-    Pending pending();
-
     /** Answers the send. */
     void answer();
   }
@@ -88,7 +82,7 @@ final class SendBatches {
   }
 
   private final MessageStore store;
-  private final Consumer<List<Stored>> committed;
+  private final Consumer<List<Message>> committed;
   /** Chats with sends waiting or being stored. */
   private final Map<UUID, ChatQueue> chats = new HashMap<>();
   /** Chats with sends waiting and none being stored, in the order they became ready. */
@@ -99,7 +93,7 @@ final class SendBatches {
    * @param committed called right after each commit and before any of its sends is answered (publishing the
    *                  events), once per chat of the batch with that chat's stored messages in seq order
    */
-  SendBatches(MessageStore store, Consumer<List<Stored>> committed) {
+  SendBatches(MessageStore store, Consumer<List<Message>> committed) {
     this.store = store;
     this.committed = committed;
   }
@@ -162,11 +156,10 @@ final class SendBatches {
         ready.add(chatId);
       }
     }
-    Map<UUID, List<Stored>> storedByChat = new LinkedHashMap<>();
+    Map<UUID, List<Message>> storedByChat = new LinkedHashMap<>();
     outcomes.forEach(outcome -> {
       if (outcome instanceof Accepted accepted) {
-        storedByChat.computeIfAbsent(accepted.message().chatId(), key -> new ArrayList<>())
-            .add(new Stored(accepted.message(), accepted.pending().mentions()));
+        storedByChat.computeIfAbsent(accepted.message().chatId(), key -> new ArrayList<>()).add(accepted.message());
       }
     });
     try {

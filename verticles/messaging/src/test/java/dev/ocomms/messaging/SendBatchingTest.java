@@ -102,7 +102,7 @@ class SendBatchingTest {
     try {
       List<List<Long>> committed = new CopyOnWriteArrayList<>();
       SendBatches batches = new SendBatches(new MessageStore(pool),
-          batch -> committed.add(batch.stream().map(stored -> stored.message().seq()).toList()));
+          batch -> committed.add(batch.stream().map(Message::seq).toList()));
       MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
       Context context = api.client().getOrCreateContext();
       CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
@@ -155,7 +155,7 @@ class SendBatchingTest {
     try {
       List<List<String>> committed = new CopyOnWriteArrayList<>();
       SendBatches batches = new SendBatches(new MessageStore(pool), batch -> committed.add(batch.stream()
-          .map(stored -> stored.message().chatId() + ":" + stored.message().seq()).toList()));
+          .map(message -> message.chatId() + ":" + message.seq()).toList()));
       MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
       Context context = api.client().getOrCreateContext();
       CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
