@@ -147,10 +147,6 @@ final class MessageActions {
 
   /** Resolved mentions: member ids, and whether the whole chat was addressed. */
   record MentionSet(Set<UUID> users, boolean channel, boolean here) {
-    boolean channelWide() {
-      return channel || here;
-    }
-
     JsonObject toJson() {
       return new JsonObject()
           .put("users", new JsonArray(users.stream().map(UUID::toString).sorted().toList()))
