@@ -18,15 +18,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * All SQL of workspaces, invites, chats and memberships (schema {@code messaging}). A store is bound either to the
- * pool (each statement on its own) or, inside {@link #transaction}, to one connection; both run the same SQL.
- * Permission rules are not here: callers decide, the store reads and writes.
+ * All SQL of workspaces, invites, chats and memberships (schema {@code messaging}); transactions as every messaging
+ * store runs them ({@link PgStore}). Permission rules are not here: callers decide, the store reads and writes.
  */
-final class ChatStore {
+final class ChatStore extends PgStore<ChatStore> {
   private static final String UNIQUE_VIOLATION = "23505";
 
   /** The columns of a {@link Chat}, with its member count and (for DMs) member ids. Alias the chat {@code c}. */
@@ -42,24 +40,17 @@ final class ChatStore {
       w.id, w.name, m.role, w.created_at,
       (SELECT count(*) FROM messaging.workspace_members n WHERE n.workspace_id = w.id) AS member_count""";
 
-  private final SqlClient db;
-  private final Pool pool;
-
   ChatStore(Pool pool) {
-    this(pool, pool);
+    super(pool);
   }
 
-  private ChatStore(SqlClient db, Pool pool) {
-    this.db = db;
-    this.pool = pool;
+  private ChatStore(SqlClient connection, Pool pool) {
+    super(connection, pool);
   }
 
-  /** Runs {@code work} in one transaction: committed when it succeeds, rolled back when it fails. */
-  <T> Single<T> transaction(Function<ChatStore, Single<T>> work) {
-    if (db != pool) {
-      throw new IllegalStateException("already in a transaction");
-    }
-    return pool.<T>rxWithTransaction(connection -> work.apply(new ChatStore(connection, pool)).toMaybe()).toSingle();
+  @Override
+  ChatStore boundTo(SqlClient connection, Pool pool) {
+    return new ChatStore(connection, pool);
   }
 
   // Workspaces
@@ -117,6 +108,15 @@ final class ChatStore {
             .put("userId", row.getUUID("user_id").toString())
             .put("role", row.getString("role"))
             .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))).toList());
+  }
+
+  /** Which of these users share at least one workspace with {@code userId} (themselves included). */
+  Single<List<UUID>> sharingAWorkspace(UUID userId, Collection<UUID> others) {
+    return query("""
+            SELECT DISTINCT o.user_id FROM messaging.workspace_members o
+            JOIN messaging.workspace_members m ON m.workspace_id = o.workspace_id AND m.user_id = $1
+            WHERE o.user_id = ANY($2)""", Tuple.of(userId, others.toArray(UUID[]::new)))
+        .map(rows -> stream(rows).map(row -> row.getUUID("user_id")).toList());
   }
 
   /** Adds a member; false when they already were one. */
@@ -256,22 +256,6 @@ final class ChatStore {
 
   // Chat members
 
-  /** One primary-key lookup: asked before every socket registration on a chat. */
-  /** Which of these users share at least one workspace with {@code userId} (themselves included). */
-  Single<List<UUID>> sharingAWorkspace(UUID userId, Collection<UUID> others) {
-    return query("""
-            SELECT DISTINCT o.user_id FROM messaging.workspace_members o
-            JOIN messaging.workspace_members m ON m.workspace_id = o.workspace_id AND m.user_id = $1
-            WHERE o.user_id = ANY($2)""", Tuple.of(userId, others.toArray(UUID[]::new)))
-        .map(rows -> stream(rows).map(row -> row.getUUID("user_id")).toList());
-  }
-
-  Single<Boolean> isChatMember(UUID chatId, UUID userId) {
-    return query("SELECT 1 FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2",
-        Tuple.of(chatId, userId))
-        .map(rows -> rows.size() > 0);
-  }
-
   Single<List<JsonObject>> chatMembers(UUID chatId) {
     return query("""
             SELECT user_id, joined_at, last_read_seq FROM messaging.chat_members WHERE chat_id = $1
@@ -311,17 +295,8 @@ final class ChatStore {
 
   // Plumbing
 
-  private Single<RowSet<Row>> query(String sql, Tuple arguments) {
-    return db.preparedQuery(sql).rxExecute(arguments);
-  }
-
   private Completable update(String sql, Tuple arguments) {
     return query(sql, arguments).ignoreElement();
-  }
-
-  private static Maybe<Row> first(RowSet<Row> rows) {
-    var iterator = rows.iterator();
-    return iterator.hasNext() ? Maybe.just(iterator.next()) : Maybe.empty();
   }
 
   private static Stream<Row> stream(RowSet<Row> rows) {

@@ -1,6 +1,5 @@
 package dev.ocomms.messaging;
 
-import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.events.EventStream;
 import dev.ocomms.shared.events.EventType;
@@ -10,8 +9,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 
 /**
  * The durable event stream, read by other verticles ({@code messaging.events.read}): every committed change to a
@@ -25,11 +22,8 @@ final class EventStreamActions {
     this.store = store;
   }
 
-  Map<String, Function<Input, Single<JsonObject>>> actions() {
-    return Map.of(Addresses.EVENTS_READ, this::read);
-  }
-
-  private Single<JsonObject> read(Input body) {
+  /** {@code messaging.events.read {after?, limit?}}: the next page of events after the cursor. */
+  Single<JsonObject> readEvents(Input body) {
     StreamCursor after = body.has("after")
         ? StreamCursor.parse(body.string("after"))
             .orElseThrow(() -> Input.invalid("after", "after must be a cursor given by this stream"))
@@ -43,7 +37,7 @@ final class EventStreamActions {
       for (MessageStore.StreamRow row : page) {
         next = new StreamCursor(row.tx(), row.position());
         JsonObject json = EventType.find(row.type())
-            .map(type -> MessageActions.event(type, row.message(), row.seq(), row.detail()).toJson())
+            .map(type -> row.message().asEvent(type, row.seq(), row.detail()).toJson())
             // A type this node does not know (a newer node wrote it): passed on as it is, for newer readers.
             .orElseGet(() -> new JsonObject().put("type", row.type()).put("chatId", row.chatId().toString())
                 .put("seq", row.seq()));

@@ -1,5 +1,7 @@
 package dev.ocomms.messaging;
 
+import dev.ocomms.shared.events.Event;
+import dev.ocomms.shared.events.EventType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.sqlclient.Row;
@@ -61,6 +63,24 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         .put("priority", priority)
         .put("fileIds", deleted() ? new JsonArray() : fileIds)
         .put("reactions", reactions);
+  }
+
+  /**
+   * A change to this message as its sequenced event, live or replayed (sync, the event stream), with the message as it
+   * is now. {@code detail} is what the change recorded beside it (a reaction's emoji, user and action), else null.
+   */
+  Event asEvent(EventType type, long seq, JsonObject detail) {
+    String chat = chatId.toString();
+    String message = id.toString();
+    JsonObject json = toJson();
+    return switch (type) {
+      case MESSAGE_NEW -> new Event.MessageNew(chat, seq, json);
+      case MESSAGE_UPDATED -> new Event.MessageUpdated(chat, seq, message, json);
+      case MESSAGE_DELETED -> new Event.MessageDeleted(chat, seq, message, json);
+      case MESSAGE_REACTION -> new Event.MessageReaction(chat, seq, message, detail.getString("emoji"),
+          detail.getString("userId"), detail.getString("action"), reactions, json);
+      default -> throw new IllegalArgumentException("not a message event: " + type);
+    };
   }
 
   static JsonObject emptyMentions() {

@@ -7,24 +7,22 @@ import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
-import dev.ocomms.shared.events.Event;
+import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
-import io.reactivex.rxjava3.core.Maybe;
-import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
-import io.vertx.rxjava3.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,17 +31,13 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * Messages: send (durable before the ack, idempotent per clientId, numbered by the chat's seq), edit, delete,
- * react, history, sync after a gap, and read watermarks with unread and mention counts. Every change takes the next
- * seq of its chat in the same transaction and is published on {@code chat.<chatId>} after it commits.
+ * Messages: send (durable before the ack, idempotent per clientId, numbered by the chat's seq), edit, delete and
+ * react. Every change takes the next seq of its chat in the same transaction as the change and is published on
+ * {@code chat.<chatId>} after it commits (sends in batches, see {@link SendBatches}).
  */
 final class MessageActions {
   private static final Logger LOG = LoggerFactory.getLogger(MessageActions.class);
   static final int MAX_CONTENT_BYTES = 16 * 1024;
-  static final int MAX_HISTORY = 100;
-  static final int DEFAULT_HISTORY = 50;
-  static final int MAX_SYNC_EVENTS = 500;
-  static final int MAX_SYNC_CHATS = 500;
   private static final int MAX_FILES = 10;
   private static final int MAX_EMOJI = 64;
   private static final long LOOKUP_TIMEOUT_MS = 3_000;
@@ -52,14 +46,16 @@ final class MessageActions {
   private final MessageStore store;
   private final RateLimits limits;
   private final Memberships memberships;
+  private final UnreadBadges badges;
   private final SendBatches batches;
   private final StreamWakeUps wakeUps;
 
-  MessageActions(Vertx vertx, MessageStore store, Redis redis, Memberships memberships) {
+  MessageActions(Vertx vertx, MessageStore store, RateLimits limits, Memberships memberships, UnreadBadges badges) {
     this.vertx = vertx;
     this.store = store;
-    this.limits = new RateLimits(redis);
+    this.limits = limits;
     this.memberships = memberships;
+    this.badges = badges;
     this.batches = new SendBatches(store, this::published);
     this.wakeUps = new StreamWakeUps(vertx);
   }
@@ -69,33 +65,10 @@ final class MessageActions {
     wakeUps.close();
   }
 
-  /** The caller's unread and mention counts in each chat, counted by PostgreSQL (for the chat list). */
-  Single<Map<UUID, MessageStore.MemberCounts>> unreadOf(UUID userId, List<UUID> chatIds) {
-    return store.unreadOf(userId, chatIds);
-  }
-
-  Map<String, Function<BusRequest, Single<JsonObject>>> actions() {
-    Map<String, Function<BusRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
-    actions.put(Addresses.CHAT_MESSAGE_SEND, this::send);
-    actions.put(Addresses.CHAT_MESSAGE_EDIT, this::edit);
-    actions.put(Addresses.CHAT_MESSAGE_DELETE, this::delete);
-    actions.put(Addresses.CHAT_MESSAGE_REACT, this::react);
-    actions.put(Addresses.CHAT_HISTORY, this::history);
-    actions.put(Addresses.CHAT_SYNC, this::sync);
-    actions.put(Addresses.CHAT_READ, this::read);
-    return actions;
-  }
-
   // Sending
 
-  /** Thrown inside a reaction's transaction when it changes nothing: roll back the seq, answer with the message. */
-  private static final class Unchanged extends RuntimeException {
-    Unchanged() {
-      super(null, null, false, false);
-    }
-  }
-
-  private Single<JsonObject> send(BusRequest request) {
+  /** {@code chat.message.send {chatId, clientId, content, replyTo?, fileIds?, priority?}}: the stored message. */
+  Single<JsonObject> sendMessage(BusRequest request) {
     UUID caller = request.caller();
     Input body = request.body();
     UUID chatId = body.id("chatId");
@@ -105,7 +78,7 @@ final class MessageActions {
     Optional<UUID> replyTo = body.has("replyTo") ? Optional.of(uuid(body, "replyTo")) : Optional.empty();
     String priority = body.has("priority") ? body.string("priority") : "normal";
     if (!priority.equals("normal") && !priority.equals("urgent")) {
-      throw invalid("priority", "priority must be \"normal\" or \"urgent\"");
+      throw Input.invalid("priority", "priority must be \"normal\" or \"urgent\"");
     }
     JsonArray fileIds = fileIds(body);
 
@@ -116,11 +89,10 @@ final class MessageActions {
         .flatMap(chat -> {
           // An invalid replyTo is refused before it can use up the sender's rate limits.
           Single<JsonObject> sent = chat.archived()
-              ? Single.error(new OcommsException(ErrorCode.FORBIDDEN, "this chat is archived"))
+              ? Single.error(new OcommsException(Reason.CHAT_ARCHIVED, "this chat is archived"))
               : threadRoot(chatId, replyTo)
                   .flatMap(root -> limits.takeMessage(caller)
-                      .andThen(priority.equals("urgent") ? limits.takeUrgent(caller)
-                          : io.reactivex.rxjava3.core.Completable.complete())
+                      .andThen(priority.equals("urgent") ? limits.takeUrgent(caller) : Completable.complete())
                       .andThen(resolveMentions(chatId, content))
                       .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority,
                           fileIds)));
@@ -134,23 +106,22 @@ final class MessageActions {
 
   private Single<JsonObject> insert(UUID chatId, UUID sender, UUID clientId, String content, Optional<UUID> root,
                                     MentionSet mentions, String priority, JsonArray fileIds) {
-    // Stored with the other sends to this chat that are waiting (one transaction); answered after its commit.
+    // Stored with the sends that wait meanwhile, whatever their chats (one statement); answered after its commit.
     return batches.send(chatId, sender, clientId, content, root.orElse(null), mentions, priority, fileIds, Ids.next())
         .map(Message::toJson);
   }
 
   /** Right after a batch committed, before its acks: its events, in seq order. */
-  private void published(List<SendBatches.Stored> batch) {
-    Set<String> senders = new java.util.LinkedHashSet<>();
-    batch.forEach(stored -> {
-      Message message = stored.message();
-      Events.publish(vertx.eventBus(), event(EventType.MESSAGE_NEW, message, message.seq(), null));
+  private void published(List<Message> batch) {
+    Set<String> senders = new LinkedHashSet<>();
+    batch.forEach(message -> {
+      Events.publish(vertx.eventBus(), message.asEvent(EventType.MESSAGE_NEW, message.seq(), null));
       senders.add(message.senderId().toString());
     });
     wakeUps.appended();
     // Sending ends the senders' typing in this chat, wherever presence heard it start.
     vertx.eventBus().publish(Addresses.PRESENCE_MESSAGE_SENT, new JsonObject()
-        .put("chatId", batch.get(0).message().chatId().toString()).put("userIds", new JsonArray(List.copyOf(senders))));
+        .put("chatId", batch.get(0).chatId().toString()).put("userIds", new JsonArray(List.copyOf(senders))));
   }
 
   /** A retry of a stored message gets the same ack; someone else's clientId reveals nothing. */
@@ -169,42 +140,13 @@ final class MessageActions {
     return store.byId(replyTo.get())
         .filter(target -> target.chatId().equals(chatId) && !target.deleted())
         .map(target -> Optional.of(target.replyTo() != null ? target.replyTo() : target.id()))
-        .switchIfEmpty(Single.error(() -> invalid("replyTo", "replyTo must be a message of this chat")));
-  }
-
-  /**
-   * After a committed change that is hard to count on the client (a delete, edited mentions): the members for whom
-   * the message was unread (everyone but its sender whose watermark is below it) hear their counts, recounted from
-   * PostgreSQL, before the reply, so that the caller's next chat list agrees. Never fails the change.
-   */
-  private io.reactivex.rxjava3.core.Completable recount(Message message) {
-    return store.unreadOfMembers(message.chatId(), Optional.empty())
-        .doOnSuccess(counts -> counts.forEach((userId, member) -> {
-          if (!userId.equals(message.senderId()) && member.readSeq() < message.seq()) {
-            badge(userId, message.chatId(), member);
-          }
-        }))
-        .ignoreElement()
-        .onErrorComplete(failure -> {
-          LOG.warn("unread counts not recounted: chatId={} reason={}", message.chatId(), failure.toString());
-          return true;
-        });
-  }
-
-  /** A member's counts after a read or a recount, to their sessions (clients count new messages themselves). */
-  private void badge(UUID userId, UUID chatId, MessageStore.MemberCounts counts) {
-    Events.publish(vertx.eventBus(), new Event.NotificationBadge(userId.toString(), chatId.toString(),
-        counts.unread(), counts.mentions()));
+        .switchIfEmpty(Single.error(() -> Input.invalid("replyTo", "replyTo must be a message of this chat")));
   }
 
   // Mentions
 
   /** Resolved mentions: member ids, and whether the whole chat was addressed. */
   record MentionSet(Set<UUID> users, boolean channel, boolean here) {
-    boolean channelWide() {
-      return channel || here;
-    }
-
     JsonObject toJson() {
       return new JsonObject()
           .put("users", new JsonArray(users.stream().map(UUID::toString).sorted().toList()))
@@ -213,7 +155,7 @@ final class MessageActions {
     }
   }
 
-  /** Usernames become ids (the gateway owns users); only members of the chat count as mentioned. */
+  /** Usernames become ids (asked of the user directory); only members of the chat count as mentioned. */
   private Single<MentionSet> resolveMentions(UUID chatId, String content) {
     Mentions.Found found = Mentions.find(content);
     if (found.usernames().isEmpty()) {
@@ -221,7 +163,7 @@ final class MessageActions {
     }
     return Requests.<JsonObject>request(vertx, Addresses.USERS_BY_USERNAME,
             new JsonObject().put("usernames", new JsonArray(new ArrayList<>(found.usernames()))),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(LOOKUP_TIMEOUT_MS))
+            new DeliveryOptions().setSendTimeout(LOOKUP_TIMEOUT_MS))
         .map(reply -> reply.body().getJsonArray("users", new JsonArray()).stream()
             .map(user -> Ids.parse(((JsonObject) user).getString("id")))
             .flatMap(Optional::stream).toList())
@@ -236,7 +178,15 @@ final class MessageActions {
 
   // Edit, delete, react
 
-  private Single<JsonObject> edit(BusRequest request) {
+  /** Thrown inside a reaction's transaction when it changes nothing: roll back the seq, answer with the message. */
+  private static final class Unchanged extends RuntimeException {
+    Unchanged() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** {@code chat.message.edit {messageId, content}}: the author only. */
+  Single<JsonObject> editMessage(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     String content = content(request.body());
@@ -250,14 +200,15 @@ final class MessageActions {
           }
           return resolveMentions(message.chatId(), content).flatMap(mentions -> change(message.chatId(), caller,
               EventType.MESSAGE_UPDATED, messageId, null,
-              tx -> store.updateContent(tx, messageId, content, mentions.toJson()))
+              tx -> tx.updateContent(messageId, content, mentions.toJson()))
               .flatMap(edited -> edited.mentions().equals(message.mentions())
-                  ? Single.just(edited) : recount(message).andThen(Single.just(edited))));
+                  ? Single.just(edited) : badges.recount(message).andThen(Single.just(edited))));
         })
         .map(Message::toJson);
   }
 
-  private Single<JsonObject> delete(BusRequest request) {
+  /** {@code chat.message.delete {messageId}}: the author, or a workspace owner or admin; the tombstone. */
+  Single<JsonObject> deleteMessage(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     return visibleMessage(messageId, caller)
@@ -270,22 +221,23 @@ final class MessageActions {
             return Single.just(message);
           }
           return change(message.chatId(), caller, EventType.MESSAGE_DELETED, messageId, null,
-              tx -> store.markDeleted(tx, messageId, caller))
-              .flatMap(deleted -> recount(message).andThen(Single.just(deleted)));
+              tx -> tx.markDeleted(messageId, caller))
+              .flatMap(deleted -> badges.recount(message).andThen(Single.just(deleted)));
         }))
         .map(Message::toJson);
   }
 
-  private Single<JsonObject> react(BusRequest request) {
+  /** {@code chat.message.react {messageId, emoji, action}}: the message's reactions after the change. */
+  Single<JsonObject> react(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     String emoji = request.body().string("emoji").trim();
     if (emoji.isEmpty() || emoji.length() > MAX_EMOJI || emoji.chars().anyMatch(Character::isWhitespace)) {
-      throw invalid("emoji", "emoji must be 1 to " + MAX_EMOJI + " characters without spaces");
+      throw Input.invalid("emoji", "emoji must be 1 to " + MAX_EMOJI + " characters without spaces");
     }
     String action = request.body().string("action");
     if (!action.equals("add") && !action.equals("remove")) {
-      throw invalid("action", "action must be \"add\" or \"remove\"");
+      throw Input.invalid("action", "action must be \"add\" or \"remove\"");
     }
     boolean add = action.equals("add");
     JsonObject detail = new JsonObject().put("emoji", emoji).put("userId", caller.toString()).put("action", action);
@@ -297,7 +249,7 @@ final class MessageActions {
           // The reaction, its seq and its event commit together. Nothing changes (a repeated add, a remove of
           // nothing): the transaction rolls back, so no seq is used and no event goes out.
           return change(message.chatId(), caller, EventType.MESSAGE_REACTION, messageId, detail,
-                  tx -> store.react(tx, messageId, emoji, caller, add)
+                  tx -> tx.react(messageId, emoji, caller, add)
                       .flatMap(changed -> changed ? Single.just(1) : Single.error(new Unchanged())))
               .onErrorResumeNext(failure -> failure instanceof Unchanged
                   ? store.byId(messageId).toSingle() : Single.error(failure));
@@ -310,21 +262,25 @@ final class MessageActions {
    * the message's new state.
    */
   private Single<Message> change(UUID chatId, UUID caller, EventType type, UUID messageId, JsonObject detail,
-                                 Function<io.vertx.rxjava3.sqlclient.SqlConnection, Single<Integer>> update) {
-    return store.pool().rxWithTransaction(tx -> store.nextSeq(tx, chatId, caller)
-            .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.FORBIDDEN,
-                "you can no longer write in this chat")))
-            .flatMapMaybe(seq -> update.apply(tx)
-                .flatMap(n -> store.insertEvent(tx, chatId, seq, type.wireName(), messageId, detail))
-                .flatMap(n -> store.messageIn(tx, messageId))
-                .map(message -> Map.entry(seq, message))
-                .toMaybe()))
-        .toSingle()
+                                 Function<MessageStore, Single<Integer>> update) {
+    return store.transaction(tx -> tx.nextSeq(chatId, caller)
+            .switchIfEmpty(Single.defer(() -> tx.standing(chatId, caller).toSingle()
+                .flatMap(standing -> Single.error(cannotWrite(standing)))))
+            .flatMap(seq -> update.apply(tx)
+                .flatMap(n -> tx.insertEvent(chatId, seq, type.wireName(), messageId, detail))
+                .flatMap(n -> tx.byId(messageId).toSingle())
+                .map(message -> Map.entry(seq, message))))
         .map(entry -> {
-          Events.publish(vertx.eventBus(), event(type, entry.getValue(), entry.getKey(), detail));
+          Events.publish(vertx.eventBus(), entry.getValue().asEvent(type, entry.getKey(), detail));
           wakeUps.appended();
           return entry.getValue();
         });
+  }
+
+  /** Why no seq could be taken for the caller's change: the chat is archived, or they are no longer in it. */
+  private static OcommsException cannotWrite(MessageStore.Standing standing) {
+    return standing.archived() ? new OcommsException(Reason.CHAT_ARCHIVED, "this chat is archived")
+        : new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat");
   }
 
   /** A message in a chat the caller is a member of; otherwise not_found (nothing is revealed). */
@@ -336,143 +292,16 @@ final class MessageActions {
         .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such message")));
   }
 
-  // History and sync
-
-  private Single<JsonObject> history(BusRequest request) {
-    UUID caller = request.caller();
-    Input body = request.body();
-    UUID chatId = body.id("chatId");
-    Long beforeSeq = optionalSeq(body, "beforeSeq");
-    Long afterSeq = optionalSeq(body, "afterSeq");
-    if (beforeSeq != null && afterSeq != null) {
-      throw invalid("afterSeq", "give beforeSeq or afterSeq, not both");
-    }
-    int limit = body.optionalInt("limit", 1, MAX_HISTORY).orElse(DEFAULT_HISTORY);
-    UUID rootId = body.has("rootId") ? body.id("rootId") : null;
-    return memberStanding(chatId, caller)
-        .flatMap(standing -> store.history(chatId, rootId, beforeSeq, afterSeq, limit + 1))
-        .map(messages -> {
-          boolean hasMore = messages.size() > limit;
-          List<Message> page = hasMore ? messages.subList(0, limit) : messages;
-          return new JsonObject()
-              .put("chatId", chatId.toString())
-              .put("messages", new JsonArray(page.stream().map(Message::toJson).toList()))
-              .put("hasMore", hasMore);
-        });
-  }
-
-  /** For each chat, every event after the client's last seq, in order, with messages in their current state. */
-  private Single<JsonObject> sync(BusRequest request) {
-    UUID caller = request.caller();
-    JsonObject chats = request.body().object("chats");
-    if (chats.size() > MAX_SYNC_CHATS) {
-      throw invalid("chats", "at most " + MAX_SYNC_CHATS + " chats per sync");
-    }
-    JsonObject result = new JsonObject();
-    return Observable.fromIterable(chats.fieldNames())
-        .concatMapSingle(chatKey -> {
-          Object last = chats.getValue(chatKey);
-          if (!(last instanceof Number number) || number.longValue() < 0) {
-            return Single.just(Map.entry(chatKey, new JsonObject().put("error", ErrorCode.VALIDATION_FAILED.wireName())
-                .put("detail", "lastSeq must be a whole number ≥ 0")));
-          }
-          Optional<UUID> chatId = Ids.parse(chatKey);
-          if (chatId.isEmpty()) {
-            return Single.just(Map.entry(chatKey, notFoundEntry()));
-          }
-          return syncChat(chatId.get(), caller, number.longValue())
-              .defaultIfEmpty(notFoundEntry())
-              .map(entry -> Map.entry(chatKey, entry));
-        })
-        .doOnNext(entry -> result.put(entry.getKey(), entry.getValue()))
-        .ignoreElements()
-        .andThen(Single.fromCallable(() -> new JsonObject().put("chats", result)));
-  }
-
-  private Maybe<JsonObject> syncChat(UUID chatId, UUID caller, long lastSeq) {
-    return store.standing(chatId, caller)
-        .filter(MessageStore.Standing::member)
-        .flatMapSingle(standing -> store.eventsAfter(chatId, lastSeq, MAX_SYNC_EVENTS + 1).map(events -> {
-          JsonObject entry = new JsonObject().put("lastSeq", standing.lastSeq());
-          if (events.size() > MAX_SYNC_EVENTS) {
-            return entry.put("tooLarge", true).put("events", new JsonArray());
-          }
-          JsonArray list = new JsonArray();
-          events.forEach(stored -> EventType.find(stored.type())
-              .ifPresent(type -> list.add(event(type, stored.message(), stored.seq(), stored.detail()).toJson())));
-          return entry.put("tooLarge", false).put("events", list);
-        }));
-  }
-
-  private static JsonObject notFoundEntry() {
-    return new JsonObject().put("error", ErrorCode.NOT_FOUND.wireName());
-  }
-
-  // Read state
-
-  /** A member's read watermark after a read, and whether that read moved it. */
-  private record Watermark(long seq, boolean moved) {
-  }
-
-  private Single<JsonObject> read(BusRequest request) {
-    UUID caller = request.caller();
-    UUID chatId = request.body().id("chatId");
-    Long seq = optionalSeq(request.body(), "seq");
-    if (seq == null) {
-      throw invalid("seq", "seq is required");
-    }
-    return memberStanding(chatId, caller)
-        .flatMap(standing -> {
-          long target = Math.min(seq, standing.lastSeq());
-          // Not moved (an older seq, or a race with another device): answer with the watermark as it is.
-          return store.pool().rxWithTransaction(tx -> store.advanceRead(tx, chatId, caller, target))
-              .map(moved -> new Watermark(moved, true))
-              .switchIfEmpty(store.readWatermark(chatId, caller).map(current -> new Watermark(current, false))
-                  .toSingle())
-              .flatMap(watermark -> store.unreadOfMembers(chatId, Optional.of(caller)).map(all -> {
-                MessageStore.MemberCounts counts = all.getOrDefault(caller, new MessageStore.MemberCounts(0, 0, 0));
-                long readSeq = watermark.seq();
-                if (watermark.moved()) {
-                  badge(caller, chatId, counts);
-                  Events.publish(vertx.eventBus(),
-                      new Event.ReadReceipt(chatId.toString(), caller.toString(), readSeq));
-                }
-                return new JsonObject().put("chatId", chatId.toString()).put("seq", readSeq)
-                    .put("unreadCount", counts.unread()).put("mentionCount", counts.mentions());
-              }));
-        });
-  }
-
-  // Shared pieces
-
-  /** A change to a message as its sequenced event, live or replayed, with the message as it is now. */
-  static Event event(EventType type, Message message, long seq, JsonObject detail) {
-    String chatId = message.chatId().toString();
-    String messageId = message.id().toString();
-    JsonObject json = message.toJson();
-    return switch (type) {
-      case MESSAGE_NEW -> new Event.MessageNew(chatId, seq, json);
-      case MESSAGE_UPDATED -> new Event.MessageUpdated(chatId, seq, messageId, json);
-      case MESSAGE_DELETED -> new Event.MessageDeleted(chatId, seq, messageId, json);
-      case MESSAGE_REACTION -> new Event.MessageReaction(chatId, seq, messageId, detail.getString("emoji"),
-          detail.getString("userId"), detail.getString("action"), message.reactions(), json);
-      default -> throw new IllegalArgumentException("not a message event: " + type);
-    };
-  }
-
-  private Single<MessageStore.Standing> memberStanding(UUID chatId, UUID caller) {
-    return store.standing(chatId, caller)
-        .filter(MessageStore.Standing::member)
-        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")));
-  }
+  // Validation
 
   private static String content(Input body) {
     String content = body.string("content");
     if (content.isBlank()) {
-      throw invalid("content", "content must not be empty");
+      throw Input.invalid("content", "content must not be empty");
     }
     if (content.getBytes(StandardCharsets.UTF_8).length > MAX_CONTENT_BYTES) {
-      throw invalid("content", "content is limited to " + MAX_CONTENT_BYTES + " bytes");
+      throw new OcommsException(Reason.CONTENT_TOO_LONG, "content is limited to " + MAX_CONTENT_BYTES + " bytes",
+          new JsonObject().put("field", "content"));
     }
     return content;
   }
@@ -483,23 +312,12 @@ final class MessageActions {
     }
     JsonArray ids = body.array("fileIds");
     if (ids.size() > MAX_FILES || ids.stream().anyMatch(id -> !(id instanceof String s) || Ids.parse(s).isEmpty())) {
-      throw invalid("fileIds", "fileIds must be at most " + MAX_FILES + " file ids");
+      throw Input.invalid("fileIds", "fileIds must be at most " + MAX_FILES + " file ids");
     }
     return ids;
   }
 
   private static UUID uuid(Input body, String field) {
-    return Ids.parse(body.string(field)).orElseThrow(() -> invalid(field, field + " must be a UUID"));
-  }
-
-  private static Long optionalSeq(Input body, String field) {
-    if (!body.has(field)) {
-      return null;
-    }
-    return body.optionalLong(field, 0, Long.MAX_VALUE).orElseThrow();
-  }
-
-  private static OcommsException invalid(String field, String detail) {
-    return Input.invalid(field, detail);
+    return Ids.parse(body.string(field)).orElseThrow(() -> Input.invalid(field, field + " must be a UUID"));
   }
 }

@@ -7,31 +7,38 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.sqlclient.Pool;
 import io.vertx.rxjava3.sqlclient.Row;
 import io.vertx.rxjava3.sqlclient.RowSet;
-import io.vertx.rxjava3.sqlclient.SqlConnection;
+import io.vertx.rxjava3.sqlclient.SqlClient;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
- * All SQL about messages, reactions, the chat event stream and read watermarks (schema {@code messaging}).
- * A chat's {@code last_seq} is its event counter: taking the next seq locks the chat row, which orders concurrent
- * writers on every node, and the seq commits or rolls back with the change it numbers.
+ * All SQL about messages, reactions, the chat event stream and read watermarks (schema {@code messaging});
+ * transactions as every messaging store runs them ({@link PgStore}). A chat's {@code last_seq} is its event counter:
+ * taking the next seq locks the chat row, which orders concurrent writers on every node, and the seq commits or rolls
+ * back with the change it numbers.
  */
-final class MessageStore {
-  private final Pool pool;
-
+final class MessageStore extends PgStore<MessageStore> {
   MessageStore(Pool pool) {
-    this.pool = pool;
+    super(pool);
   }
 
-  Pool pool() {
-    return pool;
+  private MessageStore(SqlClient connection, Pool pool) {
+    super(connection, pool);
+  }
+
+  @Override
+  MessageStore boundTo(SqlClient connection, Pool pool) {
+    return new MessageStore(connection, pool);
   }
 
   /** A user's standing in a chat, as message actions need it. */
@@ -42,68 +49,42 @@ final class MessageStore {
   }
 
   Maybe<Standing> standing(UUID chatId, UUID userId) {
-    return pool.preparedQuery("""
+    return query("""
             SELECT c.id, c.kind, c.archived, c.last_seq,
                    EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $2) AS member,
                    (SELECT w.role FROM messaging.workspace_members w
                      WHERE w.workspace_id = c.workspace_id AND w.user_id = $2) AS role
-            FROM messaging.chats c WHERE c.id = $1""")
-        .rxExecute(Tuple.of(chatId, userId))
+            FROM messaging.chats c WHERE c.id = $1""",
+        Tuple.of(chatId, userId))
         .flatMapMaybe(rows -> first(rows).map(row -> new Standing(row.getUUID("id"), row.getString("kind"),
             row.getBoolean("archived"), row.getBoolean("member"), row.getString("role"), row.getLong("last_seq"))));
   }
 
   Maybe<Message> byClientId(UUID chatId, UUID clientId) {
-    return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m"
-            + " WHERE m.client_id = $2 AND m.chat_id = $1")
-        .rxExecute(Tuple.of(chatId, clientId))
+    return query("SELECT " + Message.COLUMNS + " FROM messaging.messages m"
+            + " WHERE m.client_id = $2 AND m.chat_id = $1", Tuple.of(chatId, clientId))
         .flatMapMaybe(rows -> first(rows).map(Message::of));
   }
 
   Maybe<Message> byId(UUID messageId) {
-    return pool.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.id = $1")
-        .rxExecute(Tuple.of(messageId))
+    return query("SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.id = $1", Tuple.of(messageId))
         .flatMapMaybe(rows -> first(rows).map(Message::of));
   }
 
-  /** Which of these users are members of the chat. */
-  Single<List<UUID>> membersAmong(UUID chatId, List<UUID> userIds) {
-    if (userIds.isEmpty()) {
-      return Single.just(List.of());
-    }
-    return pool.preparedQuery("SELECT user_id FROM messaging.chat_members WHERE chat_id = $1 AND user_id = ANY($2)")
-        .rxExecute(Tuple.of(chatId, userIds.toArray(UUID[]::new)))
-        .map(rows -> {
-          List<UUID> members = new ArrayList<>();
-          rows.forEach(row -> members.add(row.getUUID("user_id")));
-          return members;
-        });
-  }
-
   /** The next seq of a chat the user may write to; empty when not a member or archived (the caller says which). */
-  Maybe<Long> nextSeq(SqlConnection tx, UUID chatId, UUID userId) {
-    return tx.preparedQuery("""
+  Maybe<Long> nextSeq(UUID chatId, UUID userId) {
+    return query("""
             UPDATE messaging.chats c SET last_seq = c.last_seq + 1
             WHERE c.id = $1 AND NOT c.archived
               AND EXISTS (SELECT 1 FROM messaging.chat_members m WHERE m.chat_id = c.id AND m.user_id = $2)
-            RETURNING c.last_seq""")
-        .rxExecute(Tuple.of(chatId, userId))
+            RETURNING c.last_seq""",
+        Tuple.of(chatId, userId))
         .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_seq")));
   }
 
   /** One send of a batch, as it goes into {@link #storeBatch}. */
   record NewMessage(UUID chatId, UUID id, UUID clientId, UUID senderId, String content, UUID replyTo,
                     JsonObject mentions, String priority, JsonArray fileIds) {
-  }
-
-  /**
-   * What the batch statement decided for one send, by position: refused (the chat is gone or archived, the sender is
-   * not a member, or the clientId is already stored), or stored under {@code seq} at {@code createdAt}.
-   */
-  record BatchOutcome(boolean writable, boolean member, boolean stored, long seq, OffsetDateTime createdAt) {
-    boolean accepted() {
-      return createdAt != null;
-    }
   }
 
   /**
@@ -115,9 +96,9 @@ final class MessageStore {
    * of their ids (an index scan of {@code id = ANY(sorted ids)}), so two batches sharing chats cannot deadlock on a
    * healthy plan. A concurrent batch that committed the same clientId while this one waited for a lock makes the
    * statement fail with a unique violation and roll back whole (no seq is used): the caller runs it again, and then
-   * the send is found stored.
+   * the send is found stored. Answers what it decided for each send, in the order of {@code batch}.
    */
-  Single<List<BatchOutcome>> storeBatch(List<NewMessage> batch) {
+  Single<List<SendDecision>> storeBatch(List<NewMessage> batch) {
     int n = batch.size();
     UUID[] chatIds = new UUID[n];
     UUID[] ids = new UUID[n];
@@ -128,7 +109,7 @@ final class MessageStore {
     String[] mentions = new String[n];
     String[] priorities = new String[n];
     String[] fileIds = new String[n];
-    java.util.TreeSet<UUID> chats = new java.util.TreeSet<>();
+    TreeSet<UUID> chats = new TreeSet<>();
     for (int i = 0; i < n; i++) {
       NewMessage message = batch.get(i);
       chatIds[i] = message.chatId();
@@ -142,7 +123,7 @@ final class MessageStore {
       priorities[i] = message.priority();
       fileIds[i] = message.fileIds().encode();
     }
-    return pool.preparedQuery("""
+    return query("""
             WITH input AS (
               SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[],
                                    $9::text[], $10::text[])
@@ -189,76 +170,81 @@ final class MessageStore {
             SELECT c.ord, c.member, c.stored, i.seq, i.created_at,
                    EXISTS (SELECT 1 FROM chat w WHERE w.id = c.chat_id) AS writable
             FROM checked c LEFT JOIN inserted i ON i.id = c.id
-            ORDER BY c.ord""")
-        .rxExecute(Tuple.from(java.util.Arrays.<Object>asList(chats.toArray(UUID[]::new), chatIds, ids, clientIds,
-            senders, contents, replyTos, mentions, priorities, fileIds)))
+            ORDER BY c.ord""",
+        Tuple.from(Arrays.<Object>asList(chats.toArray(UUID[]::new), chatIds, ids, clientIds, senders, contents,
+            replyTos, mentions, priorities, fileIds)))
         .map(rows -> {
-          List<BatchOutcome> outcomes = new ArrayList<>(n);
-          rows.forEach(row -> {
-            Long seq = row.getLong("seq");
-            outcomes.add(new BatchOutcome(row.getBoolean("writable"), row.getBoolean("member"),
-                row.getBoolean("stored"), seq == null ? 0 : seq, row.getOffsetDateTime("created_at")));
-          });
-          return outcomes;
+          List<SendDecision> decisions = new ArrayList<>(n);
+          rows.forEach(row -> decisions.add(decision(row)));
+          return decisions;
         });
   }
 
+  private static SendDecision decision(Row row) {
+    if (row.getOffsetDateTime("created_at") != null) {
+      return new SendDecision.Stored(row.getLong("seq"), row.getOffsetDateTime("created_at"));
+    }
+    if (row.getBoolean("stored")) {
+      return new SendDecision.Duplicate();
+    }
+    if (!row.getBoolean("member")) {
+      return new SendDecision.NotMember();
+    }
+    if (!row.getBoolean("writable")) {
+      return new SendDecision.ChatArchived();
+    }
+    throw new IllegalStateException("a member's new send to a writable chat was neither stored nor refused");
+  }
+
   /** A chat's state as sending needs it: whether it is archived, and its members. */
-  record ChatMembers(boolean archived, java.util.Set<UUID> members) {
+  record ChatMembers(boolean archived, Set<UUID> members) {
   }
 
   /** Empty when there is no such chat. */
   Maybe<ChatMembers> chatMembers(UUID chatId) {
-    return pool.preparedQuery("""
+    return query("""
             SELECT c.archived, COALESCE(array_agg(m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}') AS members
             FROM messaging.chats c LEFT JOIN messaging.chat_members m ON m.chat_id = c.id
-            WHERE c.id = $1 GROUP BY c.id""")
-        .rxExecute(Tuple.of(chatId))
+            WHERE c.id = $1 GROUP BY c.id""",
+        Tuple.of(chatId))
         .flatMapMaybe(rows -> first(rows).map(row -> new ChatMembers(row.getBoolean("archived"),
-            new java.util.HashSet<>(java.util.Arrays.asList(row.getArrayOfUUIDs("members"))))));
+            new HashSet<>(Arrays.asList(row.getArrayOfUUIDs("members"))))));
   }
 
-  Single<Integer> insertEvent(SqlConnection tx, UUID chatId, long seq, String type, UUID messageId, JsonObject detail) {
-    return tx.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id, detail)"
-            + " VALUES ($1, $2, $3, $4, $5)")
-        .rxExecute(Tuple.of(chatId, seq, type, messageId, detail))
+  Single<Integer> insertEvent(UUID chatId, long seq, String type, UUID messageId, JsonObject detail) {
+    return query("INSERT INTO messaging.chat_events (chat_id, seq, type, message_id, detail)"
+            + " VALUES ($1, $2, $3, $4, $5)", Tuple.of(chatId, seq, type, messageId, detail))
         .map(RowSet::rowCount);
   }
 
   /** Moves a read watermark forward (never back); the new watermark when it moved. */
-  Maybe<Long> advanceRead(SqlConnection tx, UUID chatId, UUID userId, long seq) {
-    return tx.preparedQuery("""
+  Maybe<Long> advanceRead(UUID chatId, UUID userId, long seq) {
+    return query("""
             UPDATE messaging.chat_members SET last_read_seq = $3
             WHERE chat_id = $1 AND user_id = $2 AND last_read_seq < $3
-            RETURNING last_read_seq""")
-        .rxExecute(Tuple.of(chatId, userId, seq))
+            RETURNING last_read_seq""",
+        Tuple.of(chatId, userId, seq))
         .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_read_seq")));
   }
 
-  Single<Integer> updateContent(SqlConnection tx, UUID messageId, String content, JsonObject mentions) {
-    return tx.preparedQuery("UPDATE messaging.messages SET content = $2, mentions = $3, edited_at = now()"
-            + " WHERE id = $1 AND deleted_at IS NULL")
-        .rxExecute(Tuple.of(messageId, content, mentions)).map(RowSet::rowCount);
+  Single<Integer> updateContent(UUID messageId, String content, JsonObject mentions) {
+    return query("UPDATE messaging.messages SET content = $2, mentions = $3, edited_at = now()"
+            + " WHERE id = $1 AND deleted_at IS NULL", Tuple.of(messageId, content, mentions))
+        .map(RowSet::rowCount);
   }
 
-  Single<Integer> markDeleted(SqlConnection tx, UUID messageId, UUID by) {
-    return tx.preparedQuery("UPDATE messaging.messages SET deleted_at = now(), deleted_by = $2, content = ''"
-            + " WHERE id = $1 AND deleted_at IS NULL")
-        .rxExecute(Tuple.of(messageId, by)).map(RowSet::rowCount);
+  Single<Integer> markDeleted(UUID messageId, UUID by) {
+    return query("UPDATE messaging.messages SET deleted_at = now(), deleted_by = $2, content = ''"
+            + " WHERE id = $1 AND deleted_at IS NULL", Tuple.of(messageId, by))
+        .map(RowSet::rowCount);
   }
 
   /** Adds or removes one reaction; whether anything changed. */
-  Single<Boolean> react(SqlConnection tx, UUID messageId, String emoji, UUID userId, boolean add) {
+  Single<Boolean> react(UUID messageId, String emoji, UUID userId, boolean add) {
     String sql = add
         ? "INSERT INTO messaging.reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
         : "DELETE FROM messaging.reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3";
-    return tx.preparedQuery(sql).rxExecute(Tuple.of(messageId, emoji, userId)).map(rows -> rows.rowCount() > 0);
-  }
-
-  Single<Message> messageIn(SqlConnection tx, UUID messageId) {
-    return tx.preparedQuery("SELECT " + Message.COLUMNS + " FROM messaging.messages m WHERE m.id = $1")
-        .rxExecute(Tuple.of(messageId))
-        .map(rows -> Message.of(rows.iterator().next()));
+    return query(sql, Tuple.of(messageId, emoji, userId)).map(rows -> rows.rowCount() > 0);
   }
 
   /** Top-level messages (or one thread's replies) by seq, newest first unless {@code afterSeq} is given. */
@@ -271,7 +257,7 @@ final class MessageStore {
             + " AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3";
     long bound = afterSeq != null ? afterSeq : beforeSeq == null ? Long.MAX_VALUE : beforeSeq;
     Tuple args = rootId == null ? Tuple.of(chatId, bound, limit) : Tuple.of(chatId, bound, limit, rootId);
-    return pool.preparedQuery(sql).rxExecute(args).map(MessageStore::messages);
+    return query(sql, args).map(MessageStore::messages);
   }
 
   /** One event of a chat's stream, with the message in its current state. */
@@ -280,10 +266,9 @@ final class MessageStore {
 
   /** The chat's events after {@code afterSeq}, in order, at most {@code limit}. */
   Single<List<StoredEvent>> eventsAfter(UUID chatId, long afterSeq, int limit) {
-    return pool.preparedQuery("SELECT e.seq AS event_seq, e.type, e.detail, " + Message.COLUMNS
+    return query("SELECT e.seq AS event_seq, e.type, e.detail, " + Message.COLUMNS
             + " FROM messaging.chat_events e JOIN messaging.messages m ON m.id = e.message_id"
-            + " WHERE e.chat_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3")
-        .rxExecute(Tuple.of(chatId, afterSeq, limit))
+            + " WHERE e.chat_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3", Tuple.of(chatId, afterSeq, limit))
         .map(rows -> {
           List<StoredEvent> events = new ArrayList<>();
           rows.forEach(row -> {
@@ -313,9 +298,9 @@ final class MessageStore {
    * PostgreSQL is the one truth of the counts (clients count live messages themselves, see docs/protocol.md).
    */
   Single<Map<UUID, MemberCounts>> unreadOfMembers(UUID chatId, Optional<UUID> onlyUser) {
-    return pool.preparedQuery("SELECT cm.user_id, cm.last_read_seq, " + UNREAD_COUNTS
-            + " WHERE cm.chat_id = $1 AND ($2::uuid IS NULL OR cm.user_id = $2) GROUP BY cm.user_id, cm.last_read_seq")
-        .rxExecute(Tuple.of(chatId, onlyUser.orElse(null)))
+    return query("SELECT cm.user_id, cm.last_read_seq, " + UNREAD_COUNTS
+            + " WHERE cm.chat_id = $1 AND ($2::uuid IS NULL OR cm.user_id = $2) GROUP BY cm.user_id, cm.last_read_seq",
+        Tuple.of(chatId, onlyUser.orElse(null)))
         .map(rows -> {
           Map<UUID, MemberCounts> counts = new HashMap<>();
           rows.forEach(row -> counts.put(row.getUUID("user_id"), new MemberCounts(row.getLong("last_read_seq"),
@@ -329,9 +314,9 @@ final class MessageStore {
     if (chatIds.isEmpty()) {
       return Single.just(Map.of());
     }
-    return pool.preparedQuery("SELECT cm.chat_id, cm.last_read_seq, " + UNREAD_COUNTS
-            + " WHERE cm.user_id = $1 AND cm.chat_id = ANY($2) GROUP BY cm.chat_id, cm.last_read_seq")
-        .rxExecute(Tuple.of(userId, chatIds.toArray(UUID[]::new)))
+    return query("SELECT cm.chat_id, cm.last_read_seq, " + UNREAD_COUNTS
+            + " WHERE cm.user_id = $1 AND cm.chat_id = ANY($2) GROUP BY cm.chat_id, cm.last_read_seq",
+        Tuple.of(userId, chatIds.toArray(UUID[]::new)))
         .map(rows -> {
           Map<UUID, MemberCounts> counts = new HashMap<>();
           rows.forEach(row -> counts.put(row.getUUID("chat_id"), new MemberCounts(row.getLong("last_read_seq"),
@@ -349,13 +334,13 @@ final class MessageStore {
    * transactions older than every transaction still running, so that no event can commit before one already read.
    */
   Single<List<StreamRow>> streamAfter(long tx, long position, int limit) {
-    return pool.preparedQuery("SELECT e.tx::text::bigint AS event_tx, e.position, e.seq AS event_seq, e.type, e.detail, "
+    return query("SELECT e.tx::text::bigint AS event_tx, e.position, e.seq AS event_seq, e.type, e.detail, "
             + Message.COLUMNS
             + " FROM messaging.chat_events e JOIN messaging.messages m ON m.id = e.message_id"
             + " WHERE (e.tx, e.position) > ($1::text::xid8, $2)"
             + " AND e.tx < pg_snapshot_xmin(pg_current_snapshot())"
-            + " ORDER BY e.tx, e.position LIMIT $3")
-        .rxExecute(Tuple.of(Long.toString(tx), position, limit))
+            + " ORDER BY e.tx, e.position LIMIT $3",
+        Tuple.of(Long.toString(tx), position, limit))
         .map(rows -> {
           List<StreamRow> events = new ArrayList<>();
           rows.forEach(row -> {
@@ -371,8 +356,8 @@ final class MessageStore {
 
   /** One member's read watermark. */
   Maybe<Long> readWatermark(UUID chatId, UUID userId) {
-    return pool.preparedQuery("SELECT last_read_seq FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2")
-        .rxExecute(Tuple.of(chatId, userId))
+    return query("SELECT last_read_seq FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2",
+        Tuple.of(chatId, userId))
         .flatMapMaybe(rows -> first(rows).map(row -> row.getLong("last_read_seq")));
   }
 
@@ -380,9 +365,5 @@ final class MessageStore {
     List<Message> messages = new ArrayList<>();
     rows.forEach(row -> messages.add(Message.of(row)));
     return messages;
-  }
-
-  private static Maybe<Row> first(RowSet<Row> rows) {
-    return rows.size() == 0 ? Maybe.empty() : Maybe.just(rows.iterator().next());
   }
 }

@@ -1,7 +1,5 @@
 package dev.ocomms.messaging;
 
-import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.shared.errors.OcommsException;
 import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.vertx.core.json.JsonArray;
@@ -42,24 +40,40 @@ final class SendBatches {
   /** How often a batch runs again after losing a clientId race or a deadlock (each run sees more of what committed). */
   private static final int RACE_RETRIES = 3;
 
-  /** A send refused inside its batch because a send with the same clientId is already stored (a concurrent retry). */
-  static final class AlreadyStored extends RuntimeException {
-    AlreadyStored() {
-      super(null, null, false, false);
-    }
-  }
-
   /** A send that passed its checks, waiting for its batch. */
   record Pending(UUID id, UUID chatId, UUID clientId, UUID senderId, String content, UUID replyTo,
                  MessageActions.MentionSet mentions, String priority, JsonArray fileIds, SingleSubject<Message> result) {
+
+    MessageStore.NewMessage toStore() {
+      return new MessageStore.NewMessage(chatId, id, clientId, senderId, content, replyTo, mentions.toJson(), priority,
+          fileIds);
+    }
+
+    /** The message as its batch stored it: new, so no replies, edits or reactions yet. */
+    Message stored(SendDecision.Stored decision) {
+      return new Message(id, chatId, decision.seq(), clientId, senderId, content, replyTo, 0, null, mentions.toJson(),
+          priority, fileIds, decision.createdAt(), null, null, new JsonArray());
+    }
   }
 
-  /** A stored message and the mentions it was counted with. */
-  record Stored(Message message, MessageActions.MentionSet mentions) {
+  /** What a batch means for one of its sends once it has ended: the stored message, or why it was refused. */
+  private sealed interface Outcome {
+    /** Answers the send. */
+    void answer();
   }
 
-  /** What a batch's commit means for one of its sends: the stored message, or why it was refused. */
-  private record Outcome(Pending pending, Message message, Throwable refusal) {
+  private record Accepted(Pending pending, Message message) implements Outcome {
+    @Override
+    public void answer() {
+      pending.result().onSuccess(message);
+    }
+  }
+
+  private record Refused(Pending pending, Throwable refusal) implements Outcome {
+    @Override
+    public void answer() {
+      pending.result().onError(refusal);
+    }
   }
 
   private static final class ChatQueue {
@@ -68,7 +82,7 @@ final class SendBatches {
   }
 
   private final MessageStore store;
-  private final Consumer<List<Stored>> committed;
+  private final Consumer<List<Message>> committed;
   /** Chats with sends waiting or being stored. */
   private final Map<UUID, ChatQueue> chats = new HashMap<>();
   /** Chats with sends waiting and none being stored, in the order they became ready. */
@@ -79,7 +93,7 @@ final class SendBatches {
    * @param committed called right after each commit and before any of its sends is answered (publishing the
    *                  events), once per chat of the batch with that chat's stored messages in seq order
    */
-  SendBatches(MessageStore store, Consumer<List<Stored>> committed) {
+  SendBatches(MessageStore store, Consumer<List<Message>> committed) {
     this.store = store;
     this.committed = committed;
   }
@@ -126,7 +140,8 @@ final class SendBatches {
       inFlight++;
       storeBatch(batch).subscribe(
           outcomes -> finish(batchChats, outcomes),
-          failure -> finish(batchChats, batch.stream().map(pending -> new Outcome(pending, null, failure)).toList()));
+          failure -> finish(batchChats,
+              batch.stream().<Outcome>map(pending -> new Refused(pending, failure)).toList()));
     }
   }
 
@@ -141,22 +156,15 @@ final class SendBatches {
         ready.add(chatId);
       }
     }
-    Map<UUID, List<Stored>> storedByChat = new LinkedHashMap<>();
+    Map<UUID, List<Message>> storedByChat = new LinkedHashMap<>();
     outcomes.forEach(outcome -> {
-      if (outcome.message() != null) {
-        storedByChat.computeIfAbsent(outcome.message().chatId(), key -> new ArrayList<>())
-            .add(new Stored(outcome.message(), outcome.pending().mentions()));
+      if (outcome instanceof Accepted accepted) {
+        storedByChat.computeIfAbsent(accepted.message().chatId(), key -> new ArrayList<>()).add(accepted.message());
       }
     });
     try {
       storedByChat.values().forEach(committed);
-      outcomes.forEach(outcome -> {
-        if (outcome.message() != null) {
-          outcome.pending().result().onSuccess(outcome.message());
-        } else {
-          outcome.pending().result().onError(outcome.refusal());
-        }
-      });
+      outcomes.forEach(Outcome::answer);
     } finally {
       storeNext();
     }
@@ -167,27 +175,16 @@ final class SendBatches {
    * the database broke a deadlock with another node's batch.
    */
   private Single<List<Outcome>> storeBatch(List<Pending> batch) {
-    List<MessageStore.NewMessage> messages = batch.stream().map(pending -> new MessageStore.NewMessage(
-        pending.chatId(), pending.id(), pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(),
-        pending.mentions().toJson(), pending.priority(), pending.fileIds())).toList();
+    List<MessageStore.NewMessage> messages = batch.stream().map(Pending::toStore).toList();
     return Single.defer(() -> store.storeBatch(messages))
         .retry(RACE_RETRIES, SendBatches::worthRetrying)
         .map(decisions -> {
           List<Outcome> outcomes = new ArrayList<>(batch.size());
           for (int i = 0; i < batch.size(); i++) {
             Pending pending = batch.get(i);
-            MessageStore.BatchOutcome decision = decisions.get(i);
-            if (decision.accepted()) {
-              outcomes.add(new Outcome(pending, new Message(pending.id(), pending.chatId(), decision.seq(),
-                  pending.clientId(), pending.senderId(), pending.content(), pending.replyTo(), 0, null,
-                  pending.mentions().toJson(), pending.priority(), pending.fileIds(), decision.createdAt(), null, null,
-                  new JsonArray()), null));
-            } else if (decision.stored()) {
-              outcomes.add(new Outcome(pending, null, new AlreadyStored()));
-            } else {
-              outcomes.add(new Outcome(pending, null,
-                  new OcommsException(ErrorCode.FORBIDDEN, "you can no longer write in this chat")));
-            }
+            outcomes.add(decisions.get(i).<Outcome>answer(
+                stored -> new Accepted(pending, pending.stored(stored)),
+                refusal -> new Refused(pending, refusal)));
           }
           return outcomes;
         });

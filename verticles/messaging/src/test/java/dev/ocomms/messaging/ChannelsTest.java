@@ -68,16 +68,19 @@ class ChannelsTest {
   }
 
   @Test
-  @DisplayName("a channel name already used in the workspace, in any letter case, is a conflict")
+  @DisplayName("a channel name already used in the workspace, in any letter case, is a conflict with reason name_taken")
   void duplicateNameIsConflict() {
     UUID owner = newUser();
     String workspaceId = api.workspace(owner);
     api.createChannel(owner, workspaceId, "random", false);
 
-    api.fails(ErrorCode.CONFLICT, owner, Addresses.CHANNEL_CREATE,
+    OcommsException taken = api.fails(ErrorCode.CONFLICT, owner, Addresses.CHANNEL_CREATE,
         new JsonObject().put("workspaceId", workspaceId).put("name", "Random"));
-    api.fails(ErrorCode.CONFLICT, owner, Addresses.CHANNEL_CREATE,
-        new JsonObject().put("workspaceId", workspaceId).put("name", "GENERAL").put("private", true));
+    assertThat(taken.details().getString("reason")).isEqualTo("name_taken");
+    assertThat(taken.details().getString("field")).isEqualTo("name");
+    assertThat(api.fails(ErrorCode.CONFLICT, owner, Addresses.CHANNEL_CREATE,
+            new JsonObject().put("workspaceId", workspaceId).put("name", "GENERAL").put("private", true))
+        .details().getString("reason")).isEqualTo("name_taken");
     // Another workspace may use the name.
     assertThat(api.createChannel(owner, api.workspace(owner), "random", false).getString("name")).isEqualTo("random");
   }

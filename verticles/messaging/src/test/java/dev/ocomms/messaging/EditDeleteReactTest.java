@@ -2,6 +2,7 @@ package dev.ocomms.messaging;
 
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AutoClose;
@@ -160,11 +161,50 @@ class EditDeleteReactTest {
         new JsonObject().put("action", "add"))) {
       api.fails(ErrorCode.VALIDATION_FAILED, alice, Addresses.CHAT_MESSAGE_REACT, body.put("messageId", messageId));
     }
-    for (Object content : new Object[] {"  ", "x".repeat(MessageActions.MAX_CONTENT_BYTES + 1), null}) {
+    for (Object content : new Object[] {"  ", null}) {
       api.fails(ErrorCode.VALIDATION_FAILED, alice, Addresses.CHAT_MESSAGE_EDIT,
           new JsonObject().put("messageId", messageId).put("content", content));
     }
     assertThat(api.chat(alice, chatId).getLong("lastSeq")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("an edit over 16 KB is validation_failed with reason content_too_long, naming the field")
+  void editTooLong() {
+    UUID alice = newUser();
+    String chatId = api.general(alice);
+    String messageId = api.send(alice, chatId, "short").getString("id");
+
+    OcommsException failure = api.fails(ErrorCode.VALIDATION_FAILED, alice, Addresses.CHAT_MESSAGE_EDIT,
+        new JsonObject().put("messageId", messageId).put("content", "x".repeat(MessageActions.MAX_CONTENT_BYTES + 1)));
+
+    assertThat(failure.details().getString("reason")).isEqualTo("content_too_long");
+    assertThat(failure.details().getString("field")).isEqualTo("content");
+    assertThat(api.historyMessages(alice, chatId, new JsonObject())).extracting(m -> m.getString("content"))
+        .containsExactly("short");
+  }
+
+  @Test
+  @DisplayName("in an archived channel messages cannot be edited, deleted or reacted to: forbidden with reason "
+      + "chat_archived, and no seq is used")
+  void archivedChannelRefusesChanges() {
+    UUID alice = newUser();
+    String chatId = api.createChannel(alice, api.workspace(alice), "old", false).getString("id");
+    String messageId = api.send(alice, chatId, "kept as it is").getString("id");
+    api.call(alice, Addresses.CHAT_UPDATE, new JsonObject().put("chatId", chatId).put("archived", true));
+
+    for (var refused : List.of(
+        api.fails(ErrorCode.FORBIDDEN, alice, Addresses.CHAT_MESSAGE_EDIT,
+            new JsonObject().put("messageId", messageId).put("content", "changed")),
+        api.fails(ErrorCode.FORBIDDEN, alice, Addresses.CHAT_MESSAGE_DELETE,
+            new JsonObject().put("messageId", messageId)),
+        api.fails(ErrorCode.FORBIDDEN, alice, Addresses.CHAT_MESSAGE_REACT,
+            new JsonObject().put("messageId", messageId).put("emoji", "+1").put("action", "add")))) {
+      assertThat(refused.details().getString("reason")).isEqualTo("chat_archived");
+    }
+    assertThat(api.chat(alice, chatId).getLong("lastSeq")).isEqualTo(1);
+    assertThat(api.historyMessages(alice, chatId, new JsonObject())).extracting(m -> m.getString("content"))
+        .containsExactly("kept as it is");
   }
 
   @Test

@@ -201,7 +201,7 @@ class EventStreamTest {
             }).toList();
             return store.storeBatch(messages);
           })
-          .blockingForEach(outcomes -> assertThat(outcomes).allMatch(MessageStore.BatchOutcome::accepted));
+          .blockingForEach(outcomes -> assertThat(outcomes).allMatch(SendDecision.Stored.class::isInstance));
       assertThat(ids).hasSize(10_000);
 
       consumer.start(500);

@@ -64,7 +64,8 @@ class MembershipTest {
   }
 
   @Test
-  @DisplayName("private channels and other workspaces' channels cannot be joined (not_found); archived ones are forbidden")
+  @DisplayName("private channels and other workspaces' channels cannot be joined (not_found); archived ones are "
+      + "forbidden with reason chat_archived")
   void joinRefusals() {
     UUID owner = newUser();
     UUID member = newUser();
@@ -74,7 +75,8 @@ class MembershipTest {
     api.call(owner, Addresses.CHAT_UPDATE, chatId(archived).put("archived", true));
 
     api.fails(ErrorCode.NOT_FOUND, member, Addresses.CHAT_JOIN, chatId(secret));
-    api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_JOIN, chatId(archived));
+    assertThat(api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_JOIN, chatId(archived)).details()
+        .getString("reason")).isEqualTo("chat_archived");
     api.fails(ErrorCode.NOT_FOUND, newUser(), Addresses.CHAT_JOIN,
         chatId(api.chatNamed(owner, "general").getString("id")));
     api.fails(ErrorCode.NOT_FOUND, member, Addresses.CHAT_JOIN, chatId("nope"));
@@ -244,19 +246,21 @@ class MembershipTest {
     String chatId = api.createChannel(creator, api.workspace(owner, creator, member), "team", false).getString("id");
     api.call(member, Addresses.CHAT_JOIN, chatId(chatId));
 
-    api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_UPDATE, chatId(chatId).put("name", "mine"));
+    assertThat(api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_UPDATE, chatId(chatId).put("name", "mine"))
+        .details().containsKey("reason")).as("a missing right has no reason").isFalse();
     api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_UPDATE, chatId(chatId).put("archived", true));
     assertThat(api.call(creator, Addresses.CHAT_UPDATE, chatId(chatId).put("name", "Team-Renamed"))
         .getJsonObject("chat").getString("name")).isEqualTo("team-renamed");
     assertThat(api.call(owner, Addresses.CHAT_UPDATE, chatId(chatId).put("archived", true))
         .getJsonObject("chat").getBoolean("archived")).isTrue();
-    api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_UPDATE, chatId(chatId).put("topic", "while archived"));
+    assertThat(api.fails(ErrorCode.FORBIDDEN, member, Addresses.CHAT_UPDATE,
+        chatId(chatId).put("topic", "while archived")).details().getString("reason")).isEqualTo("chat_archived");
     assertThat(api.call(creator, Addresses.CHAT_UPDATE, chatId(chatId).put("archived", false))
         .getJsonObject("chat").getBoolean("archived")).isFalse();
   }
 
   @Test
-  @DisplayName("renaming to a taken name is a conflict; DMs cannot be renamed; an empty update is invalid")
+  @DisplayName("renaming to a taken name is a conflict (name_taken); DMs cannot be renamed; an empty update is invalid")
   void updateRefusals() {
     UUID owner = newUser();
     UUID member = newUser();
@@ -264,7 +268,10 @@ class MembershipTest {
     String chatId = api.createChannel(owner, workspaceId, "team", false).getString("id");
     String dmId = api.openDm(owner, workspaceId, member).getString("id");
 
-    api.fails(ErrorCode.CONFLICT, owner, Addresses.CHAT_UPDATE, chatId(chatId).put("name", "General"));
+    OcommsException taken = api.fails(ErrorCode.CONFLICT, owner, Addresses.CHAT_UPDATE,
+        chatId(chatId).put("name", "General"));
+    assertThat(taken.details().getString("reason")).isEqualTo("name_taken");
+    assertThat(taken.details().getString("field")).isEqualTo("name");
     api.fails(ErrorCode.VALIDATION_FAILED, owner, Addresses.CHAT_UPDATE, chatId(chatId).put("name", "no spaces"));
     api.fails(ErrorCode.VALIDATION_FAILED, owner, Addresses.CHAT_UPDATE, chatId(dmId).put("name", "dm-name"));
     api.fails(ErrorCode.VALIDATION_FAILED, owner, Addresses.CHAT_UPDATE, chatId(chatId));

@@ -102,7 +102,7 @@ class SendBatchingTest {
     try {
       List<List<Long>> committed = new CopyOnWriteArrayList<>();
       SendBatches batches = new SendBatches(new MessageStore(pool),
-          batch -> committed.add(batch.stream().map(stored -> stored.message().seq()).toList()));
+          batch -> committed.add(batch.stream().map(Message::seq).toList()));
       MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
       Context context = api.client().getOrCreateContext();
       CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
@@ -120,9 +120,11 @@ class SendBatchingTest {
 
       assertThat(results.get(0)).isInstanceOf(Message.class);
       assertThat(results.get(1)).isInstanceOf(Message.class);
-      assertThat(results.get(2)).isInstanceOfSatisfying(OcommsException.class,
-          refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
-      assertThat(results.get(3)).isInstanceOf(SendBatches.AlreadyStored.class);
+      assertThat(results.get(2)).isInstanceOfSatisfying(OcommsException.class, refusal -> {
+        assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(refusal.details().containsKey("reason")).as("not a member: no reason").isFalse();
+      });
+      assertThat(results.get(3)).isInstanceOf(SendDecision.AlreadyStored.class);
       assertThat(results.get(4)).isInstanceOf(Message.class);
       assertThat(List.of(results.get(0), results.get(1), results.get(4)))
           .extracting(result -> ((Message) result).seq()).containsExactly(2L, 3L, 4L);
@@ -153,7 +155,7 @@ class SendBatchingTest {
     try {
       List<List<String>> committed = new CopyOnWriteArrayList<>();
       SendBatches batches = new SendBatches(new MessageStore(pool), batch -> committed.add(batch.stream()
-          .map(stored -> stored.message().chatId() + ":" + stored.message().seq()).toList()));
+          .map(message -> message.chatId() + ":" + message.seq()).toList()));
       MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
       Context context = api.client().getOrCreateContext();
       CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
@@ -172,8 +174,10 @@ class SendBatchingTest {
       assertThat(List.of(results.get(0), results.get(1), results.get(2), results.get(4)))
           .extracting(result -> ((Message) result).chatId() + ":" + ((Message) result).seq())
           .containsExactly(first + ":1", second + ":1", first + ":2", second + ":2");
-      assertThat(results.get(3)).isInstanceOfSatisfying(OcommsException.class,
-          refusal -> assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN));
+      assertThat(results.get(3)).isInstanceOfSatisfying(OcommsException.class, refusal -> {
+        assertThat(refusal.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(refusal.details().getString("reason")).isEqualTo("chat_archived");
+      });
       assertThat(List.of(results.get(1), results.get(2), results.get(4)))
           .extracting(result -> ((Message) result).createdAt()).as("one transaction").containsOnly(
               ((Message) results.get(1)).createdAt());

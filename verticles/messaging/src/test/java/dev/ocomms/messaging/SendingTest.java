@@ -116,7 +116,8 @@ class SendingTest {
   }
 
   @Test
-  @DisplayName("missing, blank, non-text and over-16-KB content is validation_failed, naming the field")
+  @DisplayName("missing, blank, non-text and over-16-KB content is validation_failed, naming the field; "
+      + "only over-16-KB content has reason content_too_long")
   void contentValidation() {
     UUID alice = newUser();
     String chatId = api.general(alice);
@@ -129,6 +130,8 @@ class SendingTest {
       OcommsException failure = api.fails(ErrorCode.VALIDATION_FAILED, alice, Addresses.CHAT_MESSAGE_SEND, body);
       assertThat(failure.details().getString("field")).as("content %s", String.valueOf(content).length())
           .isEqualTo("content");
+      assertThat(failure.details().getString("reason")).as("reason for content %s", String.valueOf(content).length())
+          .isEqualTo(content == null || !content.equals(fits + "e") ? null : "content_too_long");
     }
     assertThat(api.call(alice, Addresses.CHAT_MESSAGE_SEND, base.copy().put("content", fits)).getString("content"))
         .as("exactly 16 KB of UTF-8 is allowed").isEqualTo(fits);
@@ -230,14 +233,16 @@ class SendingTest {
   }
 
   @Test
-  @DisplayName("an archived channel cannot be written to: sending is forbidden")
+  @DisplayName("an archived channel cannot be written to: sending is forbidden with reason chat_archived")
   void archivedChannelIsReadOnly() {
     UUID alice = newUser();
     String chatId = api.createChannel(alice, api.workspace(alice), "old", false).getString("id");
     api.send(alice, chatId, "before");
     api.call(alice, Addresses.CHAT_UPDATE, new JsonObject().put("chatId", chatId).put("archived", true));
 
-    api.fails(ErrorCode.FORBIDDEN, alice, Addresses.CHAT_MESSAGE_SEND, message(chatId, "after"));
+    OcommsException refused = api.fails(ErrorCode.FORBIDDEN, alice, Addresses.CHAT_MESSAGE_SEND,
+        message(chatId, "after"));
+    assertThat(refused.details().getString("reason")).isEqualTo("chat_archived");
     assertThat(api.historyMessages(alice, chatId, new JsonObject()))
         .extracting(m -> m.getString("content")).containsExactly("before");
   }

@@ -203,7 +203,9 @@ class WorkspacesTest {
   @DisplayName("an unknown, malformed or missing invite code is not_found, or validation_failed when missing")
   void unknownCodes() {
     UUID user = newUser();
-    api.fails(ErrorCode.NOT_FOUND, user, Addresses.WORKSPACE_JOIN, new JsonObject().put("code", "ABCDEFGHJK"));
+    assertThat(api.fails(ErrorCode.NOT_FOUND, user, Addresses.WORKSPACE_JOIN,
+        new JsonObject().put("code", "ABCDEFGHJK")).details().containsKey("reason")).as("no reason: simply unknown")
+        .isFalse();
     api.fails(ErrorCode.NOT_FOUND, user, Addresses.WORKSPACE_JOIN, new JsonObject().put("code", "'; DROP TABLE"));
     OcommsException missing = api.fails(ErrorCode.VALIDATION_FAILED, user, Addresses.WORKSPACE_JOIN, new JsonObject());
     assertThat(missing.details().getString("field")).isEqualTo("code");
@@ -211,7 +213,7 @@ class WorkspacesTest {
   }
 
   @Test
-  @DisplayName("an expired invite is not_found, saying that it expired")
+  @DisplayName("an expired invite is not_found with reason invite_expired")
   void expiredInvite() {
     UUID owner = newUser();
     String workspaceId = api.workspace(owner);
@@ -220,11 +222,12 @@ class WorkspacesTest {
 
     OcommsException failure = api.fails(ErrorCode.NOT_FOUND, newUser(), Addresses.WORKSPACE_JOIN,
         new JsonObject().put("code", code));
+    assertThat(failure.details().getString("reason")).isEqualTo("invite_expired");
     assertThat(failure.getMessage()).contains("expired");
   }
 
   @Test
-  @DisplayName("an invite is good for maxUses joins; the next newcomer gets not_found")
+  @DisplayName("an invite is good for maxUses joins; the next newcomer gets not_found with reason invite_used_up")
   void usedUpInvite() {
     UUID owner = newUser();
     String workspaceId = api.workspace(owner);
@@ -235,6 +238,7 @@ class WorkspacesTest {
     UUID third = newUser();
     OcommsException failure = api.fails(ErrorCode.NOT_FOUND, third, Addresses.WORKSPACE_JOIN,
         new JsonObject().put("code", code));
+    assertThat(failure.details().getString("reason")).isEqualTo("invite_used_up");
     assertThat(failure.getMessage()).contains("used up");
     assertThat(api.call(owner, Addresses.WORKSPACE_MEMBERS, new JsonObject().put("workspaceId", workspaceId))
         .getJsonArray("members")).hasSize(3);

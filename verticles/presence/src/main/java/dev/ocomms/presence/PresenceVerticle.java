@@ -2,7 +2,10 @@ package dev.ocomms.presence;
 
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.BusService;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
@@ -12,6 +15,7 @@ import dev.ocomms.shared.events.Events;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.AbstractVerticle;
@@ -26,7 +30,8 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Presence and typing. Presence lives in Redis ({@link PresenceStore}): the gateways report connections opening,
@@ -52,7 +57,6 @@ public class PresenceVerticle extends AbstractVerticle {
   private Redis redis;
   private PresenceStore store;
   private Typing typing;
-  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
   private boolean ticking;
   private long redisDownSince;
@@ -67,25 +71,25 @@ public class PresenceVerticle extends AbstractVerticle {
         UPDATE_INTERVAL_MS);
     typing = new Typing(vertx, store, this::redisDown);
 
-    Map<String, BiFunction<Caller, JsonObject, Single<JsonObject>>> requests = new LinkedHashMap<>();
+    Map<String, Function<BusRequest, Single<JsonObject>>> requests = new LinkedHashMap<>();
     requests.put(Addresses.PRESENCE_UPDATE, this::update);
     requests.put(Addresses.PRESENCE_SUBSCRIBE, this::subscribe);
     requests.put(Addresses.PRESENCE_UNSUBSCRIBE, this::unsubscribe);
     requests.put(Addresses.CHAT_TYPING, typing::typing);
-    requests.forEach((address, action) -> consumers.add(vertx.eventBus().<Object>consumer(address, message ->
-        Single.defer(() -> action.apply(Caller.of(message), body(message)))
-            .subscribe(message::reply, failure -> BusErrors.fail(message, failure)))));
 
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_SESSION_OPENED, this::sessionOpened));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_SESSION_CLOSED, this::sessionClosed));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_HEARTBEAT, this::heartbeat));
-    consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.PRESENCE_MESSAGE_SENT, message ->
-        typing.messagesSent(message.body().getString("chatId"), message.body().getJsonArray("userIds"))));
+    // Reports, not requests: the gateways and messaging send or publish them and expect no answer.
+    List<MessageConsumer<JsonObject>> reports = List.of(
+        vertx.eventBus().consumer(Addresses.PRESENCE_SESSION_OPENED, this::sessionOpened),
+        vertx.eventBus().consumer(Addresses.PRESENCE_SESSION_CLOSED, this::sessionClosed),
+        vertx.eventBus().consumer(Addresses.PRESENCE_HEARTBEAT, this::heartbeat),
+        vertx.eventBus().consumer(Addresses.PRESENCE_MESSAGE_SENT, message ->
+            typing.messagesSent(message.body().getString("chatId"), message.body().getJsonArray("userIds"))));
 
     timers.add(vertx.setPeriodic(TICK_MS, id -> tick()));
     timers.add(vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep()));
     timers.add(vertx.setPeriodic(60_000, id -> typing.forgetOld()));
-    return Completable.merge(consumers.stream().map(MessageConsumer::rxCompletion).toList());
+    return BusService.serve(vertx, requests)
+        .andThen(Completable.merge(reports.stream().map(MessageConsumer::rxCompletion).toList()));
   }
 
   @Override
@@ -98,28 +102,26 @@ public class PresenceVerticle extends AbstractVerticle {
   // Requests from clients
 
   /** presence.update {status?, idle?}: the chosen status, and whether the client has been idle for 5 minutes. */
-  private Single<JsonObject> update(Caller caller, JsonObject body) {
-    Object status = body.getValue("status");
-    Object idle = body.getValue("idle");
-    if (status == null && idle == null) {
-      return invalid("status", "give status and/or idle");
+  private Single<JsonObject> update(BusRequest request) {
+    Input body = request.body();
+    if (!body.has("status") && !body.has("idle")) {
+      throw Input.invalid("status", "give status and/or idle");
     }
-    if (status != null && !(status instanceof String s && PresenceState.CHOSEN.contains(s))) {
-      return invalid("status", "status must be one of " + PresenceState.CHOSEN);
+    Optional<String> status = body.has("status") ? Optional.of(body.string("status")) : Optional.empty();
+    if (status.isPresent() && !PresenceState.CHOSEN.contains(status.get())) {
+      throw Input.invalid("status", "status must be one of " + PresenceState.CHOSEN);
     }
-    if (idle != null && !(idle instanceof Boolean)) {
-      return invalid("idle", "idle must be true or false");
-    }
-    return store.update(caller.userId(), (String) status, (Boolean) idle)
+    Optional<Boolean> idle = body.optionalBool("idle");
+    return store.update(request.caller().toString(), status.orElse(null), idle.orElse(null))
         .map(PresenceState::toJson)
         .doOnSuccess(state -> redisUp())
         .onErrorResumeNext(failure -> Single.error(unavailable(failure)));
   }
 
   /** presence.subscribe {userIds}: only people who share a workspace with the caller; answers their current state. */
-  private Single<JsonObject> subscribe(Caller caller, JsonObject body) {
-    List<String> userIds = userIds(body);
-    return visible(caller, userIds).flatMap(visible -> store.subscribe(caller.userId(), visible)
+  private Single<JsonObject> subscribe(BusRequest request) {
+    List<String> userIds = userIds(request.body());
+    return visible(request, userIds).flatMap(visible -> store.subscribe(request.caller().toString(), visible)
         .flatMap(ok -> store.read(visible))
         .doOnSuccess(states -> redisUp())
         .onErrorReturn(failure -> {
@@ -130,8 +132,8 @@ public class PresenceVerticle extends AbstractVerticle {
             .toList()))));
   }
 
-  private Single<JsonObject> unsubscribe(Caller caller, JsonObject body) {
-    return store.unsubscribe(caller.userId(), userIds(body))
+  private Single<JsonObject> unsubscribe(BusRequest request) {
+    return store.unsubscribe(request.caller().toString(), userIds(request.body()))
         .map(ok -> new JsonObject())
         .onErrorResumeNext(failure -> Single.error(unavailable(failure)));
   }
@@ -187,38 +189,25 @@ public class PresenceVerticle extends AbstractVerticle {
 
   // Helpers
 
-  private Single<List<String>> visible(Caller caller, List<String> userIds) {
+  private Single<List<String>> visible(BusRequest request, List<String> userIds) {
     if (userIds.isEmpty()) {
       return Single.just(List.of());
     }
     return Requests.<JsonObject>request(vertx, Addresses.USERS_VISIBLE,
             new JsonObject().put("userIds", new JsonArray(userIds)),
-            caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
+            onBehalfOf(request).setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(reply -> reply.body().getJsonArray("userIds", new JsonArray()).stream().map(String::valueOf).toList())
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
-  private static List<String> userIds(JsonObject body) {
-    if (!(body.getValue("userIds") instanceof JsonArray ids) || ids.stream().anyMatch(id -> !(id instanceof String))) {
-      throw new OcommsException(ErrorCode.VALIDATION_FAILED, "userIds must be an array of user ids",
-          new JsonObject().put("field", "userIds"));
-    }
-    if (ids.size() > MAX_SUBSCRIBE) {
-      throw new OcommsException(ErrorCode.VALIDATION_FAILED, "at most " + MAX_SUBSCRIBE + " users at once",
-          new JsonObject().put("field", "userIds"));
-    }
-    return new ArrayList<>(new LinkedHashSet<>(ids.stream().map(String::valueOf).toList()));
+  /** The distinct user ids of a subscribe or unsubscribe, in the order given. */
+  private static List<String> userIds(Input body) {
+    return new ArrayList<>(new LinkedHashSet<>(body.strings("userIds", MAX_SUBSCRIBE)));
   }
 
-  private static JsonObject body(Message<Object> message) {
-    if (message.body() instanceof JsonObject json) {
-      return json;
-    }
-    throw new OcommsException(ErrorCode.VALIDATION_FAILED, "the request body must be a JSON object");
-  }
-
-  private static <T> Single<T> invalid(String field, String detail) {
-    return Single.error(new OcommsException(ErrorCode.VALIDATION_FAILED, detail, new JsonObject().put("field", field)));
+  /** Options for a request to another verticle on the caller's behalf: the caller's identity goes with it. */
+  static DeliveryOptions onBehalfOf(BusRequest request) {
+    return new Caller(request.caller().toString(), request.sessionId()).deliveryOptions();
   }
 
   static OcommsException unavailable(Throwable failure) {

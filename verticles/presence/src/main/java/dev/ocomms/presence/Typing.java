@@ -2,7 +2,8 @@ package dev.ocomms.presence;
 
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
-import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
@@ -55,14 +56,15 @@ final class Typing {
   }
 
   /** chat.typing {chatId, active}: members only. */
-  Single<JsonObject> typing(Caller caller, JsonObject body) {
-    if (!(body.getValue("chatId") instanceof String chatId) || !(body.getValue("active") instanceof Boolean start)) {
-      return Single.error(new OcommsException(ErrorCode.VALIDATION_FAILED,
-          "chatId (string) and active (boolean) are required",
-          new JsonObject().put("field", body.getValue("chatId") instanceof String ? "active" : "chatId")));
-    }
-    String userId = caller.userId();
-    return isMember(caller, chatId).flatMap(member -> {
+  Single<JsonObject> typing(BusRequest request) {
+    Input body = request.body();
+    // A missing or ill-typed field first, chatId before active (validation_failed naming it), then the id itself.
+    body.string("chatId");
+    boolean start = body.optionalBool("active").orElseThrow(() -> Input.invalid("active", "active is required"));
+    // A malformed chat id is, like an unknown one, not_found; messaging need not be asked.
+    String chatId = body.id("chatId").toString();
+    String userId = request.caller().toString();
+    return isMember(request, chatId).flatMap(member -> {
       if (!member) {
         return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "no such chat"));
       }
@@ -125,14 +127,14 @@ final class Typing {
   }
 
   /** Membership as messaging says, remembered for a few seconds (typing starts come every second). */
-  private Single<Boolean> isMember(Caller caller, String chatId) {
-    String key = chatId + " " + caller.userId();
+  private Single<Boolean> isMember(BusRequest request, String chatId) {
+    String key = chatId + " " + request.caller();
     long now = System.currentTimeMillis();
     if (memberUntil.getOrDefault(key, 0L) > now) {
       return Single.just(true);
     }
     return Requests.<JsonObject>request(vertx, Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId),
-            caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
+            PresenceVerticle.onBehalfOf(request).setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(reply -> reply.body().getBoolean("member", false))
         .doOnSuccess(member -> {
           if (member) {
@@ -142,7 +144,7 @@ final class Typing {
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
-  /** The user's display name from the gateway's directory, cached; "" without it (clients fall back to the id). */
+  /** The user's display name from the user directory, cached; "" without it (clients fall back to the id). */
   private Single<String> displayName(String userId) {
     Cached cached = names.get(userId);
     if (cached != null && cached.until() > System.currentTimeMillis()) {
