@@ -39,7 +39,6 @@ final class Registration {
   Single<JsonObject> register(Input request) {
     String email = request.string("email").trim();
     String username = request.string("username").trim();
-    String displayName = displayName(request);
     String password = request.string("password");
     if (!EMAIL.matcher(email).matches() || email.length() > MAX_EMAIL) {
       throw Input.invalid("email", "email: not an email address");
@@ -48,6 +47,7 @@ final class Registration {
       throw Input.invalid("username",
           "username: 3 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
+    String displayName = displayName(request);
     String passwordProblem = passwordProblem(password, username, email);
     if (passwordProblem != null) {
       throw Input.invalid("password", "password: " + passwordProblem);
