@@ -46,8 +46,10 @@ final class Profiles {
 
   /** {userId} → {user}: a public profile; {@code not_found} for an unknown or malformed id. */
   Single<JsonObject> get(BusRequest request) {
-    return store.findById(request.body().id("userId"))
-        .switchIfEmpty(Single.error(new OcommsException(ErrorCode.NOT_FOUND, "no such user")))
+    OcommsException noSuchUser = new OcommsException(ErrorCode.NOT_FOUND, "no such user");
+    UUID userId = Ids.parse(request.body().string("userId")).orElseThrow(() -> noSuchUser);
+    return store.findById(userId)
+        .switchIfEmpty(Single.error(noSuchUser))
         .map(user -> new JsonObject().put("user", user.publicProfile()));
   }
 

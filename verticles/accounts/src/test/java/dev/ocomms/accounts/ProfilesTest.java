@@ -1,6 +1,7 @@
 package dev.ocomms.accounts;
 
 import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -85,11 +86,15 @@ class ProfilesTest {
   }
 
   @Test
-  @DisplayName("an unknown or malformed user id is not_found")
+  @DisplayName("an unknown and a malformed user id are both not_found, with the same detail")
   void unknownUser() {
     AccountsApi.Session session = accounts.register();
-    accounts.fails(ErrorCode.NOT_FOUND, session, USERS_GET, new JsonObject().put("userId", UUID.randomUUID().toString()));
-    accounts.fails(ErrorCode.NOT_FOUND, session, USERS_GET, new JsonObject().put("userId", "not-a-uuid"));
+    OcommsException unknown = accounts.fails(ErrorCode.NOT_FOUND, session, USERS_GET,
+        new JsonObject().put("userId", UUID.randomUUID().toString()));
+    OcommsException malformed = accounts.fails(ErrorCode.NOT_FOUND, session, USERS_GET,
+        new JsonObject().put("userId", "not-a-uuid"));
+
+    assertThat(malformed.getMessage()).isEqualTo(unknown.getMessage());
   }
 
   @Test
