@@ -1,5 +1,6 @@
 package dev.ocomms.bench;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.shared.testing.TestCluster;
@@ -24,6 +25,7 @@ class BenchSmokeTest {
   @BeforeAll
   static void start() {
     cluster = TestCluster.start(1);
+    cluster.deploy(0, AccountsVerticle::new);
     cluster.deploy(0, MessagingVerticle::new);
     cluster.deploy(0, GatewayVerticle::new);
   }

@@ -1,5 +1,6 @@
 package dev.ocomms.bench;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.shared.testing.TestCluster;
@@ -28,6 +29,7 @@ class FanoutSmokeTest {
   @BeforeAll
   static void run(@TempDir Path directory) throws Exception {
     cluster = TestCluster.start(1);
+    cluster.deploy(0, AccountsVerticle::new);
     cluster.deploy(0, MessagingVerticle::new);
     cluster.deploy(0, GatewayVerticle::new);
     out = directory;

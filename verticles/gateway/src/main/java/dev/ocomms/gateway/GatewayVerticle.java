@@ -1,15 +1,12 @@
 package dev.ocomms.gateway;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
-import dev.ocomms.gateway.accounts.AccountService;
-import dev.ocomms.gateway.accounts.UserDirectory;
 import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.ops.OpsEndpoints;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.config.OcommsConfig;
-import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
@@ -28,9 +25,9 @@ import org.slf4j.LoggerFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's door: the REST API, the browser's event-bus bridge, and the operator endpoints. It owns accounts and
- * sessions (schema {@code gateway}). It starts even when PostgreSQL or Redis is down, so that {@code /ready} can
- * say which one is missing.
+ * The node's door: the REST API, the browser's event-bus bridge, and the operator endpoints. It verifies access
+ * tokens and forwards everything else to the verticles that own it (accounts, messaging, ...); it owns no tables.
+ * It starts even when PostgreSQL or Redis is down, so that {@code /ready} can say which one is missing.
  */
 public class GatewayVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -49,16 +46,13 @@ public class GatewayVerticle extends AbstractVerticle {
     pg = PgClients.pool(vertx, settings, "gateway");
     redis = RedisClients.client(vertx, settings);
     ops = new OpsEndpoints(vertx, pg, redis);
-    tokens = new AccessTokens(vertx, settings, redis);
-    AccountService accounts = new AccountService(vertx, pg, redis, tokens);
+    tokens = new AccessTokens(vertx, settings);
     bridge = new EventBusBridge(vertx, settings, tokens, redis);
 
     vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REVOKED,
         message -> tokens.rememberRevoked(message.body().getString("sessionId")));
 
-    return Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "gateway")
-        .andThen(new UserDirectory(vertx, accounts).start())
-        .andThen(new RestApi(vertx, accounts, tokens).router())
+    return new RestApi(vertx, tokens).router()
         .flatMap(router -> bridge.mount(router).andThen(io.reactivex.rxjava3.core.Single.just(router)))
         .flatMap(router -> {
           ops.mount(router);

@@ -1,5 +1,6 @@
 package dev.ocomms.launcher;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.notes.NotesVerticle;
@@ -16,6 +17,7 @@ import java.util.function.Supplier;
 final class VerticleCatalogue {
   private static final Map<String, Supplier<io.vertx.rxjava3.core.AbstractVerticle>> VERTICLES = Map.of(
       "gateway", GatewayVerticle::new,
+      "accounts", AccountsVerticle::new,
       "messaging", MessagingVerticle::new,
       "presence", PresenceVerticle::new,
       "notes", NotesVerticle::new,

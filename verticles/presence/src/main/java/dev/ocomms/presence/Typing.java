@@ -144,7 +144,7 @@ final class Typing {
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
-  /** The user's display name from the user directory, cached; "" without it (clients fall back to the id). */
+  /** The user's display name from accounts' directory, cached; "" without it (clients fall back to the id). */
   private Single<String> displayName(String userId) {
     Cached cached = names.get(userId);
     if (cached != null && cached.until() > System.currentTimeMillis()) {

@@ -3,22 +3,22 @@ package dev.ocomms.gateway.accounts;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ocomms.shared.Ids;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
-import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.ext.auth.jwt.JWTAuth;
-import io.vertx.rxjava3.redis.client.Redis;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -28,21 +28,27 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Access tokens: ES256 JWTs valid for 15 minutes, naming the user ({@code sub}) and the session ({@code sid}).
- * Only ES256 with the configured key verifies: {@code alg: none}, HS256 and other keys are refused. A revoked session
- * is remembered in Redis for the tokens' lifetime, so a logged-out token stops working on every node.
+ * Verifies access tokens, which the accounts verticle issues: ES256 JWTs valid for 15 minutes, naming the user
+ * ({@code sub}) and the session ({@code sid}). Only ES256 with the configured public key verifies: {@code alg: none},
+ * HS256 and other keys are refused. The gateway needs no private key.
+ *
+ * <p>Revocation is the accounts verticle's: a session that this instance has not yet seen revoked is asked of
+ * accounts on every use (accounts answers from Redis, where a revocation is written before it is announced), so a
+ * logged-out token stops working on every node at once; sessions heard revoked ({@code accounts.session.revoked})
+ * or answered revoked are remembered here for the tokens' lifetime and refused without asking.
  */
 public final class AccessTokens {
-  public static final int LIFETIME_SECONDS = 900;
+  /** How long accounts' access tokens live. */
+  private static final int LIFETIME_SECONDS = 900;
   private static final String ISSUER = "ocomms";
-  private static final String REVOKED_KEY = "ocomms:session:revoked:";
   private static final int SIGNATURES_REMEMBERED = 50_000;
+  private static final long STATUS_TIMEOUT_MS = 5_000;
 
+  private final Vertx vertx;
   private final JWTAuth jwt;
-  private final Redis redis;
   /**
-   * Sessions this node has seen revoked: answers without a Redis round trip. Kept as long as a token of theirs can
-   * still be valid, as in Redis, so that it does not grow with every logout.
+   * Sessions known revoked: refused without a round trip. Kept as long as a token of theirs can still be valid, so
+   * that it does not grow with every logout.
    */
   private final Cache<String, Boolean> revokedHere = Caffeine.newBuilder()
       .expireAfterWrite(Duration.ofSeconds(LIFETIME_SECONDS + 60))
@@ -57,20 +63,13 @@ public final class AccessTokens {
       .expireAfterWrite(Duration.ofSeconds(LIFETIME_SECONDS))
       .build();
 
-  public AccessTokens(Vertx vertx, OcommsConfig config, Redis redis) {
-    this.redis = redis;
-    JWTOptions options = new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))
-        .setExpiresInSeconds(LIFETIME_SECONDS);
+  public AccessTokens(Vertx vertx, OcommsConfig config) {
+    this.vertx = vertx;
+    String publicKey = config.jwtPublicKey()
+        .orElseThrow(() -> new IllegalStateException("the gateway needs the access-token key (jwtPublicKey)"));
     this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(config.jwtPrivateKey().orElseThrow()))
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(config.jwtPublicKey().orElseThrow()))
-        .setJWTOptions(options));
-  }
-
-  public String issue(String userId, String sessionId) {
-    return jwt.generateToken(new JsonObject().put("sub", userId).put("sid", sessionId),
-        new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))
-            .setExpiresInSeconds(LIFETIME_SECONDS));
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(publicKey))
+        .setJWTOptions(new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))));
   }
 
   /** The caller a token proves, with its expiry; {@code unauthorized} for anything invalid, expired or revoked. */
@@ -120,14 +119,7 @@ public final class AccessTokens {
     }
   }
 
-  Completable markRevoked(String sessionId) {
-    revokedHere.put(sessionId, true);
-    return redis.rxSend(Request.cmd(Command.SET).arg(REVOKED_KEY + sessionId).arg("1").arg("EX")
-            .arg(LIFETIME_SECONDS + 60))
-        .ignoreElement();
-  }
-
-  /** Called when another node announces a revocation. */
+  /** Called when accounts announces a revocation, or when this gateway's own logout was answered. */
   public void rememberRevoked(String sessionId) {
     revokedHere.put(sessionId, true);
   }
@@ -136,9 +128,15 @@ public final class AccessTokens {
     if (revokedHere.getIfPresent(sessionId) != null) {
       return Single.just(true);
     }
-    return redis.rxSend(Request.cmd(Command.EXISTS).arg(REVOKED_KEY + sessionId))
-        .map(reply -> reply.toInteger() > 0)
-        .defaultIfEmpty(false);
+    return Requests.<JsonObject>request(vertx, Addresses.SESSION_STATUS, new JsonObject().put("sessionId", sessionId),
+            new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+        .map(reply -> reply.body().getBoolean("revoked", true))
+        .doOnSuccess(revoked -> {
+          if (revoked) {
+            revokedHere.put(sessionId, true);
+          }
+        })
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
   /** A verified token: who, and until when (epoch millis). */

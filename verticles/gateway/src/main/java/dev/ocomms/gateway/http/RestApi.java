@@ -1,7 +1,6 @@
 package dev.ocomms.gateway.http;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
-import dev.ocomms.gateway.accounts.AccountService;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
@@ -20,6 +19,7 @@ import io.vertx.rxjava3.ext.web.handler.BodyHandler;
 import io.vertx.rxjava3.ext.web.openapi.router.RouterBuilder;
 import io.vertx.rxjava3.openapi.contract.OpenAPIContract;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -27,8 +27,9 @@ import java.util.function.Function;
 
 /**
  * The REST API under {@code /api/v1}, routed and validated from the OpenAPI contract ({@code api/openapi.yaml}).
- * Account operations are the gateway's own; everything about workspaces and chats is forwarded to the messaging
- * verticle over the event bus with the authenticated caller in the headers.
+ * The gateway authenticates (it verifies access tokens) and forwards: accounts, sessions and profiles to the accounts
+ * verticle, workspaces, chats and messages to messaging, over the event bus with the authenticated caller in the
+ * headers. The owners' answers and catalogued failures come back as they are.
  */
 public final class RestApi {
   public static final String CONTRACT = "api/openapi.yaml";
@@ -37,12 +38,10 @@ public final class RestApi {
   private static final String CALLER = "ocomms.caller";
 
   private final Vertx vertx;
-  private final AccountService accounts;
   private final AccessTokens tokens;
 
-  public RestApi(Vertx vertx, AccountService accounts, AccessTokens tokens) {
+  public RestApi(Vertx vertx, AccessTokens tokens) {
     this.vertx = vertx;
-    this.accounts = accounts;
     this.tokens = tokens;
   }
 
@@ -53,13 +52,18 @@ public final class RestApi {
       builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false));
       builder.getRoutes().forEach(route -> route.setDoSecurity(false));
 
-      open(builder, "register", ctx -> accounts.register(body(ctx)), 201);
-      open(builder, "login", ctx -> accounts.login(body(ctx), ctx.request().remoteAddress().hostAddress()), 200);
-      open(builder, "refresh", ctx -> accounts.refresh(body(ctx)), 200);
-      authed(builder, "logout", (ctx, caller) -> accounts.logout(caller).toSingleDefault(new JsonObject()), 204);
-      authed(builder, "getMe", (ctx, caller) -> accounts.me(caller), 200);
-      authed(builder, "updateMe", (ctx, caller) -> accounts.updateMe(caller, body(ctx)), 200);
-      authed(builder, "getUser", (ctx, caller) -> accounts.profile(ctx.pathParam("userId")), 200);
+      open(builder, "register", Addresses.ACCOUNTS_REGISTER, RestApi::body, 201);
+      // The client's address counts failed logins (LoginThrottle in accounts); only the gateway knows it.
+      open(builder, "login", Addresses.ACCOUNTS_LOGIN,
+          ctx -> body(ctx).put("clientIp", ctx.request().remoteAddress().hostAddress()), 200);
+      open(builder, "refresh", Addresses.ACCOUNTS_REFRESH, RestApi::body, 200);
+      authed(builder, "logout", (ctx, caller) -> request(caller, Addresses.ACCOUNTS_LOGOUT, new JsonObject())
+          // This instance refuses the session at once, without waiting for the announcement to come round.
+          .doOnSuccess(done -> tokens.rememberRevoked(caller.sessionId())), 204);
+      forward(builder, "getMe", Addresses.USERS_ME, ctx -> new JsonObject(), 200);
+      forward(builder, "updateMe", Addresses.USERS_ME_UPDATE, RestApi::body, 200);
+      forward(builder, "getUser", Addresses.USERS_GET, ctx -> new JsonObject().put("userId", ctx.pathParam("userId")),
+          200);
 
       forward(builder, "listWorkspaces", Addresses.WORKSPACE_LIST, ctx -> new JsonObject(), 200);
       forward(builder, "createWorkspace", Addresses.WORKSPACE_CREATE, RestApi::body, 201);
@@ -100,9 +104,11 @@ public final class RestApi {
     });
   }
 
-  private void open(RouterBuilder builder, String operation, Function<RoutingContext, Single<JsonObject>> action,
-                    int status) {
-    builder.getRoute(operation).addHandler(ctx -> respond(ctx, Single.defer(() -> action.apply(ctx)), status));
+  /** An operation open to anyone (no token): forwarded without a caller. */
+  private void open(RouterBuilder builder, String operation, String address,
+                    Function<RoutingContext, JsonObject> requestBody, int status) {
+    builder.getRoute(operation).addHandler(ctx -> respond(ctx,
+        Single.defer(() -> request(new DeliveryOptions(), address, requestBody.apply(ctx))), status));
   }
 
   private void authed(RouterBuilder builder, String operation,
@@ -127,22 +133,30 @@ public final class RestApi {
 
   /** Asks the owning verticle, as the caller; its catalogued failures come back as they are. */
   private Single<JsonObject> request(Caller caller, String address, JsonObject body) {
-    DeliveryOptions options = caller.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS);
-    return Requests.<JsonObject>request(vertx, address, body, options)
+    return request(caller.deliveryOptions(), address, body);
+  }
+
+  private Single<JsonObject> request(DeliveryOptions options, String address, JsonObject body) {
+    return Requests.<JsonObject>request(vertx, address, body, options.setSendTimeout(REQUEST_TIMEOUT_MS))
         .map(message -> message.body() == null ? new JsonObject() : message.body())
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
-  /** Adds each member's public profile (users are the gateway's) to a {@code members} list from messaging. */
+  /** Adds each member's public profile (users are accounts') to a {@code members} list from messaging. */
   private Single<JsonObject> withProfiles(JsonObject reply) {
     JsonArray members = reply.getJsonArray("members", new JsonArray());
     List<String> ids = members.stream().map(m -> ((JsonObject) m).getString("userId")).toList();
-    return accounts.profiles(ids).map(profiles -> {
-      Map<String, JsonObject> byId = new java.util.HashMap<>();
-      profiles.forEach(p -> byId.put(((JsonObject) p).getString("id"), (JsonObject) p));
-      members.forEach(m -> ((JsonObject) m).put("user", byId.get(((JsonObject) m).getString("userId"))));
-      return reply;
-    });
+    if (ids.isEmpty()) {
+      return Single.just(reply);
+    }
+    return request(new DeliveryOptions(), Addresses.USERS_PROFILES, new JsonObject().put("userIds", new JsonArray(ids)))
+        .map(answer -> {
+          Map<String, JsonObject> byId = new HashMap<>();
+          answer.getJsonArray("users", new JsonArray())
+              .forEach(profile -> byId.put(((JsonObject) profile).getString("id"), (JsonObject) profile));
+          members.forEach(m -> ((JsonObject) m).put("user", byId.get(((JsonObject) m).getString("userId"))));
+          return reply;
+        });
   }
 
   private static void respond(RoutingContext ctx, Single<JsonObject> result, int status) {

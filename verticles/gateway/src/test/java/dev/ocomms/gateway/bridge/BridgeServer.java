@@ -1,5 +1,6 @@
 package dev.ocomms.gateway.bridge;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.shared.config.OcommsConfig;
@@ -25,7 +26,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The system a browser talks to: a cluster with messaging and the gateway on node 0, or on every node (real
+ * The system a browser talks to: a cluster with accounts, messaging and the gateway on node 0, or on every node (real
  * PostgreSQL and Redis), plus what a browser has: the REST API (blocking helpers) and bridge clients over every
  * transport. Clients run on their own Vert.x instance, so that no test traffic shares the server's event loops. One
  * per test class (the end-to-end messaging tests share one).
@@ -51,7 +52,7 @@ public final class BridgeServer implements AutoCloseable {
     return start(1, UnaryOperator.identity());
   }
 
-  /** {@code nodes} clustered nodes; messaging and the gateway run on node 0. */
+  /** {@code nodes} clustered nodes; accounts, messaging and the gateway run on node 0. */
   static BridgeServer start(int nodes, UnaryOperator<OcommsConfig> customize) {
     return start(nodes, 1, 1, customize);
   }
@@ -61,7 +62,9 @@ public final class BridgeServer implements AutoCloseable {
     return start(nodes, 1, gatewayInstances, customize);
   }
 
-  /** {@code nodes} clustered nodes; messaging and the gateway run on each node, so any node serves browsers. */
+  /**
+   * {@code nodes} clustered nodes; accounts, messaging and the gateway run on each node, so any node serves browsers.
+   */
   public static BridgeServer startOnEveryNode(int nodes, UnaryOperator<OcommsConfig> customize) {
     return start(nodes, nodes, 1, customize);
   }
@@ -71,6 +74,7 @@ public final class BridgeServer implements AutoCloseable {
     TestCluster cluster = TestCluster.start(nodes, customize);
     try {
       for (int node = 0; node < serving; node++) {
+        cluster.deploy(node, AccountsVerticle::new);
         cluster.deploy(node, MessagingVerticle::new);
         cluster.deploy(node, GatewayVerticle::new, gatewayInstances);
       }

@@ -1,5 +1,6 @@
 package dev.ocomms.gateway.http;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.shared.testing.TestCluster;
 import io.vertx.core.buffer.Buffer;
@@ -16,8 +17,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A one-node cluster running the real gateway (real PostgreSQL and Redis), and a blocking HTTP client for its REST
- * API. One per test class; every account it registers has fresh random names, so tests do not see each other.
+ * A one-node cluster running the real gateway and the accounts verticle behind it (real PostgreSQL and Redis), and a
+ * blocking HTTP client for its REST API. One per test class; every account it registers has fresh random names, so
+ * tests do not see each other.
  */
 public final class Gateway implements AutoCloseable {
   public static final String API = "/api/v1";
@@ -44,6 +46,7 @@ public final class Gateway implements AutoCloseable {
   private static Gateway start(boolean withMessaging) {
     TestCluster cluster = TestCluster.start(1);
     try {
+      cluster.deploy(0, AccountsVerticle::new);
       if (withMessaging) {
         cluster.deploy(0, dev.ocomms.messaging.MessagingVerticle::new);
       }

@@ -27,7 +27,7 @@ import static dev.ocomms.gateway.messaging.ChatSystem.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code @username} mentions end to end: messaging asks the gateway's user directory (on either node) for the ids,
+ * {@code @username} mentions end to end: messaging asks the user directory of accounts (on either node) for the ids,
  * keeps the chat's members, and counts the mention for them.
  */
 @DisplayName("Mentions")

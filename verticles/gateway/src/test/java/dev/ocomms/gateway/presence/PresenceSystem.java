@@ -1,5 +1,6 @@
 package dev.ocomms.gateway.presence;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.presence.PresenceVerticle;
@@ -25,9 +26,9 @@ import static dev.ocomms.gateway.presence.BridgeSocket.block;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A scaled-out deployment for end-to-end presence tests: two clustered nodes, each running messaging, presence and
- * the gateway (one PostgreSQL, one Redis), and what browsers have: the REST API and raw WebSocket bridge connections
- * to either node. Clients run on their own Vert.x instance. Close it to close every client and node.
+ * A scaled-out deployment for end-to-end presence tests: two clustered nodes, each running accounts, messaging,
+ * presence and the gateway (one PostgreSQL, one Redis), and what browsers have: the REST API and raw WebSocket bridge
+ * connections to either node. Clients run on their own Vert.x instance. Close it to close every client and node.
  */
 final class PresenceSystem implements AutoCloseable {
   private static final String API = "/api/v1";
@@ -47,13 +48,16 @@ final class PresenceSystem implements AutoCloseable {
     return start(2, customize);
   }
 
-  /** {@code nodes} clustered nodes; nodes 0 and 1 run messaging, presence and the gateway, the others nothing. */
+  /**
+   * {@code nodes} clustered nodes; nodes 0 and 1 run accounts, messaging, presence and the gateway, the others nothing.
+   */
   static PresenceSystem start(int nodes, UnaryOperator<OcommsConfig> customize) {
     TestCluster cluster = TestCluster.start(nodes, config -> customize.apply(config)
         .with(Setting.BRIDGE_CONNECTIONS_PER_SECOND, 1000)
         .with(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, 1000));
     try {
       for (int node = 0; node < 2; node++) {
+        cluster.deploy(node, AccountsVerticle::new);
         cluster.deploy(node, MessagingVerticle::new);
         cluster.deploy(node, PresenceVerticle::new);
         cluster.deploy(node, GatewayVerticle::new);

@@ -1,5 +1,6 @@
 package dev.ocomms.gateway.webclient;
 
+import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.presence.PresenceVerticle;
@@ -19,7 +20,7 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The whole server a browser talks to, in this JVM: one node with messaging, presence and the gateway (real
+ * The whole server a browser talks to, in this JVM: one node with accounts, messaging, presence and the gateway (real
  * PostgreSQL and Redis, free ports), plus blocking REST helpers to prepare what a scenario starts from. Test thread
  * only.
  */
@@ -39,6 +40,7 @@ final class ChatServer implements AutoCloseable {
         .with(Setting.BRIDGE_CONNECTIONS_PER_SECOND, 1000)
         .with(Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, 1000));
     try {
+      cluster.deploy(0, AccountsVerticle::new);
       cluster.deploy(0, MessagingVerticle::new);
       cluster.deploy(0, PresenceVerticle::new);
       cluster.deploy(0, GatewayVerticle::new);

@@ -91,13 +91,34 @@ public final class Addresses {
   /** Published by messaging after each new message: {chatId, userId}; ends that user's typing in that chat. */
   public static final String PRESENCE_MESSAGE_SENT = "presence.message.sent";
 
+  // Internal: accounts (users, sessions, refresh tokens, profiles). The gateway asks on the browser's behalf.
+  /** Opens an account and its first session: {email, username, password, displayName} → {user, accessToken, ...}. */
+  public static final String ACCOUNTS_REGISTER = "accounts.auth.register";
+  /** A new session: {login, password, clientIp} → {user, accessToken, refreshToken, expiresIn}. */
+  public static final String ACCOUNTS_LOGIN = "accounts.auth.login";
+  /** Rotates a refresh token: {refreshToken} → {accessToken, refreshToken, expiresIn}. */
+  public static final String ACCOUNTS_REFRESH = "accounts.auth.refresh";
+  /** Revokes the caller's session (from the headers): {} → {}. */
+  public static final String ACCOUNTS_LOGOUT = "accounts.auth.logout";
+  /** Whether a session is revoked: {sessionId} → {revoked}. Asked by the gateway when it verifies a token. */
+  public static final String SESSION_STATUS = "accounts.session.status";
+  /** The caller's own profile, with email: {} → {user}. */
+  public static final String USERS_ME = "accounts.users.me";
+  /** Changes the caller's display name: {displayName} → {user}. */
+  public static final String USERS_ME_UPDATE = "accounts.users.me.update";
+  /** One public profile: {userId} → {user}; not_found for an unknown id. */
+  public static final String USERS_GET = "accounts.users.get";
+  /** Public profiles by id: {userIds: [..]} → {users: [{id, username, displayName, createdAt}]}. */
+  public static final String USERS_PROFILES = "accounts.users.profiles";
+  /** Resolves usernames to users (for mentions): {usernames: [..]} → {users: [{id, username, ...}]}. */
+  public static final String USERS_BY_USERNAME = "accounts.users.by-username";
+  /**
+   * Published cluster-wide by accounts when a session is revoked (logout, refresh-token reuse): {sessionId, userId}.
+   * Every gateway stops accepting the session's tokens and closes its bridge sockets.
+   */
+  public static final String SESSION_REVOKED = "accounts.session.revoked";
+
   // Internal: gateway.
-  /** Public profiles by id: {userIds: [..]} → {users: [{id, username, displayName}]}. */
-  public static final String USERS_PROFILES = "gateway.users.profiles";
-  /** Resolves usernames to user ids (for mentions): {usernames: [..]} → {users: [{id, username}]}. */
-  public static final String USERS_BY_USERNAME = "gateway.users.by-username";
-  /** Published cluster-wide when a session is revoked (logout, refresh-token reuse); every bridge closes its sockets. */
-  public static final String SESSION_REVOKED = "gateway.session.revoked";
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */
   public static final String SOCKET_CLOSE = "gateway.socket.close";
 }

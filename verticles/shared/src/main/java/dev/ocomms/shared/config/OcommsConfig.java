@@ -23,7 +23,7 @@ public final class OcommsConfig {
 
   /** The verticles a node can run, by the names {@code OCOMMS_VERTICLES} takes. */
   public static final List<String> VERTICLE_NAMES =
-      List.of("gateway", "messaging", "presence", "notes", "uploads", "search");
+      List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "search");
 
   private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
 

@@ -1,4 +1,4 @@
-package dev.ocomms.gateway.accounts;
+package dev.ocomms.accounts;
 
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.rxjava3.core.Vertx;

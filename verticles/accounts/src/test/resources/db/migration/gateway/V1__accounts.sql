@@ -1,4 +1,5 @@
--- Accounts and sessions, owned by the gateway.
+-- The gateway's schema as deployments before the accounts verticle have it (its last migration, kept as it was),
+-- for SchemaUpgradeTest. Accounts and sessions, owned by the gateway.
 CREATE TABLE users (
   id            uuid PRIMARY KEY,
   email         text NOT NULL,

@@ -1,4 +1,4 @@
-package dev.ocomms.gateway.accounts;
+package dev.ocomms.accounts;
 
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;

@@ -1,0 +1,177 @@
+package dev.ocomms.accounts;
+
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
+import io.vertx.rxjava3.sqlclient.Pool;
+import io.vertx.rxjava3.sqlclient.Row;
+import io.vertx.rxjava3.sqlclient.RowSet;
+import io.vertx.rxjava3.sqlclient.SqlConnection;
+import io.vertx.rxjava3.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/** All SQL about users, sessions and refresh tokens (schema {@code accounts}). */
+final class AccountStore {
+  private static final String USER_COLUMNS = "id, email, username, display_name, password_hash, created_at";
+
+  private final Pool pool;
+
+  AccountStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A stored user. */
+  record User(UUID id, String email, String username, String displayName, String passwordHash,
+              OffsetDateTime createdAt) {
+    static User of(Row row) {
+      return new User(row.getUUID("id"), row.getString("email"), row.getString("username"),
+          row.getString("display_name"), row.getString("password_hash"), row.getOffsetDateTime("created_at"));
+    }
+
+    /** What anyone may see of a user. */
+    JsonObject publicProfile() {
+      return new JsonObject().put("id", id.toString()).put("username", username).put("displayName", displayName)
+          .put("createdAt", createdAt.format(DateTimeFormatter.ISO_INSTANT));
+    }
+
+    /** What the user sees of themselves: the public profile and the email. */
+    JsonObject ownProfile() {
+      return publicProfile().put("email", email);
+    }
+  }
+
+  /** A refresh token looked up for rotation, with the state of its session. */
+  record RefreshToken(UUID sessionId, UUID userId, OffsetDateTime expiresAt, boolean used, boolean sessionRevoked) {
+  }
+
+  /** Runs {@code work} in one transaction. */
+  <T> Maybe<T> transaction(Function<SqlConnection, Maybe<T>> work) {
+    return pool.rxWithTransaction(work::apply);
+  }
+
+  /** Inserts a user; fails with the PostgreSQL unique violation when the email or username is taken. */
+  Single<User> insertUser(UUID id, String email, String username, String displayName, String passwordHash) {
+    return pool.preparedQuery("INSERT INTO accounts.users (id, email, email_key, username, username_key,"
+            + " display_name, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING " + USER_COLUMNS)
+        .rxExecute(Tuple.from(List.of(id, email, email.toLowerCase(Locale.ROOT), username,
+            username.toLowerCase(Locale.ROOT), displayName, passwordHash)))
+        .map(rows -> User.of(rows.iterator().next()));
+  }
+
+  /** The user whose email or username is {@code login}, in any case. */
+  Maybe<User> findByLogin(String login) {
+    String key = login.trim().toLowerCase(Locale.ROOT);
+    return pool.preparedQuery("SELECT " + USER_COLUMNS + " FROM accounts.users"
+            + " WHERE email_key = $1 OR username_key = $1 LIMIT 1")
+        .rxExecute(Tuple.of(key))
+        .flatMapMaybe(AccountStore::first);
+  }
+
+  Maybe<User> findById(UUID id) {
+    return pool.preparedQuery("SELECT " + USER_COLUMNS + " FROM accounts.users WHERE id = $1")
+        .rxExecute(Tuple.of(id))
+        .flatMapMaybe(AccountStore::first);
+  }
+
+  Single<List<User>> findByIds(List<UUID> ids) {
+    return pool.preparedQuery("SELECT " + USER_COLUMNS + " FROM accounts.users WHERE id = ANY($1)")
+        .rxExecute(Tuple.of(ids.toArray(UUID[]::new)))
+        .map(AccountStore::all);
+  }
+
+  Single<List<User>> findByUsernames(List<String> usernames) {
+    return pool.preparedQuery("SELECT " + USER_COLUMNS + " FROM accounts.users WHERE username_key = ANY($1)")
+        .rxExecute(Tuple.of(usernames.stream().map(name -> name.toLowerCase(Locale.ROOT)).toArray(String[]::new)))
+        .map(AccountStore::all);
+  }
+
+  Maybe<User> updateDisplayName(UUID id, String displayName) {
+    return pool.preparedQuery("UPDATE accounts.users SET display_name = $2, updated_at = now() WHERE id = $1"
+            + " RETURNING " + USER_COLUMNS)
+        .rxExecute(Tuple.of(id, displayName))
+        .flatMapMaybe(AccountStore::first);
+  }
+
+  /** Creates a session with its first refresh token. */
+  Completable insertSession(UUID sessionId, UUID userId, byte[] refreshHash, OffsetDateTime expiresAt) {
+    return transaction(connection -> connection
+        .preparedQuery("INSERT INTO accounts.sessions (id, user_id) VALUES ($1, $2)")
+        .rxExecute(Tuple.of(sessionId, userId))
+        .flatMap(rows -> insertRefresh(connection, sessionId, refreshHash, expiresAt))
+        .toMaybe()).ignoreElement();
+  }
+
+  /** Locks a refresh token row, and its session's, for rotation inside the caller's transaction. */
+  Maybe<RefreshToken> lockRefresh(SqlConnection connection, byte[] hash) {
+    return connection.preparedQuery("SELECT t.session_id, s.user_id, t.expires_at, t.used_at IS NOT NULL AS used,"
+            + " s.revoked_at IS NOT NULL AS revoked FROM accounts.refresh_tokens t"
+            + " JOIN accounts.sessions s ON s.id = t.session_id WHERE t.token_hash = $1 FOR UPDATE OF t, s")
+        .rxExecute(Tuple.of(Buffer.buffer(hash)))
+        .flatMapMaybe(rows -> {
+          if (rows.size() == 0) {
+            return Maybe.empty();
+          }
+          Row row = rows.iterator().next();
+          return Maybe.just(new RefreshToken(row.getUUID("session_id"), row.getUUID("user_id"),
+              row.getOffsetDateTime("expires_at"), row.getBoolean("used"), row.getBoolean("revoked")));
+        });
+  }
+
+  Single<Integer> markRefreshUsed(SqlConnection connection, byte[] hash) {
+    return connection.preparedQuery("UPDATE accounts.refresh_tokens SET used_at = now() WHERE token_hash = $1")
+        .rxExecute(Tuple.of(Buffer.buffer(hash))).map(RowSet::rowCount);
+  }
+
+  Single<Integer> insertRefresh(SqlConnection connection, UUID sessionId, byte[] hash, OffsetDateTime expiresAt) {
+    return connection.preparedQuery("INSERT INTO accounts.refresh_tokens (token_hash, session_id, expires_at)"
+            + " VALUES ($1, $2, $3)")
+        .rxExecute(Tuple.of(Buffer.buffer(hash), sessionId, expiresAt))
+        .flatMap(rows -> connection.preparedQuery(
+                "UPDATE accounts.sessions SET last_refreshed_at = now() WHERE id = $1")
+            .rxExecute(Tuple.of(sessionId)))
+        .map(RowSet::rowCount);
+  }
+
+  /** Revokes a session; its user when it was live until now. */
+  Maybe<UUID> revokeSession(SqlConnection connection, UUID sessionId, String reason) {
+    return connection.preparedQuery("UPDATE accounts.sessions SET revoked_at = now(), revoked_reason = $2"
+            + " WHERE id = $1 AND revoked_at IS NULL RETURNING user_id")
+        .rxExecute(Tuple.of(sessionId, reason))
+        .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty()
+            : Maybe.just(rows.iterator().next().getUUID("user_id")));
+  }
+
+  static OffsetDateTime now() {
+    return OffsetDateTime.now(ZoneOffset.UTC);
+  }
+
+  /** The unique constraint a failed insert violated, if that is why it failed. */
+  static Optional<String> violatedConstraint(Throwable failure) {
+    if (failure instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+      return Optional.ofNullable(pg.getConstraint());
+    }
+    return Optional.empty();
+  }
+
+  private static Maybe<User> first(RowSet<Row> rows) {
+    return rows.size() == 0 ? Maybe.empty() : Maybe.just(User.of(rows.iterator().next()));
+  }
+
+  private static List<User> all(RowSet<Row> rows) {
+    List<User> users = new ArrayList<>(rows.size());
+    rows.forEach(row -> users.add(User.of(row)));
+    return users;
+  }
+}

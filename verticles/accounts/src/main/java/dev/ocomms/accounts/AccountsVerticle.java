@@ -1,0 +1,92 @@
+package dev.ocomms.accounts;
+
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.BusService;
+import dev.ocomms.shared.bus.Input;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.db.Migrations;
+import dev.ocomms.shared.db.PgClients;
+import dev.ocomms.shared.redis.RedisClients;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.core.AbstractVerticle;
+import io.vertx.rxjava3.core.eventbus.MessageConsumer;
+import io.vertx.rxjava3.redis.client.Redis;
+import io.vertx.rxjava3.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Accounts: users, sessions, refresh tokens and profiles (schema {@code accounts}), and the issuing of access tokens.
+ * The gateway asks here on the browser's behalf ({@code accounts.auth.*}, {@code accounts.users.*}) and verifies
+ * access tokens itself; other verticles look users up in the directory. Every address is internal: browsers reach
+ * accounts only through the gateway's REST API.
+ */
+public class AccountsVerticle extends AbstractVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(AccountsVerticle.class);
+
+  private Pool pg;
+  private Redis redis;
+
+  @Override
+  public Completable rxStart() {
+    OcommsConfig settings = OcommsConfig.fromJson(config());
+    Tokens tokens = new Tokens(vertx, settings);
+    return PgClients.connectedPool(vertx, settings, "accounts")
+        .doOnSuccess(pool -> pg = pool)
+        .flatMap(pool -> RedisClients.connectedClient(vertx, settings))
+        .doOnSuccess(client -> redis = client)
+        .ignoreElement()
+        .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "accounts")))
+        .andThen(Completable.defer(() -> serve(tokens)));
+  }
+
+  @Override
+  public Completable rxStop() {
+    return (pg == null ? Completable.complete() : pg.rxClose())
+        .doFinally(() -> {
+          if (redis != null) {
+            redis.close();
+          }
+        });
+  }
+
+  private Completable serve(Tokens tokens) {
+    AccountStore store = new AccountStore(pg);
+    Passwords passwords = new Passwords(vertx);
+    Revocations revocations = new Revocations(vertx, redis);
+    Sessions sessions = new Sessions(store, passwords, new LoginThrottle(redis), tokens, revocations);
+    Registration registration = new Registration(store, passwords, sessions);
+    Profiles profiles = new Profiles(store);
+
+    // Asked before anyone is authenticated (the gateway sends them without a caller), or by other verticles.
+    Map<String, Function<Input, Single<JsonObject>>> internal = new LinkedHashMap<>();
+    internal.put(Addresses.ACCOUNTS_REGISTER, registration::register);
+    internal.put(Addresses.ACCOUNTS_LOGIN, sessions::login);
+    internal.put(Addresses.ACCOUNTS_REFRESH, sessions::refresh);
+    internal.put(Addresses.SESSION_STATUS, sessions::status);
+    internal.put(Addresses.USERS_PROFILES, profiles::profiles);
+    internal.put(Addresses.USERS_BY_USERNAME, profiles::byUsernames);
+    // Asked on behalf of the user whose access token the gateway verified.
+    Map<String, Function<BusRequest, Single<JsonObject>>> onBehalf = new LinkedHashMap<>();
+    onBehalf.put(Addresses.ACCOUNTS_LOGOUT, sessions::logout);
+    onBehalf.put(Addresses.USERS_ME, profiles::me);
+    onBehalf.put(Addresses.USERS_ME_UPDATE, profiles::updateMe);
+    onBehalf.put(Addresses.USERS_GET, profiles::get);
+
+    // Revocations made by the other instances: answered from memory from now on.
+    MessageConsumer<JsonObject> revoked = vertx.eventBus().consumer(Addresses.SESSION_REVOKED,
+        message -> revocations.remember(message.body().getString("sessionId")));
+    // Wait until the cluster knows every consumer, so that requests sent right after deployment find one.
+    return BusService.serveInternal(vertx, internal)
+        .andThen(BusService.serve(vertx, onBehalf))
+        .andThen(revoked.rxCompletion())
+        .doOnComplete(() -> LOG.info("accounts ready: addresses={}", internal.size() + onBehalf.size()));
+  }
+}

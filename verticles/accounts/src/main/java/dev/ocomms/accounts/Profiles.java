@@ -1,0 +1,91 @@
+package dev.ocomms.accounts;
+
+import dev.ocomms.shared.Ids;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.Input;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Profiles and the user directory: one's own profile (with email), public profiles by id, and users by username.
+ * The directory's lookups are internal: messaging resolves mentions, presence names who is typing, the gateway adds
+ * profiles to member lists.
+ */
+final class Profiles {
+  private static final int MAX_LOOKUP = 1000;
+  private static final int MAX_USERNAMES = 100;
+  private static final int MAX_USERNAME_LENGTH = 32;
+
+  private final AccountStore store;
+
+  Profiles(AccountStore store) {
+    this.store = store;
+  }
+
+  /** {} → {user}: the caller's own profile. */
+  Single<JsonObject> me(BusRequest request) {
+    return store.findById(request.caller())
+        .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "account no longer exists")))
+        .map(user -> new JsonObject().put("user", user.ownProfile()));
+  }
+
+  /** {displayName} → {user}. */
+  Single<JsonObject> updateMe(BusRequest request) {
+    String displayName = Registration.displayName(request.body());
+    return store.updateDisplayName(request.caller(), displayName)
+        .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "account no longer exists")))
+        .map(user -> new JsonObject().put("user", user.ownProfile()));
+  }
+
+  /** {userId} → {user}: a public profile; {@code not_found} for an unknown or malformed id. */
+  Single<JsonObject> get(BusRequest request) {
+    OcommsException noSuchUser = new OcommsException(ErrorCode.NOT_FOUND, "no such user");
+    UUID userId = Ids.parse(request.body().string("userId")).orElseThrow(() -> noSuchUser);
+    return store.findById(userId)
+        .switchIfEmpty(Single.error(noSuchUser))
+        .map(user -> new JsonObject().put("user", user.publicProfile()));
+  }
+
+  /** {userIds} → {users}: public profiles, in no particular order; unknown ids are left out. */
+  Single<JsonObject> profiles(Input request) {
+    List<UUID> ids = strings(request, "userIds").stream().map(Ids::parse).flatMap(Optional::stream).distinct()
+        .toList();
+    if (ids.isEmpty()) {
+      return Single.just(users(List.of()));
+    }
+    return store.findByIds(ids).map(Profiles::users);
+  }
+
+  /** {usernames} → {users}: by username, case-insensitively (for mentions); unknown names are left out. */
+  Single<JsonObject> byUsernames(Input request) {
+    List<String> names = strings(request, "usernames").stream()
+        .filter(name -> name.length() <= MAX_USERNAME_LENGTH).distinct().limit(MAX_USERNAMES).toList();
+    if (names.isEmpty()) {
+      return Single.just(users(List.of()));
+    }
+    return store.findByUsernames(names).map(Profiles::users);
+  }
+
+  private static JsonObject users(List<AccountStore.User> users) {
+    return new JsonObject().put("users", new JsonArray(users.stream().map(AccountStore.User::publicProfile).toList()));
+  }
+
+  /**
+   * The lookup's keys: the first {@link #MAX_LOOKUP} strings of the list; an absent list asks for nobody. Lenient on
+   * purpose: a lookup answers for what it can (a long message's mentions, a large workspace's members), never fails.
+   */
+  private static List<String> strings(Input request, String field) {
+    if (!request.has(field)) {
+      return List.of();
+    }
+    return request.array(field).stream().limit(MAX_LOOKUP).filter(String.class::isInstance).map(String.class::cast)
+        .toList();
+  }
+}

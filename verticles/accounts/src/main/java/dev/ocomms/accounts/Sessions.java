@@ -1,0 +1,123 @@
+package dev.ocomms.accounts;
+
+import dev.ocomms.shared.Ids;
+import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.Input;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Sessions: login, refresh-token rotation with reuse detection, logout, and whether a session is still valid. A
+ * session is one login on one device; its refresh tokens rotate on every use, and a used one presented again
+ * revokes the whole session (it was stolen or replayed).
+ */
+final class Sessions {
+  private final AccountStore store;
+  private final Passwords passwords;
+  private final LoginThrottle throttle;
+  private final Tokens tokens;
+  private final Revocations revocations;
+
+  Sessions(AccountStore store, Passwords passwords, LoginThrottle throttle, Tokens tokens, Revocations revocations) {
+    this.store = store;
+    this.passwords = passwords;
+    this.throttle = throttle;
+    this.tokens = tokens;
+    this.revocations = revocations;
+  }
+
+  /** {login (email or username, any case), password, clientIp} → {user, accessToken, refreshToken, expiresIn}. */
+  Single<JsonObject> login(Input request) {
+    String login = request.string("login").trim();
+    String password = request.string("password");
+    String clientIp = request.string("clientIp");
+    return store.findByLogin(login)
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .flatMap(user -> {
+          // Failures count per account, however the login spells it (username or email, any case).
+          String account = user.map(found -> "user:" + found.id()).orElse("login:" + login.toLowerCase(Locale.ROOT));
+          return throttle.check(account, clientIp)
+              .andThen(passwords.matches(password, user.map(AccountStore.User::passwordHash).orElse(null)))
+              .flatMap(matched -> {
+                if (!matched) {
+                  return throttle.recordFailure(account, clientIp).andThen(Single.<JsonObject>error(
+                      new OcommsException(ErrorCode.UNAUTHORIZED, "wrong login or password")));
+                }
+                AccountStore.User found = user.get();
+                return throttle.recordSuccess(account).andThen(start(found));
+              });
+        });
+  }
+
+  /** A new session of {@code user}: {user (own profile), accessToken, refreshToken, expiresIn}. */
+  Single<JsonObject> start(AccountStore.User user) {
+    UUID sessionId = Ids.next();
+    String refreshToken = Tokens.newRefreshToken();
+    return store.insertSession(sessionId, user.id(), Tokens.sha256(refreshToken),
+            AccountStore.now().plus(Tokens.REFRESH_LIFETIME))
+        .andThen(Single.fromCallable(() -> tokens.pair(user.id(), sessionId, refreshToken)
+            .put("user", user.ownProfile())));
+  }
+
+  /** {refreshToken} → {accessToken, refreshToken, expiresIn}; the presented token is used up. */
+  Single<JsonObject> refresh(Input request) {
+    String presented = request.string("refreshToken");
+    byte[] hash = Tokens.sha256(presented);
+    String next = Tokens.newRefreshToken();
+    AtomicReference<AccountStore.RefreshToken> reused = new AtomicReference<>();
+    return store.<JsonObject>transaction(connection -> store.lockRefresh(connection, hash)
+            .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "unknown refresh token")))
+            .flatMapMaybe(token -> {
+              if (token.sessionRevoked()) {
+                return Maybe.error(new OcommsException(ErrorCode.UNAUTHORIZED, "session revoked"));
+              }
+              if (token.used()) {
+                reused.set(token);
+                return store.revokeSession(connection, token.sessionId(), "refresh_token_reuse")
+                    .ignoreElement().andThen(Maybe.<JsonObject>empty());
+              }
+              if (token.expiresAt().isBefore(AccountStore.now())) {
+                return Maybe.error(new OcommsException(ErrorCode.UNAUTHORIZED, "refresh token expired"));
+              }
+              return store.markRefreshUsed(connection, hash)
+                  .flatMap(n -> store.insertRefresh(connection, token.sessionId(), Tokens.sha256(next),
+                      AccountStore.now().plus(Tokens.REFRESH_LIFETIME)))
+                  .map(n -> tokens.pair(token.userId(), token.sessionId(), next))
+                  .toMaybe();
+            }))
+        // The revocation commits first; only then is the reuse answered as an error.
+        .switchIfEmpty(Single.defer(() -> {
+          AccountStore.RefreshToken token = reused.get();
+          Completable revoke = token == null ? Completable.complete()
+              : revocations.revoke(token.sessionId(), token.userId());
+          return revoke.andThen(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
+              "refresh token already used; the session is revoked")));
+        }));
+  }
+
+  /** Revokes the caller's session: its tokens stop working on every node, its bridge connections close. */
+  Single<JsonObject> logout(BusRequest request) {
+    UUID sessionId = Ids.parse(request.sessionId())
+        .orElseThrow(() -> new OcommsException(ErrorCode.UNAUTHORIZED, "no session on this request"));
+    return store.transaction(connection -> store.revokeSession(connection, sessionId, "logout"))
+        .ignoreElement()
+        .andThen(revocations.revoke(sessionId, request.caller()))
+        .toSingleDefault(new JsonObject());
+  }
+
+  /** {sessionId} → {revoked}: asked by the gateway for every token whose session it does not know revoked. */
+  Single<JsonObject> status(Input request) {
+    return revocations.isRevoked(request.id("sessionId"))
+        .map(revoked -> new JsonObject().put("revoked", revoked));
+  }
+}

@@ -1,0 +1,121 @@
+package dev.ocomms.accounts;
+
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.rxjava3.ext.auth.jwt.JWTAuth;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Locale;
+
+import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_REGISTER;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Registration over the event bus (accounts.auth.register)")
+class RegistrationTest {
+  private static AccountsApi accounts;
+
+  @BeforeAll
+  static void start() {
+    accounts = AccountsApi.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    accounts.close();
+  }
+
+  @Test
+  @DisplayName("answers the new user's own profile, with email, and the tokens of a first session")
+  void answersProfileAndTokens() {
+    JsonObject registration = AccountsApi.newRegistration();
+    JsonObject reply = accounts.call(ACCOUNTS_REGISTER, registration);
+
+    JsonObject user = reply.getJsonObject("user");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "email", "createdAt");
+    assertThat(user.getString("username")).isEqualTo(registration.getString("username"));
+    assertThat(user.getString("email")).isEqualTo(registration.getString("email"));
+    assertThat(reply.getString("refreshToken")).isNotBlank();
+    assertThat(reply.getInteger("expiresIn")).isEqualTo(900);
+  }
+
+  @Test
+  @DisplayName("the access token is an ES256 JWT that the configured public key verifies, naming user and session")
+  void accessTokenVerifiesWithPublicKey() {
+    AccountsApi.Session session = accounts.register();
+    JWTAuth verifier = JWTAuth.create(accounts.client(), new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256")
+            .setBuffer(accounts.cluster().config(0).jwtPublicKey().orElseThrow()))
+        .setJWTOptions(new JWTOptions().setIssuer("ocomms").setAudience(List.of("ocomms"))));
+
+    JsonObject claims = verifier.rxAuthenticate(new TokenCredentials(session.accessToken())).blockingGet()
+        .attributes().getJsonObject("accessToken");
+    assertThat(claims.getString("sub")).isEqualTo(session.userId());
+    assertThat(claims.getString("sid")).isNotBlank();
+    assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(900);
+  }
+
+  @Test
+  @DisplayName("a username taken in another case is a conflict naming the username")
+  void usernameTaken() {
+    JsonObject first = AccountsApi.newRegistration();
+    accounts.register(first);
+    JsonObject second = AccountsApi.newRegistration()
+        .put("username", first.getString("username").toUpperCase(Locale.ROOT));
+
+    OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER, second);
+    assertThat(failure.getMessage()).startsWith("username");
+  }
+
+  @Test
+  @DisplayName("an email taken in another case is a conflict naming the email")
+  void emailTaken() {
+    JsonObject first = AccountsApi.newRegistration();
+    accounts.register(first);
+    JsonObject second = AccountsApi.newRegistration()
+        .put("email", first.getString("email").toUpperCase(Locale.ROOT));
+
+    OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER, second);
+    assertThat(failure.getMessage()).startsWith("email");
+  }
+
+  @Test
+  @DisplayName("a rule violation is validation_failed naming the field")
+  void ruleViolationsNameTheField() {
+    assertThat(invalidField(AccountsApi.newRegistration().put("username", "-starts-with-dash"))).isEqualTo("username");
+    assertThat(invalidField(AccountsApi.newRegistration().put("email", "not-an-email"))).isEqualTo("email");
+    assertThat(invalidField(AccountsApi.newRegistration().put("displayName", "  "))).isEqualTo("displayName");
+    assertThat(invalidField(AccountsApi.newRegistration().put("password", "short"))).isEqualTo("password");
+  }
+
+  @Test
+  @DisplayName("a password containing the username is refused")
+  void passwordWithUsername() {
+    JsonObject registration = AccountsApi.newRegistration();
+    registration.put("password", "my " + registration.getString("username") + " secret");
+
+    OcommsException failure = accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER, registration);
+    assertThat(failure.getMessage()).startsWith("password");
+  }
+
+  @Test
+  @DisplayName("a missing field is validation_failed naming it")
+  void missingField() {
+    JsonObject registration = AccountsApi.newRegistration();
+    registration.remove("displayName");
+
+    assertThat(invalidField(registration)).isEqualTo("displayName");
+  }
+
+  private static String invalidField(JsonObject registration) {
+    return accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER, registration).details().getString("field");
+  }
+}
