@@ -73,6 +73,23 @@ describe('the chat list', () => {
     assert.deepEqual(list, { channels: [GENERAL, RANDOM], dms: [] });
   });
 
+  test('a message in a chat not open leaves everything of the open chat as it was', async t => {
+    const { client, bus } = await connectedClient(t, { chats: two() });
+    assert.equal(client.chats.activeChatId(), GENERAL);
+    const row = client.chats.table.get(GENERAL);
+    const view = client.messages.views.get(GENERAL);
+    const heard = [];
+    client.chats.table.subscribeKey(GENERAL, () => heard.push('chat row'));
+    client.messages.views.subscribeKey(GENERAL, () => heard.push('messages'));
+    client.chats.selection.subscribe(() => heard.push('selection'));
+    bus.publish(`chat.${RANDOM}`, newMessage(message(RANDOM, 11)));
+    await settle();
+    assert.equal(client.chats.table.get(GENERAL), row);
+    assert.equal(client.messages.views.get(GENERAL), view);
+    assert.deepEqual(heard, []);
+    assert.equal(counts(client, RANDOM).unreadCount, 1);
+  });
+
   test('changes when a chat is added, and sorts by name', async t => {
     const { client, bus } = await connectedClient(t, { chats: two() });
     const list = client.chats.chatsOf('ws-1');
