@@ -2,12 +2,17 @@
 // plus what the stock client lacks: reconnect with exponential backoff and jitter, registrations that survive a
 // reconnect, the OComms register acknowledgement, the token on every frame, and a connection state for the UI.
 
+import { ERROR, RETRYABLE } from './protocol.js';
+
 /** Seconds to wait before reconnect attempt n (then 30 s for every later one); each is jittered. */
 export const BACKOFF_SECONDS = [1, 2, 4, 8, 16, 30];
 const PING_INTERVAL_MS = 25_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** A failed request or registration: `code` is the wire error code (`timeout`, `forbidden`, `disconnected`, …). */
+/**
+ * A failed request or registration: `code` is the wire error code (`timeout`, `forbidden`, `disconnected`, …),
+ * `reason` the stable reason code under it where the server gives one (`content_too_long`, `chat_archived`, …).
+ */
 export class BusError extends Error {
   constructor(code, failureCode, detail, body) {
     super(detail || code);
@@ -16,9 +21,13 @@ export class BusError extends Error {
     this.body = body || {};
   }
 
+  get reason() {
+    return this.body.reason || null;
+  }
+
   /** Worth trying again later with the same request (the server may not have seen it, or asks to wait). */
   get retryable() {
-    return ['disconnected', 'timeout', 'unavailable', 'rate_limited', 'internal'].includes(this.code);
+    return RETRYABLE.has(this.code);
   }
 }
 
@@ -50,7 +59,7 @@ export class EventBus {
   constructor(url, { token, refreshToken, socketFactory } = {}) {
     this.url = url;
     this.token = token || (() => null);
-    this.refreshToken = refreshToken || (() => Promise.reject(new BusError('unauthorized', 401)));
+    this.refreshToken = refreshToken || (() => Promise.reject(new BusError(ERROR.UNAUTHORIZED, 401)));
     this.socketFactory = socketFactory || (target => new window.SockJS(target, null, {
       transports: ['websocket', 'xhr-streaming', 'xhr-polling'],
     }));
@@ -85,7 +94,7 @@ export class EventBus {
     clearTimeout(this.retryTimer);
     this.setState('closed');
     this.teardownSocket();
-    this.failPending(new BusError('disconnected', 0, 'closed'));
+    this.failPending(new BusError(ERROR.DISCONNECTED, 0, 'closed'));
   }
 
   onState(listener) {
@@ -129,7 +138,7 @@ export class EventBus {
 
   requestOnce(address, body, timeout) {
     if (this.state !== 'open') {
-      return Promise.reject(new BusError('disconnected', 0, 'not connected'));
+      return Promise.reject(new BusError(ERROR.DISCONNECTED, 0, 'not connected'));
     }
     return this.exchange({ type: 'send', address, body }, timeout);
   }
@@ -139,13 +148,13 @@ export class EventBus {
       const reply = replyAddress();
       const timer = setTimeout(() => {
         this.pending.delete(reply);
-        reject(new BusError('timeout', 504, `no reply from ${frame.address} in ${timeout} ms`));
+        reject(new BusError(ERROR.TIMEOUT, 504, `no reply from ${frame.address} in ${timeout} ms`));
       }, timeout);
       this.pending.set(reply, { resolve, reject, timer });
       if (!this.write({ ...frame, replyAddress: reply })) {
         clearTimeout(timer);
         this.pending.delete(reply);
-        reject(new BusError('disconnected', 0, 'not connected'));
+        reject(new BusError(ERROR.DISCONNECTED, 0, 'not connected'));
       }
     });
   }
@@ -185,7 +194,7 @@ export class EventBus {
       if (error.failureCode === 401) {
         return this.refreshToken().then(() => this.register(address));
       }
-      if (error.code === 'forbidden' || error.code === 'not_found') {
+      if (error.code === ERROR.FORBIDDEN || error.code === ERROR.NOT_FOUND) {
         this.handlers.delete(address); // not (or no longer) ours to hear
       }
       throw error;
@@ -238,7 +247,7 @@ export class EventBus {
       return; // dropped meanwhile; the next connection registers again
     }
     results.forEach((result, i) => {
-      if (result.status === 'rejected' && !(result.reason?.code === 'forbidden')) {
+      if (result.status === 'rejected' && !(result.reason?.code === ERROR.FORBIDDEN)) {
         console.warn('register failed', addresses[i], result.reason);
       }
     });
@@ -253,7 +262,7 @@ export class EventBus {
       return;
     }
     this.teardownSocket();
-    this.failPending(new BusError('disconnected', 0, 'connection lost'));
+    this.failPending(new BusError(ERROR.DISCONNECTED, 0, 'connection lost'));
     if (nextState === 'offline' || navigator.onLine === false) {
       clearTimeout(this.retryTimer);
       this.setState('offline');
@@ -363,6 +372,6 @@ export class EventBus {
 }
 
 function busError(frame) {
-  const code = frame.body?.code || frame.message || 'internal';
+  const code = frame.body?.code || frame.message || ERROR.INTERNAL;
   return new BusError(code, frame.failureCode, frame.body?.detail || frame.message, frame.body);
 }

@@ -1,7 +1,7 @@
 // Entry point: renders the app and starts the signed-in client.
 import { h, render } from 'preact';
 import { App } from './components/App.js';
-import * as store from './store.js';
+import { client } from './store.js';
 import { applyTheme } from './theme.js';
 
 applyTheme();
@@ -10,4 +10,4 @@ root.textContent = '';
 root.classList.remove('app-loading');
 root.removeAttribute('aria-busy');
 render(h(App), root);
-store.start();
+client.start();

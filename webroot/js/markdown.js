@@ -41,30 +41,43 @@ const marked = new Marked({
   },
 });
 
-DOMPurify.addHook('afterSanitizeAttributes', node => {
+/** Links in messages open in a new tab, and give the target neither the page nor the referrer. */
+export function hardenLink(node) {
   if (node.tagName === 'A') {
     node.setAttribute('target', '_blank');
     node.setAttribute('rel', 'noopener noreferrer nofollow');
   }
-});
+}
 
-const PURIFY = {
+DOMPurify.addHook('afterSanitizeAttributes', hardenLink);
+
+/** What may stay after sanitizing: text formatting, lists, tables, task-list checkboxes and web or mail links. */
+export const PURIFY = Object.freeze({
   ALLOWED_TAGS: ['p', 'br', 'strong', 'em', 'del', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li', 'a', 'span',
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input'],
   ALLOWED_ATTR: ['href', 'title', 'class', 'data-mention', 'target', 'rel', 'type', 'checked', 'disabled', 'align',
     'start'],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#|\/(?!\/))/i,
-};
+});
 
-/** Safe HTML for a message's markdown; `me` (a username) gets its mentions marked as such. */
-export function renderMarkdown(content, me) {
-  const html = DOMPurify.sanitize(marked.parse(content || ''), PURIFY);
+/** marked's HTML for a message's markdown, before sanitizing. */
+export function markdownToHtml(content) {
+  return marked.parse(content || '');
+}
+
+/** Marks the mentions of `me` (a username), and of the whole chat, as the user's own (`data-me`). */
+export function markMentions(html, me) {
   if (!me) {
     return html;
   }
   const mine = `data-mention="${escapeHtml(me.toLowerCase())}"`;
   return html.split(mine).join(`${mine} data-me="true"`)
     .replace(/data-mention="(channel|everyone|here)"/g, '$& data-me="true"');
+}
+
+/** Safe HTML for a message's markdown; `me` (a username) gets its mentions marked as such. */
+export function renderMarkdown(content, me) {
+  return markMentions(DOMPurify.sanitize(markdownToHtml(content), PURIFY), me);
 }
 
 export { escapeHtml };

@@ -1,8 +1,7 @@
 import { h } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import * as store from '../store.js';
-import { state } from '../store.js';
-import { useStore } from './hooks.js';
+import { client } from '../store.js';
+import { useSlice } from './hooks.js';
 import { AuthScreen } from './Auth.js';
 import { Sidebar, WorkspaceRail } from './Sidebar.js';
 import { ChatPane } from './ChatPane.js';
@@ -27,7 +26,7 @@ function ConnectionBanner() {
     const timer = setInterval(() => tick(n => n + 1), 1000);
     return () => clearInterval(timer);
   }, []);
-  const connection = state.connection;
+  const { status: connection, nextAttemptAt } = useSlice(client.connection.slice, state => state);
   if (connection === 'open' || connection === 'closed') {
     return null;
   }
@@ -35,26 +34,36 @@ function ConnectionBanner() {
   if (connection === 'offline') {
     text = 'You are offline. Messages you write are kept and sent when the connection is back.';
   } else if (connection === 'reconnecting') {
-    const seconds = Math.max(0, Math.ceil((state.nextAttemptAt - Date.now()) / 1000));
+    const seconds = Math.max(0, Math.ceil((nextAttemptAt - Date.now()) / 1000));
     text = seconds > 0 ? `Connection lost. Reconnecting in ${seconds} s…` : 'Reconnecting…';
   } else {
     text = 'Connecting…';
   }
   return h('div', { class: `connection-banner ${connection}`, role: 'status', 'data-connection': connection },
     text,
-    connection === 'reconnecting' && h('button', { class: 'link', onClick: () => store.bus.reconnectNow() }, 'Try now'));
+    connection === 'reconnecting'
+      && h('button', { class: 'link', onClick: client.connection.reconnectNow }, 'Try now'));
 }
 
 function ErrorToast() {
-  if (!state.error) {
+  const error = useSlice(client.notices.slice, state => state.error);
+  if (!error) {
     return null;
   }
-  return h('div', { class: 'toast', role: 'alert' }, state.error,
-    h('button', { class: 'icon-button', 'aria-label': 'Dismiss', onClick: store.dismissError }, '✕'));
+  return h('div', { class: 'toast', role: 'alert' }, error,
+    h('button', { class: 'icon-button', 'aria-label': 'Dismiss', onClick: client.notices.dismissError }, '✕'));
+}
+
+/** Read out by screen readers: a new message in the open chat. */
+function Announcer() {
+  const announcement = useSlice(client.notices.slice, state => state.announcement);
+  return h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' }, announcement);
 }
 
 function Workspace() {
   const [dialog, setDialog] = useState(null);
+  const connection = useSlice(client.connection.slice, state => state.status);
+  const threadRootId = useSlice(client.chats.selection, state => state.threadRootId);
   const close = useCallback(() => setDialog(null), []);
 
   useEffect(() => {
@@ -65,15 +74,15 @@ function Workspace() {
         setDialog(current => (current === 'switcher' ? null : 'switcher'));
       } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
         event.preventDefault();
-        const ids = store.orderedChatIds();
-        const at = ids.indexOf(state.activeChatId);
+        const ids = client.chats.orderedIds(client.session.slice.state.workspaceId);
+        const at = ids.indexOf(client.chats.activeChatId());
         const next = ids[(at + (event.key === 'ArrowDown' ? 1 : -1) + ids.length) % ids.length];
-        if (next) store.openChat(next);
+        if (next) client.openChat(next);
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
         if (dialog) {
           setDialog(null);
-        } else if (state.threadRootId) {
-          store.closeThread();
+        } else if (client.chats.selection.state.threadRootId) {
+          client.closeThread();
         }
       }
     };
@@ -82,7 +91,7 @@ function Workspace() {
   }, [dialog]);
 
   const Dialog = dialog && DIALOGS[dialog];
-  return h('div', { class: `layout${state.threadRootId ? ' with-thread' : ''}`, 'data-connection': state.connection },
+  return h('div', { class: `layout${threadRootId ? ' with-thread' : ''}`, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
     h(ConnectionBanner),
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
@@ -91,10 +100,11 @@ function Workspace() {
     h(ThreadPanel),
     Dialog && h(Dialog, { onClose: close }),
     h(ErrorToast),
-    h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' }, state.announcement));
+    h(Announcer));
 }
 
+/** Signed in: the workspace; else the sign-in screen. */
 export function App() {
-  useStore();
-  return state.session ? h(Workspace) : h(AuthScreen);
+  const signedIn = useSlice(client.session.slice, state => !!state.session);
+  return signedIn ? h(Workspace) : h(AuthScreen);
 }

@@ -1,9 +1,9 @@
 import { h, Fragment } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import * as store from '../store.js';
-import { state } from '../store.js';
+import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
+import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
@@ -17,8 +17,8 @@ function dayLabel(date) {
 }
 
 /** Messages with day separators and groups of consecutive messages by one sender. */
-export function renderMessages(messages, view, inThread) {
-  const me = state.session.user.id;
+export function renderMessages(messages, chatId, inThread) {
+  const me = client.session.me();
   const lastOwn = [...messages].reverse().find(m => m.senderId === me && !m.deleted);
   const items = [];
   let previous = null;
@@ -31,14 +31,18 @@ export function renderMessages(messages, view, inThread) {
     }
     const compact = !newDay && previous && previous.senderId === message.senderId && !previous.deleted
       && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
-    items.push(h(Message, { key: message.id, message, view, compact, isLastOwn: message === lastOwn, inThread }));
+    items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === lastOwn, inThread }));
     previous = message;
   });
   return items;
 }
 
+const NO_PENDING = [];
+
+/** The open chat's messages: re-rendered when they (or the user's unsent ones) change. */
 function MessageList({ chatId }) {
-  const view = state.views.get(chatId);
+  const view = useRow(client.messages.views, chatId);
+  const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
   const scroller = useRef(null);
   const memory = useRef({ atBottom: true, firstId: null, height: 0 });
   const [pill, setPill] = useState(false);
@@ -51,18 +55,18 @@ function MessageList({ chatId }) {
       el.scrollTop = el.scrollHeight;
       memory.current.atBottom = true;
       setPill(false);
-      store.setAtBottom(true);
+      client.reads.setAtBottom(true);
     }
   };
 
   useEffect(() => {
     memory.current = { atBottom: true, firstId: null, height: 0 };
     setPill(false);
-    store.setAtBottom(true);
+    client.reads.setAtBottom(true);
   }, [chatId]);
 
-  useEffect(() => store.onNewMessage(id => {
-    if (id === chatId && !memory.current.atBottom) {
+  useEffect(() => client.messages.onNewMessage((id, message) => {
+    if (id === chatId && message.senderId !== client.session.me() && !memory.current.atBottom) {
       setPill(true);
     }
   }), [chatId]);
@@ -80,7 +84,7 @@ function MessageList({ chatId }) {
   // After each render: stay at the bottom if we were there; keep the view still when older messages came in above.
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (!el) return;
+    if (!el || !view) return;
     const firstId = view.messages[0]?.id || null;
     const remembered = memory.current;
     if (remembered.atBottom) {
@@ -92,7 +96,7 @@ function MessageList({ chatId }) {
     remembered.height = el.scrollHeight;
     // A short chat cannot scroll: fetch older pages until it can (or there are none).
     if (view.loaded && view.hasMore && !view.loading && el.scrollHeight <= el.clientHeight) {
-      store.loadOlder(chatId);
+      client.messages.loadOlder(chatId);
     }
   });
 
@@ -101,16 +105,19 @@ function MessageList({ chatId }) {
     const atBottom = isAtBottom(el);
     memory.current.atBottom = atBottom;
     memory.current.height = el.scrollHeight;
-    store.setAtBottom(atBottom);
+    client.reads.setAtBottom(atBottom);
     if (atBottom && pill) {
       setPill(false);
     }
-    if (el.scrollTop < 200 && view.hasMore && !view.loading) {
-      store.loadOlder(chatId);
+    if (el.scrollTop < 200 && view?.hasMore && !view.loading) {
+      client.messages.loadOlder(chatId);
     }
   };
 
-  const pending = view.pending.filter(p => !p.replyTo && p.status !== 'sent');
+  if (!view) {
+    return null; // the chat is going away
+  }
+  const pending = unsent.filter(p => !p.replyTo);
   return h('div', { class: 'message-list-wrap' },
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
@@ -118,34 +125,39 @@ function MessageList({ chatId }) {
     },
     view.loading && h('div', { class: 'loading-older', role: 'status' }, 'Loading earlier messages…'),
     view.loaded && !view.hasMore && h('div', { class: 'chat-start' }, 'This is the very beginning of the conversation.'),
-    renderMessages(view.messages.filter(m => !m.replyTo), view, false),
+    renderMessages(view.messages, chatId, false),
     pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
     pill && h('button', { class: 'new-messages-pill', onClick: scrollToBottom }, 'New messages ↓'));
 }
 
 function TypingLine({ chatId }) {
-  const text = store.typingText(chatId);
+  useRow(client.typing.table, chatId);
+  const text = client.typing.text(chatId);
   return h('div', { class: 'typing', 'aria-live': 'polite' }, text);
 }
 
 /** The open chat: header, messages, typing line and composer. */
 export function ChatPane() {
-  const chat = state.chats.get(state.activeChatId);
+  const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
+  const chat = useRow(client.chats.table, activeChatId);
+  const title = useChatTitle(chat);
+  const noWorkspace = useSlice(client.session.slice, state => state.workspaces.length === 0);
   if (!chat) {
     return h('main', { class: 'chat-pane empty', id: 'main' },
       h('div', { class: 'empty-state' },
-        state.workspaces.length === 0
+        noWorkspace
           ? [h('h2', null, 'Welcome to OComms'), h('p', null, 'Create a workspace or join one with an invite code (the + on the left).')]
           : [h('h2', null, 'No chat open'), h('p', null, 'Pick a channel or start a conversation.')]));
   }
-  const title = store.chatTitle(chat);
   const label = chat.kind === 'channel' ? `Message #${title}` : `Message ${title}`;
   return h('main', { class: 'chat-pane', id: 'main', 'aria-label': title },
     h('header', { class: 'chat-header' },
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
       h('span', { class: 'member-count', title: 'Members' }, `${chat.memberCount || ''} ${chat.memberCount === 1 ? 'member' : 'members'}`),
-      chat.kind === 'channel' && h('button', { class: 'link', onClick: () => confirm(`Leave #${title}?`) && store.leaveChat(chat.id) }, 'Leave')),
+      chat.kind === 'channel' && h('button', {
+        class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
+      }, 'Leave')),
     h(MessageList, { key: chat.id, chatId: chat.id }),
     h(TypingLine, { chatId: chat.id }),
     h(Composer, { chatId: chat.id, label }));

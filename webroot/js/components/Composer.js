@@ -1,7 +1,6 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import * as store from '../store.js';
-import { state } from '../store.js';
+import { client } from '../store.js';
 import { Icon } from './icons.js';
 
 const SPECIAL = [
@@ -15,9 +14,9 @@ function draftKey(chatId, rootId) {
 
 /** People of the chat whose username or name starts with `prefix`, for @mention completion. */
 function candidates(chatId, prefix) {
-  const view = state.views.get(chatId);
+  const view = client.messages.views.get(chatId);
   const lower = prefix.toLowerCase();
-  const people = [...(view?.members.keys() || [])].map(id => state.users.get(id)).filter(Boolean);
+  const people = [...(view?.members.keys() || [])].map(id => client.people.users.get(id)).filter(Boolean);
   return [...people, ...SPECIAL]
     .filter(user => user.username.toLowerCase().startsWith(lower)
       || user.displayName.toLowerCase().split(/\s+/).some(word => word.startsWith(lower)))
@@ -85,8 +84,8 @@ export function Composer({ chatId, rootId, label }) {
     if (!content) {
       return;
     }
-    store.sendMessage(chatId, content, rootId);
-    store.stoppedTyping(chatId);
+    client.outbox.send(chatId, content, rootId);
+    client.typing.stoppedTyping(chatId);
     setText('');
     saveDraft('');
     window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
@@ -124,9 +123,9 @@ export function Composer({ chatId, rootId, label }) {
     saveDraft(value);
     updateCompletion(value, event.currentTarget.selectionStart);
     if (value.trim()) {
-      store.typed(chatId);
+      client.typing.typed(chatId);
     } else {
-      store.stoppedTyping(chatId);
+      client.typing.stoppedTyping(chatId);
     }
   };
 

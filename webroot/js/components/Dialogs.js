@@ -1,8 +1,8 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import * as store from '../store.js';
-import { state } from '../store.js';
+import { client } from '../store.js';
 import { PresenceDot } from './Sidebar.js';
+import { useSlice } from './hooks.js';
 
 /** A modal dialog; focus moves into it and comes back when it closes. Esc closes it (App). */
 function Modal({ title, onClose, children, wide }) {
@@ -43,8 +43,8 @@ function useAction(action, onDone) {
 export function WorkspaceDialog({ onClose }) {
   const [name, setName] = useState('');
   const [code, setCode] = useState('');
-  const [create, creating, createError] = useAction(() => store.createWorkspace(name.trim()), onClose);
-  const [join, joining, joinError] = useAction(() => store.joinWorkspace(code), onClose);
+  const [create, creating, createError] = useAction(() => client.createWorkspace(name.trim()), onClose);
+  const [join, joining, joinError] = useAction(() => client.joinWorkspace(code), onClose);
   return h(Modal, { title: 'Workspaces', onClose },
     h('form', { class: 'dialog-form', onSubmit: e => { e.preventDefault(); create(); } },
       h('label', { for: 'ws-name' }, 'Create a workspace'),
@@ -66,7 +66,7 @@ export function InviteDialog({ onClose }) {
   const [invite, setInvite] = useState(null);
   const [error, setError] = useState(null);
   useEffect(() => {
-    store.createInvite().then(setInvite, failure => setError(failure.message));
+    client.createInvite().then(setInvite, failure => setError(failure.message));
   }, []);
   return h(Modal, { title: 'Invite people', onClose },
     error && h('p', { class: 'form-error', role: 'alert' }, error),
@@ -83,7 +83,7 @@ export function CreateChannelDialog({ onClose }) {
   const [name, setName] = useState('');
   const [topic, setTopic] = useState('');
   const [isPrivate, setPrivate] = useState(false);
-  const [create, busy, error] = useAction(() => store.createChannel(name.trim(), isPrivate, topic.trim()), onClose);
+  const [create, busy, error] = useAction(() => client.createChannel(name.trim(), isPrivate, topic.trim()), onClose);
   return h(Modal, { title: 'Create a channel', onClose },
     h('form', { class: 'dialog-form', onSubmit: e => { e.preventDefault(); create(); } },
       h('label', { for: 'channel-name' }, 'Name'),
@@ -104,7 +104,7 @@ export function BrowseDialog({ onClose }) {
   const [filter, setFilter] = useState('');
   const [error, setError] = useState(null);
   useEffect(() => {
-    store.browseChannels().then(setChannels, failure => setError(failure.message));
+    client.browseChannels().then(setChannels, failure => setError(failure.message));
   }, []);
   const shown = (channels || []).filter(c => c.name.includes(filter.toLowerCase()));
   return h(Modal, { title: 'Browse channels', onClose, wide: true },
@@ -113,24 +113,29 @@ export function BrowseDialog({ onClose }) {
     error && h('p', { class: 'form-error', role: 'alert' }, error),
     !channels && !error && h('p', { role: 'status' }, 'Loading…'),
     h('ul', { class: 'browse-list' }, shown.map(channel => {
-      const member = state.chats.has(channel.id);
+      const member = client.chats.table.has(channel.id);
       return h('li', { key: channel.id },
         h('div', null, h('strong', null, `#${channel.name}`), channel.topic && h('span', { class: 'muted' }, ` — ${channel.topic}`),
           h('div', { class: 'muted small' }, `${channel.memberCount} members`)),
-        member ? h('button', { onClick: () => { store.openChat(channel.id); onClose(); } }, 'Open')
-          : h('button', { class: 'primary', onClick: () => store.joinChannel(channel.id).then(onClose, e => setError(e.message)) }, 'Join'));
+        member ? h('button', { onClick: () => { client.openChat(channel.id); onClose(); } }, 'Open')
+          : h('button', {
+            class: 'primary', onClick: () => client.joinChannel(channel.id).then(onClose, e => setError(e.message)),
+          }, 'Join'));
     })));
 }
 
 export function NewDmDialog({ onClose }) {
   const [chosen, setChosen] = useState([]);
   const [filter, setFilter] = useState('');
-  const [start, busy, error] = useAction(() => store.startDm(chosen), onClose);
+  const [start, busy, error] = useAction(() => client.startDm(chosen), onClose);
   useEffect(() => {
-    store.refreshMembers().catch(() => {});
+    client.refreshMembers().catch(() => {});
   }, []);
-  const me = state.session.user.id;
-  const people = store.workspaceMemberIds().filter(id => id !== me).map(id => state.users.get(id)).filter(Boolean)
+  useSlice(client.people.members, state => state);
+  useSlice(client.people.users, users => users.version);
+  const me = client.session.me();
+  const people = client.workspaceMemberIds().filter(id => id !== me).map(id => client.people.users.get(id))
+    .filter(Boolean)
     .filter(user => `${user.displayName} ${user.username}`.toLowerCase().includes(filter.toLowerCase()));
   const toggle = id => setChosen(chosen.includes(id) ? chosen.filter(x => x !== id) : [...chosen, id].slice(0, 7));
   return h(Modal, { title: 'New direct message', onClose },
@@ -148,9 +153,11 @@ export function NewDmDialog({ onClose }) {
 export function QuickSwitcher({ onClose }) {
   const [query, setQuery] = useState('');
   const [index, setIndex] = useState(0);
-  const all = [...state.chats.values()].map(chat => ({
-    chat, title: store.chatTitle(chat),
-    workspace: state.workspaces.find(ws => ws.id === chat.workspaceId)?.name || '',
+  useSlice(client.chats.table, chats => chats.version);
+  const { workspaces, workspaceId } = useSlice(client.session.slice, state => state);
+  const all = [...client.chats.table.values()].map(chat => ({
+    chat, title: client.chats.title(chat),
+    workspace: workspaces.find(ws => ws.id === chat.workspaceId)?.name || '',
   }));
   const q = query.toLowerCase();
   const matches = all.filter(item => item.title.toLowerCase().includes(q))
@@ -160,10 +167,10 @@ export function QuickSwitcher({ onClose }) {
     .slice(0, 12);
   const choose = item => {
     if (!item) return;
-    if (item.chat.workspaceId !== state.workspaceId) {
-      store.switchWorkspace(item.chat.workspaceId).then(() => store.openChat(item.chat.id));
+    if (item.chat.workspaceId !== workspaceId) {
+      client.switchWorkspace(item.chat.workspaceId).then(() => client.openChat(item.chat.id));
     } else {
-      store.openChat(item.chat.id);
+      client.openChat(item.chat.id);
     }
     onClose();
   };

@@ -1,9 +1,10 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
-import * as store from '../store.js';
-import { state } from '../store.js';
+import { client } from '../store.js';
 import { renderMarkdown } from '../markdown.js';
+import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
+import { useDisplayName, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
 
@@ -24,12 +25,12 @@ function hue(userId) {
 }
 
 export function Avatar({ userId }) {
-  return h('span', { class: `avatar hue-${Math.floor(hue(userId) / 30)}`, 'aria-hidden': 'true' },
-    initials(store.displayName(userId)));
+  const name = useDisplayName(userId);
+  return h('span', { class: `avatar hue-${Math.floor(hue(userId) / 30)}`, 'aria-hidden': 'true' }, initials(name));
 }
 
 function Reactions({ message }) {
-  const me = state.session.user.id;
+  const me = client.session.me();
   const reactions = message.reactions || [];
   if (reactions.length === 0) {
     return null;
@@ -39,8 +40,8 @@ function Reactions({ message }) {
       class: `reaction${r.userIds.includes(me) ? ' mine' : ''}`,
       'aria-pressed': String(r.userIds.includes(me)),
       'aria-label': `${r.emoji} ${r.count} ${r.count === 1 ? 'reaction' : 'reactions'}`,
-      title: r.userIds.map(store.displayName).join(', '),
-      onClick: () => store.react(message, r.emoji),
+      title: r.userIds.map(client.people.displayName).join(', '),
+      onClick: () => client.messages.react(message, r.emoji),
     }, h('span', { 'aria-hidden': 'true' }, r.emoji), h('span', { class: 'count' }, String(r.count)))));
 }
 
@@ -51,11 +52,15 @@ export function EmojiPicker({ onPick, onClose }) {
     onClick: () => { onPick(emoji); onClose(); } }, emoji)));
 }
 
-function ReadMark({ message, view, isLastOwn }) {
-  const chat = state.chats.get(message.chatId);
-  const me = state.session.user.id;
-  const readers = [...view.members.entries()].filter(([id, seq]) => id !== me && seq >= message.seq).length;
-  if (chat.kind === 'dm') {
+/** Who has read one's message: re-rendered when that number changes, not on every read receipt. */
+function ReadMark({ message, chatId, isLastOwn }) {
+  const kind = useSlice(client.chats.table, chats => chats.get(chatId)?.kind, { key: chatId });
+  const readers = useSlice(client.messages.views, views => {
+    const me = client.session.me();
+    const members = views.get(chatId)?.members || new Map();
+    return [...members.entries()].filter(([id, seq]) => id !== me && seq >= message.seq).length;
+  }, { key: chatId });
+  if (kind === 'dm') {
     const read = readers > 0;
     return h('span', { class: `read-mark${read ? ' read' : ''}`, title: read ? 'Read' : 'Sent',
       'aria-label': read ? 'read' : 'sent' }, read ? '✓✓' : '✓');
@@ -64,8 +69,9 @@ function ReadMark({ message, view, isLastOwn }) {
 }
 
 /** One message; `compact` when it continues the previous one's group. */
-export function Message({ message, view, compact, isLastOwn, inThread }) {
-  const me = state.session.user;
+export function Message({ message, chatId, compact, isLastOwn, inThread }) {
+  const me = useMe();
+  const sender = useDisplayName(message.senderId);
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const [picking, setPicking] = useState(false);
@@ -81,7 +87,7 @@ export function Message({ message, view, compact, isLastOwn, inThread }) {
     const content = draft.trim();
     if (content && content !== message.content) {
       try {
-        await store.editMessage(message.id, content);
+        await client.messages.edit(message.id, content);
       } catch (error) {
         alert(error.message);
         return;
@@ -92,13 +98,13 @@ export function Message({ message, view, compact, isLastOwn, inThread }) {
 
   return h('article', {
     class: classes.join(' '), 'data-message-id': message.id, 'data-seq': message.seq,
-    'aria-label': `${store.displayName(message.senderId)}, ${fullFormat.format(created)}`, tabindex: -1,
+    'aria-label': `${sender}, ${fullFormat.format(created)}`, tabindex: -1,
   },
   compact ? h('span', { class: 'gutter-time', 'aria-hidden': 'true' }, timeFormat.format(created))
     : h(Avatar, { userId: message.senderId }),
   h('div', { class: 'message-main' },
     !compact && h('header', { class: 'message-header' },
-      h('span', { class: 'sender' }, store.displayName(message.senderId)),
+      h('span', { class: 'sender' }, sender),
       h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created))),
     message.deleted
       ? h('p', { class: 'tombstone' }, 'This message was deleted.')
@@ -116,33 +122,47 @@ export function Message({ message, view, compact, isLastOwn, inThread }) {
         : h('div', { class: 'content', dangerouslySetInnerHTML: { __html: renderMarkdown(message.content, me.username) } }),
     message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
     !message.deleted && h(Reactions, { message }),
-    !inThread && message.replyCount > 0 && h('button', { class: 'thread-summary', onClick: () => store.openThread(message.id) },
-      `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`),
-    own && !message.deleted && h(ReadMark, { message, view, isLastOwn })),
+    !inThread && message.replyCount > 0 && h('button', {
+      class: 'thread-summary', onClick: () => client.openThread(message.id),
+    }, `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`),
+    own && !message.deleted && h(ReadMark, { message, chatId, isLastOwn })),
   !message.deleted && !editing && h('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
     h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
-      onClick: () => store.openThread(message.id) }, h(Icon, { name: 'thread' })),
+      onClick: () => client.openThread(message.id) }, h(Icon, { name: 'thread' })),
     own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => { setDraft(message.content); setEditing(true); } }, h(Icon, { name: 'edit' })),
     own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: () => {
-      if (confirm('Delete this message?')) store.deleteMessage(message.id).catch(e => alert(e.message));
+      if (confirm('Delete this message?')) client.messages.remove(message.id).catch(e => alert(e.message));
     } }, h(Icon, { name: 'trash' }))),
-  picking && h(EmojiPicker, { onPick: emoji => store.react(message, emoji), onClose: () => setPicking(false) }));
+  picking && h(EmojiPicker, {
+    onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),
+  }));
 }
 
-/** Our own message before the server has it. */
+/**
+ * Our own message before the server has it: sending, waiting for the connection, or refused. A refused one says why
+ * (the server's detail and reason code) and offers "retry" only when trying again can succeed.
+ */
 export function PendingMessage({ pending }) {
-  const me = state.session.user;
-  const label = { sending: 'sending…', queued: 'waiting for connection…', failed: 'failed', sent: 'sent' }[pending.status];
+  const me = useMe();
+  const failed = pending.status === 'failed';
+  const failure = pending.failure;
+  const label = failed ? failureText(failure)
+    : { sending: 'sending…', queued: 'waiting for connection…' }[pending.status];
   return h('article', { class: `message pending ${pending.status}`, 'data-client-id': pending.clientId,
     'data-status': pending.status },
   h(Avatar, { userId: me.id }),
   h('div', { class: 'message-main' },
     h('header', { class: 'message-header' }, h('span', { class: 'sender' }, me.displayName)),
     h('div', { class: 'content', dangerouslySetInnerHTML: { __html: renderMarkdown(pending.content, me.username) } }),
-    h('span', { class: 'send-status', role: pending.status === 'failed' ? 'alert' : undefined }, label,
-      pending.status === 'failed' && [' — ',
-        h('button', { class: 'link', onClick: () => store.retry(pending.chatId, pending.clientId) }, 'retry'),
-        ' · ',
-        h('button', { class: 'link', onClick: () => store.discard(pending.chatId, pending.clientId) }, 'discard')])));
+    h('span', {
+      class: 'send-status', role: failed ? 'alert' : undefined,
+      'data-code': failure?.code, 'data-reason': failure?.reason || undefined,
+    }, label,
+    failed && [' — ',
+      failure?.retryable !== false && [
+        h('button', { class: 'link', onClick: () => client.outbox.retry(pending.chatId, pending.clientId) }, 'retry'),
+        ' · '],
+      h('button', { class: 'link', onClick: () => client.outbox.discard(pending.chatId, pending.clientId) },
+        'discard')])));
 }

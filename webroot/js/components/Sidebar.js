@@ -1,43 +1,52 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
-import * as store from '../store.js';
-import { state } from '../store.js';
+import { client } from '../store.js';
 import { setTheme, themeChoice } from '../theme.js';
 import { Icon } from './icons.js';
+import { useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
+import { shallowEqual } from '../store/slice.js';
 
 const STATUSES = [
   ['available', 'Available'], ['away', 'Away'], ['dnd', 'Do not disturb'], ['brb', 'Be right back'],
 ];
 
 export function PresenceDot({ userId }) {
-  const status = store.statusOf(userId);
+  const status = usePresence(userId);
   return h('span', { class: `presence-dot ${status}`, role: 'img', 'aria-label': status, title: status });
 }
 
 /** The narrow rail of workspaces, with a button to create or join one. */
 export function WorkspaceRail({ onAddWorkspace }) {
+  const { workspaces, workspaceId } = useSlice(client.session.slice, state => state);
+  // Which workspaces have unread messages: re-rendered when that changes, not on every count.
+  const unread = useSlice(client.chats.table, () => {
+    const sums = client.chats.unreadByWorkspace();
+    return workspaces.map(ws => sums.get(ws.id) || 0);
+  }, { equals: shallowEqual });
   return h('nav', { class: 'rail', 'aria-label': 'Workspaces' },
-    state.workspaces.map(ws => {
-      const unread = [...state.chats.values()].filter(c => c.workspaceId === ws.id)
-        .reduce((sum, c) => sum + (c.unreadCount || 0), 0);
-      return h('button', {
-        class: `rail-item${ws.id === state.workspaceId ? ' active' : ''}`,
-        title: ws.name, 'aria-label': `${ws.name}${unread ? `, ${unread} unread` : ''}`,
-        'aria-current': ws.id === state.workspaceId ? 'true' : undefined,
-        onClick: () => store.switchWorkspace(ws.id),
-      }, ws.name.slice(0, 2).toUpperCase(), unread > 0 && ws.id !== state.workspaceId
-        ? h('span', { class: 'rail-dot', 'aria-hidden': 'true' }) : null);
-    }),
+    workspaces.map((ws, i) => h('button', {
+      class: `rail-item${ws.id === workspaceId ? ' active' : ''}`,
+      title: ws.name, 'aria-label': `${ws.name}${unread[i] ? `, ${unread[i]} unread` : ''}`,
+      'aria-current': ws.id === workspaceId ? 'true' : undefined,
+      onClick: () => client.switchWorkspace(ws.id),
+    }, ws.name.slice(0, 2).toUpperCase(), unread[i] > 0 && ws.id !== workspaceId
+      ? h('span', { class: 'rail-dot', 'aria-hidden': 'true' }) : null)),
     h('button', { class: 'rail-item add', title: 'Create or join a workspace', 'aria-label': 'Create or join a workspace',
       onClick: onAddWorkspace }, '+'));
 }
 
-function ChatLink({ chat }) {
-  const active = chat.id === state.activeChatId;
+/** One chat in the sidebar: re-rendered when that chat (its badge) changes, or it is opened or left. */
+function ChatLink({ chatId }) {
+  const chat = useRow(client.chats.table, chatId);
+  const active = useSlice(client.chats.selection, state => state.activeChatId === chatId);
+  const title = useChatTitle(chat);
+  if (!chat) {
+    return null;
+  }
   const unread = chat.unreadCount || 0;
   const mentions = chat.mentionCount || 0;
-  const partner = chat.kind === 'dm' ? store.dmPartner(chat) : null;
-  const label = `${chat.kind === 'channel' ? 'channel ' : 'direct message with '}${store.chatTitle(chat)}`
+  const partner = chat.kind === 'dm' ? client.chats.dmPartner(chat) : null;
+  const label = `${chat.kind === 'channel' ? 'channel ' : 'direct message with '}${title}`
     + `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentions` : ''}`;
   return h('li', null, h('a', {
     href: `#${chat.id}`,
@@ -47,21 +56,22 @@ function ChatLink({ chat }) {
     'aria-label': label,
     onClick: event => {
       event.preventDefault();
-      store.openChat(chat.id);
+      client.openChat(chat.id);
     },
   },
   chat.kind === 'channel'
     ? h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#')
     : partner ? h(PresenceDot, { userId: partner }) : h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, '👥'),
-  h('span', { class: 'chat-name' }, store.chatTitle(chat)),
+  h('span', { class: 'chat-name' }, title),
   mentions > 0 ? h('span', { class: 'badge mention', 'data-badge': 'mention' }, String(mentions))
     : unread > 0 ? h('span', { class: 'badge', 'data-badge': 'unread' }, String(unread)) : null));
 }
 
 function UserMenu() {
   const [open, setOpen] = useState(false);
-  const me = state.session.user;
-  const status = store.statusOf(me.id);
+  const me = useMe();
+  const status = usePresence(me.id);
+  const chosen = useSlice(client.presence.mine, state => state.status);
   return h('div', { class: 'user-menu' },
     h('button', { class: 'me', 'aria-haspopup': 'menu', 'aria-expanded': String(open), 'aria-label': 'Your status and settings',
       onClick: () => setOpen(!open) },
@@ -70,8 +80,8 @@ function UserMenu() {
     open && h('div', { class: 'menu', role: 'menu', onKeyDown: e => e.key === 'Escape' && setOpen(false) },
       h('div', { class: 'menu-label' }, 'Status'),
       STATUSES.map(([value, text]) => h('button', {
-        role: 'menuitemradio', 'aria-checked': String(state.myStatus === value), class: 'menu-item',
-        onClick: () => { store.setStatus(value); setOpen(false); },
+        role: 'menuitemradio', 'aria-checked': String(chosen === value), class: 'menu-item',
+        onClick: () => { client.presence.setStatus(value); setOpen(false); },
       }, h('span', { class: `presence-dot ${value}`, 'aria-hidden': 'true' }), text)),
       h('div', { class: 'menu-label' }, 'Theme'),
       [['light', 'Light'], ['dark', 'Dark'], ['system', 'System']].map(([value, text]) => h('button', {
@@ -80,13 +90,16 @@ function UserMenu() {
         onClick: () => { setTheme(value); setOpen(false); },
       }, text)),
       h('hr'),
-      h('button', { role: 'menuitem', class: 'menu-item', onClick: () => store.logout() }, 'Sign out')));
+      h('button', { role: 'menuitem', class: 'menu-item', onClick: () => client.logout() }, 'Sign out')));
 }
 
-/** Channels and DMs of the current workspace. */
+/** Channels and DMs of the current workspace: re-rendered when the list changes, not when a badge does. */
 export function Sidebar({ openDialog }) {
-  const workspace = state.workspaces.find(ws => ws.id === state.workspaceId);
-  const { channels, dms } = store.chatsOf(state.workspaceId);
+  const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
+  const workspace = useSlice(client.session.slice, state => state.workspaces.find(ws => ws.id === workspaceId));
+  const { channels, dms } = useSlice(client.chats.table, () => client.chats.chatsOf(workspaceId));
+  // Names sort the list: chatsOf() gives a new list when a name changes.
+  useSlice(client.people.users, () => client.chats.chatsOf(workspaceId));
   return h('aside', { class: 'sidebar', 'aria-label': 'Chats' },
     h('header', { class: 'sidebar-header' },
       h('h2', { class: 'workspace-name' }, workspace ? workspace.name : 'No workspace'),
@@ -97,12 +110,12 @@ export function Sidebar({ openDialog }) {
         h('h3', null, 'Channels'),
         workspace && h('button', { class: 'icon-button small', title: 'Create a channel', 'aria-label': 'Create a channel',
           onClick: () => openDialog('createChannel') }, '+')),
-      h('ul', { class: 'chat-list' }, channels.map(chat => h(ChatLink, { key: chat.id, chat }))),
+      h('ul', { class: 'chat-list' }, channels.map(chatId => h(ChatLink, { key: chatId, chatId }))),
       workspace && h('button', { class: 'link browse', onClick: () => openDialog('browse') }, 'Browse channels'),
       h('div', { class: 'section-title' },
         h('h3', null, 'Direct messages'),
         workspace && h('button', { class: 'icon-button small', title: 'New direct message', 'aria-label': 'New direct message',
           onClick: () => openDialog('newDm') }, '+')),
-      h('ul', { class: 'chat-list' }, dms.map(chat => h(ChatLink, { key: chat.id, chat })))),
+      h('ul', { class: 'chat-list' }, dms.map(chatId => h(ChatLink, { key: chatId, chatId })))),
     h(UserMenu));
 }

@@ -1,29 +1,36 @@
 import { h } from 'preact';
-import * as store from '../store.js';
-import { state } from '../store.js';
+import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
 import { renderMessages } from './ChatPane.js';
 import { Composer } from './Composer.js';
 import { Icon } from './icons.js';
+import { useRow, useSlice } from './hooks.js';
+
+const NO_THREAD = { replies: [], loaded: false };
+const NO_PENDING = [];
 
 /** The side panel of one thread: the root, its replies, and a composer for replies. */
 export function ThreadPanel() {
-  const view = state.views.get(state.activeChatId);
-  const root = view?.byId.get(state.threadRootId);
-  if (!view || !state.threadRootId) {
+  const { activeChatId: chatId, threadRootId: rootId } = useSlice(client.chats.selection, state => state);
+  const view = useRow(client.messages.views, chatId);
+  const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
+  if (!view || !rootId) {
     return null;
   }
-  const thread = view.threads.get(state.threadRootId) || { replies: [], loaded: false };
-  const pending = view.pending.filter(p => p.replyTo === state.threadRootId && p.status !== 'sent');
+  const root = view.messages.find(message => message.id === rootId);
+  const thread = view.threads.get(rootId) || NO_THREAD;
+  const pending = unsent.filter(p => p.replyTo === rootId);
   return h('aside', { class: 'thread-panel', 'aria-label': 'Thread' },
     h('header', { class: 'thread-header' },
       h('h2', null, 'Thread'),
-      h('button', { class: 'icon-button', 'aria-label': 'Close thread', title: 'Close (Esc)', onClick: store.closeThread }, h(Icon, { name: 'close' }))),
+      h('button', {
+        class: 'icon-button', 'aria-label': 'Close thread', title: 'Close (Esc)', onClick: client.closeThread,
+      }, h(Icon, { name: 'close' }))),
     h('div', { class: 'thread-body' },
-      root && h(Message, { message: root, view, compact: false, inThread: true }),
+      root && h(Message, { message: root, chatId, compact: false, inThread: true }),
       h('div', { class: 'thread-count' }, `${thread.replies.length} ${thread.replies.length === 1 ? 'reply' : 'replies'}`),
       !thread.loaded && h('div', { class: 'loading-older', role: 'status' }, 'Loading replies…'),
-      renderMessages(thread.replies, view, true),
+      renderMessages(thread.replies, chatId, true),
       pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
-    h(Composer, { chatId: view.chatId, rootId: state.threadRootId, label: 'Reply in thread' }));
+    h(Composer, { chatId, rootId, label: 'Reply in thread' }));
 }

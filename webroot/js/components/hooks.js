@@ -1,21 +1,50 @@
-import { useEffect, useReducer } from 'preact/hooks';
-import { subscribe } from '../store.js';
+import { useEffect, useReducer, useRef } from 'preact/hooks';
+import { createSelection } from '../store/slice.js';
+import { client } from '../store.js';
 
-/** Re-renders the component whenever the store changes. */
-export function useStore() {
+/**
+ * The part of one slice a component shows: `selector(slice.state)`, re-rendered only when that changes (by `equals`,
+ * identity by default). A table's state is the table: select a row (`t => t.get(id)`), or use `useRow`.
+ */
+export function useSlice(slice, selector, { equals, key } = {}) {
   const [, force] = useReducer(n => n + 1, 0);
-  useEffect(() => subscribe(force), []);
+  const ref = useRef(null);
+  if (!ref.current || ref.current.slice !== slice || ref.current.key !== key) {
+    ref.current = { slice, key, selection: createSelection(slice, { key }) };
+  }
+  const selected = ref.current.selection.read(selector, equals);
+  useEffect(() => ref.current.selection.listen(force), [slice, key]);
+  return selected;
 }
 
-/** Calls `handler` on Escape while the component is mounted. */
-export function useEscape(handler) {
-  useEffect(() => {
-    const onKey = event => {
-      if (event.key === 'Escape') {
-        handler(event);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [handler]);
+/** One row of a table (a chat, one chat's messages): re-rendered only when that row changes. */
+export function useRow(table, key) {
+  return useSlice(table, rows => rows.get(key), { key });
+}
+
+/** The signed-in user (null when signed out). */
+export function useMe() {
+  return useSlice(client.session.slice, state => state.session?.user || null, { equals: sameUser });
+}
+
+const sameUser = (a, b) => a === b || (!!a && !!b && a.id === b.id && a.username === b.username
+  && a.displayName === b.displayName);
+
+/** A person's display name, re-rendered when their profile changes. */
+export function useDisplayName(userId) {
+  return useSlice(client.people.users, () => client.people.displayName(userId), { key: userId });
+}
+
+/** What a presence dot shows for a user: theirs, or for the user themselves their own status and connection. */
+export function usePresence(userId) {
+  const own = userId === client.session.me();
+  useRow(client.presence.table, userId);
+  useSlice(client.presence.mine, state => (own ? state : null));
+  useSlice(client.connection.slice, state => (own ? state.status : null));
+  return client.presence.statusOf(userId);
+}
+
+/** A chat's title (a DM's is its members' names). */
+export function useChatTitle(chat) {
+  return useSlice(client.people.users, () => client.chats.title(chat));
 }

@@ -263,6 +263,27 @@ class WebClientTest {
   }
 
   @Test
+  @DisplayName("A message the server refuses as too long says why, and offers to discard it but not to retry")
+  void a_message_refused_as_too_long_says_why_and_offers_no_retry() {
+    Pair pair = pair();
+    WebElement box = pair.a().composer();
+    // 17 KB, over the 16 KB limit: set at once (typing it key by key takes minutes), as a paste would.
+    pair.a().script("const box = arguments[0]; box.value = 'x'.repeat(17 * 1024);"
+        + " box.dispatchEvent(new Event('input', { bubbles: true }));", box);
+    box.sendKeys(Keys.ENTER);
+
+    WebElement failed = pair.a().waitFor(By.cssSelector(".message.pending[data-status=failed]"));
+    WebElement status = failed.findElement(By.cssSelector(".send-status"));
+    assertThat(status.getDomAttribute("data-code")).isEqualTo("validation_failed");
+    assertThat(status.getText()).as("the server's detail").startsWith("failed: ").contains("content");
+    assertThat(failed.findElements(By.xpath(".//button[normalize-space()='retry']"))).as("no retry").isEmpty();
+    failed.findElement(By.xpath(".//button[normalize-space()='discard']")).click();
+    pair.a().until(d -> d.findElements(By.cssSelector(".message.pending")).isEmpty(), "discarded");
+    pair.a().send("a short one goes through");
+    pair.b().awaitMessage("a short one goes through");
+  }
+
+  @Test
   void hostile_markdown_renders_inert() {
     Pair pair = pair();
     List<String> payloads = List.of(

@@ -1,6 +1,6 @@
-// Messages written but not yet acknowledged, kept in IndexedDB so that neither a lost connection nor a closed tab
-// loses them. Sent again in the order they were written, with their original clientId (the server keeps one message
-// per clientId, so a retry never duplicates).
+// The outbox's storage (the outbox slice, store/outbox.js, sends): messages written but not yet acknowledged, kept in
+// IndexedDB so that neither a lost connection nor a closed tab loses them. Sent again in the order they were written,
+// with their original clientId (the server keeps one message per clientId, so a retry never duplicates).
 
 const DB_NAME = 'ocomms';
 const STORE = 'outbox';

@@ -1,0 +1,102 @@
+// Every name the client uses on the bridge, spelled once: the addresses it sends to and registers on, the event
+// types it handles, the error codes and reason codes it tells apart. They are docs/protocol.md's names; a name used
+// anywhere else in the client comes from here.
+
+/** Request addresses (docs/protocol.md, "Permissions"): the client sends to these and waits for the reply. */
+export const REQUEST = Object.freeze({
+  MESSAGE_SEND: 'chat.message.send',
+  MESSAGE_EDIT: 'chat.message.edit',
+  MESSAGE_DELETE: 'chat.message.delete',
+  MESSAGE_REACT: 'chat.message.react',
+  READ: 'chat.read',
+  SYNC: 'chat.sync',
+  HISTORY: 'chat.history',
+  TYPING: 'chat.typing',
+  PRESENCE_UPDATE: 'presence.update',
+  PRESENCE_SUBSCRIBE: 'presence.subscribe',
+  PRESENCE_UNSUBSCRIBE: 'presence.unsubscribe',
+});
+
+/** The address a chat's events are published on (members may register). */
+export const chatAddress = chatId => `chat.${chatId}`;
+
+/** The address a user's own events are published on (only that user may register). */
+export const userAddress = userId => `user.${userId}`;
+
+/** Event types (docs/protocol.md, "Events"). */
+export const EVENT = Object.freeze({
+  MESSAGE_NEW: 'message.new',
+  MESSAGE_UPDATED: 'message.updated',
+  MESSAGE_DELETED: 'message.deleted',
+  MESSAGE_REACTION: 'message.reaction',
+  READ_RECEIPT: 'read.receipt',
+  TYPING_INDICATOR: 'typing.indicator',
+  MEMBER_JOINED: 'member.joined',
+  MEMBER_LEFT: 'member.left',
+  CHAT_UPDATED: 'chat.updated',
+  SYNC_REQUIRED: 'sync.required',
+  CHAT_ADDED: 'chat.added',
+  CHAT_REMOVED: 'chat.removed',
+  NOTIFICATION_BADGE: 'notification.badge',
+  PRESENCE_CHANGED: 'presence.changed',
+});
+
+/** Where an event arrives: on `chat.<id>` (a chat's members) or on `user.<id>` (one user's connections). */
+export const SCOPE = Object.freeze({ CHAT: 'chat', USER: 'user' });
+
+/** The event types of each scope, as docs/protocol.md lists them. */
+export const EVENTS_BY_SCOPE = Object.freeze({
+  [SCOPE.CHAT]: Object.freeze([
+    EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION, EVENT.READ_RECEIPT,
+    EVENT.TYPING_INDICATOR, EVENT.MEMBER_JOINED, EVENT.MEMBER_LEFT, EVENT.CHAT_UPDATED, EVENT.SYNC_REQUIRED,
+  ]),
+  [SCOPE.USER]: Object.freeze([
+    EVENT.CHAT_ADDED, EVENT.CHAT_REMOVED, EVENT.NOTIFICATION_BADGE, EVENT.PRESENCE_CHANGED, EVENT.SYNC_REQUIRED,
+  ]),
+});
+
+/** Numbered per chat, replayed by `chat.sync`, delivered in seq order. */
+export const SEQUENCED = Object.freeze(new Set([
+  EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION,
+]));
+
+/** Error codes (docs/protocol.md, "Error codes"), and `disconnected`: the client's own, for a lost connection. */
+export const ERROR = Object.freeze({
+  VALIDATION_FAILED: 'validation_failed',
+  UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  RATE_LIMITED: 'rate_limited',
+  UNAVAILABLE: 'unavailable',
+  TIMEOUT: 'timeout',
+  INTERNAL: 'internal',
+  DISCONNECTED: 'disconnected',
+});
+
+/**
+ * The failures worth trying again with the same request: the server asked to wait, was busy or slow, or the
+ * connection dropped (the request may not have arrived). Anything else (a validation failure, a refusal, a missing
+ * chat) fails the same way every time.
+ */
+export const RETRYABLE = Object.freeze(new Set([
+  ERROR.RATE_LIMITED, ERROR.UNAVAILABLE, ERROR.TIMEOUT, ERROR.DISCONNECTED,
+]));
+
+/** Stable reason codes under the error codes, for cases a client tells apart (`reason` beside `code`). */
+export const REASON = Object.freeze({
+  CONTENT_TOO_LONG: 'content_too_long',
+  CHAT_ARCHIVED: 'chat_archived',
+  NAME_TAKEN: 'name_taken',
+  INVITE_EXPIRED: 'invite_expired',
+  INVITE_USED_UP: 'invite_used_up',
+});
+
+/** Limits the server sets on requests the client makes. */
+export const LIMITS = Object.freeze({
+  SYNC_CHATS: 500,
+  PRESENCE_USERS: 500,
+  HISTORY_PAGE: 50,
+  THREAD_PAGE: 100,
+});

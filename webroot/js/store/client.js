@@ -1,0 +1,248 @@
+// The client: every slice, the event router between the bridge and the slices, and the actions that span slices
+// (signing in and out, opening a chat, switching workspaces, catching up after a reconnect).
+//
+// Slices are made in the order they depend on each other: a slice calls the actions of those made before it, and
+// hears of the later ones only through their listeners (`onAdded`, `onNewMessage`, `subscribe`), so no two slices
+// know each other both ways. Everything from the outside (the bridge, REST, storage, the page) comes in `deps`, so a
+// test makes a client against fakes.
+
+import { SCOPE, userAddress } from '../protocol.js';
+import { createChats } from './chats.js';
+import { createConnection } from './connection.js';
+import { createMessages } from './messages.js';
+import { createNotices } from './notices.js';
+import { createOutbox } from './outbox.js';
+import { createPeople } from './people.js';
+import { createPresence } from './presence.js';
+import { createReads } from './reads.js';
+import { createRouter } from './router.js';
+import { createSession } from './session.js';
+import { createTitle } from './title.js';
+import { createTyping } from './typing.js';
+
+/**
+ * @param deps.api REST and the session (`js/api.js`)
+ * @param deps.bus the bridge client (`js/eventbus.js`)
+ * @param deps.outboxStore IndexedDB storage of unsent messages (`js/outbox-db.js`)
+ * @param deps.storage localStorage (chosen workspace and chat)
+ * @param deps.document the page (title, favicon, visibility)
+ * @param deps.window activity (idleness)
+ * @param deps.drawFavicon optional: how the favicon is drawn
+ * @param deps.newId optional: makes a message's clientId
+ */
+export function createClient({ api, bus, outboxStore, storage, document, window, drawFavicon, newId }) {
+  const router = createRouter();
+  const notices = createNotices();
+  const connection = createConnection({ bus });
+  const session = createSession({ api, storage });
+  const people = createPeople({ api });
+  const chats = createChats({ api, bus, router, session, people, notices, storage });
+  const messages = createMessages({ bus, router, api, session, people, chats, connection, notices });
+  const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
+  const typing = createTyping({ bus, router, session, people, messages, connection });
+  const presence = createPresence({ bus, router, session, people, connection, notices, window });
+  const reads = createReads({ bus, session, chats, messages, connection, document });
+  const title = createTitle({ document, chats, people, drawFavicon });
+  notices.listen({ messages, chats, session, people });
+
+  let unsubscribeUser = null;
+  const workspaceId = () => session.slice.state.workspaceId;
+
+  bus.onOpen(() => {
+    resync().catch(error => console.warn('sync after reconnect failed', error));
+  });
+  bus.onError(error => {
+    if (error.failureCode === 401) {
+      signedOut(); // the session was revoked (logged out elsewhere, or a refresh token was reused)
+    }
+  });
+  api.onSession(next => {
+    const wasSignedIn = !!session.slice.state.session;
+    session.setSession(next);
+    if (!next && wasSignedIn) {
+      signedOut();
+    } else if (next && !wasSignedIn) {
+      start();
+    } else if (next) {
+      bus.sendPing(); // renews the connection's token
+    }
+  });
+
+  /** Starts the signed-in client: loads workspaces and chats, connects the bus. */
+  async function start() {
+    const current = session.slice.state.session;
+    if (!current) {
+      return;
+    }
+    people.learn([current.user]);
+    unsubscribeUser = bus.subscribe(userAddress(current.user.id), event => router.route(SCOPE.USER, event));
+    bus.start();
+    try {
+      await reloadWorkspaces();
+      await loadChats();
+      await outbox.loadStored();
+    } catch (error) {
+      notices.fail(error);
+    }
+    presence.start();
+  }
+
+  function signedOut() {
+    bus.close();
+    unsubscribeUser?.();
+    unsubscribeUser = null;
+    presence.stop();
+    session.signedOut();
+    chats.clear();
+    messages.clear();
+    outbox.clear();
+    typing.clear();
+    people.clear();
+    api.dropSession();
+  }
+
+  async function logout() {
+    await api.logout().catch(() => {});
+    signedOut();
+  }
+
+  // After (re)connecting: every chat's gaps are filled, the list is fresh, presence is known, the outbox goes out.
+  async function resync() {
+    await loadChats();
+    await messages.resync();
+    await presence.subscribePeople();
+    await outbox.flush();
+    if (chats.activeChatId()) {
+      reads.markReadSoon();
+    }
+  }
+
+  async function reloadWorkspaces() {
+    const shown = await session.loadWorkspaces();
+    if (shown) {
+      await people.loadWorkspaceMembers(shown);
+    }
+  }
+
+  /** The chat list, and a chat open if none is. */
+  async function loadChats() {
+    await chats.load();
+    if (!chats.activeChatId()) {
+      const target = chats.preferredChat(workspaceId());
+      if (target) {
+        openChat(target);
+      }
+    }
+  }
+
+  function openChat(chatId) {
+    if (!chats.select(chatId)) {
+      return;
+    }
+    const view = messages.views.get(chatId);
+    if (view && !view.loaded && !view.loading) {
+      messages.loadOlder(chatId);
+    }
+    messages.loadMembers(chatId);
+    reads.markReadSoon();
+  }
+
+  async function switchWorkspace(id) {
+    session.chooseWorkspace(id);
+    chats.deselect();
+    try {
+      await people.loadWorkspaceMembers(id);
+      const target = chats.preferredChat(id);
+      if (target) {
+        openChat(target);
+      }
+    } catch (error) {
+      notices.fail(error);
+    }
+  }
+
+  async function createWorkspace(name) {
+    const { workspace } = await api.rest.createWorkspace(name);
+    await reloadWorkspaces();
+    await loadChats();
+    await switchWorkspace(workspace.id);
+  }
+
+  async function joinWorkspace(code) {
+    const { workspace } = await api.rest.join(code.trim());
+    await reloadWorkspaces();
+    await loadChats();
+    await switchWorkspace(workspace.id);
+  }
+
+  async function joinChannel(chatId) {
+    const { chat } = await api.rest.joinChat(chatId);
+    chats.add(chat);
+    openChat(chat.id);
+  }
+
+  async function createChannel(name, isPrivate, topic) {
+    const { chat } = await api.rest.createChannel(workspaceId(), name, isPrivate, topic);
+    chats.add({ unreadCount: 0, mentionCount: 0, ...chat });
+    openChat(chat.id);
+  }
+
+  async function startDm(userIds) {
+    const { chat } = await api.rest.openDm(workspaceId(), userIds);
+    chats.add({ unreadCount: 0, mentionCount: 0, ...chat });
+    openChat(chat.id);
+  }
+
+  async function leaveChat(chatId) {
+    await api.rest.leaveChat(chatId);
+    chats.remove(chatId);
+    const next = chats.chatsOf(workspaceId()).channels[0];
+    if (next) {
+      openChat(next);
+    }
+  }
+
+  /** Reloads the people of the current workspace (someone may have joined). */
+  async function refreshMembers() {
+    if (workspaceId()) {
+      await people.loadWorkspaceMembers(workspaceId());
+    }
+  }
+
+  function openThread(rootId) {
+    const chatId = chats.activeChatId();
+    chats.selectThread(rootId);
+    return messages.loadThread(chatId, rootId);
+  }
+
+  return {
+    router,
+    notices,
+    connection,
+    session,
+    people,
+    chats,
+    messages,
+    outbox,
+    typing,
+    presence,
+    reads,
+    title,
+    start,
+    logout,
+    openChat,
+    switchWorkspace,
+    createWorkspace,
+    joinWorkspace,
+    joinChannel,
+    createChannel,
+    startDm,
+    leaveChat,
+    refreshMembers,
+    openThread,
+    closeThread: () => chats.selectThread(null),
+    createInvite: () => api.rest.invite(workspaceId()),
+    browseChannels: async () => (await api.rest.channels(workspaceId())).channels,
+    workspaceMemberIds: () => people.memberIds(workspaceId()),
+  };
+}

@@ -1,0 +1,386 @@
+// The messages slice: what the client knows of each chat's messages (a "view" per chat: top-level messages by seq,
+// threads, the members' read watermarks for read receipts, how much history is loaded), and keeping it gap-free:
+// numbered events are applied in seq order, a gap asks `chat.sync` for what is missing, and after a reconnect every
+// chat is synced from the last seq it saw.
+//
+// A view is replaced whenever it changes; a message object is replaced only when that message changes, so a
+// component showing one message can tell by identity whether it must render again.
+
+import { EVENT, LIMITS, REQUEST, SCOPE } from '../protocol.js';
+import { createTable } from './slice.js';
+
+/** How long a gap may wait for the events of one burst that arrive a little out of order, before `chat.sync`. */
+const GAP_WAIT_MS = 300;
+
+function emptyView(chatId) {
+  return {
+    chatId,
+    messages: [], // top-level messages, by seq
+    threads: new Map(), // rootId -> {replies (by seq), loaded}
+    members: new Map(), // userId -> read watermark (read receipts)
+    loaded: false,
+    loading: false,
+    hasMore: true,
+  };
+}
+
+/** `messages` with `message` placed by its seq. */
+export function insertBySeq(messages, message) {
+  const index = messages.findIndex(other => other.seq > message.seq);
+  return index < 0 ? [...messages, message] : [...messages.slice(0, index), message, ...messages.slice(index)];
+}
+
+const replaced = (list, old, next) => list.map(item => (item === old ? next : item));
+
+/**
+ * @param deps.bus the bridge client
+ * @param deps.router where this slice claims its events
+ * @param deps.api REST (`rest.chatMembers`)
+ * @param deps.session who the user is
+ * @param deps.people profiles learnt from member lists
+ * @param deps.chats counts (every new message is counted there) and the open chat
+ * @param deps.connection to wait for the bridge before loading history
+ * @param deps.notices where failures are shown
+ */
+export function createMessages({ bus, router, api, session, people, chats, connection, notices }) {
+  const views = createTable('messages'); // chatId -> view
+  // Per chat, what is not shown: the last seq applied without a gap, the seqs seen beyond a gap, messages by id.
+  const books = new Map(); // chatId -> {syncedSeq, ahead: Set, byId: Map}
+  const newListeners = new Set();
+  const upsertListeners = new Set();
+
+  function open(chatId, syncedSeq) {
+    views.put(chatId, emptyView(chatId));
+    books.set(chatId, { syncedSeq, ahead: new Set(), byId: new Map() });
+  }
+
+  chats.onAdded((chat, { isNew, live, ready }) => {
+    if (!books.has(chat.id)) {
+      open(chat.id, chat.lastSeq || 0);
+    }
+    if (isNew && live) {
+      // What was sent before the registration took effect is not heard live: fetch it (and count it).
+      ready.then(() => {
+        const book = books.get(chat.id);
+        if (book) {
+          syncChats({ [chat.id]: book.syncedSeq || 0 });
+        }
+      }).catch(() => {});
+    }
+  });
+  chats.onRemoved(chatId => {
+    views.remove(chatId);
+    books.delete(chatId);
+  });
+
+  // Applying messages
+
+  /** Adds or updates a message (or a thread reply); `eventSeq` 0 for answers and history (not a numbered event). */
+  function upsert(chatId, message, eventSeq) {
+    const book = books.get(chatId);
+    if (!book || !message) {
+      return;
+    }
+    if (message.replyTo) {
+      upsertReply(chatId, book, message, eventSeq);
+    } else {
+      const known = book.byId.get(message.id);
+      if (known && eventSeq && eventSeq <= (known.version || 0)) {
+        return; // an older event than the state already shown
+      }
+      const next = { ...known, ...message, version: eventSeq || known?.version || 0 };
+      book.byId.set(message.id, next);
+      views.update(chatId, view => ({
+        ...view, messages: known ? replaced(view.messages, known, next) : insertBySeq(view.messages, next),
+      }));
+    }
+    upsertListeners.forEach(listener => listener(chatId, message));
+  }
+
+  function upsertReply(chatId, book, message, eventSeq) {
+    views.update(chatId, view => {
+      const thread = view.threads.get(message.replyTo) || { replies: [], loaded: false };
+      const known = thread.replies.find(reply => reply.id === message.id);
+      if (known) {
+        if (eventSeq && eventSeq <= (known.version || 0)) {
+          return view;
+        }
+        const next = { ...known, ...message, version: eventSeq || known.version || 0 };
+        return withThread(view, message.replyTo, { ...thread, replies: replaced(thread.replies, known, next) });
+      }
+      const replies = [...thread.replies, { ...message, version: eventSeq || 0 }].sort((a, b) => a.seq - b.seq);
+      let next = withThread(view, message.replyTo, { ...thread, replies });
+      const root = book.byId.get(message.replyTo);
+      // Roots are not re-sent when a reply arrives: count it here (history brings the stored count).
+      if (root && eventSeq && eventSeq > (root.version || 0) && !message.deleted) {
+        const counted = { ...root, replyCount: (root.replyCount || 0) + 1, lastReplyAt: message.createdAt };
+        book.byId.set(root.id, counted);
+        next = { ...next, messages: replaced(next.messages, root, counted) };
+      }
+      return next;
+    });
+  }
+
+  const withThread = (view, rootId, thread) => ({ ...view, threads: new Map(view.threads).set(rootId, thread) });
+
+  /** Applies a numbered event; a gap in the numbers asks chat.sync for what is missing. */
+  function applySequenced(chatId, event) {
+    const book = books.get(chatId);
+    const isNew = event.type === EVENT.MESSAGE_NEW && !book.byId.has(event.message.id);
+    if (views.get(chatId).loaded || event.message.replyTo) {
+      upsert(chatId, event.message, event.seq);
+    }
+    if (event.seq <= book.syncedSeq) {
+      return;
+    }
+    if (event.seq === book.syncedSeq + 1) {
+      book.syncedSeq = event.seq;
+      while (book.ahead.delete(book.syncedSeq + 1)) {
+        book.syncedSeq += 1;
+      }
+    } else {
+      book.ahead.add(event.seq);
+      requestSync(chatId);
+    }
+    if (isNew) {
+      newListeners.forEach(listener => listener(chatId, event.message));
+    }
+  }
+
+  // Events this slice owns
+
+  const owned = handle => (event, chatId) => {
+    if (books.has(chatId)) {
+      handle(event, chatId);
+    }
+  };
+  router.own(SCOPE.CHAT, EVENT.MESSAGE_NEW, 'messages', owned((event, chatId) => {
+    chats.countMessage(chatId, event.message);
+    applySequenced(chatId, event);
+  }));
+  [EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION].forEach(type =>
+    router.own(SCOPE.CHAT, type, 'messages', owned((event, chatId) => applySequenced(chatId, event))));
+  router.own(SCOPE.CHAT, EVENT.READ_RECEIPT, 'messages', owned((event, chatId) => {
+    setReader(chatId, event.userId, event.seq);
+    if (event.userId === session.me()) {
+      chats.raiseReadSeq(chatId, event.seq); // read on another device
+    }
+  }));
+  [EVENT.MEMBER_JOINED, EVENT.MEMBER_LEFT].forEach(type =>
+    router.own(SCOPE.CHAT, type, 'messages', owned((event, chatId) => {
+      loadMembers(chatId);
+      if (!people.users.has(event.userId)) {
+        const workspaceId = session.slice.state.workspaceId;
+        if (workspaceId) {
+          people.loadWorkspaceMembers(workspaceId).catch(() => {});
+        }
+      }
+      if (event.type === EVENT.MEMBER_LEFT && event.userId === session.me()) {
+        chats.remove(chatId);
+      }
+    })));
+  router.own(SCOPE.CHAT, EVENT.SYNC_REQUIRED, 'messages', owned((event, chatId) => {
+    syncChats({ [chatId]: books.get(chatId).syncedSeq });
+  }));
+
+  // Read receipts
+
+  /** A member's read watermark, which only moves forward. */
+  function setReader(chatId, userId, seq) {
+    views.update(chatId, view => ((view.members.get(userId) || 0) < seq
+      ? { ...view, members: new Map(view.members).set(userId, seq) } : view));
+  }
+
+  /** The chat's members and their read watermarks (for read receipts and @mention completion). */
+  async function loadMembers(chatId) {
+    try {
+      const { members } = await api.rest.chatMembers(chatId);
+      people.learn(members.map(member => member.user));
+      const readers = new Map(members.map(member => [member.userId, member.readSeq]));
+      views.update(chatId, view => ({ ...view, members: readers }));
+    } catch (error) {
+      console.warn('members', error);
+    }
+  }
+
+  // History
+
+  /** The next page back through history (the first page when nothing is loaded). */
+  async function loadOlder(chatId) {
+    const view = views.get(chatId);
+    if (!view || view.loading || (view.loaded && !view.hasMore)) {
+      return;
+    }
+    await connection.whenOpen();
+    views.update(chatId, current => ({ ...current, loading: true }));
+    try {
+      const current = views.get(chatId);
+      if (!current) {
+        return;
+      }
+      const body = { chatId, limit: LIMITS.HISTORY_PAGE };
+      if (current.loaded && current.messages[0]) {
+        body.beforeSeq = current.messages[0].seq;
+      }
+      const page = await bus.request(REQUEST.HISTORY, body);
+      page.messages.forEach(message => upsert(chatId, message, 0));
+      views.update(chatId, loaded => ({ ...loaded, hasMore: page.hasMore, loaded: true }));
+    } catch (error) {
+      notices.fail(error);
+    } finally {
+      views.update(chatId, done => ({ ...done, loading: false }));
+    }
+  }
+
+  /** A thread's replies. */
+  async function loadThread(chatId, rootId) {
+    try {
+      const page = await bus.request(REQUEST.HISTORY, { chatId, rootId, limit: LIMITS.THREAD_PAGE });
+      views.update(chatId, view => {
+        const thread = view.threads.get(rootId) || { replies: [], loaded: false };
+        const known = new Set(thread.replies.map(reply => reply.id));
+        const replies = [...thread.replies, ...page.messages.filter(reply => !known.has(reply.id))
+          .map(reply => ({ ...reply, version: 0 }))].sort((a, b) => a.seq - b.seq);
+        return withThread(view, rootId, { replies, loaded: true });
+      });
+    } catch (error) {
+      notices.fail(error);
+    }
+  }
+
+  // Gaps and reconnects
+
+  const syncWanted = new Set();
+  let syncTimer = 0;
+  function requestSync(chatId) {
+    syncWanted.add(chatId);
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(() => {
+      const since = {};
+      syncWanted.forEach(id => {
+        const book = books.get(id);
+        if (book && book.ahead.size > 0) {
+          since[id] = book.syncedSeq;
+        }
+      });
+      syncWanted.clear();
+      syncChats(since);
+    }, GAP_WAIT_MS);
+  }
+
+  /** Fetches and applies every event after the given seqs: `since` is {chatId: seq}. */
+  async function syncChats(since) {
+    if (Object.keys(since).length === 0 || !connection.isOpen()) {
+      return;
+    }
+    let refreshCounts = false;
+    try {
+      const answer = await bus.request(REQUEST.SYNC, { chats: since });
+      Object.entries(answer.chats).forEach(([chatId, result]) => {
+        const book = books.get(chatId);
+        if (!book || result.error) {
+          return;
+        }
+        if (result.tooLarge) {
+          refreshCounts = true; // the events are not given: the chat list has the counts
+          // Too much happened: reload the chat from history.
+          const members = views.get(chatId).members;
+          open(chatId, result.lastSeq);
+          views.update(chatId, view => ({ ...view, members }));
+          if (chatId === chats.activeChatId()) {
+            loadOlder(chatId);
+          }
+          return;
+        }
+        result.events.forEach(event => {
+          if (event.type === EVENT.MESSAGE_NEW) {
+            chats.countMessage(chatId, event.message);
+          }
+          if (views.get(chatId).loaded || event.message?.replyTo) {
+            upsert(chatId, event.message, event.seq);
+          }
+        });
+        book.syncedSeq = Math.max(book.syncedSeq, result.lastSeq);
+        book.ahead.forEach(seq => {
+          if (seq <= book.syncedSeq) {
+            book.ahead.delete(seq);
+          }
+        });
+      });
+    } catch (error) {
+      console.warn('chat.sync failed', error);
+    }
+    if (refreshCounts) {
+      chats.load().catch(error => console.warn('chat list', error));
+    }
+  }
+
+  /** After a reconnect: every chat from the last seq it saw, in requests of at most LIMITS.SYNC_CHATS chats. */
+  async function resync() {
+    const ids = [...books.keys()].filter(id => chats.table.has(id));
+    for (let i = 0; i < ids.length; i += LIMITS.SYNC_CHATS) {
+      await syncChats(Object.fromEntries(ids.slice(i, i + LIMITS.SYNC_CHATS).map(id => [id, books.get(id).syncedSeq])));
+    }
+  }
+
+  // Changing messages
+
+  async function edit(messageId, content) {
+    const message = await bus.request(REQUEST.MESSAGE_EDIT, { messageId, content });
+    upsert(message.chatId, message, 0);
+  }
+
+  async function remove(messageId) {
+    const message = await bus.request(REQUEST.MESSAGE_DELETE, { messageId });
+    upsert(message.chatId, message, 0);
+  }
+
+  /** Adds the user's reaction, or takes it back when it is there. */
+  async function react(message, emoji) {
+    const me = session.me();
+    const mine = (message.reactions || []).some(r => r.emoji === emoji && r.userIds.includes(me));
+    try {
+      const answer = await bus.request(REQUEST.MESSAGE_REACT, {
+        messageId: message.id, emoji, action: mine ? 'remove' : 'add',
+      });
+      const { id, chatId, seq, replyTo } = message;
+      upsert(chatId, { id, chatId, seq, replyTo, reactions: answer.reactions }, 0);
+    } catch (error) {
+      notices.fail(error);
+    }
+  }
+
+  function clear() {
+    [...views.keys()].forEach(chatId => views.remove(chatId));
+    books.clear();
+    syncWanted.clear();
+    clearTimeout(syncTimer);
+  }
+
+  return {
+    views,
+    upsert,
+    loadOlder,
+    loadThread,
+    loadMembers,
+    syncChats,
+    resync,
+    edit,
+    remove,
+    react,
+    clear,
+    setReader,
+    /** The last seq applied without a gap: what the user has in front of them. */
+    syncedSeq: chatId => books.get(chatId)?.syncedSeq || 0,
+    /** `listener(chatId, message)` for every new message heard live (not the ones a sync replays). */
+    onNewMessage: listener => {
+      newListeners.add(listener);
+      return () => newListeners.delete(listener);
+    },
+    /** `listener(chatId, message)` whenever a message is stored (an acknowledgement, an event, history). */
+    onUpsert: listener => {
+      upsertListeners.add(listener);
+      return () => upsertListeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// Read marking: the open chat is marked read up to its newest message while the page is visible and the list is
+// scrolled to the bottom. Tried shortly after the chat opens, the list reaches the bottom, the page becomes visible,
+// a message arrives in it or its unread count rises.
+
+import { REQUEST } from '../protocol.js';
+
+/** New messages of one burst are read with one request. */
+const READ_DELAY_MS = 150;
+
+/**
+ * @param deps.bus the bridge client
+ * @param deps.session who reads
+ * @param deps.chats the open chat and its counts (a chat.read answer replaces them)
+ * @param deps.messages the last seq the user has in front of them, and the read receipts (the user's own)
+ * @param deps.connection reads are sent only while connected
+ * @param deps.document whether the page is visible
+ */
+export function createReads({ bus, session, chats, messages, connection, document }) {
+  let timer = 0;
+  let atBottom = true;
+
+  function markReadSoon() {
+    clearTimeout(timer);
+    timer = setTimeout(markRead, READ_DELAY_MS);
+  }
+
+  /** The message list tells whether it shows its newest message. */
+  function setAtBottom(value) {
+    atBottom = value;
+    if (value) {
+      markReadSoon();
+    }
+  }
+
+  async function markRead() {
+    const chatId = chats.activeChatId();
+    const chat = chats.table.get(chatId);
+    const view = messages.views.get(chatId);
+    if (!chat || !view || document.visibilityState !== 'visible' || !atBottom || !connection.isOpen()) {
+      return;
+    }
+    const last = messages.syncedSeq(chatId);
+    const alreadyRead = Math.max(view.members.get(session.me()) || 0, chat.readSeq || 0);
+    if (!chat.unreadCount && !chat.mentionCount && alreadyRead >= last) {
+      return;
+    }
+    try {
+      const answer = await bus.request(REQUEST.READ, { chatId, seq: last });
+      if (!chats.table.has(chatId)) {
+        return;
+      }
+      chats.setCounts(chatId, { unreadCount: answer.unreadCount, mentionCount: answer.mentionCount,
+        readSeq: answer.seq });
+      messages.setReader(chatId, session.me(), answer.seq);
+    } catch (error) {
+      console.warn('chat.read failed', error);
+    }
+  }
+
+  document.addEventListener('visibilitychange', markReadSoon);
+  messages.onNewMessage((chatId, message) => {
+    if (chatId === chats.activeChatId() && message.senderId !== session.me()) {
+      markReadSoon();
+    }
+  });
+  // A badge for the open chat: read while looking at it (markRead checks that it is in view).
+  let shown = null;
+  chats.table.subscribe(changed => {
+    const chatId = chats.activeChatId();
+    const chat = chats.table.get(chatId);
+    if (chat && changed.has(chatId) && (chat.unreadCount || 0) > (shown?.id === chatId ? shown.unreadCount || 0 : 0)) {
+      markReadSoon();
+    }
+    shown = chat;
+  });
+
+  return { markReadSoon, setAtBottom, markRead };
+}

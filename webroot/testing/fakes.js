@@ -1,0 +1,283 @@
+// What the client meets outside itself, for tests: a bridge that answers as the test says and delivers the events
+// the test publishes, REST with canned answers, storage in memory, a page. The client under test is the real one
+// (store/client.js); only its surroundings are made up.
+
+import { BusError } from '../js/eventbus.js';
+import { createClient } from '../js/store/client.js';
+
+/** Lets every pending promise callback and microtask run (slices notify once per microtask). */
+export async function settle() {
+  for (let i = 0; i < 5; i += 1) {
+    await new Promise(resolve => setImmediate(resolve));
+  }
+}
+
+export const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/** Fails a request as the server does: a BusError with the wire code, the HTTP status and the error body. */
+export function refusal(code, failureCode, detail, fields = {}) {
+  return new BusError(code, failureCode, detail, { code, detail, ...fields });
+}
+
+/** The bridge client's interface (js/eventbus.js), with the server played by the test. */
+export class FakeBus {
+  constructor() {
+    this.state = 'closed';
+    this.nextAttemptAt = 0;
+    this.requests = []; // {address, body}
+    this.answers = new Map(); // address -> body => reply (a value, a promise, or a thrown BusError)
+    this.handlers = new Map(); // address -> Set of handlers
+    this.stateListeners = new Set();
+    this.openListeners = new Set();
+    this.errorListeners = new Set();
+  }
+
+  /** How the server answers requests to `address`. */
+  answer(address, reply) {
+    this.answers.set(address, reply);
+    return this;
+  }
+
+  /** Forgets the requests made so far (those of starting up). */
+  forget() {
+    this.requests.length = 0;
+  }
+
+  /** The bodies of the requests sent to `address`, in order. */
+  sent(address) {
+    return this.requests.filter(request => request.address === address).map(request => request.body);
+  }
+
+  async request(address, body) {
+    this.requests.push({ address, body });
+    if (this.state !== 'open') {
+      throw new BusError('disconnected', 0, 'not connected');
+    }
+    const reply = this.answers.get(address);
+    if (!reply) {
+      throw new BusError('forbidden', 403, `the test does not answer ${address}`);
+    }
+    return reply(body);
+  }
+
+  subscribe(address, handler) {
+    let set = this.handlers.get(address);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(address, set);
+    }
+    set.add(handler);
+    const unsubscribe = () => {
+      set.delete(handler);
+      if (set.size === 0) {
+        this.handlers.delete(address);
+      }
+    };
+    unsubscribe.ready = Promise.resolve();
+    return unsubscribe;
+  }
+
+  /** Whether anything listens on `address`. */
+  registered(address) {
+    return this.handlers.has(address);
+  }
+
+  /** The server publishes an event on `address`. */
+  publish(address, event) {
+    this.handlers.get(address)?.forEach(handler => handler(event));
+  }
+
+  setState(state) {
+    if (this.state !== state) {
+      this.state = state;
+      this.stateListeners.forEach(listener => listener(state, this));
+    }
+  }
+
+  /** The connection opens (or comes back): the client's onOpen listeners run. */
+  open() {
+    this.setState('open');
+    this.openListeners.forEach(listener => listener());
+  }
+
+  /** The connection drops. */
+  drop() {
+    this.setState('reconnecting');
+  }
+
+  start() {
+    if (this.state === 'closed') {
+      this.setState('connecting');
+    }
+  }
+
+  close() {
+    this.setState('closed');
+  }
+
+  onState(listener) {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onOpen(listener) {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+
+  onError(listener) {
+    this.errorListeners.add(listener);
+    return () => this.errorListeners.delete(listener);
+  }
+
+  sendPing() {}
+
+  reconnectNow() {}
+}
+
+/** localStorage in memory. */
+export function memoryStorage(entries = {}) {
+  const items = new Map(Object.entries(entries));
+  return {
+    getItem: key => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => items.set(key, String(value)),
+    removeItem: key => items.delete(key),
+  };
+}
+
+/** The IndexedDB outbox (js/outbox-db.js) in memory. */
+export function memoryOutbox() {
+  const entries = new Map();
+  return {
+    entries,
+    put: async entry => {
+      entries.set(entry.clientId, entry);
+    },
+    remove: async clientId => {
+      entries.delete(clientId);
+    },
+    list: async userId => [...entries.values()].filter(entry => entry.userId === userId),
+  };
+}
+
+/** The page: its title, a favicon link, visibility, and event listeners the test can fire. */
+export function fakePage() {
+  const listeners = new Map();
+  const on = (type, listener) => {
+    listeners.set(type, [...(listeners.get(type) || []), listener]);
+  };
+  return {
+    title: '',
+    visibilityState: 'visible',
+    addEventListener: on,
+    removeEventListener: () => {},
+    getElementById: () => null,
+    fire: type => (listeners.get(type) || []).forEach(listener => listener({ type })),
+  };
+}
+
+/** REST with the data the test sets (`api.data`), and the session (null: signed out). */
+export function fakeApi(data = {}) {
+  const listeners = new Set();
+  let session = data.session || null;
+  const api = {
+    data: { workspaces: [], members: {}, chats: [], chatMembers: {}, ...data },
+    calls: [],
+    currentSession: () => session,
+    onSession: listener => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    signIn(next) {
+      session = next;
+      listeners.forEach(listener => listener(session));
+    },
+    dropSession() {
+      session = null;
+      listeners.forEach(listener => listener(session));
+    },
+    logout: async () => api.dropSession(),
+    rest: {},
+  };
+  const rest = (name, answer) => {
+    api.rest[name] = async (...args) => {
+      api.calls.push([name, ...args]);
+      return answer(...args);
+    };
+  };
+  rest('workspaces', () => ({ workspaces: api.data.workspaces }));
+  rest('members', workspaceId => ({ members: api.data.members[workspaceId] || [] }));
+  rest('chats', () => ({ chats: api.data.chats }));
+  rest('chatMembers', chatId => ({ members: api.data.chatMembers[chatId] || [] }));
+  rest('joinChat', chatId => ({ chat: api.data.chats.find(chat => chat.id === chatId) }));
+  rest('leaveChat', () => null);
+  return api;
+}
+
+export const ME = { id: 'u-me', username: 'me', displayName: 'Me Myself' };
+export const ALICE = { id: 'u-alice', username: 'alice', displayName: 'Alice' };
+export const BOB = { id: 'u-bob', username: 'bob', displayName: 'Bob' };
+
+/** A channel as the chat list gives it. */
+export function channel(id, name, fields = {}) {
+  return {
+    id, workspaceId: 'ws-1', kind: 'channel', name, topic: null, private: false, archived: false, memberCount: 3,
+    lastSeq: 0, readSeq: 0, unreadCount: 0, mentionCount: 0, ...fields,
+  };
+}
+
+/** A message as the server sends it. */
+export function message(chatId, seq, fields = {}) {
+  return {
+    id: `m-${chatId}-${seq}`, chatId, seq, clientId: `c-${chatId}-${seq}`, senderId: ALICE.id,
+    content: `message ${seq}`, createdAt: new Date(Date.UTC(2026, 0, 1, 12, 0, seq)).toISOString(), editedAt: null,
+    deleted: false, replyTo: null, replyCount: 0, mentions: { users: [], channel: false, here: false }, reactions: [],
+    ...fields,
+  };
+}
+
+/** A `chat.sync` answer for one chat: its events after the asked seq, up to `lastSeq`. */
+export const synced = (chatId, lastSeq, events) => ({ chats: { [chatId]: { lastSeq, tooLarge: false, events } } });
+
+/** A `message.new` event, numbered by the message's seq. */
+export const newMessage = msg => ({ type: 'message.new', chatId: msg.chatId, seq: msg.seq, message: msg });
+
+/**
+ * A signed-in client against fakes, with the given chats (in workspace ws-1, with Alice and Bob), started and
+ * connected; `history` answers chat.history per chat (newest first, as the server does). Signed out (its timers
+ * stopped) after the test `t`.
+ */
+export async function connectedClient(t, { chats = [channel('c-general', 'general')], history = {}, connect = true,
+  storage = memoryStorage(), outboxStore = memoryOutbox(), page = fakePage() } = {}) {
+  const bus = new FakeBus();
+  const api = fakeApi({
+    session: { user: ME, accessToken: 'token' },
+    workspaces: [{ id: 'ws-1', name: 'Acme', role: 'member' }],
+    members: { 'ws-1': [ME, ALICE, BOB].map(user => ({ userId: user.id, user })) },
+    chats,
+    chatMembers: Object.fromEntries(chats.map(chat => [chat.id,
+      [ME, ALICE, BOB].map(user => ({ userId: user.id, readSeq: 0, user }))])),
+  });
+  bus.answer('chat.history', body => {
+    const all = (history[body.chatId] || []).filter(msg => !body.beforeSeq || msg.seq < body.beforeSeq)
+      .sort((a, b) => b.seq - a.seq);
+    return { chatId: body.chatId, messages: all.slice(0, body.limit), hasMore: all.length > body.limit };
+  });
+  bus.answer('chat.sync', () => ({ chats: {} }));
+  bus.answer('presence.subscribe', body => ({ users: body.userIds.map(userId => ({ userId, status: 'available' })) }));
+  bus.answer('chat.read', body => ({ chatId: body.chatId, seq: body.seq, unreadCount: 0, mentionCount: 0 }));
+  const favicons = [];
+  let ids = 0;
+  const client = createClient({
+    api, bus, outboxStore, storage, document: page, window: fakePage(),
+    drawFavicon: (count, urgent) => favicons.push({ count, urgent }),
+    newId: () => `client-${(ids += 1)}`,
+  });
+  t.after(() => client.logout());
+  await client.start();
+  if (connect) {
+    bus.open();
+  }
+  await settle();
+  return { client, bus, api, page, storage, outboxStore, favicons };
+}
