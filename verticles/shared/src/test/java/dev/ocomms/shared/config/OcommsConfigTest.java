@@ -1,10 +1,12 @@
 package dev.ocomms.shared.config;
 
-import dev.ocomms.shared.testing.TestConfigs;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +15,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @DisplayName("Configuration")
 class OcommsConfigTest {
-  private static final JsonObject FILE = TestConfigs.defaults().toJson();
+  private static final JsonObject FILE = shippedFile();
+
+  /** The shipped {@code conf/ocomms.json}, as this module's jar bundles it. */
+  private static JsonObject shippedFile() {
+    try (InputStream in = OcommsConfigTest.class.getClassLoader().getResourceAsStream(ConfigLoader.DEFAULT_FILE)) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   @Test
   @DisplayName("the shipped defaults run every verticle on port 8080 with embedded servers")

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Fails any test during which a node's event loop was blocked. Registered for every test through JUnit's extension
- * auto-detection ({@code junit-platform.properties} in this test-jar).
+ * auto-detection ({@code junit-platform.properties} in this module's jar).
  */
 public final class NoBlockedEventLoops implements BeforeEachCallback, AfterEachCallback {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(NoBlockedEventLoops.class);
