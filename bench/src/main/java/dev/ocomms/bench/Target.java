@@ -1,9 +1,9 @@
 package dev.ocomms.bench;
 
-import dev.ocomms.shared.config.JwtKeys;
-import dev.ocomms.shared.embedded.EmbeddedPostgresServer;
-import dev.ocomms.shared.embedded.EmbeddedRedisServer;
-import dev.ocomms.shared.embedded.FreePorts;
+import dev.ocomms.runtime.EmbeddedPostgresServer;
+import dev.ocomms.runtime.EmbeddedRedisServer;
+import dev.ocomms.runtime.FreePorts;
+import dev.ocomms.runtime.JwtKeys;
 
 import java.io.IOException;
 import java.net.URI;

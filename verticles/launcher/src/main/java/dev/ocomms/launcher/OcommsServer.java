@@ -1,12 +1,12 @@
 package dev.ocomms.launcher;
 
-import dev.ocomms.shared.config.JwtKeys;
+import dev.ocomms.runtime.EmbeddedPostgresServer;
+import dev.ocomms.runtime.EmbeddedRedisServer;
+import dev.ocomms.runtime.FreePorts;
+import dev.ocomms.runtime.JwtKeys;
+import dev.ocomms.runtime.NodeStarter;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.EmbeddedPostgresServer;
-import dev.ocomms.shared.embedded.EmbeddedRedisServer;
-import dev.ocomms.shared.embedded.FreePorts;
-import dev.ocomms.shared.node.Node;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.vertx.core.DeploymentOptions;
@@ -51,7 +51,7 @@ final class OcommsServer {
     }
     LOG.info("effective configuration: {}", config.toMaskedJson().encode());
 
-    vertx = Node.start(config).blockingGet();
+    vertx = NodeStarter.start(config).blockingGet();
     DeploymentOptions deployment = new DeploymentOptions().setConfig(config.toJson());
     // The gateway last: it opens the door (HTTP, /ready) once everything behind it is running.
     List<String> order = config.verticles().stream()

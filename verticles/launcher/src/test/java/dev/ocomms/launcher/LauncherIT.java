@@ -1,6 +1,6 @@
 package dev.ocomms.launcher;
 
-import dev.ocomms.shared.embedded.FreePorts;
+import dev.ocomms.runtime.FreePorts;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

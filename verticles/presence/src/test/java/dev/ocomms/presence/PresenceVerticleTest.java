@@ -1,11 +1,11 @@
 package dev.ocomms.presence;
 
 import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.FreePorts;
 import dev.ocomms.shared.testing.TestCluster;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonArray;

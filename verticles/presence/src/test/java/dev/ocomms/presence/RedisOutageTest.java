@@ -1,9 +1,9 @@
 package dev.ocomms.presence;
 
 import dev.ocomms.presence.PresenceApi.Probe;
+import dev.ocomms.runtime.EmbeddedRedisServer;
+import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.EmbeddedRedisServer;
-import dev.ocomms.shared.embedded.FreePorts;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.testing.TestCluster;
 import io.vertx.core.json.JsonArray;

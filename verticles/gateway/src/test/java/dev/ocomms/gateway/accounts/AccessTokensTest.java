@@ -1,7 +1,7 @@
 package dev.ocomms.gateway.accounts;
 
 import dev.ocomms.gateway.http.Gateway;
-import dev.ocomms.shared.config.JwtKeys;
+import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.shared.config.OcommsConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -2,9 +2,9 @@ package dev.ocomms.gateway.bridge;
 
 import dev.ocomms.gateway.accounts.ForgedTokens;
 import dev.ocomms.gateway.bridge.BridgeServer.User;
+import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Caller;
-import dev.ocomms.shared.config.JwtKeys;
 import dev.ocomms.shared.config.Setting;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;

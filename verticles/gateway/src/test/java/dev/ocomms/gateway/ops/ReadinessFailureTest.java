@@ -1,15 +1,15 @@
 package dev.ocomms.gateway.ops;
 
 import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.runtime.FreePorts;
+import dev.ocomms.runtime.NodeStarter;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.FreePorts;
-import dev.ocomms.shared.node.Node;
 import dev.ocomms.shared.testing.TestConfigs;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
 import io.vertx.rxjava3.ext.web.client.WebClient;
 import org.junit.jupiter.api.DisplayName;
@@ -25,7 +25,7 @@ class ReadinessFailureTest {
   void redisDown() {
     // Nothing listens on this port: the Redis "server" is down.
     OcommsConfig config = TestConfigs.node().with(Setting.REDIS_URL, "redis://127.0.0.1:" + FreePorts.next());
-    Vertx node = Node.start(config).blockingGet();
+    Vertx node = NodeStarter.start(config).blockingGet();
     WebClient client = WebClient.create(node);
     try {
       node.rxDeployVerticle(new GatewayVerticle(), new DeploymentOptions().setConfig(config.toJson())).blockingGet();

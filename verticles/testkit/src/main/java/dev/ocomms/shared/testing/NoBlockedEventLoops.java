@@ -1,6 +1,6 @@
 package dev.ocomms.shared.testing;
 
-import dev.ocomms.shared.node.BlockedEventLoops;
+import dev.ocomms.runtime.BlockedEventLoops;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

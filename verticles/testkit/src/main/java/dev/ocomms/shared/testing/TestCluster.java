@@ -1,9 +1,9 @@
 package dev.ocomms.shared.testing;
 
+import dev.ocomms.runtime.FreePorts;
+import dev.ocomms.runtime.NodeStarter;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.FreePorts;
-import dev.ocomms.shared.node.Node;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.vertx.core.DeploymentOptions;
@@ -46,7 +46,7 @@ public final class TestCluster implements AutoCloseable {
     TestCluster cluster = new TestCluster(configs);
     try {
       for (OcommsConfig config : configs) {
-        cluster.nodes.add(Node.start(config).blockingGet());
+        cluster.nodes.add(NodeStarter.start(config).blockingGet());
       }
     } catch (RuntimeException e) {
       cluster.close();

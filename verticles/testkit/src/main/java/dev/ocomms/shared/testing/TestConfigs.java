@@ -1,10 +1,10 @@
 package dev.ocomms.shared.testing;
 
+import dev.ocomms.runtime.FreePorts;
+import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.shared.config.ConfigLoader;
-import dev.ocomms.shared.config.JwtKeys;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.FreePorts;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.ocomms.shared.testing;
 
-import dev.ocomms.shared.embedded.EmbeddedPostgresServer;
-import dev.ocomms.shared.embedded.EmbeddedRedisServer;
-import dev.ocomms.shared.embedded.FreePorts;
+import dev.ocomms.runtime.EmbeddedPostgresServer;
+import dev.ocomms.runtime.EmbeddedRedisServer;
+import dev.ocomms.runtime.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

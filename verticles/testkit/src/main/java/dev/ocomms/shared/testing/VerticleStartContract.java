@@ -1,8 +1,8 @@
 package dev.ocomms.shared.testing;
 
+import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.embedded.FreePorts;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Verticle;
 import org.junit.jupiter.api.AfterEach;

@@ -1,4 +1,4 @@
-package dev.ocomms.shared.node;
+package dev.ocomms.runtime;
 
 import java.util.concurrent.atomic.AtomicLong;
 

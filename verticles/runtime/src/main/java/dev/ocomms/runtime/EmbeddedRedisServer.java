@@ -1,4 +1,4 @@
-package dev.ocomms.shared.embedded;
+package dev.ocomms.runtime;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

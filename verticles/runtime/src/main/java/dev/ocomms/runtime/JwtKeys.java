@@ -1,4 +1,4 @@
-package dev.ocomms.shared.config;
+package dev.ocomms.runtime;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

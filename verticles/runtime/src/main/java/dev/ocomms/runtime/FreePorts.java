@@ -1,4 +1,4 @@
-package dev.ocomms.shared.embedded;
+package dev.ocomms.runtime;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.ocomms.shared.embedded;
+package dev.ocomms.runtime;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;

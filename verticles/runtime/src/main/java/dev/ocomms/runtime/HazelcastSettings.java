@@ -1,4 +1,4 @@
-package dev.ocomms.shared.cluster;
+package dev.ocomms.runtime;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;

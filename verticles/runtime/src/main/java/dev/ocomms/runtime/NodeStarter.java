@@ -1,0 +1,79 @@
+package dev.ocomms.runtime;
+
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.node.Node;
+import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.rxjava3.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.EnumSet;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts one OComms node: a clustered Vert.x instance with metrics, joined to the Hazelcast cluster. The launcher and
+ * the tests create nodes only through {@link #start(OcommsConfig)}, so both run the same way. What a verticle may
+ * read about its node afterwards is {@link Node}'s, in the shared module.
+ */
+public final class NodeStarter {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeStarter.class);
+
+  private NodeStarter() {
+  }
+
+  public static Single<Vertx> start(OcommsConfig config) {
+    String registryName = "ocomms-" + UUID.randomUUID();
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setRegistryName(registryName)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        // No address or path labels: chat.<id> and user.<id> addresses would make one time series per chat.
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.POOL_TYPE,
+            Label.POOL_NAME, Label.EB_SIDE, Label.EB_FAILURE, Label.CLASS_NAME));
+    VertxOptions options = new VertxOptions()
+        .setPreferNativeTransport(true)
+        .setMetricsOptions(metrics)
+        .setBlockedThreadCheckInterval(500)
+        .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+        .setMaxEventLoopExecuteTime(1)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
+        .setWarningExceptionTime(1)
+        .setWarningExceptionTimeUnit(TimeUnit.SECONDS)
+        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+    ClusterManager clusterManager = new HazelcastClusterManager(HazelcastSettings.create(config));
+    return Vertx.builder()
+        .with(options)
+        .withMetrics(new MicrometerMetricsFactory())
+        .withClusterManager(clusterManager)
+        .rxBuildClustered()
+        .doOnSuccess(vertx -> {
+          Node.useMetricsRegistry(vertx, registryName);
+          watchBlockedEventLoops(vertx);
+          LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={}", clusterManager.getNodeId(),
+              clusterManager.getNodes().size(), vertx.isNativeTransportEnabled());
+        });
+  }
+
+  private static void watchBlockedEventLoops(Vertx vertx) {
+    var counter = Node.meters(vertx).counter("ocomms.eventloop.blocked");
+    ((VertxInternal) vertx.getDelegate()).blockedThreadChecker().setThreadBlockedHandler(event -> {
+      if (event.thread().getName().contains("eventloop")) {
+        BlockedEventLoops.record();
+        counter.increment();
+      }
+      LOG.warn("thread blocked: thread={} blockedMs={} limitMs={}", event.thread().getName(),
+          TimeUnit.NANOSECONDS.toMillis(event.duration()), TimeUnit.NANOSECONDS.toMillis(event.maxExecTime()));
+    });
+  }
+}
