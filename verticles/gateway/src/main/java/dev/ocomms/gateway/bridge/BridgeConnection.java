@@ -54,7 +54,7 @@ final class BridgeConnection {
   private int inFlight;
   /** Addresses whose events this connection is missing until it syncs (its queue overflowed). */
   private final Set<String> outOfSync = new HashSet<>();
-  /** Whether a fan-out wrote to the socket without flushing it (see {@link BridgeHub#flushLater}). */
+  /** Whether a fan-out wrote to the socket without flushing it (see {@link SubscriptionTable}). */
   boolean unflushed;
 
   BridgeConnection(BridgeHub hub, AccessTokens tokens, BridgeSocket socket) {
@@ -180,7 +180,7 @@ final class BridgeConnection {
     }
     long checkStarted = System.currentTimeMillis();
     return authenticate(frame)
-        .flatMap(who -> permitted(who, address))
+        .flatMap(who -> hub.guard.permitted(who, address))
         .flatMapCompletable(allowed -> {
           if (!allowed) {
             return fail(address, new OcommsException(ErrorCode.FORBIDDEN, "not permitted to listen on " + address));
@@ -188,10 +188,10 @@ final class BridgeConnection {
           if (closed) {
             return Completable.complete();
           }
-          return hub.register(this, address).andThen(Completable.defer(() -> {
+          return hub.subscriptions.add(this, address).andThen(Completable.defer(() -> {
             // The user may have left the chat while membership was being checked.
-            if (hub.leftSince(caller.userId(), address, checkStarted)) {
-              hub.unregister(this, address);
+            if (hub.guard.leftSince(caller.userId(), address, checkStarted)) {
+              hub.subscriptions.remove(this, address);
               return fail(address, new OcommsException(ErrorCode.FORBIDDEN, "not a member of this chat any more"));
             }
             return acknowledge(replyAddress, address);
@@ -203,20 +203,9 @@ final class BridgeConnection {
   private Completable unregister(JsonObject frame) {
     String address = text(frame, "address");
     if (address != null) {
-      hub.unregister(this, address);
+      hub.subscriptions.remove(this, address);
     }
     return Completable.complete();
-  }
-
-  /** Only {@code user.<own id>}, and {@code chat.<id>} of chats the user belongs to, as messaging says right now. */
-  private Single<Boolean> permitted(Caller who, String address) {
-    if (address.equals(Addresses.user(who.userId()))) {
-      return Single.just(true);
-    }
-    if (address.startsWith(Addresses.CHAT_PREFIX)) {
-      return hub.isMember(who, address.substring(Addresses.CHAT_PREFIX.length()));
-    }
-    return Single.just(false);
   }
 
   /** The caller named by this frame's token; cached while the same token is presented and valid. */
@@ -240,7 +229,7 @@ final class BridgeConnection {
       token = presented;
       tokenExpiresAt = verified.expiresAtMillis();
       if (first) {
-        hub.authenticated(this);
+        hub.registry.authenticated(this);
       }
       return Single.just(who);
     });
@@ -277,27 +266,30 @@ final class BridgeConnection {
    * presence are dropped first; an event it must not miss is replaced by one {@code sync.required} for its address,
    * and that address's events are held back until the backlog clears: the client then calls chat.sync (and a gap in
    * seq tells it the same). Nothing is dropped silently. The frame is shared with every other socket of the fan-out;
-   * it is flushed once the fan-out is over (see {@link BridgeHub#flushLater}).
+   * it is written without a flush, and the answer says so: the fan-out flushes the socket once it is over (see
+   * {@link SubscriptionTable}).
+   *
+   * @return whether the frame was written and waits for a flush
    */
-  void deliver(String address, WireFrame frame, String type) {
+  boolean deliver(String address, WireFrame frame, String type) {
     if (closed) {
-      return;
+      return false;
     }
     if (outOfSync.contains(address)) {
-      return;
+      return false;
     }
     if (inFlight >= HIGH_WATER_FRAMES) {
       if (EventType.TYPING_INDICATOR.wireName().equals(type) || EventType.PRESENCE_CHANGED.wireName().equals(type)) {
-        return;
+        return false;
       }
       outOfSync.add(address);
       String chatId = address.startsWith(Addresses.CHAT_PREFIX)
           ? address.substring(Addresses.CHAT_PREFIX.length()) : null;
       write(BridgeFrames.rec(address, new Event.SyncRequired(chatId).toJson()));
-      return;
+      return false;
     }
     write(frame, false);
-    hub.flushLater(this);
+    return true;
   }
 
   private void writeDone() {
@@ -307,9 +299,9 @@ final class BridgeConnection {
     }
   }
 
-  /** Says why, then closes (see {@link BridgeHub#closeWith}). */
+  /** Says why, then closes (see {@link ConnectionRegistry#closeWith}). */
   void closeWith(OcommsException reason) {
-    hub.closeWith(this, reason);
+    hub.registry.closeWith(this, reason);
   }
 
   private static String authorization(JsonObject frame) {

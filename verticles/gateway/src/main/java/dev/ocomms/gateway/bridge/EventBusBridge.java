@@ -13,8 +13,9 @@ import io.vertx.rxjava3.redis.client.Redis;
 
 /**
  * The browser's event bus at {@code /eventbus}: SockJS (websocket, xhr-streaming, xhr-polling) and a raw WebSocket at
- * {@code /eventbus/websocket} (served here, see {@link RawWebSocket}), speaking the Vert.x bridge wire protocol. Permissions are default-deny (see
- * {@link BridgeConnection}); delivery is node-local (see {@link BridgeHub}).
+ * {@code /eventbus/websocket} (served here, see {@link RawWebSocket}), speaking the Vert.x bridge wire protocol.
+ * Permissions are default-deny (see {@link BridgeConnection} and {@link MembershipGuard}); delivery is node-local (see
+ * {@link SubscriptionTable}); {@link BridgeHub} wires the pieces of one gateway instance.
  */
 public final class EventBusBridge {
   private final Vertx vertx;

@@ -22,7 +22,8 @@ final class NodeBridge implements Shareable {
   final AtomicInteger clusterSubscriptions = new AtomicInteger();
   final AtomicInteger registrations = new AtomicInteger();
 
-  private NodeBridge(OcommsConfig config, MeterRegistry meters) {
+  /** The node's one instance is {@link #of}; tests build their own. */
+  NodeBridge(OcommsConfig config, MeterRegistry meters) {
     this.gate = new ConnectionGate(config);
     Gauge.builder("ocomms.bridge.sockets", sockets, AtomicInteger::get)
         .description("Open bridge connections on this node").register(meters);

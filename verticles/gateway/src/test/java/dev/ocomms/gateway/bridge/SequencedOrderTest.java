@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The bridge orders a chat's <em>sequenced</em> events (message.new/updated/deleted/reaction) by seq, holding an early
- * one until the ones before it arrive (at most {@code BridgeHub.REORDER_HOLD_MS}, 500 ms; everything here happens on
+ * one until the ones before it arrive (at most {@code ReorderBuffer.HOLD_MS}, 500 ms; everything here happens on
  * one node within milliseconds). Events are published as messaging publishes them, with {@link Events#publish}.
  */
 @DisplayName("Ordering of a chat's events on the bridge")
