@@ -5,15 +5,15 @@ import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.ops.OpsEndpoints;
-import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.gateway.web.WebClientRoutes;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.db.PgClients;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.AbstractVerticle;
 import io.vertx.rxjava3.core.http.HttpServer;
 import io.vertx.rxjava3.ext.web.Router;
@@ -49,14 +49,11 @@ public class GatewayVerticle extends AbstractVerticle {
     tokens = new AccessTokens(vertx, settings);
     bridge = new EventBusBridge(vertx, settings, tokens, redis);
 
-    vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REVOKED,
-        message -> tokens.rememberRevoked(message.body().getString("sessionId")));
-
     return new RestApi(vertx, tokens).router()
-        .flatMap(router -> bridge.mount(router).andThen(io.reactivex.rxjava3.core.Single.just(router)))
+        .flatMap(router -> bridge.mount(router).andThen(Single.just(router)))
         .flatMap(router -> {
           ops.mount(router);
-          new dev.ocomms.gateway.web.WebClientRoutes(vertx).mount(router);
+          new WebClientRoutes(vertx).mount(router);
           router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
           router.route().failureHandler(Problems::handleFailure);
           server = vertx.createHttpServer(new HttpServerOptions()
