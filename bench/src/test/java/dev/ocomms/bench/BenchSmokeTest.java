@@ -3,7 +3,7 @@ package dev.ocomms.bench;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
-import dev.ocomms.shared.testing.TestCluster;
+import dev.ocomms.testkit.TestCluster;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

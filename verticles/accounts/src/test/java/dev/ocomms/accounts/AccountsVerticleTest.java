@@ -1,7 +1,7 @@
 package dev.ocomms.accounts;
 
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.testing.VerticleStartContract;
+import dev.ocomms.testkit.VerticleStartContract;
 import io.vertx.core.Verticle;
 import org.junit.jupiter.api.DisplayName;
 

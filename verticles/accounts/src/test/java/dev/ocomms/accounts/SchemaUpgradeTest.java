@@ -2,7 +2,7 @@ package dev.ocomms.accounts;
 
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.shared.testing.TestCluster;
+import dev.ocomms.testkit.TestCluster;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;

@@ -5,7 +5,7 @@ import dev.ocomms.runtime.EmbeddedRedisServer;
 import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.shared.config.Setting;
 import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.shared.testing.TestCluster;
+import dev.ocomms.testkit.TestCluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;

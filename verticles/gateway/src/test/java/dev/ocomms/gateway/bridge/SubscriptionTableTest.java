@@ -3,7 +3,7 @@ package dev.ocomms.gateway.bridge;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
-import dev.ocomms.shared.testing.TestConfigs;
+import dev.ocomms.testkit.TestConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package dev.ocomms.gateway.ops;
 
 import dev.ocomms.gateway.GatewayVerticle;
-import dev.ocomms.shared.testing.TestCluster;
+import dev.ocomms.testkit.TestCluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.buffer.Buffer;

@@ -5,7 +5,7 @@ import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.runtime.NodeStarter;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
-import dev.ocomms.shared.testing.TestConfigs;
+import dev.ocomms.testkit.TestConfigs;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;

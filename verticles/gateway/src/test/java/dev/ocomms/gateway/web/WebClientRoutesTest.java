@@ -1,7 +1,7 @@
 package dev.ocomms.gateway.web;
 
 import dev.ocomms.gateway.GatewayVerticle;
-import dev.ocomms.shared.testing.TestCluster;
+import dev.ocomms.testkit.TestCluster;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

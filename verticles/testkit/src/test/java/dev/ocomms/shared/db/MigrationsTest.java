@@ -1,6 +1,6 @@
 package dev.ocomms.shared.db;
 
-import dev.ocomms.shared.testing.TestInfra;
+import dev.ocomms.testkit.TestInfra;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.rxjava3.core.Vertx;

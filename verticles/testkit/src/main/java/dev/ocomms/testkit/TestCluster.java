@@ -1,4 +1,4 @@
-package dev.ocomms.shared.testing;
+package dev.ocomms.testkit;
 
 import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.runtime.NodeStarter;

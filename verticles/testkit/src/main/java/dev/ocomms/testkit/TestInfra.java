@@ -1,4 +1,4 @@
-package dev.ocomms.shared.testing;
+package dev.ocomms.testkit;
 
 import dev.ocomms.runtime.EmbeddedPostgresServer;
 import dev.ocomms.runtime.EmbeddedRedisServer;
