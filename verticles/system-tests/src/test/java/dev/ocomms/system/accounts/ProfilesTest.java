@@ -1,0 +1,130 @@
+package dev.ocomms.system.accounts;
+
+import dev.ocomms.accounts.AccountsVerticle;
+import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.testkit.Account;
+import dev.ocomms.testkit.TestSystem;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.UUID;
+
+import static dev.ocomms.system.HttpProblems.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Profiles (/api/v1/users)")
+class ProfilesTest {
+  private static TestSystem gateway;
+
+  @BeforeAll
+  static void start() {
+    gateway = TestSystem.builder().deploy(AccountsVerticle::new).deploy(GatewayVerticle::new).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  @Test
+  @DisplayName("GET /users/me answers the caller's own profile, with email")
+  void me() {
+    Account account = gateway.register();
+    HttpResponse<Buffer> response = gateway.get("/users/me", account.token());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject user = response.bodyAsJsonObject().getJsonObject("user");
+    assertThat(user.getString("id")).isEqualTo(account.id());
+    assertThat(user.getString("username")).isEqualTo(account.username());
+    assertThat(user.getString("email")).isEqualTo(account.email());
+    assertThat(user.getString("createdAt")).isNotBlank();
+    assertThat(user.containsKey("passwordHash")).isFalse();
+  }
+
+  @Test
+  @DisplayName("GET /users/me without Authorization answers 401")
+  void meNeedsToken() {
+    assertProblem(gateway.get("/users/me", null), 401, "unauthorized");
+  }
+
+  @Test
+  @DisplayName("PATCH /users/me changes the display name, and the change is kept")
+  void updateDisplayName() {
+    Account account = gateway.register();
+    HttpResponse<Buffer> response = gateway.patch("/users/me", new JsonObject().put("displayName", "Ada L."),
+        account.token());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonObject("user").getString("displayName")).isEqualTo("Ada L.");
+    assertThat(response.bodyAsJsonObject().getJsonObject("user").getString("email")).isEqualTo(account.email());
+    assertThat(gateway.get("/users/me", account.token()).bodyAsJsonObject().getJsonObject("user")
+        .getString("displayName")).isEqualTo("Ada L.");
+  }
+
+  @Test
+  @DisplayName("PATCH /users/me with a blank display name is refused as validation_failed")
+  void blankDisplayName() {
+    Account account = gateway.register();
+    assertProblem(gateway.patch("/users/me", new JsonObject().put("displayName", "   "), account.token()), 400,
+        "validation_failed");
+  }
+
+  @Test
+  @DisplayName("PATCH /users/me with an empty object or an unknown field is refused as validation_failed")
+  void emptyOrUnknownPatch() {
+    Account account = gateway.register();
+    assertProblem(gateway.patch("/users/me", new JsonObject(), account.token()), 400, "validation_failed");
+    assertProblem(gateway.patch("/users/me", new JsonObject().put("email", "x@example.org"), account.token()),
+        400, "validation_failed");
+  }
+
+  @Test
+  @DisplayName("PATCH /users/me without Authorization answers 401")
+  void updateNeedsToken() {
+    assertProblem(gateway.patch("/users/me", new JsonObject().put("displayName", "Mallory"), null), 401,
+        "unauthorized");
+  }
+
+  @Test
+  @DisplayName("GET /users/{id} answers another user's public profile, without email")
+  void publicProfile() {
+    Account viewer = gateway.register();
+    Account other = gateway.register();
+    HttpResponse<Buffer> response = gateway.get("/users/" + other.id(), viewer.token());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject user = response.bodyAsJsonObject().getJsonObject("user");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "createdAt");
+    assertThat(user.getString("id")).isEqualTo(other.id());
+    assertThat(user.getString("username")).isEqualTo(other.username());
+  }
+
+  @Test
+  @DisplayName("GET /users/{id} needs a token")
+  void publicProfileNeedsToken() {
+    Account other = gateway.register();
+    assertProblem(gateway.get("/users/" + other.id(), null), 401, "unauthorized");
+  }
+
+  @Test
+  @DisplayName("GET /users/{id} of an unknown id answers 404 not_found")
+  void unknownUser() {
+    Account viewer = gateway.register();
+    assertProblem(gateway.get("/users/" + UUID.randomUUID(), viewer.token()), 404, "not_found");
+  }
+
+  @Test
+  @DisplayName("GET /users/{id} of a malformed id answers 404 not_found, whatever its length")
+  void malformedUserId() {
+    Account viewer = gateway.register();
+    assertProblem(gateway.get("/users/not-a-uuid", viewer.token()), 404, "not_found");
+    assertProblem(gateway.get("/users/" + "x".repeat(100), viewer.token()), 404, "not_found");
+    assertProblem(gateway.get("/users/" + UUID.randomUUID().toString().replace('-', 'z'), viewer.token()), 404,
+        "not_found");
+  }
+}
