@@ -3,7 +3,7 @@ package dev.ocomms.bench;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
-import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,25 +20,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The bench in smoke mode: seconds and tiny numbers against real nodes, so that the tool cannot rot. */
 @DisplayName("The bench, in smoke mode")
 class BenchSmokeTest {
-  private static TestCluster cluster;
+  private static TestSystem system;
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(1);
-    cluster.deploy(0, AccountsVerticle::new);
-    cluster.deploy(0, MessagingVerticle::new);
-    cluster.deploy(0, GatewayVerticle::new);
+    system = TestSystem.builder()
+        .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(GatewayVerticle::new)
+        .start();
   }
 
   @AfterAll
   static void stop() {
-    cluster.close();
+    system.close();
   }
 
   @Test
   @DisplayName("the throughput scenario runs the same load against the raw baseline and reports the ratios")
   void throughputBaseline(@TempDir Path out) throws Exception {
-    String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
+    String url = system.baseUrl();
     JsonObject report = Bench.run("throughput", options("url", url, "chats", "2", "members", "2", "per-user", "2",
         "senders", "2", "rate", "6", "seconds", "2", "warmup", "1", "baseline-max-seconds", "1",
         "out", out.toString(), "docs", "none"), "bin/bench throughput --smoke");
@@ -60,7 +59,7 @@ class BenchSmokeTest {
   @Test
   @DisplayName("the throughput scenario acks every message, delivers each to every member once, and writes its report")
   void throughput(@TempDir Path out) throws Exception {
-    String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
+    String url = system.baseUrl();
     JsonObject report = Bench.run("throughput", options("url", url, "chats", "2", "members", "3", "senders", "2",
         "rate", "6", "seconds", "3", "warmup", "1", "baseline-max-seconds", "1", "out", out.toString(),
             "docs", out.resolve("benchmarks.md").toString()),

@@ -3,7 +3,7 @@ package dev.ocomms.bench;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
-import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,18 +22,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("The bench's fan-out scenario, in smoke mode")
 class FanoutSmokeTest {
   private static final int MEMBERS = 20;
-  private static TestCluster cluster;
+  private static TestSystem system;
   private static Path out;
   private static JsonObject report;
 
   @BeforeAll
   static void run(@TempDir Path directory) throws Exception {
-    cluster = TestCluster.start(1);
-    cluster.deploy(0, AccountsVerticle::new);
-    cluster.deploy(0, MessagingVerticle::new);
-    cluster.deploy(0, GatewayVerticle::new);
+    system = TestSystem.builder()
+        .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(GatewayVerticle::new)
+        .start();
     out = directory;
-    String url = "http://127.0.0.1:" + cluster.config(0).httpPort();
+    String url = system.baseUrl();
     report = Bench.run("fanout", Map.of("url", url, "members", String.valueOf(MEMBERS), "senders", "2", "rate", "10",
             "seconds", "3", "warmup", "1", "capacity-seconds", "1", "out", out.toString(),
             "docs", out.resolve("benchmarks.md").toString()),
@@ -42,8 +41,8 @@ class FanoutSmokeTest {
 
   @AfterAll
   static void stop() {
-    if (cluster != null) {
-      cluster.close();
+    if (system != null) {
+      system.close();
     }
   }
 

@@ -1,22 +1,20 @@
 package dev.ocomms.accounts;
 
-import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.testkit.BusAssertions;
 import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.UUID;
 
 import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_LOGIN;
 import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_REGISTER;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -25,24 +23,17 @@ import static org.assertj.core.api.Assertions.fail;
  * it registers has fresh random names, so tests do not see each other.
  */
 final class AccountsApi implements AutoCloseable {
-  /** Satisfies every password rule, and shares no text with the random usernames and emails below. */
-  static final String PASSWORD = "correct horse battery staple";
 
+  private final TestSystem system;
   private final TestCluster cluster;
 
-  private AccountsApi(TestCluster cluster) {
-    this.cluster = cluster;
+  private AccountsApi(TestSystem system) {
+    this.system = system;
+    this.cluster = system.cluster();
   }
 
   static AccountsApi start() {
-    TestCluster cluster = TestCluster.start(2);
-    try {
-      cluster.deploy(0, AccountsVerticle::new);
-    } catch (RuntimeException e) {
-      cluster.close();
-      throw e;
-    }
-    return new AccountsApi(cluster);
+    return new AccountsApi(TestSystem.builder().nodes(2).deploy(AccountsVerticle::new).start());
   }
 
   TestCluster cluster() {
@@ -75,30 +66,12 @@ final class AccountsApi implements AutoCloseable {
   }
 
   private OcommsException fails(ErrorCode code, String address, JsonObject body, DeliveryOptions options) {
-    try {
-      JsonObject reply = client().eventBus().<JsonObject>rxRequest(address, body, options).blockingGet().body();
-      return fail("expected %s from %s but got the reply %s", code.wireName(), address, reply);
-    } catch (ReplyException e) {
-      OcommsException failure = BusErrors.fromFailure(e);
-      assertThat(failure.code()).as("error code of %s (%s)", address, failure.getMessage()).isEqualTo(code);
-      assertThat(e.failureCode()).isEqualTo(code.failureCode());
-      return failure;
-    }
-  }
-
-  /** A valid registration with fresh, random username and email. */
-  static JsonObject newRegistration() {
-    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    return new JsonObject()
-        .put("email", "mail." + suffix + "@example.org")
-        .put("username", "user_" + suffix)
-        .put("displayName", "User " + suffix)
-        .put("password", PASSWORD);
+    return BusAssertions.assertFails(client(), code, address, body, options);
   }
 
   /** Registers a fresh account: the session registration opened. */
   Session register() {
-    return register(newRegistration());
+    return register(TestSystem.newRegistration());
   }
 
   Session register(JsonObject registration) {
@@ -116,7 +89,7 @@ final class AccountsApi implements AutoCloseable {
 
   @Override
   public void close() {
-    cluster.close();
+    system.close();
   }
 
   /** An account and one of its sessions, as the gateway would know them after verifying the access token. */

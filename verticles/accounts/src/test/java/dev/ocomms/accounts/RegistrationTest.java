@@ -2,6 +2,7 @@ package dev.ocomms.accounts;
 
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
@@ -36,7 +37,7 @@ class RegistrationTest {
   @Test
   @DisplayName("answers the new user's own profile, with email, and the tokens of a first session")
   void answersProfileAndTokens() {
-    JsonObject registration = AccountsApi.newRegistration();
+    JsonObject registration = TestSystem.newRegistration();
     JsonObject reply = accounts.call(ACCOUNTS_REGISTER, registration);
 
     JsonObject user = reply.getJsonObject("user");
@@ -66,9 +67,9 @@ class RegistrationTest {
   @Test
   @DisplayName("a username taken in another case is a conflict naming the username")
   void usernameTaken() {
-    JsonObject first = AccountsApi.newRegistration();
+    JsonObject first = TestSystem.newRegistration();
     accounts.register(first);
-    JsonObject second = AccountsApi.newRegistration()
+    JsonObject second = TestSystem.newRegistration()
         .put("username", first.getString("username").toUpperCase(Locale.ROOT));
 
     OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER, second);
@@ -78,9 +79,9 @@ class RegistrationTest {
   @Test
   @DisplayName("an email taken in another case is a conflict naming the email")
   void emailTaken() {
-    JsonObject first = AccountsApi.newRegistration();
+    JsonObject first = TestSystem.newRegistration();
     accounts.register(first);
-    JsonObject second = AccountsApi.newRegistration()
+    JsonObject second = TestSystem.newRegistration()
         .put("email", first.getString("email").toUpperCase(Locale.ROOT));
 
     OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER, second);
@@ -90,16 +91,16 @@ class RegistrationTest {
   @Test
   @DisplayName("a rule violation is validation_failed naming the field")
   void ruleViolationsNameTheField() {
-    assertThat(invalidField(AccountsApi.newRegistration().put("username", "-starts-with-dash"))).isEqualTo("username");
-    assertThat(invalidField(AccountsApi.newRegistration().put("email", "not-an-email"))).isEqualTo("email");
-    assertThat(invalidField(AccountsApi.newRegistration().put("displayName", "  "))).isEqualTo("displayName");
-    assertThat(invalidField(AccountsApi.newRegistration().put("password", "short"))).isEqualTo("password");
+    assertThat(invalidField(TestSystem.newRegistration().put("username", "-starts-with-dash"))).isEqualTo("username");
+    assertThat(invalidField(TestSystem.newRegistration().put("email", "not-an-email"))).isEqualTo("email");
+    assertThat(invalidField(TestSystem.newRegistration().put("displayName", "  "))).isEqualTo("displayName");
+    assertThat(invalidField(TestSystem.newRegistration().put("password", "short"))).isEqualTo("password");
   }
 
   @Test
   @DisplayName("a password containing the username is refused")
   void passwordWithUsername() {
-    JsonObject registration = AccountsApi.newRegistration();
+    JsonObject registration = TestSystem.newRegistration();
     registration.put("password", "my " + registration.getString("username") + " secret");
 
     OcommsException failure = accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER, registration);
@@ -109,7 +110,7 @@ class RegistrationTest {
   @Test
   @DisplayName("a missing field is validation_failed naming it")
   void missingField() {
-    JsonObject registration = AccountsApi.newRegistration();
+    JsonObject registration = TestSystem.newRegistration();
     registration.remove("displayName");
 
     assertThat(invalidField(registration)).isEqualTo("displayName");

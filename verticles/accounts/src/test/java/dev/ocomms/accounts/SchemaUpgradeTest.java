@@ -3,6 +3,7 @@ package dev.ocomms.accounts;
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
@@ -52,7 +53,7 @@ class SchemaUpgradeTest {
 
     // The old deployment: the gateway's schema, with one user and one live session.
     Migrations.migrate(node, pgUrl, "gateway").blockingAwait();
-    String hash = new Passwords(node).hash(AccountsApi.PASSWORD).blockingGet();
+    String hash = new Passwords(node).hash(TestSystem.PASSWORD).blockingGet();
     execute("INSERT INTO gateway.users (id, email, email_key, username, username_key, display_name, password_hash)"
             + " VALUES ($1, $2, $3, $4, $5, $6, $7)", USER_ID, EMAIL, EMAIL, USERNAME,
         USERNAME.toLowerCase(Locale.ROOT), "Old Timer", hash);
@@ -88,7 +89,7 @@ class SchemaUpgradeTest {
   @DisplayName("the user logs in with their old password and is the same user")
   void oldUserLogsIn() {
     JsonObject reply = request(ACCOUNTS_LOGIN, new JsonObject().put("login", "old_timer")
-        .put("password", AccountsApi.PASSWORD).put("clientIp", "192.0.2.20"));
+        .put("password", TestSystem.PASSWORD).put("clientIp", "192.0.2.20"));
 
     assertThat(reply.getJsonObject("user").getString("id")).isEqualTo(USER_ID.toString());
     assertThat(reply.getJsonObject("user").getString("email")).isEqualTo(EMAIL);
@@ -107,7 +108,7 @@ class SchemaUpgradeTest {
   @DisplayName("the old usernames stay taken, case-insensitively")
   void oldUsernameStaysTaken() {
     try {
-      request(ACCOUNTS_REGISTER, AccountsApi.newRegistration().put("username", "OLD_TIMER"));
+      request(ACCOUNTS_REGISTER, TestSystem.newRegistration().put("username", "OLD_TIMER"));
       throw new AssertionError("the old username was registered again");
     } catch (io.vertx.core.eventbus.ReplyException e) {
       assertThat(e.failureCode()).isEqualTo(ErrorCode.CONFLICT.failureCode());

@@ -5,19 +5,20 @@ import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.testkit.BusAssertions;
 import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
+import io.reactivex.rxjava3.core.Observable;
+import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnectOptions;
-import io.reactivex.rxjava3.core.Observable;
-import io.reactivex.rxjava3.core.Single;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.rxjava3.core.Vertx;
-import io.vertx.rxjava3.redis.client.Redis;
 import io.vertx.rxjava3.pgclient.PgBuilder;
+import io.vertx.rxjava3.redis.client.Redis;
 import io.vertx.rxjava3.sqlclient.Pool;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
@@ -29,7 +30,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -39,12 +39,14 @@ import static org.assertj.core.api.Assertions.fail;
  * can then be sent from either node ({@code node} arguments) and are served by either.
  */
 final class MessagingApi implements AutoCloseable {
+  private final TestSystem system;
   private final TestCluster cluster;
   private final Vertx client;
   private Pool sql;
 
-  private MessagingApi(TestCluster cluster) {
-    this.cluster = cluster;
+  private MessagingApi(TestSystem system) {
+    this.system = system;
+    this.cluster = system.cluster();
     this.client = cluster.node(1);
   }
 
@@ -58,14 +60,9 @@ final class MessagingApi implements AutoCloseable {
   }
 
   private static MessagingApi start(int... messagingNodes) {
-    TestCluster cluster = TestCluster.start(2);
-    try {
-      Arrays.stream(messagingNodes).forEach(node -> cluster.deploy(node, MessagingVerticle::new));
-    } catch (RuntimeException e) {
-      cluster.close();
-      throw e;
-    }
-    return new MessagingApi(cluster);
+    TestSystem.Builder system = TestSystem.builder().nodes(2);
+    Arrays.stream(messagingNodes).forEach(node -> system.deployOn(node, MessagingVerticle::new));
+    return new MessagingApi(system.start());
   }
 
   Vertx client() {
@@ -108,15 +105,7 @@ final class MessagingApi implements AutoCloseable {
   }
 
   OcommsException fails(ErrorCode code, String address, Object body, DeliveryOptions options) {
-    try {
-      JsonObject reply = client.eventBus().<JsonObject>rxRequest(address, body, options).blockingGet().body();
-      return fail("expected %s from %s but got the reply %s", code.wireName(), address, reply);
-    } catch (ReplyException e) {
-      OcommsException failure = BusErrors.fromFailure(e);
-      assertThat(failure.code()).as("error code of %s (%s)", address, failure.getMessage()).isEqualTo(code);
-      assertThat(e.failureCode()).isEqualTo(code.failureCode());
-      return failure;
-    }
+    return BusAssertions.assertFails(client, code, address, body, options);
   }
 
   // Scenario steps
@@ -324,6 +313,6 @@ final class MessagingApi implements AutoCloseable {
     if (sql != null) {
       sql.rxClose().blockingAwait();
     }
-    cluster.close();
+    system.close();
   }
 }

@@ -4,8 +4,10 @@ import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -28,28 +31,24 @@ import static org.assertj.core.api.Assertions.fail;
  * node 1. Users are fresh random ids; messaging knows them once they create or join a workspace.
  */
 final class PresenceApi implements AutoCloseable {
+  private final TestSystem system;
   final TestCluster cluster;
   private final List<Probe> probes = new ArrayList<>();
 
-  private PresenceApi(TestCluster cluster) {
-    this.cluster = cluster;
+  private PresenceApi(TestSystem system) {
+    this.system = system;
+    this.cluster = system.cluster();
   }
 
   static PresenceApi start() {
-    return start(TestCluster.start(2));
+    return start(UnaryOperator.identity());
   }
 
-  /** Messaging on node 0 and presence on both nodes of {@code cluster}. */
-  static PresenceApi start(TestCluster cluster) {
-    try {
-      cluster.deploy(0, MessagingVerticle::new);
-      cluster.deploy(0, PresenceVerticle::new);
-      cluster.deploy(1, PresenceVerticle::new);
-    } catch (RuntimeException e) {
-      cluster.close();
-      throw e;
-    }
-    return new PresenceApi(cluster);
+  /** Two nodes with these settings: messaging on node 0 and presence on both. */
+  static PresenceApi start(UnaryOperator<OcommsConfig> configure) {
+    return new PresenceApi(TestSystem.builder().nodes(2).everyNodeServes().configure(configure)
+        .deployOn(0, MessagingVerticle::new).deploy(PresenceVerticle::new)
+        .start());
   }
 
   static String newUser() {
@@ -135,7 +134,7 @@ final class PresenceApi implements AutoCloseable {
   @Override
   public void close() {
     probes.forEach(Probe::close);
-    cluster.close();
+    system.close();
   }
 
   static void pause(Duration duration) {

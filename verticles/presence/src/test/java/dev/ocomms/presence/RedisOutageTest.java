@@ -5,7 +5,6 @@ import dev.ocomms.runtime.EmbeddedRedisServer;
 import dev.ocomms.runtime.FreePorts;
 import dev.ocomms.shared.config.Setting;
 import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.testkit.TestCluster;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +36,7 @@ class RedisOutageTest {
   void start() throws IOException {
     redisPort = FreePorts.next();
     redis = EmbeddedRedisServer.start(redisDirectory.resolve("a"), redisPort, 16);
-    api = PresenceApi.start(TestCluster.start(2, config -> config.with(Setting.REDIS_URL, redis.url(0))));
+    api = PresenceApi.start(config -> config.with(Setting.REDIS_URL, redis.url(0)));
   }
 
   @AfterEach

@@ -1,12 +1,12 @@
 package dev.ocomms.gateway.ops;
 
 import dev.ocomms.gateway.GatewayVerticle;
-import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
-import io.vertx.rxjava3.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -16,25 +16,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("Operator endpoints on a two-node cluster")
 class OpsEndpointsTest {
-  private static TestCluster cluster;
-  private static WebClient client;
+  private static TestSystem system;
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(2);
-    cluster.deploy(0, GatewayVerticle::new);
-    cluster.deploy(1, GatewayVerticle::new);
-    client = WebClient.create(cluster.node(0));
+    system = TestSystem.builder().nodes(2).everyNodeServes().deploy(GatewayVerticle::new).start();
   }
 
   @AfterAll
   static void stop() {
-    client.close();
-    cluster.close();
+    system.close();
   }
 
   private static HttpResponse<Buffer> get(int node, String path) {
-    return client.get(cluster.config(node).httpPort(), "127.0.0.1", path).rxSend().blockingGet();
+    return system.request(node, HttpMethod.GET, path).rxSend().blockingGet();
   }
 
   @Test
@@ -65,7 +60,7 @@ class OpsEndpointsTest {
   void metrics() {
     get(0, "/health");
     get(0, "/ready");
-    var consumer = cluster.node(0).eventBus().consumer("test.metrics", message -> { });
+    var consumer = system.cluster().node(0).eventBus().consumer("test.metrics", message -> { });
     consumer.rxCompletion().blockingAwait();
     HttpResponse<Buffer> response = get(0, "/metrics");
     assertThat(response.statusCode()).isEqualTo(200);

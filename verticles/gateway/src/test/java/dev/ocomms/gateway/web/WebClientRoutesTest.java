@@ -1,7 +1,7 @@
 package dev.ocomms.gateway.web;
 
 import dev.ocomms.gateway.GatewayVerticle;
-import dev.ocomms.testkit.TestCluster;
+import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,22 +22,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("The gateway serves the web client")
 class WebClientRoutesTest {
-  private static TestCluster cluster;
+  private static TestSystem system;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
   static void start() {
-    cluster = TestCluster.start(1);
-    cluster.deploy(0, GatewayVerticle::new);
+    system = TestSystem.builder().deploy(GatewayVerticle::new).start();
   }
 
   @AfterAll
   static void stop() {
-    cluster.close();
+    system.close();
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.config(0).httpPort() + path))
+    return HTTP.send(HttpRequest.newBuilder(URI.create(system.baseUrl() + path))
         .build(), HttpResponse.BodyHandlers.ofString());
   }
 
