@@ -122,6 +122,8 @@ final class Target implements AutoCloseable {
       env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_IP_PER_SECOND", "1000000");
       // Large runs reuse each account over many connections: registration (Argon2id) is deliberately slow.
       env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_USER", "1000");
+      // The bench registers every account from one address.
+      env.put("OCOMMS_REGISTRATIONS_PER_IP_PER_HOUR", "1000000");
       env.putAll(environment);
       nodes.add(new ServerNode(httpPort, builder, nodeDir.resolve("server.log")));
     }

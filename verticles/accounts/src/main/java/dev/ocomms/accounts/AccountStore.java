@@ -12,6 +12,7 @@ import io.vertx.rxjava3.sqlclient.RowSet;
 import io.vertx.rxjava3.sqlclient.SqlConnection;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -53,7 +54,8 @@ final class AccountStore {
   }
 
   /** A refresh token looked up for rotation, with the state of its session. */
-  record RefreshToken(UUID sessionId, UUID userId, OffsetDateTime expiresAt, boolean used, boolean sessionRevoked) {
+  record RefreshToken(UUID sessionId, UUID userId, OffsetDateTime expiresAt, boolean used, boolean sessionRevoked,
+                      OffsetDateTime sessionCreatedAt) {
   }
 
   /** Runs {@code work} in one transaction. */
@@ -116,7 +118,7 @@ final class AccountStore {
   /** Locks a refresh token row, and its session's, for rotation inside the caller's transaction. */
   Maybe<RefreshToken> lockRefresh(SqlConnection connection, byte[] hash) {
     return connection.preparedQuery("SELECT t.session_id, s.user_id, t.expires_at, t.used_at IS NOT NULL AS used,"
-            + " s.revoked_at IS NOT NULL AS revoked FROM accounts.refresh_tokens t"
+            + " s.revoked_at IS NOT NULL AS revoked, s.created_at AS session_created_at FROM accounts.refresh_tokens t"
             + " JOIN accounts.sessions s ON s.id = t.session_id WHERE t.token_hash = $1 FOR UPDATE OF t, s")
         .rxExecute(Tuple.of(Buffer.buffer(hash)))
         .flatMapMaybe(rows -> {
@@ -125,7 +127,8 @@ final class AccountStore {
           }
           Row row = rows.iterator().next();
           return Maybe.just(new RefreshToken(row.getUUID("session_id"), row.getUUID("user_id"),
-              row.getOffsetDateTime("expires_at"), row.getBoolean("used"), row.getBoolean("revoked")));
+              row.getOffsetDateTime("expires_at"), row.getBoolean("used"), row.getBoolean("revoked"),
+              row.getOffsetDateTime("session_created_at")));
         });
   }
 
@@ -151,6 +154,20 @@ final class AccountStore {
         .rxExecute(Tuple.of(sessionId, reason))
         .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty()
             : Maybe.just(rows.iterator().next().getUUID("user_id")));
+  }
+
+  /**
+   * Deletes up to {@code batch} refresh tokens nobody can use any more: expired ones, those of revoked sessions and
+   * those of sessions older than {@code maxAge}. Rows another node is deleting are skipped, not waited for. The number
+   * deleted: a full batch means there may be more.
+   */
+  Single<Integer> pruneRefreshTokens(Duration maxAge, int batch) {
+    return pool.preparedQuery("DELETE FROM accounts.refresh_tokens WHERE token_hash IN ("
+            + "SELECT t.token_hash FROM accounts.refresh_tokens t JOIN accounts.sessions s ON s.id = t.session_id"
+            + " WHERE t.expires_at < now() OR s.revoked_at IS NOT NULL OR s.created_at < $1"
+            + " LIMIT $2 FOR UPDATE OF t SKIP LOCKED)")
+        .rxExecute(Tuple.of(now().minus(maxAge), batch))
+        .map(RowSet::rowCount);
   }
 
   static OffsetDateTime now() {

@@ -18,6 +18,7 @@ import io.vertx.rxjava3.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -30,25 +31,38 @@ import java.util.function.Function;
  */
 public class AccountsVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AccountsVerticle.class);
+  /** Refresh tokens nobody can use any more are deleted this often, in batches, by every instance. */
+  private static final long PRUNE_INTERVAL_MS = Duration.ofHours(1).toMillis();
+  private static final long PRUNE_FIRST_DELAY_MS = Duration.ofMinutes(1).toMillis();
+  private static final int PRUNE_BATCH = 1000;
 
   private Pool pg;
   private Redis redis;
+  private Passwords passwords;
+  private long pruning = -1;
 
   @Override
   public Completable rxStart() {
     OcommsConfig settings = OcommsConfig.fromJson(config());
     Tokens tokens = new Tokens(vertx, settings);
+    passwords = new Passwords(vertx, settings.passwordHashThreads(), settings.passwordHashQueue());
     return PgClients.connectedPool(vertx, settings, "accounts")
         .doOnSuccess(pool -> pg = pool)
         .flatMap(pool -> RedisClients.connectedClient(vertx, settings))
         .doOnSuccess(client -> redis = client)
         .ignoreElement()
         .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "accounts")))
-        .andThen(Completable.defer(() -> serve(tokens)));
+        .andThen(Completable.defer(() -> serve(settings, tokens)));
   }
 
   @Override
   public Completable rxStop() {
+    if (pruning >= 0) {
+      vertx.cancelTimer(pruning);
+    }
+    if (passwords != null) {
+      passwords.close();
+    }
     return (pg == null ? Completable.complete() : pg.rxClose())
         .doFinally(() -> {
           if (redis != null) {
@@ -57,12 +71,14 @@ public class AccountsVerticle extends AbstractVerticle {
         });
   }
 
-  private Completable serve(Tokens tokens) {
+  private Completable serve(OcommsConfig settings, Tokens tokens) {
     AccountStore store = new AccountStore(pg);
-    Passwords passwords = new Passwords(vertx);
     Revocations revocations = new Revocations(vertx, redis);
-    Sessions sessions = new Sessions(store, passwords, new LoginThrottle(redis), tokens, revocations);
-    Registration registration = new Registration(store, passwords, sessions);
+    Duration sessionMaxAge = Duration.ofDays(settings.sessionMaxAgeDays());
+    Sessions sessions = new Sessions(store, passwords, new LoginThrottle(redis), tokens, revocations, sessionMaxAge);
+    Registration registration = new Registration(store, passwords, sessions,
+        new RegistrationThrottle(redis, settings.registrationsPerIpPerHour()));
+    pruning = vertx.setPeriodic(PRUNE_FIRST_DELAY_MS, PRUNE_INTERVAL_MS, id -> prune(store, sessionMaxAge));
     Profiles profiles = new Profiles(store);
 
     // Asked before anyone is authenticated (the gateway sends them without a caller), or by other verticles.
@@ -88,5 +104,18 @@ public class AccountsVerticle extends AbstractVerticle {
         .andThen(BusService.serve(vertx, onBehalf))
         .andThen(revoked.rxCompletion())
         .doOnComplete(() -> LOG.info("accounts ready: addresses={}", internal.size() + onBehalf.size()));
+  }
+
+  /** Deletes unusable refresh tokens batch after batch until a batch is not full; a failure waits for the next round. */
+  private void prune(AccountStore store, Duration sessionMaxAge) {
+    store.pruneRefreshTokens(sessionMaxAge, PRUNE_BATCH)
+        .repeat()
+        .takeUntil(deleted -> deleted < PRUNE_BATCH)
+        .reduce(0, Integer::sum)
+        .subscribe(deleted -> {
+          if (deleted > 0) {
+            LOG.info("pruned refresh tokens: deleted={}", deleted);
+          }
+        }, failure -> LOG.warn("pruning refresh tokens failed; retried in an hour: {}", failure.toString()));
   }
 }

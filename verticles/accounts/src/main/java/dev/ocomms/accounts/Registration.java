@@ -28,14 +28,19 @@ final class Registration {
   private final AccountStore store;
   private final Passwords passwords;
   private final Sessions sessions;
+  private final RegistrationThrottle throttle;
 
-  Registration(AccountStore store, Passwords passwords, Sessions sessions) {
+  Registration(AccountStore store, Passwords passwords, Sessions sessions, RegistrationThrottle throttle) {
+    this.throttle = throttle;
     this.store = store;
     this.passwords = passwords;
     this.sessions = sessions;
   }
 
-  /** {email, username, password, displayName} → {user, accessToken, refreshToken, expiresIn}. */
+  /**
+   * {email, username, password, displayName, clientIp} → {user, accessToken, refreshToken, expiresIn}. A valid
+   * registration counts against its address's hourly limit ({@link RegistrationThrottle}) before anything is looked up.
+   */
   Single<JsonObject> register(Input request) {
     String email = request.string("email").trim();
     String username = request.string("username").trim();
@@ -52,8 +57,12 @@ final class Registration {
     if (passwordProblem != null) {
       throw Input.invalid("password", "password: " + passwordProblem);
     }
+    String clientIp = request.string("clientIp");
     UUID userId = Ids.next();
-    return passwords.hash(password)
+    return throttle.reserve(clientIp)
+        .andThen(passwords.hash(password)
+            .onErrorResumeNext(notHashed -> throttle.release(clientIp).onErrorComplete()
+                .andThen(Single.error(notHashed))))
         .flatMap(hash -> store.insertUser(userId, email, username, displayName, hash))
         .onErrorResumeNext(failure -> Single.error(AccountStore.violatedConstraint(failure)
             .<Throwable>map(constraint -> new OcommsException(ErrorCode.CONFLICT, constraint.contains("email")

@@ -10,6 +10,8 @@ import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
@@ -26,8 +28,12 @@ final class Sessions {
   private final LoginThrottle throttle;
   private final Tokens tokens;
   private final Revocations revocations;
+  private final Duration maxAge;
 
-  Sessions(AccountStore store, Passwords passwords, LoginThrottle throttle, Tokens tokens, Revocations revocations) {
+  /** {@code maxAge}: a session's absolute lifetime, however often its refresh token rotates. */
+  Sessions(AccountStore store, Passwords passwords, LoginThrottle throttle, Tokens tokens, Revocations revocations,
+           Duration maxAge) {
+    this.maxAge = maxAge;
     this.store = store;
     this.passwords = passwords;
     this.throttle = throttle;
@@ -35,7 +41,10 @@ final class Sessions {
     this.revocations = revocations;
   }
 
-  /** {login (email or username, any case), password, clientIp} → {user, accessToken, refreshToken, expiresIn}. */
+  /**
+   * {login (email or username, any case), password, clientIp} → {user, accessToken, refreshToken, expiresIn}. The
+   * attempt is reserved with the throttle before the password is checked (see {@link LoginThrottle}).
+   */
   Single<JsonObject> login(Input request) {
     String login = request.string("login").trim();
     String password = request.string("password");
@@ -46,15 +55,17 @@ final class Sessions {
         .flatMap(user -> {
           // Failures count per account, however the login spells it (username or email, any case).
           String account = user.map(found -> "user:" + found.id()).orElse("login:" + login.toLowerCase(Locale.ROOT));
-          return throttle.check(account, clientIp)
-              .andThen(passwords.matches(password, user.map(AccountStore.User::passwordHash).orElse(null)))
+          return throttle.reserve(account, clientIp)
+              .andThen(passwords.matches(password, user.map(AccountStore.User::passwordHash).orElse(null))
+                  .onErrorResumeNext(noVerdict -> throttle.release(account, clientIp)
+                      .onErrorComplete()
+                      .andThen(Single.error(noVerdict))))
               .flatMap(matched -> {
                 if (!matched) {
-                  return throttle.recordFailure(account, clientIp).andThen(Single.<JsonObject>error(
-                      new OcommsException(ErrorCode.UNAUTHORIZED, "wrong login or password")));
+                  return Single.<JsonObject>error(new OcommsException(ErrorCode.UNAUTHORIZED,
+                      "wrong login or password"));
                 }
-                AccountStore.User found = user.get();
-                return throttle.recordSuccess(account).andThen(start(found));
+                return throttle.succeeded(account, clientIp).andThen(start(user.get()));
               });
         });
   }
@@ -63,8 +74,8 @@ final class Sessions {
   Single<JsonObject> start(AccountStore.User user) {
     UUID sessionId = Ids.next();
     String refreshToken = Tokens.newRefreshToken();
-    return store.insertSession(sessionId, user.id(), Tokens.sha256(refreshToken),
-            AccountStore.now().plus(Tokens.REFRESH_LIFETIME))
+    OffsetDateTime now = AccountStore.now();
+    return store.insertSession(sessionId, user.id(), Tokens.sha256(refreshToken), refreshExpiry(now, now))
         .andThen(Single.fromCallable(() -> tokens.pair(user.id(), sessionId, refreshToken)
             .put("user", user.ownProfile())));
   }
@@ -86,12 +97,17 @@ final class Sessions {
                 return store.revokeSession(connection, token.sessionId(), "refresh_token_reuse")
                     .ignoreElement().andThen(Maybe.<JsonObject>empty());
               }
-              if (token.expiresAt().isBefore(AccountStore.now())) {
+              OffsetDateTime now = AccountStore.now();
+              if (token.expiresAt().isBefore(now)) {
                 return Maybe.error(new OcommsException(ErrorCode.UNAUTHORIZED, "refresh token expired"));
+              }
+              if (!token.sessionCreatedAt().plus(maxAge).isAfter(now)) {
+                return Maybe.error(new OcommsException(ErrorCode.UNAUTHORIZED,
+                    "session expired; log in again"));
               }
               return store.markRefreshUsed(connection, hash)
                   .flatMap(n -> store.insertRefresh(connection, token.sessionId(), Tokens.sha256(next),
-                      AccountStore.now().plus(Tokens.REFRESH_LIFETIME)))
+                      refreshExpiry(token.sessionCreatedAt(), now)))
                   .map(n -> tokens.pair(token.userId(), token.sessionId(), next))
                   .toMaybe();
             }))
@@ -103,6 +119,13 @@ final class Sessions {
           return revoke.andThen(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
               "refresh token already used; the session is revoked")));
         }));
+  }
+
+  /** A new refresh token's expiry: its own lifetime, but never past its session's end. */
+  private OffsetDateTime refreshExpiry(OffsetDateTime sessionCreatedAt, OffsetDateTime now) {
+    OffsetDateTime own = now.plus(Tokens.REFRESH_LIFETIME);
+    OffsetDateTime sessionEnd = sessionCreatedAt.plus(maxAge);
+    return own.isBefore(sessionEnd) ? own : sessionEnd;
   }
 
   /** Revokes the caller's session: its tokens stop working on every node, its bridge connections close. */

@@ -1,6 +1,7 @@
 package dev.ocomms.accounts;
 
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.testkit.BusAssertions;
@@ -12,6 +13,7 @@ import io.vertx.rxjava3.core.Vertx;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.function.UnaryOperator;
 
 import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_LOGIN;
 import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_REGISTER;
@@ -24,6 +26,8 @@ import static org.assertj.core.api.Assertions.fail;
  */
 final class AccountsApi implements AutoCloseable {
 
+  static final String CLIENT_IP = "192.0.2.1";
+
   private final TestSystem system;
   private final TestCluster cluster;
 
@@ -33,7 +37,12 @@ final class AccountsApi implements AutoCloseable {
   }
 
   static AccountsApi start() {
-    return new AccountsApi(TestSystem.builder().nodes(2).deploy(AccountsVerticle::new).start());
+    return start(UnaryOperator.identity());
+  }
+
+  /** As {@link #start()}, with changed settings. */
+  static AccountsApi start(UnaryOperator<OcommsConfig> configure) {
+    return new AccountsApi(TestSystem.builder().nodes(2).configure(configure).deploy(AccountsVerticle::new).start());
   }
 
   TestCluster cluster() {
@@ -74,8 +83,9 @@ final class AccountsApi implements AutoCloseable {
     return register(TestSystem.newRegistration());
   }
 
+  /** Registers {@code registration}, from {@code clientIp} unless it names another. */
   Session register(JsonObject registration) {
-    JsonObject reply = call(ACCOUNTS_REGISTER, registration);
+    JsonObject reply = call(ACCOUNTS_REGISTER, withClientIp(registration));
     return Session.of(reply, registration);
   }
 
@@ -85,6 +95,11 @@ final class AccountsApi implements AutoCloseable {
         .put("password", account.password()).put("clientIp", "192.0.2.1"));
     return Session.of(reply, new JsonObject().put("username", account.username()).put("email", account.email())
         .put("password", account.password()));
+  }
+
+  /** A registration as the gateway forwards it: with the client's address (by default {@value #CLIENT_IP}). */
+  static JsonObject withClientIp(JsonObject registration) {
+    return registration.containsKey("clientIp") ? registration : registration.copy().put("clientIp", CLIENT_IP);
   }
 
   @Override

@@ -38,7 +38,7 @@ class RegistrationTest {
   @DisplayName("answers the new user's own profile, with email, and the tokens of a first session")
   void answersProfileAndTokens() {
     JsonObject registration = TestSystem.newRegistration();
-    JsonObject reply = accounts.call(ACCOUNTS_REGISTER, registration);
+    JsonObject reply = accounts.call(ACCOUNTS_REGISTER, AccountsApi.withClientIp(registration));
 
     JsonObject user = reply.getJsonObject("user");
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "email", "createdAt");
@@ -72,7 +72,8 @@ class RegistrationTest {
     JsonObject second = TestSystem.newRegistration()
         .put("username", first.getString("username").toUpperCase(Locale.ROOT));
 
-    OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER, second);
+    OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER,
+        AccountsApi.withClientIp(second));
     assertThat(failure.getMessage()).startsWith("username");
   }
 
@@ -84,7 +85,8 @@ class RegistrationTest {
     JsonObject second = TestSystem.newRegistration()
         .put("email", first.getString("email").toUpperCase(Locale.ROOT));
 
-    OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER, second);
+    OcommsException failure = accounts.fails(ErrorCode.CONFLICT, ACCOUNTS_REGISTER,
+        AccountsApi.withClientIp(second));
     assertThat(failure.getMessage()).startsWith("email");
   }
 
@@ -103,7 +105,8 @@ class RegistrationTest {
     JsonObject registration = TestSystem.newRegistration();
     registration.put("password", "my " + registration.getString("username") + " secret");
 
-    OcommsException failure = accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER, registration);
+    OcommsException failure = accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER,
+        AccountsApi.withClientIp(registration));
     assertThat(failure.getMessage()).startsWith("password");
   }
 
@@ -117,6 +120,7 @@ class RegistrationTest {
   }
 
   private static String invalidField(JsonObject registration) {
-    return accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER, registration).details().getString("field");
+    return accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_REGISTER, AccountsApi.withClientIp(registration))
+        .details().getString("field");
   }
 }

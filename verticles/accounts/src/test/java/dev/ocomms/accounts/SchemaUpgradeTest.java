@@ -53,7 +53,7 @@ class SchemaUpgradeTest {
 
     // The old deployment: the gateway's schema, with one user and one live session.
     Migrations.migrate(node, pgUrl, "gateway").blockingAwait();
-    String hash = new Passwords(node).hash(TestSystem.PASSWORD).blockingGet();
+    String hash = new Passwords(node, 1, 1).hash(TestSystem.PASSWORD).blockingGet();
     execute("INSERT INTO gateway.users (id, email, email_key, username, username_key, display_name, password_hash)"
             + " VALUES ($1, $2, $3, $4, $5, $6, $7)", USER_ID, EMAIL, EMAIL, USERNAME,
         USERNAME.toLowerCase(Locale.ROOT), "Old Timer", hash);
@@ -108,7 +108,8 @@ class SchemaUpgradeTest {
   @DisplayName("the old usernames stay taken, case-insensitively")
   void oldUsernameStaysTaken() {
     try {
-      request(ACCOUNTS_REGISTER, TestSystem.newRegistration().put("username", "OLD_TIMER"));
+      request(ACCOUNTS_REGISTER, TestSystem.newRegistration().put("username", "OLD_TIMER")
+          .put("clientIp", "192.0.2.20"));
       throw new AssertionError("the old username was registered again");
     } catch (io.vertx.core.eventbus.ReplyException e) {
       assertThat(e.failureCode()).isEqualTo(ErrorCode.CONFLICT.failureCode());

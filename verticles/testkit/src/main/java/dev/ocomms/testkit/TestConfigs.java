@@ -43,6 +43,8 @@ public final class TestConfigs {
         .with(Setting.PG_URL, infra.newPgUrl())
         .with(Setting.REDIS_URL, infra.newRedisUrl())
         .with(Setting.SHUTDOWN_GRACE_SECONDS, 1)
+        // Every test registers its accounts from 127.0.0.1; the limit has its own test (accounts' RegistrationTest).
+        .with(Setting.REGISTRATIONS_PER_IP_PER_HOUR, 1_000_000)
         .with(Setting.JWT_PRIVATE_KEY, KEYS.privateKey())
         .with(Setting.JWT_PUBLIC_KEY, KEYS.publicKey());
   }

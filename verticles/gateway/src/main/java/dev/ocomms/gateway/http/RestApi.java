@@ -52,10 +52,10 @@ public final class RestApi {
       builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false));
       builder.getRoutes().forEach(route -> route.setDoSecurity(false));
 
-      open(builder, "register", Addresses.ACCOUNTS_REGISTER, RestApi::body, 201);
-      // The client's address counts failed logins (LoginThrottle in accounts); only the gateway knows it.
-      open(builder, "login", Addresses.ACCOUNTS_LOGIN,
-          ctx -> body(ctx).put("clientIp", ctx.request().remoteAddress().hostAddress()), 200);
+      // The client's address counts registrations and failed logins (RegistrationThrottle and LoginThrottle in
+      // accounts); only the gateway knows it.
+      open(builder, "register", Addresses.ACCOUNTS_REGISTER, ctx -> body(ctx).put("clientIp", clientIp(ctx)), 201);
+      open(builder, "login", Addresses.ACCOUNTS_LOGIN, ctx -> body(ctx).put("clientIp", clientIp(ctx)), 200);
       open(builder, "refresh", Addresses.ACCOUNTS_REFRESH, RestApi::body, 200);
       authed(builder, "logout", (ctx, caller) -> request(caller, Addresses.ACCOUNTS_LOGOUT, new JsonObject())
           // This instance refuses the session at once, without waiting for the announcement to come round.
@@ -102,6 +102,10 @@ public final class RestApi {
           .putHeader("Content-Type", "application/yaml").sendFile(CONTRACT).subscribe(() -> { }, ctx::fail));
       return router;
     });
+  }
+
+  private static String clientIp(RoutingContext ctx) {
+    return ctx.request().remoteAddress().hostAddress();
   }
 
   /** An operation open to anyone (no token): forwarded without a caller. */

@@ -78,7 +78,8 @@ public final class OcommsConfig {
         Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
         Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
         Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.BRIDGE_CONNECTIONS_PER_USER,
-        Setting.PRESENCE_SESSION_TTL_SECONDS)) {
+        Setting.PRESENCE_SESSION_TTL_SECONDS, Setting.REGISTRATIONS_PER_IP_PER_HOUR, Setting.SESSION_MAX_AGE_DAYS,
+        Setting.PASSWORD_HASH_THREADS, Setting.PASSWORD_HASH_QUEUE)) {
       if (!values.containsKey(required) && !raw.containsKey(required)) {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
@@ -301,6 +302,26 @@ public final class OcommsConfig {
    */
   public int presenceSessionTtlSeconds() {
     return (Integer) values.get(Setting.PRESENCE_SESSION_TTL_SECONDS);
+  }
+
+  /** Registrations accepted from one client address per hour (whether they succeed or not). */
+  public int registrationsPerIpPerHour() {
+    return (Integer) values.get(Setting.REGISTRATIONS_PER_IP_PER_HOUR);
+  }
+
+  /** A session's absolute lifetime: past it, its refresh token is refused however recently it rotated. */
+  public int sessionMaxAgeDays() {
+    return (Integer) values.get(Setting.SESSION_MAX_AGE_DAYS);
+  }
+
+  /** Threads of the dedicated password-hashing pool of each accounts instance. */
+  public int passwordHashThreads() {
+    return (Integer) values.get(Setting.PASSWORD_HASH_THREADS);
+  }
+
+  /** Hashes that may wait for a hashing thread; one more is refused as {@code unavailable}. */
+  public int passwordHashQueue() {
+    return (Integer) values.get(Setting.PASSWORD_HASH_QUEUE);
   }
 
   /** The canonical form, keyed by file keys; what verticles receive as their config. */

@@ -29,7 +29,11 @@ public enum Setting {
   BRIDGE_CONNECTIONS_PER_SECOND("bridgeConnectionsPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_IP_PER_SECOND("bridgeConnectionsPerIpPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_USER("bridgeConnectionsPerUser", Kind.POSITIVE_INT, false),
-  PRESENCE_SESSION_TTL_SECONDS("presenceSessionTtlSeconds", Kind.POSITIVE_INT, false);
+  PRESENCE_SESSION_TTL_SECONDS("presenceSessionTtlSeconds", Kind.POSITIVE_INT, false),
+  REGISTRATIONS_PER_IP_PER_HOUR("registrationsPerIpPerHour", Kind.POSITIVE_INT, false),
+  SESSION_MAX_AGE_DAYS("sessionMaxAgeDays", Kind.POSITIVE_INT, false),
+  PASSWORD_HASH_THREADS("passwordHashThreads", Kind.POSITIVE_INT, false),
+  PASSWORD_HASH_QUEUE("passwordHashQueue", Kind.POSITIVE_INT, false);
 
   /** How a raw value is checked and converted. */
   public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM }
