@@ -9,7 +9,13 @@ import dev.ocomms.testkit.TestCluster;
 import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.pgclient.PgBuilder;
+import io.vertx.rxjava3.sqlclient.Pool;
+import io.vertx.rxjava3.sqlclient.Row;
+import io.vertx.rxjava3.sqlclient.RowSet;
+import io.vertx.rxjava3.sqlclient.Tuple;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -30,6 +36,7 @@ final class AccountsApi implements AutoCloseable {
 
   private final TestSystem system;
   private final TestCluster cluster;
+  private Pool sql;
 
   private AccountsApi(TestSystem system) {
     this.system = system;
@@ -102,8 +109,26 @@ final class AccountsApi implements AutoCloseable {
     return registration.containsKey("clientIp") ? registration : registration.copy().put("clientIp", CLIENT_IP);
   }
 
+  /** Runs one SQL statement on the accounts database, as an operator (or time passing) would change it. */
+  RowSet<Row> sql(String statement, Object... arguments) {
+    if (sql == null) {
+      sql = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(cluster.config(0).pgUrl().orElseThrow()))
+          .using(client()).build();
+    }
+    return sql.preparedQuery(statement).rxExecute(Tuple.wrap(arguments)).blockingGet();
+  }
+
+  /** The accounts tables, as the verticle sees them. */
+  AccountStore store() {
+    sql("SELECT 1");
+    return new AccountStore(sql);
+  }
+
   @Override
   public void close() {
+    if (sql != null) {
+      sql.close().blockingAwait();
+    }
     system.close();
   }
 

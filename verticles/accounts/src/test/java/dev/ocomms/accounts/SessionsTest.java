@@ -1,17 +1,24 @@
 package dev.ocomms.accounts;
 
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Flowable;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.eventbus.MessageConsumer;
+import io.vertx.rxjava3.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -75,17 +82,59 @@ class SessionsTest {
   }
 
   @Test
-  @DisplayName("after 5 failed logins of an account, even the right password is rate_limited with retryAfter")
-  void throttledAfterFiveFailures() {
+  @DisplayName("25 concurrent wrong passwords for one account: at most 5 are checked, the others rate_limited")
+  void concurrentGuessesAreReservedBeforeHashing() {
     AccountsApi.Session registered = accounts.register();
-    for (int i = 0; i < 5; i++) {
-      accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_LOGIN, login(registered.username(), "wrong password " + i,
-          "192.0.2.12"));
-    }
+    List<ErrorCode> outcomes = Flowable.range(0, 25)
+        .flatMapSingle(i -> accounts.client().eventBus()
+            .<JsonObject>rxRequest(ACCOUNTS_LOGIN, login(registered.username(), "wrong password " + i, "192.0.2.13"))
+            .map(reply -> ErrorCode.INTERNAL)
+            .onErrorReturn(failure -> BusErrors.fromFailure(failure).code()))
+        .toList().blockingGet();
 
-    OcommsException throttled = accounts.fails(ErrorCode.RATE_LIMITED, ACCOUNTS_LOGIN,
-        login(registered.username(), registered.password(), "192.0.2.12"));
-    assertThat(throttled.details().getInteger("retryAfter")).isBetween(1, 900);
+    assertThat(outcomes).containsOnly(ErrorCode.UNAUTHORIZED, ErrorCode.RATE_LIMITED);
+    assertThat(outcomes).filteredOn(code -> code == ErrorCode.UNAUTHORIZED).hasSizeBetween(1, 5);
+  }
+
+  @Test
+  @DisplayName("wrong passwords from one address: waits that grow after 3, that address locked out after 5;"
+      + " the owner at another address still logs in")
+  void failuresCountPerAccountAndAddress() throws InterruptedException {
+    AccountsApi.Session registered = accounts.register();
+    String attacker = "192.0.2.14";
+    for (int i = 0; i < 3; i++) {
+      accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_LOGIN, login(registered.username(), "wrong " + i, attacker));
+    }
+    assertThat(retryAfter(accounts.fails(ErrorCode.RATE_LIMITED, ACCOUNTS_LOGIN,
+        login(registered.username(), "wrong 3", attacker)))).isEqualTo(1L);
+    Thread.sleep(1_100);
+    accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_LOGIN, login(registered.username(), "wrong 3", attacker));
+    assertThat(retryAfter(accounts.fails(ErrorCode.RATE_LIMITED, ACCOUNTS_LOGIN,
+        login(registered.username(), "wrong 4", attacker)))).isEqualTo(2L);
+    Thread.sleep(2_100);
+    accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_LOGIN, login(registered.username(), "wrong 4", attacker));
+
+    OcommsException locked = accounts.fails(ErrorCode.RATE_LIMITED, ACCOUNTS_LOGIN,
+        login(registered.username(), registered.password(), attacker));
+    assertThat(retryAfter(locked)).isBetween(800L, 900L);
+    JsonObject owner = accounts.call(ACCOUNTS_LOGIN,
+        login(registered.email(), registered.password(), "198.51.100.7"));
+    assertThat(owner.getJsonObject("user").getString("id")).isEqualTo(registered.userId());
+  }
+
+  @Test
+  @DisplayName("a right password forgets the failures of its account from that address")
+  void successForgetsFailures() throws InterruptedException {
+    AccountsApi.Session registered = accounts.register();
+    for (int i = 0; i < 3; i++) {
+      accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_LOGIN, login(registered.username(), "wrong " + i, "192.0.2.15"));
+    }
+    Thread.sleep(1_100);
+    accounts.call(ACCOUNTS_LOGIN, login(registered.username(), registered.password(), "192.0.2.15"));
+
+    for (int i = 0; i < 3; i++) {
+      accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_LOGIN, login(registered.username(), "again " + i, "192.0.2.15"));
+    }
   }
 
   @Test
@@ -109,6 +158,60 @@ class SessionsTest {
     assertThat(AccountsApi.claimsOf(reply.getString("accessToken")).getString("sid")).isEqualTo(session.sessionId());
     assertThat(accounts.call(ACCOUNTS_REFRESH, refresh(reply.getString("refreshToken"))).getString("accessToken"))
         .isNotBlank();
+  }
+
+  @Test
+  @DisplayName("a session lives 30 days at most: a refresh past that is unauthorized, one just before gets a token"
+      + " that ends with the session")
+  void sessionAbsoluteLifetime() {
+    AccountsApi.Session old = accounts.register();
+    AccountsApi.Session nearlyOld = accounts.register();
+    accounts.sql("UPDATE accounts.sessions SET created_at = now() - interval '30 days 1 minute' WHERE id = $1",
+        UUID.fromString(old.sessionId()));
+    accounts.sql("UPDATE accounts.sessions SET created_at = now() - interval '29 days 23 hours' WHERE id = $1",
+        UUID.fromString(nearlyOld.sessionId()));
+
+    OcommsException expired = accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_REFRESH, refresh(old.refreshToken()));
+    assertThat(expired.getMessage()).contains("session expired");
+    JsonObject rotated = accounts.call(ACCOUNTS_REFRESH, refresh(nearlyOld.refreshToken()));
+    Row token = accounts.sql("SELECT t.expires_at <= s.created_at + interval '30 days' AS within"
+            + " FROM accounts.refresh_tokens t JOIN accounts.sessions s ON s.id = t.session_id WHERE t.token_hash = $1",
+        Buffer.buffer(Tokens.sha256(rotated.getString("refreshToken")))).iterator().next();
+    assertThat(token.getBoolean("within")).isTrue();
+  }
+
+  @Test
+  @DisplayName("pruning deletes the refresh tokens nobody can use (expired, revoked, past the session's lifetime),"
+      + " and keeps the live ones and the used ones that detect reuse")
+  void pruning() {
+    AccountsApi.Session live = accounts.register();
+    JsonObject rotated = accounts.call(ACCOUNTS_REFRESH, refresh(live.refreshToken()));
+    AccountsApi.Session loggedOut = accounts.register();
+    accounts.call(loggedOut, ACCOUNTS_LOGOUT, new JsonObject());
+    AccountsApi.Session expired = accounts.register();
+    accounts.sql("UPDATE accounts.refresh_tokens SET expires_at = now() - interval '1 second' WHERE session_id = $1",
+        UUID.fromString(expired.sessionId()));
+    AccountsApi.Session tooOld = accounts.register();
+    accounts.sql("UPDATE accounts.sessions SET created_at = now() - interval '31 days' WHERE id = $1",
+        UUID.fromString(tooOld.sessionId()));
+
+    AccountStore store = accounts.store();
+    while (store.pruneRefreshTokens(Duration.ofDays(30), 2).blockingGet() == 2) {
+      // batch after batch, as the verticle prunes
+    }
+
+    assertThat(refreshTokens(live)).isEqualTo(2);
+    assertThat(refreshTokens(loggedOut)).isZero();
+    assertThat(refreshTokens(expired)).isZero();
+    assertThat(refreshTokens(tooOld)).isZero();
+    accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_REFRESH, refresh(live.refreshToken()));
+    assertThat(revoked(live)).isTrue();
+    accounts.fails(ErrorCode.UNAUTHORIZED, ACCOUNTS_REFRESH, refresh(rotated.getString("refreshToken")));
+  }
+
+  private static long refreshTokens(AccountsApi.Session session) {
+    return accounts.sql("SELECT count(*) AS n FROM accounts.refresh_tokens WHERE session_id = $1",
+        UUID.fromString(session.sessionId())).iterator().next().getLong("n");
   }
 
   @Test
@@ -168,6 +271,10 @@ class SessionsTest {
   @DisplayName("the status of a malformed session id is not_found")
   void malformedSessionId() {
     accounts.fails(ErrorCode.NOT_FOUND, SESSION_STATUS, new JsonObject().put("sessionId", "not-a-uuid"));
+  }
+
+  private static long retryAfter(OcommsException failure) {
+    return failure.details().getLong("retryAfter");
   }
 
   /** The one {@code accounts.session.revoked} event published while the action runs. */

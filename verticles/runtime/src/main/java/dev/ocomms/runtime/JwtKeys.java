@@ -4,18 +4,27 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
+import java.util.Set;
 
 /**
  * The ES256 key pair for access tokens when none is configured: generated once and kept under the data directory,
  * so that tokens survive restarts. A cluster of several machines must configure one pair for all nodes instead.
  */
 public final class JwtKeys {
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_DIRECTORY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
   private JwtKeys() {
   }
 
@@ -23,7 +32,12 @@ public final class JwtKeys {
   public record Pem(String privateKey, String publicKey) {
   }
 
-  /** Reads the pair from {@code directory}, or generates and stores it there (owner-only permissions). Blocking. */
+  /**
+   * Reads the pair from {@code directory}, or generates and stores it there. Blocking. On POSIX file systems the
+   * directory is created owner-only (0700) and the private key is written to a file created owner-only (0600), then
+   * moved into place: it is never readable by anyone else, not even for a moment, and a pair half-written by a crash
+   * is replaced whole.
+   */
   public static Pem loadOrCreate(Path directory) throws IOException {
     Path privateFile = directory.resolve("jwt-es256-private.pem");
     Path publicFile = directory.resolve("jwt-es256-public.pem");
@@ -31,12 +45,22 @@ public final class JwtKeys {
       return new Pem(Files.readString(privateFile), Files.readString(publicFile));
     }
     Pem pem = generate();
-    Files.createDirectories(directory);
-    Files.writeString(privateFile, pem.privateKey(), StandardCharsets.US_ASCII);
+    boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (!Files.isDirectory(directory)) {
+      Path parent = directory.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      // Windows: rely on the parent directory's permissions.
+      Files.createDirectory(directory, posix ? new FileAttribute<?>[] {OWNER_ONLY_DIRECTORY} : new FileAttribute<?>[0]);
+    }
+    Path partial = Files.createTempFile(directory, ".jwt-es256-private", ".partial",
+        posix ? new FileAttribute<?>[] {OWNER_ONLY_FILE} : new FileAttribute<?>[0]);
     try {
-      Files.setPosixFilePermissions(privateFile, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException notPosix) {
-      // Windows: rely on the directory's permissions.
+      Files.writeString(partial, pem.privateKey(), StandardCharsets.US_ASCII);
+      Files.move(partial, privateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(partial);
     }
     Files.writeString(publicFile, pem.publicKey(), StandardCharsets.US_ASCII);
     return pem;
