@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  */
 final class Registration {
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{2,31}");
-  private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+  private static final Pattern EMAIL = Pattern.compile(
+      "[^@\\s\\p{Cc}\\p{Cf}]+@[^@\\s\\p{Cc}\\p{Cf}]+\\.[^@\\s\\p{Cc}\\p{Cf}]+");
   private static final int MAX_EMAIL = 254;
   static final int MAX_DISPLAY_NAME = 64;
   private static final int MIN_PASSWORD = 10;
@@ -71,13 +72,12 @@ final class Registration {
         .flatMap(sessions::start);
   }
 
-  /** A display name: trimmed, 1 to 64 characters (as registration and profile updates take it). */
+  /**
+   * A display name (as registration and profile updates take it): a name by {@link Input#text}'s rules (NFC, trimmed,
+   * no control, format or line-break characters), 1 to 64 characters.
+   */
   static String displayName(Input request) {
-    String displayName = request.string("displayName").trim();
-    if (displayName.isEmpty() || displayName.length() > MAX_DISPLAY_NAME) {
-      throw Input.invalid("displayName", "displayName: 1 to " + MAX_DISPLAY_NAME + " characters");
-    }
-    return displayName;
+    return request.text("displayName", MAX_DISPLAY_NAME);
   }
 
   private static String passwordProblem(String password, String username, String email) {

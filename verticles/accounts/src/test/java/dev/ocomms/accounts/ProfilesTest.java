@@ -64,10 +64,12 @@ class ProfilesTest {
   }
 
   @Test
-  @DisplayName("an empty or too long display name is validation_failed naming displayName")
+  @DisplayName("an empty or too long display name, or one with NUL, a lone surrogate, a line break, a bidi override "
+      + "or a zero-width character, is validation_failed naming displayName")
   void invalidDisplayName() {
     AccountsApi.Session session = accounts.register();
-    for (String name : List.of(" ", "x".repeat(65))) {
+    for (String name : List.of(" ", "x".repeat(65), "Ada\u0000", "Ada\uDC00", "Ada\nLovelace", "\u202EadA",
+        "A\u200Bda")) {
       assertThat(accounts.fails(ErrorCode.VALIDATION_FAILED, session, USERS_ME_UPDATE,
           new JsonObject().put("displayName", name)).details().getString("field")).isEqualTo("displayName");
     }

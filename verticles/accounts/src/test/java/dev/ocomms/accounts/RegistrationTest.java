@@ -100,6 +100,45 @@ class RegistrationTest {
   }
 
   @Test
+  @DisplayName("a NUL or an unpaired surrogate in any field is validation_failed naming it, never a failed insert")
+  void textPostgresRefusesIsInvalid() {
+    for (String field : List.of("email", "username", "displayName")) {
+      for (String bad : List.of("\u0000", "\uD800")) {
+        JsonObject registration = TestSystem.newRegistration();
+        registration.put(field, field.equals("email")
+            ? bad + registration.getString("email") : registration.getString(field) + bad);
+        assertThat(invalidField(registration)).as("%s with U+%04X", field, (int) bad.charAt(0)).isEqualTo(field);
+      }
+    }
+    JsonObject registration = TestSystem.newRegistration();
+    registration.put("password", registration.getString("password") + "\u0000");
+    assertThat(invalidField(registration)).isEqualTo("password");
+  }
+
+  @Test
+  @DisplayName("a display name or email with line breaks, zero-width or bidi-override characters is refused")
+  void impersonatingCharactersAreRefused() {
+    for (String hidden : List.of("\n", "\u200B", "\u202E", "\u2066", "\uFEFF")) {
+      JsonObject registration = TestSystem.newRegistration();
+      registration.put("displayName", "Ad" + hidden + "min");
+      assertThat(invalidField(registration)).as("displayName with U+%04X", (int) hidden.charAt(0))
+          .isEqualTo("displayName");
+      registration = TestSystem.newRegistration();
+      registration.put("email", "a" + hidden + registration.getString("email"));
+      assertThat(invalidField(registration)).as("email with U+%04X", (int) hidden.charAt(0)).isEqualTo("email");
+    }
+  }
+
+  @Test
+  @DisplayName("a display name is stored in NFC")
+  void displayNameIsNfc() {
+    JsonObject registration = TestSystem.newRegistration().put("displayName", "Jose\u0301");
+    JsonObject user = accounts.call(ACCOUNTS_REGISTER, registration).getJsonObject("user");
+
+    assertThat(user.getString("displayName")).isEqualTo("Jos\u00E9");
+  }
+
+  @Test
   @DisplayName("a password containing the username is refused")
   void passwordWithUsername() {
     JsonObject registration = TestSystem.newRegistration();

@@ -138,6 +138,19 @@ class SessionsTest {
   }
 
   @Test
+  @DisplayName("a login or password with a NUL is validation_failed naming it, not a failed query")
+  void nulInLoginIsInvalid() {
+    AccountsApi.Session registered = accounts.register();
+    OcommsException login = accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_LOGIN,
+        login(registered.email() + "\u0000", registered.password(), "192.0.2.13"));
+    OcommsException password = accounts.fails(ErrorCode.VALIDATION_FAILED, ACCOUNTS_LOGIN,
+        login(registered.username(), registered.password() + "\u0000", "192.0.2.13"));
+
+    assertThat(login.details().getString("field")).isEqualTo("login");
+    assertThat(password.details().getString("field")).isEqualTo("password");
+  }
+
+  @Test
   @DisplayName("a login without the client's address is validation_failed naming clientIp")
   void loginNeedsClientIp() {
     AccountsApi.Session registered = accounts.register();

@@ -4,6 +4,7 @@ import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
+import dev.ocomms.gateway.http.SlowClientGuard;
 import dev.ocomms.gateway.ops.OpsEndpoints;
 import dev.ocomms.gateway.web.WebClientRoutes;
 import dev.ocomms.shared.config.OcommsConfig;
@@ -56,13 +57,12 @@ public class GatewayVerticle extends AbstractVerticle {
           new WebClientRoutes(vertx).mount(router);
           router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
           router.route().failureHandler(Problems::handleFailure);
-          server = vertx.createHttpServer(new HttpServerOptions()
+          server = SlowClientGuard.serve(vertx, vertx.createHttpServer(SlowClientGuard.options(new HttpServerOptions()
                   .setHost(settings.httpHost())
                   .setPort(settings.httpPort())
                   .setCompressionSupported(true)
                   .setMaxWebSocketFrameSize(65_536)
-                  .setMaxWebSocketMessageSize(65_536))
-              .requestHandler(router);
+                  .setMaxWebSocketMessageSize(65_536), settings)), router, settings);
           return server.rxListen();
         })
         .doOnSuccess(s -> LOG.info("gateway listening: host={} port={}", settings.httpHost(), s.actualPort()))

@@ -295,7 +295,7 @@ final class MessageActions {
   // Validation
 
   private static String content(Input body) {
-    String content = body.string("content");
+    String content = body.multilineText("content");
     if (content.isBlank()) {
       throw Input.invalid("content", "content must not be empty");
     }

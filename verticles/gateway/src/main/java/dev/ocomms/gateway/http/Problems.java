@@ -11,6 +11,9 @@ import io.vertx.rxjava3.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * Turns every failure on an HTTP route into an {@code application/problem+json} document (RFC 9457) with a stable
  * {@code code} from {@link ErrorCode}. Unexpected failures are logged (without request bodies) and answered as
@@ -19,6 +22,8 @@ import org.slf4j.LoggerFactory;
 public final class Problems {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
   public static final String CONTENT_TYPE = "application/problem+json";
+  /** How the contract validator names a parameter it refuses ("The value of query parameter limit is invalid"). */
+  private static final Pattern PARAMETER = Pattern.compile("(?:query|path|header|cookie) parameter ([^\\s.]+)");
 
   private Problems() {
   }
@@ -86,7 +91,10 @@ public final class Problems {
     if (invalid.type() == ValidatorErrorType.ILLEGAL_VALUE && message != null && message.contains("decoded")) {
       return new OcommsException(ErrorCode.MALFORMED_JSON);
     }
-    return new OcommsException(ErrorCode.VALIDATION_FAILED, message);
+    Matcher parameter = message == null ? null : PARAMETER.matcher(message);
+    return parameter != null && parameter.find()
+        ? new OcommsException(ErrorCode.VALIDATION_FAILED, message, new JsonObject().put("field", parameter.group(1)))
+        : new OcommsException(ErrorCode.VALIDATION_FAILED, message);
   }
 
   private static OcommsException byStatus(int statusCode) {

@@ -4,6 +4,7 @@ import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
@@ -35,6 +36,8 @@ public final class RestApi {
   public static final String CONTRACT = "api/openapi.yaml";
   public static final int BODY_LIMIT_BYTES = 64 * 1024;
   private static final long REQUEST_TIMEOUT_MS = 10_000;
+  /** The most messages one history page holds (the contract's maximum; messaging's too). */
+  private static final int HISTORY_LIMIT = 100;
   private static final String CALLER = "ocomms.caller";
 
   private final Vertx vertx;
@@ -187,17 +190,21 @@ public final class RestApi {
     return new JsonObject().put("messageId", ctx.pathParam("messageId"));
   }
 
-  /** ?before=&after=&limit=&rootId= as chat.history takes them (the contract has checked their types). */
+  /**
+   * ?before=&after=&limit=&rootId= as chat.history takes them: seqs from 0 to 2^63-1, limit 1 to
+   * {@value #HISTORY_LIMIT}, each given once ({@link QueryParameters}); rootId is an id (its owner answers 404 for a
+   * malformed one, as for every id).
+   */
   private static JsonObject historyQuery(RoutingContext ctx) {
     JsonObject query = chatId(ctx);
-    for (String[] names : new String[][] {{"before", "beforeSeq"}, {"after", "afterSeq"}, {"limit", "limit"}}) {
-      String value = ctx.queryParams().get(names[0]);
-      if (value != null) {
-        query.put(names[1], Long.parseLong(value));
-      }
+    QueryParameters.wholeNumber(ctx, "before", 0, Long.MAX_VALUE).ifPresent(seq -> query.put("beforeSeq", seq));
+    QueryParameters.wholeNumber(ctx, "after", 0, Long.MAX_VALUE).ifPresent(seq -> query.put("afterSeq", seq));
+    if (query.containsKey("beforeSeq") && query.containsKey("afterSeq")) {
+      throw Input.invalid("after", "give before or after, not both");
     }
-    String rootId = ctx.queryParams().get("rootId");
-    return rootId == null ? query : query.put("rootId", rootId);
+    QueryParameters.wholeNumber(ctx, "limit", 1, HISTORY_LIMIT).ifPresent(limit -> query.put("limit", limit));
+    QueryParameters.text(ctx, "rootId").ifPresent(rootId -> query.put("rootId", rootId));
+    return query;
   }
 
   private static JsonObject chatId(RoutingContext ctx) {

@@ -6,6 +6,7 @@ import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,9 +15,16 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * The one validator of request bodies, used by every verticle: the fields of one body, read and validated. A missing or ill-typed field is {@code validation_failed} with
- * a detail and a {@code field} naming it; a malformed id is {@code not_found}, exactly like an id nothing has. JSON
- * {@code null} counts as absent.
+ * The one validator of request bodies, used by every verticle: the fields of one body, read and validated. A missing or
+ * ill-typed field is {@code validation_failed} with a detail and a {@code field} naming it; a malformed id is
+ * {@code not_found}, exactly like an id nothing has. JSON {@code null} counts as absent.
+ *
+ * <p>Text rules, for every string field: no NUL (PostgreSQL refuses it in text, and one NUL would fail the statement
+ * of everything stored with it) and no unpaired surrogate (it cannot be encoded as UTF-8; it would be stored as
+ * {@code ?}). Names and other single-line text ({@link #text}, {@link #optionalText}, {@link #name}) are normalized
+ * to NFC and refuse control characters (line breaks and tabs included), format characters (Unicode Cf: zero-width
+ * characters, bidi overrides and isolates) and line or paragraph separators, which could make one name look like
+ * another. Multi-line text ({@link #multilineText}) keeps tabs and line breaks and refuses the other C0 controls.
  */
 public final class Input {
   private final JsonObject body;
@@ -41,22 +49,41 @@ public final class Input {
 
   /** The id of the thing the request is about (a workspace, a chat, a member to remove). */
   public UUID id(String field) {
-    return Ids.parse(string(field)).orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND));
+    // Unchecked text: whatever it holds, a string that is no id answers like an unknown id.
+    return Ids.parse(anyString(field)).orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND));
   }
 
-  /** Required text, trimmed, 1 to {@code maxLength} characters, no control characters. */
+  /**
+   * Required single-line text such as a display name, a workspace name or a topic: NFC, trimmed, 1 to
+   * {@code maxLength} characters (code points), no control, format or separator characters.
+   */
   public String text(String field, int maxLength) {
-    return checkedText(field, string(field).trim(), 1, maxLength);
+    return singleLine(field, string(field), 1, maxLength);
   }
 
-  /** Optional text, trimmed, {@code minLength} to {@code maxLength} characters, no control characters. */
+  /** Optional single-line text, as {@link #text}, {@code minLength} to {@code maxLength} characters. */
   public Optional<String> optionalText(String field, int minLength, int maxLength) {
-    return has(field) ? Optional.of(checkedText(field, string(field).trim(), minLength, maxLength)) : Optional.empty();
+    return has(field) ? Optional.of(singleLine(field, string(field), minLength, maxLength)) : Optional.empty();
   }
 
-  /** A name such as a channel's: trimmed and lower-cased, then it must match {@code pattern} ({@code rule} says how). */
+  /**
+   * Required multi-line text such as a message's content, as given (neither trimmed nor normalized): tabs and line
+   * breaks ({@code \n}, {@code \r}) are kept, the other C0 control characters are refused. Its owner bounds its size.
+   */
+  public String multilineText(String field) {
+    String text = string(field);
+    if (text.chars().anyMatch(c -> c < 0x20 && c != '\t' && c != '\n' && c != '\r')) {
+      throw invalid(field, field + " must not contain control characters other than tabs and line breaks");
+    }
+    return text;
+  }
+
+  /**
+   * A name such as a channel's: NFC, trimmed and lower-cased, then it must match {@code pattern} ({@code rule} says
+   * how); control, format and separator characters are refused whatever the pattern.
+   */
   public String name(String field, Pattern pattern, String rule) {
-    String name = string(field).trim().toLowerCase(Locale.ROOT);
+    String name = singleLine(field, string(field), 0, Integer.MAX_VALUE).toLowerCase(Locale.ROOT);
     if (!pattern.matcher(name).matches()) {
       throw invalid(field, field + " must be " + rule);
     }
@@ -102,7 +129,7 @@ public final class Input {
       if (!(item instanceof String text)) {
         throw invalid(field, field + " must contain only strings");
       }
-      items.add(text);
+      items.add(encodable(field, text));
     }
     return items;
   }
@@ -136,8 +163,15 @@ public final class Input {
     return object;
   }
 
-  /** A required string field, untrimmed. */
+  /**
+   * A required string field, untrimmed and otherwise as given, except that it holds no NUL and no unpaired surrogate
+   * (the rules of every text field).
+   */
   public String string(String field) {
+    return encodable(field, anyString(field));
+  }
+
+  private String anyString(String field) {
     Object value = body.getValue(field);
     if (value == null) {
       throw invalid(field, field + " is required");
@@ -152,14 +186,38 @@ public final class Input {
     return new OcommsException(ErrorCode.VALIDATION_FAILED, detail, new JsonObject().put("field", field));
   }
 
-  private static String checkedText(String field, String text, int minLength, int maxLength) {
+  /** Text PostgreSQL can store as it is: no NUL, and every surrogate in a pair. */
+  private static String encodable(String field, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        throw invalid(field, field + " must not contain NUL characters");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw invalid(field, field + " must not contain unpaired surrogate characters");
+      }
+    }
+    return text;
+  }
+
+  /** NFC, trimmed, {@code minLength} to {@code maxLength} code points, nothing that hides or breaks a line. */
+  private static String singleLine(String field, String raw, int minLength, int maxLength) {
+    String text = Normalizer.normalize(raw, Normalizer.Form.NFC).trim();
+    if (text.codePoints().anyMatch(Input::hiddenOrBreaking)) {
+      throw invalid(field, field + " must not contain control, format (zero-width, bidi) or line-break characters");
+    }
     int length = text.codePointCount(0, text.length());
     if (length < minLength || length > maxLength) {
       throw invalid(field, field + " must be " + minLength + " to " + maxLength + " characters");
     }
-    if (text.chars().anyMatch(Character::isISOControl)) {
-      throw invalid(field, field + " must not contain control characters");
-    }
     return text;
+  }
+
+  private static boolean hiddenOrBreaking(int codePoint) {
+    int type = Character.getType(codePoint);
+    return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
   }
 }

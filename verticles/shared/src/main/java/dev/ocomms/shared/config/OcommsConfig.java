@@ -74,7 +74,8 @@ public final class OcommsConfig {
       problems.add("OCOMMS_JWT_PRIVATE_KEY and OCOMMS_JWT_PUBLIC_KEY go together: set both, or neither to have a"
           + " key pair generated under the data directory");
     }
-    for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
+    for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.HTTP_IDLE_TIMEOUT_SECONDS,
+        Setting.HTTP_REQUEST_HEADER_TIMEOUT_SECONDS, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
         Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
         Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
         Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.BRIDGE_CONNECTIONS_PER_USER,
@@ -259,6 +260,16 @@ public final class OcommsConfig {
   @SuppressWarnings("unchecked")
   public List<String> verticles() {
     return (List<String>) values.getOrDefault(Setting.VERTICLES, VERTICLE_NAMES);
+  }
+
+  /** A connection on which nothing is read or written for this long is closed. */
+  public int httpIdleTimeoutSeconds() {
+    return (Integer) values.get(Setting.HTTP_IDLE_TIMEOUT_SECONDS);
+  }
+
+  /** A connection with no request in progress whose next request's headers have not arrived within this is closed. */
+  public int httpRequestHeaderTimeoutSeconds() {
+    return (Integer) values.get(Setting.HTTP_REQUEST_HEADER_TIMEOUT_SECONDS);
   }
 
   public int shutdownGraceSeconds() {

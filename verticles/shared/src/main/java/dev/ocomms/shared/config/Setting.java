@@ -10,6 +10,8 @@ import java.util.Optional;
 public enum Setting {
   HTTP_HOST("httpHost", Kind.TEXT, false),
   HTTP_PORT("httpPort", Kind.PORT, false),
+  HTTP_IDLE_TIMEOUT_SECONDS("httpIdleTimeoutSeconds", Kind.POSITIVE_INT, false),
+  HTTP_REQUEST_HEADER_TIMEOUT_SECONDS("httpRequestHeaderTimeoutSeconds", Kind.POSITIVE_INT, false),
   DATA_DIR("dataDir", Kind.TEXT, false),
   PG_URL("pgUrl", Kind.URL, true),
   PG_POOL_SIZE("pgPoolSize", Kind.POSITIVE_INT, false),

@@ -31,6 +31,8 @@ class OcommsConfigTest {
   void defaults() {
     OcommsConfig config = OcommsConfig.parse(FILE, Map.of());
     assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.httpIdleTimeoutSeconds()).isEqualTo(60);
+    assertThat(config.httpRequestHeaderTimeoutSeconds()).isEqualTo(10);
     assertThat(config.dataDir()).isEqualTo("./data");
     assertThat(config.pgUrl()).isEmpty();
     assertThat(config.redisUrl()).isEmpty();

@@ -177,4 +177,22 @@ class ChatsRestTest {
     assertThat(general.getLong("unreadCount")).isZero();
     assertThat(general.getLong("mentionCount")).isZero();
   }
+
+  @Test
+  @DisplayName("workspace names and topics with a NUL, a line break, a bidi override or a zero-width character are 400 "
+      + "problems naming the field; names are stored in NFC")
+  void namesRefuseHiddenCharacters() {
+    Account owner = gateway.register();
+    String workspaceId = workspace(owner);
+    for (String bad : List.of("a\u0000b", "a\nb", "\u202Eab", "a\u200Bb", "a\uD800b")) {
+      assertThat(assertProblem(gateway.post("/workspaces", new JsonObject().put("name", bad), owner.token()), 400,
+          "validation_failed").getString("field")).as("workspace name %s", bad).isEqualTo("name");
+      assertThat(assertProblem(gateway.post("/workspaces/" + workspaceId + "/channels",
+          new JsonObject().put("name", "topics").put("topic", bad), owner.token()), 400, "validation_failed")
+          .getString("field")).as("topic %s", bad).isEqualTo("topic");
+    }
+    JsonObject created = ok(gateway.post("/workspaces", new JsonObject().put("name", "Cafe\u0301"), owner.token()),
+        201).getJsonObject("workspace");
+    assertThat(created.getString("name")).isEqualTo("Caf\u00E9");
+  }
 }

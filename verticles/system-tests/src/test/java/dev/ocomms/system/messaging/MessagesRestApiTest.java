@@ -209,4 +209,46 @@ class MessagesRestApiTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("History parameters out of their bounds or not plain whole numbers are 400 problems naming the parameter")
+  void historyParametersAreBounded() {
+    Account alice = system.users(1).get(0);
+    String chatId = system.chat(alice, List.of());
+    for (String query : List.of("before=99999999999999999999", "limit=1e2", "after=1e30", "before=-1", "limit=0",
+        "limit=101", "limit=abc", "before=1.5", "after=%2B5", "limit=5&limit=6", "before=3&after=1")) {
+      String parameter = query.equals("before=3&after=1") ? "after" : query.substring(0, query.indexOf('='));
+      HttpResponse<Buffer> response = system.server.call(NODE_1, HttpMethod.GET, messagesOf(chatId) + "?" + query,
+          alice.token(), null);
+
+      JsonObject problem = assertProblem(response, 400, "validation_failed");
+      assertThat(problem.getString("field")).as("the field named for ?%s", query).isEqualTo(parameter);
+    }
+    assertThat(system.rest(200, NODE_1, HttpMethod.GET, messagesOf(chatId) + "?before=9223372036854775807&limit=100",
+        alice.token(), null).bodyAsJsonObject().getJsonArray("messages")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A message with a NUL or another control character is a 400 problem naming content, and the sends of "
+      + "others at the same moment are stored; tabs and line breaks are kept")
+  void controlCharactersInContent() {
+    List<Account> users = system.users(6);
+    Account alice = users.get(0);
+    String chatId = system.chat(alice, users.subList(1, users.size()));
+    List<JsonObject> messages = List.of(newMessage("nul \u0000 here"), newMessage("bell \u0007"),
+        newMessage("fine 1"), newMessage("fine 2"), newMessage("fine 3"), newMessage("fine 4"));
+    List<HttpResponse<Buffer>> responses = Single.concatEager(IntStream.range(0, messages.size())
+            .mapToObj(i -> system.server.callAsync(i % 2, HttpMethod.POST, messagesOf(chatId), users.get(i).token(),
+                messages.get(i))).toList())
+        .toList().blockingGet();
+
+    for (int i = 0; i < 2; i++) {
+      assertThat(assertProblem(responses.get(i), 400, "validation_failed").getString("field")).isEqualTo("content");
+    }
+    for (int i = 2; i < messages.size(); i++) {
+      assertThat(responses.get(i).statusCode()).as("send %d: %s", i, responses.get(i).bodyAsString()).isEqualTo(201);
+    }
+    String multiline = "line one\r\n\tline two\n";
+    assertThat(send(NODE_2, alice, chatId, newMessage(multiline)).getString("content")).isEqualTo(multiline);
+  }
 }
