@@ -15,9 +15,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * The HTTP server's defences against slow clients (slowloris): an idle timeout (a connection on which nothing is read
  * or written for {@code httpIdleTimeoutSeconds} is closed; bridge connections stay busy, as clients ping every 5–30 s
- * and SockJS sends a heartbeat every 25 s) and a request-header timeout, which Vert.x lacks: a connection with no
- * request in progress is closed when no request's headers have arrived within {@code httpRequestHeaderTimeoutSeconds}
- * (a client trickling a request line, or a kept-alive connection left unused). A request whose headers have arrived
+ * and SockJS sends a heartbeat every 25 s) and a request-header timeout, which Vert.x lacks: a new connection is closed when its first request's headers have
+ * not arrived within {@code httpRequestHeaderTimeoutSeconds} (a client trickling a request line). Between requests a
+ * kept-alive connection gets the idle timeout instead, however it trickles: a load balancer keeps its pooled
+ * connections open up to its own idle timeout (60 s by default in nginx and AWS), and a server that closes them
+ * sooner races the balancer's next request on them, which the user sees as a 502. A request whose headers have arrived
  * is the owner's business (long polls and streams last), and a WebSocket is left to the idle timeout and its
  * heartbeats.
  *
@@ -26,11 +28,13 @@ import java.util.concurrent.TimeUnit;
 public final class SlowClientGuard {
   private final Vertx vertx;
   private final long headerTimeoutMs;
+  private final long keepAliveMs;
   private final Map<HttpConnection, Watch> watches = new HashMap<>();
 
-  private SlowClientGuard(Vertx vertx, long headerTimeoutMs) {
+  private SlowClientGuard(Vertx vertx, long headerTimeoutMs, long keepAliveMs) {
     this.vertx = vertx;
     this.headerTimeoutMs = headerTimeoutMs;
+    this.keepAliveMs = keepAliveMs;
   }
 
   /**
@@ -45,7 +49,8 @@ public final class SlowClientGuard {
 
   /** Serves {@code router} on {@code server}, guarded by the request-header timeout. */
   public static HttpServer serve(Vertx vertx, HttpServer server, Router router, OcommsConfig settings) {
-    SlowClientGuard guard = new SlowClientGuard(vertx, settings.httpRequestHeaderTimeoutSeconds() * 1000L);
+    SlowClientGuard guard = new SlowClientGuard(vertx, settings.httpRequestHeaderTimeoutSeconds() * 1000L,
+        settings.httpIdleTimeoutSeconds() * 1000L);
     return server
         .connectionHandler(connection -> guard.opened(connection.getDelegate()))
         .requestHandler(request -> {
@@ -78,7 +83,10 @@ public final class SlowClientGuard {
     return "websocket".equalsIgnoreCase(request.getHeader("Upgrade"));
   }
 
-  /** One connection: a timer that checks, every header timeout, whether a request came or is still going. */
+  /**
+   * One connection: a timer that checks, after the header timeout and then every idle timeout, whether a request came
+   * or is still going.
+   */
   private final class Watch {
     final HttpConnection connection;
     long timer;
@@ -92,7 +100,7 @@ public final class SlowClientGuard {
 
     void arm() {
       requestsWhenArmed = requests;
-      timer = vertx.setTimer(headerTimeoutMs, id -> check());
+      timer = vertx.setTimer(requests == 0 ? headerTimeoutMs : keepAliveMs, id -> check());
     }
 
     void check() {

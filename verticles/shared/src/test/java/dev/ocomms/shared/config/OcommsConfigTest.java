@@ -31,7 +31,7 @@ class OcommsConfigTest {
   void defaults() {
     OcommsConfig config = OcommsConfig.parse(FILE, Map.of());
     assertThat(config.httpPort()).isEqualTo(8080);
-    assertThat(config.httpIdleTimeoutSeconds()).isEqualTo(60);
+    assertThat(config.httpIdleTimeoutSeconds()).isEqualTo(75);
     assertThat(config.httpRequestHeaderTimeoutSeconds()).isEqualTo(10);
     assertThat(config.dataDir()).isEqualTo("./data");
     assertThat(config.pgUrl()).isEmpty();
