@@ -133,7 +133,7 @@ class RegistrationTest {
   @DisplayName("a display name is stored in NFC")
   void displayNameIsNfc() {
     JsonObject registration = TestSystem.newRegistration().put("displayName", "Jose\u0301");
-    JsonObject user = accounts.call(ACCOUNTS_REGISTER, registration).getJsonObject("user");
+    JsonObject user = accounts.call(ACCOUNTS_REGISTER, AccountsApi.withClientIp(registration)).getJsonObject("user");
 
     assertThat(user.getString("displayName")).isEqualTo("Jos\u00E9");
   }
