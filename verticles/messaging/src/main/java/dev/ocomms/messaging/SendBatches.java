@@ -1,8 +1,12 @@
 package dev.ocomms.messaging;
 
+import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.vertx.core.json.JsonArray;
+import io.vertx.pgclient.PgException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,9 +31,11 @@ import java.util.function.Consumer;
  * <p>A chat is in at most one statement of this instance at a time, so its sends keep their order. One instance per
  * verticle instance, used only from its event loop. Instances (and nodes) store their own batches of the same chat;
  * the chat row lock orders them, and each batch rechecks membership and clientId in its statement, so seqs stay
- * unique and gap-free per chat and a clientId is stored once.
+ * unique and gap-free per chat and a clientId is stored once. A batch the database refuses for one send's data is
+ * stored again one send at a time, so that only that send fails.
  */
 final class SendBatches {
+  private static final Logger LOG = LoggerFactory.getLogger(SendBatches.class);
   /** At most this many sends share a transaction (10 array parameters of this length). */
   static final int MAX_BATCH = 200;
   /**
@@ -90,8 +96,9 @@ final class SendBatches {
   private int inFlight;
 
   /**
-   * @param committed called right after each commit and before any of its sends is answered (publishing the
-   *                  events), once per chat of the batch with that chat's stored messages in seq order
+   * @param committed called right after each batch has committed and before any of its sends is answered (publishing
+   *                  the events), once per chat of the batch with that chat's stored messages in seq order (a batch
+   *                  stored one send at a time calls it once they all have ended)
    */
   SendBatches(MessageStore store, Consumer<List<Message>> committed) {
     this.store = store;
@@ -171,10 +178,31 @@ final class SendBatches {
   }
 
   /**
-   * The batch in one statement (see {@link MessageStore#storeBatch}), run again when a concurrent retry won a race or
-   * the database broke a deadlock with another node's batch.
+   * The batch in one statement; when the database refuses the statement for what one of its sends holds, each send
+   * again on its own (in order, so a chat's seqs stay in send order): the innocent ones are stored and acked as usual
+   * and only the send at fault fails. Validation should refuse such a send first; this keeps a case it misses from
+   * failing everyone who happened to share its batch.
    */
   private Single<List<Outcome>> storeBatch(List<Pending> batch) {
+    return storeTogether(batch).onErrorResumeNext(failure -> {
+      if (batch.size() == 1 || !refusedForItsData(failure)) {
+        return Single.error(failure);
+      }
+      LOG.warn("a batch of {} sends was refused (SQL state {}); storing them one by one", batch.size(),
+          ((PgException) failure).getSqlState());
+      return Observable.fromIterable(batch)
+          .concatMapSingle(pending -> storeTogether(List.of(pending))
+              .onErrorReturn(refusal -> List.of(new Refused(pending, refusal))))
+          .concatMapIterable(outcomes -> outcomes)
+          .toList();
+    });
+  }
+
+  /**
+   * The sends in one statement (see {@link MessageStore#storeBatch}), run again when a concurrent retry won a race or
+   * the database broke a deadlock with another node's batch.
+   */
+  private Single<List<Outcome>> storeTogether(List<Pending> batch) {
     List<MessageStore.NewMessage> messages = batch.stream().map(Pending::toStore).toList();
     return Single.defer(() -> store.storeBatch(messages))
         .retry(RACE_RETRIES, SendBatches::worthRetrying)
@@ -195,7 +223,20 @@ final class SendBatches {
    * (unique violation), or locked two of its chats in the other order on a plan that did not sort them (deadlock).
    */
   private static boolean worthRetrying(Throwable failure) {
-    return failure instanceof io.vertx.pgclient.PgException pg
+    return failure instanceof PgException pg
         && ("23505".equals(pg.getSqlState()) || "40P01".equals(pg.getSqlState()));
+  }
+
+  /**
+   * The database refused the statement for the data it carried (a data exception such as a NUL in text, a constraint,
+   * a size limit), which one send can cause for all. A lost connection or an overloaded server is not worth a retry
+   * per send: it fails the batch as it is.
+   */
+  private static boolean refusedForItsData(Throwable failure) {
+    if (!(failure instanceof PgException pg) || pg.getSqlState() == null) {
+      return false;
+    }
+    String sqlClass = pg.getSqlState().substring(0, 2);
+    return sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("54");
   }
 }

@@ -191,6 +191,51 @@ class SendBatchingTest {
   }
 
   @Test
+  @DisplayName("a send the database refuses fails alone: the other sends of its batch are stored under consecutive seqs and acked")
+  void databaseFailureOfOneSendDoesNotFailItsBatch() throws Exception {
+    UUID owner = newUser();
+    api.workspace(owner);
+    String chatText = api.chatNamed(owner, "general").getString("id");
+    UUID chatId = UUID.fromString(chatText);
+
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(api.config().pgUrl().orElseThrow()))
+        .using(api.client()).build();
+    try {
+      List<List<Long>> committed = new CopyOnWriteArrayList<>();
+      SendBatches batches = new SendBatches(new MessageStore(pool),
+          batch -> committed.add(batch.stream().map(Message::seq).toList()));
+      MessageActions.MentionSet noMentions = new MessageActions.MentionSet(Set.of(), false, false);
+      Context context = api.client().getOrCreateContext();
+      CompletableFuture<List<Object>> outcomes = new CompletableFuture<>();
+      context.runOnContext(ignored -> {
+        // Straight to the batches, past validation: PostgreSQL refuses a NUL in text, and so the whole statement.
+        // The first send starts a statement at once; the other four share the next one.
+        List<Single<Object>> sends = List.of(
+            send(batches, chatId, owner, "first", noMentions),
+            send(batches, chatId, owner, "second", noMentions),
+            send(batches, chatId, owner, "bad\u0000", noMentions),
+            send(batches, chatId, owner, "third", noMentions),
+            send(batches, chatId, owner, "fourth", noMentions));
+        Single.concat(sends).toList().subscribe(outcomes::complete, outcomes::completeExceptionally);
+      });
+      List<Object> results = outcomes.get(10, TimeUnit.SECONDS);
+
+      assertThat(results.get(2)).as("the refused send").isInstanceOf(Throwable.class);
+      assertThat(List.of(results.get(0), results.get(1), results.get(3), results.get(4)))
+          .allSatisfy(result -> assertThat(result).isInstanceOf(Message.class))
+          .extracting(result -> ((Message) result).content() + ":" + ((Message) result).seq())
+          .containsExactly("first:1", "second:2", "third:3", "fourth:4");
+      assertThat(committed.stream().flatMap(List::stream)).as("published once each, in seq order")
+          .containsExactly(1L, 2L, 3L, 4L);
+      assertThat(api.allMessages(0, owner, chatText)).extracting(m -> m.getString("content"))
+          .containsExactly("first", "second", "third", "fourth");
+      assertThat(api.chat(owner, chatText).getLong("lastSeq")).as("no seq used by the refused send").isEqualTo(4);
+    } finally {
+      pool.rxClose().blockingAwait();
+    }
+  }
+
+  @Test
   @DisplayName("bursts into three chats at once from both nodes: every chat's seqs run 1..60 with no gap or duplicate")
   void burstsIntoSeveralChatsFromBothNodes() {
     UUID owner = newUser();
@@ -217,7 +262,17 @@ class SendBatchingTest {
 
   private static Single<Object> send(SendBatches batches, UUID chatId, UUID sender, UUID clientId,
                                      MessageActions.MentionSet mentions) {
-    return batches.send(chatId, sender, clientId, "batched", null, mentions, "normal", new JsonArray(),
+    return send(batches, chatId, sender, clientId, "batched", mentions);
+  }
+
+  private static Single<Object> send(SendBatches batches, UUID chatId, UUID sender, String content,
+                                     MessageActions.MentionSet mentions) {
+    return send(batches, chatId, sender, UUID.randomUUID(), content, mentions);
+  }
+
+  private static Single<Object> send(SendBatches batches, UUID chatId, UUID sender, UUID clientId, String content,
+                                     MessageActions.MentionSet mentions) {
+    return batches.send(chatId, sender, clientId, content, null, mentions, "normal", new JsonArray(),
             UUID.randomUUID())
         .<Object>map(message -> message)
         .onErrorReturn(failure -> failure);
