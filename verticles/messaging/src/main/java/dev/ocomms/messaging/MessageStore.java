@@ -1,5 +1,7 @@
 package dev.ocomms.messaging;
 
+import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
@@ -239,12 +241,57 @@ final class MessageStore extends PgStore<MessageStore> {
         .map(RowSet::rowCount);
   }
 
-  /** Adds or removes one reaction; whether anything changed. */
+  /** Distinct emoji one message may carry (Slack's limit too). */
+  static final int MAX_REACTION_EMOJI = 50;
+  /**
+   * Reactions one message may carry, all emoji together. With the emoji limit this bounds a message's JSON (its
+   * reactions list every reacting user's id: about 40 KB at this cap), and so what every event and sync carries.
+   */
+  static final int MAX_REACTIONS = 1000;
+
+  /**
+   * Adds or removes one reaction; whether anything changed. An add that would pass {@link #MAX_REACTION_EMOJI} or
+   * {@link #MAX_REACTIONS} fails with {@code too_many_emoji} or {@code too_many_reactions}; a repeated add is no
+   * change, even on a full message. Run it after {@link #nextSeq} in the same transaction: the chat row lock orders the
+   * reactors of the chat, so the counts this statement reads are the committed ones and no two reactors can both take
+   * the last place.
+   */
   Single<Boolean> react(UUID messageId, String emoji, UUID userId, boolean add) {
-    String sql = add
-        ? "INSERT INTO messaging.reactions (message_id, emoji, user_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
-        : "DELETE FROM messaging.reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3";
-    return query(sql, Tuple.of(messageId, emoji, userId)).map(rows -> rows.rowCount() > 0);
+    if (!add) {
+      return query("DELETE FROM messaging.reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3",
+          Tuple.of(messageId, emoji, userId)).map(rows -> rows.rowCount() > 0);
+    }
+    return query("""
+            WITH present AS (
+              SELECT count(*) AS total, count(DISTINCT r.emoji) AS emoji,
+                     count(*) FILTER (WHERE r.emoji = $2) > 0 AS emoji_present,
+                     count(*) FILTER (WHERE r.emoji = $2 AND r.user_id = $3) > 0 AS mine
+              FROM messaging.reactions r WHERE r.message_id = $1
+            ), added AS (
+              INSERT INTO messaging.reactions (message_id, emoji, user_id)
+              SELECT $1, $2, $3 FROM present p
+              WHERE NOT p.mine AND p.total < $4 AND (p.emoji_present OR p.emoji < $5)
+              ON CONFLICT DO NOTHING
+              RETURNING 1
+            )
+            SELECT p.*, (SELECT count(*) FROM added) AS added FROM present p""",
+        Tuple.of(messageId, emoji, userId, MAX_REACTIONS, MAX_REACTION_EMOJI))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          if (row.getLong("added") > 0 || row.getBoolean("mine")) {
+            return row.getLong("added") > 0;
+          }
+          if (!row.getBoolean("emoji_present") && row.getLong("emoji") >= MAX_REACTION_EMOJI) {
+            throw new OcommsException(Reason.TOO_MANY_EMOJI,
+                "a message carries at most " + MAX_REACTION_EMOJI + " different emoji",
+                new JsonObject().put("max", MAX_REACTION_EMOJI));
+          }
+          if (row.getLong("total") >= MAX_REACTIONS) {
+            throw new OcommsException(Reason.TOO_MANY_REACTIONS,
+                "a message carries at most " + MAX_REACTIONS + " reactions", new JsonObject().put("max", MAX_REACTIONS));
+          }
+          return false;
+        });
   }
 
   /** Top-level messages (or one thread's replies) by seq, newest first unless {@code afterSeq} is given. */

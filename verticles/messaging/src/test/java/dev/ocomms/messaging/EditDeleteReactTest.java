@@ -3,6 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Observable;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AutoClose;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import static dev.ocomms.messaging.MessagingApi.newUser;
 import static dev.ocomms.messaging.MessagingApi.objects;
@@ -146,6 +148,76 @@ class EditDeleteReactTest {
     assertThat(api.react(bob, messageId, "+1", "remove").getJsonArray("reactions")).isEmpty();
     assertThat(events(alice, chatId, 3)).extracting(e -> e.getString("action") + "@" + e.getLong("seq"))
         .containsExactly("remove@4", "remove@5");
+  }
+
+  @Test
+  @DisplayName("a 51st different emoji on a message is conflict with reason too_many_emoji and uses no seq; more of an emoji already there is fine")
+  void distinctEmojiAreCapped() {
+    UUID alice = newUser();
+    UUID bob = newUser();
+    String chatId = api.general(alice, bob);
+    String messageId = api.send(alice, chatId, "pick one").getString("id");
+    api.sql("INSERT INTO messaging.reactions (message_id, emoji, user_id)"
+        + " SELECT $1, 'e' || i, $2 FROM generate_series(1, 50) i", UUID.fromString(messageId), alice);
+
+    OcommsException refused = api.fails(ErrorCode.CONFLICT, bob, Addresses.CHAT_MESSAGE_REACT,
+        new JsonObject().put("messageId", messageId).put("emoji", "one-too-many").put("action", "add"));
+
+    assertThat(refused.details().getString("reason")).isEqualTo("too_many_emoji");
+    assertThat(refused.details().getInteger("max")).isEqualTo(50);
+    assertThat(api.chat(bob, chatId).getLong("lastSeq")).as("no seq used").isEqualTo(1);
+    assertThat(api.react(alice, messageId, "e1", "add").getJsonArray("reactions")).as("a repeated add changes nothing")
+        .hasSize(50);
+    JsonArray after = api.react(bob, messageId, "e7", "add").getJsonArray("reactions");
+    assertThat(objects(after)).hasSize(50).filteredOn(r -> r.getString("emoji").equals("e7")).singleElement()
+        .satisfies(r -> assertThat(r.getInteger("count")).isEqualTo(2));
+  }
+
+  @Test
+  @DisplayName("a message takes at most 1000 reactions: one more is conflict with reason too_many_reactions, and once one is removed another fits")
+  void reactionsAreCapped() {
+    UUID alice = newUser();
+    UUID bob = newUser();
+    String chatId = api.general(alice, bob);
+    String messageId = api.send(alice, chatId, "popular").getString("id");
+    api.sql("INSERT INTO messaging.reactions (message_id, emoji, user_id)"
+        + " SELECT $1, 'e' || (i % 10), gen_random_uuid() FROM generate_series(1, 999) i", UUID.fromString(messageId));
+    api.react(alice, messageId, "e1", "add");
+
+    OcommsException refused = api.fails(ErrorCode.CONFLICT, bob, Addresses.CHAT_MESSAGE_REACT,
+        new JsonObject().put("messageId", messageId).put("emoji", "e1").put("action", "add"));
+
+    assertThat(refused.details().getString("reason")).isEqualTo("too_many_reactions");
+    assertThat(refused.details().getInteger("max")).isEqualTo(1000);
+    assertThat(api.chat(bob, chatId).getLong("lastSeq")).as("only alice's reaction took a seq").isEqualTo(2);
+    api.react(alice, messageId, "e1", "remove");
+    assertThat(objects(api.react(bob, messageId, "e1", "add").getJsonArray("reactions")).stream()
+        .mapToInt(r -> r.getInteger("count")).sum()).isEqualTo(1000);
+  }
+
+  @Test
+  @DisplayName("twelve people adding a new emoji at once to a message with 45: exactly five are added, the others are too_many_emoji")
+  void emojiCapHoldsUnderConcurrency() {
+    UUID alice = newUser();
+    List<UUID> reactors = IntStream.range(0, 12).mapToObj(i -> newUser()).toList();
+    String chatId = api.general(alice, reactors.toArray(UUID[]::new));
+    String messageId = api.send(alice, chatId, "crowded").getString("id");
+    api.sql("INSERT INTO messaging.reactions (message_id, emoji, user_id)"
+        + " SELECT $1, 'e' || i, $2 FROM generate_series(1, 45) i", UUID.fromString(messageId), alice);
+
+    List<Object> outcomes = Observable.range(0, reactors.size())
+        .flatMapSingle(i -> api.request(i % 2, reactors.get(i), Addresses.CHAT_MESSAGE_REACT, new JsonObject()
+                .put("messageId", messageId).put("emoji", "new" + i).put("action", "add"))
+            .<Object>map(reply -> reply)
+            .onErrorReturn(failure -> failure))
+        .toList().blockingGet();
+
+    assertThat(outcomes).filteredOn(JsonObject.class::isInstance).hasSize(5);
+    assertThat(outcomes).filteredOn(OcommsException.class::isInstance).hasSize(7)
+        .allSatisfy(failure -> assertThat(((OcommsException) failure).details().getString("reason"))
+            .isEqualTo("too_many_emoji"));
+    assertThat(api.historyMessages(alice, chatId, new JsonObject()).get(0).getJsonArray("reactions")).hasSize(50);
+    assertThat(api.chat(alice, chatId).getLong("lastSeq")).isEqualTo(6);
   }
 
   @Test
