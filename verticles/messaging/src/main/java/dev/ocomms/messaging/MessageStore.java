@@ -307,21 +307,55 @@ final class MessageStore extends PgStore<MessageStore> {
     return query(sql, args).map(MessageStore::messages);
   }
 
-  /** One event of a chat's stream, with the message in its current state. */
-  record StoredEvent(long seq, String type, JsonObject detail, Message message) {
+  /**
+   * One event of a chat's stream for a sync, with its message in its current state when this is the first event of
+   * the range about that message (else null: the message is already with an earlier event).
+   */
+  record SyncEvent(long seq, String type, JsonObject detail, UUID messageId, Message message) {
   }
 
-  /** The chat's events after {@code afterSeq}, in order, at most {@code limit}. */
-  Single<List<StoredEvent>> eventsAfter(UUID chatId, long afterSeq, int limit) {
-    return query("SELECT e.seq AS event_seq, e.type, e.detail, " + Message.COLUMNS
-            + " FROM messaging.chat_events e JOIN messaging.messages m ON m.id = e.message_id"
-            + " WHERE e.chat_id = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3", Tuple.of(chatId, afterSeq, limit))
+  /**
+   * The chat's events after {@code afterSeq}, in order, at most {@code limit}, and only as many as fit in
+   * {@code maxBytes} of JSON by an estimate made here (the first one always when {@code takeFirst}), so that a reply's
+   * bound also bounds what is read: each event is counted with the size of its message the first time it names it
+   * (content, mentions, files and reactions). The estimate errs on the large side; the caller measures exactly.
+   */
+  Single<List<SyncEvent>> eventsToSync(UUID chatId, long afterSeq, int limit, long maxBytes, boolean takeFirst) {
+    return query("""
+            WITH due AS (
+              SELECT e.seq, e.type, e.detail, e.message_id,
+                     row_number() OVER (PARTITION BY e.message_id ORDER BY e.seq) = 1 AS first_mention
+              FROM messaging.chat_events e
+              WHERE e.chat_id = $1 AND e.seq > $2
+              ORDER BY e.seq LIMIT $3
+            ), sized AS (
+              SELECT d.*, 150 + coalesce(octet_length(d.detail::text), 0) + CASE WHEN NOT d.first_mention THEN 0 ELSE (
+                       SELECT 700 + octet_length(to_json(x.content)::text) + octet_length(x.mentions::text)
+                              + octet_length(x.file_ids::text)
+                              + (SELECT coalesce(count(*) * 40 + count(DISTINCT r.emoji) * 40
+                                                 + sum(octet_length(r.emoji)), 0)
+                                 FROM messaging.reactions r WHERE r.message_id = x.id)
+                       FROM messaging.messages x WHERE x.id = d.message_id) END AS bytes
+              FROM due d
+            ), running AS (
+              SELECT s.*, sum(s.bytes) OVER (ORDER BY s.seq) AS total,
+                     row_number() OVER (ORDER BY s.seq) AS n
+              FROM sized s
+            )
+            SELECT ru.seq AS event_seq, ru.type, ru.detail, ru.message_id AS event_message_id, ru.first_mention, """
+            + Message.COLUMNS + """
+
+            FROM running ru LEFT JOIN messaging.messages m ON ru.first_mention AND m.id = ru.message_id
+            WHERE ru.total <= $4 OR (ru.n = 1 AND $5)
+            ORDER BY ru.seq""",
+        Tuple.of(chatId, afterSeq, limit, maxBytes, takeFirst))
         .map(rows -> {
-          List<StoredEvent> events = new ArrayList<>();
+          List<SyncEvent> events = new ArrayList<>();
           rows.forEach(row -> {
             Object detail = row.getValue("detail");
-            events.add(new StoredEvent(row.getLong("event_seq"), row.getString("type"),
-                detail instanceof JsonObject json ? json : null, Message.of(row)));
+            events.add(new SyncEvent(row.getLong("event_seq"), row.getString("type"),
+                detail instanceof JsonObject json ? json : null, row.getUUID("event_message_id"),
+                row.getBoolean("first_mention") ? Message.of(row) : null));
           });
           return events;
         });

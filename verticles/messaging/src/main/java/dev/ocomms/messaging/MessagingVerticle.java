@@ -75,6 +75,7 @@ public class MessagingVerticle extends AbstractVerticle {
     ChatActions chats = new ChatActions(chatStore, messageStore, memberships, chatEvents);
     messages = new MessageActions(vertx, messageStore, new RateLimits(redis), memberships, badges);
     HistoryActions history = new HistoryActions(messageStore);
+    SyncActions sync = new SyncActions(messageStore);
     ReadStateActions readState = new ReadStateActions(vertx, messageStore, badges);
     EventStreamActions stream = new EventStreamActions(messageStore);
 
@@ -102,7 +103,7 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHAT_MESSAGE_DELETE, messages::deleteMessage);
     actions.put(Addresses.CHAT_MESSAGE_REACT, messages::react);
     actions.put(Addresses.CHAT_HISTORY, history::history);
-    actions.put(Addresses.CHAT_SYNC, history::sync);
+    actions.put(Addresses.CHAT_SYNC, sync::sync);
     actions.put(Addresses.CHAT_READ, readState::markRead);
     Map<String, Function<Input, Single<JsonObject>>> internal = Map.of(Addresses.EVENTS_READ, stream::readEvents);
 

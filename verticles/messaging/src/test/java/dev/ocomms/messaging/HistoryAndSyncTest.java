@@ -2,12 +2,17 @@ package dev.ocomms.messaging;
 
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -15,6 +20,8 @@ import java.util.stream.LongStream;
 import static dev.ocomms.messaging.MessagingApi.message;
 import static dev.ocomms.messaging.MessagingApi.newUser;
 import static dev.ocomms.messaging.MessagingApi.objects;
+import static dev.ocomms.messaging.MessagingApi.syncedMessages;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @DisplayName("History pages, threads, and sync after a gap")
@@ -79,7 +86,9 @@ class HistoryAndSyncTest {
     assertThat(events).extracting(e -> e.getString("chatId")).containsOnly(chatId);
     assertThat(events).extracting(e -> e.getLong("seq"))
         .containsExactlyElementsOf(LongStream.rangeClosed(lastSeen + 1, lastSeen + 50).boxed().toList());
-    assertThat(events).extracting(e -> e.getJsonObject("message")).containsExactlyElementsOf(missed);
+    assertThat(syncedMessages(entry)).containsExactlyElementsOf(missed);
+    assertThat(entry.getBoolean("hasMore")).isFalse();
+    assertThat(entry.getLong("syncedSeq")).isEqualTo(lastSeen + 50);
     assertThat(api.sync(1, reader, chatId, lastSeen + 50).getJsonArray("events")).as("caught up").isEmpty();
   }
 
@@ -98,6 +107,93 @@ class HistoryAndSyncTest {
     JsonObject justUnder = api.sync(1, reader, chatId, 100);
     assertThat(justUnder.getBoolean("tooLarge")).as("exactly 500 missed still fits").isFalse();
     assertThat(justUnder.getJsonArray("events")).hasSize(500);
+  }
+
+  @Test
+  @DisplayName("a message with many events (an edit, reactions) is in a sync reply once, as it is now; its events name it")
+  void eachMessageOncePerReply() {
+    UUID alice = newUser();
+    List<UUID> fans = users(20);
+    String chatId = api.general(alice, fans.toArray(UUID[]::new));
+    String messageId = api.send(alice, chatId, "first version").getString("id");
+    api.edit(alice, messageId, "second version");
+    fans.forEach(fan -> api.react(fan, messageId, "+1", "add"));
+    JsonObject other = api.send(alice, chatId, "another");
+
+    JsonObject entry = api.sync(0, alice, chatId, 0);
+
+    List<JsonObject> events = objects(entry.getJsonArray("events"));
+    assertThat(events).hasSize(23).extracting(e -> e.getString("messageId"))
+        .containsOnly(messageId, other.getString("id"));
+    assertThat(events).as("no message inside the events").noneMatch(e -> e.containsKey("message"))
+        .noneMatch(e -> e.containsKey("reactions"));
+    assertThat(events.get(2)).isEqualTo(new JsonObject().put("type", "message.reaction").put("chatId", chatId)
+        .put("seq", 3).put("messageId", messageId).put("emoji", "+1").put("userId", fans.get(0).toString())
+        .put("action", "add"));
+    JsonObject messages = entry.getJsonObject("messages");
+    assertThat(messages.fieldNames()).containsExactlyInAnyOrder(messageId, other.getString("id"));
+    assertThat(messages.getJsonObject(messageId).getString("content")).isEqualTo("second version");
+    assertThat(messages.getJsonObject(messageId).getJsonArray("reactions").getJsonObject(0).getInteger("count"))
+        .isEqualTo(20);
+    assertThat(messages.getJsonObject(other.getString("id"))).isEqualTo(other);
+  }
+
+  @Test
+  @DisplayName("chats with over 1 MiB to replay (16 KB messages, one with 300 reactions) sync in replies under the budget; "
+      + "following hasMore and syncedSeq brings every event exactly once, also of a chat the first reply did not reach")
+  void syncIsPagedByBytes() {
+    UUID reader = newUser();
+    List<UUID> writers = users(60);
+    String big = api.general(reader, writers.toArray(UUID[]::new));
+    String small = api.createChannel(reader, api.workspace(reader), "small", false).getString("id");
+    // Quotes, line breaks and two-byte letters: JSON is larger than the text, and UTF-8 larger than its characters.
+    String line = "\"quoted\" – é\n";
+    List<JsonObject> sent = api.sendMany(writers.subList(0, 20), big, 5,
+        i -> i + " " + line.repeat((MessageActions.MAX_CONTENT_BYTES - 10) / line.getBytes(UTF_8).length));
+    String reacted = sent.get(0).getString("id");
+    IntStream.range(0, 300).forEach(i -> api.react(writers.get(i % 60), reacted, "e" + i / 60, "add"));
+    api.send(reader, small, "one");
+    api.send(reader, small, "two");
+    long bigLast = api.chat(reader, big).getLong("lastSeq");
+    assertThat(bigLast).isEqualTo(400);
+
+    Map<String, List<Long>> seqs = new HashMap<>(Map.of(big, new ArrayList<>(), small, new ArrayList<>()));
+    JsonObject cursors = new JsonObject().put(big, 0).put(small, 0);
+    List<JsonObject> replies = new ArrayList<>();
+    while (!cursors.isEmpty() && replies.size() < 20) {
+      JsonObject reply = api.call(1, reader, Addresses.CHAT_SYNC, new JsonObject().put("chats", cursors));
+      replies.add(reply);
+      JsonObject next = new JsonObject();
+      for (String chatId : cursors.fieldNames()) {
+        JsonObject entry = reply.getJsonObject("chats").getJsonObject(chatId);
+        List<JsonObject> events = objects(entry.getJsonArray("events"));
+        events.forEach(event -> seqs.get(chatId).add(event.getLong("seq")));
+        assertThat(events).as("every event's message is in its reply")
+            .allMatch(event -> entry.getJsonObject("messages").containsKey(event.getString("messageId")));
+        assertThat(entry.getJsonObject("messages").size()).as("only the messages its events name")
+            .isEqualTo(events.stream().map(event -> event.getString("messageId")).distinct().count());
+        assertThat(entry.getLong("syncedSeq")).isEqualTo(events.isEmpty() ? cursors.getLong(chatId)
+            : events.get(events.size() - 1).getLong("seq"));
+        if (entry.getBoolean("hasMore")) {
+          next.put(chatId, entry.getLong("syncedSeq"));
+        }
+      }
+      cursors = next;
+    }
+
+    assertThat(replies).as("more than one reply").hasSizeGreaterThan(2)
+        .allSatisfy(reply -> assertThat(reply.toBuffer().length()).as("reply size")
+            .isLessThanOrEqualTo(SyncActions.MAX_REPLY_BYTES + 1024));
+    assertThat(replies.get(0).getJsonObject("chats").getJsonObject(small)).as("not reached in the first reply")
+        .isEqualTo(new JsonObject().put("lastSeq", 2).put("tooLarge", false).put("events", new JsonArray())
+            .put("messages", new JsonObject()).put("hasMore", true).put("syncedSeq", 0));
+    assertThat(seqs.get(big)).containsExactlyElementsOf(LongStream.rangeClosed(1, 400).boxed().toList());
+    assertThat(seqs.get(small)).containsExactly(1L, 2L);
+    JsonObject reactedNow = replies.stream().map(reply -> reply.getJsonObject("chats").getJsonObject(big))
+        .map(entry -> entry.getJsonObject("messages").getJsonObject(reacted)).filter(Objects::nonNull)
+        .reduce((first, last) -> last).orElseThrow();
+    assertThat(objects(reactedNow.getJsonArray("reactions")).stream().mapToInt(r -> r.getInteger("count")).sum())
+        .isEqualTo(300);
   }
 
   @Test

@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.fail;
@@ -184,12 +185,17 @@ final class MessagingApi implements AutoCloseable {
 
   /** Sends {@code count} messages from each of {@code senders}, one after another; the acks. */
   List<JsonObject> sendMany(List<UUID> senders, String chatId, int count) {
+    return sendMany(senders, chatId, count, i -> "message " + i);
+  }
+
+  /** As {@link #sendMany(List, String, int)}, the i-th message (from 0) with {@code content.apply(i)}. */
+  List<JsonObject> sendMany(List<UUID> senders, String chatId, int count, LongFunction<String> content) {
     // Round-robin over the senders, each one paced under its 10/s limit whatever the request latency.
     Duration perSender = Duration.ofMillis(125);
     long period = perSender.toNanos() / senders.size();
     return Observable.intervalRange(0, (long) count * senders.size(), 0, period, TimeUnit.NANOSECONDS)
         .concatMapSingle(i -> request(1, senders.get((int) (i % senders.size())), Addresses.CHAT_MESSAGE_SEND,
-            message(chatId, "message " + i)))
+            message(chatId, content.apply(i))))
         .toList()
         .blockingGet();
   }
@@ -238,6 +244,12 @@ final class MessagingApi implements AutoCloseable {
   JsonObject sync(int node, UUID caller, String chatId, long lastSeq) {
     return call(node, caller, Addresses.CHAT_SYNC, new JsonObject().put("chats", new JsonObject().put(chatId, lastSeq)))
         .getJsonObject("chats").getJsonObject(chatId);
+  }
+
+  /** The messages of one chat's sync entry that its events name, in the order of the events (once per event). */
+  static List<JsonObject> syncedMessages(JsonObject entry) {
+    return objects(entry.getJsonArray("events")).stream()
+        .map(event -> entry.getJsonObject("messages").getJsonObject(event.getString("messageId"))).toList();
   }
 
   JsonObject read(UUID caller, String chatId, long seq) {
