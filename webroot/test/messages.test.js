@@ -69,6 +69,38 @@ describe('messages', () => {
     assert.equal(client.messages.syncedSeq(GENERAL), 6);
   });
 
+  test('a sync reply that has more is followed from its syncedSeq until the chat is complete', async t => {
+    const { client, bus } = await openGeneral(t);
+    bus.answer('chat.sync', body => (body.chats[GENERAL] === 3
+      ? synced(GENERAL, 7, [4, 5].map(seq => newMessage(message(GENERAL, seq))), { hasMore: true })
+      : synced(GENERAL, 7, [6, 7].map(seq => newMessage(message(GENERAL, seq))))));
+    bus.publish(`chat.${GENERAL}`, { type: 'sync.required', chatId: GENERAL });
+    await settle();
+    assert.deepEqual(bus.sent('chat.sync'), [{ chats: { [GENERAL]: 3 } }, { chats: { [GENERAL]: 5 } }]);
+    assert.deepEqual(client.messages.views.get(GENERAL).messages.map(msg => msg.seq), [1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(client.messages.syncedSeq(GENERAL), 7);
+  });
+
+  test('a sync reply names each message once: its events about it apply the message as it is now', async t => {
+    const { client, bus } = await openGeneral(t);
+    const fourth = message(GENERAL, 4, { content: 'edited', editedAt: '2026-01-01T13:00:00Z',
+      reactions: [{ emoji: '+1', count: 1, userIds: [ALICE.id] }] });
+    bus.answer('chat.sync', () => ({ chats: { [GENERAL]: { lastSeq: 6, tooLarge: false, hasMore: false, syncedSeq: 6,
+      events: [
+        { type: 'message.new', chatId: GENERAL, seq: 4, messageId: fourth.id },
+        { type: 'message.updated', chatId: GENERAL, seq: 5, messageId: fourth.id },
+        { type: 'message.reaction', chatId: GENERAL, seq: 6, messageId: fourth.id, emoji: '+1', userId: ALICE.id,
+          action: 'add' },
+      ],
+      messages: { [fourth.id]: fourth } } } }));
+    bus.publish(`chat.${GENERAL}`, { type: 'sync.required', chatId: GENERAL });
+    await settle();
+    assert.deepEqual(shown(client), ['message 1', 'message 2', 'message 3', 'edited']);
+    assert.deepEqual(client.messages.views.get(GENERAL).messages[3].reactions, fourth.reactions);
+    assert.equal(client.chats.table.get(GENERAL).unreadCount, 1, 'the new message counted once');
+    assert.equal(client.messages.syncedSeq(GENERAL), 6);
+  });
+
   test('events that fill the gap before the sync is due make it unnecessary', async t => {
     const { client, bus } = await openGeneral(t);
     bus.publish(`chat.${GENERAL}`, newMessage(message(GENERAL, 5)));

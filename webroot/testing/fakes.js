@@ -236,8 +236,20 @@ export function message(chatId, seq, fields = {}) {
   };
 }
 
-/** A `chat.sync` answer for one chat: its events after the asked seq, up to `lastSeq`. */
-export const synced = (chatId, lastSeq, events) => ({ chats: { [chatId]: { lastSeq, tooLarge: false, events } } });
+/**
+ * A `chat.sync` answer for one chat: `events` (as heard live, with their message) after the asked seq, up to
+ * `lastSeq`, in the sync's shape (each message once, in `messages`, as the last event about it has it); `hasMore` says
+ * the chat goes on after the last of them.
+ */
+export function synced(chatId, lastSeq, events, { hasMore = false } = {}) {
+  const messages = {};
+  const replayed = events.map(({ message, reactions, ...event }) => {
+    messages[message.id] = message;
+    return { ...event, messageId: message.id };
+  });
+  const syncedSeq = hasMore ? events.at(-1).seq : lastSeq;
+  return { chats: { [chatId]: { lastSeq, tooLarge: false, events: replayed, messages, hasMore, syncedSeq } } };
+}
 
 /** A `message.new` event, numbered by the message's seq. */
 export const newMessage = msg => ({ type: 'message.new', chatId: msg.chatId, seq: msg.seq, message: msg });

@@ -268,14 +268,23 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     }, GAP_WAIT_MS);
   }
 
-  /** Fetches and applies every event after the given seqs: `since` is {chatId: seq}. */
+  /**
+   * Fetches and applies every event after the given seqs: `since` is {chatId: seq}. A reply is bounded in size: the
+   * chats it did not finish say `hasMore`, and are asked for again from their `syncedSeq` until none is left.
+   */
   async function syncChats(since) {
-    if (Object.keys(since).length === 0 || !connection.isOpen()) {
-      return;
-    }
+    let wanted = since;
     let refreshCounts = false;
-    try {
-      const answer = await bus.request(REQUEST.SYNC, { chats: since });
+    while (Object.keys(wanted).length > 0 && connection.isOpen()) {
+      let answer;
+      try {
+        answer = await bus.request(REQUEST.SYNC, { chats: wanted });
+      } catch (error) {
+        console.warn('chat.sync failed', error);
+        break;
+      }
+      const more = {};
+      let progressed = false;
       Object.entries(answer.chats).forEach(([chatId, result]) => {
         const book = books.get(chatId);
         if (!book || result.error) {
@@ -292,27 +301,37 @@ export function createMessages({ bus, router, api, session, people, chats, conne
           }
           return;
         }
-        result.events.forEach(event => {
-          if (event.type === EVENT.MESSAGE_NEW) {
-            chats.countMessage(chatId, event.message);
-          }
-          if (views.get(chatId).loaded || event.message?.replyTo) {
-            upsert(chatId, event.message, event.seq);
-          }
-        });
-        book.syncedSeq = Math.max(book.syncedSeq, result.lastSeq);
-        book.ahead.forEach(seq => {
-          if (seq <= book.syncedSeq) {
-            book.ahead.delete(seq);
-          }
-        });
+        applySynced(chatId, book, result);
+        progressed = progressed || result.syncedSeq > wanted[chatId];
+        if (result.hasMore) {
+          more[chatId] = result.syncedSeq;
+        }
       });
-    } catch (error) {
-      console.warn('chat.sync failed', error);
+      // Every reply brings at least one event: one that brings none would only be asked again.
+      wanted = progressed ? more : {};
     }
     if (refreshCounts) {
       chats.load().catch(error => console.warn('chat list', error));
     }
+  }
+
+  /** One chat's entry of a sync reply: its events in order, each with its message (once in `messages`, as it is now). */
+  function applySynced(chatId, book, result) {
+    result.events.forEach(event => {
+      const message = result.messages[event.messageId];
+      if (event.type === EVENT.MESSAGE_NEW) {
+        chats.countMessage(chatId, message);
+      }
+      if (views.get(chatId).loaded || message?.replyTo) {
+        upsert(chatId, message, event.seq);
+      }
+    });
+    book.syncedSeq = Math.max(book.syncedSeq, result.syncedSeq);
+    book.ahead.forEach(seq => {
+      if (seq <= book.syncedSeq) {
+        book.ahead.delete(seq);
+      }
+    });
   }
 
   /** After a reconnect: every chat from the last seq it saw, in requests of at most LIMITS.SYNC_CHATS chats. */
