@@ -365,10 +365,14 @@ public final class ReconnectWorker {
     });
   }
 
-  /** chat.sync from the last contiguous seq; more than the server returns at once is read from history. */
+  /**
+   * chat.sync from the last contiguous seq, asked again from its syncedSeq while it has more (a reply is bounded in
+   * bytes); a gap too large to replay is read from history.
+   */
   private Future<Void> sync(Client client, BridgeClient bridge) {
     String chatId = chatIds.getString(client.chat);
-    return bridge.request("chat.sync", new JsonObject().put("chats", new JsonObject().put(chatId, client.lastSeq)))
+    int from = client.lastSeq;
+    return bridge.request("chat.sync", new JsonObject().put("chats", new JsonObject().put(chatId, from)))
         .compose(reply -> {
           JsonObject result = reply.getJsonObject("chats", new JsonObject()).getJsonObject(chatId);
           if (result == null || result.containsKey("error")) {
@@ -379,13 +383,15 @@ public final class ReconnectWorker {
             tooLarge.increment();
             return history(client, bridge, chatId);
           }
+          JsonObject messages = result.getJsonObject("messages", new JsonObject());
           result.getJsonArray("events", new JsonArray()).forEach(item -> {
             JsonObject event = (JsonObject) item;
             if ("message.new".equals(event.getString("type"))) {
-              apply(client, event.getInteger("seq"), event.getJsonObject("message"), true);
+              apply(client, event.getInteger("seq"), messages.getJsonObject(event.getString("messageId")), true);
             }
           });
-          return Future.succeededFuture();
+          return result.getBoolean("hasMore", false) && result.getLong("syncedSeq", 0L) > from
+              ? sync(client, bridge) : Future.succeededFuture();
         });
   }
 

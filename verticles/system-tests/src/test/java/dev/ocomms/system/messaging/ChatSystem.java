@@ -210,6 +210,13 @@ final class ChatSystem implements ExtensionContext.Store.CloseableResource {
     return entry;
   }
 
+  /** The messages a {@code chat.sync} entry's events name, in the order of the events (once per event). */
+  static List<JsonObject> syncedMessages(JsonObject entry) {
+    JsonObject messages = entry.getJsonObject("messages");
+    return entry.getJsonArray("events").stream().map(JsonObject.class::cast)
+        .map(event -> messages.getJsonObject(event.getString("messageId"))).toList();
+  }
+
   /** The named fields of {@code object}: for comparing parts of a reply with {@code isEqualTo}. */
   static JsonObject fields(JsonObject object, String... names) {
     JsonObject picked = new JsonObject();

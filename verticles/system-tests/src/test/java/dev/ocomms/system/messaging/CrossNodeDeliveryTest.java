@@ -22,6 +22,7 @@ import static dev.ocomms.system.messaging.ChatSystem.objects;
 import static dev.ocomms.system.messaging.ChatSystem.range;
 import static dev.ocomms.system.messaging.ChatSystem.seqs;
 import static dev.ocomms.system.messaging.ChatSystem.syncEntry;
+import static dev.ocomms.system.messaging.ChatSystem.syncedMessages;
 import static dev.ocomms.testkit.bridge.Frames.eventOfType;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -92,8 +93,9 @@ class CrossNodeDeliveryTest {
     assertThat(entry.getLong("lastSeq")).isEqualTo(lastSeen + 50);
     assertThat(seqs(events)).as("seqs bob got from chat.sync").isEqualTo(range(lastSeen + 1, lastSeen + 50));
     assertThat(events).allSatisfy(event -> assertThat(event.getString("type")).isEqualTo("message.new"));
-    assertThat(events.stream().map(event -> event.getJsonObject("message")).toList())
-        .as("the messages bob got from chat.sync are the ones he missed").isEqualTo(missed);
+    assertThat(syncedMessages(entry)).as("the messages bob got from chat.sync are the ones he missed")
+        .isEqualTo(missed);
+    assertThat(entry.getBoolean("hasMore")).isFalse();
   }
 
   @Test
@@ -116,7 +118,8 @@ class CrossNodeDeliveryTest {
     JsonObject entry = syncEntry(after.call(Addresses.CHAT_SYNC,
         new JsonObject().put("chats", new JsonObject().put(chatId, lastSeen)), bob.token()), chatId);
     assertThat(entry).as("bob's sync entry").isEqualTo(new JsonObject().put("lastSeq", lastSeen + 600)
-        .put("tooLarge", true).put("events", new JsonArray()));
+        .put("tooLarge", true).put("events", new JsonArray()).put("messages", new JsonObject()).put("hasMore", false)
+        .put("syncedSeq", lastSeen));
   }
 
   private static List<Account> concat(Account first, List<Account> others) {
