@@ -54,17 +54,39 @@ final class Api {
     return post("/api/v1/chats/" + chatId + "/join", token, new JsonObject(), 200);
   }
 
+  /** A message sent as {@code POST /api/v1/chats/{id}/messages} does: the stored message. */
+  Future<JsonObject> sendMessage(String token, String chatId, String clientId, String content) {
+    return post("/api/v1/chats/" + chatId + "/messages", token,
+        new JsonObject().put("clientId", clientId).put("content", content), 201)
+        .map(reply -> reply.getJsonObject("message", reply));
+  }
+
+  /** Every chat of the caller with the caller's counts: {@code {chats: [chat + unreadCount + mentionCount]}}. */
+  Future<JsonObject> chats(String token) {
+    return get("/api/v1/chats", token);
+  }
+
+  /** The caller's own profile. */
+  Future<JsonObject> me(String token) {
+    return get("/api/v1/users/me", token).map(reply -> reply.getJsonObject("user"));
+  }
+
+  private Future<JsonObject> get(String path, String token) {
+    return web.get(port, host, path).putHeader("Authorization", "Bearer " + token).send()
+        .compose(response -> check(response, "GET " + path, 200));
+  }
+
   private Future<JsonObject> post(String path, String token, JsonObject body, int expected) {
     var request = web.post(port, host, path);
     if (token != null) {
       request.putHeader("Authorization", "Bearer " + token);
     }
-    return request.sendJsonObject(body).compose(response -> check(response, path, expected));
+    return request.sendJsonObject(body).compose(response -> check(response, "POST " + path, expected));
   }
 
-  private static Future<JsonObject> check(HttpResponse<Buffer> response, String path, int expected) {
+  private static Future<JsonObject> check(HttpResponse<Buffer> response, String call, int expected) {
     if (response.statusCode() != expected) {
-      return Future.failedFuture("POST " + path + " answered " + response.statusCode() + ": " + response.bodyAsString());
+      return Future.failedFuture(call + " answered " + response.statusCode() + ": " + response.bodyAsString());
     }
     Buffer body = response.body();
     return Future.succeededFuture(body == null || body.length() == 0 ? new JsonObject() : body.toJsonObject());

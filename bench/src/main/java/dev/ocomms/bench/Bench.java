@@ -19,7 +19,8 @@ import java.util.Map;
  * and adds the hottest methods to the report.
  */
 public final class Bench {
-  static final List<String> SCENARIOS = List.of("throughput", "peer", "fanout", "connections", "reconnect");
+  static final List<String> SCENARIOS = List.of("throughput", "peer", "fanout", "connections", "reconnect",
+      "client");
 
   private Bench() {
   }
@@ -85,6 +86,7 @@ public final class Bench {
         case "fanout" -> FanoutScenario.from(vertx, target, options);
         case "connections" -> ConnectionsScenario.from(vertx, target, options);
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);
+        case "client" -> ClientScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
       try {
@@ -120,6 +122,9 @@ public final class Bench {
     System.err.println(problem + "\nusage: bin/bench <" + String.join("|", SCENARIOS) + "> [--option value]..."
         + "\n  common: [--url http://host:port[,http://host:port]] [--nodes 1] [--server-heap 2g]"
         + " [--server-env NAME=value,...] [--server-jvm \"-XX:...\"] [--profile true] [--out bench/results] [--docs docs/benchmarks.md|none]"
+        + "\n  client: [--channels 200] [--senders 20] [--rates 0,20,50,100] [--open-rates 5,10] [--seconds 20]"
+        + " [--heavy 500] [--light 15] [--open-messages 50] [--switches 10] [--loads 6] [--sync-rate 100]"
+        + " [--settle-seconds 90] (headless Chromium; see docs/benchmarks.md)"
         + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);
   }
