@@ -56,8 +56,8 @@ public final class IpRange {
   }
 
   /**
-   * An IP address written as a literal (IPv4, or IPv6 with or without brackets); empty for anything else, host names included.
-   * IPv4-mapped IPv6 addresses come back as IPv4 ones.
+   * An IP address written as a literal (IPv4, or IPv6 with or without brackets); empty for anything else, host names
+   * included. IPv4-mapped IPv6 addresses come back as IPv4 ones.
    */
   public static Optional<InetAddress> literal(String text) {
     byte[] bytes = text == null ? null : NetUtil.createByteArrayFromIpAddressString(text);
