@@ -110,6 +110,8 @@ final class Target implements AutoCloseable {
       env.keySet().removeIf(name -> name.startsWith("OCOMMS_"));
       env.put("OCOMMS_HTTP_PORT", String.valueOf(httpPort));
       env.put("OCOMMS_HTTP_HOST", "127.0.0.1");
+      // Several nodes on one machine: each needs its own operators' port too.
+      env.put("OCOMMS_OPS_PORT", String.valueOf(freePort()));
       env.put("OCOMMS_CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
       env.put("OCOMMS_CLUSTER_MEMBERS", members);
       env.put("OCOMMS_DATA_DIR", nodeDir.resolve("data").toString());

@@ -79,7 +79,7 @@ public class AccountsVerticle extends AbstractVerticle {
     Registration registration = new Registration(store, passwords, sessions,
         new RegistrationThrottle(redis, settings.registrationsPerIpPerHour()));
     pruning = vertx.setPeriodic(PRUNE_FIRST_DELAY_MS, PRUNE_INTERVAL_MS, id -> prune(store, sessionMaxAge));
-    Profiles profiles = new Profiles(store);
+    Profiles profiles = new Profiles(vertx, store);
 
     // Asked before anyone is authenticated (the gateway sends them without a caller), or by other verticles.
     Map<String, Function<Input, Single<JsonObject>>> internal = new LinkedHashMap<>();

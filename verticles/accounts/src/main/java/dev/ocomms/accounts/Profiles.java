@@ -1,13 +1,19 @@
 package dev.ocomms.accounts;
 
 import dev.ocomms.shared.Ids;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.BusRequest;
+import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.core.Vertx;
 
 import java.util.List;
 import java.util.Optional;
@@ -15,17 +21,21 @@ import java.util.UUID;
 
 /**
  * Profiles and the user directory: one's own profile (with email), public profiles by id, and users by username.
- * The directory's lookups are internal: messaging resolves mentions, presence names who is typing, the gateway adds
- * profiles to member lists.
+ * A user sees another's profile only when they share a workspace (messaging knows who does); to anyone else it does
+ * not exist. The directory's lookups are internal: messaging resolves mentions, presence names who is typing, the
+ * gateway adds profiles to member lists (which messaging has already limited to members).
  */
 final class Profiles {
   private static final int MAX_LOOKUP = 1000;
   private static final int MAX_USERNAMES = 100;
   private static final int MAX_USERNAME_LENGTH = 32;
+  private static final long REQUEST_TIMEOUT_MS = 10_000;
 
+  private final Vertx vertx;
   private final AccountStore store;
 
-  Profiles(AccountStore store) {
+  Profiles(Vertx vertx, AccountStore store) {
+    this.vertx = vertx;
     this.store = store;
   }
 
@@ -44,13 +54,30 @@ final class Profiles {
         .map(user -> new JsonObject().put("user", user.ownProfile()));
   }
 
-  /** {userId} → {user}: a public profile; {@code not_found} for an unknown or malformed id. */
+  /**
+   * {userId} → {user}: a public profile, of the caller or of someone who shares a workspace with them;
+   * {@code not_found}, alike, for an unknown or malformed id and for a user the caller shares no workspace with.
+   */
   Single<JsonObject> get(BusRequest request) {
     OcommsException noSuchUser = new OcommsException(ErrorCode.NOT_FOUND, "no such user");
     UUID userId = Ids.parse(request.body().string("userId")).orElseThrow(() -> noSuchUser);
-    return store.findById(userId)
-        .switchIfEmpty(Single.error(noSuchUser))
+    return visibleTo(request, userId)
+        .flatMap(visible -> visible ? store.findById(userId).switchIfEmpty(Single.error(noSuchUser))
+            : Single.<AccountStore.User>error(noSuchUser))
         .map(user -> new JsonObject().put("user", user.publicProfile()));
+  }
+
+  /** Whether the caller is {@code userId} or shares a workspace with them (messaging's {@code users.visible}). */
+  private Single<Boolean> visibleTo(BusRequest request, UUID userId) {
+    if (userId.equals(request.caller())) {
+      return Single.just(true);
+    }
+    DeliveryOptions onBehalf = new Caller(request.caller().toString(), request.sessionId()).deliveryOptions()
+        .setSendTimeout(REQUEST_TIMEOUT_MS);
+    return Requests.<JsonObject>request(vertx, Addresses.USERS_VISIBLE,
+            new JsonObject().put("userIds", new JsonArray().add(userId.toString())), onBehalf)
+        .map(reply -> reply.body().getJsonArray("userIds", new JsonArray()).contains(userId.toString()))
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
   /** {userIds} → {users}: public profiles, in no particular order; unknown ids are left out. */

@@ -1,5 +1,6 @@
 package dev.ocomms.accounts;
 
+import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
@@ -23,6 +24,9 @@ import java.util.function.UnaryOperator;
 
 import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_LOGIN;
 import static dev.ocomms.shared.bus.Addresses.ACCOUNTS_REGISTER;
+import static dev.ocomms.shared.bus.Addresses.WORKSPACE_CREATE;
+import static dev.ocomms.shared.bus.Addresses.WORKSPACE_INVITE_CREATE;
+import static dev.ocomms.shared.bus.Addresses.WORKSPACE_JOIN;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
@@ -50,6 +54,23 @@ final class AccountsApi implements AutoCloseable {
   /** As {@link #start()}, with changed settings. */
   static AccountsApi start(UnaryOperator<OcommsConfig> configure) {
     return new AccountsApi(TestSystem.builder().nodes(2).configure(configure).deploy(AccountsVerticle::new).start());
+  }
+
+  /** As {@link #start()}, with messaging beside accounts: for what depends on who shares a workspace. */
+  static AccountsApi startWithMessaging() {
+    return new AccountsApi(TestSystem.builder().nodes(2).deploy(AccountsVerticle::new).deploy(MessagingVerticle::new)
+        .start());
+  }
+
+  /** A workspace that {@code owner} created and {@code members} joined with an invite (messaging must run). */
+  void shareWorkspace(Session owner, Session... members) {
+    String workspaceId = call(owner, WORKSPACE_CREATE, new JsonObject().put("name", "Team " + owner.username()))
+        .getJsonObject("workspace").getString("id");
+    String code = call(owner, WORKSPACE_INVITE_CREATE, new JsonObject().put("workspaceId", workspaceId))
+        .getString("code");
+    for (Session member : members) {
+      call(member, WORKSPACE_JOIN, new JsonObject().put("code", code));
+    }
   }
 
   TestCluster cluster() {

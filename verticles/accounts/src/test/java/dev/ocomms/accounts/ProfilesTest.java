@@ -26,7 +26,7 @@ class ProfilesTest {
 
   @BeforeAll
   static void start() {
-    accounts = AccountsApi.start();
+    accounts = AccountsApi.startWithMessaging();
   }
 
   @AfterAll
@@ -55,6 +55,7 @@ class ProfilesTest {
   void updateDisplayName() {
     AccountsApi.Session session = accounts.register();
     AccountsApi.Session other = accounts.register();
+    accounts.shareWorkspace(session, other);
     JsonObject updated = accounts.call(session, USERS_ME_UPDATE, new JsonObject().put("displayName", "  Ada L.  "))
         .getJsonObject("user");
 
@@ -76,15 +77,44 @@ class ProfilesTest {
   }
 
   @Test
-  @DisplayName("another user's profile is public: no email")
+  @DisplayName("a workspace mate's profile is public: no email")
   void publicProfile() {
     AccountsApi.Session session = accounts.register();
     AccountsApi.Session other = accounts.register();
+    accounts.shareWorkspace(other, session);
     JsonObject user = accounts.call(session, USERS_GET, new JsonObject().put("userId", other.userId()))
         .getJsonObject("user");
 
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "createdAt");
     assertThat(user.getString("username")).isEqualTo(other.username());
+  }
+
+  @Test
+  @DisplayName("the profile of a user who shares no workspace with the caller is not_found, as an unknown id's is")
+  void strangerProfile() {
+    AccountsApi.Session session = accounts.register();
+    AccountsApi.Session stranger = accounts.register();
+    AccountsApi.Session strangersMate = accounts.register();
+    accounts.shareWorkspace(session);
+    accounts.shareWorkspace(stranger, strangersMate);
+    OcommsException hidden = accounts.fails(ErrorCode.NOT_FOUND, session, USERS_GET,
+        new JsonObject().put("userId", stranger.userId()));
+    OcommsException unknown = accounts.fails(ErrorCode.NOT_FOUND, session, USERS_GET,
+        new JsonObject().put("userId", UUID.randomUUID().toString()));
+
+    assertThat(hidden.getMessage()).isEqualTo(unknown.getMessage());
+    assertThat(hidden.details()).isEqualTo(unknown.details());
+  }
+
+  @Test
+  @DisplayName("one's own profile by id is answered, in no workspace at all")
+  void ownProfileById() {
+    AccountsApi.Session session = accounts.register();
+    JsonObject user = accounts.call(session, USERS_GET, new JsonObject().put("userId", session.userId()))
+        .getJsonObject("user");
+
+    assertThat(user.getString("id")).isEqualTo(session.userId());
+    assertThat(user.containsKey("email")).isFalse();
   }
 
   @Test

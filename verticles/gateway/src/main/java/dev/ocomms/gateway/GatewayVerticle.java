@@ -2,6 +2,7 @@ package dev.ocomms.gateway;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.gateway.bridge.EventBusBridge;
+import dev.ocomms.gateway.http.ClientAddresses;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.http.SlowClientGuard;
@@ -29,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * The node's door: the REST API, the browser's event-bus bridge, and the operator endpoints. It verifies access
  * tokens and forwards everything else to the verticles that own it (accounts, messaging, ...); it owns no tables.
  * It starts even when PostgreSQL or Redis is down, so that {@code /ready} can say which one is missing.
+ *
+ * <p>Two HTTP servers: the public one ({@code OCOMMS_HTTP_PORT}) and the operators' one ({@code OCOMMS_OPS_PORT}:
+ * {@code /metrics}, {@code /health}, {@code /ready}). Every instance of a node listens on both; Vert.x shares each
+ * port among a node's instances, as it does for any server bound to the same host and port.
  */
 public class GatewayVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -37,6 +42,7 @@ public class GatewayVerticle extends AbstractVerticle {
   private Pool pg;
   private Redis redis;
   private HttpServer server;
+  private HttpServer opsServer;
   private OpsEndpoints ops;
   private AccessTokens tokens;
   private EventBusBridge bridge;
@@ -50,10 +56,10 @@ public class GatewayVerticle extends AbstractVerticle {
     tokens = new AccessTokens(vertx, settings);
     bridge = new EventBusBridge(vertx, settings, tokens, redis);
 
-    return new RestApi(vertx, tokens).router()
+    return new RestApi(vertx, tokens, ClientAddresses.of(settings)).router()
         .flatMap(router -> bridge.mount(router).andThen(Single.just(router)))
         .flatMap(router -> {
-          ops.mount(router);
+          ops.mountProbes(router);
           new WebClientRoutes(vertx).mount(router);
           router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
           router.route().failureHandler(Problems::handleFailure);
@@ -66,16 +72,35 @@ public class GatewayVerticle extends AbstractVerticle {
           return server.rxListen();
         })
         .doOnSuccess(s -> LOG.info("gateway listening: host={} port={}", settings.httpHost(), s.actualPort()))
+        .flatMap(s -> listenForOperators())
+        .doOnSuccess(s -> LOG.info("operator endpoints listening: host={} port={}", settings.opsHost(),
+            s.actualPort()))
         .ignoreElement();
+  }
+
+  private Single<HttpServer> listenForOperators() {
+    Router router = Router.router(vertx);
+    ops.mountAll(router);
+    router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
+    router.route().failureHandler(Problems::handleFailure);
+    opsServer = SlowClientGuard.serve(vertx, vertx.createHttpServer(SlowClientGuard.options(new HttpServerOptions()
+        .setHost(settings.opsHost())
+        .setPort(settings.opsPort())
+        .setCompressionSupported(true), settings)), router, settings);
+    return opsServer.rxListen();
   }
 
   @Override
   public Completable rxStop() {
     ops.startDraining();
     // In-flight requests get the grace period; new connections are refused from now on.
-    return bridge.stop().andThen(server == null ? Completable.complete()
-        : server.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS).onErrorComplete())
+    return bridge.stop().andThen(Completable.mergeArray(shutdown(server), shutdown(opsServer)))
         .andThen(pg.rxClose().onErrorComplete())
         .doFinally(redis::close);
+  }
+
+  private Completable shutdown(HttpServer httpServer) {
+    return httpServer == null ? Completable.complete()
+        : httpServer.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS).onErrorComplete();
   }
 }

@@ -24,6 +24,7 @@ class LauncherIT {
     return Map.of(
         "OCOMMS_HTTP_PORT", String.valueOf(httpPort),
         "OCOMMS_CLUSTER_PORT", String.valueOf(FreePorts.next()),
+        "OCOMMS_OPS_PORT", String.valueOf(FreePorts.next()),
         "OCOMMS_DATA_DIR", workDir.resolve("data").toString());
   }
 

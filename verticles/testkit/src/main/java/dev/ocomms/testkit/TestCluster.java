@@ -41,7 +41,8 @@ public final class TestCluster implements AutoCloseable {
     List<OcommsConfig> configs = ports.stream()
         .map(port -> base.with(Setting.CLUSTER_PORT, port)
             .with(Setting.CLUSTER_MEMBERS, members)
-            .with(Setting.HTTP_PORT, FreePorts.next()))
+            .with(Setting.HTTP_PORT, FreePorts.next())
+            .with(Setting.OPS_PORT, FreePorts.next()))
         .toList();
     TestCluster cluster = new TestCluster(configs);
     try {

@@ -39,6 +39,7 @@ public final class TestConfigs {
     return defaults()
         .with(Setting.HTTP_HOST, "127.0.0.1")
         .with(Setting.HTTP_PORT, FreePorts.next())
+        .with(Setting.OPS_PORT, FreePorts.next())
         .with(Setting.CLUSTER_PORT, FreePorts.next())
         .with(Setting.PG_URL, infra.newPgUrl())
         .with(Setting.REDIS_URL, infra.newRedisUrl())

@@ -158,6 +158,11 @@ public final class TestSystem implements AutoCloseable {
     return cluster.config(node).httpPort();
   }
 
+  /** The operators' port of a node's gateway ({@code /metrics}, {@code /health}, {@code /ready}). */
+  public int opsPort(int node) {
+    return cluster.config(node).opsPort();
+  }
+
   /** What a browser opens to reach node 0. */
   public String baseUrl() {
     return ownOrigin(0);
@@ -300,9 +305,17 @@ public final class TestSystem implements AutoCloseable {
     return status == 204 || response.body() == null ? new JsonObject() : response.bodyAsJsonObject();
   }
 
-  /** A node's operator endpoint (path such as {@code /health}): status and body. */
+  /**
+   * Node 0's operator endpoint (path such as {@code /metrics} or {@code /health}) on the operators' port
+   * ({@code OCOMMS_OPS_PORT}): status and body.
+   */
   public HttpResponse<Buffer> ops(String path) {
-    return request(HttpMethod.GET, path).rxSend().timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
+    return ops(0, path);
+  }
+
+  public HttpResponse<Buffer> ops(int node, String path) {
+    return web.request(HttpMethod.GET, opsPort(node), "127.0.0.1", path).rxSend()
+        .timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
   }
 
   // Accounts, workspaces and chats

@@ -35,7 +35,6 @@ final class BridgeConnection {
 
   final String id = Ids.next().toString();
   final BridgeSocket socket;
-  final String remoteHost;
   final long openedAt = System.currentTimeMillis();
   final Set<String> addresses = new HashSet<>();
   long lastActivity = openedAt;
@@ -61,7 +60,6 @@ final class BridgeConnection {
     this.hub = hub;
     this.tokens = tokens;
     this.socket = socket;
-    this.remoteHost = socket.remoteAddress() == null ? "unknown" : socket.remoteAddress().hostAddress();
   }
 
   long tokenExpiresAt() {

@@ -57,7 +57,7 @@ final class BridgeHub {
     registry.add(connection);
     socket.handlers(connection::onData, v -> registry.closed(connection));
     // WebSocket upgrades were admitted by the gate before the upgrade; an xhr session is admitted as it starts.
-    if (!ConnectionGate.isUpgrade(socket.uri()) && !node.gate.admit(connection.remoteHost)) {
+    if (!ConnectionGate.isUpgrade(socket.uri()) && !node.gate.admit(socket)) {
       registry.closeWith(connection, ConnectionGate.tooMany());
     }
   }

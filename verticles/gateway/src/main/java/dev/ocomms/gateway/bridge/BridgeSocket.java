@@ -1,6 +1,7 @@
 package dev.ocomms.gateway.bridge;
 
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -30,6 +31,9 @@ interface BridgeSocket {
   String uri();
 
   SocketAddress remoteAddress();
+
+  /** The headers of the request that opened the socket (for the client's address behind proxies). */
+  MultiMap headers();
 
   /**
    * A SockJS session (SockJS over a WebSocket, xhr-streaming, xhr-polling). vertx-web frames each message itself
@@ -67,6 +71,11 @@ interface BridgeSocket {
       @Override
       public SocketAddress remoteAddress() {
         return socket.remoteAddress();
+      }
+
+      @Override
+      public MultiMap headers() {
+        return socket.headers();
       }
     };
   }

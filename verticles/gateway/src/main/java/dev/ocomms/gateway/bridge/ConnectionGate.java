@@ -1,5 +1,6 @@
 package dev.ocomms.gateway.bridge;
 
+import dev.ocomms.gateway.http.ClientAddresses;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
@@ -23,8 +24,10 @@ final class ConnectionGate {
   private final TokenBucket nodeBucket;
   private final int perIpPerSecond;
   private final Map<String, TokenBucket> ipBuckets = new HashMap<>();
+  private final ClientAddresses clients;
 
   ConnectionGate(OcommsConfig config) {
+    this.clients = ClientAddresses.of(config);
     this.allowedOrigins = Set.copyOf(config.allowedOrigins());
     this.nodeBucket = new TokenBucket(config.bridgeConnectionsPerSecond());
     this.perIpPerSecond = config.bridgeConnectionsPerIpPerSecond();
@@ -37,8 +40,7 @@ final class ConnectionGate {
       return;
     }
     if (opensConnection(ctx.normalizedPath())) {
-      String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-      if (!admit(ip)) {
+      if (!admit(ClientAddresses.of(ctx))) {
         Problems.send(ctx, tooMany());
         return;
       }
@@ -54,6 +56,11 @@ final class ConnectionGate {
   synchronized boolean admit(String ip) {
     TokenBucket ipBucket = ipBuckets.computeIfAbsent(ip, key -> new TokenBucket(perIpPerSecond));
     return nodeBucket.tryTake() && ipBucket.tryTake();
+  }
+
+  /** As {@link #admit(String)}, for a socket's client (the peer and headers of the request that opened it). */
+  boolean admit(BridgeSocket socket) {
+    return admit(clients.of(socket.remoteAddress(), socket.headers()));
   }
 
   static OcommsException tooMany() {

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -77,5 +78,10 @@ final class RawWebSocket implements BridgeSocket {
   @Override
   public SocketAddress remoteAddress() {
     return ws.remoteAddress();
+  }
+
+  @Override
+  public MultiMap headers() {
+    return ws.headers();
   }
 }

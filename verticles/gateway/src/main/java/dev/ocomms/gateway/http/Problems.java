@@ -40,8 +40,8 @@ public final class Problems {
   public static void send(RoutingContext ctx, OcommsException problem) {
     ErrorCode code = problem.code();
     if (code == ErrorCode.INTERNAL) {
-      LOG.error("request failed: method={} route={}", ctx.request().method(), ctx.currentRoute() == null
-          ? "-" : ctx.currentRoute().getPath(), ctx.failure());
+      LOG.error("request failed: method={} route={} client={}", ctx.request().method(), ctx.currentRoute() == null
+          ? "-" : ctx.currentRoute().getPath(), ClientAddresses.of(ctx), ctx.failure());
     }
     JsonObject body = new JsonObject()
         .put("type", "https://ocomms.dev/problems/" + code.wireName())

@@ -42,10 +42,12 @@ public final class RestApi {
 
   private final Vertx vertx;
   private final AccessTokens tokens;
+  private final ClientAddresses clients;
 
-  public RestApi(Vertx vertx, AccessTokens tokens) {
+  public RestApi(Vertx vertx, AccessTokens tokens, ClientAddresses clients) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.clients = clients;
   }
 
   /** Builds the API router; every operation of the contract has a handler. */
@@ -53,6 +55,11 @@ public final class RestApi {
     return OpenAPIContract.from(vertx, CONTRACT).map(contract -> {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false));
+      // Root handlers run for every route of the router, the bridge's and the web client's too.
+      builder.rootHandler(ctx -> {
+        ctx.put(ClientAddresses.CONTEXT_KEY, clients.of(ctx.request().getDelegate()));
+        ctx.next();
+      });
       builder.getRoutes().forEach(route -> route.setDoSecurity(false));
 
       // The client's address counts registrations and failed logins (RegistrationThrottle and LoginThrottle in
@@ -108,7 +115,7 @@ public final class RestApi {
   }
 
   private static String clientIp(RoutingContext ctx) {
-    return ctx.request().remoteAddress().hostAddress();
+    return ClientAddresses.of(ctx);
   }
 
   /** An operation open to anyone (no token): forwarded without a caller. */

@@ -18,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * What operators poll: {@code /health} (the process and its event loop answer), {@code /ready} (this node can
  * serve: PostgreSQL, Redis and the cluster answer, and it is not draining) and {@code /metrics} (Prometheus text).
+ * The probes are on the public port too, where load balancers and orchestrators reach them; {@code /metrics} only on
+ * the operators' port ({@code OCOMMS_OPS_PORT}): it tells anyone who reads it how busy each node is and how it is
+ * built.
  */
 public final class OpsEndpoints {
   private static final long CHECK_TIMEOUT_MS = 2_000;
@@ -33,7 +36,8 @@ public final class OpsEndpoints {
     this.redis = redis;
   }
 
-  public void mount(Router router) {
+  /** {@code /health} and {@code /ready}: for the public router and the operators' one. */
+  public void mountProbes(Router router) {
     HealthChecks liveness = HealthChecks.create(vertx)
         // Answered from this verticle's event loop: a stuck loop makes the check time out.
         .register("eventLoop", CHECK_TIMEOUT_MS, promise -> promise.complete(Status.OK()));
@@ -55,6 +59,11 @@ public final class OpsEndpoints {
 
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(liveness));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+  }
+
+  /** The probes and {@code /metrics}: for the operators' router only. */
+  public void mountAll(Router router) {
+    mountProbes(router);
     router.get("/metrics").handler(ctx ->
         PrometheusScrapingHandler.create(Node.prometheus(vertx)).handle(ctx.getDelegate()));
   }

@@ -1,6 +1,7 @@
 package dev.ocomms.gateway.bridge;
 
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;
 
@@ -88,5 +89,10 @@ final class RecordingSocket implements BridgeSocket {
   @Override
   public SocketAddress remoteAddress() {
     return SocketAddress.inetSocketAddress(40_000, "127.0.0.1");
+  }
+
+  @Override
+  public MultiMap headers() {
+    return MultiMap.caseInsensitiveMultiMap();
   }
 }

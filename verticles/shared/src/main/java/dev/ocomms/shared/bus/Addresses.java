@@ -67,7 +67,10 @@ public final class Addresses {
   public static final String CHAT_MEMBER_ADD = "messaging.chat.member.add";
   public static final String CHAT_MEMBER_REMOVE = "messaging.chat.member.remove";
   public static final String CHAT_UPDATE = "messaging.chat.update";
-  /** Which of these users share a workspace with the caller: {userIds} → {userIds}. Presence asks before subscribing. */
+  /**
+   * Which of these users share a workspace with the caller: {userIds} → {userIds}. Presence asks before subscribing,
+   * accounts before it shows a profile.
+   */
   public static final String USERS_VISIBLE = "messaging.users.visible";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
@@ -106,7 +109,10 @@ public final class Addresses {
   public static final String USERS_ME = "accounts.users.me";
   /** Changes the caller's display name: {displayName} → {user}. */
   public static final String USERS_ME_UPDATE = "accounts.users.me.update";
-  /** One public profile: {userId} → {user}; not_found for an unknown id. */
+  /**
+   * One public profile: {userId} → {user}; not_found for an unknown id and for a user who shares no workspace with
+   * the caller.
+   */
   public static final String USERS_GET = "accounts.users.get";
   /** Public profiles by id: {userIds: [..]} → {users: [{id, username, displayName, createdAt}]}. */
   public static final String USERS_PROFILES = "accounts.users.profiles";

@@ -80,7 +80,8 @@ public final class OcommsConfig {
         Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
         Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.BRIDGE_CONNECTIONS_PER_USER,
         Setting.PRESENCE_SESSION_TTL_SECONDS, Setting.REGISTRATIONS_PER_IP_PER_HOUR, Setting.SESSION_MAX_AGE_DAYS,
-        Setting.PASSWORD_HASH_THREADS, Setting.PASSWORD_HASH_QUEUE)) {
+        Setting.PASSWORD_HASH_THREADS, Setting.PASSWORD_HASH_QUEUE,
+        Setting.OPS_PORT)) {
       if (!values.containsKey(required) && !raw.containsKey(required)) {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
@@ -144,6 +145,9 @@ public final class OcommsConfig {
         }
         if (setting == Setting.CLUSTER_MEMBERS) {
           items.forEach(OcommsConfig::checkMember);
+        }
+        if (setting == Setting.TRUSTED_PROXIES) {
+          items.forEach(IpRange::parse);
         }
         yield items;
       }
@@ -333,6 +337,27 @@ public final class OcommsConfig {
   /** Hashes that may wait for a hashing thread; one more is refused as {@code unavailable}. */
   public int passwordHashQueue() {
     return (Integer) values.get(Setting.PASSWORD_HASH_QUEUE);
+  }
+
+  // The edge (docs/operations.md, "Security").
+
+  /**
+   * The proxies whose {@code Forwarded} / {@code X-Forwarded-For} headers name the client (addresses and CIDR
+   * blocks); empty: the socket's peer is the client, and those headers are ignored.
+   */
+  @SuppressWarnings("unchecked")
+  public List<IpRange> trustedProxies() {
+    return ((List<String>) values.getOrDefault(Setting.TRUSTED_PROXIES, List.of())).stream().map(IpRange::parse)
+        .toList();
+  }
+
+  /** Where the operator endpoints ({@code /metrics}, and {@code /health} and {@code /ready} again) listen. */
+  public String opsHost() {
+    return (String) values.getOrDefault(Setting.OPS_HOST, httpHost());
+  }
+
+  public int opsPort() {
+    return (Integer) values.get(Setting.OPS_PORT);
   }
 
   /** The canonical form, keyed by file keys; what verticles receive as their config. */

@@ -12,6 +12,10 @@ public enum Setting {
   HTTP_PORT("httpPort", Kind.PORT, false),
   HTTP_IDLE_TIMEOUT_SECONDS("httpIdleTimeoutSeconds", Kind.POSITIVE_INT, false),
   HTTP_REQUEST_HEADER_TIMEOUT_SECONDS("httpRequestHeaderTimeoutSeconds", Kind.POSITIVE_INT, false),
+  // The edge: who the client is behind proxies, and the operators' port (docs/operations.md, "Security").
+  TRUSTED_PROXIES("trustedProxies", Kind.LIST, false),
+  OPS_HOST("opsHost", Kind.TEXT, false),
+  OPS_PORT("opsPort", Kind.PORT, false),
   DATA_DIR("dataDir", Kind.TEXT, false),
   PG_URL("pgUrl", Kind.URL, true),
   PG_POOL_SIZE("pgPoolSize", Kind.POSITIVE_INT, false),

@@ -92,6 +92,38 @@ class OcommsConfigTest {
   }
 
   @Test
+  @DisplayName("by default no proxy is trusted and the operator endpoints listen on port 9090 of the HTTP host")
+  void edgeDefaults() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_HTTP_HOST", "10.1.2.3"));
+    assertThat(config.trustedProxies()).isEmpty();
+    assertThat(config.opsPort()).isEqualTo(9090);
+    assertThat(config.opsHost()).isEqualTo("10.1.2.3");
+    assertThat(OcommsConfig.parse(FILE, Map.of("OCOMMS_OPS_HOST", "127.0.0.1")).opsHost()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  @DisplayName("trusted proxies are IPv4 and IPv6 addresses and CIDR blocks")
+  void trustedProxies() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_TRUSTED_PROXIES",
+        "10.0.0.0/8, 192.0.2.7, fd00::/8, ::1"));
+    assertThat(config.trustedProxies()).map(IpRange::toString)
+        .containsExactly("10.0.0.0/8", "192.0.2.7/32", "fd00:0:0:0:0:0:0:0/8", "0:0:0:0:0:0:0:1/128");
+  }
+
+  @Test
+  @DisplayName("a trusted proxy given as a host name or with a bad prefix stops the start and is named")
+  void invalidTrustedProxies() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_TRUSTED_PROXIES",
+        "proxy.internal, 10.0.0.0/33, fd00::/129, 10.0.0.0/x")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OCOMMS_TRUSTED_PROXIES").hasMessageContaining("'proxy.internal' is not an IP address");
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_TRUSTED_PROXIES", "10.0.0.0/33")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'10.0.0.0/33' has no valid prefix length (0-32)");
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_TRUSTED_PROXIES", "fd00::/129")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("(0-128)");
+  }
+
+  @Test
   @DisplayName("the printable form masks credentials in URLs")
   void masksSecrets() {
     OcommsConfig config = OcommsConfig.parse(FILE, Map.of(

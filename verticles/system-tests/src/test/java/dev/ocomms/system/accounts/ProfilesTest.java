@@ -2,6 +2,7 @@ package dev.ocomms.system.accounts;
 
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.UUID;
 
 import static dev.ocomms.system.HttpProblems.assertProblem;
@@ -23,7 +25,8 @@ class ProfilesTest {
 
   @BeforeAll
   static void start() {
-    gateway = TestSystem.builder().deploy(AccountsVerticle::new).deploy(GatewayVerticle::new).start();
+    gateway = TestSystem.builder().deploy(AccountsVerticle::new).deploy(MessagingVerticle::new)
+        .deploy(GatewayVerticle::new).start();
   }
 
   @AfterAll
@@ -91,10 +94,11 @@ class ProfilesTest {
   }
 
   @Test
-  @DisplayName("GET /users/{id} answers another user's public profile, without email")
+  @DisplayName("GET /users/{id} answers a workspace mate's public profile, without email")
   void publicProfile() {
     Account viewer = gateway.register();
     Account other = gateway.register();
+    gateway.workspace(other, List.of(viewer));
     HttpResponse<Buffer> response = gateway.get("/users/" + other.id(), viewer.token());
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -102,6 +106,30 @@ class ProfilesTest {
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "createdAt");
     assertThat(user.getString("id")).isEqualTo(other.id());
     assertThat(user.getString("username")).isEqualTo(other.username());
+  }
+
+  @Test
+  @DisplayName("GET /users/{id} of a user who shares no workspace with the caller answers 404 not_found, as an unknown"
+      + " id does")
+  void strangerProfile() {
+    Account viewer = gateway.register();
+    Account stranger = gateway.register();
+    gateway.workspace(viewer, List.of());
+    gateway.workspace(stranger, List.of());
+
+    JsonObject hidden = assertProblem(gateway.get("/users/" + stranger.id(), viewer.token()), 404, "not_found");
+    JsonObject unknown = assertProblem(gateway.get("/users/" + UUID.randomUUID(), viewer.token()), 404, "not_found");
+    assertThat(hidden).isEqualTo(unknown);
+  }
+
+  @Test
+  @DisplayName("GET /users/{id} of the caller's own id answers their public profile")
+  void ownProfileById() {
+    Account viewer = gateway.register();
+    HttpResponse<Buffer> response = gateway.get("/users/" + viewer.id(), viewer.token());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getJsonObject("user").getString("id")).isEqualTo(viewer.id());
   }
 
   @Test
