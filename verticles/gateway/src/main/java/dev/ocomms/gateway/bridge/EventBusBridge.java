@@ -33,7 +33,7 @@ public final class EventBusBridge {
     NodeBridge node = NodeBridge.of(vertx, config);
     this.gate = node.gate;
     this.hub = new BridgeHub(vertx, tokens, redis, node, config.presenceSessionTtlSeconds() * 1000L / 3,
-        config.bridgeConnectionsPerUser());
+        config.bridgeConnectionsPerUser(), config.bridgeConnectionQueueBytes());
   }
 
   /**

@@ -10,7 +10,8 @@ public enum Reason {
   INVITE_USED_UP("invite_used_up", ErrorCode.NOT_FOUND),
   CHAT_ARCHIVED("chat_archived", ErrorCode.FORBIDDEN),
   NAME_TAKEN("name_taken", ErrorCode.CONFLICT),
-  CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED);
+  CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED),
+  SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED);
 
   private final String wireName;
   private final ErrorCode category;
