@@ -7,6 +7,7 @@ import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.EventType;
 import io.reactivex.rxjava3.core.Completable;
@@ -22,12 +23,24 @@ import java.util.Set;
 /**
  * One browser's bridge connection. Frames are handled one at a time, in arrival order (authentication and membership
  * checks are asynchronous; later frames wait). All state is touched only on the gateway's event loop.
+ *
+ * <p>What it may hold is bounded both ways. Inbound: at most {@link #MAX_QUEUED_FRAMES} frames and
+ * {@link #MAX_WAITING_FRAME_BYTES} bytes wait to be handled, and every {@code send} holds one of
+ * {@link #MAX_PENDING_REQUESTS} slots until its service answers, whether or not the client asked for the reply.
+ * Outbound: every frame written to the socket (replies, errors, events) counts, in bytes, until the transport has
+ * taken it. Over {@link BridgeHub#connectionQueueBytes} the connection is behind: events for it are dropped for a
+ * {@code sync.required} and its frames wait; a connection behind for {@link #BEHIND_GRACE_MS}, or holding
+ * {@link #HARD_BOUND_FACTOR} times the bound, is closed with {@code slow_consumer}, so that a client that stops
+ * reading costs the server at most that much, however much it asks for.
  */
 final class BridgeConnection {
   static final int MAX_FRAME_BYTES = 64 * 1024;
   static final int HIGH_WATER_FRAMES = 1_000;
   static final int LOW_WATER_FRAMES = 100;
   static final int MAX_QUEUED_FRAMES = 200;
+  static final int MAX_WAITING_FRAME_BYTES = 1024 * 1024;
+  static final int HARD_BOUND_FACTOR = 16;
+  static final long BEHIND_GRACE_MS = 10_000;
   static final int MAX_PENDING_REQUESTS = 100;
   static final int MAX_REGISTRATIONS = 500;
   private static final int MAX_ADDRESS_LENGTH = 200;
@@ -43,7 +56,9 @@ final class BridgeConnection {
 
   private final BridgeHub hub;
   private final AccessTokens tokens;
-  private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
+  private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
+  /** Bytes of the frames in {@link #queue}, as they arrived. */
+  private int waitingBytes;
   private String token;
   private long tokenExpiresAt;
   private boolean busy;
@@ -51,6 +66,12 @@ final class BridgeConnection {
   private int pendingRequests;
   /** Frames handed to the socket and not yet written out: the connection's outbound queue. */
   private int inFlight;
+  /** The bytes of those frames. */
+  private long queuedBytes;
+  /** When the connection went over its byte bound, or 0 while it is under it. */
+  long behindSince;
+  /** Being closed for not reading: nothing more is written or delivered to it. */
+  private boolean closing;
   /** Addresses whose events this connection is missing until it syncs (its queue overflowed). */
   private final Set<String> outOfSync = new HashSet<>();
   /** Whether a fan-out wrote to the socket without flushing it (see {@link SubscriptionTable}). */
@@ -80,23 +101,27 @@ final class BridgeConnection {
       write(BridgeFrames.err(null, new OcommsException(ErrorCode.MALFORMED_JSON, "a frame must be a JSON object")));
       return;
     }
-    if (queue.size() >= MAX_QUEUED_FRAMES) {
+    if (queue.size() >= MAX_QUEUED_FRAMES || waitingBytes + data.length() > MAX_WAITING_FRAME_BYTES) {
       write(BridgeFrames.err(null, new OcommsException(ErrorCode.RATE_LIMITED, "too many frames at once")));
       return;
     }
-    queue.add(frame);
+    queue.add(new Waiting(frame, data.length()));
+    waitingBytes += data.length();
     drain();
   }
 
+  /** Handles the waiting frames in order; none while the client is behind (their answers would only pile up). */
   private void drain() {
     if (draining) {
       return;
     }
     draining = true;
     try {
-      while (!busy && !queue.isEmpty() && !closed) {
+      while (!busy && !queue.isEmpty() && !closed && !behind()) {
         busy = true;
-        handle(queue.poll()).subscribe(this::frameDone, failure -> frameDone());
+        Waiting next = queue.poll();
+        waitingBytes -= next.bytes();
+        handle(next.frame()).subscribe(this::frameDone, failure -> frameDone());
       }
     } finally {
       draining = false;
@@ -151,15 +176,20 @@ final class BridgeConnection {
         return fail(replyAddress, new OcommsException(ErrorCode.RATE_LIMITED, "too many requests in flight"));
       }
       var options = who.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS);
-      if (replyAddress == null) {
-        hub.bus().send(address, request, options);
-        return Completable.complete();
-      }
+      // A send without a replyAddress is a request too, whose answer nobody reads: it holds its slot until the
+      // service has answered (or timed out), so that fire-and-forget sends cannot outrun the limit.
       pendingRequests++;
       hub.request(address, request, options)
           .doFinally(() -> pendingRequests--)
-          .subscribe(reply -> write(BridgeFrames.rec(replyAddress, reply.body())),
-              failure -> write(BridgeFrames.err(replyAddress, BusErrors.fromFailure(failure))));
+          .subscribe(reply -> {
+            if (replyAddress != null) {
+              write(BridgeFrames.rec(replyAddress, reply.body()));
+            }
+          }, failure -> {
+            if (replyAddress != null) {
+              write(BridgeFrames.err(replyAddress, BusErrors.fromFailure(failure)));
+            }
+          });
       return Completable.complete();
     }).onErrorResumeNext(e -> fail(replyAddress, e));
   }
@@ -247,7 +277,7 @@ final class BridgeConnection {
 
   /** One frame of this connection's own (a reply, an error, a notice), written and flushed at once. */
   void write(String frame) {
-    if (!closed) {
+    if (!closed && !closing) {
       WireFrame wire = new WireFrame(frame);
       write(wire, true);
       wire.release();
@@ -255,8 +285,22 @@ final class BridgeConnection {
   }
 
   private void write(WireFrame frame, boolean flush) {
+    int bytes = frame.bytes();
     inFlight++;
-    socket.write(frame, flush, this::writeDone);
+    queuedBytes += bytes;
+    hub.node.queuedBytes.addAndGet(bytes);
+    socket.write(frame, flush, () -> writeDone(bytes));
+    if (behind() && behindSince == 0) {
+      behindSince = System.currentTimeMillis();
+    }
+    if (queuedBytes > hub.connectionQueueBytes * HARD_BOUND_FACTOR) {
+      closeSlow();
+    }
+  }
+
+  /** Whether more bytes wait for the transport than the bound allows. */
+  private boolean behind() {
+    return queuedBytes > hub.connectionQueueBytes;
   }
 
   /**
@@ -270,13 +314,13 @@ final class BridgeConnection {
    * @return whether the frame was written and waits for a flush
    */
   boolean deliver(String address, WireFrame frame, String type) {
-    if (closed) {
+    if (closed || closing) {
       return false;
     }
     if (outOfSync.contains(address)) {
       return false;
     }
-    if (inFlight >= HIGH_WATER_FRAMES) {
+    if (inFlight >= HIGH_WATER_FRAMES || behind()) {
       if (EventType.TYPING_INDICATOR.wireName().equals(type) || EventType.PRESENCE_CHANGED.wireName().equals(type)) {
         return false;
       }
@@ -290,9 +334,18 @@ final class BridgeConnection {
     return true;
   }
 
-  private void writeDone() {
+  /** The transport has taken a frame (or dropped it, closing). */
+  private void writeDone(int bytes) {
     inFlight--;
-    if (inFlight <= LOW_WATER_FRAMES && !outOfSync.isEmpty()) {
+    queuedBytes -= bytes;
+    hub.node.queuedBytes.addAndGet(-bytes);
+    if (!behind()) {
+      behindSince = 0;
+      if (!queue.isEmpty()) {
+        drain();
+      }
+    }
+    if (inFlight <= LOW_WATER_FRAMES && queuedBytes <= hub.connectionQueueBytes / 4 && !outOfSync.isEmpty()) {
       outOfSync.clear();
     }
   }
@@ -300,6 +353,21 @@ final class BridgeConnection {
   /** Says why, then closes (see {@link ConnectionRegistry#closeWith}). */
   void closeWith(OcommsException reason) {
     hub.registry.closeWith(this, reason);
+  }
+
+  /**
+   * Closes a connection that does not take what is written to it (see the class comment): from now on nothing more
+   * is queued for it, and it is told why behind what it already holds. The close itself runs as a task of its own,
+   * as this may be called in the middle of a fan-out over the sockets of an address.
+   */
+  void closeSlow() {
+    if (closed || closing) {
+      return;
+    }
+    closing = true;
+    hub.node.slowCloses.increment();
+    hub.later(() -> closeWith(new OcommsException(Reason.SLOW_CONSUMER, "this connection did not take what was sent"
+        + " to it (over " + hub.connectionQueueBytes + " bytes waiting); reconnect, then sync")));
   }
 
   private static String authorization(JsonObject frame) {
@@ -316,5 +384,9 @@ final class BridgeConnection {
 
   private static String text(JsonObject frame, String field) {
     return frame.getValue(field) instanceof String s && !s.isEmpty() ? s : null;
+  }
+
+  /** A frame waiting to be handled, and its size as it arrived. */
+  private record Waiting(JsonObject frame, int bytes) {
   }
 }

@@ -26,15 +26,18 @@ final class BridgeHub {
   final ConnectionRegistry registry;
   final SubscriptionTable subscriptions;
   final MembershipGuard guard;
+  final NodeBridge node;
+  /** Bytes that may wait for one connection before it is behind (see {@link BridgeConnection}). */
+  final long connectionQueueBytes;
   private final Vertx vertx;
   private final AccessTokens tokens;
-  private final NodeBridge node;
 
   BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, NodeBridge node, long presenceHeartbeatMs,
-            int maxConnectionsPerUser) {
+            int maxConnectionsPerUser, long connectionQueueBytes) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.node = node;
+    this.connectionQueueBytes = connectionQueueBytes;
     this.subscriptions = new SubscriptionTable(vertx, node, this::delivered);
     this.registry = new ConnectionRegistry(vertx, tokens, redis, node, subscriptions, presenceHeartbeatMs,
         maxConnectionsPerUser);
@@ -64,6 +67,11 @@ final class BridgeHub {
 
   EventBus bus() {
     return vertx.eventBus();
+  }
+
+  /** Runs {@code action} on this instance's event loop after the current task (never inside a fan-out). */
+  void later(Runnable action) {
+    vertx.runOnContext(v -> action.run());
   }
 
   /** A browser's request, forwarded to the owning verticle (see {@link Requests}). */

@@ -198,12 +198,17 @@ final class ConnectionRegistry {
     }
   }
 
-  /** Closes connections that went silent (clients ping; an xhr session that is gone sends nothing). */
+  /**
+   * Closes connections that went silent (clients ping; an xhr session that is gone sends nothing), and those that have
+   * stayed over their byte bound for {@link BridgeConnection#BEHIND_GRACE_MS} (they do not read what they are sent).
+   */
   private void closeIdle() {
     long now = System.currentTimeMillis();
     for (BridgeConnection connection : new ArrayList<>(connections.values())) {
       if (now - connection.lastActivity > IDLE_TIMEOUT_MS) {
         connection.socket.close();
+      } else if (connection.behindSince > 0 && now - connection.behindSince > BridgeConnection.BEHIND_GRACE_MS) {
+        connection.closeSlow();
       }
     }
   }

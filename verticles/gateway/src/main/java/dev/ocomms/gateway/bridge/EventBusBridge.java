@@ -1,10 +1,15 @@
 package dev.ocomms.gateway.bridge;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.http.Problems;
+import dev.ocomms.gateway.web.SecurityHeaders;
 import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.errors.ErrorCode;
+import dev.ocomms.shared.errors.OcommsException;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.Transport;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.ext.web.Router;
 import io.vertx.rxjava3.ext.web.RoutingContext;
@@ -28,23 +33,41 @@ public final class EventBusBridge {
     NodeBridge node = NodeBridge.of(vertx, config);
     this.gate = node.gate;
     this.hub = new BridgeHub(vertx, tokens, redis, node, config.presenceSessionTtlSeconds() * 1000L / 3,
-        config.bridgeConnectionsPerUser());
+        config.bridgeConnectionsPerUser(), config.bridgeConnectionQueueBytes());
   }
 
-  /** Mounts the bridge; the router must already parse bodies (SockJS's xhr transports POST their frames). */
+  /**
+   * Mounts the bridge; the router must already parse bodies (SockJS's xhr transports POST their frames). Only the
+   * documented transports are served: SockJS's htmlfile, jsonp and eventsource are off, and so is its iframe page
+   * ({@code iframe.html}, which loads the SockJS client from a CDN): the iframe serves only cross-origin transports,
+   * and our clients are same-origin and ask for websocket, xhr-streaming and xhr-polling only. Every response carries
+   * the security headers of a response that is never a page.
+   */
   public Completable mount(Router router) {
     SockJSHandlerOptions options = new SockJSHandlerOptions()
         .setRegisterWriteHandler(false)
         .setHeartbeatInterval(25_000)
         .setSessionTimeout(30_000)
-        .setInsertJSESSIONID(false);
+        .setInsertJSESSIONID(false)
+        .addDisabledTransport(Transport.HTML_FILE.name())
+        .addDisabledTransport(Transport.JSON_P.name())
+        .addDisabledTransport(Transport.EVENT_SOURCE.name());
+    router.route("/eventbus/*").handler(SecurityHeaders::notAPage);
     router.route("/eventbus/*").handler(gate::handle);
+    // SockJS always serves these; sockjs-client 1.x uses the iframe only for iframe-* transports and never the test.
+    router.routeWithRegex("/eventbus/(iframe[^/]*\\.html|chunking_test)").handler(EventBusBridge::notFound);
     // Ahead of SockJS's own raw transport (which still answers other methods with 405).
     router.get("/eventbus/websocket").handler(this::upgradeRaw);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, options)
         .socketHandler(socket -> hub.accept(BridgeSocket.sockJs(socket.getDelegate()))));
+    // What SockJS leaves (the disabled transports) ends here, not in the routes mounted after the bridge.
+    router.route("/eventbus/*").handler(EventBusBridge::notFound);
     gateTimer = vertx.setPeriodic(60_000, id -> gate.forgetIdle());
     return hub.start();
+  }
+
+  private static void notFound(RoutingContext ctx) {
+    Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND));
   }
 
   /** The upgrade, as SockJS's raw transport does it (the gate has checked the origin and the rate). */

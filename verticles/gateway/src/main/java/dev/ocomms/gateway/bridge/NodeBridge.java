@@ -2,12 +2,14 @@ package dev.ocomms.gateway.bridge;
 
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.node.Node;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.rxjava3.core.Vertx;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the gateway instances of one node share: a node runs one gateway per core, each with its own {@link BridgeHub}
@@ -21,6 +23,10 @@ final class NodeBridge implements Shareable {
   final AtomicInteger sockets = new AtomicInteger();
   final AtomicInteger clusterSubscriptions = new AtomicInteger();
   final AtomicInteger registrations = new AtomicInteger();
+  /** Bytes written to this node's bridge connections and not yet taken by their transports. */
+  final AtomicLong queuedBytes = new AtomicLong();
+  /** Connections closed because they did not take what was written to them. */
+  final Counter slowCloses;
 
   /** The node's one instance is {@link #of}; tests build their own. */
   NodeBridge(OcommsConfig config, MeterRegistry meters) {
@@ -33,6 +39,12 @@ final class NodeBridge implements Shareable {
         .register(meters);
     Gauge.builder("ocomms.bridge.registrations", registrations, AtomicInteger::get)
         .description("Socket registrations (socket x address) on this node").register(meters);
+    Gauge.builder("ocomms.bridge.queued.bytes", queuedBytes, AtomicLong::get)
+        .description("Bytes written to this node's bridge connections and not yet taken by their transports")
+        .register(meters);
+    this.slowCloses = Counter.builder("ocomms.bridge.slow.closes")
+        .description("Bridge connections closed because they stayed over their queue bound (slow_consumer)")
+        .register(meters);
   }
 
   /** The node's one instance, created by the first gateway instance that asks. */

@@ -23,6 +23,7 @@ final class WireFrame {
 
   private final String text;
   private ByteBuf webSocket;
+  private int bytes = -1;
 
   WireFrame(String text) {
     this.text = text;
@@ -30,6 +31,14 @@ final class WireFrame {
 
   String text() {
     return text;
+  }
+
+  /** The frame's size in UTF-8: what a connection holds while the frame waits for its transport. */
+  int bytes() {
+    if (bytes < 0) {
+      bytes = webSocket != null ? webSocket.readableBytes() : ByteBufUtil.utf8Bytes(text);
+    }
+    return bytes;
   }
 
   /**

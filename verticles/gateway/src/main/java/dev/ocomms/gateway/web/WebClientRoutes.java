@@ -64,10 +64,7 @@ public final class WebClientRoutes {
   private void securityHeaders(RoutingContext ctx) {
     contentSecurityPolicy.subscribe(policy -> {
       var headers = ctx.response().headers();
-      headers.set("Content-Security-Policy", policy);
-      headers.set("X-Content-Type-Options", "nosniff");
-      headers.set("Referrer-Policy", "no-referrer");
-      headers.set("X-Frame-Options", "DENY");
+      SecurityHeaders.set(headers, policy);
       // Vert.x maps no type to .mjs; a module script must come as JavaScript (and nosniff is on).
       if (ctx.normalizedPath().endsWith(".mjs")) {
         headers.set("Content-Type", "text/javascript; charset=utf-8");

@@ -35,7 +35,8 @@ final class LocalHub {
     this.vertx = vertx;
     this.node = new NodeBridge(TestConfigs.defaults(), new SimpleMeterRegistry());
     Redis redis = RedisClients.client(vertx, TestConfigs.defaults().with(Setting.REDIS_URL, redisUrl()));
-    this.hub = new BridgeHub(vertx, null, redis, node, 60_000, maxConnectionsPerUser);
+    this.hub = new BridgeHub(vertx, null, redis, node, 60_000, maxConnectionsPerUser,
+        TestConfigs.defaults().bridgeConnectionQueueBytes());
   }
 
   /** A hub on {@code vertx} (closed with it); {@code ready} runs on its event loop once the hub has started. */

@@ -34,7 +34,7 @@ final class RecordingSocket implements BridgeSocket {
     this.uri = uri;
   }
 
-  /** A connection over this socket; the hub is whatever the piece under test needs (null when it needs none). */
+  /** A connection over this socket; the hub is whatever the piece under test needs (at least its node and bound). */
   static BridgeConnection connection(BridgeHub hub) {
     return new BridgeConnection(hub, null, new RecordingSocket());
   }

@@ -56,10 +56,13 @@ class SubscriptionTableTest {
     });
   }
 
-  private static List<BridgeConnection> connections(int count) {
+  private List<BridgeConnection> connections(int count) {
+    // Connections count what they queue against their hub's bound and the node's gauge; nothing else of it runs here.
+    BridgeHub hub = new BridgeHub(vertx, null, null, node, 60_000, 5,
+        TestConfigs.defaults().bridgeConnectionQueueBytes());
     List<BridgeConnection> connections = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      connections.add(RecordingSocket.connection(null));
+      connections.add(RecordingSocket.connection(hub));
     }
     return connections;
   }

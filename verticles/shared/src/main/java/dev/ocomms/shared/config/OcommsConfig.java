@@ -79,6 +79,7 @@ public final class OcommsConfig {
         Setting.REDIS_POOL_SIZE, Setting.CLUSTER_HOST, Setting.CLUSTER_PORT, Setting.CLUSTER_DISCOVERY,
         Setting.SHUTDOWN_GRACE_SECONDS, Setting.BRIDGE_CONNECTIONS_PER_SECOND,
         Setting.BRIDGE_CONNECTIONS_PER_IP_PER_SECOND, Setting.BRIDGE_CONNECTIONS_PER_USER,
+        Setting.BRIDGE_CONNECTION_QUEUE_BYTES,
         Setting.PRESENCE_SESSION_TTL_SECONDS, Setting.REGISTRATIONS_PER_IP_PER_HOUR, Setting.SESSION_MAX_AGE_DAYS,
         Setting.PASSWORD_HASH_THREADS, Setting.PASSWORD_HASH_QUEUE,
         Setting.OPS_PORT)) {
@@ -309,6 +310,14 @@ public final class OcommsConfig {
   /** Open bridge connections one user may hold across the cluster; a new one beyond it closes the oldest. */
   public int bridgeConnectionsPerUser() {
     return (Integer) values.get(Setting.BRIDGE_CONNECTIONS_PER_USER);
+  }
+
+  /**
+   * Bytes that may wait for one bridge connection (replies, errors and events written to it and not yet taken by its
+   * transport) before it counts as behind; one that stays behind, or reaches 16 times this, is closed.
+   */
+  public int bridgeConnectionQueueBytes() {
+    return (Integer) values.get(Setting.BRIDGE_CONNECTION_QUEUE_BYTES);
   }
 
   /**

@@ -35,6 +35,7 @@ public enum Setting {
   BRIDGE_CONNECTIONS_PER_SECOND("bridgeConnectionsPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_IP_PER_SECOND("bridgeConnectionsPerIpPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_USER("bridgeConnectionsPerUser", Kind.POSITIVE_INT, false),
+  BRIDGE_CONNECTION_QUEUE_BYTES("bridgeConnectionQueueBytes", Kind.POSITIVE_INT, false),
   PRESENCE_SESSION_TTL_SECONDS("presenceSessionTtlSeconds", Kind.POSITIVE_INT, false),
   REGISTRATIONS_PER_IP_PER_HOUR("registrationsPerIpPerHour", Kind.POSITIVE_INT, false),
   SESSION_MAX_AGE_DAYS("sessionMaxAgeDays", Kind.POSITIVE_INT, false),

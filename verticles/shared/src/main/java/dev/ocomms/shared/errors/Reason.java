@@ -12,7 +12,8 @@ public enum Reason {
   NAME_TAKEN("name_taken", ErrorCode.CONFLICT),
   CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED),
   TOO_MANY_EMOJI("too_many_emoji", ErrorCode.CONFLICT),
-  TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT);
+  TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT),
+  SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED);
 
   private final String wireName;
   private final ErrorCode category;

@@ -125,6 +125,15 @@ public interface BridgeClient extends AutoCloseable {
   /** Returns when a frame arrives or {@code atMost} has passed. */
   void awaitAnyFrame(Duration atMost);
 
+  /**
+   * Stops reading what the server sends, as a stalled browser tab does: the server's frames then wait on its side
+   * (in the SockJS session, or in the socket once the TCP window is full). Sending goes on.
+   */
+  void pauseReceiving();
+
+  /** Reads again: what waited arrives, in order. */
+  void resumeReceiving();
+
   /** Closes the client's side; the server sees the connection go (SockJS xhr sessions only when they time out). */
   @Override
   void close();

@@ -30,6 +30,11 @@ public final class Frames {
         .put("replyAddress", replyAddress()), token);
   }
 
+  /** A send without a {@code replyAddress}: the client asks for no answer. */
+  public static JsonObject send(String address, JsonObject body, String token) {
+    return withToken(new JsonObject().put("type", "send").put("address", address).put("body", body), token);
+  }
+
   public static JsonObject publish(String address, JsonObject body, String token) {
     return withToken(new JsonObject().put("type", "publish").put("address", address).put("body", body), token);
   }

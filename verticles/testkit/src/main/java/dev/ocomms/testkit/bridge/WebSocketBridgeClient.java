@@ -55,6 +55,17 @@ public final class WebSocketBridgeClient extends InboxClient {
     return ACCEPTED;
   }
 
+  /** Stops reading from the socket: once the client's buffers are full, TCP holds the server back. */
+  @Override
+  public void pauseReceiving() {
+    socket.pause();
+  }
+
+  @Override
+  public void resumeReceiving() {
+    socket.resume();
+  }
+
   /** Writes without waiting: for many sockets at once. */
   public void sendAsync(String text) {
     socket.writeTextMessage(sockJs ? new JsonArray().add(text).encode() : text);

@@ -103,6 +103,7 @@ public final class XhrBridgeClient extends InboxClient {
    * Stops asking for frames, as a stalled browser tab does: the receive request already out (if any) still takes
    * what the server writes next, then none follows, and the server's frames wait in the SockJS session.
    */
+  @Override
   public void pauseReceiving() {
     synchronized (receiveLock) {
       paused = true;
@@ -110,6 +111,7 @@ public final class XhrBridgeClient extends InboxClient {
   }
 
   /** Asks for frames again (one at once unless a receive request is still out). */
+  @Override
   public void resumeReceiving() {
     synchronized (receiveLock) {
       paused = false;
