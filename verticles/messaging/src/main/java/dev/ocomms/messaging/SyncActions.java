@@ -30,8 +30,12 @@ final class SyncActions {
   static final int MAX_SYNC_CHATS = 500;
   /** A gap of more events than this is not replayed ({@code tooLarge}): the client reloads the chat from history. */
   static final int MAX_SYNC_EVENTS = 500;
-  /** The events and messages of one reply, as JSON, come to at most this (at least one event always goes out). */
-  static final int MAX_REPLY_BYTES = 1024 * 1024;
+  /**
+   * The events and messages of one reply, as JSON, come to at most this (at least one event always goes out): well
+   * inside a bridge connection's byte bound and the 256 KiB a WebSocket client library accepts by default, so a
+   * sync never costs a client its connection.
+   */
+  static final int MAX_REPLY_BYTES = 128 * 1024;
 
   private final MessageStore store;
 
