@@ -49,8 +49,11 @@ public record Quota(String name, Kind kind, int limit, Duration period, int back
     return new Quota(name, kind, limit, period, free, base, refusal);
   }
 
-  /** Where Redis keeps a subject's count of this quota. */
+  /**
+   * Where Redis keeps a subject's count of this quota. The subject is the key's hash tag, so that one script can take
+   * several quotas of one subject on a Redis Cluster too (all its keys are in one slot).
+   */
   String key(String subject) {
-    return "ocomms:limit:" + name + ":" + subject;
+    return "ocomms:limit:{" + subject + "}:" + name;
   }
 }

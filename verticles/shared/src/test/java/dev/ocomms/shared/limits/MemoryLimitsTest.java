@@ -83,4 +83,15 @@ class MemoryLimitsTest {
     assertThat(memory.take(deletes, "alice")).isZero();
     assertThat(memory.take(edits, "alice")).isPositive();
   }
+
+  @Test
+  @DisplayName("several quotas are taken all or none: the first without any left is named, and the others count nothing")
+  void allOrNone() {
+    Quota wide = Quota.window("test.wide", 5, Duration.ofHours(1), "slow down");
+    Quota narrow = Quota.window("test.narrow", 1, Duration.ofHours(1), "slow down");
+    assertThat(memory.take("alice", wide, narrow)).isEqualTo(new MemoryLimits.Refusal(0, 0));
+    assertThat(memory.take("alice", wide, narrow)).isEqualTo(new MemoryLimits.Refusal(2, 3_600_000));
+
+    assertThat(takes(wide, "alice", 5)).containsExactly(0, 0, 0, 0, 3_600_000);
+  }
 }

@@ -189,4 +189,18 @@ class RateLimiterTest {
     limiter.forget(spaced, "alice").blockingAwait();
     assertThat(allowed(limiter, spaced, "alice", 1)).isEqualTo(1);
   }
+
+  @Test
+  @DisplayName("several quotas are taken all or none: the first without any left refuses, and the others count nothing")
+  void allOrNone() {
+    RateLimiter limiter = node();
+    Quota narrow = Quota.window("test.narrow", 1, Duration.ofHours(1), "at most 1 an hour");
+    limiter.take("alice", WINDOW, narrow).blockingAwait();
+
+    OcommsException refused = catchThrowableOfType(OcommsException.class,
+        () -> limiter.take("alice", WINDOW, narrow).blockingAwait());
+    assertThat(refused.details().getString("limit")).isEqualTo("test.narrow");
+    assertThat(refused.getMessage()).isEqualTo("at most 1 an hour");
+    assertThat(allowed(limiter, WINDOW, "alice", 5)).isEqualTo(4);
+  }
 }
