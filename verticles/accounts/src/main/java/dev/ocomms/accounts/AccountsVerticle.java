@@ -7,6 +7,7 @@ import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
+import dev.ocomms.shared.limits.RateLimiter;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
@@ -75,9 +76,10 @@ public class AccountsVerticle extends AbstractVerticle {
     AccountStore store = new AccountStore(pg);
     Revocations revocations = new Revocations(vertx, redis);
     Duration sessionMaxAge = Duration.ofDays(settings.sessionMaxAgeDays());
-    Sessions sessions = new Sessions(store, passwords, new LoginThrottle(redis), tokens, revocations, sessionMaxAge);
+    RateLimiter limiter = RateLimiter.create(vertx, redis);
+    Sessions sessions = new Sessions(store, passwords, new LoginThrottle(limiter), tokens, revocations, sessionMaxAge);
     Registration registration = new Registration(store, passwords, sessions,
-        new RegistrationThrottle(redis, settings.registrationsPerIpPerHour()));
+        new RegistrationThrottle(limiter, settings.registrationsPerIpPerHour()));
     pruning = vertx.setPeriodic(PRUNE_FIRST_DELAY_MS, PRUNE_INTERVAL_MS, id -> prune(store, sessionMaxAge));
     Profiles profiles = new Profiles(vertx, store);
 

@@ -1,54 +1,37 @@
 package dev.ocomms.accounts;
 
-import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.limits.Quota;
+import dev.ocomms.shared.limits.RateLimiter;
 import io.reactivex.rxjava3.core.Completable;
-import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import io.vertx.rxjava3.redis.client.Redis;
+
+import java.time.Duration;
 
 /**
- * Registrations per client address, counted in Redis over an hour that starts with the address's first one
- * ({@code OCOMMS_REGISTRATIONS_PER_IP_PER_HOUR}). Every registration that passes validation counts, whether it opens
- * an account or finds the email or username taken: registration says which, so this limit is also what keeps it from
- * being an oracle for who has an account. Past the limit: {@code rate_limited} with {@code retryAfter}.
+ * Registrations per client address over an hour that starts with the address's first one
+ * ({@code OCOMMS_REGISTRATIONS_PER_IP_PER_HOUR}), counted by the shared {@link RateLimiter}: in Redis, and in the
+ * node's memory while Redis is down. Every registration that passes validation counts, whether it opens an account
+ * or finds the email or username taken: registration says which, so this limit is also what keeps it from being an
+ * oracle for who has an account. Past the limit: {@code rate_limited} with {@code retryAfter}.
  */
 final class RegistrationThrottle {
   static final int WINDOW_SECONDS = 3600;
-  private static final String KEY = "ocomms:register:ip:";
-  // Counts the attempt and answers whether it is over the limit, in one atomic step.
-  private static final String COUNT = String.join("\n",
-      "local n = redis.call('INCR', KEYS[1])",
-      "if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end",
-      "if n > tonumber(ARGV[1]) then return math.max(redis.call('TTL', KEYS[1]), 1) end",
-      "return 0");
-  private static final String RELEASE =
-      "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end return 0";
 
-  private final Redis redis;
-  private final int perHour;
+  private final RateLimiter limiter;
+  private final Quota perIp;
 
-  RegistrationThrottle(Redis redis, int perHour) {
-    this.redis = redis;
-    this.perHour = perHour;
+  RegistrationThrottle(RateLimiter limiter, int perHour) {
+    this.limiter = limiter;
+    this.perIp = Quota.window("register.ip", perHour, Duration.ofSeconds(WINDOW_SECONDS),
+        "too many registrations from this address; try again later");
   }
 
   /** Counts a registration from {@code ip}, or refuses it with {@code rate_limited}. */
   Completable reserve(String ip) {
-    return redis.rxSend(Request.cmd(Command.EVAL).arg(COUNT).arg(1).arg(KEY + ip).arg(perHour).arg(WINDOW_SECONDS))
-        .map(Response::toLong)
-        .defaultIfEmpty(0L)
-        .flatMapCompletable(retryAfter -> retryAfter > 0
-            ? Completable.error(new OcommsException(ErrorCode.RATE_LIMITED,
-                "too many registrations from this address; try again later",
-                new JsonObject().put("retryAfter", retryAfter)))
-            : Completable.complete());
+    return limiter.take(ip, perIp);
   }
 
   /** The registration was not tried (the server was too busy to hash its password): it does not count. */
   Completable release(String ip) {
-    return redis.rxSend(Request.cmd(Command.EVAL).arg(RELEASE).arg(1).arg(KEY + ip)).ignoreElement();
+    return limiter.giveBack(perIp, ip);
   }
 }

@@ -35,12 +35,14 @@ final class ChatActions {
   private final MessageStore messages;
   private final Memberships memberships;
   private final ChatEvents events;
+  private final RateLimits limits;
 
-  ChatActions(ChatStore store, MessageStore messages, Memberships memberships, ChatEvents events) {
+  ChatActions(ChatStore store, MessageStore messages, Memberships memberships, ChatEvents events, RateLimits limits) {
     this.store = store;
     this.messages = messages;
     this.memberships = memberships;
     this.events = events;
+    this.limits = limits;
   }
 
   // Channels and DMs
@@ -52,14 +54,15 @@ final class ChatActions {
     boolean isPrivate = request.body().optionalBool("private").orElse(false);
     String topic = request.body().optionalText("topic", 0, 250).orElse("");
     UUID chatId = Ids.next();
-    return store.transaction(tx -> WorkspaceActions.requireMember(tx, workspaceId, request.caller())
+    return limits.takeWrite(request.caller()).andThen(store.transaction(tx -> WorkspaceActions.requireMember(tx,
+            workspaceId, request.caller())
             .flatMap(role -> tx.insertChannel(chatId, workspaceId, name, topic, isPrivate, request.caller()))
             .flatMap(inserted -> {
               if (!inserted) {
                 throw nameTaken(name);
               }
               return tx.addChatMember(chatId, request.caller());
-            }))
+            })))
         .flatMap(member -> store.chat(chatId))
         .map(chat -> {
           events.chatAdded(request.caller(), chat);
@@ -95,7 +98,8 @@ final class ChatActions {
     }
     // The member set names the DM: sorted ids, so that any order of the same people finds the same chat.
     String dmKey = members.stream().map(UUID::toString).sorted().collect(Collectors.joining(","));
-    return WorkspaceActions.requireMember(store, workspaceId, request.caller())
+    return limits.takeWrite(request.caller()).andThen(WorkspaceActions.requireMember(store, workspaceId,
+            request.caller()))
         .flatMap(role -> store.workspaceMembersAmong(workspaceId, members))
         .flatMap(inWorkspace -> {
           members.stream().filter(id -> !inWorkspace.contains(id)).map(UUID::toString).forEach(notMembers::add);
@@ -144,7 +148,7 @@ final class ChatActions {
     if (name.isEmpty() && topic.isEmpty() && archived.isEmpty()) {
       throw Input.invalid("name", "give at least one of name, topic and archived");
     }
-    return visibleChat(request).flatMap(access -> {
+    return limits.takeWrite(request.caller()).andThen(visibleChat(request)).flatMap(access -> {
       Chat chat = access.chat();
       if (chat.isDm() && name.isPresent()) {
         throw Input.invalid("name", "DMs cannot be renamed");
@@ -190,7 +194,7 @@ final class ChatActions {
   /** {@code messaging.chat.join {chatId}}: a public, non-archived channel of one's workspace; idempotent. */
   Single<JsonObject> joinChat(BusRequest request) {
     UUID caller = request.caller();
-    return visibleChat(request).flatMap(access -> {
+    return limits.takeWrite(caller).andThen(visibleChat(request)).flatMap(access -> {
       Chat chat = access.chat();
       if (access.member()) {
         return Single.just(chat);
@@ -210,7 +214,7 @@ final class ChatActions {
 
   Single<JsonObject> leaveChat(BusRequest request) {
     UUID caller = request.caller();
-    return visibleChat(request).flatMap(access -> {
+    return limits.takeWrite(caller).andThen(visibleChat(request)).flatMap(access -> {
       if (!access.member()) {
         throw new OcommsException(ErrorCode.NOT_FOUND, "you are not a member of this chat");
       }
@@ -231,7 +235,7 @@ final class ChatActions {
     UUID caller = request.caller();
     // A malformed user id is, like an unknown one, not a member of the workspace.
     String targetText = request.body().string("userId");
-    return visibleChat(request).flatMap(access -> {
+    return limits.takeWrite(caller).andThen(visibleChat(request)).flatMap(access -> {
       Chat chat = access.chat();
       if (chat.isDm()) {
         throw Input.invalid("chatId", "the members of a DM cannot change; open another DM");
@@ -259,7 +263,7 @@ final class ChatActions {
   Single<JsonObject> removeMember(BusRequest request) {
     UUID caller = request.caller();
     UUID target = request.body().id("userId");
-    return visibleChat(request).flatMap(access -> {
+    return limits.takeWrite(caller).andThen(visibleChat(request)).flatMap(access -> {
       if (access.chat().isDm()) {
         throw Input.invalid("chatId", "the members of a DM cannot change");
       }

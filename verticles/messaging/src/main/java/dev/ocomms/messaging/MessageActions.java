@@ -190,7 +190,7 @@ final class MessageActions {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
     String content = content(request.body());
-    return visibleMessage(messageId, caller)
+    return limits.takeEdit(caller).andThen(visibleMessage(messageId, caller))
         .flatMap(message -> {
           if (!message.senderId().equals(caller)) {
             return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "only the author may edit a message"));
@@ -211,7 +211,7 @@ final class MessageActions {
   Single<JsonObject> deleteMessage(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
-    return visibleMessage(messageId, caller)
+    return limits.takeDelete(caller).andThen(visibleMessage(messageId, caller))
         .flatMap(message -> store.standing(message.chatId(), caller).toSingle().flatMap(standing -> {
           if (!message.senderId().equals(caller) && !standing.moderator()) {
             return Single.error(new OcommsException(ErrorCode.FORBIDDEN,
@@ -241,7 +241,7 @@ final class MessageActions {
     }
     boolean add = action.equals("add");
     JsonObject detail = new JsonObject().put("emoji", emoji).put("userId", caller.toString()).put("action", action);
-    return visibleMessage(messageId, caller)
+    return limits.takeReaction(caller).andThen(visibleMessage(messageId, caller))
         .flatMap(message -> {
           if (message.deleted()) {
             return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "this message was deleted"));

@@ -9,6 +9,7 @@ import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
+import dev.ocomms.shared.limits.RateLimiter;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
@@ -71,9 +72,10 @@ public class MessagingVerticle extends AbstractVerticle {
     ChatEvents chatEvents = new ChatEvents(vertx);
     UnreadBadges badges = new UnreadBadges(vertx, messageStore);
 
-    WorkspaceActions workspaces = new WorkspaceActions(chatStore, chatEvents);
-    ChatActions chats = new ChatActions(chatStore, messageStore, memberships, chatEvents);
-    messages = new MessageActions(vertx, messageStore, new RateLimits(redis), memberships, badges);
+    RateLimits limits = new RateLimits(RateLimiter.create(vertx, redis));
+    WorkspaceActions workspaces = new WorkspaceActions(chatStore, chatEvents, limits);
+    ChatActions chats = new ChatActions(chatStore, messageStore, memberships, chatEvents, limits);
+    messages = new MessageActions(vertx, messageStore, limits, memberships, badges);
     HistoryActions history = new HistoryActions(messageStore);
     SyncActions sync = new SyncActions(messageStore);
     ReadStateActions readState = new ReadStateActions(vertx, messageStore, badges);

@@ -1,82 +1,90 @@
 package dev.ocomms.messaging;
 
-import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.limits.Quota;
+import dev.ocomms.shared.limits.RateLimiter;
 import io.reactivex.rxjava3.core.Completable;
-import io.vertx.core.json.JsonObject;
-import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Request;
-import io.vertx.redis.client.Response;
-import io.vertx.rxjava3.redis.client.Redis;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Per-user limits kept in Redis, each one atomic Lua script: a token bucket for sending (10 messages per second) and
- * a fixed hourly window for urgent messages (3 per hour). When Redis cannot be reached the limits are not enforced:
- * sending keeps working.
+ * Messaging's per-user limits (docs/protocol.md, "Limits"), counted by the shared {@link RateLimiter} (in Redis, and
+ * in the node's memory while Redis is down). Every chat write takes from one budget, {@link #WRITES}, so that a
+ * script cannot flood a chat by mixing kinds; the kinds that cost most (each edit, reaction or delete goes to every
+ * member, a mention edit recounts badges; workspaces, invites and joins are long-lived) have a quota of their own
+ * too. Values a person never meets and a script meets at once. Read markers are not writes here: they reach only
+ * the reader's own sessions. Refused: {@code rate_limited} with {@code retryAfter}, {@code retryAfterMs} and
+ * {@code limit}.
  */
 final class RateLimits {
-  private static final Logger LOG = LoggerFactory.getLogger(RateLimits.class);
   static final int MESSAGES_PER_SECOND = 10;
   static final int URGENT_PER_HOUR = 3;
 
-  // Refills at ARGV[1] tokens/s up to ARGV[2]; takes one, or answers how many ms until one is there.
-  private static final String TOKEN_BUCKET = """
-      if redis.replicate_commands then redis.replicate_commands() end
-      local rate = tonumber(ARGV[1]) local capacity = tonumber(ARGV[2])
-      local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)
-      local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-      local tokens = tonumber(state[1]) or capacity local at = tonumber(state[2]) or now
-      tokens = math.min(capacity, tokens + (now - at) * rate / 1000)
-      if tokens < 1 then return math.ceil((1 - tokens) * 1000 / rate) end
-      redis.call('HSET', KEYS[1], 'tokens', tokens - 1, 'at', now)
-      redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / rate) + 1000)
-      return 0""";
-  // Counts one in a window of ARGV[2] seconds; past ARGV[1] answers the seconds left instead (and counts nothing).
-  private static final String WINDOW = """
-      local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-      if n >= tonumber(ARGV[1]) then return math.max(redis.call('TTL', KEYS[1]), 1) end
-      n = redis.call('INCR', KEYS[1])
-      if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-      return 0""";
+  /** Every chat write: 30 at once, 10 a second after that. */
+  static final Quota WRITES = Quota.bucket("chat.write", 30, Duration.ofSeconds(3),
+      "at most 10 changes per second");
+  static final Quota SEND = Quota.bucket("chat.send", MESSAGES_PER_SECOND, Duration.ofSeconds(1),
+      "at most " + MESSAGES_PER_SECOND + " messages per second");
+  static final Quota URGENT = Quota.window("chat.urgent", URGENT_PER_HOUR, Duration.ofHours(1),
+      "at most " + URGENT_PER_HOUR + " urgent messages per hour");
+  /** 10 at once, then one every 3 s (20 a minute). */
+  static final Quota EDIT = Quota.bucket("chat.edit", 10, Duration.ofSeconds(30), "at most 20 edits per minute");
+  /** 20 at once, then one every 2 s (30 a minute): a moderator clears a burst of spam at once. */
+  static final Quota DELETE = Quota.bucket("chat.delete", 20, Duration.ofSeconds(40),
+      "at most 30 deletions per minute");
+  /** Adding and removing alike: 20 at once, then one a second. */
+  static final Quota REACT = Quota.bucket("chat.react", 20, Duration.ofSeconds(20),
+      "at most 60 reactions per minute");
+  static final Quota WORKSPACES_PER_HOUR = Quota.window("workspace.create.hour", 5, Duration.ofHours(1),
+      "at most 5 new workspaces per hour");
+  static final Quota WORKSPACES_PER_DAY = Quota.window("workspace.create.day", 20, Duration.ofDays(1),
+      "at most 20 new workspaces per day");
+  static final Quota INVITES = Quota.window("workspace.invite", 20, Duration.ofHours(1),
+      "at most 20 new invites per hour");
+  /** Every join by invite code, known or not: it also keeps codes from being guessed. */
+  static final Quota JOINS = Quota.window("workspace.join", 20, Duration.ofHours(1),
+      "at most 20 joins by invite per hour");
 
-  private final Redis redis;
+  private final RateLimiter limiter;
 
-  RateLimits(Redis redis) {
-    this.redis = redis;
+  RateLimits(RateLimiter limiter) {
+    this.limiter = limiter;
   }
 
   Completable takeMessage(UUID userId) {
-    return run(TOKEN_BUCKET, "ocomms:ratelimit:send:" + userId, MESSAGES_PER_SECOND, MESSAGES_PER_SECOND)
-        .flatMapCompletable(waitMs -> waitMs > 0
-            ? Completable.error(limited("at most " + MESSAGES_PER_SECOND + " messages per second",
-                Math.max(1, (long) Math.ceil(waitMs / 1000.0)), waitMs))
-            : Completable.complete());
+    return limiter.take(userId.toString(), WRITES, SEND);
   }
 
   Completable takeUrgent(UUID userId) {
-    return run(WINDOW, "ocomms:ratelimit:urgent:" + userId, URGENT_PER_HOUR, 3600)
-        .flatMapCompletable(seconds -> seconds > 0
-            ? Completable.error(limited("at most " + URGENT_PER_HOUR + " urgent messages per hour", seconds,
-                seconds * 1000))
-            : Completable.complete());
+    return limiter.take(userId.toString(), URGENT);
   }
 
-  private io.reactivex.rxjava3.core.Single<Long> run(String script, String key, int first, int second) {
-    return redis.rxSend(Request.cmd(Command.EVAL).arg(script).arg(1).arg(key).arg(first).arg(second))
-        .map(Response::toLong)
-        .defaultIfEmpty(0L)
-        .onErrorReturn(failure -> {
-          LOG.warn("rate limit not checked, Redis unavailable: {}", failure.toString());
-          return 0L;
-        });
+  /** Channel and DM changes, joins, leaves, members, names and topics: the shared budget only. */
+  Completable takeWrite(UUID userId) {
+    return limiter.take(userId.toString(), WRITES);
   }
 
-  private static OcommsException limited(String detail, long retryAfterSeconds, long retryAfterMs) {
-    return new OcommsException(ErrorCode.RATE_LIMITED, detail,
-        new JsonObject().put("retryAfter", retryAfterSeconds).put("retryAfterMs", retryAfterMs));
+  Completable takeEdit(UUID userId) {
+    return limiter.take(userId.toString(), WRITES, EDIT);
+  }
+
+  Completable takeDelete(UUID userId) {
+    return limiter.take(userId.toString(), WRITES, DELETE);
+  }
+
+  Completable takeReaction(UUID userId) {
+    return limiter.take(userId.toString(), WRITES, REACT);
+  }
+
+  Completable takeWorkspace(UUID userId) {
+    return limiter.take(userId.toString(), WRITES, WORKSPACES_PER_HOUR, WORKSPACES_PER_DAY);
+  }
+
+  Completable takeInvite(UUID userId) {
+    return limiter.take(userId.toString(), WRITES, INVITES);
+  }
+
+  Completable takeJoin(UUID userId) {
+    return limiter.take(userId.toString(), WRITES, JOINS);
   }
 }

@@ -27,10 +27,12 @@ final class WorkspaceActions {
 
   private final ChatStore store;
   private final ChatEvents events;
+  private final RateLimits limits;
 
-  WorkspaceActions(ChatStore store, ChatEvents events) {
+  WorkspaceActions(ChatStore store, ChatEvents events, RateLimits limits) {
     this.store = store;
     this.events = events;
+    this.limits = limits;
   }
 
   /** The caller's role in the workspace, or not_found when they are not in it (or it does not exist). */
@@ -44,8 +46,9 @@ final class WorkspaceActions {
     String name = request.body().text("name", 80);
     UUID workspaceId = Ids.next();
     UUID generalId = Ids.next();
-    return store.transaction(tx -> tx.createWorkspace(workspaceId, name, request.caller(), generalId)
-            .toSingleDefault(workspaceId))
+    return limits.takeWorkspace(request.caller())
+        .andThen(store.transaction(tx -> tx.createWorkspace(workspaceId, name, request.caller(), generalId)
+            .toSingleDefault(workspaceId)))
         .flatMap(created -> Single.zip(store.workspace(workspaceId, request.caller()).toSingle(), store.chat(generalId),
             (workspace, general) -> {
               LOG.info("workspace created: workspaceId={} by={}", workspaceId, request.caller());
@@ -65,7 +68,7 @@ final class WorkspaceActions {
     UUID workspaceId = request.body().id("workspaceId");
     int hours = request.body().optionalInt("expiresInHours", 1, 720).orElse(DEFAULT_INVITE_HOURS);
     Integer maxUses = request.body().optionalInt("maxUses", 1, 1000).orElse(null);
-    return requireMember(store, workspaceId, request.caller())
+    return limits.takeInvite(request.caller()).andThen(requireMember(store, workspaceId, request.caller()))
         .flatMap(role -> insertInvite(workspaceId, request.caller(), hours, maxUses, INVITE_CODE_ATTEMPTS));
   }
 
@@ -90,8 +93,13 @@ final class WorkspaceActions {
   /** {@code messaging.workspace.join {code}}: joins as a member, and #general unless it is archived; idempotent. */
   Single<JsonObject> joinWorkspace(BusRequest request) {
     UUID caller = request.caller();
-    String code = InviteCodes.normalize(request.body().string("code"))
-        .orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such invite"));
+    Optional<String> normalized = InviteCodes.normalize(request.body().string("code"));
+    // Every attempt counts, a malformed or unknown code too: that also keeps codes from being guessed.
+    return limits.takeJoin(caller).andThen(Single.defer(() -> joinWith(caller, normalized
+        .orElseThrow(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such invite")))));
+  }
+
+  private Single<JsonObject> joinWith(UUID caller, String code) {
     return store.transaction(tx -> tx.inviteForUpdate(code)
             .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such invite")))
             .flatMap(invite -> {

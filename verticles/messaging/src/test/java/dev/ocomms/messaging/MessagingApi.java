@@ -3,6 +3,7 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.testkit.BusAssertions;
@@ -30,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.fail;
 
@@ -60,6 +62,12 @@ final class MessagingApi implements AutoCloseable {
     return start(0, 1);
   }
 
+  /** As {@link #start()}, with changed settings (such as a Redis of the test's own). */
+  static MessagingApi start(UnaryOperator<OcommsConfig> configure) {
+    return new MessagingApi(TestSystem.builder().nodes(2).configure(configure).deployOn(0, MessagingVerticle::new)
+        .start());
+  }
+
   private static MessagingApi start(int... messagingNodes) {
     TestSystem.Builder system = TestSystem.builder().nodes(2);
     Arrays.stream(messagingNodes).forEach(node -> system.deployOn(node, MessagingVerticle::new));
@@ -71,7 +79,7 @@ final class MessagingApi implements AutoCloseable {
   }
 
   /** The configuration of node 0 (its PostgreSQL and Redis are every node's). */
-  dev.ocomms.shared.config.OcommsConfig config() {
+  OcommsConfig config() {
     return cluster.config(0);
   }
 
