@@ -61,11 +61,13 @@ public class AccountsVerticle extends AbstractVerticle {
     if (pruning >= 0) {
       vertx.cancelTimer(pruning);
     }
-    if (passwords != null) {
-      passwords.close();
-    }
-    return (pg == null ? Completable.complete() : pg.rxClose())
+    // The requests begun are answered before the pools they use close.
+    return BusService.drain(vertx, Duration.ofSeconds(OcommsConfig.fromJson(config()).shutdownGraceSeconds()))
+        .andThen(Completable.defer(() -> pg == null ? Completable.complete() : pg.rxClose()))
         .doFinally(() -> {
+          if (passwords != null) {
+            passwords.close();
+          }
           if (redis != null) {
             redis.close();
           }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,6 +32,8 @@ final class OcommsServer {
   private EmbeddedRedisServer embeddedRedis;
   private Vertx vertx;
   private OcommsConfig config;
+  /** In the order deployed (the gateway last). */
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
 
   void start(OcommsConfig requested) throws IOException {
     long started = System.nanoTime();
@@ -59,19 +62,26 @@ final class OcommsServer {
     Observable.fromIterable(order)
         .concatMapCompletable(name -> vertx.rxDeployVerticle(() -> VerticleCatalogue.create(name),
                 new DeploymentOptions(deployment).setInstances(VerticleCatalogue.instances(name)))
-            .doOnSuccess(id -> LOG.info("verticle deployed: name={}", name))
+            .doOnSuccess(id -> {
+              deployments.add(id);
+              LOG.info("verticle deployed: name={}", name);
+            })
             .ignoreElement())
         .blockingAwait();
     LOG.info("OComms started: verticles={} startupMs={}", config.verticles(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
-  /** Stops verticles (each drains within the grace period), leaves the cluster, then stops embedded servers. */
+  /**
+   * Stops the verticles in the order of {@link NodeStarter#stop} (the gateway first, each draining within the grace
+   * period), leaves the cluster, then stops the embedded servers.
+   */
   void stop() {
     LOG.info("OComms stopping");
     if (vertx != null) {
-      vertx.rxClose()
-          .timeout(config.shutdownGraceSeconds() + 15L, TimeUnit.SECONDS)
+      // Each of the verticles may take the grace period; the cluster's leaving takes a few seconds more.
+      NodeStarter.stop(vertx, deployments)
+          .timeout((deployments.size() + 1L) * config.shutdownGraceSeconds() + 15L, TimeUnit.SECONDS)
           .onErrorResumeNext(e -> {
             LOG.warn("node did not close cleanly: {}", e.toString());
             return Completable.complete();

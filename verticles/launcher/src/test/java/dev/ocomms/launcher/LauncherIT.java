@@ -43,7 +43,9 @@ class LauncherIT {
           .contains("effective configuration")
           .contains("OComms started");
       first.terminate(STOP);
-      assertThat(first.output()).contains("embedded PostgreSQL stopped").contains("OComms stopped");
+      assertThat(first.output()).contains("embedded PostgreSQL stopped").contains("OComms stopped")
+          .doesNotContain("Client is closed").doesNotContain("did not stop cleanly")
+          .doesNotContain("did not close cleanly");
     }
     assertThat(workDir.resolve("data/pg/PG_VERSION")).exists();
     assertThat(workDir.resolve("data/pg/postmaster.pid")).doesNotExist();

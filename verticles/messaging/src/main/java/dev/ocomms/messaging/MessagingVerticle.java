@@ -21,6 +21,7 @@ import io.vertx.rxjava3.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -53,10 +54,14 @@ public class MessagingVerticle extends AbstractVerticle {
 
   @Override
   public Completable rxStop() {
-    if (messages != null) {
-      messages.close();
-    }
-    return (pg == null ? Completable.complete() : pg.rxClose())
+    // Sends begun are stored and acknowledged before the pools they use close.
+    return BusService.drain(vertx, Duration.ofSeconds(OcommsConfig.fromJson(config()).shutdownGraceSeconds()))
+        .andThen(Completable.defer(() -> {
+          if (messages != null) {
+            messages.close();
+          }
+          return pg == null ? Completable.complete() : pg.rxClose();
+        }))
         .doFinally(() -> {
           if (redis != null) {
             redis.close();

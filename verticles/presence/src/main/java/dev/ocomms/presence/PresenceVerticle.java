@@ -25,6 +25,7 @@ import io.vertx.rxjava3.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -95,8 +96,9 @@ public class PresenceVerticle extends AbstractVerticle {
   @Override
   public Completable rxStop() {
     timers.forEach(vertx::cancelTimer);
-    redis.close();
-    return Completable.complete();
+    // The requests begun are answered before the client they use closes.
+    return BusService.drain(vertx, Duration.ofSeconds(OcommsConfig.fromJson(config()).shutdownGraceSeconds()))
+        .doFinally(redis::close);
   }
 
   // Requests from clients

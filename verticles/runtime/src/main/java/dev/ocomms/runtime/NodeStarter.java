@@ -2,6 +2,8 @@ package dev.ocomms.runtime;
 
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.node.Node;
+import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
@@ -16,7 +18,10 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -63,6 +68,24 @@ public final class NodeStarter {
           LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={}", clusterManager.getNodeId(),
               clusterManager.getNodes().size(), vertx.isNativeTransportEnabled());
         });
+  }
+
+  /**
+   * Stops a node in order, as the launcher and the tests do: its verticles are undeployed one after another, the
+   * last deployed first, then the node leaves the cluster. The gateway is deployed last, so intake stops first (it
+   * turns {@code /ready} 503, stops accepting, lets in-flight requests finish); then each owner stops taking requests,
+   * answers those it has begun and closes its pools, while the owners it may still ask are running.
+   */
+  public static Completable stop(Vertx vertx, List<String> deploymentIdsInDeployOrder) {
+    List<String> lastFirst = new ArrayList<>(deploymentIdsInDeployOrder);
+    Collections.reverse(lastFirst);
+    return Observable.fromIterable(lastFirst)
+        .concatMapCompletable(id -> vertx.rxUndeploy(id)
+            .onErrorResumeNext(failure -> {
+              LOG.warn("verticle did not stop cleanly: deploymentId={} reason={}", id, failure.toString());
+              return Completable.complete();
+            }))
+        .andThen(vertx.rxClose());
   }
 
   private static void watchBlockedEventLoops(Vertx vertx) {

@@ -12,6 +12,9 @@ import io.vertx.rxjava3.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -23,6 +26,8 @@ import java.util.stream.IntStream;
 public final class TestCluster implements AutoCloseable {
   private final List<OcommsConfig> configs;
   private final List<Vertx> nodes = new ArrayList<>();
+  /** Each node's deployments in the order made, for the launcher's order of stopping. */
+  private final Map<Integer, List<String>> deployments = new ConcurrentHashMap<>();
 
   private TestCluster(List<OcommsConfig> configs) {
     this.configs = configs;
@@ -75,20 +80,36 @@ public final class TestCluster implements AutoCloseable {
 
   /** Deploys {@code instances} instances of a verticle on one node, as the launcher does with one per core. */
   public String deploy(int index, Supplier<? extends Verticle> verticle, int instances) {
-    return node(index).rxDeployVerticle(verticle,
+    String id = node(index).rxDeployVerticle(verticle,
             new DeploymentOptions().setConfig(config(index).toJson()).setInstances(instances))
         .blockingGet();
+    deployments.computeIfAbsent(index, i -> new CopyOnWriteArrayList<>()).add(id);
+    return id;
   }
 
   /** Closes one node abruptly as far as the others can tell: no undeploy hooks run first. */
   public void stopNode(int index) {
+    deployments.remove(index);
     node(index).rxClose().blockingAwait();
+  }
+
+  /**
+   * Stops one node as the launcher does on SIGTERM ({@link NodeStarter#stop}): the verticles deployed last (the
+   * gateway) first, each draining what it has begun, then the node leaves the cluster.
+   */
+  public void shutDown(int index) {
+    shutDownAsync(index).blockingAwait();
+  }
+
+  private Completable shutDownAsync(int index) {
+    List<String> ids = deployments.remove(index);
+    return NodeStarter.stop(node(index), ids == null ? List.of() : ids).onErrorComplete();
   }
 
   @Override
   public void close() {
-    Observable.fromIterable(new ArrayList<>(nodes))
-        .concatMapCompletable(vertx -> vertx.rxClose().onErrorComplete())
+    Observable.range(0, nodes.size())
+        .concatMapCompletable(this::shutDownAsync)
         .andThen(Completable.fromAction(nodes::clear))
         .blockingAwait();
   }

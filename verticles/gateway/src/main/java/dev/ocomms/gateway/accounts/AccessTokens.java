@@ -35,22 +35,27 @@ import java.util.List;
  * <p>Revocation is the accounts verticle's: a session that this instance has not yet seen revoked is asked of
  * accounts on every use (accounts answers from Redis, where a revocation is written before it is announced), so a
  * logged-out token stops working on every node at once; sessions heard revoked ({@code accounts.session.revoked})
- * or answered revoked are remembered here for the tokens' lifetime and refused without asking.
+ * or answered revoked are remembered here for the tokens' lifetime and refused without asking. Redis out of reach
+ * does not fail a check: signature and expiry need none, and accounts then answers from the revocations it has made
+ * or heard.
  */
 public final class AccessTokens {
   /** How long accounts' access tokens live. */
   private static final int LIFETIME_SECONDS = 900;
   private static final String ISSUER = "ocomms";
   private static final int SIGNATURES_REMEMBERED = 50_000;
+  private static final int REVOCATIONS_REMEMBERED = 200_000;
   private static final long STATUS_TIMEOUT_MS = 5_000;
 
   private final Vertx vertx;
   private final JWTAuth jwt;
   /**
-   * Sessions known revoked: refused without a round trip. Kept as long as a token of theirs can still be valid, so
-   * that it does not grow with every logout.
+   * Sessions known revoked: refused without a round trip. Kept as long as a token of theirs can still be valid, and
+   * bounded, so that it grows neither with every logout nor with a burst of them (the least used are forgotten first,
+   * and accounts answers for them again).
    */
   private final Cache<String, Boolean> revokedHere = Caffeine.newBuilder()
+      .maximumSize(REVOCATIONS_REMEMBERED)
       .expireAfterWrite(Duration.ofSeconds(LIFETIME_SECONDS + 60))
       .build();
   /**

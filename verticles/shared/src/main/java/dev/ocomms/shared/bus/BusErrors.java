@@ -2,6 +2,7 @@ package dev.ocomms.shared.bus;
 
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.StoreOutages;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -10,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one translation between {@link OcommsException} and event-bus failures. A failed reply carries the catalogue's
@@ -22,11 +25,30 @@ public final class BusErrors {
   private BusErrors() {
   }
 
-  /** Answers a request with the failure; unexpected failures are logged and answered as {@code internal}. */
+  /** How often at most an outage of PostgreSQL or Redis is logged (every request fails while it lasts). */
+  private static final long OUTAGE_LOG_INTERVAL_MS = 10_000;
+  private static final AtomicLong nextOutageLog = new AtomicLong();
+
+  /**
+   * Answers a request with the failure. PostgreSQL or Redis out of reach is {@code unavailable} with
+   * {@code retryAfter}; other unexpected failures are logged and answered as {@code internal}.
+   */
   public static void fail(Message<?> request, Throwable failure) {
     OcommsException problem = failure instanceof OcommsException known ? known
-        : failure instanceof ConnectionPoolTooBusyException ? overloaded() : unexpected(request, failure);
+        : failure instanceof ConnectionPoolTooBusyException ? overloaded()
+        : StoreOutages.isOutage(failure) ? outage(request, failure) : unexpected(request, failure);
     request.fail(problem.code().failureCode(), encode(problem));
+  }
+
+  /** A store is out: logged once in a while, not per request (they all fail alike until it is back). */
+  private static OcommsException outage(Message<?> request, Throwable failure) {
+    long now = System.currentTimeMillis();
+    long next = nextOutageLog.get();
+    if (now >= next && nextOutageLog.compareAndSet(next, now + OUTAGE_LOG_INTERVAL_MS)) {
+      LOG.warn("a data store is unreachable; requests are answered unavailable: address={} failure={}",
+          request.address(), failure.toString());
+    }
+    return StoreOutages.unavailable();
   }
 
   /**

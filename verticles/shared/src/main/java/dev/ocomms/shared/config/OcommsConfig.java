@@ -369,6 +369,19 @@ public final class OcommsConfig {
     return (Integer) values.get(Setting.OPS_PORT);
   }
 
+  // Redis outages
+
+  /** The default of {@link Setting#REDIS_TIMEOUT_MILLIS}, for configurations from before it existed. */
+  public static final int DEFAULT_REDIS_TIMEOUT_MILLIS = 2_000;
+
+  /**
+   * How long connecting to Redis, or one command (or batch) on it, may take before it fails: a Redis that hangs
+   * must not hang the requests that use it.
+   */
+  public int redisTimeoutMillis() {
+    return (Integer) values.getOrDefault(Setting.REDIS_TIMEOUT_MILLIS, DEFAULT_REDIS_TIMEOUT_MILLIS);
+  }
+
   /** The canonical form, keyed by file keys; what verticles receive as their config. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject();

@@ -40,7 +40,9 @@ public enum Setting {
   REGISTRATIONS_PER_IP_PER_HOUR("registrationsPerIpPerHour", Kind.POSITIVE_INT, false),
   SESSION_MAX_AGE_DAYS("sessionMaxAgeDays", Kind.POSITIVE_INT, false),
   PASSWORD_HASH_THREADS("passwordHashThreads", Kind.POSITIVE_INT, false),
-  PASSWORD_HASH_QUEUE("passwordHashQueue", Kind.POSITIVE_INT, false);
+  PASSWORD_HASH_QUEUE("passwordHashQueue", Kind.POSITIVE_INT, false),
+  // Redis outages: how long a connection attempt or a command may take before it fails.
+  REDIS_TIMEOUT_MILLIS("redisTimeoutMillis", Kind.POSITIVE_INT, false);
 
   /** How a raw value is checked and converted. */
   public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM }

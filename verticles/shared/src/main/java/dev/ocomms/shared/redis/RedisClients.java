@@ -10,7 +10,10 @@ import io.vertx.redis.client.Request;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.redis.client.Redis;
 
-/** The one way verticles reach Redis: a pooled reactive client on the event loops. */
+/**
+ * The one way verticles reach Redis: a pooled reactive client on the event loops, whose connection attempts and
+ * commands fail after {@link OcommsConfig#redisTimeoutMillis()}.
+ */
 public final class RedisClients {
   private RedisClients() {
   }
@@ -35,6 +38,8 @@ public final class RedisClients {
         .setMaxPoolSize(config.redisPoolSize())
         .setMaxPoolWaiting(10_000)
         .setMaxWaitingHandlers(10_000);
-    return Redis.createClient(vertx, options);
+    options.getNetClientOptions().setConnectTimeout(config.redisTimeoutMillis());
+    return Redis.newInstance(new TimedRedis(
+        io.vertx.redis.client.Redis.createClient(vertx.getDelegate(), options), config.redisTimeoutMillis()));
   }
 }

@@ -4,13 +4,17 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
+import io.vertx.sqlclient.ClosedConnectionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.net.ConnectException;
+import java.util.List;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +60,17 @@ class BusErrorsTest {
     OcommsException answer = answerTo(new ConnectionPoolTooBusyException("max wait queue size reached"));
     assertThat(answer.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(answer.details().getInteger("retryAfter")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("PostgreSQL or Redis out of reach is answered as unavailable with retryAfter, not as an internal error")
+  void unreachableStore() {
+    for (Throwable outage : List.of(new ConnectException("Connection refused"), ClosedConnectionException.INSTANCE,
+        new NoStackTraceTimeoutException("Redis did not answer within 2000 ms"))) {
+      OcommsException answer = answerTo(outage);
+      assertThat(answer.code()).as("answer to %s", outage).isEqualTo(ErrorCode.UNAVAILABLE);
+      assertThat(answer.details().getInteger("retryAfter")).as("retryAfter for %s", outage).isPositive();
+    }
   }
 
   @Test
