@@ -73,7 +73,8 @@ class ClientSmokeTest {
     JsonObject elsewhere = results().getJsonArray("elsewhere").getJsonObject(0);
     assertThat(elsewhere.getDouble("ratePerSecond")).isEqualTo(4);
     for (JsonObject phase : new JsonObject[] {idle, elsewhere}) {
-      assertThat(phase.getDouble("seconds")).as(phase.encode()).isGreaterThanOrEqualTo(2);
+      // The window runs between two metric samples, which a busy machine can answer a little late or early.
+      assertThat(phase.getDouble("seconds")).as(phase.encode()).isBetween(1.5, 4.0);
       // A task that straddles the window's end is counted whole: a little over 100 % is possible, never far over.
       assertThat(phase.getDouble("busyPercent")).as(phase.encode()).isBetween(0.0, 105.0);
       assertThat(phase.getJsonObject("longTasks").getInteger("count")).isGreaterThanOrEqualTo(0);

@@ -8,7 +8,6 @@ import io.reactivex.rxjava3.core.Flowable;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
-import io.vertx.rxjava3.core.eventbus.MessageConsumer;
 import io.vertx.rxjava3.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,9 +32,39 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionsTest {
   private static AccountsApi accounts;
 
+  /** Every {@code accounts.session.revoked} event the client node hears, from the start of the class. */
+  private static final BlockingQueue<JsonObject> revocations = new LinkedBlockingQueue<>();
+
   @BeforeAll
   static void start() {
     accounts = AccountsApi.start();
+    accounts.client().eventBus()
+        .<JsonObject>consumer(Addresses.SESSION_REVOKED, message -> revocations.add(message.body()))
+        .rxCompletion().blockingAwait();
+    awaitRevocationsHeard();
+  }
+
+  /**
+   * A new clustered consumer reaches the other nodes' view of the cluster a little after its registration completes:
+   * logs out throwaway sessions until one's announcement is heard, so that no test can miss its own.
+   */
+  private static void awaitRevocationsHeard() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (System.nanoTime() < deadline) {
+      AccountsApi.Session probe = accounts.register();
+      accounts.call(probe, ACCOUNTS_LOGOUT, new JsonObject());
+      try {
+        JsonObject heard = revocations.poll(500, TimeUnit.MILLISECONDS);
+        if (heard != null) {
+          revocations.clear();
+          return;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+    throw new AssertionError("the client node never heard a session.revoked announcement");
   }
 
   @AfterAll
@@ -292,21 +321,16 @@ class SessionsTest {
 
   /** The one {@code accounts.session.revoked} event published while the action runs. */
   private static JsonObject revocationAnnouncedDuring(Runnable action) {
-    BlockingQueue<JsonObject> events = new LinkedBlockingQueue<>();
-    MessageConsumer<JsonObject> consumer = accounts.client().eventBus()
-        .consumer(Addresses.SESSION_REVOKED, message -> events.add(message.body()));
-    consumer.rxCompletion().blockingAwait();
+    revocations.clear();
+    action.run();
     try {
-      action.run();
-      JsonObject event = events.poll(5, TimeUnit.SECONDS);
+      JsonObject event = revocations.poll(5, TimeUnit.SECONDS);
       assertThat(event).as("a session.revoked event").isNotNull();
-      assertThat(events.poll(200, TimeUnit.MILLISECONDS)).as("a further session.revoked event").isNull();
+      assertThat(revocations.poll(200, TimeUnit.MILLISECONDS)).as("a further session.revoked event").isNull();
       return event;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    } finally {
-      consumer.rxUnregister().blockingAwait();
     }
   }
 }

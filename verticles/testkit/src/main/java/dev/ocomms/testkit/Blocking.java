@@ -26,6 +26,11 @@ public final class Blocking {
     }
   }
 
+  /** Sleeps for {@code millis} (polling loops on the test thread). */
+  public static void pause(long millis) {
+    sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
   /** Sleeps until {@code nanoTime} (a {@link System#nanoTime()} value); returns at once if it has passed. */
   public static void sleepUntil(long nanoTime) {
     long left = nanoTime - System.nanoTime();

@@ -22,7 +22,9 @@ import io.vertx.rxjava3.ext.web.client.WebClient;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -260,6 +262,24 @@ public final class TestSystem implements AutoCloseable {
   /** A REST call ({@code path} under {@code /api/v1}, {@code token} and {@code body} optional) to a node, waited for. */
   public HttpResponse<Buffer> call(int node, HttpMethod method, String path, String token, JsonObject body) {
     return callAsync(node, method, path, token, body).timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
+  }
+
+  /** The ids of every message a chat holds (top level), read on {@code node} page by page from the newest. */
+  public Set<String> messageIds(int node, Account reader, String chatId) {
+    Set<String> ids = new HashSet<>();
+    String before = "";
+    while (true) {
+      HttpResponse<Buffer> response = call(node, HttpMethod.GET,
+          "/chats/" + chatId + "/messages?limit=100" + before, reader.token(), null);
+      assertThat(response.statusCode()).as("history: %s", response.bodyAsString()).isEqualTo(200);
+      List<JsonObject> messages = response.bodyAsJsonObject().getJsonArray("messages").stream()
+          .map(JsonObject.class::cast).toList();
+      messages.forEach(message -> ids.add(message.getString("id")));
+      if (!response.bodyAsJsonObject().getBoolean("hasMore", false) || messages.isEmpty()) {
+        return ids;
+      }
+      before = "&before=" + messages.stream().mapToLong(message -> message.getLong("seq")).min().orElseThrow();
+    }
   }
 
   /** A REST call without waiting: for many at once. */

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -34,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import static dev.ocomms.testkit.Blocking.pause;
 import static dev.ocomms.testkit.TestSystem.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,7 +117,7 @@ class PostgresRestartTest {
     assertThat(answers.stream().filter(answer -> !answer.acked()).map(answer -> answer.status() + " " + answer.code())
         .collect(Collectors.toSet())).as("how sends were refused").isEqualTo(Set.of("503 unavailable"));
     Set<String> acked = answers.stream().filter(Answer::acked).map(Answer::messageId).collect(Collectors.toSet());
-    assertThat(history(alice, chatId)).as("the chat's history").containsAll(acked);
+    assertThat(system.messageIds(0, alice, chatId)).as("the chat's history").containsAll(acked);
   }
 
   private Answer send(Account sender, String chatId) {
@@ -129,38 +129,11 @@ class PostgresRestartTest {
         : new Answer(response.statusCode(), body.getString("code"), null);
   }
 
-  /** Every message id of the chat, paging back from the newest. */
-  private Set<String> history(Account reader, String chatId) {
-    Set<String> ids = new HashSet<>();
-    String before = "";
-    while (true) {
-      JsonObject page = system.expect(200, HttpMethod.GET, "/chats/" + chatId + "/messages?limit=100" + before,
-          reader.token(), null);
-      page.getJsonArray("messages").stream().map(JsonObject.class::cast)
-          .forEach(message -> ids.add(message.getString("id")));
-      if (!page.getBoolean("hasMore", false) || page.getJsonArray("messages").isEmpty()) {
-        return ids;
-      }
-      long oldest = page.getJsonArray("messages").stream().map(JsonObject.class::cast)
-          .mapToLong(message -> message.getLong("seq")).min().orElseThrow();
-      before = "&before=" + oldest;
-    }
-  }
-
   private static void awaitCount(Supplier<Long> count, long atLeast, String what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (count.get() < atLeast) {
       assertThat(System.nanoTime()).as("%s: %d of %d within 30 s", what, count.get(), atLeast).isLessThan(deadline);
       pause(50);
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 }

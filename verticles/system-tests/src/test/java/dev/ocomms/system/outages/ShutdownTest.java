@@ -23,7 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -35,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import static dev.ocomms.testkit.Blocking.pause;
 import static dev.ocomms.testkit.TestSystem.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,7 +117,8 @@ class ShutdownTest {
     assertThat(answers.stream().filter(answer -> answer.status() >= 500 && answer.status() != 503))
         .as("sends answered with an error other than unavailable").isEmpty();
     Set<String> acked = answers.stream().filter(Answer::acked).map(Answer::messageId).collect(Collectors.toSet());
-    assertThat(history(users.get(1), chatId)).as("the chat's history, read on the node that stayed").containsAll(acked);
+    assertThat(system.messageIds(STAYING, users.get(1), chatId)).as("the chat's history, read on the node that stayed")
+        .containsAll(acked);
     assertThat(logs.list.stream().filter(ShutdownTest::aboutClosedClient).map(ILoggingEvent::getFormattedMessage))
         .as("log lines about a closed client or pool").isEmpty();
     assertThat(logs.list.stream().filter(ShutdownTest::ourWarning).map(ILoggingEvent::getFormattedMessage))
@@ -163,34 +164,5 @@ class ShutdownTest {
       return all.contains("Client is closed") || all.contains("CONNECTION_CLOSED") || all.contains("Pool closed");
     }
     return false;
-  }
-
-  /** Every message id of the chat, paging back from the newest, asked of the node that stayed. */
-  private Set<String> history(Account reader, String chatId) {
-    Set<String> ids = new HashSet<>();
-    String before = "";
-    while (true) {
-      HttpResponse<Buffer> response = system.call(STAYING, HttpMethod.GET,
-          "/chats/" + chatId + "/messages?limit=100" + before, reader.token(), null);
-      assertThat(response.statusCode()).as("history: %s", response.bodyAsString()).isEqualTo(200);
-      JsonObject page = response.bodyAsJsonObject();
-      page.getJsonArray("messages").stream().map(JsonObject.class::cast)
-          .forEach(message -> ids.add(message.getString("id")));
-      if (!page.getBoolean("hasMore", false) || page.getJsonArray("messages").isEmpty()) {
-        return ids;
-      }
-      long oldest = page.getJsonArray("messages").stream().map(JsonObject.class::cast)
-          .mapToLong(message -> message.getLong("seq")).min().orElseThrow();
-      before = "&before=" + oldest;
-    }
-  }
-
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }
