@@ -24,6 +24,7 @@ import io.vertx.rxjava3.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,14 +94,19 @@ public class GatewayVerticle extends AbstractVerticle {
   @Override
   public Completable rxStop() {
     ops.startDraining();
-    // In-flight requests get the grace period; new connections are refused from now on.
-    return bridge.stop().andThen(Completable.mergeArray(shutdown(server), shutdown(opsServer)))
+    // Bridge sends already forwarded are answered before their connections close; then in-flight HTTP requests get
+    // what is left of the grace period, and new connections are refused.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(settings.shutdownGraceSeconds());
+    return bridge.stop(Duration.ofSeconds(settings.shutdownGraceSeconds()))
+        .andThen(Completable.defer(() ->
+            Completable.mergeArray(shutdown(server, deadline), shutdown(opsServer, deadline))))
         .andThen(pg.rxClose().onErrorComplete())
         .doFinally(redis::close);
   }
 
-  private Completable shutdown(HttpServer httpServer) {
+  private Completable shutdown(HttpServer httpServer, long deadline) {
+    long left = Math.max(TimeUnit.SECONDS.toMillis(1), TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     return httpServer == null ? Completable.complete()
-        : httpServer.rxShutdown(settings.shutdownGraceSeconds(), TimeUnit.SECONDS).onErrorComplete();
+        : httpServer.rxShutdown(left, TimeUnit.MILLISECONDS).onErrorComplete();
   }
 }

@@ -72,6 +72,8 @@ final class BridgeConnection {
   long behindSince;
   /** Being closed for not reading: nothing more is written or delivered to it. */
   private boolean closing;
+  /** The node is stopping: sends not yet forwarded are refused as unavailable; those forwarded get their answers. */
+  private boolean stopping;
   /** Addresses whose events this connection is missing until it syncs (its queue overflowed). */
   private final Set<String> outOfSync = new HashSet<>();
   /** Whether a fan-out wrote to the socket without flushing it (see {@link SubscriptionTable}). */
@@ -157,9 +159,27 @@ final class BridgeConnection {
     return authenticate(frame).ignoreElement().onErrorResumeNext(e -> fail(null, e));
   }
 
+  /**
+   * The node is stopping: from now on a send is answered {@code unavailable} (with {@code retryAfter}: the client
+   * reconnects to another node and sends again) rather than forwarded; the sends already forwarded still get their
+   * answers ({@link #settled()}).
+   */
+  void stopIntake() {
+    stopping = true;
+  }
+
+  /** No forwarded send is waiting for its answer, and everything written has been taken by the transport. */
+  boolean settled() {
+    return pendingRequests == 0 && inFlight == 0;
+  }
+
   private Completable send(JsonObject frame) {
     String address = text(frame, "address");
     String replyAddress = text(frame, "replyAddress");
+    if (stopping) {
+      return fail(replyAddress, new OcommsException(ErrorCode.UNAVAILABLE, "this server is stopping; reconnect",
+          new JsonObject().put("retryAfter", 1)));
+    }
     if (address == null) {
       return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "missing_address"));
     }

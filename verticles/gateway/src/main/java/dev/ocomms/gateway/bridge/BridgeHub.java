@@ -11,6 +11,8 @@ import io.vertx.rxjava3.core.eventbus.EventBus;
 import io.vertx.rxjava3.core.eventbus.Message;
 import io.vertx.rxjava3.redis.client.Redis;
 
+import java.time.Duration;
+
 /**
  * The bridge of one gateway instance, wired together: the {@link ConnectionRegistry} (open connections, by user), the
  * {@link SubscriptionTable} (one clustered consumer per address with local sockets, and the fan-out to them, each
@@ -49,9 +51,10 @@ final class BridgeHub {
     return registry.start();
   }
 
-  Completable stop() {
+  /** Stops intake and closes the connections once their forwarded sends are answered (at most {@code grace}). */
+  Completable stop(Duration grace) {
     guard.stop();
-    return registry.stop();
+    return registry.stop(grace);
   }
 
   /** A new socket: it must authenticate with its first frame. */

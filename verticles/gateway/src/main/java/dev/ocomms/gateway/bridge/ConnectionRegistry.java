@@ -19,6 +19,7 @@ import io.vertx.rxjava3.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -41,6 +42,7 @@ final class ConnectionRegistry {
   static final long IDLE_TIMEOUT_MS = 60_000;
   static final long CLOSE_GRACE_MS = 5_000;
   private static final long SWEEP_INTERVAL_MS = 5_000;
+  private static final long SETTLE_POLL_MS = 20;
   private static final int HEARTBEAT_CHUNK = 1_000;
   private static final String USER_CONNECTIONS_KEY = "ocomms:bridge:connections:";
   // Adds a connection and returns the ids beyond the limit, oldest first: one atomic step, cluster-wide.
@@ -63,6 +65,7 @@ final class ConnectionRegistry {
   private final List<MessageConsumer<JsonObject>> controlConsumers = new ArrayList<>();
   private long sweepTimer = -1;
   private long heartbeatTimer = -1;
+  private boolean stopping;
 
   ConnectionRegistry(Vertx vertx, AccessTokens tokens, Redis redis, NodeBridge node, SubscriptionTable subscriptions,
                      long presenceHeartbeatMs, int maxConnectionsPerUser) {
@@ -83,22 +86,50 @@ final class ConnectionRegistry {
     return Completable.merge(controlConsumers.stream().map(MessageConsumer::rxCompletion).toList());
   }
 
-  Completable stop() {
+  /**
+   * Stops intake, lets every send already forwarded be answered and written out (for at most {@code grace}), then
+   * closes the connections: a send the node accepted is acknowledged before its connection goes.
+   */
+  Completable stop(Duration grace) {
     vertx.cancelTimer(sweepTimer);
     vertx.cancelTimer(heartbeatTimer);
-    new ArrayList<>(connections.values()).forEach(connection -> connection.socket.close());
-    return Completable.merge(controlConsumers.stream().map(MessageConsumer::rxUnregister).toList())
-        .onErrorComplete();
+    stopping = true;
+    connections.values().forEach(BridgeConnection::stopIntake);
+    return allSettled(grace)
+        .andThen(Completable.fromAction(() ->
+            new ArrayList<>(connections.values()).forEach(connection -> connection.socket.close())))
+        .andThen(Completable.merge(controlConsumers.stream().map(MessageConsumer::rxUnregister).toList())
+            .onErrorComplete());
   }
 
   private EventBus bus() {
     return vertx.eventBus();
   }
 
+  /** Completes once every connection has settled, or after {@code grace}; checked on this instance's event loop. */
+  private Completable allSettled(Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    return Completable.create(emitter -> {
+      if (connections.values().stream().allMatch(BridgeConnection::settled)) {
+        emitter.onComplete();
+        return;
+      }
+      vertx.setPeriodic(SETTLE_POLL_MS, timer -> {
+        if (System.nanoTime() >= deadline || connections.values().stream().allMatch(BridgeConnection::settled)) {
+          vertx.cancelTimer(timer);
+          emitter.onComplete();
+        }
+      });
+    });
+  }
+
   /** A new connection, not yet authenticated. */
   void add(BridgeConnection connection) {
     connections.put(connection.id, connection);
     node.sockets.incrementAndGet();
+    if (stopping) {
+      connection.stopIntake();
+    }
   }
 
   /** Every open connection (a live view: copy it before closing any). */

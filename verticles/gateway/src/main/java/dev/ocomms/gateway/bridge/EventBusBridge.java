@@ -16,6 +16,8 @@ import io.vertx.rxjava3.ext.web.RoutingContext;
 import io.vertx.rxjava3.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.rxjava3.redis.client.Redis;
 
+import java.time.Duration;
+
 /**
  * The browser's event bus at {@code /eventbus}: SockJS (websocket, xhr-streaming, xhr-polling) and a raw WebSocket at
  * {@code /eventbus/websocket} (served here, see {@link RawWebSocket}), speaking the Vert.x bridge wire protocol.
@@ -82,8 +84,9 @@ public final class EventBusBridge {
         .onFailure(failure -> ctx.fail(failure));
   }
 
-  public Completable stop() {
+  /** Stops intake and closes the connections once their forwarded sends are answered (at most {@code grace}). */
+  public Completable stop(Duration grace) {
     vertx.cancelTimer(gateTimer);
-    return hub.stop();
+    return hub.stop(grace);
   }
 }

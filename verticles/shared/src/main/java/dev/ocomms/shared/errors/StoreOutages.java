@@ -6,9 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.DatabaseException;
 
-import java.net.ConnectException;
-import java.net.SocketException;
-import java.nio.channels.ClosedChannelException;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -33,9 +31,10 @@ public final class StoreOutages {
   /** Whether {@code failure} (or one of its causes) says a store is unreachable or not answering. */
   public static boolean isOutage(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-      if (cause instanceof ConnectException || cause instanceof ClosedConnectionException
-          || cause instanceof ClosedChannelException || cause instanceof TimeoutException
-          || cause instanceof ConnectTimeoutException || cause instanceof SocketException) {
+      // Any I/O failure on a store's connection: refused, reset by a restarting server (Netty's native transport
+      // reports a reset as its own IOException, not a SocketException), closed channel.
+      if (cause instanceof IOException || cause instanceof ClosedConnectionException
+          || cause instanceof TimeoutException || cause instanceof ConnectTimeoutException) {
         return true;
       }
       if (cause instanceof DatabaseException database && database.getSqlState() != null

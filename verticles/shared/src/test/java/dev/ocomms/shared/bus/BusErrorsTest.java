@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.UUID;
@@ -66,7 +67,10 @@ class BusErrorsTest {
   @DisplayName("PostgreSQL or Redis out of reach is answered as unavailable with retryAfter, not as an internal error")
   void unreachableStore() {
     for (Throwable outage : List.of(new ConnectException("Connection refused"), ClosedConnectionException.INSTANCE,
-        new NoStackTraceTimeoutException("Redis did not answer within 2000 ms"))) {
+        new NoStackTraceTimeoutException("Redis did not answer within 2000 ms"),
+        // A restarting PostgreSQL resetting a pooled connection: Netty's native transport reports it as a plain
+        // IOException of its own (Errors.NativeIoException, which needs the native library to be built here).
+        new IOException("recvAddress(..) failed with error(-104): Connection reset by peer"))) {
       OcommsException answer = answerTo(outage);
       assertThat(answer.code()).as("answer to %s", outage).isEqualTo(ErrorCode.UNAVAILABLE);
       assertThat(answer.details().getInteger("retryAfter")).as("retryAfter for %s", outage).isPositive();
