@@ -132,4 +132,35 @@ final class ClientFigures {
     }
     return busy;
   }
+
+  /**
+   * The functions with the most self time in a DevTools CPU profile ({@code Profiler.stop}'s {@code profile}), one per
+   * line: milliseconds, share of the sampled time, name and where it is.
+   */
+  static String topSelfTime(JsonObject profile, int count) {
+    Map<Integer, String> frameOf = new HashMap<>();
+    for (Object entry : profile.getJsonArray("nodes")) {
+      JsonObject node = (JsonObject) entry;
+      JsonObject frame = node.getJsonObject("callFrame");
+      String url = frame.getString("url", "");
+      String name = frame.getString("functionName", "");
+      frameOf.put(node.getInteger("id"), (name.isEmpty() ? "(anonymous)" : name)
+          + (url.isEmpty() ? "" : " " + url.substring(url.lastIndexOf('/') + 1) + ":" + (frame.getInteger("lineNumber", 0) + 1)));
+    }
+    JsonArray samples = profile.getJsonArray("samples", new JsonArray());
+    JsonArray deltas = profile.getJsonArray("timeDeltas", new JsonArray());
+    Map<String, Double> selfMs = new HashMap<>();
+    double total = 0;
+    for (int i = 0; i < samples.size() && i < deltas.size(); i++) {
+      double ms = deltas.getNumber(i).doubleValue() / 1000.0;
+      total += ms;
+      selfMs.merge(frameOf.getOrDefault(samples.getInteger(i), "?"), ms, Double::sum);
+    }
+    double all = total;
+    StringBuilder out = new StringBuilder();
+    selfMs.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(count)
+        .forEach(entry -> out.append(String.format("%9.1f ms %5.1f %%  %s%n", entry.getValue(),
+            all == 0 ? 0 : 100 * entry.getValue() / all, entry.getKey())));
+    return out.toString();
+  }
 }

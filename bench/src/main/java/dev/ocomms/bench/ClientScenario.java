@@ -10,6 +10,8 @@ import org.openqa.selenium.WebElement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,7 +51,7 @@ final class ClientScenario implements Scenario {
   /** What to run. */
   record Config(int channels, int senders, List<Double> rates, List<Double> openRates, int seconds, int openMessages,
                 int heavy, int light, int switches, int loads, double syncRate, int settleSeconds,
-                int setupConcurrency) {
+                int setupConcurrency, String pageProfile) {
     JsonObject toJson() {
       return new JsonObject().put("channels", channels).put("senders", senders)
           .put("rates", new JsonArray(new ArrayList<>(rates))).put("openRates", new JsonArray(new ArrayList<>(openRates)))
@@ -69,7 +71,7 @@ final class ClientScenario implements Scenario {
         options.integer("seconds", 20), options.integer("open-messages", 50), options.integer("heavy", 500),
         options.integer("light", 15), options.integer("switches", 10), options.integer("loads", 6),
         options.decimal("sync-rate", 100), options.integer("settle-seconds", 90),
-        options.integer("setup-concurrency", 16));
+        options.integer("setup-concurrency", 16), options.text("page-profile", null));
     return new ClientScenario(vertx, target, config);
   }
 
@@ -264,7 +266,7 @@ final class ClientScenario implements Scenario {
       LOG.info("{} msg/s into channels not open, {} s", rate, config.seconds());
       Map<String, Integer> countsBefore = rate > 0 ? serverCounts() : Map.of();
       browser.probeJson("takeBadgeLog()");
-      Window window = begin();
+      Window window = begin("elsewhere-" + Math.round(rate));
       ClientLoad.Outcome outcome = null;
       if (rate > 0) {
         List<List<String>> busyOf = workspace.busyOf();
@@ -302,7 +304,7 @@ final class ClientScenario implements Scenario {
     JsonObject openChat(ClientLoad load, double rate) throws Exception {
       LOG.info("{} msg/s into the open channel, {} s", rate, config.seconds());
       String openChat = workspace.chat(OPEN);
-      Window window = begin();
+      Window window = begin("open-" + Math.round(rate));
       ClientLoad.Outcome outcome = load.run(workspace.senders(), rate, config.seconds(), (sender, k) -> openChat);
       window.end();
       List<String> ids = outcome.sent().stream().map(ClientLoad.Sent::messageId).toList();
@@ -545,8 +547,8 @@ final class ClientScenario implements Scenario {
       }
     }
 
-    private Window begin() {
-      return new Window(browser);
+    private Window begin(String phase) {
+      return new Window(browser, config.pageProfile() == null ? null : Path.of(config.pageProfile()), phase);
     }
   }
 
@@ -558,8 +560,16 @@ final class ClientScenario implements Scenario {
     double to;
     private Map<String, Double> after;
 
-    Window(Chromium browser) {
+    /** Where the phase's CPU profile of the page goes ({@code --page-profile DIR}), or null. */
+    private final Path profile;
+
+    Window(Chromium browser, Path profileDir, String phase) {
       this.browser = browser;
+      this.profile = profileDir == null ? null : profileDir.resolve(phase + ".cpuprofile");
+      if (profile != null) {
+        browser.cdp("Profiler.enable", Map.of());
+        browser.cdp("Profiler.start", Map.of());
+      }
       this.before = browser.metrics();
       this.from = browser.pageNow();
     }
@@ -567,6 +577,16 @@ final class ClientScenario implements Scenario {
     void end() {
       to = browser.pageNow();
       after = browser.metrics();
+      if (profile != null) {
+        JsonObject cpu = new JsonObject(browser.cdp("Profiler.stop", Map.of())).getJsonObject("profile");
+        try {
+          Files.createDirectories(profile.getParent());
+          Files.writeString(profile, cpu.encode());
+          LOG.info("CPU profile {}; the most self time:\n{}", profile, ClientFigures.topSelfTime(cpu, 15));
+        } catch (java.io.IOException e) {
+          LOG.warn("could not write {}", profile, e);
+        }
+      }
     }
 
     JsonObject busy() {
