@@ -2,12 +2,31 @@
 // plus what the stock client lacks: reconnect with exponential backoff and jitter, registrations that survive a
 // reconnect, the OComms register acknowledgement, the token on every frame, and a connection state for the UI.
 
-import { ERROR, RETRYABLE } from './protocol.js';
+import { ERROR, REASON, RETRYABLE } from './protocol.js';
 
 /** Seconds to wait before reconnect attempt n (then 30 s for every later one); each is jittered. */
 export const BACKOFF_SECONDS = [1, 2, 4, 8, 16, 30];
 const PING_INTERVAL_MS = 25_000;
 const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * Registrations waiting for their answer at once. The server handles a connection's frames one at a time and holds
+ * at most 200 waiting (docs/protocol.md, "Limits"): a user in hundreds of chats registers them a few at a time, and
+ * the requests made meanwhile (the open chat's history, chat.sync) wait behind a few frames, not hundreds.
+ */
+export const REGISTERS_IN_FLIGHT = 16;
+/** How often a frame the server refused as one too many (`too_many_frames`) is sent again before failing. */
+export const FRAME_RETRIES = 5;
+
+/** Whether the server refused a frame only because too many of this connection's frames were waiting. */
+export const isFrameRefusal = error => error?.code === ERROR.RATE_LIMITED && error.reason === REASON.TOO_MANY_FRAMES;
+
+/** The wait before sending a refused frame again: the server's hint, doubled per attempt, jittered. */
+export function frameRetryDelayMs(error, attempt, random = Math.random) {
+  const base = Math.max(50, Number(error?.body?.retryAfterMs) || 200) * 2 ** attempt;
+  return Math.round(base / 2 + random() * base / 2);
+}
+
+const wait = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * A failed request or registration: `code` is the wire error code (`timeout`, `forbidden`, `disconnected`, …),
@@ -68,6 +87,10 @@ export class EventBus {
     this.attempt = 0;
     this.socket = null;
     this.pending = new Map(); // replyAddress -> {resolve, reject, timer}
+    this.registerReplies = new Map(); // address -> the replyAddress of its register in flight (refusals name the address)
+    this.registerQueue = []; // {address, resolve, reject, attempt, connection}: registrations not sent yet
+    this.registersInFlight = 0;
+    this.connection = 0; // goes up with every socket: a retry never crosses to another connection
     this.handlers = new Map(); // address -> Set of handlers
     this.stateListeners = new Set();
     this.openListeners = new Set();
@@ -123,16 +146,24 @@ export class EventBus {
 
   // Requests
 
-  /** A request with a reply: resolves with the reply's body, rejects with a BusError. Retries once after a 401. */
+  /**
+   * A request with a reply: resolves with the reply's body, rejects with a BusError. Retries once after a 401, and
+   * with backoff when the server refused the frame unread (too many frames waiting: it never reached a service).
+   */
   async request(address, body, { timeout = DEFAULT_TIMEOUT_MS } = {}) {
-    try {
-      return await this.requestOnce(address, body, timeout);
-    } catch (error) {
-      if (error instanceof BusError && error.failureCode === 401) {
-        await this.refreshToken();
-        return this.requestOnce(address, body, timeout);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.requestOnce(address, body, timeout);
+      } catch (error) {
+        if (error instanceof BusError && error.failureCode === 401) {
+          await this.refreshToken();
+          return this.requestOnce(address, body, timeout);
+        }
+        if (!isFrameRefusal(error) || attempt >= FRAME_RETRIES) {
+          throw error;
+        }
+        await wait(frameRetryDelayMs(error, attempt));
       }
-      throw error;
     }
   }
 
@@ -143,9 +174,9 @@ export class EventBus {
     return this.exchange({ type: 'send', address, body }, timeout);
   }
 
-  exchange(frame, timeout) {
+  /** Sends a frame with a reply address; its answer (or an `err` on that address) settles the promise. */
+  exchange(frame, timeout, reply = replyAddress()) {
     return new Promise((resolve, reject) => {
-      const reply = replyAddress();
       const timer = setTimeout(() => {
         this.pending.delete(reply);
         reject(new BusError(ERROR.TIMEOUT, 504, `no reply from ${frame.address} in ${timeout} ms`));
@@ -175,6 +206,7 @@ export class EventBus {
     set.add(handler);
     const live = this.state === 'open' || this.state === 'registering';
     const ready = first && live ? this.register(address) : Promise.resolve();
+    ready.catch(() => {}); // a refusal is for whoever waits on `ready`; nobody has to
     const unsubscribe = () => {
       const current = this.handlers.get(address);
       if (!current || !current.delete(handler) || current.size > 0) {
@@ -189,8 +221,12 @@ export class EventBus {
     return unsubscribe;
   }
 
+  /** Registers `address` on this connection, REGISTERS_IN_FLIGHT at a time, in the order asked. */
   register(address) {
-    return this.exchange({ type: 'register', address }, DEFAULT_TIMEOUT_MS).catch(error => {
+    return new Promise((resolve, reject) => {
+      this.registerQueue.push({ address, resolve, reject, attempt: 0, connection: this.connection });
+      this.sendRegisters();
+    }).catch(error => {
       if (error.failureCode === 401) {
         return this.refreshToken().then(() => this.register(address));
       }
@@ -199,6 +235,38 @@ export class EventBus {
       }
       throw error;
     });
+  }
+
+  sendRegisters() {
+    while (this.registersInFlight < REGISTERS_IN_FLIGHT && this.registerQueue.length > 0) {
+      const item = this.registerQueue.shift();
+      if (item.connection !== this.connection) {
+        item.reject(new BusError(ERROR.DISCONNECTED, 0, 'connection lost'));
+        continue;
+      }
+      if (!this.handlers.has(item.address)) {
+        item.resolve(); // nobody listens any more
+        continue;
+      }
+      this.registersInFlight += 1;
+      const reply = replyAddress();
+      this.registerReplies.set(item.address, reply);
+      this.exchange({ type: 'register', address: item.address }, DEFAULT_TIMEOUT_MS, reply).then(item.resolve, error => {
+        if (isFrameRefusal(error) && item.attempt < FRAME_RETRIES && item.connection === this.connection) {
+          setTimeout(() => {
+            this.registerQueue.unshift(item);
+            this.sendRegisters();
+          }, frameRetryDelayMs(error, item.attempt));
+          item.attempt += 1;
+        } else {
+          item.reject(error);
+        }
+      }).finally(() => {
+        this.registerReplies.delete(item.address);
+        this.registersInFlight -= 1;
+        this.sendRegisters();
+      });
+    }
   }
 
   // The connection
@@ -210,6 +278,7 @@ export class EventBus {
       return;
     }
     this.setState(state);
+    this.connection += 1;
     let socket;
     try {
       socket = this.socketFactory(this.url);
@@ -306,6 +375,7 @@ export class EventBus {
   }
 
   failPending(error) {
+    this.registerQueue.splice(0).forEach(item => item.reject(error));
     const pending = [...this.pending.values()];
     this.pending.clear();
     pending.forEach(({ reject, timer }) => {
@@ -339,9 +409,12 @@ export class EventBus {
     if (frame.type === 'pong') {
       return;
     }
-    const pending = frame.address ? this.pending.get(frame.address) : null;
+    // A refused registration names the address it was for, not the reply address of its register frame.
+    const replyTo = frame.type === 'err' && this.registerReplies.has(frame.address)
+      ? this.registerReplies.get(frame.address) : frame.address;
+    const pending = replyTo ? this.pending.get(replyTo) : null;
     if (pending) {
-      this.pending.delete(frame.address);
+      this.pending.delete(replyTo);
       clearTimeout(pending.timer);
       if (frame.type === 'err') {
         pending.reject(busError(frame));

@@ -3,6 +3,7 @@
 
 import { Marked } from 'marked';
 import DOMPurify from 'dompurify';
+import { createHtmlCache } from './html-cache.js';
 
 const escapeHtml = text => text.replace(/[&<>"']/g, c => ({
   '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;',
@@ -78,6 +79,17 @@ export function markMentions(html, me) {
 /** Safe HTML for a message's markdown; `me` (a username) gets its mentions marked as such. */
 export function renderMarkdown(content, me) {
   return markMentions(DOMPurify.sanitize(markdownToHtml(content), PURIFY), me);
+}
+
+const rendered = createHtmlCache(renderMarkdown);
+
+/**
+ * A message's HTML for the user `me` (a username), rendered once per version of the message (its id and edit time)
+ * and cached: rendering the list again neither parses nor sanitizes. A message not stored yet is keyed by its clientId.
+ */
+export function messageHtml(message, me) {
+  return rendered.html(message.id || `pending:${message.clientId}`, `${message.editedAt || ''}|${me || ''}`,
+    message.content || '', me);
 }
 
 export { escapeHtml };

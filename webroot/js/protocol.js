@@ -91,6 +91,7 @@ export const REASON = Object.freeze({
   NAME_TAKEN: 'name_taken',
   INVITE_EXPIRED: 'invite_expired',
   INVITE_USED_UP: 'invite_used_up',
+  TOO_MANY_FRAMES: 'too_many_frames',
 });
 
 /** Limits the server sets on requests the client makes. */

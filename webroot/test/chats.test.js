@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { classify } from '../js/store/chats.js';
-import { ALICE, BOB, ME, channel, connectedClient, message, newMessage, settle, synced } from '../testing/fakes.js';
+import {
+  ALICE, BOB, ME, channel, connectedClient, memoryStorage, message, newMessage, settle, synced,
+} from '../testing/fakes.js';
 
 const GENERAL = 'c-general';
 const RANDOM = 'c-random';
@@ -113,5 +115,37 @@ describe('the chat list', () => {
     bus.publish('user.u-me', { type: 'chat.removed', chatId: RANDOM, reason: 'removed' });
     assert.deepEqual(client.chats.chatsOf('ws-1').channels, [GENERAL]);
     assert.equal(bus.registered(`chat.${RANDOM}`), false);
+  });
+});
+
+describe('connecting', () => {
+  test('fetches the chat list once, after the connection is open, and again after a reconnect', async t => {
+    const { bus, api } = await connectedClient(t, { chats: two() });
+    const listFetches = () => api.calls.filter(([name]) => name === 'chats').length;
+    assert.equal(listFetches(), 1);
+    bus.drop();
+    bus.open();
+    await settle();
+    assert.equal(listFetches(), 2);
+  });
+
+  test('registers the chat that will open before the others', async t => {
+    const chats = [channel('c-a', 'aardvark'), channel('c-b', 'beaver'), channel('c-z', 'zebra')];
+    const storage = memoryStorage({ 'ocomms.chat.ws-1': 'c-z' });
+    const { client, bus } = await connectedClient(t, { chats, storage });
+    const chatAddresses = [...bus.handlers.keys()].filter(address => address.startsWith('chat.'));
+    assert.deepEqual(chatAddresses, ['chat.c-z', 'chat.c-a', 'chat.c-b']);
+    assert.equal(client.chats.activeChatId(), 'c-z');
+  });
+
+  test('keeps the unread totals as counts change, without visiting every chat', async t => {
+    const { client, bus } = await connectedClient(t, { chats: two() });
+    bus.publish(`chat.${RANDOM}`, newMessage(message(RANDOM, 11)));
+    bus.publish(`chat.${RANDOM}`, newMessage(message(RANDOM, 12, { mentions: { users: [ME.id] } })));
+    assert.deepEqual(client.chats.totals(), { unread: 2, mentions: 1 });
+    assert.equal(client.chats.unreadByWorkspace().get('ws-1'), 2);
+    client.chats.remove(RANDOM);
+    assert.deepEqual(client.chats.totals(), { unread: 0, mentions: 0 });
+    assert.equal(client.chats.unreadByWorkspace().has('ws-1'), false);
   });
 });

@@ -72,4 +72,16 @@ describe('markdown', () => {
     markdown.hardenLink({ tagName: 'SPAN', setAttribute: (name, value) => { untouched[name] = value; } });
     assert.deepEqual(untouched, {});
   });
+
+  test('a message is rendered and sanitized once per version, however often it is shown', () => {
+    const msg = { id: 'm-cached', clientId: 'c-cached', content: 'hello **@me**', editedAt: null };
+    const before = purify.calls.length;
+    const first = markdown.messageHtml(msg, 'me');
+    assert.equal(markdown.messageHtml({ ...msg }, 'me'), first);
+    assert.equal(purify.calls.length - before, 1, 'sanitized once');
+    const edited = markdown.messageHtml({ ...msg, content: 'bye', editedAt: '2026-01-01T00:00:00Z' }, 'me');
+    assert.match(edited, /bye/);
+    assert.equal(purify.calls.length - before, 2, 'and once more for the edit');
+  });
 });
+

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { channel, connectedClient, fakePage, message, newMessage, settle, sleep } from '../testing/fakes.js';
+import { READ_INTERVAL_MS } from '../js/store/reads.js';
+import { channel, connectedClient, fakeClock, fakePage, message, newMessage, settle, sleep } from '../testing/fakes.js';
 
 const GENERAL = 'c-general';
 const READ_WAIT_MS = 200; // a little more than the client's 150 ms
@@ -54,5 +55,30 @@ describe('reading', () => {
     client.reads.markReadSoon();
     await sleep(READ_WAIT_MS);
     assert.deepEqual(bus.sent('chat.read'), []);
+  });
+
+  test('while messages keep arriving every 100 ms, a read still goes out at least every 2 s', async t => {
+    const clock = fakeClock();
+    const { client, bus } = await connectedClient(t, { clock, chats: [channel(GENERAL, 'general', { lastSeq: 2, readSeq: 2 })],
+      history: { [GENERAL]: [message(GENERAL, 1), message(GENERAL, 2)] } });
+    await clock.advance(READ_INTERVAL_MS);
+    bus.forget();
+    const readsAt = [];
+    for (let seq = 3; seq <= 52; seq += 1) { // 5 s of 10 messages a second
+      bus.publish(`chat.${GENERAL}`, newMessage(message(GENERAL, seq)));
+      const before = bus.sent('chat.read').length;
+      await clock.advance(100);
+      if (bus.sent('chat.read').length > before) {
+        readsAt.push(clock.now());
+      }
+    }
+    assert.ok(readsAt.length >= 3, `${readsAt.length} reads in 5 s`);
+    const gaps = readsAt.slice(1).map((at, i) => at - readsAt[i]);
+    assert.ok(Math.max(...gaps) <= 2000, `gaps ${gaps}`);
+    // Not one per message either: at most one a READ_INTERVAL_MS.
+    assert.ok(readsAt.length <= 5000 / READ_INTERVAL_MS + 1, `${readsAt.length} reads in 5 s`);
+    await clock.advance(READ_INTERVAL_MS);
+    assert.equal(bus.sent('chat.read').at(-1).seq, 52);
+    assert.equal(client.chats.table.get(GENERAL).unreadCount, 0);
   });
 });

@@ -135,6 +135,45 @@ export class FakeBus {
   reconnectNow() {}
 }
 
+/**
+ * Time for what the client paces (reads, the title), moved by the test: `advance(ms)` runs the timers that come due,
+ * in order.
+ */
+export function fakeClock(start = 1_000_000) {
+  let time = start;
+  let ids = 0;
+  const timers = new Map(); // id -> {at, run}
+  const clock = {
+    now: () => time,
+    setTimeout(run, ms = 0) {
+      ids += 1;
+      timers.set(ids, { at: time + Math.max(0, ms), run });
+      return ids;
+    },
+    clearTimeout(id) {
+      timers.delete(id);
+    },
+    /** Moves time on by `ms`, running every timer due by then at its own time. */
+    async advance(ms) {
+      const until = time + ms;
+      for (;;) {
+        const due = [...timers.entries()].filter(([, timer]) => timer.at <= until)
+          .sort((a, b) => a[1].at - b[1].at || a[0] - b[0])[0];
+        if (!due) {
+          break;
+        }
+        timers.delete(due[0]);
+        time = due[1].at;
+        due[1].run();
+        await settle();
+      }
+      time = until;
+      await settle();
+    },
+  };
+  return clock;
+}
+
 /** localStorage in memory. */
 export function memoryStorage(entries = {}) {
   const items = new Map(Object.entries(entries));
@@ -260,7 +299,7 @@ export const newMessage = msg => ({ type: 'message.new', chatId: msg.chatId, seq
  * stopped) after the test `t`.
  */
 export async function connectedClient(t, { chats = [channel('c-general', 'general')], history = {}, connect = true,
-  storage = memoryStorage(), outboxStore = memoryOutbox(), page = fakePage() } = {}) {
+  storage = memoryStorage(), outboxStore = memoryOutbox(), page = fakePage(), clock = globalThis } = {}) {
   const bus = new FakeBus();
   const api = fakeApi({
     session: { user: ME, accessToken: 'token' },
@@ -284,6 +323,7 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
     api, bus, outboxStore, storage, document: page, window: fakePage(),
     drawFavicon: (count, urgent) => favicons.push({ count, urgent }),
     newId: () => `client-${(ids += 1)}`,
+    clock,
   });
   t.after(() => client.logout());
   await client.start();
@@ -291,5 +331,5 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
     bus.open();
   }
   await settle();
-  return { client, bus, api, page, storage, outboxStore, favicons };
+  return { client, bus, api, page, storage, outboxStore, favicons, clock };
 }

@@ -1,5 +1,5 @@
 import { h, Fragment } from 'preact';
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
@@ -16,12 +16,12 @@ function dayLabel(date) {
   return dayFormat.format(date);
 }
 
-/** Messages with day separators and groups of consecutive messages by one sender. */
-export function renderMessages(messages, chatId, inThread) {
+/** Messages with day separators and groups of consecutive messages by one sender; `before` is the message shown above them. */
+export function renderMessages(messages, chatId, inThread, { before = null, lastOwn } = {}) {
   const me = client.session.me();
-  const lastOwn = [...messages].reverse().find(m => m.senderId === me && !m.deleted);
+  const ownLast = lastOwn !== undefined ? lastOwn : lastOwnMessage(messages, me, 0);
   const items = [];
-  let previous = null;
+  let previous = before;
   messages.forEach(message => {
     const created = new Date(message.createdAt);
     const newDay = !previous || new Date(previous.createdAt).toDateString() !== created.toDateString();
@@ -31,42 +31,123 @@ export function renderMessages(messages, chatId, inThread) {
     }
     const compact = !newDay && previous && previous.senderId === message.senderId && !previous.deleted
       && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
-    items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === lastOwn, inThread }));
+    items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === ownLast, inThread }));
     previous = message;
   });
   return items;
 }
 
-const NO_PENDING = [];
+/** The user's newest message that is not deleted, looking back from the end no further than index `from`. */
+function lastOwnMessage(messages, me, from) {
+  for (let i = messages.length - 1; i >= from; i -= 1) {
+    if (messages[i].senderId === me && !messages[i].deleted) {
+      return messages[i];
+    }
+  }
+  return null;
+}
 
-/** The open chat's messages: re-rendered when they (or the user's unsent ones) change. */
+/** The index of the first message with a seq at or above `seq` (messages are in seq order). */
+function indexAtSeq(messages, seq) {
+  let low = 0;
+  let high = messages.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (messages[middle].seq < seq) {
+      low = middle + 1;
+    } else {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+const NO_PENDING = [];
+/** At most this many messages are in the DOM, whatever the history loaded: what a long chat costs to show. */
+export const WINDOW_ROWS = 150;
+/** How many more rows come in when the reader nears the top or the bottom of what is rendered. */
+const STEP_ROWS = 50;
+/** How near (in pixels) to an edge of the rendered rows the reader must be for more to come in. */
+const EDGE_PX = 600;
+
+/**
+ * The rendered part of a chat's messages: the newest WINDOW_ROWS while the reader follows the chat at its bottom;
+ * once they scroll up, a window of rows between two seqs that moves by STEP_ROWS as they near its top or bottom
+ * (older pages are fetched when its top is the oldest message loaded). The reader's place is kept by an anchor: the
+ * first message in view and its distance from the top, restored after every render that changed the rows above it.
+ */
 function MessageList({ chatId }) {
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
   const scroller = useRef(null);
-  const memory = useRef({ atBottom: true, firstId: null, height: 0 });
+  // follow: at the bottom, showing the newest; else the window's first and last seq. anchor: {seq, offset}.
+  const place = useRef({ follow: true, fromSeq: 0, toSeq: 0, anchor: null, loadedAbove: null });
+  const [, rerender] = useReducer(n => n + 1, 0);
   const [pill, setPill] = useState(false);
 
-  const isAtBottom = el => el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+  const messages = view ? view.messages : [];
+  let start;
+  let end;
+  if (place.current.follow || messages.length === 0) {
+    end = messages.length;
+    start = Math.max(0, end - WINDOW_ROWS);
+  } else {
+    start = indexAtSeq(messages, place.current.fromSeq);
+    end = Math.max(start, Math.min(messages.length, indexAtSeq(messages, place.current.toSeq + 1)));
+  }
+
+  const distanceToBottom = el => el.scrollHeight - el.scrollTop - el.clientHeight;
+
+  /** The first message in view, and how far below the list's top edge it is. */
+  const anchorOf = el => {
+    const top = el.getBoundingClientRect().top;
+    const rows = el.querySelectorAll(':scope > article.message[data-seq]');
+    for (const row of rows) {
+      const rect = row.getBoundingClientRect();
+      if (rect.bottom > top) {
+        return { seq: Number(row.dataset.seq), offset: rect.top - top };
+      }
+    }
+    return null;
+  };
+
+  const follow = () => {
+    place.current.follow = true;
+    place.current.anchor = null;
+    setPill(false);
+    client.reads.setAtBottom(true);
+    rerender();
+  };
 
   const scrollToBottom = () => {
+    follow();
+    requestAnimationFrame(() => {
+      const el = scroller.current;
+      if (el) {
+        el.scrollTop = el.scrollHeight;
+      }
+    });
+  };
+
+  /** Shows rows [from, to) of the messages, keeping the reader where they are. */
+  const showRows = (from, to) => {
     const el = scroller.current;
-    if (el) {
-      el.scrollTop = el.scrollHeight;
-      memory.current.atBottom = true;
-      setPill(false);
-      client.reads.setAtBottom(true);
-    }
+    if (messages.length === 0) return;
+    place.current.follow = false;
+    place.current.fromSeq = messages[from].seq;
+    place.current.toSeq = messages[Math.max(from, to - 1)].seq;
+    place.current.anchor = el ? anchorOf(el) : null;
+    rerender();
   };
 
   useEffect(() => {
-    memory.current = { atBottom: true, firstId: null, height: 0 };
+    place.current = { follow: true, fromSeq: 0, toSeq: 0, anchor: null, loadedAbove: null };
     setPill(false);
     client.reads.setAtBottom(true);
   }, [chatId]);
 
   useEffect(() => client.messages.onNewMessage((id, message) => {
-    if (id === chatId && message.senderId !== client.session.me() && !memory.current.atBottom) {
+    if (id === chatId && message.senderId !== client.session.me() && !place.current.follow) {
       setPill(true);
     }
   }), [chatId]);
@@ -74,49 +155,85 @@ function MessageList({ chatId }) {
   useEffect(() => {
     const onSent = event => {
       if (event.detail.chatId === chatId && !event.detail.rootId) {
-        requestAnimationFrame(scrollToBottom);
+        scrollToBottom();
       }
     };
     window.addEventListener('ocomms:sent', onSent);
     return () => window.removeEventListener('ocomms:sent', onSent);
   }, [chatId]);
 
-  // After each render: stay at the bottom if we were there; keep the view still when older messages came in above.
+  // After each render: at the bottom while following; else the anchor message where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || !view) return;
-    const firstId = view.messages[0]?.id || null;
-    const remembered = memory.current;
-    if (remembered.atBottom) {
+    const remembered = place.current;
+    if (remembered.follow) {
       el.scrollTop = el.scrollHeight;
-    } else if (remembered.firstId && firstId !== remembered.firstId) {
-      el.scrollTop += el.scrollHeight - remembered.height;
+    } else if (remembered.anchor) {
+      const row = el.querySelector(`:scope > article.message[data-seq="${remembered.anchor.seq}"]`);
+      if (row) {
+        el.scrollTop += row.getBoundingClientRect().top - el.getBoundingClientRect().top - remembered.anchor.offset;
+      }
     }
-    remembered.firstId = firstId;
-    remembered.height = el.scrollHeight;
     // A short chat cannot scroll: fetch older pages until it can (or there are none).
     if (view.loaded && view.hasMore && !view.loading && el.scrollHeight <= el.clientHeight) {
       client.messages.loadOlder(chatId);
     }
   });
 
+  // Older messages arrived while the window's top was the oldest one loaded: the window grows up into them.
+  const oldestSeq = messages[0]?.seq;
+  useEffect(() => {
+    const remembered = place.current;
+    if (!remembered.follow && remembered.loadedAbove !== null && oldestSeq !== undefined
+      && oldestSeq < remembered.loadedAbove) {
+      remembered.loadedAbove = null;
+      const from = Math.max(0, start - STEP_ROWS);
+      showRows(from, Math.min(end, from + WINDOW_ROWS));
+    }
+  }, [oldestSeq]);
+
   const onScroll = () => {
     const el = scroller.current;
-    const atBottom = isAtBottom(el);
-    memory.current.atBottom = atBottom;
-    memory.current.height = el.scrollHeight;
+    if (!el || !view) return;
+    const toBottom = distanceToBottom(el);
+    const remembered = place.current;
+    if (el.scrollTop < EDGE_PX && start > 0) {
+      const from = Math.max(0, start - STEP_ROWS);
+      showRows(from, Math.min(end, from + WINDOW_ROWS));
+    } else if (el.scrollTop < EDGE_PX && start === 0 && view.hasMore && !view.loading) {
+      if (remembered.follow) {
+        showRows(start, end); // stop following: the older page comes in above what is shown
+      }
+      remembered.loadedAbove = messages[0]?.seq ?? null;
+      client.messages.loadOlder(chatId);
+    } else if (toBottom < EDGE_PX && end < messages.length) {
+      const to = Math.min(messages.length, end + STEP_ROWS);
+      if (to === messages.length && toBottom < 48) {
+        follow();
+      } else {
+        showRows(Math.max(0, to - WINDOW_ROWS), to);
+      }
+    } else if (!remembered.follow) {
+      remembered.anchor = anchorOf(el);
+    }
+    const atBottom = toBottom < 48 && end === messages.length;
+    if (atBottom && !remembered.follow) {
+      follow();
+    } else if (!atBottom && remembered.follow && toBottom >= 48) {
+      showRows(start, end);
+    }
     client.reads.setAtBottom(atBottom);
     if (atBottom && pill) {
       setPill(false);
-    }
-    if (el.scrollTop < 200 && view?.hasMore && !view.loading) {
-      client.messages.loadOlder(chatId);
     }
   };
 
   if (!view) {
     return null; // the chat is going away
   }
+  const me = client.session.me();
+  const shown = messages.slice(start, end);
   const pending = unsent.filter(p => !p.replyTo);
   return h('div', { class: 'message-list-wrap' },
     h('div', {
@@ -124,9 +241,13 @@ function MessageList({ chatId }) {
       'aria-busy': String(view.loading), tabindex: 0,
     },
     view.loading && h('div', { class: 'loading-older', role: 'status' }, 'Loading earlier messages…'),
-    view.loaded && !view.hasMore && h('div', { class: 'chat-start' }, 'This is the very beginning of the conversation.'),
-    renderMessages(view.messages, chatId, false),
-    pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
+    start === 0 && view.loaded && !view.hasMore
+      && h('div', { class: 'chat-start' }, 'This is the very beginning of the conversation.'),
+    renderMessages(shown, chatId, false, {
+      before: start > 0 ? messages[start - 1] : null,
+      lastOwn: lastOwnMessage(messages, me, start),
+    }),
+    end === messages.length && pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
     pill && h('button', { class: 'new-messages-pill', onClick: scrollToBottom }, 'New messages ↓'));
 }
 

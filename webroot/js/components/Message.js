@@ -1,10 +1,10 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import { client } from '../store.js';
-import { renderMarkdown } from '../markdown.js';
+import { messageHtml } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
-import { useDisplayName, useMe, useSlice } from './hooks.js';
+import { memo, useDisplayName, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
 
@@ -68,8 +68,11 @@ function ReadMark({ message, chatId, isLastOwn }) {
   return isLastOwn && readers > 0 ? h('span', { class: 'seen-by' }, `Seen by ${readers}`) : null;
 }
 
-/** One message; `compact` when it continues the previous one's group. */
-export function Message({ message, chatId, compact, isLastOwn, inThread }) {
+/**
+ * One message; `compact` when it continues the previous one's group. Rendered again only when its props change (the
+ * message object is replaced only when that message changes) or what it subscribes to does.
+ */
+export const Message = memo(function MessageRow({ message, chatId, compact, isLastOwn, inThread }) {
   const me = useMe();
   const sender = useDisplayName(message.senderId);
   const [editing, setEditing] = useState(false);
@@ -119,7 +122,7 @@ export function Message({ message, chatId, compact, isLastOwn, inThread }) {
           h('div', { class: 'edit-actions' },
             h('button', { onClick: () => setEditing(false) }, 'Cancel'),
             h('button', { class: 'primary', onClick: saveEdit }, 'Save')))
-        : h('div', { class: 'content', dangerouslySetInnerHTML: { __html: renderMarkdown(message.content, me.username) } }),
+        : h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
     message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
     !message.deleted && h(Reactions, { message }),
     !inThread && message.replyCount > 0 && h('button', {
@@ -137,7 +140,7 @@ export function Message({ message, chatId, compact, isLastOwn, inThread }) {
   picking && h(EmojiPicker, {
     onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),
   }));
-}
+});
 
 /**
  * Our own message before the server has it: sending, waiting for the connection, or refused. A refused one says why
@@ -154,7 +157,7 @@ export function PendingMessage({ pending }) {
   h(Avatar, { userId: me.id }),
   h('div', { class: 'message-main' },
     h('header', { class: 'message-header' }, h('span', { class: 'sender' }, me.displayName)),
-    h('div', { class: 'content', dangerouslySetInnerHTML: { __html: renderMarkdown(pending.content, me.username) } }),
+    h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(pending, me.username) } }),
     h('span', {
       class: 'send-status', role: failed ? 'alert' : undefined,
       'data-code': failure?.code, 'data-reason': failure?.reason || undefined,

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { setTheme, themeChoice } from '../theme.js';
 import { Icon } from './icons.js';
-import { useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
+import { memo, useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
 import { shallowEqual } from '../store/slice.js';
 
 const STATUSES = [
@@ -18,10 +18,11 @@ export function PresenceDot({ userId }) {
 /** The narrow rail of workspaces, with a button to create or join one. */
 export function WorkspaceRail({ onAddWorkspace }) {
   const { workspaces, workspaceId } = useSlice(client.session.slice, state => state);
-  // Which workspaces have unread messages: re-rendered when that changes, not on every count.
+  // The other workspaces' unread counts (the sidebar shows the current one's): re-rendered when one of those changes,
+  // not on every message in the workspace one is looking at.
   const unread = useSlice(client.chats.table, () => {
     const sums = client.chats.unreadByWorkspace();
-    return workspaces.map(ws => sums.get(ws.id) || 0);
+    return workspaces.map(ws => (ws.id === workspaceId ? 0 : sums.get(ws.id) || 0));
   }, { equals: shallowEqual });
   return h('nav', { class: 'rail', 'aria-label': 'Workspaces' },
     workspaces.map((ws, i) => h('button', {
@@ -36,7 +37,7 @@ export function WorkspaceRail({ onAddWorkspace }) {
 }
 
 /** One chat in the sidebar: re-rendered when that chat (its badge) changes, or it is opened or left. */
-function ChatLink({ chatId }) {
+const ChatLink = memo(function ChatRow({ chatId }) {
   const chat = useRow(client.chats.table, chatId);
   const active = useSlice(client.chats.selection, state => state.activeChatId === chatId);
   const title = useChatTitle(chat);
@@ -65,7 +66,7 @@ function ChatLink({ chatId }) {
   h('span', { class: 'chat-name' }, title),
   mentions > 0 ? h('span', { class: 'badge mention', 'data-badge': 'mention' }, String(mentions))
     : unread > 0 ? h('span', { class: 'badge', 'data-badge': 'unread' }, String(unread)) : null));
-}
+});
 
 function UserMenu() {
   const [open, setOpen] = useState(false);

@@ -1,5 +1,6 @@
+import { h } from 'preact';
 import { useEffect, useReducer, useRef } from 'preact/hooks';
-import { createSelection } from '../store/slice.js';
+import { createSelection, shallowEqual } from '../store/slice.js';
 import { client } from '../store.js';
 
 /**
@@ -47,4 +48,21 @@ export function usePresence(userId) {
 /** A chat's title (a DM's is its members' names). */
 export function useChatTitle(chat) {
   return useSlice(client.people.users, () => client.chats.title(chat));
+}
+
+/**
+ * A component that renders again only when its props change (by identity, prop by prop) or what it subscribes to
+ * does: a message when that message changes, not when its neighbours or the list around it do. (preact/compat's
+ * `memo`, without loading compat.)
+ */
+export function memo(component, equal = shallowEqual) {
+  function shouldComponentUpdate(nextProps) {
+    return !equal(this.props, nextProps);
+  }
+  function Memo(props) {
+    this.shouldComponentUpdate = shouldComponentUpdate;
+    return h(component, props);
+  }
+  Memo.displayName = `Memo(${component.name})`;
+  return Memo;
 }

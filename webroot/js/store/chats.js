@@ -42,7 +42,25 @@ export function classify(message, chat, me) {
  * @param deps.storage the last open chat of each workspace is remembered
  */
 export function createChats({ api, bus, router, session, people, notices, storage }) {
-  const table = createTable('chats'); // chatId -> chat + {unreadCount, mentionCount, readSeq}
+  // Unread and mention totals, overall and per workspace, kept as rows change: the title and the workspace rail read
+  // them without visiting every chat.
+  const sums = { unread: 0, mentions: 0, unreadByWorkspace: new Map() };
+  const table = createTable('chats', { // chatId -> chat + {unreadCount, mentionCount, readSeq}
+    onRowChange: (chatId, before, after) => {
+      [[before, -1], [after, 1]].forEach(([row, sign]) => {
+        if (row && (row.unreadCount || row.mentionCount)) {
+          sums.unread += sign * (row.unreadCount || 0);
+          sums.mentions += sign * (row.mentionCount || 0);
+          const workspaceSum = (sums.unreadByWorkspace.get(row.workspaceId) || 0) + sign * (row.unreadCount || 0);
+          if (workspaceSum) {
+            sums.unreadByWorkspace.set(row.workspaceId, workspaceSum);
+          } else {
+            sums.unreadByWorkspace.delete(row.workspaceId);
+          }
+        }
+      });
+    },
+  });
   const selection = createSlice('chats.selection', { activeChatId: null, threadRootId: null });
   const tallies = new Map(); // chatId -> {floor, seen: Map seq -> 'own' | 'mention' | 'unread' | 'read'}
   const registrations = new Map(); // chatId -> unsubscriber of chat.<id>
@@ -92,17 +110,30 @@ export function createChats({ api, bus, router, session, people, notices, storag
     removedListeners.forEach(listener => listener(chatId));
   }
 
-  /** Fetches the chat list: its counts replace the client's; chats no longer listed go. */
+  /**
+   * Fetches the chat list: its counts replace the client's; chats no longer listed go. The open chat (or the one to
+   * open) is added first, so that its registration, and with it its history, come before those of the other chats.
+   */
   async function load() {
     const { chats } = await api.rest.chats();
     const listed = new Set();
-    chats.forEach(chat => {
+    const first = selection.state.activeChatId
+      || storage.getItem(CHAT_KEY(session.slice.state.workspaceId));
+    [...chats].sort((a, b) => (b.id === first) - (a.id === first)).forEach(chat => {
       listed.add(chat.id);
       add(chat);
       listedCounts(chat);
     });
     [...table.keys()].filter(id => !listed.has(id)).forEach(remove);
     return chats;
+  }
+
+  /** Settles once the registration of `chatId` (or, without one, of every chat) is effective or refused. */
+  function registered(chatId) {
+    if (chatId !== undefined) {
+      return (registrations.get(chatId)?.ready || Promise.resolve()).catch(() => {});
+    }
+    return Promise.allSettled([...registrations.values()].map(unsubscribe => unsubscribe.ready));
   }
 
   function clear() {
@@ -252,12 +283,11 @@ export function createChats({ api, bus, router, session, people, notices, storag
     return [...channels, ...dms];
   }
 
-  /** Unread messages per workspace (for the rail). */
-  function unreadByWorkspace() {
-    const sums = new Map();
-    table.forEach(chat => sums.set(chat.workspaceId, (sums.get(chat.workspaceId) || 0) + (chat.unreadCount || 0)));
-    return sums;
-  }
+  /** Unread messages per workspace (for the rail): workspaceId -> count, only those with some. Read, don't keep. */
+  const unreadByWorkspace = () => sums.unreadByWorkspace;
+
+  /** Unread and mention totals over every chat. */
+  const totals = () => ({ unread: sums.unread, mentions: sums.mentions });
 
   // Which chat is open
 
@@ -283,6 +313,7 @@ export function createChats({ api, bus, router, session, people, notices, storag
     add,
     remove,
     load,
+    registered,
     clear,
     countMessage,
     setCounts,
@@ -292,6 +323,7 @@ export function createChats({ api, bus, router, session, people, notices, storag
     chatsOf,
     orderedIds,
     unreadByWorkspace,
+    totals,
     select,
     selectThread: rootId => selection.set({ threadRootId: rootId }),
     deselect: () => selection.set({ activeChatId: null, threadRootId: null }),

@@ -29,8 +29,10 @@ import { createTyping } from './typing.js';
  * @param deps.window activity (idleness)
  * @param deps.drawFavicon optional: how the favicon is drawn
  * @param deps.newId optional: makes a message's clientId
+ * @param deps.clock optional: `now`, `setTimeout` and `clearTimeout` for what is paced in time (reads, the title)
  */
-export function createClient({ api, bus, outboxStore, storage, document, window, drawFavicon, newId }) {
+export function createClient({ api, bus, outboxStore, storage, document, window, drawFavicon, newId,
+  clock = globalThis }) {
   const router = createRouter();
   const notices = createNotices();
   const connection = createConnection({ bus });
@@ -41,11 +43,12 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
   const typing = createTyping({ bus, router, session, people, messages, connection });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
-  const reads = createReads({ bus, session, chats, messages, connection, document });
-  const title = createTitle({ document, chats, people, drawFavicon });
+  const reads = createReads({ bus, session, chats, messages, connection, document, clock });
+  const title = createTitle({ document, chats, people, drawFavicon, clock });
   notices.listen({ messages, chats, session, people });
 
   let unsubscribeUser = null;
+  let workspacesLoaded = Promise.resolve(); // the chat list is read once the workspace to show is known
   const workspaceId = () => session.slice.state.workspaceId;
 
   bus.onOpen(() => {
@@ -68,7 +71,10 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     }
   });
 
-  /** Starts the signed-in client: loads workspaces and chats, connects the bus. */
+  /**
+   * Starts the signed-in client: loads the workspaces and connects the bus. The chat list is fetched once the
+   * connection is open (with the user's own address registered: no chat.added can fall between the list and it).
+   */
   async function start() {
     const current = session.slice.state.session;
     if (!current) {
@@ -76,10 +82,10 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     }
     people.learn([current.user]);
     unsubscribeUser = bus.subscribe(userAddress(current.user.id), event => router.route(SCOPE.USER, event));
+    workspacesLoaded = reloadWorkspaces();
     bus.start();
     try {
-      await reloadWorkspaces();
-      await loadChats();
+      await workspacesLoaded;
       await outbox.loadStored();
     } catch (error) {
       notices.fail(error);
@@ -106,9 +112,12 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     signedOut();
   }
 
-  // After (re)connecting: every chat's gaps are filled, the list is fresh, presence is known, the outbox goes out.
+  // After (re)connecting: the list is fresh, every chat's gaps are filled (once its registration is effective: what
+  // is sent after that is heard live), presence is known, the outbox goes out.
   async function resync() {
+    await workspacesLoaded.catch(() => {});
     await loadChats();
+    await chats.registered();
     await messages.resync();
     await presence.subscribePeople();
     await outbox.flush();

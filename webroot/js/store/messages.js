@@ -212,6 +212,7 @@ export function createMessages({ bus, router, api, session, people, chats, conne
       return;
     }
     await connection.whenOpen();
+    await chats.registered(chatId); // history is read after the chat's events are heard: nothing falls between
     views.update(chatId, current => ({ ...current, loading: true }));
     try {
       const current = views.get(chatId);

@@ -1,11 +1,17 @@
 // Read marking: the open chat is marked read up to its newest message while the page is visible and the list is
 // scrolled to the bottom. Tried shortly after the chat opens, the list reaches the bottom, the page becomes visible,
 // a message arrives in it or its unread count rises.
+//
+// A throttle, not a debounce: a read is due READ_DELAY_MS after the first reason for one, and further reasons do not
+// postpone it (a chat receiving a message every 100 ms would otherwise never be marked read); while messages keep
+// coming, one read goes out every READ_INTERVAL_MS.
 
 import { REQUEST } from '../protocol.js';
 
 /** New messages of one burst are read with one request. */
-const READ_DELAY_MS = 150;
+export const READ_DELAY_MS = 150;
+/** Under steady traffic, one read this often (well inside the "at least every 2 s" a reader expects). */
+export const READ_INTERVAL_MS = 1000;
 
 /**
  * @param deps.bus the bridge client
@@ -14,14 +20,24 @@ const READ_DELAY_MS = 150;
  * @param deps.messages the last seq the user has in front of them, and the read receipts (the user's own)
  * @param deps.connection reads are sent only while connected
  * @param deps.document whether the page is visible
+ * @param deps.clock `now`, `setTimeout`, `clearTimeout`
  */
-export function createReads({ bus, session, chats, messages, connection, document }) {
+export function createReads({ bus, session, chats, messages, connection, document, clock = globalThis }) {
+  const now = clock.now ? () => clock.now() : () => Date.now();
   let timer = 0;
+  let sentAt = -Infinity;
   let atBottom = true;
 
+  /** A read is due soon: at most READ_DELAY_MS from now, and READ_INTERVAL_MS after the last one. */
   function markReadSoon() {
-    clearTimeout(timer);
-    timer = setTimeout(markRead, READ_DELAY_MS);
+    if (timer) {
+      return;
+    }
+    const wait = Math.max(READ_DELAY_MS, sentAt + READ_INTERVAL_MS - now());
+    timer = clock.setTimeout(() => {
+      timer = 0;
+      markRead();
+    }, wait);
   }
 
   /** The message list tells whether it shows its newest message. */
@@ -44,6 +60,7 @@ export function createReads({ bus, session, chats, messages, connection, documen
     if (!chat.unreadCount && !chat.mentionCount && alreadyRead >= last) {
       return;
     }
+    sentAt = now();
     try {
       const answer = await bus.request(REQUEST.READ, { chatId, seq: last });
       if (!chats.table.has(chatId)) {
@@ -74,5 +91,5 @@ export function createReads({ bus, session, chats, messages, connection, documen
     shown = chat;
   });
 
-  return { markReadSoon, setAtBottom, markRead };
+  return { markReadSoon, setAtBottom, markRead, stop: () => clock.clearTimeout(timer) };
 }

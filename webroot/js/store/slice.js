@@ -59,9 +59,11 @@ export function createSlice(name, initial) {
 
 /**
  * Rows by key (a chat's messages by chatId, a user's presence by userId), each replaced on its own change. Listeners
- * hear which keys changed; a listener of one key (`subscribeKey`) hears only of that row.
+ * hear which keys changed; a listener of one key (`subscribeKey`) hears only of that row. `onRowChange(key, before,
+ * after)` (optional) hears every change at once, as it is made: what keeps a sum over the rows up to date without
+ * visiting them all.
  */
-export function createTable(name) {
+export function createTable(name, { onRowChange = null } = {}) {
   const rows = new Map();
   let version = 0;
   let changed = new Set();
@@ -98,7 +100,9 @@ export function createTable(name) {
     forEach: visit => rows.forEach(visit),
     put(key, row) {
       if (rows.get(key) !== row || !rows.has(key)) {
+        const before = rows.get(key);
         rows.set(key, row);
+        onRowChange?.(key, before, row);
         touch(key);
       }
       return row;
@@ -111,7 +115,9 @@ export function createTable(name) {
       return table.put(key, change(rows.get(key)));
     },
     remove(key) {
+      const before = rows.get(key);
       if (rows.delete(key)) {
+        onRowChange?.(key, before, undefined);
         touch(key);
       }
     },

@@ -1,17 +1,6 @@
 // The page's title and favicon: the number of unread messages (mentions first) and the open chat's name,
 // "(3) #general · OComms"; the favicon carries the count as a badge, red when someone mentioned the user.
 
-/** Unread and mention totals over every chat. */
-export function totals(chats) {
-  let unread = 0;
-  let mentions = 0;
-  chats.forEach(chat => {
-    unread += chat.unreadCount || 0;
-    mentions += chat.mentionCount || 0;
-  });
-  return { unread, mentions };
-}
-
 /** The title for a count (mentions if any, else unread) and the open chat (or none). */
 export function titleText({ unread, mentions }, chat, chatTitle) {
   const total = mentions || unread;
@@ -50,29 +39,68 @@ export function canvasFavicon(document) {
   };
 }
 
+/** The title and favicon change at most this often, however fast the counts move. */
+export const TITLE_INTERVAL_MS = 1000;
+
 /**
  * Keeps the title and favicon up to date; subscribes to the chats (counts, the open one) and to people (a DM's
- * title is its members' names). The favicon is drawn again only when the count changes.
+ * title is its members' names). They are written only when what they show changes, at most once a second (the
+ * first change after a quiet second at once, the last of a burst at the end of its second): setting the title and
+ * drawing the favicon cost far more than counting, and nobody reads a tab title ten times a second.
  *
  * @param deps.document whose title is set
- * @param deps.chats counts and the open chat
+ * @param deps.chats counts (kept as they change: `totals()`) and the open chat
  * @param deps.people names
  * @param deps.drawFavicon `(count, urgent) => void`
+ * @param deps.clock `now`, `setTimeout`, `clearTimeout`
  */
-export function createTitle({ document, chats, people, drawFavicon = canvasFavicon(document) }) {
-  let lastCount = -1;
-  function refresh() {
-    const counted = totals(chats.table);
+export function createTitle({ document, chats, people, drawFavicon = canvasFavicon(document), clock = globalThis }) {
+  const now = clock.now ? () => clock.now() : () => Date.now();
+  let shownText = null;
+  let shownIcon = null;
+  let writtenAt = -Infinity;
+  let timer = 0;
+
+  function wanted() {
+    const counted = chats.totals();
     const active = chats.table.get(chats.activeChatId());
-    document.title = titleText(counted, active, chats.title(active));
     const count = counted.mentions || counted.unread;
-    if (count !== lastCount) {
-      lastCount = count;
-      drawFavicon(count, counted.mentions > 0);
+    return { text: titleText(counted, active, chats.title(active)), count, urgent: counted.mentions > 0 };
+  }
+
+  function write() {
+    timer = 0;
+    writtenAt = now();
+    const { text, count, urgent } = wanted();
+    if (text !== shownText) {
+      shownText = text;
+      document.title = text;
+    }
+    const icon = `${count}|${urgent}`;
+    if (icon !== shownIcon) {
+      shownIcon = icon;
+      drawFavicon(count, urgent);
     }
   }
+
+  function refresh() {
+    if (timer) {
+      return; // written at the end of this second anyway
+    }
+    const { text, count, urgent } = wanted();
+    if (text === shownText && `${count}|${urgent}` === shownIcon) {
+      return;
+    }
+    const wait = writtenAt + TITLE_INTERVAL_MS - now();
+    if (wait <= 0) {
+      write();
+    } else {
+      timer = clock.setTimeout(write, wait);
+    }
+  }
+
   chats.table.subscribe(refresh);
   chats.selection.subscribe(refresh);
   people.users.subscribe(refresh);
-  return { refresh };
+  return { refresh, stop: () => clock.clearTimeout(timer) };
 }

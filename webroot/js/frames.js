@@ -1,0 +1,47 @@
+// Rendering at most once per animation frame. A busy workspace brings a hundred events a second; each may change
+// what a few components show, and none of it can be seen before the next frame is painted. Preact queues the
+// components that must render again and asks `options.debounceRendering` when to render them: this answers "at the
+// next animation frame", so every change made before that frame costs one render.
+
+/** How long a frame may be waited for: a hidden page gets no animation frames, and must still catch up. */
+export const FRAME_FALLBACK_MS = 250;
+
+/**
+ * A scheduler that runs everything it was given since the last frame together, once, at the next frame (or after
+ * `fallbackMs` when no frame comes, as in a hidden tab). Callbacks scheduled while a batch runs go to the next one.
+ *
+ * @param deps.requestFrame `requestAnimationFrame`
+ * @param deps.setTimeout the page's setTimeout
+ */
+export function createFrameScheduler({ requestFrame, setTimeout, fallbackMs = FRAME_FALLBACK_MS }) {
+  let queued = [];
+  let batch = 0; // the number of the batch waiting for its frame; 0 when none waits
+  let batches = 0;
+
+  function run(number) {
+    if (batch !== number) {
+      return; // already run: by the frame or by the fallback, whichever came first
+    }
+    batch = 0;
+    const callbacks = queued;
+    queued = [];
+    callbacks.forEach(callback => {
+      try {
+        callback();
+      } catch (error) {
+        console.error('render failed', error);
+      }
+    });
+  }
+
+  return function schedule(callback) {
+    queued.push(callback);
+    if (batch === 0) {
+      batches += 1;
+      const number = batches;
+      batch = number;
+      requestFrame(() => run(number));
+      setTimeout(() => run(number), fallbackMs);
+    }
+  };
+}
