@@ -163,6 +163,49 @@ final class Browser implements AutoCloseable {
         text);
   }
 
+  /**
+   * What the open chat's message list holds now: its message rows top to bottom (seq and text), the texts of those
+   * at least partly in view, whether the line marking the conversation's beginning is there, and how far (px) the
+   * list is scrolled from its bottom.
+   */
+  record MessageList(List<Long> seqs, List<String> texts, List<String> inView, boolean atBeginning,
+                     double fromBottom) {
+    int rows() {
+      return seqs.size();
+    }
+
+    long firstSeq() {
+      return seqs.isEmpty() ? Long.MAX_VALUE : seqs.get(0);
+    }
+
+    long lastSeq() {
+      return seqs.isEmpty() ? Long.MIN_VALUE : seqs.get(seqs.size() - 1);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  MessageList messageList() {
+    Map<String, Object> list = (Map<String, Object>) script("""
+        const list = document.querySelector('.message-list');
+        if (!list) return { seqs: [], texts: [], inView: [], atBeginning: false, fromBottom: 0 };
+        const rows = [...list.querySelectorAll('article.message')];
+        const text = row => (row.querySelector('.content')?.innerText ?? '').trim();
+        const box = list.getBoundingClientRect();
+        return {
+          seqs: rows.map(row => Number(row.dataset.seq)),
+          texts: rows.map(text),
+          inView: rows.filter(row => {
+            const r = row.getBoundingClientRect();
+            return r.bottom > box.top && r.top < box.bottom;
+          }).map(text),
+          atBeginning: list.querySelector('.chat-start') !== null,
+          fromBottom: list.scrollHeight - list.scrollTop - list.clientHeight,
+        };""");
+    return new MessageList(((List<Number>) list.get("seqs")).stream().map(Number::longValue).toList(),
+        (List<String>) list.get("texts"), (List<String>) list.get("inView"), (Boolean) list.get("atBeginning"),
+        ((Number) list.get("fromBottom")).doubleValue());
+  }
+
   // The network
 
   /** Cuts (or restores) this browser's network, as DevTools' "Offline" does. */

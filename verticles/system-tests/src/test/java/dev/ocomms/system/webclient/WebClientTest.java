@@ -6,6 +6,8 @@ import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.presence.PresenceVerticle;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
+import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,9 +24,13 @@ import org.openqa.selenium.interactions.Actions;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +43,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @DisplayName("Web client in Chromium")
 class WebClientTest {
+  /** A long chat's messages, from 20 senders: the write limit (10 a second) is per sender. */
+  private static final int LONG_HISTORY = 2_000;
+  private static final int LONG_HISTORY_SENDERS = 20;
+  private static final Duration SEEDING_LIMIT = Duration.ofSeconds(60);
+  private static final Duration SCROLLING_LIMIT = Duration.ofSeconds(120);
+  /** The page holds a window of a chat's messages, however long its history (issue #22). */
+  private static final int MESSAGE_ROWS_AT_MOST = 400;
+
   private static TestSystem server;
   private final List<Browser> browsers = new ArrayList<>();
 
@@ -119,6 +133,46 @@ class WebClientTest {
       server.expect(201, HttpMethod.POST, "/chats/" + chatId + "/messages", sender.token(), new JsonObject()
           .put("clientId", UUID.randomUUID().toString()).put("content", prefix + " " + (i + 1)));
     }
+  }
+
+  /**
+   * "m 1" .. "m {count}" in a chat, as fast as the write limit (10 messages a second per sender) allows: "m 1" first
+   * and the last one last, so that they are the oldest and the newest; the others spread over {@code senders}, all
+   * sending at once, each its share in order. A send refused as rate_limited goes again after the retryAfterMs it
+   * names. The contents as stored, by seq.
+   */
+  private static NavigableMap<Long, String> seed(List<Account> senders, String chatId, int count) {
+    NavigableMap<Long, String> stored = new TreeMap<>();
+    Account first = senders.get(0);
+    List<Flowable<JsonObject>> shares = IntStream.range(0, senders.size())
+        .mapToObj(s -> Flowable.range(2, count - 2).filter(number -> number % senders.size() == s)
+            .concatMapSingle(number -> sendRetrying(senders.get(s), chatId, number)))
+        .toList();
+    Flowable.concat(sendRetrying(first, chatId, 1).toFlowable(), Flowable.merge(shares),
+            sendRetrying(first, chatId, count).toFlowable())
+        .timeout(SEEDING_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+        .blockingForEach(message -> stored.put(message.getLong("seq"), message.getString("content")));
+    assertThat(stored).hasSize(count);
+    return stored;
+  }
+
+  private static Single<JsonObject> sendRetrying(Account sender, String chatId, int number) {
+    JsonObject message = new JsonObject().put("clientId", UUID.randomUUID().toString()).put("content", "m " + number);
+    return sendRetrying(sender, chatId, message);
+  }
+
+  /** The same clientId each time: a refused send stored nothing, and a resent one is stored once either way. */
+  private static Single<JsonObject> sendRetrying(Account sender, String chatId, JsonObject message) {
+    return Single.defer(() -> server.callAsync(0, HttpMethod.POST, "/chats/" + chatId + "/messages", sender.token(),
+        message)).flatMap(response -> {
+          if (response.statusCode() == 429) {
+            long retryAfterMs = response.bodyAsJsonObject().getLong("retryAfterMs", 1_000L);
+            return Single.timer(Math.max(1, retryAfterMs), TimeUnit.MILLISECONDS)
+                .flatMap(ignored -> sendRetrying(sender, chatId, message));
+          }
+          assertThat(response.statusCode()).as("send: %s", response.bodyAsString()).isEqualTo(201);
+          return Single.just(response.bodyAsJsonObject());
+        });
   }
 
   /** The chat's newest messages (top-level), oldest first, as the server stores them. */
@@ -268,6 +322,74 @@ class WebClientTest {
     a.send("and one more");
     b.awaitMessage("and one more");
     assertThat(b.driver().findElements(By.cssSelector(".new-messages-pill"))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A chat of 2,000 messages scrolls to its beginning and back, in order, with at most 400 message rows "
+      + "in the page at any time")
+  void a_chat_with_two_thousand_messages_scrolls_to_its_beginning_and_back_with_a_bounded_page() {
+    Account reader = server.register("Reader");
+    List<Account> senders = server.register(LONG_HISTORY_SENDERS, 4);
+    String workspaceId = workspace(reader, "Long " + reader.username(), senders.toArray(Account[]::new));
+    String chatId = channel(reader, workspaceId, "long-history", senders.toArray(Account[]::new));
+    long seeding = System.nanoTime();
+    NavigableMap<Long, String> stored = seed(senders, chatId, LONG_HISTORY);
+    System.out.printf("Seeded %d messages from %d senders in %.1f s%n", LONG_HISTORY, LONG_HISTORY_SENDERS,
+        (System.nanoTime() - seeding) / 1e9);
+    String oldest = "m 1";
+    String newest = "m " + LONG_HISTORY;
+    long deadline = System.nanoTime() + SCROLLING_LIMIT.toNanos();
+
+    Browser b = browser("Reader");
+    b.signInWith(reader);
+    b.openChat("long-history");
+    b.awaitConnected();
+    Browser.MessageList list = b.until(d -> {
+      Browser.MessageList now = b.messageList();
+      return now.inView().contains(newest) ? now : null;
+    }, "the newest message in view");
+    assertBounded(list, stored, "on opening");
+
+    // Up: each scroll to the top brings older messages in above, until the conversation's beginning.
+    for (int step = 1; !(list.atBeginning() && list.texts().contains(oldest)); step++) {
+      assertThat(System.nanoTime()).as("at the beginning within %s", SCROLLING_LIMIT).isLessThan(deadline);
+      long firstSeq = list.firstSeq();
+      b.script("document.querySelector('.message-list').scrollTop = 0;");
+      list = b.until(d -> {
+        Browser.MessageList now = b.messageList();
+        return now.firstSeq() < firstSeq || now.atBeginning() && now.texts().contains(oldest) ? now : null;
+      }, "messages older than seq " + firstSeq);
+      assertBounded(list, stored, "after scrolling up " + step + " times");
+    }
+    assertThat(list.firstSeq()).as("the oldest message first").isEqualTo(stored.firstKey());
+
+    // Down again to the newest, with the pill if the client offers it.
+    for (int step = 1; !(list.inView().contains(newest) && list.fromBottom() < 48); step++) {
+      assertThat(System.nanoTime()).as("back at the newest within %s", SCROLLING_LIMIT).isLessThan(deadline);
+      long lastSeq = list.lastSeq();
+      List<WebElement> pill = b.driver().findElements(By.cssSelector(".new-messages-pill"));
+      if (pill.isEmpty()) {
+        b.script("const l = document.querySelector('.message-list'); l.scrollTop = l.scrollHeight;");
+      } else {
+        pill.get(0).click();
+      }
+      list = b.until(d -> {
+        Browser.MessageList now = b.messageList();
+        return now.lastSeq() > lastSeq || now.inView().contains(newest) && now.fromBottom() < 48 ? now : null;
+      }, "messages newer than seq " + lastSeq);
+      assertBounded(list, stored, "after scrolling down " + step + " times");
+    }
+    assertThat(list.lastSeq()).as("the newest message last").isEqualTo(stored.lastKey());
+  }
+
+  /**
+   * The page holds a window of the chat, not all of it, and shows it as stored: rows in increasing seq, each with
+   * the text stored under its seq.
+   */
+  private static void assertBounded(Browser.MessageList list, NavigableMap<Long, String> stored, String when) {
+    assertThat(list.rows()).as("message rows in the page %s", when).isLessThanOrEqualTo(MESSAGE_ROWS_AT_MOST);
+    assertThat(list.seqs()).as("seqs %s", when).isSorted().doesNotHaveDuplicates();
+    assertThat(list.texts()).as("texts %s", when).isEqualTo(list.seqs().stream().map(stored::get).toList());
   }
 
   @Test
