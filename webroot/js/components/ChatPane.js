@@ -65,13 +65,15 @@ function indexAtSeq(messages, seq) {
 const NO_PENDING = [];
 /** At most this many messages are in the DOM, whatever the history loaded: what a long chat costs to show. */
 export const WINDOW_ROWS = 150;
+/** While following the newest messages (a chat just opened): enough to fill a tall screen, cheap to open. */
+const FOLLOW_ROWS = 60;
 /** How many more rows come in when the reader nears the top or the bottom of what is rendered. */
 const STEP_ROWS = 50;
 /** How near (in pixels) to an edge of the rendered rows the reader must be for more to come in. */
 const EDGE_PX = 600;
 
 /**
- * The rendered part of a chat's messages: the newest WINDOW_ROWS while the reader follows the chat at its bottom;
+ * The rendered part of a chat's messages: the newest FOLLOW_ROWS while the reader follows the chat at its bottom;
  * once they scroll up, a window of rows between two seqs that moves by STEP_ROWS as they near its top or bottom
  * (older pages are fetched when its top is the oldest message loaded). The reader's place is kept by an anchor: the
  * first message in view and its distance from the top, restored after every render that changed the rows above it.
@@ -90,7 +92,7 @@ function MessageList({ chatId }) {
   let end;
   if (place.current.follow || messages.length === 0) {
     end = messages.length;
-    start = Math.max(0, end - WINDOW_ROWS);
+    start = Math.max(0, end - FOLLOW_ROWS);
   } else {
     start = indexAtSeq(messages, place.current.fromSeq);
     end = Math.max(start, Math.min(messages.length, indexAtSeq(messages, place.current.toSeq + 1)));
@@ -239,6 +241,8 @@ function MessageList({ chatId }) {
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
       'aria-busy': String(view.loading), tabindex: 0,
+      // How many messages are loaded, of which only a window is in the page (for tests and the bench).
+      'data-loaded': messages.length,
     },
     view.loading && h('div', { class: 'loading-older', role: 'status' }, 'Loading earlier messages…'),
     start === 0 && view.loaded && !view.hasMore

@@ -26,6 +26,9 @@ function emptyView(chatId) {
 
 /** `messages` with `message` placed by its seq. */
 export function insertBySeq(messages, message) {
+  if (messages.length === 0 || messages[messages.length - 1].seq < message.seq) {
+    return [...messages, message]; // the usual case: a new message, the newest
+  }
   const index = messages.findIndex(other => other.seq > message.seq);
   return index < 0 ? [...messages, message] : [...messages.slice(0, index), message, ...messages.slice(index)];
 }
