@@ -10,6 +10,7 @@ import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.EventType;
+import dev.ocomms.shared.limits.RateLimiter;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.buffer.Buffer;
@@ -25,7 +26,8 @@ import java.util.Set;
  * checks are asynchronous; later frames wait). All state is touched only on the gateway's event loop.
  *
  * <p>What it may hold is bounded both ways. Inbound: at most {@link #MAX_QUEUED_FRAMES} frames and
- * {@link #MAX_WAITING_FRAME_BYTES} bytes wait to be handled, and every {@code send} holds one of
+ * {@link #MAX_WAITING_FRAME_BYTES} bytes wait to be handled (a frame beyond is refused {@code too_many_frames} where
+ * the client waits for its answer, to be sent again), and every {@code send} holds one of
  * {@link #MAX_PENDING_REQUESTS} slots until its service answers, whether or not the client asked for the reply.
  * Outbound: every frame written to the socket (replies, errors, events) counts, in bytes, until the transport has
  * taken it. Over {@link BridgeHub#connectionQueueBytes} the connection is behind: events for it are dropped for a
@@ -45,6 +47,11 @@ final class BridgeConnection {
   static final int MAX_REGISTRATIONS = 500;
   private static final int MAX_ADDRESS_LENGTH = 200;
   private static final long REQUEST_TIMEOUT_MS = 10_000;
+  /**
+   * When a frame refused for a full queue may come again: soon, as the queue empties as fast as its frames are
+   * handled; a client refused again backs off further.
+   */
+  private static final long REFUSED_FRAME_RETRY_MS = 200;
 
   final String id = Ids.next().toString();
   final BridgeSocket socket;
@@ -104,7 +111,8 @@ final class BridgeConnection {
       return;
     }
     if (queue.size() >= MAX_QUEUED_FRAMES || waitingBytes + data.length() > MAX_WAITING_FRAME_BYTES) {
-      write(BridgeFrames.err(null, new OcommsException(ErrorCode.RATE_LIMITED, "too many frames at once")));
+      write(BridgeFrames.err(answerAddress(frame), new OcommsException(Reason.TOO_MANY_FRAMES,
+          "too many frames at once; send this one again", RateLimiter.retryAfter(REFUSED_FRAME_RETRY_MS))));
       return;
     }
     queue.add(new Waiting(frame, data.length()));
@@ -388,6 +396,22 @@ final class BridgeConnection {
     hub.node.slowCloses.increment();
     hub.later(() -> closeWith(new OcommsException(Reason.SLOW_CONSUMER, "this connection did not take what was sent"
         + " to it (over " + hub.connectionQueueBytes + " bytes waiting); reconnect, then sync")));
+  }
+
+  /**
+   * Where the client waits for the answer to a frame, so where a refusal of the whole frame goes (as its handler
+   * answers its failures): a send's replyAddress, the address of a register (or of a publish); other frames have none.
+   */
+  private static String answerAddress(JsonObject frame) {
+    String type = text(frame, "type");
+    if (type == null) {
+      return null;
+    }
+    return switch (type) {
+      case "send" -> text(frame, "replyAddress");
+      case "register", "publish" -> text(frame, "address");
+      default -> null;
+    };
   }
 
   private static String authorization(JsonObject frame) {

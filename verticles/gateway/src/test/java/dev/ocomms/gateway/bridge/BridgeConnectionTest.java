@@ -13,15 +13,18 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.util.stream.IntStream;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One {@link BridgeConnection}'s outbound byte bound, over a {@link RecordingSocket} that holds its writes (a client
  * that stopped reading). The bound is 64 KiB; each event is 20 KiB, so four of them put the connection over it while
- * only four frames wait, far fewer than the 1,000 that make it slow by count.
+ * only four frames wait, far fewer than the 1,000 that make it slow by count. Over it, the frames the client sends
+ * wait, and those are bounded in bytes too.
  */
 @ExtendWith(VertxExtension.class)
-@DisplayName("A bridge connection's byte bound")
+@DisplayName("A bridge connection's byte bounds")
 class BridgeConnectionTest {
   private static final int BOUND = 64 * 1024;
   private static final String CHAT = Addresses.chat("c");
@@ -87,5 +90,32 @@ class BridgeConnectionTest {
     socket.completeWrites();
     assertThat(socket.texts).as("frames written once it is handled").hasSize(5);
     assertThat(new JsonObject(socket.texts.get(4)).getString("message")).isEqualTo("forbidden");
+  }
+
+  @Test
+  @DisplayName("frames waiting over 1 MiB: the frame beyond is refused on its replyAddress with err 429 rate_limited,"
+      + " reason too_many_frames, and is never handled")
+  void waitingBytesBound() {
+    fillPastTheBound();
+    String filler = "y".repeat(60 * 1024);
+    int fitting = BridgeConnection.MAX_WAITING_FRAME_BYTES / (filler.length() + 200);
+    for (int i = 0; i < fitting; i++) {
+      connection.onData(Buffer.buffer(new JsonObject().put("type", "send").put("address", "chat.x")
+          .put("replyAddress", "waited-" + i).put("body", new JsonObject().put("filler", filler)).encode()));
+    }
+    assertThat(socket.texts).as("frames written while they wait").hasSize(4);
+
+    connection.onData(Buffer.buffer(new JsonObject().put("type", "send").put("address", "chat.x")
+        .put("replyAddress", "beyond").put("body", new JsonObject().put("filler", filler)).encode()));
+
+    assertThat(socket.texts).as("frames written").hasSize(5);
+    JsonObject refusal = new JsonObject(socket.texts.get(4));
+    assertThat(refusal.getString("address")).isEqualTo("beyond");
+    assertThat(refusal.getString("message")).isEqualTo("rate_limited");
+    assertThat(refusal.getJsonObject("body").getString("reason")).isEqualTo("too_many_frames");
+    socket.completeWrites();
+    assertThat(socket.texts.stream().skip(5).map(text -> new JsonObject(text).getString("address")))
+        .as("the frames that waited, handled once the connection caught up")
+        .containsExactlyElementsOf(IntStream.range(0, fitting).mapToObj(i -> "waited-" + i).toList());
   }
 }

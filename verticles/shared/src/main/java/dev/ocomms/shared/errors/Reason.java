@@ -13,7 +13,8 @@ public enum Reason {
   CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED),
   TOO_MANY_EMOJI("too_many_emoji", ErrorCode.CONFLICT),
   TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT),
-  SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED);
+  SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED),
+  TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED);
 
   private final String wireName;
   private final ErrorCode category;

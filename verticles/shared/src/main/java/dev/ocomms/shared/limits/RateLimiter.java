@@ -153,9 +153,14 @@ public final class RateLimiter {
 
   /** A refusal, its wait in whole seconds (at least 1, as HTTP's Retry-After) and in milliseconds. */
   public static OcommsException refused(Quota quota, long waitMs) {
-    return new OcommsException(ErrorCode.RATE_LIMITED, quota.refusal(), new JsonObject()
-        .put("retryAfter", Math.max(1, (waitMs + 999) / 1000))
-        .put("retryAfterMs", waitMs)
-        .put("limit", quota.name()));
+    return new OcommsException(ErrorCode.RATE_LIMITED, quota.refusal(), retryAfter(waitMs).put("limit", quota.name()));
+  }
+
+  /**
+   * The wait a {@code rate_limited} refusal names, as every refusal names it: {@code retryAfter} in whole seconds (at
+   * least 1, as HTTP's Retry-After) and {@code retryAfterMs}.
+   */
+  public static JsonObject retryAfter(long waitMs) {
+    return new JsonObject().put("retryAfter", Math.max(1, (waitMs + 999) / 1000)).put("retryAfterMs", waitMs);
   }
 }

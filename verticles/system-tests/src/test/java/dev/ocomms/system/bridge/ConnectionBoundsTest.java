@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -55,6 +56,8 @@ class ConnectionBoundsTest {
   private static final int HARD_BOUND = 16 * BOUND;
   /** {@code BridgeConnection.MAX_PENDING_REQUESTS}. */
   private static final int MAX_PENDING_REQUESTS = 100;
+  /** {@code BridgeConnection.MAX_QUEUED_FRAMES}. */
+  private static final int MAX_QUEUED_FRAMES = 200;
   private static final String NOTES = "x".repeat(64 * 1024);
   /** A reply's frame is its body and a few dozen bytes around it. */
   private static final int REPLY_FRAME_BYTES = NOTES.length() + 200;
@@ -114,6 +117,40 @@ class ConnectionBoundsTest {
         });
     service.rxCompletion().blockingAwait();
     services.add(service);
+  }
+
+  /** A stand-in for the notes service on node 0 that answers every request at once with its body. */
+  private void echoingNotesService() {
+    MessageConsumer<JsonObject> service = server.cluster().node(0).eventBus().<JsonObject>consumer(
+        Addresses.NOTES_GET, message -> message.reply(message.body()));
+    service.rxCompletion().blockingAwait();
+    services.add(service);
+  }
+
+  /**
+   * A stand-in for messaging's membership check on node 0: the caller is a member of every chat, told at once,
+   * except of {@code heldChatId}, whose checks are held until {@link #held} is answered.
+   */
+  private void membershipHolding(String heldChatId) {
+    MessageConsumer<JsonObject> service = server.cluster().node(0).eventBus().<JsonObject>consumer(
+        Addresses.CHAT_ACCESS, message -> {
+          if (heldChatId.equals(message.body().getString("chatId"))) {
+            held.add(message);
+          } else {
+            message.reply(new JsonObject().put("member", true));
+          }
+        });
+    service.rxCompletion().blockingAwait();
+    services.add(service);
+  }
+
+  /** Waits until the stand-in of {@link #membershipHolding} holds a check. */
+  private void awaitHeldCheck() throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (held.isEmpty()) {
+      assertThat(System.nanoTime()).as("a membership check held within %s", WAIT).isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 
   /** A connection whose client will stop reading; over a WebSocket, with a small TCP receive window. */
@@ -254,5 +291,63 @@ class ConnectionBoundsTest {
     assertThat(received).as("sends that reached the service").hasSize(MAX_PENDING_REQUESTS);
     assertThat(received.stream().map(body -> body.getInteger("n")).toList()).as("which ones")
         .isEqualTo(IntStream.range(0, MAX_PENDING_REQUESTS).boxed().toList());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Transport.class)
+  @DisplayName("past 200 frames waiting, each refused frame is answered where the client waits for it (a send on its"
+      + " replyAddress, a register naming its address) with err 429 rate_limited, reason too_many_frames and when to"
+      + " send it again; the frames that waited get their answers, and no frame of the burst goes unanswered")
+  void refusedFramesAreAnsweredWhereTheClientWaits(Transport transport) throws InterruptedException {
+    Account alice = server.register();
+    echoingNotesService();
+    String heldChat = UUID.randomUUID().toString();
+    membershipHolding(heldChat);
+    BridgeClient client = server.connect(transport).signedInAs(alice.token());
+
+    // Frames are handled one at a time: while this register's membership check is held, every later frame waits.
+    JsonObject first = Frames.register(Addresses.chat(heldChat), alice.token());
+    client.send(first);
+    int refusedCount = 50;
+    List<JsonObject> burst = new ArrayList<>();
+    for (int i = 0; i < MAX_QUEUED_FRAMES + refusedCount; i++) {
+      JsonObject frame = i % 2 == 0
+          ? Frames.request(Addresses.NOTES_GET, new JsonObject().put("n", i), alice.token())
+          : Frames.register(Addresses.chat(UUID.randomUUID().toString()), alice.token());
+      burst.add(frame);
+      client.send(frame);
+    }
+
+    for (JsonObject refused : burst.subList(MAX_QUEUED_FRAMES, burst.size())) {
+      boolean isSend = "send".equals(refused.getString("type"));
+      String answeredOn = isSend ? refused.getString("replyAddress") : refused.getString("address");
+      JsonObject refusal = client.await(Frames.about(answeredOn), WAIT);
+      assertThat(refusal.getString("type")).as("answer to refused %s: %s", refused, refusal).isEqualTo("err");
+      assertThat(refusal.getInteger("failureCode")).as("refusal %s", refusal).isEqualTo(429);
+      JsonObject body = refusal.getJsonObject("body");
+      assertThat(body.getString("code")).as("refusal %s", refusal).isEqualTo("rate_limited");
+      assertThat(body.getString("reason")).as("refusal %s", refusal).isEqualTo("too_many_frames");
+      assertThat(body.getLong("retryAfterMs")).as("refusal %s", refusal).isPositive().isLessThanOrEqualTo(1_000);
+      assertThat(body.getLong("retryAfter")).as("refusal %s", refusal).isEqualTo(1);
+    }
+
+    awaitHeldCheck();
+    held.forEach(check -> check.reply(new JsonObject().put("member", true)));
+    held.clear();
+    JsonObject firstAnswer = client.await(Frames.about(first.getString("replyAddress"))
+        .or(Frames.err(first.getString("address"))), WAIT);
+    assertThat(firstAnswer).as("answer to the first register, held until now (its check would time out after 5 s)")
+        .isEqualTo(new JsonObject().put("type", "rec").put("address", first.getString("replyAddress"))
+            .put("body", new JsonObject().put("registered", first.getString("address"))));
+    for (JsonObject waited : burst.subList(0, MAX_QUEUED_FRAMES)) {
+      JsonObject answer = client.await(Frames.about(waited.getString("replyAddress")), WAIT);
+      JsonObject expected = "send".equals(waited.getString("type"))
+          ? waited.getJsonObject("body")
+          : new JsonObject().put("registered", waited.getString("address"));
+      assertThat(answer).as("answer to %s", waited).isEqualTo(new JsonObject().put("type", "rec")
+          .put("address", waited.getString("replyAddress")).put("body", expected));
+    }
+    client.assertNothing(Frames.any(), QUIET);
+    assertThat(client.closedByServer()).isFalse();
   }
 }
