@@ -9,6 +9,8 @@ export const FRAME_FALLBACK_MS = 250;
 /**
  * A scheduler that runs everything it was given since the last frame together, once, at the next frame (or after
  * `fallbackMs` when no frame comes, as in a hidden tab). Callbacks scheduled while a batch runs go to the next one.
+ * `schedule.flush()` runs the waiting batch now: before the page handles what the user does (a key, a click), so
+ * that its handlers see what the user saw (a key typed just before Enter is in the state Enter sends).
  *
  * @param deps.requestFrame `requestAnimationFrame`
  * @param deps.setTimeout the page's setTimeout
@@ -34,7 +36,7 @@ export function createFrameScheduler({ requestFrame, setTimeout, fallbackMs = FR
     });
   }
 
-  return function schedule(callback) {
+  function schedule(callback) {
     queued.push(callback);
     if (batch === 0) {
       batches += 1;
@@ -43,5 +45,10 @@ export function createFrameScheduler({ requestFrame, setTimeout, fallbackMs = FR
       requestFrame(() => run(number));
       setTimeout(() => run(number), fallbackMs);
     }
-  };
+  }
+  schedule.flush = () => run(batch || -1);
+  return schedule;
 }
+
+/** What the user does: each is handled after the renders waiting for a frame have run (`schedule.flush`). */
+export const USER_INPUT_EVENTS = ['keydown', 'input', 'pointerdown', 'click', 'compositionend', 'paste', 'drop'];

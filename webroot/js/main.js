@@ -1,15 +1,18 @@
 // Entry point: renders the app and starts the signed-in client.
 import { h, options, render } from 'preact';
 import { App } from './components/App.js';
-import { createFrameScheduler } from './frames.js';
+import { USER_INPUT_EVENTS, createFrameScheduler } from './frames.js';
 import { client } from './store.js';
 import { applyTheme } from './theme.js';
 
-// Components that must render again do so together, at the next animation frame (js/frames.js says why).
-options.debounceRendering = createFrameScheduler({
+// Components that must render again do so together, at the next animation frame (js/frames.js says why); what
+// waits is rendered before the page handles the user's next key or click.
+const renderAtNextFrame = createFrameScheduler({
   requestFrame: callback => requestAnimationFrame(callback),
   setTimeout: (callback, ms) => setTimeout(callback, ms),
 });
+options.debounceRendering = renderAtNextFrame;
+USER_INPUT_EVENTS.forEach(type => window.addEventListener(type, renderAtNextFrame.flush, { capture: true }));
 applyTheme();
 const root = document.getElementById('app');
 root.textContent = '';

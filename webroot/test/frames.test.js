@@ -90,3 +90,27 @@ describe('rendering once per animation frame', () => {
     assert.equal(ran, true);
   });
 });
+
+describe('rendering before the user acts', () => {
+  test('flush runs the waiting batch at once, and the frame then finds nothing to do', () => {
+    const page = fakeFrames();
+    const schedule = createFrameScheduler(page);
+    let runs = 0;
+    schedule(() => { runs += 1; });
+    schedule.flush();
+    assert.equal(runs, 1, 'rendered before the key is handled');
+    page.frame();
+    page.timeout();
+    assert.equal(runs, 1);
+  });
+
+  test('flush with nothing waiting does nothing', () => {
+    const page = fakeFrames();
+    const schedule = createFrameScheduler(page);
+    schedule.flush();
+    let runs = 0;
+    schedule(() => { runs += 1; });
+    page.frame();
+    assert.equal(runs, 1);
+  });
+});

@@ -82,8 +82,9 @@ function MessageList({ chatId }) {
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
   const scroller = useRef(null);
-  // follow: at the bottom, showing the newest; else the window's first and last seq. anchor: {seq, offset}.
-  const place = useRef({ follow: true, fromSeq: 0, toSeq: 0, anchor: null, loadedAbove: null });
+  // follow: at the bottom, showing the newest; else the window's first and last seq, and whether it reaches the
+  // newest (then new messages join it). anchor: {seq, offset}.
+  const place = useRef({ follow: true, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null, loadedAbove: null });
   const [, rerender] = useReducer(n => n + 1, 0);
   const [pill, setPill] = useState(false);
 
@@ -96,7 +97,15 @@ function MessageList({ chatId }) {
   } else {
     start = indexAtSeq(messages, place.current.fromSeq);
     end = Math.max(start, Math.min(messages.length, indexAtSeq(messages, place.current.toSeq + 1)));
+    if (place.current.toNewest && end < messages.length) {
+      // The window reached the newest message: new ones join it below what the reader looks at.
+      end = messages.length;
+      start = Math.max(start, end - WINDOW_ROWS);
+      place.current.fromSeq = messages[start].seq;
+      place.current.toSeq = messages[end - 1].seq;
+    }
   }
+  place.current.toNewest = end === messages.length;
 
   const distanceToBottom = el => el.scrollHeight - el.scrollTop - el.clientHeight;
 
@@ -138,12 +147,13 @@ function MessageList({ chatId }) {
     place.current.follow = false;
     place.current.fromSeq = messages[from].seq;
     place.current.toSeq = messages[Math.max(from, to - 1)].seq;
+    place.current.toNewest = to >= messages.length;
     place.current.anchor = el ? anchorOf(el) : null;
     rerender();
   };
 
   useEffect(() => {
-    place.current = { follow: true, fromSeq: 0, toSeq: 0, anchor: null, loadedAbove: null };
+    place.current = { follow: true, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null, loadedAbove: null };
     setPill(false);
     client.reads.setAtBottom(true);
   }, [chatId]);
@@ -198,32 +208,32 @@ function MessageList({ chatId }) {
   const onScroll = () => {
     const el = scroller.current;
     if (!el || !view) return;
-    const toBottom = distanceToBottom(el);
     const remembered = place.current;
-    if (el.scrollTop < EDGE_PX && start > 0) {
-      const from = Math.max(0, start - STEP_ROWS);
-      showRows(from, Math.min(end, from + WINDOW_ROWS));
-    } else if (el.scrollTop < EDGE_PX && start === 0 && view.hasMore && !view.loading) {
-      if (remembered.follow) {
-        showRows(start, end); // stop following: the older page comes in above what is shown
-      }
-      remembered.loadedAbove = messages[0]?.seq ?? null;
-      client.messages.loadOlder(chatId);
-    } else if (toBottom < EDGE_PX && end < messages.length) {
-      const to = Math.min(messages.length, end + STEP_ROWS);
-      if (to === messages.length && toBottom < 48) {
+    const toBottom = distanceToBottom(el);
+    const atBottom = toBottom < 48 && end === messages.length;
+    if (atBottom) {
+      if (!remembered.follow) {
         follow();
-      } else {
+      }
+    } else {
+      if (remembered.follow && messages.length > 0) {
+        // Scrolled up from the bottom: the rows shown stay (new messages still join them below), nothing moves.
+        remembered.follow = false;
+        remembered.fromSeq = messages[start].seq;
+        remembered.toSeq = messages[Math.max(start, end - 1)].seq;
+        remembered.toNewest = end === messages.length;
+      }
+      remembered.anchor = anchorOf(el);
+      if (el.scrollTop < EDGE_PX && start > 0) {
+        const from = Math.max(0, start - STEP_ROWS);
+        showRows(from, Math.min(end, from + WINDOW_ROWS));
+      } else if (el.scrollTop < EDGE_PX && start === 0 && view.hasMore && !view.loading) {
+        remembered.loadedAbove = messages[0]?.seq ?? null;
+        client.messages.loadOlder(chatId);
+      } else if (toBottom < EDGE_PX && end < messages.length) {
+        const to = Math.min(messages.length, end + STEP_ROWS);
         showRows(Math.max(0, to - WINDOW_ROWS), to);
       }
-    } else if (!remembered.follow) {
-      remembered.anchor = anchorOf(el);
-    }
-    const atBottom = toBottom < 48 && end === messages.length;
-    if (atBottom && !remembered.follow) {
-      follow();
-    } else if (!atBottom && remembered.follow && toBottom >= 48) {
-      showRows(start, end);
     }
     client.reads.setAtBottom(atBottom);
     if (atBottom && pill) {

@@ -52,14 +52,23 @@ export function EmojiPicker({ onPick, onClose }) {
     onClick: () => { onPick(emoji); onClose(); } }, emoji)));
 }
 
-/** Who has read one's message: re-rendered when that number changes, not on every read receipt. */
+const NO_READERS = new Map();
+
+/**
+ * Who has read one's message: re-rendered when the read watermarks change (a read receipt), not when a message
+ * arrives; counted only for the marks that show it.
+ */
 function ReadMark({ message, chatId, isLastOwn }) {
   const kind = useSlice(client.chats.table, chats => chats.get(chatId)?.kind, { key: chatId });
-  const readers = useSlice(client.messages.views, views => {
-    const me = client.session.me();
-    const members = views.get(chatId)?.members || new Map();
-    return [...members.entries()].filter(([id, seq]) => id !== me && seq >= message.seq).length;
-  }, { key: chatId });
+  const members = useSlice(client.messages.views, views => views.get(chatId)?.members || NO_READERS, { key: chatId });
+  if (kind !== 'dm' && !isLastOwn) {
+    return null;
+  }
+  const me = client.session.me();
+  let readers = 0;
+  members.forEach((seq, id) => {
+    readers += id !== me && seq >= message.seq ? 1 : 0;
+  });
   if (kind === 'dm') {
     const read = readers > 0;
     return h('span', { class: `read-mark${read ? ' read' : ''}`, title: read ? 'Read' : 'Sent',

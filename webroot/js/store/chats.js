@@ -153,9 +153,10 @@ export function createChats({ api, bus, router, session, people, notices, storag
     const kind = classify(message, chat, session.me());
     tally.seen.set(message.seq, kind);
     if (tally.seen.size > TALLY_KEPT) {
-      const oldest = Math.min(...tally.seen.keys());
+      // The first counted goes (messages come in seq order, bar a few): not a search of all kept, on every message.
+      const oldest = tally.seen.keys().next().value;
       tally.seen.delete(oldest);
-      tally.floor = oldest;
+      tally.floor = Math.max(tally.floor, oldest);
     }
     applyCount(chatId, message.seq, kind);
   }
