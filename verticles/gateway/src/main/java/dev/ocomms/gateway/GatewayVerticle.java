@@ -59,9 +59,12 @@ public class GatewayVerticle extends AbstractVerticle {
 
     return new RestApi(vertx, tokens, ClientAddresses.of(settings)).router()
         .flatMap(router -> bridge.mount(router).andThen(Single.just(router)))
-        .flatMap(router -> {
+        .flatMap(router -> WebClientRoutes.load(vertx).map(webClient -> {
           ops.mountProbes(router);
-          new WebClientRoutes(vertx).mount(router);
+          webClient.mount(router);
+          return router;
+        }))
+        .flatMap(router -> {
           router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
           router.route().failureHandler(Problems::handleFailure);
           server = SlowClientGuard.serve(vertx, vertx.createHttpServer(SlowClientGuard.options(new HttpServerOptions()
