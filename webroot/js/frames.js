@@ -52,3 +52,30 @@ export function createFrameScheduler({ requestFrame, setTimeout, fallbackMs = FR
 
 /** What the user does: each is handled after the renders waiting for a frame have run (`schedule.flush`). */
 export const USER_INPUT_EVENTS = ['keydown', 'input', 'pointerdown', 'click', 'compositionend', 'paste', 'drop'];
+
+/** How long a change that only counts something (a sidebar badge) may wait to be shown. */
+export const BADGE_INTERVAL_MS = 150;
+
+/**
+ * A slower lane for what changes often and is read at a glance: the callbacks given within one interval run together
+ * at its end (and render at the next frame after that). A hundred messages a second into channels not open then
+ * repaint the sidebar a few times a second, not at every frame; each badge is still at most an interval behind.
+ *
+ * @param deps.setTimeout the page's setTimeout
+ */
+export function createIntervalBatcher({ setTimeout, intervalMs = BADGE_INTERVAL_MS }) {
+  let queued = new Set();
+  let waiting = false;
+  return function defer(callback) {
+    queued.add(callback);
+    if (!waiting) {
+      waiting = true;
+      setTimeout(() => {
+        waiting = false;
+        const callbacks = queued;
+        queued = new Set();
+        callbacks.forEach(run => run());
+      }, intervalMs);
+    }
+  };
+}

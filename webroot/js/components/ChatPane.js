@@ -65,8 +65,11 @@ function indexAtSeq(messages, seq) {
 const NO_PENDING = [];
 /** At most this many messages are in the DOM, whatever the history loaded: what a long chat costs to show. */
 export const WINDOW_ROWS = 150;
-/** While following the newest messages (a chat just opened): enough to fill a tall screen, cheap to open. */
-const FOLLOW_ROWS = 60;
+/**
+ * While following the newest messages (a chat just opened), this many to begin with, more while they are not half as
+ * tall again as the list: every row in the page is painted again with each new message.
+ */
+const FOLLOW_ROWS = 25;
 /** How many more rows come in when the reader nears the top or the bottom of what is rendered. */
 const STEP_ROWS = 50;
 /** How near (in pixels) to an edge of the rendered rows the reader must be for more to come in. */
@@ -84,7 +87,8 @@ function MessageList({ chatId }) {
   const scroller = useRef(null);
   // follow: at the bottom, showing the newest; else the window's first and last seq, and whether it reaches the
   // newest (then new messages join it). anchor: {seq, offset}.
-  const place = useRef({ follow: true, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null, loadedAbove: null });
+  const place = useRef({ follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null,
+    loadedAbove: null });
   const [, rerender] = useReducer(n => n + 1, 0);
   const [pill, setPill] = useState(false);
 
@@ -93,7 +97,7 @@ function MessageList({ chatId }) {
   let end;
   if (place.current.follow || messages.length === 0) {
     end = messages.length;
-    start = Math.max(0, end - FOLLOW_ROWS);
+    start = Math.max(0, end - place.current.followRows);
   } else {
     start = indexAtSeq(messages, place.current.fromSeq);
     end = Math.max(start, Math.min(messages.length, indexAtSeq(messages, place.current.toSeq + 1)));
@@ -153,7 +157,8 @@ function MessageList({ chatId }) {
   };
 
   useEffect(() => {
-    place.current = { follow: true, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null, loadedAbove: null };
+    place.current = { follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null,
+      loadedAbove: null };
     setPill(false);
     client.reads.setAtBottom(true);
   }, [chatId]);
@@ -181,6 +186,11 @@ function MessageList({ chatId }) {
     const remembered = place.current;
     if (remembered.follow) {
       el.scrollTop = el.scrollHeight;
+      if (start > 0 && el.scrollHeight < 1.5 * el.clientHeight && remembered.followRows < WINDOW_ROWS) {
+        remembered.followRows += FOLLOW_ROWS; // a tall list: more rows, so that the reader can scroll at all
+        rerender();
+        return;
+      }
     } else if (remembered.anchor) {
       const row = el.querySelector(`:scope > article.message[data-seq="${remembered.anchor.seq}"]`);
       if (row) {
@@ -188,7 +198,7 @@ function MessageList({ chatId }) {
       }
     }
     // A short chat cannot scroll: fetch older pages until it can (or there are none).
-    if (view.loaded && view.hasMore && !view.loading && el.scrollHeight <= el.clientHeight) {
+    if (start === 0 && view.loaded && view.hasMore && !view.loading && el.scrollHeight <= el.clientHeight) {
       client.messages.loadOlder(chatId);
     }
   });

@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { setTheme, themeChoice } from '../theme.js';
 import { Icon } from './icons.js';
-import { memo, useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
+import { badgeLane, memo, useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
 import { shallowEqual } from '../store/slice.js';
 
 const STATUSES = [
@@ -23,7 +23,7 @@ export function WorkspaceRail({ onAddWorkspace }) {
   const unread = useSlice(client.chats.table, () => {
     const sums = client.chats.unreadByWorkspace();
     return workspaces.map(ws => (ws.id === workspaceId ? 0 : sums.get(ws.id) || 0));
-  }, { equals: shallowEqual });
+  }, { equals: shallowEqual, lane: badgeLane });
   return h('nav', { class: 'rail', 'aria-label': 'Workspaces' },
     workspaces.map((ws, i) => h('button', {
       class: `rail-item${ws.id === workspaceId ? ' active' : ''}`,
@@ -36,9 +36,12 @@ export function WorkspaceRail({ onAddWorkspace }) {
       onClick: onAddWorkspace }, '+'));
 }
 
-/** One chat in the sidebar: re-rendered when that chat (its badge) changes, or it is opened or left. */
+/**
+ * One chat in the sidebar: re-rendered when that chat (its badge) changes, at the badges' pace (a few times a second
+ * at most), or at once when it is opened.
+ */
 const ChatLink = memo(function ChatRow({ chatId }) {
-  const chat = useRow(client.chats.table, chatId);
+  const chat = useRow(client.chats.table, chatId, { lane: badgeLane });
   const active = useSlice(client.chats.selection, state => state.activeChatId === chatId);
   const title = useChatTitle(chat);
   if (!chat) {

@@ -1,5 +1,6 @@
 import { h } from 'preact';
 import { useEffect, useReducer, useRef } from 'preact/hooks';
+import { createIntervalBatcher } from '../frames.js';
 import { createSelection, shallowEqual } from '../store/slice.js';
 import { client } from '../store.js';
 
@@ -7,21 +8,27 @@ import { client } from '../store.js';
  * The part of one slice a component shows: `selector(slice.state)`, re-rendered only when that changes (by `equals`,
  * identity by default). A table's state is the table: select a row (`t => t.get(id)`), or use `useRow`.
  */
-export function useSlice(slice, selector, { equals, key } = {}) {
+export function useSlice(slice, selector, { equals, key, lane } = {}) {
   const [, force] = useReducer(n => n + 1, 0);
   const ref = useRef(null);
   if (!ref.current || ref.current.slice !== slice || ref.current.key !== key) {
     ref.current = { slice, key, selection: createSelection(slice, { key }) };
   }
   const selected = ref.current.selection.read(selector, equals);
-  useEffect(() => ref.current.selection.listen(force), [slice, key]);
+  useEffect(() => ref.current.selection.listen(lane ? () => lane(force) : force), [slice, key]);
   return selected;
 }
 
-/** One row of a table (a chat, one chat's messages): re-rendered only when that row changes. */
-export function useRow(table, key) {
-  return useSlice(table, rows => rows.get(key), { key });
+/**
+ * One row of a table (a chat, one chat's messages): re-rendered only when that row changes; with `lane` (`badgeLane`)
+ * at that lane's pace.
+ */
+export function useRow(table, key, { lane } = {}) {
+  return useSlice(table, rows => rows.get(key), { key, lane });
 }
+
+/** The pace of sidebar badges: see `createIntervalBatcher` (js/frames.js). */
+export const badgeLane = createIntervalBatcher({ setTimeout: (callback, ms) => setTimeout(callback, ms) });
 
 /** The signed-in user (null when signed out). */
 export function useMe() {

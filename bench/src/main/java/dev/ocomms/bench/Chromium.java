@@ -60,6 +60,14 @@ final class Chromium implements AutoCloseable {
 
   /** A new headless browser with an empty profile and the probe installed; it shows nothing yet. */
   static Chromium open() throws IOException {
+    return open(false);
+  }
+
+  /**
+   * As {@link #open()}; with {@code trace}, the page's main-thread work is traced (DevTools timeline categories,
+   * through chromedriver's performance log) and {@link #mainThreadTime()} sums it by event.
+   */
+  static Chromium open(boolean trace) throws IOException {
     if (!available()) {
       throw new IllegalStateException("the client scenario needs Chromium at " + BINARY + " and chromedriver at "
           + DRIVER + " (apt-get install -y chromium chromium-driver, or set OCOMMS_CHROMIUM and OCOMMS_CHROMEDRIVER)");
@@ -73,6 +81,13 @@ final class Chromium implements AutoCloseable {
         // A headless page that the window manager thinks hidden would throttle timers and frames.
         "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
         "--disable-backgrounding-occluded-windows");
+    if (trace) {
+      org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+      logs.enable(org.openqa.selenium.logging.LogType.PERFORMANCE, java.util.logging.Level.ALL);
+      options.setCapability("goog:loggingPrefs", logs);
+      options.setExperimentalOption("perfLoggingPrefs", Map.of("enableNetwork", false, "enablePage", false,
+          "traceCategories", "devtools.timeline,disabled-by-default-devtools.timeline,v8"));
+    }
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
     ChromeDriver driver = new ChromeDriver(service, options);
@@ -150,6 +165,61 @@ final class Chromium implements AutoCloseable {
     List<Map<String, Object>> list = (List<Map<String, Object>>) cdp("Performance.getMetrics", Map.of()).get("metrics");
     list.forEach(metric -> metrics.put((String) metric.get("name"), ((Number) metric.get("value")).doubleValue()));
     return metrics;
+  }
+
+  /**
+   * The renderer main thread's traced time since the last call, by event name (ms, nested events counted in each of
+   * their parents too): what the page's tasks spent their time on, beyond script, style and layout.
+   */
+  Map<String, Double> mainThreadTime() {
+    // chromedriver hands over a trace some time after it was asked for: wait for it (a little).
+    for (int attempt = 0; attempt < 10; attempt++) {
+      Map<String, Double> traced = tracedSinceLastCall();
+      if (!traced.isEmpty()) {
+        return traced;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return Map.of();
+  }
+
+  private Map<String, Double> tracedSinceLastCall() {
+    Map<String, Double> byName = new java.util.TreeMap<>();
+    java.util.Set<String> mainThreads = new java.util.HashSet<>();
+    List<JsonObject> events = new java.util.ArrayList<>();
+    for (var entry : driver.manage().logs().get(org.openqa.selenium.logging.LogType.PERFORMANCE)) {
+      JsonObject message = new JsonObject(entry.getMessage()).getJsonObject("message");
+      if (message == null || !"Tracing.dataCollected".equals(message.getString("method"))) {
+        continue;
+      }
+      JsonObject event = message.getJsonObject("params");
+      if ("M".equals(event.getString("ph")) && "thread_name".equals(event.getString("name"))
+          && "CrRendererMain".equals(event.getJsonObject("args", new JsonObject()).getString("name"))) {
+        mainThreads.add(event.getValue("pid") + "/" + event.getValue("tid"));
+      }
+      events.add(event);
+    }
+    if (mainThreads.isEmpty()) {
+      // Without thread names: the thread with the most traced time (the renderer's main thread does the page's work).
+      Map<String, Double> byThread = new HashMap<>();
+      events.stream().filter(event -> "X".equals(event.getString("ph")) && event.getValue("dur") != null)
+          .filter(event -> String.valueOf(event.getValue("cat")).contains("devtools.timeline"))
+          .forEach(event -> byThread.merge(event.getValue("pid") + "/" + event.getValue("tid"),
+              event.getDouble("dur"), Double::sum));
+      byThread.entrySet().stream().max(Map.Entry.comparingByValue()).ifPresent(top -> mainThreads.add(top.getKey()));
+    }
+    for (JsonObject event : events) {
+      if ("X".equals(event.getString("ph")) && event.getValue("dur") != null
+          && mainThreads.contains(event.getValue("pid") + "/" + event.getValue("tid"))) {
+        byName.merge(event.getString("name"), event.getDouble("dur") / 1000.0, Double::sum);
+      }
+    }
+    return byName;
   }
 
   @Override

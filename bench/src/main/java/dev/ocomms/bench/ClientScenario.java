@@ -51,7 +51,7 @@ final class ClientScenario implements Scenario {
   /** What to run. */
   record Config(int channels, int senders, List<Double> rates, List<Double> openRates, int seconds, int openMessages,
                 int heavy, int light, int switches, int loads, double syncRate, int settleSeconds,
-                int setupConcurrency, String pageProfile) {
+                int setupConcurrency, String pageProfile, boolean pageTrace) {
     JsonObject toJson() {
       return new JsonObject().put("channels", channels).put("senders", senders)
           .put("rates", new JsonArray(new ArrayList<>(rates))).put("openRates", new JsonArray(new ArrayList<>(openRates)))
@@ -71,7 +71,8 @@ final class ClientScenario implements Scenario {
         options.integer("seconds", 20), options.integer("open-messages", 50), options.integer("heavy", 500),
         options.integer("light", 15), options.integer("switches", 10), options.integer("loads", 6),
         options.decimal("sync-rate", 100), options.integer("settle-seconds", 90),
-        options.integer("setup-concurrency", 16), options.text("page-profile", null));
+        options.integer("setup-concurrency", 16), options.text("page-profile", null),
+        options.flag("page-trace"));
     return new ClientScenario(vertx, target, config);
   }
 
@@ -123,7 +124,7 @@ final class ClientScenario implements Scenario {
       Sessions sessions = new Sessions(web, target, workspace.population().users.subList(1,
           workspace.population().users.size()), config.setupConcurrency(), Sessions.RENEW_EVERY_SECONDS);
       long renewedAt = System.nanoTime();
-      try (Chromium browser = Chromium.open()) {
+      try (Chromium browser = Chromium.open(config.pageTrace())) {
         Page page = new Page(browser, api, workspace);
         page.open();
         results.put("page", page.describe());
@@ -549,7 +550,8 @@ final class ClientScenario implements Scenario {
     }
 
     private Window begin(String phase) {
-      return new Window(browser, config.pageProfile() == null ? null : Path.of(config.pageProfile()), phase);
+      return new Window(browser, config.pageProfile() == null ? null : Path.of(config.pageProfile()), phase,
+          config.pageTrace());
     }
   }
 
@@ -564,8 +566,16 @@ final class ClientScenario implements Scenario {
     /** Where the phase's CPU profile of the page goes ({@code --page-profile DIR}), or null. */
     private final Path profile;
 
-    Window(Chromium browser, Path profileDir, String phase) {
+    private final boolean trace;
+    private final String phase;
+
+    Window(Chromium browser, Path profileDir, String phase, boolean trace) {
       this.browser = browser;
+      this.trace = trace;
+      this.phase = phase;
+      if (trace) {
+        browser.mainThreadTime(); // what came before the window is not counted
+      }
       this.profile = profileDir == null ? null : profileDir.resolve(phase + ".cpuprofile");
       if (profile != null) {
         browser.cdp("Profiler.enable", Map.of());
@@ -578,6 +588,13 @@ final class ClientScenario implements Scenario {
     void end() {
       to = browser.pageNow();
       after = browser.metrics();
+      if (trace) {
+        StringBuilder top = new StringBuilder();
+        browser.mainThreadTime().entrySet().stream()
+            .sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(25)
+            .forEach(entry -> top.append(String.format("%9.1f ms  %s%n", entry.getValue(), entry.getKey())));
+        LOG.info("{}: the page's main thread by traced event (ms, nested events in their parents too):\n{}", phase, top);
+      }
       if (profile != null) {
         JsonObject cpu = new JsonObject(browser.cdp("Profiler.stop", Map.of())).getJsonObject("profile");
         try {
