@@ -128,6 +128,7 @@ function MessageList({ chatId }) {
 
   const follow = () => {
     place.current.follow = true;
+    place.current.followRows = FOLLOW_ROWS;
     place.current.anchor = null;
     setPill(false);
     client.reads.setAtBottom(true);
