@@ -56,12 +56,35 @@ class HistoryAndSyncTest {
   }
 
   @Test
+  @DisplayName("aroundSeq gives the message at that seq with half the limit older and the rest newer, newest first")
+  void historyAround() {
+    UUID alice = newUser();
+    String chatId = api.general(alice);
+    for (int i = 1; i <= 9; i++) {
+      api.send(alice, chatId, "m" + i);
+    }
+
+    JsonObject middle = api.history(alice, chatId, new JsonObject().put("limit", 4).put("aroundSeq", 5));
+    assertThat(objects(middle.getJsonArray("messages"))).extracting(m -> m.getLong("seq")).containsExactly(7L, 6L, 5L, 4L);
+    assertThat(middle.getBoolean("hasMore")).as("older than 4").isTrue();
+    assertThat(middle.getBoolean("hasNewer")).as("newer than 7").isTrue();
+    JsonObject start = api.history(alice, chatId, new JsonObject().put("limit", 5).put("aroundSeq", 1));
+    assertThat(objects(start.getJsonArray("messages"))).extracting(m -> m.getLong("seq")).containsExactly(3L, 2L, 1L);
+    assertThat(start.getBoolean("hasMore")).isFalse();
+    assertThat(start.getBoolean("hasNewer")).isTrue();
+    JsonObject end = api.history(alice, chatId, new JsonObject().put("limit", 5).put("aroundSeq", 9));
+    assertThat(objects(end.getJsonArray("messages"))).extracting(m -> m.getLong("seq")).containsExactly(9L, 8L, 7L);
+    assertThat(end.getBoolean("hasNewer")).isFalse();
+  }
+
+  @Test
   @DisplayName("a history limit over 100 or below 1, or both beforeSeq and afterSeq, is validation_failed")
   void historyValidation() {
     UUID alice = newUser();
     String chatId = api.general(alice);
     for (JsonObject options : List.of(new JsonObject().put("limit", 101), new JsonObject().put("limit", 0),
-        new JsonObject().put("beforeSeq", 5).put("afterSeq", 1), new JsonObject().put("beforeSeq", -1))) {
+        new JsonObject().put("beforeSeq", 5).put("afterSeq", 1), new JsonObject().put("beforeSeq", -1),
+        new JsonObject().put("aroundSeq", 5).put("beforeSeq", 6), new JsonObject().put("aroundSeq", -1))) {
       api.fails(ErrorCode.VALIDATION_FAILED, alice, Addresses.CHAT_HISTORY, options.copy().put("chatId", chatId));
     }
   }

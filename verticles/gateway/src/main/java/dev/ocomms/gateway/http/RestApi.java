@@ -198,7 +198,7 @@ public final class RestApi {
   }
 
   /**
-   * ?before=&after=&limit=&rootId= as chat.history takes them: seqs from 0 to 2^63-1, limit 1 to
+   * ?before=&after=&around=&limit=&rootId= as chat.history takes them: seqs from 0 to 2^63-1, limit 1 to
    * {@value #HISTORY_LIMIT}, each given once ({@link QueryParameters}); rootId is an id (its owner answers 404 for a
    * malformed one, as for every id).
    */
@@ -208,6 +208,10 @@ public final class RestApi {
     QueryParameters.wholeNumber(ctx, "after", 0, Long.MAX_VALUE).ifPresent(seq -> query.put("afterSeq", seq));
     if (query.containsKey("beforeSeq") && query.containsKey("afterSeq")) {
       throw Input.invalid("after", "give before or after, not both");
+    }
+    QueryParameters.wholeNumber(ctx, "around", 0, Long.MAX_VALUE - 1).ifPresent(seq -> query.put("aroundSeq", seq));
+    if (query.containsKey("aroundSeq") && (query.containsKey("beforeSeq") || query.containsKey("afterSeq"))) {
+      throw Input.invalid("around", "give one of before, after and around");
     }
     QueryParameters.wholeNumber(ctx, "limit", 1, HISTORY_LIMIT).ifPresent(limit -> query.put("limit", limit));
     QueryParameters.text(ctx, "rootId").ifPresent(rootId -> query.put("rootId", rootId));

@@ -68,7 +68,7 @@ class MessagesRestApiTest {
   }
 
   @Test
-  @DisplayName("GET /chats/{chatId}/messages?before=&limit= pages newest first and says whether there is more")
+  @DisplayName("GET /chats/{chatId}/messages?before=&limit= pages newest first and says whether there is more; around= reads a message in its context")
   void historyPagesNewestFirst() {
     List<Account> users = system.users(2);
     Account alice = users.get(0);
@@ -92,6 +92,11 @@ class MessagesRestApiTest {
     assertThat(last.getBoolean("hasMore")).isFalse();
     assertThat(objects(first.getJsonArray("messages"))).as("the messages as stored")
         .containsExactly(stored.get(11), stored.get(10), stored.get(9), stored.get(8), stored.get(7));
+    JsonObject around = system.rest(200, NODE_2, HttpMethod.GET, messagesOf(chatId) + "?around=6&limit=4",
+        bob.token(), null).bodyAsJsonObject();
+    assertThat(seqs(objects(around.getJsonArray("messages")))).as("around seq 6").containsExactly(8L, 7L, 6L, 5L);
+    assertThat(around.getBoolean("hasMore")).isTrue();
+    assertThat(around.getBoolean("hasNewer")).isTrue();
   }
 
   @Test
@@ -216,8 +221,10 @@ class MessagesRestApiTest {
     Account alice = system.users(1).get(0);
     String chatId = system.chat(alice, List.of());
     for (String query : List.of("before=99999999999999999999", "limit=1e2", "after=1e30", "before=-1", "limit=0",
-        "limit=101", "limit=abc", "before=1.5", "after=%2B5", "limit=5&limit=6", "before=3&after=1")) {
-      String parameter = query.equals("before=3&after=1") ? "after" : query.substring(0, query.indexOf('='));
+        "limit=101", "limit=abc", "before=1.5", "after=%2B5", "limit=5&limit=6", "before=3&after=1", "around=-2",
+        "around=3&before=4")) {
+      String parameter = query.equals("before=3&after=1") ? "after"
+          : query.equals("around=3&before=4") ? "around" : query.substring(0, query.indexOf('='));
       HttpResponse<Buffer> response = system.server.call(NODE_1, HttpMethod.GET, messagesOf(chatId) + "?" + query,
           alice.token(), null);
 
