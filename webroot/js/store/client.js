@@ -98,6 +98,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     unsubscribeUser?.();
     unsubscribeUser = null;
     presence.stop();
+    reads.stop();
     session.signedOut();
     chats.clear();
     messages.clear();

@@ -102,5 +102,5 @@ export function createTitle({ document, chats, people, drawFavicon = canvasFavic
   chats.table.subscribe(refresh);
   chats.selection.subscribe(refresh);
   people.users.subscribe(refresh);
-  return { refresh, stop: () => clock.clearTimeout(timer) };
+  return { refresh };
 }
