@@ -19,8 +19,8 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import static dev.ocomms.search.SearchQuery.channels;
-import static dev.ocomms.search.SearchQuery.people;
+import static dev.ocomms.search.SearchRequest.channels;
+import static dev.ocomms.search.SearchRequest.people;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

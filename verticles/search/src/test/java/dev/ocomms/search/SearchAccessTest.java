@@ -17,7 +17,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static dev.ocomms.search.SearchSystem.FRESHNESS;
 import static dev.ocomms.search.SearchSystem.findsExactly;
 import static dev.ocomms.search.SearchSystem.findsNoneOf;

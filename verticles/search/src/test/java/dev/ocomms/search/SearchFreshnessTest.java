@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static dev.ocomms.search.SearchSystem.FRESHNESS;
 import static dev.ocomms.search.SearchSystem.findsExactly;
 import static dev.ocomms.search.SearchSystem.findsNoneOf;

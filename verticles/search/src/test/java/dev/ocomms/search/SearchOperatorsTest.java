@@ -23,7 +23,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static dev.ocomms.search.SearchSystem.id;
 import static dev.ocomms.search.SearchSystem.ids;
 import static dev.ocomms.search.SearchSystem.uniqueWord;

@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** 5 searches per second per user: the 6th within a second is {@code 429 rate_limited}, limit {@code search.query}. */
@@ -52,7 +52,7 @@ class SearchRateLimitTest {
    * without waiting, then the REST calls in parallel; every answer.
    */
   private static List<Answer> atOnce(Account searcher, String workspaceId, List<Via> vias) {
-    SearchQuery query = messages(workspaceId, "anything");
+    SearchRequest query = messages(workspaceId, "anything");
     BridgeClient bridge = system.bridge(searcher);
     List<JsonObject> frames = vias.stream().filter(via -> via == Via.BRIDGE)
         .map(via -> Frames.request(Addresses.SEARCH_QUERY, query.body(), searcher.token())).toList();

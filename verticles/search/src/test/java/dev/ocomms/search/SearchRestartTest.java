@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static dev.ocomms.search.SearchSystem.findsExactly;
 import static dev.ocomms.search.SearchSystem.id;
 import static dev.ocomms.search.SearchSystem.ids;
@@ -59,7 +59,7 @@ class SearchRestartTest {
   }
 
   /** The ids of every page's results. */
-  private Set<String> everyPage(Account searcher, SearchQuery query) {
+  private Set<String> everyPage(Account searcher, SearchRequest query) {
     Set<String> found = new HashSet<>();
     system.allPages(Answer.Via.REST, searcher, query).forEach(result -> found.add(result.getString("messageId")));
     return found;

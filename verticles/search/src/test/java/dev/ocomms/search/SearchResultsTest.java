@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static dev.ocomms.search.SearchSystem.id;
 import static dev.ocomms.search.SearchSystem.ids;
 import static dev.ocomms.search.SearchSystem.uniqueWord;
@@ -158,8 +158,8 @@ class SearchResultsTest {
   @DisplayName("following nextCursor gives every match exactly once, then null")
   void cursorPagination(Via via, String sort) {
     List<JsonObject> pages = new ArrayList<>();
-    SearchQuery first = messages(workspaceId, pageWord).sort(sort).limit(5);
-    SearchQuery query = first;
+    SearchRequest first = messages(workspaceId, pageWord).sort(sort).limit(5);
+    SearchRequest query = first;
     List<Integer> sizes = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       Answer answer = system.search(via, alice, query);
@@ -195,7 +195,7 @@ class SearchResultsTest {
   @Test
   @DisplayName("REST and the bridge answer the same search alike")
   void restAndBridgeAgree() {
-    SearchQuery query = messages(workspaceId, pageWord + " sort:recent").limit(20);
+    SearchRequest query = messages(workspaceId, pageWord + " sort:recent").limit(20);
 
     Answer rest = system.search(Via.REST, alice, query);
     Answer bridge = system.search(Via.BRIDGE, alice, query);

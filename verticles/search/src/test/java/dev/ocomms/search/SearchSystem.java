@@ -223,7 +223,7 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
   // Search
 
   /** One search, exactly as asked: over REST or as a {@code search.query} bridge request. */
-  Answer searchOnce(Via via, Account searcher, SearchQuery query) {
+  Answer searchOnce(Via via, Account searcher, SearchRequest query) {
     return switch (via) {
       case REST -> Answer.of(server.call(0, HttpMethod.GET, query.path(), searcher.token(), null));
       case BRIDGE -> Answer.of(bridge(searcher).request(Addresses.SEARCH_QUERY, query.body(), searcher.token()));
@@ -231,7 +231,7 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
   }
 
   /** One search that, when the searcher's 5 a second are used up, waits as told and asks again. */
-  Answer search(Via via, Account searcher, SearchQuery query) {
+  Answer search(Via via, Account searcher, SearchRequest query) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       Answer answer = searchOnce(via, searcher, query);
@@ -244,19 +244,19 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
     }
   }
 
-  Answer search(Account searcher, SearchQuery query) {
+  Answer search(Account searcher, SearchRequest query) {
     return search(Via.REST, searcher, query);
   }
 
   /** The ids of the messages a search finds (first page). */
-  List<String> find(Account searcher, SearchQuery query) {
+  List<String> find(Account searcher, SearchRequest query) {
     return search(searcher, query).messageIds();
   }
 
   /** Every result of a search, page after page by {@code nextCursor}, until a page has none. */
-  List<JsonObject> allPages(Via via, Account searcher, SearchQuery query) {
+  List<JsonObject> allPages(Via via, Account searcher, SearchRequest query) {
     List<JsonObject> all = new ArrayList<>();
-    SearchQuery page = query;
+    SearchRequest page = query;
     for (int pages = 0; pages < 200; pages++) {
       Answer answer = search(via, searcher, page);
       all.addAll(answer.results());
@@ -273,7 +273,7 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
    * answer that satisfied it. Fails unless a search started within {@code within} of {@code sinceNanos} did, naming
    * the last answer. No fixed sleep: it returns as soon as the index shows the change.
    */
-  Answer awaitAnswer(Account searcher, SearchQuery query, Predicate<Answer> done, long sinceNanos, Duration within,
+  Answer awaitAnswer(Account searcher, SearchRequest query, Predicate<Answer> done, long sinceNanos, Duration within,
                      String what) {
     long deadline = sinceNanos + within.toNanos();
     Answer last = null;
@@ -295,12 +295,12 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
   }
 
   /** As {@link #awaitAnswer}, waiting up to {@link #WAIT} from now: for setting up a corpus. */
-  Answer awaitAnswer(Account searcher, SearchQuery query, Predicate<Answer> done, String what) {
+  Answer awaitAnswer(Account searcher, SearchRequest query, Predicate<Answer> done, String what) {
     return awaitAnswer(searcher, query, done, System.nanoTime(), WAIT, what);
   }
 
   /** Waits until the search finds exactly these messages (in any order): the corpus is indexed. */
-  void awaitIndexed(Account searcher, SearchQuery query, Set<String> messageIds) {
+  void awaitIndexed(Account searcher, SearchRequest query, Set<String> messageIds) {
     awaitAnswer(searcher, query.limit(50), answer -> answer.status() == 200
         && Set.copyOf(answer.messageIds()).equals(messageIds), "the index holds " + messageIds.size() + " messages");
   }

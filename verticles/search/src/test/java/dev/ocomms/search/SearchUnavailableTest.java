@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import static dev.ocomms.search.SearchQuery.messages;
+import static dev.ocomms.search.SearchRequest.messages;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

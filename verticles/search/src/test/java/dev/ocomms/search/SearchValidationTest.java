@@ -16,9 +16,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static dev.ocomms.search.SearchQuery.channels;
-import static dev.ocomms.search.SearchQuery.messages;
-import static dev.ocomms.search.SearchQuery.people;
+import static dev.ocomms.search.SearchRequest.channels;
+import static dev.ocomms.search.SearchRequest.messages;
+import static dev.ocomms.search.SearchRequest.people;
 import static dev.ocomms.search.SearchSystem.ids;
 import static dev.ocomms.search.SearchSystem.uniqueWord;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +51,7 @@ class SearchValidationTest {
         system.send(alice, general, tag + " another budget line")));
   }
 
-  private static Answer search(Via via, SearchQuery query) {
+  private static Answer search(Via via, SearchRequest query) {
     return system.search(via, alice, query);
   }
 
@@ -78,7 +78,7 @@ class SearchValidationTest {
     for (String q : List.of("", "   ", "-budget", "-\"budget review\"", "-budget -review")) {
       search(via, messages(workspaceId, q)).invalid("q");
     }
-    search(via, new SearchQuery(workspaceId, null, null, null, null, null, null)).invalid("q");
+    search(via, new SearchRequest(workspaceId, null, null, null, null, null, null)).invalid("q");
   }
 
   @ParameterizedTest(name = "over {0}")
@@ -127,7 +127,7 @@ class SearchValidationTest {
   @EnumSource(Via.class)
   @DisplayName("without workspaceId it is 400 validation_failed, field workspaceId")
   void workspaceRequired(Via via) {
-    search(via, new SearchQuery(null, "budget", null, null, null, null, null)).invalid("workspaceId");
+    search(via, new SearchRequest(null, "budget", null, null, null, null, null)).invalid("workspaceId");
   }
 
   @Test

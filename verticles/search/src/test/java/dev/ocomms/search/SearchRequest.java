@@ -12,43 +12,43 @@ import java.util.StringJoiner;
  * One search as a client asks it: the fields of {@code search.query} (bridge body) and of {@code GET /api/v1/search}
  * (query parameters of the same names). Null fields are left out, so the server's defaults apply.
  */
-record SearchQuery(String workspaceId, String q, String scope, String sort, String cursor, String tz, Object limit) {
+record SearchRequest(String workspaceId, String q, String scope, String sort, String cursor, String tz, Object limit) {
 
-  static SearchQuery messages(String workspaceId, String q) {
-    return new SearchQuery(workspaceId, q, null, null, null, null, null);
+  static SearchRequest messages(String workspaceId, String q) {
+    return new SearchRequest(workspaceId, q, null, null, null, null, null);
   }
 
-  static SearchQuery people(String workspaceId, String prefix) {
-    return new SearchQuery(workspaceId, prefix, "people", null, null, null, null);
+  static SearchRequest people(String workspaceId, String prefix) {
+    return new SearchRequest(workspaceId, prefix, "people", null, null, null, null);
   }
 
-  static SearchQuery channels(String workspaceId, String prefix) {
-    return new SearchQuery(workspaceId, prefix, "channels", null, null, null, null);
+  static SearchRequest channels(String workspaceId, String prefix) {
+    return new SearchRequest(workspaceId, prefix, "channels", null, null, null, null);
   }
 
-  SearchQuery q(String q) {
-    return new SearchQuery(workspaceId, q, scope, sort, cursor, tz, limit);
+  SearchRequest q(String q) {
+    return new SearchRequest(workspaceId, q, scope, sort, cursor, tz, limit);
   }
 
-  SearchQuery scope(String scope) {
-    return new SearchQuery(workspaceId, q, scope, sort, cursor, tz, limit);
+  SearchRequest scope(String scope) {
+    return new SearchRequest(workspaceId, q, scope, sort, cursor, tz, limit);
   }
 
-  SearchQuery sort(String sort) {
-    return new SearchQuery(workspaceId, q, scope, sort, cursor, tz, limit);
+  SearchRequest sort(String sort) {
+    return new SearchRequest(workspaceId, q, scope, sort, cursor, tz, limit);
   }
 
-  SearchQuery cursor(String cursor) {
-    return new SearchQuery(workspaceId, q, scope, sort, cursor, tz, limit);
+  SearchRequest cursor(String cursor) {
+    return new SearchRequest(workspaceId, q, scope, sort, cursor, tz, limit);
   }
 
-  SearchQuery tz(String tz) {
-    return new SearchQuery(workspaceId, q, scope, sort, cursor, tz, limit);
+  SearchRequest tz(String tz) {
+    return new SearchRequest(workspaceId, q, scope, sort, cursor, tz, limit);
   }
 
   /** A number, or (for malformed input) any other value as it would be sent. */
-  SearchQuery limit(Object limit) {
-    return new SearchQuery(workspaceId, q, scope, sort, cursor, tz, limit);
+  SearchRequest limit(Object limit) {
+    return new SearchRequest(workspaceId, q, scope, sort, cursor, tz, limit);
   }
 
   private Map<String, Object> fields() {
