@@ -113,8 +113,8 @@ final class MessageSearch {
                %s AS headline
           FROM (SELECT d.* FROM search.documents d, q WHERE %s
                  ORDER BY d.created_at DESC, d.message_id DESC LIMIT %s) d, q
-         ORDER BY d.created_at DESC, d.message_id DESC""".formatted(sql.tsquery(plan.query()), conditions,
-        sql.param(plan.limit() + 1), plan.query().hasText() ? sql.headline() : "NULL::text")
+         ORDER BY d.created_at DESC, d.message_id DESC""".formatted(sql.tsquery(plan.query()),
+        plan.query().hasText() ? sql.headline() : "NULL::text", conditions, sql.param(plan.limit() + 1))
         : """
         SELECT d.message_id, d.chat_id, d.seq, d.sender_id, d.root_id, d.created_at, d.edited_at, d.content,
                NULL::text AS headline
