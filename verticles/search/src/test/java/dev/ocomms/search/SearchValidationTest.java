@@ -85,10 +85,33 @@ class SearchValidationTest {
   @EnumSource(Via.class)
   @DisplayName("q is at most 500 characters: 500 are searched, 501 are 400 validation_failed, field q")
   void queryLength(Via via) {
-    String q500 = "budget ".repeat(72).substring(0, 500);
+    String q500 = "budget " + "x".repeat(493);
 
     assertThat(search(via, messages(workspaceId, q500)).status()).as("500 characters").isEqualTo(200);
     search(via, messages(workspaceId, q500 + "x")).invalid("q");
+  }
+
+  @ParameterizedTest(name = "over {0}")
+  @EnumSource(Via.class)
+  @DisplayName("q is at most 24 terms: 24 are searched, 25 are 400 validation_failed, field q")
+  void termCount(Via via) {
+    String terms24 = "budget " + "review ".repeat(23).trim();
+
+    assertThat(search(via, messages(workspaceId, terms24)).status()).as("24 terms").isEqualTo(200);
+    search(via, messages(workspaceId, terms24 + " line")).invalid("q");
+  }
+
+  @ParameterizedTest(name = "over {0}")
+  @EnumSource(Via.class)
+  @DisplayName("a q that reads as JSON or holds % (42, true, null, [1], {\"a\": 1}, 100%) is searched as text")
+  void textThatLooksLikeJson(Via via) {
+    List<String> refused = Stream.of("42", "true", "null", "[1]", "{\"a\": 1}", "100%", "budget 100%")
+        .flatMap(q -> {
+          Answer answer = search(via, messages(workspaceId, q));
+          return answer.status() == 200 ? Stream.<String>empty() : Stream.of(q + " → " + answer);
+        }).toList();
+
+    assertThat(refused).isEmpty();
   }
 
   @ParameterizedTest(name = "over {0}")
@@ -159,7 +182,7 @@ class SearchValidationTest {
 
     assertThat(answer.status()).as("%s", answer).isIn(200, 400);
     if (answer.status() == 400) {
-      assertThat(answer.body().getString("code")).isEqualTo("validation_failed");
+      assertThat(answer.body().getString("code")).as("%s", answer).isEqualTo("validation_failed");
       assertThat(answer.body().getString("field")).as("%s", answer).isNotBlank();
     } else {
       assertThat(answer.body().getJsonArray("results")).as("%s", answer).isNotNull();
