@@ -7,17 +7,17 @@
  * `value` says what comes after it (a person, a channel, a day) when it takes one.
  */
 export const OPERATORS = Object.freeze([
-  { insert: 'from:@', label: 'from:@username', text: 'sent by this person', value: 'people' },
+  { insert: 'from:@', label: 'from:@username', text: 'sent by this person (@me: by you)', value: 'people' },
   { insert: 'in:#', label: 'in:#channel', text: 'in this channel', value: 'channels' },
   { insert: 'in:@', label: 'in:@username', text: 'in your direct messages with this person', value: 'people' },
   { insert: 'mentions:@', label: 'mentions:@me', text: 'mentioning you (or @username)', value: 'people' },
   { insert: 'before:', label: 'before:YYYY-MM-DD', text: 'sent before this day', value: 'day' },
   { insert: 'after:', label: 'after:YYYY-MM-DD', text: 'sent after this day', value: 'day' },
   { insert: 'on:', label: 'on:YYYY-MM-DD', text: 'sent on this day', value: 'day' },
-  { insert: 'has:file', label: 'has:file', text: 'with a file attached' },
-  { insert: 'has:image', label: 'has:image', text: 'with an image' },
+  { insert: 'has:file', label: 'has:file', text: 'with files' },
+  { insert: 'has:image', label: 'has:image', text: 'with an image (a link to one, or a file)' },
   { insert: 'has:link', label: 'has:link', text: 'with a link' },
-  { insert: 'is:thread', label: 'is:thread', text: 'replies in threads' },
+  { insert: 'is:thread', label: 'is:thread', text: 'in threads: replies, and messages with replies' },
   { insert: 'sort:recent', label: 'sort:recent', text: 'newest first' },
   { insert: 'sort:relevance', label: 'sort:relevance', text: 'best matches first (the default)' },
 ]);

@@ -31,7 +31,7 @@ describe('hints', () => {
     assert.deepEqual(inserts(hintsFor('i', 1, TODAY)), ['in:#', 'in:@', 'is:thread']);
     assert.deepEqual(inserts(hintsFor('deploy has:', 11, TODAY)), ['has:file', 'has:image', 'has:link']);
     assert.deepEqual(inserts(hintsFor('so', 2, TODAY)), ['sort:recent', 'sort:relevance']);
-    assert.equal(hintsFor('i', 1, TODAY).items[2].text, 'replies in threads');
+    assert.equal(hintsFor('i', 1, TODAY).items[2].text, 'in threads: replies, and messages with replies');
   });
 
   test('are none for a plain word, an exclusion, a phrase, or an operator already complete', () => {

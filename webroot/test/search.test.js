@@ -17,7 +17,7 @@ async function searching(t) {
 }
 
 describe('search', () => {
-  test('asks search.query for the workspace shown, in the page\'s time zone, and groups the results by chat', async t => {
+  test('asks search.query for the workspace shown, in the page\'s time zone, and groups results by chat', async t => {
     const { client, bus } = await searching(t);
     bus.answer('search.query', () => ({
       results: [hit(GENERAL, 7), hit(RANDOM, 3), hit(GENERAL, 2)], nextCursor: null, total: 3,

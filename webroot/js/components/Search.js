@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { applyHint, hintsFor } from '../search-query.js';
 import { snippetRuns } from '../snippet.js';
+import { SUGGESTIONS } from '../store/search.js';
 import { Icon } from './icons.js';
 import { useSlice } from './hooks.js';
 
@@ -127,8 +128,9 @@ function completions(found) {
     insert: `${found.operator}${suggestion.name}`, label: `${found.operator}${suggestion.name}`,
     text: suggestion.detail,
   }));
-  if (found.operator === 'mentions:@' && 'me'.startsWith(found.prefix.toLowerCase())) {
-    items.unshift({ insert: 'mentions:@me', label: 'mentions:@me', text: 'mentioning you' });
+  const you = { 'from:@': 'sent by you', 'in:@': 'your direct messages with yourself', 'mentions:@': 'mentioning you' };
+  if (you[found.operator] && 'me'.startsWith(found.prefix.toLowerCase())) {
+    items.unshift({ insert: `${found.operator}me`, label: `${found.operator}me`, text: you[found.operator] });
   }
   return items;
 }
@@ -178,7 +180,7 @@ function SearchOpen() {
           const known = new Set(current.items.map(item => item.insert));
           const added = more.map(channel => ({ insert: `in:#${channel.name}`, label: `in:#${channel.name}`,
             text: channel.detail })).filter(item => !known.has(item.insert));
-          return { ...current, items: [...current.items, ...added].slice(0, 8) };
+          return { ...current, items: [...current.items, ...added].slice(0, SUGGESTIONS) };
         });
       }, CHANNELS_WAIT_MS);
     }
@@ -235,9 +237,10 @@ function SearchOpen() {
     h('form', { class: 'search-bar', onSubmit: event => event.preventDefault() },
       h(Icon, { name: 'search' }),
       h('input', {
-        ref: input, class: 'search-input', type: 'search', value: text, maxLength: 500,
+        ref: input, class: 'search-input', type: 'text', enterkeyhint: 'search', value: text, maxLength: 500,
         placeholder: 'Search messages', 'aria-label': 'Search messages', autocomplete: 'off', spellcheck: false,
-        role: 'combobox', 'aria-expanded': String(!!hints), 'aria-controls': hints ? listId : undefined,
+        role: 'combobox', 'aria-expanded': String(!!hints?.items.length),
+        'aria-controls': hints?.items.length ? listId : undefined,
         'aria-autocomplete': 'list', 'aria-activedescendant': selected,
         onInput: event => {
           setText(event.currentTarget.value);
@@ -250,7 +253,7 @@ function SearchOpen() {
       }),
       h('button', { type: 'button', class: 'icon-button', 'aria-label': 'Close search', title: 'Close (Esc)',
         onClick: client.search.hide }, h(Icon, { name: 'close' })),
-      hints && h(Hints, { hints, listId, onChoose: choose })),
+      hints && (hints.items.length > 0 || hints.syntax) && h(Hints, { hints, listId, onChoose: choose })),
     h('div', { class: 'search-results' }, h(Results, { state })));
 }
 
