@@ -14,6 +14,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.AbstractVerticle;
+import io.vertx.rxjava3.core.shareddata.LocalMap;
 import io.vertx.rxjava3.redis.client.Redis;
 import io.vertx.rxjava3.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -28,16 +30,21 @@ import java.util.function.Function;
  * never part of a send) and read by {@code search.query} ({@link SearchActions}): messages with operators, people and
  * channels by prefix. Searches use a pool of their own, whose statements are planned for their arguments (a common
  * word and a rare one want different plans) and stopped after {@link #STATEMENT_TIMEOUT_MS}, past which the client has
- * been told {@code search_unavailable} anyway; indexing uses another, so that searches never wait behind it.
+ * been told {@code search_unavailable} anyway; indexing uses another, so that searches never wait behind it. One
+ * instance per node follows the event stream (the node runs one per core to serve searches): more would read every
+ * page again only to find it stored.
  */
 public class SearchVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SearchVerticle.class);
   static final long STATEMENT_TIMEOUT_MS = 2_000;
+  private static final String ROLES = "ocomms.search.roles";
+  private static final String FOLLOWER = "follower";
 
   private Pool indexing;
   private Pool searching;
   private Redis redis;
   private SearchIndex index;
+  private final String instanceId = UUID.randomUUID().toString();
 
   @Override
   public Completable rxStart() {
@@ -56,6 +63,8 @@ public class SearchVerticle extends AbstractVerticle {
   }
 
   private Completable serve() {
+    LocalMap<String, String> roles = vertx.sharedData().getLocalMap(ROLES);
+    boolean follower = roles.putIfAbsent(FOLLOWER, instanceId) == null;
     index = new SearchIndex(vertx, indexing, Node.meters(vertx));
     SearchActions actions = new SearchActions(new MessageSearch(searching), new Directory(vertx),
         RateLimiter.create(vertx, redis));
@@ -63,7 +72,7 @@ public class SearchVerticle extends AbstractVerticle {
     Map<String, Function<Input, Single<JsonObject>>> internal = Map.of(Addresses.SEARCH_REINDEX,
         body -> index.reindex().doOnComplete(() -> LOG.info("search index dropped; rebuilding from the event stream"))
             .toSingleDefault(new JsonObject()));
-    return index.start()
+    return (follower ? index.start() : Completable.complete())
         .andThen(BusService.serve(vertx, requests))
         .andThen(BusService.serveInternal(vertx, internal))
         .doOnComplete(() -> LOG.info("search ready"));
@@ -74,7 +83,12 @@ public class SearchVerticle extends AbstractVerticle {
     Duration grace = Duration.ofSeconds(OcommsConfig.fromJson(config()).shutdownGraceSeconds());
     // Searches begun are answered and the page being indexed is stored (with its cursor) before the pools close.
     return BusService.drain(vertx, grace)
-        .andThen(Completable.defer(() -> index == null ? Completable.complete() : index.stop()))
+        .andThen(Completable.defer(() -> {
+          if (index == null || !vertx.sharedData().<String, String>getLocalMap(ROLES).removeIfPresent(FOLLOWER, instanceId)) {
+            return Completable.complete();
+          }
+          return index.stop();
+        }))
         .andThen(Completable.defer(() -> close(searching)))
         .andThen(Completable.defer(() -> close(indexing)))
         .doFinally(() -> {
