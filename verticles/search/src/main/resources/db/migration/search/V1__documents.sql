@@ -30,7 +30,7 @@ CREATE TABLE documents (
   has_link    boolean     NOT NULL,
   -- The users mentioned by name (mentions:@me).
   mentions    uuid[]      NOT NULL,
-  -- The text as sent, control characters replaced by spaces (snippets mark matches with two of them).
+  -- The text as sent, with control characters replaced by spaces and < > held as two of them (Document.indexable).
   content     text        NOT NULL,
   -- words || exact: one GIN index serves both kinds of lexeme.
   lexemes     tsvector    NOT NULL
