@@ -58,6 +58,33 @@ class SearchRestartTest {
     assertThat(found).as("found after the restart").containsExactlyInAnyOrderElementsOf(expected);
   }
 
+  @Test
+  @DisplayName("after an operator's reindex, every message is found again, and only once")
+  void reindexRebuildsTheIndex() {
+    List<Account> users = system.users(3);
+    Account alice = users.get(0);
+    String workspaceId = system.workspace(alice, users.subList(1, users.size()));
+    String general = system.general(alice, workspaceId);
+    String tag = uniqueWord();
+    system.deploySearch();
+    List<JsonObject> sent = system.sendAll(users, general,
+        IntStream.range(0, 30).mapToObj(i -> tag + " before the reindex " + i).toList());
+    Set<String> expected = new HashSet<>(ids(sent.toArray(JsonObject[]::new)));
+    system.awaitAnswer(alice, messages(workspaceId, tag).limit(50), findsExactly(expected), "indexed");
+
+    assertThat(system.reindex()).as("reindex answered").isEqualTo(202);
+
+    long deadline = System.nanoTime() + SearchSystem.WAIT.toNanos();
+    Set<String> found = everyPage(alice, messages(workspaceId, tag).limit(50));
+    while (!found.equals(expected) && System.nanoTime() < deadline) {
+      Blocking.pause(SearchSystem.POLL.toMillis());
+      found = everyPage(alice, messages(workspaceId, tag).limit(50));
+    }
+    assertThat(found).as("found after the reindex").containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(system.search(alice, messages(workspaceId, tag).limit(50)).body().getInteger("total"))
+        .as("each message indexed once").isEqualTo(expected.size());
+  }
+
   /** The ids of every page's results. */
   private Set<String> everyPage(Account searcher, SearchRequest query) {
     Set<String> found = new HashSet<>();

@@ -102,6 +102,11 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
     server.cluster().undeploy(0, deploymentId);
   }
 
+  /** The operators' command that drops the index and rebuilds it from the event stream; its status. */
+  int reindex() {
+    return server.ops(0, io.vertx.core.http.HttpMethod.POST, "/admin/search/reindex").statusCode();
+  }
+
   @Override
   public void close() {
     server.close();
