@@ -35,6 +35,14 @@ final class ChatStore extends PgStore<ChatStore> {
         THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id ORDER BY n.user_id)
       END AS member_ids""";
 
+  /** {@link #CHAT_COLUMNS} without the member count (0): what a search needs to know of each readable chat. */
+  private static final String READABLE_COLUMNS = """
+      c.id, c.workspace_id, c.kind, c.name, c.topic, c.private, c.archived, c.last_seq, c.created_by, c.created_at,
+      0::bigint AS member_count,
+      CASE WHEN c.kind = 'dm'
+        THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id ORDER BY n.user_id)
+      END AS member_ids""";
+
   /** The columns of a {@link Workspace} for the member {@code m}. Alias the workspace {@code w}. */
   private static final String WORKSPACE_COLUMNS = """
       w.id, w.name, m.role, w.created_at,
@@ -256,10 +264,12 @@ final class ChatStore extends PgStore<ChatStore> {
 
   /**
    * Every chat of the workspace whose messages {@code userId} may read: those they are a member of and the public
-   * channels (archived ones too: their history stays readable). Search passes these ids into its query.
+   * channels (archived ones too: their history stays readable). Search asks on every query, so member counts, which
+   * cost a count per chat, are read only when asked for (else 0).
    */
-  Single<List<ChannelListing>> chatsReadableBy(UUID workspaceId, UUID userId) {
-    return query("SELECT " + CHAT_COLUMNS + """
+  Single<List<ChannelListing>> chatsReadableBy(UUID workspaceId, UUID userId, boolean withMemberCounts) {
+    String columns = withMemberCounts ? CHAT_COLUMNS : READABLE_COLUMNS;
+    return query("SELECT " + columns + """
             , me.user_id IS NOT NULL AS is_member
              FROM messaging.chats c
              LEFT JOIN messaging.chat_members me ON me.chat_id = c.id AND me.user_id = $2

@@ -57,9 +57,13 @@ final class Directory {
     this.vertx = vertx;
   }
 
-  /** The chats of the workspace the caller may read now; not_found when they are not in the workspace. */
-  Single<List<ReadableChat>> readableChats(UUID caller, UUID workspaceId) {
-    return ask(Addresses.CHAT_READABLE, new JsonObject().put("workspaceId", workspaceId.toString()), caller)
+  /**
+   * The chats of the workspace the caller may read now; not_found when they are not in the workspace. Member counts
+   * cost a count per chat: asked for only when results show them.
+   */
+  Single<List<ReadableChat>> readableChats(UUID caller, UUID workspaceId, boolean memberCounts) {
+    return ask(Addresses.CHAT_READABLE, new JsonObject().put("workspaceId", workspaceId.toString())
+            .put("memberCounts", memberCounts), caller)
         .map(reply -> reply.getJsonArray("chats", new JsonArray()).stream()
             .map(chat -> ReadableChat.of((JsonObject) chat)).toList());
   }

@@ -97,7 +97,7 @@ final class SearchActions {
         : Optional.empty();
     UUID caller = request.caller();
     return limiter.take(caller.toString(), SEARCHES)
-        .andThen(Single.defer(() -> directory.readableChats(caller, workspaceId)))
+        .andThen(Single.defer(() -> directory.readableChats(caller, workspaceId, false)))
         .flatMap(chats -> directory.usersByUsername(usernames(query)).flatMap(users -> {
           Optional<MessageSearch.Plan> plan = plan(query, caller, chats, users, zone, byRelevance, limit, cursor,
               digest);
@@ -213,7 +213,7 @@ final class SearchActions {
   private Single<JsonObject> channels(BusRequest request, UUID workspaceId, String q) {
     String prefix = folded(q.strip().replaceFirst("^#", ""));
     int limit = request.body().optionalInt("limit", 1, MAX_SUGGESTIONS).orElse(DEFAULT_SUGGESTIONS);
-    return directory.readableChats(request.caller(), workspaceId).map(chats -> {
+    return directory.readableChats(request.caller(), workspaceId, true).map(chats -> {
       List<ReadableChat> found = chats.stream()
           .filter(chat -> !chat.dm())
           .filter(chat -> prefix.isEmpty() || startsAWord(folded(chat.name()), prefix)

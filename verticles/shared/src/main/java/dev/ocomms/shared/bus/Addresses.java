@@ -75,8 +75,9 @@ public final class Addresses {
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
   /**
-   * The chats of a workspace whose messages the caller may read now (member of, or public channels): {workspaceId}
-   * → {chats: [chat + member]}; not_found outside the workspace. Search asks it for every query.
+   * The chats of a workspace whose messages the caller may read now (member of, or public channels):
+   * {workspaceId, memberCounts?} → {chats: [chat + member]} (memberCount 0 unless memberCounts); not_found outside
+   * the workspace. Search asks it for every query.
    */
   public static final String CHAT_READABLE = "messaging.chat.readable";
   /** Published by messaging to all its instances after a chat's members or archived flag changed: {chatId}. */
