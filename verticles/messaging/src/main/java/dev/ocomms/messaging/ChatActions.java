@@ -79,6 +79,18 @@ final class ChatActions {
             .map(listing -> listing.chat().toJson().put("member", listing.member())).toList())));
   }
 
+  /**
+   * {@code messaging.chat.readable {workspaceId}} (internal, asked by search on the caller's behalf): the chats of the
+   * workspace whose messages the caller may read now, each with {@code member}; not_found outside the workspace.
+   */
+  Single<JsonObject> readableChats(BusRequest request) {
+    UUID workspaceId = request.body().id("workspaceId");
+    return WorkspaceActions.requireMember(store, workspaceId, request.caller())
+        .flatMap(role -> store.chatsReadableBy(workspaceId, request.caller()))
+        .map(chats -> new JsonObject().put("chats", new JsonArray(chats.stream()
+            .map(listing -> listing.chat().toJson().put("member", listing.member())).toList())));
+  }
+
   /** Whether the DM was created by this request (then its members hear of it) or existed already. */
   private record Opened(UUID chatId, boolean created) {
   }

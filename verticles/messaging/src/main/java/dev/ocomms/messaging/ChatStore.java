@@ -254,6 +254,21 @@ final class ChatStore extends PgStore<ChatStore> {
         .map(rows -> stream(rows).map(row -> new ChannelListing(chat(row), row.getBoolean("is_member"))).toList());
   }
 
+  /**
+   * Every chat of the workspace whose messages {@code userId} may read: those they are a member of and the public
+   * channels (archived ones too: their history stays readable). Search passes these ids into its query.
+   */
+  Single<List<ChannelListing>> chatsReadableBy(UUID workspaceId, UUID userId) {
+    return query("SELECT " + CHAT_COLUMNS + """
+            , me.user_id IS NOT NULL AS is_member
+             FROM messaging.chats c
+             LEFT JOIN messaging.chat_members me ON me.chat_id = c.id AND me.user_id = $2
+            WHERE c.workspace_id = $1
+              AND (me.user_id IS NOT NULL OR (c.kind = 'channel' AND NOT c.private))""",
+        Tuple.of(workspaceId, userId))
+        .map(rows -> stream(rows).map(row -> new ChannelListing(chat(row), row.getBoolean("is_member"))).toList());
+  }
+
   // Chat members
 
   Single<List<JsonObject>> chatMembers(UUID chatId) {

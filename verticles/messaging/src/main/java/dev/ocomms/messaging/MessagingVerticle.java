@@ -105,6 +105,7 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHAT_MEMBER_ADD, chats::addMember);
     actions.put(Addresses.CHAT_MEMBER_REMOVE, chats::removeMember);
     actions.put(Addresses.CHAT_ACCESS, chats::chatAccess);
+    actions.put(Addresses.CHAT_READABLE, chats::readableChats);
     actions.put(Addresses.CHAT_MESSAGE_SEND, messages::sendMessage);
     actions.put(Addresses.CHAT_MESSAGE_EDIT, messages::editMessage);
     actions.put(Addresses.CHAT_MESSAGE_DELETE, messages::deleteMessage);

@@ -5,6 +5,7 @@ import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.ClientRequests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
@@ -46,7 +47,6 @@ final class BridgeConnection {
   static final int MAX_PENDING_REQUESTS = 100;
   static final int MAX_REGISTRATIONS = 500;
   private static final int MAX_ADDRESS_LENGTH = 200;
-  private static final long REQUEST_TIMEOUT_MS = 10_000;
   /**
    * When a frame refused for a full queue may come again: soon, as the queue empties as fast as its frames are
    * handled; a client refused again backs off further.
@@ -203,7 +203,7 @@ final class BridgeConnection {
       if (pendingRequests >= MAX_PENDING_REQUESTS) {
         return fail(replyAddress, new OcommsException(ErrorCode.RATE_LIMITED, "too many requests in flight"));
       }
-      var options = who.deliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS);
+      var options = who.deliveryOptions().setSendTimeout(ClientRequests.timeoutMs(address));
       // A send without a replyAddress is a request too, whose answer nobody reads: it holds its slot until the
       // service has answered (or timed out), so that fire-and-forget sends cannot outrun the limit.
       pendingRequests++;
@@ -215,7 +215,7 @@ final class BridgeConnection {
             }
           }, failure -> {
             if (replyAddress != null) {
-              write(BridgeFrames.err(replyAddress, BusErrors.fromFailure(failure)));
+              write(BridgeFrames.err(replyAddress, ClientRequests.failure(address, failure)));
             }
           });
       return Completable.complete();

@@ -2,8 +2,8 @@ package dev.ocomms.gateway.http;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.shared.bus.Addresses;
-import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.bus.ClientRequests;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
@@ -35,7 +35,6 @@ import java.util.function.Function;
 public final class RestApi {
   public static final String CONTRACT = "api/openapi.yaml";
   public static final int BODY_LIMIT_BYTES = 64 * 1024;
-  private static final long REQUEST_TIMEOUT_MS = 10_000;
   /** The most messages one history page holds (the contract's maximum; messaging's too). */
   private static final int HISTORY_LIMIT = 100;
   private static final String CALLER = "ocomms.caller";
@@ -106,6 +105,7 @@ public final class RestApi {
       forward(builder, "deleteMessage", Addresses.CHAT_MESSAGE_DELETE, RestApi::messageId, 200);
       forward(builder, "reactToMessage", Addresses.CHAT_MESSAGE_REACT, ctx -> body(ctx).mergeIn(messageId(ctx)), 200);
       forward(builder, "sync", Addresses.CHAT_SYNC, RestApi::body, 200);
+      forward(builder, "search", Addresses.SEARCH_QUERY, RestApi::searchQuery, 200);
 
       Router router = builder.createRouter();
       router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
@@ -151,9 +151,10 @@ public final class RestApi {
   }
 
   private Single<JsonObject> request(DeliveryOptions options, String address, JsonObject body) {
-    return Requests.<JsonObject>request(vertx, address, body, options.setSendTimeout(REQUEST_TIMEOUT_MS))
+    return Requests.<JsonObject>request(vertx, address, body,
+            options.setSendTimeout(ClientRequests.timeoutMs(address)))
         .map(message -> message.body() == null ? new JsonObject() : message.body())
-        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
+        .onErrorResumeNext(failure -> Single.error(ClientRequests.failure(address, failure)));
   }
 
   /** Adds each member's public profile (users are accounts') to a {@code members} list from messaging. */
@@ -215,6 +216,16 @@ public final class RestApi {
     }
     QueryParameters.wholeNumber(ctx, "limit", 1, HISTORY_LIMIT).ifPresent(limit -> query.put("limit", limit));
     QueryParameters.text(ctx, "rootId").ifPresent(rootId -> query.put("rootId", rootId));
+    return query;
+  }
+
+  /** ?q=&workspaceId=&scope=&sort=&cursor=&tz=&limit= as search.query takes them (search validates each). */
+  private static JsonObject searchQuery(RoutingContext ctx) {
+    JsonObject query = new JsonObject();
+    for (String name : List.of("q", "workspaceId", "scope", "sort", "cursor", "tz")) {
+      QueryParameters.text(ctx, name).ifPresent(value -> query.put(name, value));
+    }
+    QueryParameters.wholeNumber(ctx, "limit", 1, 50).ifPresent(limit -> query.put("limit", limit));
     return query;
   }
 

@@ -1,6 +1,11 @@
 package dev.ocomms.gateway.ops;
 
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
+import dev.ocomms.shared.bus.Requests;
+import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.node.Node;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -24,6 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class OpsEndpoints {
   private static final long CHECK_TIMEOUT_MS = 2_000;
+  private static final long REINDEX_TIMEOUT_MS = 30_000;
 
   private final Vertx vertx;
   private final Pool pg;
@@ -61,11 +67,23 @@ public final class OpsEndpoints {
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(readiness));
   }
 
-  /** The probes and {@code /metrics}: for the operators' router only. */
+  /** The probes, {@code /metrics} and the operators' commands: for the operators' router only. */
   public void mountAll(Router router) {
     mountProbes(router);
     router.get("/metrics").handler(ctx ->
         PrometheusScrapingHandler.create(Node.prometheus(vertx)).handle(ctx.getDelegate()));
+    // Drops the search index and rebuilds it from messaging's event stream (docs/operations.md).
+    router.post("/admin/search/reindex").handler(ctx -> Requests.request(vertx, Addresses.SEARCH_REINDEX,
+            new JsonObject(), new DeliveryOptions().setSendTimeout(REINDEX_TIMEOUT_MS))
+        .subscribe(
+            reply -> ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("reindexing", true).encode()).subscribe(() -> { }, e -> { }),
+            failure -> {
+              OcommsException problem = BusErrors.fromFailure(failure);
+              ctx.response().setStatusCode(problem.code().httpStatus()).putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("code", problem.code().wireName()).put("detail", problem.getMessage())
+                      .encode()).subscribe(() -> { }, e -> { });
+            }));
   }
 
   /** From now on {@code /ready} answers 503, so that load balancers stop sending new work here. */

@@ -74,6 +74,11 @@ public final class Addresses {
   public static final String USERS_VISIBLE = "messaging.users.visible";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
+  /**
+   * The chats of a workspace whose messages the caller may read now (member of, or public channels): {workspaceId}
+   * → {chats: [chat + member]}; not_found outside the workspace. Search asks it for every query.
+   */
+  public static final String CHAT_READABLE = "messaging.chat.readable";
   /** Published by messaging to all its instances after a chat's members or archived flag changed: {chatId}. */
   public static final String MESSAGING_CHAT_CHANGED = "messaging.chat.changed";
   /**
@@ -83,6 +88,10 @@ public final class Addresses {
   public static final String EVENTS_READ = "messaging.events.read";
   /** Published by messaging after each commit that added to the event stream: {} (a wake-up, not the events). */
   public static final String EVENTS_APPENDED = "messaging.events.appended";
+
+  // Internal: search.
+  /** Drops the search index and rebuilds it from the whole event stream (operators): {} → {}. */
+  public static final String SEARCH_REINDEX = "search.reindex";
 
   // Internal: presence.
   /** From each gateway when a bridge connection authenticates: {userId, connectionId}. */

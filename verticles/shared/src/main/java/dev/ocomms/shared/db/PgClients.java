@@ -9,6 +9,8 @@ import io.vertx.rxjava3.pgclient.PgBuilder;
 import io.vertx.rxjava3.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 
+import java.util.Map;
+
 /** The one way verticles reach PostgreSQL: a reactive pool on the event loops. */
 public final class PgClients {
   private PgClients() {
@@ -19,7 +21,16 @@ public final class PgClients {
    * PostgreSQL cannot be reached, instead of failing its first request.
    */
   public static Single<Pool> connectedPool(Vertx vertx, OcommsConfig config, String poolName) {
-    Pool pool = pool(vertx, config, poolName);
+    return connectedPool(vertx, config, poolName, Map.of());
+  }
+
+  /**
+   * A connected pool whose sessions run with these settings over ours (for example {@code statement_timeout}, or
+   * {@code plan_cache_mode} for statements whose best plan depends on their arguments, as a search's does).
+   */
+  public static Single<Pool> connectedPool(Vertx vertx, OcommsConfig config, String poolName,
+                                           Map<String, String> sessionSettings) {
+    Pool pool = pool(vertx, config, poolName, sessionSettings);
     PgConnectOptions target = PgConnectOptions.fromUri(config.pgUrl().orElseThrow());
     return pool.query("SELECT 1").rxExecute()
         .map(rows -> pool)
@@ -29,6 +40,10 @@ public final class PgClients {
   }
 
   public static Pool pool(Vertx vertx, OcommsConfig config, String poolName) {
+    return pool(vertx, config, poolName, Map.of());
+  }
+
+  private static Pool pool(Vertx vertx, OcommsConfig config, String poolName, Map<String, String> sessionSettings) {
     String url = config.pgUrl().orElseThrow(() -> new ConfigException("no PostgreSQL URL: set OCOMMS_PG_URL"));
     PgConnectOptions connect = PgConnectOptions.fromUri(url)
         .setCachePreparedStatements(true)
@@ -40,6 +55,7 @@ public final class PgClients {
     // so custom plans are no better, and re-planning each execution cost more than executing (0.5 ms against 0.3 ms
     // for a send batch).
     connect.addProperty("plan_cache_mode", "force_generic_plan");
+    sessionSettings.forEach(connect::addProperty);
     PoolOptions pool = new PoolOptions()
         .setMaxSize(config.pgPoolSize())
         .setName(poolName)

@@ -14,7 +14,8 @@ public enum Reason {
   TOO_MANY_EMOJI("too_many_emoji", ErrorCode.CONFLICT),
   TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT),
   SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED),
-  TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED);
+  TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED),
+  SEARCH_UNAVAILABLE("search_unavailable", ErrorCode.UNAVAILABLE);
 
   private final String wireName;
   private final ErrorCode category;

@@ -29,6 +29,10 @@ import java.util.function.Supplier;
  * restart. Then a consumer stopped at any moment resumes where its last applied page ended: nothing is lost and
  * nothing applied twice. Events of types this node does not know are left out of the page (the cursor still moves
  * past them).
+ *
+ * <p>Several followers of one consumer (its verticle on several nodes) may read the same page: {@code apply} stores it
+ * only if the stored cursor is still the one the page was read after ({@link #cursor()} while it runs), and otherwise
+ * fails with {@link CursorMoved}; the follower then loads the stored cursor and goes on from there.
  */
 public final class EventStream {
   private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
@@ -37,6 +41,13 @@ public final class EventStream {
   static final long POLL_MS = 5_000;
   private static final long RETRY_MS = 1_000;
   private static final long REQUEST_TIMEOUT_MS = 10_000;
+
+  /** An apply found the stored cursor moved on (another follower stored the page, or a reindex reset it). */
+  public static final class CursorMoved extends RuntimeException {
+    public CursorMoved() {
+      super("the stored cursor moved", null, false, false);
+    }
+  }
 
   /** One page: its known events, the cursor after it, and whether more was there. */
   public record Page(List<StreamEvent> events, StreamCursor next, boolean hasMore) {
@@ -120,6 +131,19 @@ public final class EventStream {
     return cursor;
   }
 
+  private void reloadCursor(CompletableSubject done) {
+    loadCursor.get().subscribe(stored -> {
+      cursor = stored;
+      reading = false;
+      done.onComplete();
+      readSoon();
+    }, failure -> {
+      reading = false;
+      done.onComplete();
+      vertx.setTimer(RETRY_MS, id -> readSoon());
+    });
+  }
+
   private void readSoon() {
     if (stopped) {
       return;
@@ -143,6 +167,10 @@ public final class EventStream {
             readSoon();
           }
         }, failure -> {
+          if (failure instanceof CursorMoved) {
+            reloadCursor(done);
+            return;
+          }
           reading = false;
           done.onComplete();
           LOG.warn("event stream not read: consumer={} cursor={} reason={}", name, cursor, failure.toString());
