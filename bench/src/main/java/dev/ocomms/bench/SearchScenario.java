@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * Search (issue #15): a workspace of {@code users} accounts and {@code chats} chats made through the API, then
@@ -31,7 +32,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>each of the seven {@link SearchQueries.Kind kinds} of query, {@code warmup-queries} unmeasured and
  *   {@code queries} measured, {@code query-concurrency} at once: p50/p95/p99, how many results they found;</li>
- *   <li>sustained searches per second: every connected user searching in a closed loop (mixed kinds) for
+ *   <li>sustained searches per second: {@code sustained-concurrency} closed loops of mixed kinds over the users for
  *   {@code sustained-seconds};</li>
  *   <li>freshness under a send load ({@link SearchFreshness}): send ack → the first search that finds the message.</li>
  * </ul>
@@ -46,13 +47,14 @@ final class SearchScenario implements Scenario {
   /** What to run. */
   record Config(SearchWorkspace.Shape shape, MessageFill.Config fill, int vocabulary, double zipf, int connections,
                 int queries, int warmupQueries, int queryConcurrency, int sustainedSeconds, int sustainedWarmupSeconds,
-                int searchGapMs, SearchFreshness.Config freshness, int indexTimeoutSeconds, int setupConcurrency,
-                String databaseUrl, int keepSeconds) {
+                int sustainedConcurrency, int searchGapMs, SearchFreshness.Config freshness, int indexTimeoutSeconds,
+                int setupConcurrency, String databaseUrl, int keepSeconds) {
     JsonObject toJson() {
       return new JsonObject().put("workspace", shape.toJson()).put("fill", fill.toJson())
           .put("vocabulary", vocabulary).put("zipfExponent", zipf).put("connections", connections)
           .put("queriesPerKind", queries).put("warmupQueriesPerKind", warmupQueries)
           .put("queryConcurrency", queryConcurrency).put("sustainedSeconds", sustainedSeconds)
+          .put("sustainedConcurrency", sustainedConcurrency)
           .put("searchGapMs", searchGapMs).put("freshness", freshness.toJson())
           .put("indexTimeoutSeconds", indexTimeoutSeconds);
     }
@@ -78,7 +80,8 @@ final class SearchScenario implements Scenario {
         options.integer("vocabulary", 50_000), options.decimal("zipf", 1.0), options.integer("connections", 100),
         options.integer("queries", 300), options.integer("warmup-queries", 50),
         options.integer("query-concurrency", 4), options.integer("sustained-seconds", 20),
-        options.integer("sustained-warmup", 5), options.integer("search-gap-ms", 250),
+        options.integer("sustained-warmup", 5), options.integer("sustained-concurrency", 8),
+        options.integer("search-gap-ms", 250),
         new SearchFreshness.Config(options.decimal("send-rate", 200), options.integer("senders", 40),
             options.integer("probes", 100), options.integer("probe-interval-ms", 300), options.integer("poll-ms", 50),
             options.integer("probe-timeout-seconds", 10), options.integer("send-warmup", 3)),
@@ -261,9 +264,12 @@ final class SearchScenario implements Scenario {
   }
 
   /**
-   * Every connected user searches in a closed loop (a kind drawn at random each time), at most once per gap, for
-   * the warm-up and then {@code sustainedSeconds}: searches answered per second (searches begun in the measured
-   * window), their latency, the errors, and the CPU the servers and stores used meanwhile.
+   * {@code sustained-concurrency} searches at a time, each by the next user in turn (a kind drawn at random each
+   * time), each started as soon as the last one of its lane is answered, for the warm-up and then
+   * {@code sustainedSeconds}: searches answered per second (those begun in the measured window), their latency, the
+   * errors, and the CPU the servers and stores used meanwhile. Few at a time, so that the figure is what the server
+   * can answer rather than how deep a queue it holds (a search waiting over a second is answered
+   * {@code search_unavailable}); the users' pace caps it at {@code connections × 1000 / search-gap-ms}.
    */
   private JsonObject sustained(Searchers searchers, SearchQueries queries) throws Exception {
     Latencies latencies = new Latencies();
@@ -271,13 +277,13 @@ final class SearchScenario implements Scenario {
     Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     long warmupEnds = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.sustainedWarmupSeconds());
     long ends = warmupEnds + TimeUnit.SECONDS.toNanos(config.sustainedSeconds());
-    List<Future<Void>> loops = new ArrayList<>();
+    List<Future<Void>> lanes = new ArrayList<>();
     SearchQueries.Kind[] kinds = SearchQueries.Kind.values();
-    for (Searchers.Searcher searcher : searchers.all()) {
-      SplittableRandom random = new SplittableRandom(searcher.user.index());
-      Promise<Void> loop = Promise.promise();
-      loops.add(loop.future());
-      searchLoop(searchers, searcher, () -> queries.next(kinds[random.nextInt(kinds.length)], random), ends,
+    for (int lane = 0; lane < config.sustainedConcurrency(); lane++) {
+      SplittableRandom random = new SplittableRandom(lane + 7919L * config.shape().seed());
+      Promise<Void> done = Promise.promise();
+      lanes.add(done.future());
+      searchLoop(searchers, () -> queries.next(kinds[random.nextInt(kinds.length)], random), ends,
           (begun, answer) -> {
             if (begun < warmupEnds) {
               return;
@@ -288,12 +294,12 @@ final class SearchScenario implements Scenario {
               answered.increment();
               latencies.record(answer.nanos());
             }
-          }, loop);
+          }, done);
     }
     Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(warmupEnds - System.nanoTime())));
     double serverCpu = target.serverCpuSeconds();
     double storesCpu = target.storesCpuSeconds();
-    Lanes.await(Future.join(loops), config.sustainedWarmupSeconds() + config.sustainedSeconds() + 60);
+    Lanes.await(Future.join(lanes), config.sustainedWarmupSeconds() + config.sustainedSeconds() + 60);
     double serverUsed = serverCpu < 0 ? -1 : target.serverCpuSeconds() - serverCpu;
     double storesUsed = storesCpu < 0 ? -1 : target.storesCpuSeconds() - storesCpu;
     int cores = Runtime.getRuntime().availableProcessors();
@@ -301,14 +307,16 @@ final class SearchScenario implements Scenario {
     double ceiling = searchers.all().size() * 1000.0 / config.searchGapMs();
     JsonObject summary = new JsonObject()
         .put("searchesPerSecond", MessageLoad.round(answered.sum() / window))
+        .put("concurrency", config.sustainedConcurrency())
         .put("ceilingPerSecond", ceiling)
         .put("latency", Latencies.summary(latencies.total()))
         .put("errors", Searchers.counts(errors))
         .put("serverShareOfMachine", serverUsed < 0 ? null : MessageLoad.round(serverUsed / (window * cores)))
         .put("storesShareOfMachine", storesUsed < 0 ? null : MessageLoad.round(storesUsed / (window * cores)));
-    LOG.info("sustained: {} searches/s (ceiling {} at one search per {} ms per user), p99 {} ms, errors {}",
-        summary.getValue("searchesPerSecond"), ceiling, config.searchGapMs(),
-        summary.getJsonObject("latency").getValue("p99"), summary.getJsonObject("errors").encode());
+    LOG.info("sustained: {} searches/s ({} at a time; ceiling {} at one search per {} ms per user), p99 {} ms,"
+            + " errors {}", summary.getValue("searchesPerSecond"), config.sustainedConcurrency(), ceiling,
+        config.searchGapMs(), summary.getJsonObject("latency").getValue("p99"),
+        summary.getJsonObject("errors").encode());
     return summary;
   }
 
@@ -317,20 +325,20 @@ final class SearchScenario implements Scenario {
     void accept(long begunNanos, Searchers.Answer answer);
   }
 
-  private void searchLoop(Searchers searchers, Searchers.Searcher searcher, java.util.function.Supplier<String> next,
-                          long endsNanos, AnswerSink sink, Promise<Void> done) {
+  /** One lane of the sustained phase: a search by the next user in turn, then the next, until {@code endsNanos}. */
+  private void searchLoop(Searchers searchers, Supplier<String> next, long endsNanos, AnswerSink sink,
+                          Promise<Void> done) {
     if (System.nanoTime() >= endsNanos) {
       done.tryComplete();
       return;
     }
-    String q = next.get();
-    searchers.by(searcher, q).onComplete(result -> {
+    searchers.next(next.get()).onComplete(result -> {
       Searchers.Answer answer = result.result();
       long begun = System.nanoTime() - answer.nanos();
       if (begun < endsNanos) {
         sink.accept(begun, answer);
       }
-      searchLoop(searchers, searcher, next, endsNanos, sink, done);
+      searchLoop(searchers, next, endsNanos, sink, done);
     });
   }
 
