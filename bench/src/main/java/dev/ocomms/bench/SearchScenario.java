@@ -217,7 +217,10 @@ final class SearchScenario implements Scenario {
     }), 600);
   }
 
-  /** A kind's warm-up, then its measured queries, {@code queryConcurrency} at once. */
+  /**
+   * A kind's warm-up, then its measured queries, {@code queryConcurrency} at once: the percentiles of all of them
+   * (refused ones at the time they took), and the mean number of results of those answered.
+   */
   private JsonObject measureKind(Searchers searchers, SearchQueries queries, SearchQueries.Kind kind)
       throws Exception {
     SplittableRandom random = new SplittableRandom(kind.ordinal() + 1000L * config.shape().seed());
@@ -238,11 +241,12 @@ final class SearchScenario implements Scenario {
     List<Searchers.Answer> answers = Lanes.await(Lanes.bounded(measured.size(), config.queryConcurrency(),
         i -> searchers.next(measured.get(i))), 1800);
     for (Searchers.Answer answer : answers) {
+      // A refused search counts at the time it took too: a search_unavailable comes after the server's second.
+      latencies.record(answer.nanos());
       if (answer.error() != null) {
         errors.computeIfAbsent(answer.error(), e -> new LongAdder()).increment();
         continue;
       }
-      latencies.record(answer.nanos());
       results.add(answer.resultCount());
       if (answer.resultCount() == 0) {
         empty.increment();
@@ -288,11 +292,11 @@ final class SearchScenario implements Scenario {
             if (begun < warmupEnds) {
               return;
             }
+            latencies.record(answer.nanos());
             if (answer.error() != null) {
               errors.computeIfAbsent(answer.error(), e -> new LongAdder()).increment();
             } else {
               answered.increment();
-              latencies.record(answer.nanos());
             }
           }, done);
     }
