@@ -15,6 +15,7 @@ export const REQUEST = Object.freeze({
   PRESENCE_UPDATE: 'presence.update',
   PRESENCE_SUBSCRIBE: 'presence.subscribe',
   PRESENCE_UNSUBSCRIBE: 'presence.unsubscribe',
+  SEARCH: 'search.query',
 });
 
 /** The address a chat's events are published on (members may register). */
@@ -92,6 +93,7 @@ export const REASON = Object.freeze({
   INVITE_EXPIRED: 'invite_expired',
   INVITE_USED_UP: 'invite_used_up',
   TOO_MANY_FRAMES: 'too_many_frames',
+  SEARCH_UNAVAILABLE: 'search_unavailable',
 });
 
 /** Limits the server sets on requests the client makes. */

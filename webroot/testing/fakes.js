@@ -290,8 +290,44 @@ export function synced(chatId, lastSeq, events, { hasMore = false } = {}) {
   return { chats: { [chatId]: { lastSeq, tooLarge: false, events: replayed, messages, hasMore, syncedSeq } } };
 }
 
+/** A message search result, as `search.query` gives it: `text` with `<mark>` around the matched word. */
+export function searchResult(chat, msg, snippet = msg.content, fields = {}) {
+  return {
+    type: 'message', messageId: msg.id, chatId: chat.id,
+    chat: { id: chat.id, kind: chat.kind, name: chat.name, private: chat.private, joined: true }, seq: msg.seq,
+    rootId: msg.replyTo || null, senderId: msg.senderId, sender: ALICE, createdAt: msg.createdAt, editedAt: null,
+    snippet, ...fields,
+  };
+}
+
 /** A `message.new` event, numbered by the message's seq. */
 export const newMessage = msg => ({ type: 'message.new', chatId: msg.chatId, seq: msg.seq, message: msg });
+
+/**
+ * A `chat.history` answer from a chat's messages, as the server gives it: its top-level messages (or the replies of
+ * thread `rootId`), newest first (oldest first after `afterSeq`), at most `limit`; around `aroundSeq`, the message
+ * with up to half the limit (rounded up, with it) older and the rest newer, and `hasNewer`.
+ */
+export function historyPage(chatMessages, { chatId, beforeSeq, afterSeq, aroundSeq, rootId, limit = 50 }) {
+  const stored = chatMessages.filter(msg => (rootId ? msg.replyTo === rootId : !msg.replyTo));
+  const newestFirst = list => [...list].sort((a, b) => b.seq - a.seq);
+  const oldestFirst = list => [...list].sort((a, b) => a.seq - b.seq);
+  if (aroundSeq !== undefined) {
+    const newerWanted = Math.floor(limit / 2);
+    const olderWanted = limit - newerWanted;
+    const older = newestFirst(stored.filter(msg => msg.seq <= aroundSeq));
+    const newer = oldestFirst(stored.filter(msg => msg.seq > aroundSeq));
+    return {
+      chatId,
+      messages: [...newer.slice(0, newerWanted).reverse(), ...older.slice(0, olderWanted)],
+      hasMore: older.length > olderWanted,
+      hasNewer: newer.length > newerWanted,
+    };
+  }
+  const all = afterSeq !== undefined ? oldestFirst(stored.filter(msg => msg.seq > afterSeq))
+    : newestFirst(stored.filter(msg => !beforeSeq || msg.seq < beforeSeq));
+  return { chatId, messages: all.slice(0, limit), hasMore: all.length > limit };
+}
 
 /**
  * A signed-in client against fakes, with the given chats (in workspace ws-1, with Alice and Bob), started and
@@ -309,11 +345,7 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
     chatMembers: Object.fromEntries(chats.map(chat => [chat.id,
       [ME, ALICE, BOB].map(user => ({ userId: user.id, readSeq: 0, user }))])),
   });
-  bus.answer('chat.history', body => {
-    const all = (history[body.chatId] || []).filter(msg => !body.beforeSeq || msg.seq < body.beforeSeq)
-      .sort((a, b) => b.seq - a.seq);
-    return { chatId: body.chatId, messages: all.slice(0, body.limit), hasMore: all.length > body.limit };
-  });
+  bus.answer('chat.history', body => historyPage(history[body.chatId] || [], body));
   bus.answer('chat.sync', () => ({ chats: {} }));
   bus.answer('presence.subscribe', body => ({ users: body.userIds.map(userId => ({ userId, status: 'available' })) }));
   bus.answer('chat.read', body => ({ chatId: body.chatId, seq: body.seq, unreadCount: 0, mentionCount: 0 }));
@@ -324,6 +356,7 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
     drawFavicon: (count, urgent) => favicons.push({ count, urgent }),
     newId: () => `client-${(ids += 1)}`,
     clock,
+    timeZone: () => 'Europe/Paris',
   });
   t.after(() => client.logout());
   await client.start();

@@ -6,6 +6,7 @@ import { AuthScreen } from './Auth.js';
 import { Sidebar, WorkspaceRail } from './Sidebar.js';
 import { ChatPane } from './ChatPane.js';
 import { ThreadPanel } from './Thread.js';
+import { SearchPanel } from './Search.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -60,6 +61,9 @@ function Announcer() {
   return h('div', { class: 'visually-hidden', 'aria-live': 'polite', 'aria-atomic': 'true' }, announcement);
 }
 
+/** Whether a key press goes to something the user is typing in. */
+const typingIn = target => !!target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+
 function Workspace() {
   const [dialog, setDialog] = useState(null);
   const connection = useSlice(client.connection.slice, state => state.status);
@@ -72,6 +76,11 @@ function Workspace() {
       if (mod && event.key.toLowerCase() === 'k') {
         event.preventDefault();
         setDialog(current => (current === 'switcher' ? null : 'switcher'));
+      } else if ((mod && !event.altKey && event.key.toLowerCase() === 'f')
+        || (event.key === '/' && !mod && !event.altKey && !typingIn(event.target))) {
+        event.preventDefault(); // the browser's own find, or a "/" typed into the search box
+        setDialog(null);
+        client.search.show();
       } else if (event.altKey && (event.key === 'ArrowUp' || event.key === 'ArrowDown')) {
         event.preventDefault();
         const ids = client.chats.orderedIds(client.session.slice.state.workspaceId);
@@ -81,6 +90,8 @@ function Workspace() {
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
         if (dialog) {
           setDialog(null);
+        } else if (client.search.slice.state.open) {
+          client.search.hide();
         } else if (client.chats.selection.state.threadRootId) {
           client.closeThread();
         }
@@ -98,6 +109,7 @@ function Workspace() {
     h(Sidebar, { openDialog: setDialog }),
     h(ChatPane),
     h(ThreadPanel),
+    h(SearchPanel),
     Dialog && h(Dialog, { onClose: close }),
     h(ErrorToast),
     h(Announcer));

@@ -3,6 +3,7 @@ import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact
 import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
+import { SearchButton } from './Search.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -75,24 +76,59 @@ const STEP_ROWS = 50;
 /** How near (in pixels) to an edge of the rendered rows the reader must be for more to come in. */
 const EDGE_PX = 600;
 
+/** How long a message brought into view (a search result) stays highlighted. */
+const HIGHLIGHT_MS = 2_000;
+
+/** Scrolls a message row to the middle of its list, highlights it for a moment, and gives it the focus. */
+export function bringIntoView(row) {
+  row.scrollIntoView({ block: 'center' });
+  row.classList.add('highlighted');
+  setTimeout(() => row.classList.remove('highlighted'), HIGHLIGHT_MS);
+  row.focus({ preventScroll: true });
+}
+
+const following = () => ({ follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null,
+  loadedAbove: null });
+
 /**
  * The rendered part of a chat's messages: the newest FOLLOW_ROWS while the reader follows the chat at its bottom;
  * once they scroll up, a window of rows between two seqs that moves by STEP_ROWS as they near its top or bottom
- * (older pages are fetched when its top is the oldest message loaded). The reader's place is kept by an anchor: the
- * first message in view and its distance from the top, restored after every render that changed the rows above it.
+ * (older pages are fetched when its top is the oldest message loaded, newer ones when its bottom is the newest loaded
+ * and the loaded messages do not reach the chat's newest). The reader's place is kept by an anchor: the first message
+ * in view and its distance from the top, restored after every render that changed the rows above it.
+ *
+ * A message to bring into view (`view.focus`, a search result) puts the rows around it in the page and scrolls it to
+ * the middle; a new loaded window without one (back to the present) follows the newest again.
  */
 function MessageList({ chatId }) {
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
   const scroller = useRef(null);
   // follow: at the bottom, showing the newest; else the window's first and last seq, and whether it reaches the
-  // newest (then new messages join it). anchor: {seq, offset}.
-  const place = useRef({ follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null,
-    loadedAbove: null });
+  // newest loaded (then newly loaded messages join it). anchor: {seq, offset}. epoch and focus: the loaded window and
+  // the message to show that this list has placed itself for; scrollTo: that message, until it is scrolled to.
+  const place = useRef(null);
+  if (place.current === null) {
+    place.current = { ...following(), epoch: view?.epoch, focus: null, scrollTo: null };
+  }
   const [, rerender] = useReducer(n => n + 1, 0);
   const [pill, setPill] = useState(false);
 
   const messages = view ? view.messages : [];
+  const detached = !!view?.hasNewer; // the loaded messages do not reach the chat's newest
+  if (view && view.epoch !== place.current.epoch) {
+    // A new loaded window: with a message to show, placed below; else the newest (back to the present).
+    Object.assign(place.current, following(), { epoch: view.epoch, scrollTo: null, arrived: true });
+  }
+  if (view?.focus && view.focus !== place.current.focus && messages.length > 0) {
+    const at = Math.min(indexAtSeq(messages, view.focus.seq), messages.length - 1);
+    const from = Math.max(0, Math.min(at - STEP_ROWS, messages.length - WINDOW_ROWS));
+    const to = Math.min(messages.length, from + WINDOW_ROWS);
+    Object.assign(place.current, {
+      follow: false, fromSeq: messages[from].seq, toSeq: messages[to - 1].seq, toNewest: to === messages.length,
+      anchor: null, loadedAbove: null, focus: view.focus, scrollTo: view.focus,
+    });
+  }
   let start;
   let end;
   if (place.current.follow || messages.length === 0) {
@@ -127,11 +163,9 @@ function MessageList({ chatId }) {
   };
 
   const follow = () => {
-    place.current.follow = true;
-    place.current.followRows = FOLLOW_ROWS;
-    place.current.anchor = null;
+    Object.assign(place.current, following());
     setPill(false);
-    client.reads.setAtBottom(true);
+    client.reads.setAtBottom(!detached);
     rerender();
   };
 
@@ -143,6 +177,15 @@ function MessageList({ chatId }) {
         el.scrollTop = el.scrollHeight;
       }
     });
+  };
+
+  /** To the newest messages: reads them in when the loaded ones do not reach them (the list follows once they are). */
+  const toPresent = () => {
+    if (detached) {
+      client.messages.jumpToPresent(chatId);
+    } else {
+      scrollToBottom();
+    }
   };
 
   /** Shows rows [from, to) of the messages, keeping the reader where they are. */
@@ -158,10 +201,8 @@ function MessageList({ chatId }) {
   };
 
   useEffect(() => {
-    place.current = { follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, toSeq: 0, toNewest: true, anchor: null,
-      loadedAbove: null };
     setPill(false);
-    client.reads.setAtBottom(true);
+    client.reads.setAtBottom(place.current.follow && !detached);
   }, [chatId]);
 
   useEffect(() => client.messages.onNewMessage((id, message) => {
@@ -173,20 +214,42 @@ function MessageList({ chatId }) {
   useEffect(() => {
     const onSent = event => {
       if (event.detail.chatId === chatId && !event.detail.rootId) {
-        scrollToBottom();
+        toPresent();
       }
     };
     window.addEventListener('ocomms:sent', onSent);
     return () => window.removeEventListener('ocomms:sent', onSent);
-  }, [chatId]);
+  }, [chatId, detached]);
 
-  // After each render: at the bottom while following; else the anchor message where it was.
+  // After each render: the message to show in the middle; at the bottom while following; else the anchor message
+  // where it was.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || !view) return;
     const remembered = place.current;
-    if (remembered.follow) {
+    if (remembered.scrollTo) {
+      const target = remembered.scrollTo;
+      remembered.scrollTo = null;
+      const rows = [...el.querySelectorAll(':scope > article.message[data-seq]')];
+      const exact = !target.rootId && rows.find(row => row.dataset.messageId === target.messageId);
+      const row = exact || rows.find(row => Number(row.dataset.seq) >= target.seq) || rows[rows.length - 1];
+      if (row) {
+        if (exact) {
+          bringIntoView(row);
+        } else {
+          row.scrollIntoView({ block: 'center' }); // a thread reply: the conversation where it was written
+        }
+      }
+      remembered.anchor = anchorOf(el);
+      setPill(false);
+      client.reads.setAtBottom(false);
+    } else if (remembered.follow) {
       el.scrollTop = el.scrollHeight;
+      if (remembered.arrived) {
+        remembered.arrived = false; // back at the present: the reads slice hears it even if nothing scrolled
+        setPill(false);
+        client.reads.setAtBottom(!detached);
+      }
       if (start > 0 && el.scrollHeight < 1.5 * el.clientHeight && remembered.followRows < WINDOW_ROWS) {
         remembered.followRows += FOLLOW_ROWS; // a tall list: more rows, so that the reader can scroll at all
         rerender();
@@ -198,9 +261,13 @@ function MessageList({ chatId }) {
         el.scrollTop += row.getBoundingClientRect().top - el.getBoundingClientRect().top - remembered.anchor.offset;
       }
     }
-    // A short chat cannot scroll: fetch older pages until it can (or there are none).
-    if (start === 0 && view.loaded && view.hasMore && !view.loading && el.scrollHeight <= el.clientHeight) {
-      client.messages.loadOlder(chatId);
+    // A short chat (or a short window of it) cannot scroll: fetch pages until it can (or there are none).
+    if (el.scrollHeight <= el.clientHeight && view.loaded && !view.jumping) {
+      if (start === 0 && view.hasMore && !view.loading) {
+        client.messages.loadOlder(chatId);
+      } else if (end === messages.length && view.hasNewer && !view.loadingNewer) {
+        client.messages.loadNewer(chatId);
+      }
     }
   });
 
@@ -221,7 +288,7 @@ function MessageList({ chatId }) {
     if (!el || !view) return;
     const remembered = place.current;
     const toBottom = distanceToBottom(el);
-    const atBottom = toBottom < 48 && end === messages.length;
+    const atBottom = toBottom < 48 && end === messages.length && !detached;
     if (atBottom) {
       if (!remembered.follow) {
         follow();
@@ -244,6 +311,8 @@ function MessageList({ chatId }) {
       } else if (toBottom < EDGE_PX && end < messages.length) {
         const to = Math.min(messages.length, end + STEP_ROWS);
         showRows(Math.max(0, to - WINDOW_ROWS), to);
+      } else if (toBottom < EDGE_PX && detached && !view.loadingNewer) {
+        client.messages.loadNewer(chatId); // they join the window below (it reaches the newest loaded)
       }
     }
     client.reads.setAtBottom(atBottom);
@@ -258,12 +327,15 @@ function MessageList({ chatId }) {
   const me = client.session.me();
   const shown = messages.slice(start, end);
   const pending = unsent.filter(p => !p.replyTo);
+  const atEnd = end === messages.length;
   return h('div', { class: 'message-list-wrap' },
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
-      'aria-busy': String(view.loading), tabindex: 0,
-      // How many messages are loaded, of which only a window is in the page (for tests and the bench).
+      'aria-busy': String(view.loading || view.loadingNewer || view.jumping), tabindex: 0,
+      // How many messages are loaded, of which only a window is in the page (for tests and the bench); whether they
+      // reach the chat's newest.
       'data-loaded': messages.length,
+      'data-present': String(!detached),
     },
     view.loading && h('div', { class: 'loading-older', role: 'status' }, 'Loading earlier messages…'),
     start === 0 && view.loaded && !view.hasMore
@@ -272,8 +344,12 @@ function MessageList({ chatId }) {
       before: start > 0 ? messages[start - 1] : null,
       lastOwn: lastOwnMessage(messages, me, start),
     }),
-    end === messages.length && pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
-    pill && h('button', { class: 'new-messages-pill', onClick: scrollToBottom }, 'New messages ↓'));
+    atEnd && view.loadingNewer && h('div', { class: 'loading-older', role: 'status' }, 'Loading later messages…'),
+    atEnd && !detached && pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
+    detached
+      ? h('button', { class: 'new-messages-pill jump-to-present', onClick: toPresent, disabled: view.jumping },
+        view.jumping ? 'Jumping to the present…' : 'Jump to present ↓')
+      : pill && h('button', { class: 'new-messages-pill', onClick: scrollToBottom }, 'New messages ↓'));
 }
 
 function TypingLine({ chatId }) {
@@ -303,7 +379,8 @@ export function ChatPane() {
       h('span', { class: 'member-count', title: 'Members' }, `${chat.memberCount || ''} ${chat.memberCount === 1 ? 'member' : 'members'}`),
       chat.kind === 'channel' && h('button', {
         class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
-      }, 'Leave')),
+      }, 'Leave'),
+      h(SearchButton)),
     h(MessageList, { key: chat.id, chatId: chat.id }),
     h(TypingLine, { chatId: chat.id }),
     h(Composer, { chatId: chat.id, label }));

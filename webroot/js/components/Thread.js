@@ -1,7 +1,8 @@
 import { h } from 'preact';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
-import { renderMessages } from './ChatPane.js';
+import { bringIntoView, renderMessages } from './ChatPane.js';
 import { Composer } from './Composer.js';
 import { Icon } from './icons.js';
 import { useRow, useSlice } from './hooks.js';
@@ -14,6 +15,18 @@ export function ThreadPanel() {
   const { activeChatId: chatId, threadRootId: rootId } = useSlice(client.chats.selection, state => state);
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
+  const body = useRef(null);
+  const shownFocus = useRef(null);
+  // A reply to bring into view (a search result): once its thread has it.
+  useLayoutEffect(() => {
+    const focus = view?.focus;
+    if (!focus?.rootId || focus.rootId !== rootId || focus === shownFocus.current || !body.current) return;
+    const row = body.current.querySelector(`article.message[data-message-id="${CSS.escape(focus.messageId)}"]`);
+    if (row) {
+      shownFocus.current = focus;
+      bringIntoView(row);
+    }
+  });
   if (!view || !rootId) {
     return null;
   }
@@ -26,7 +39,7 @@ export function ThreadPanel() {
       h('button', {
         class: 'icon-button', 'aria-label': 'Close thread', title: 'Close (Esc)', onClick: client.closeThread,
       }, h(Icon, { name: 'close' }))),
-    h('div', { class: 'thread-body' },
+    h('div', { class: 'thread-body', ref: body },
       root && h(Message, { message: root, chatId, compact: false, inThread: true }),
       h('div', { class: 'thread-count' }, `${thread.replies.length} ${thread.replies.length === 1 ? 'reply' : 'replies'}`),
       !thread.loaded && h('div', { class: 'loading-older', role: 'status' }, 'Loading replies…'),

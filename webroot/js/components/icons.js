@@ -10,6 +10,7 @@ const PATHS = {
   close: 'M6 6l12 12M18 6L6 18',
   invite: 'M4 6h16v12H4zM4 7l8 6 8-6',
   plus: 'M12 5v14M5 12h14',
+  search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4.2-4.2',
 };
 
 export function Icon({ name, size = 18 }) {

@@ -16,6 +16,7 @@ import { createPeople } from './people.js';
 import { createPresence } from './presence.js';
 import { createReads } from './reads.js';
 import { createRouter } from './router.js';
+import { createSearch } from './search.js';
 import { createSession } from './session.js';
 import { createTitle } from './title.js';
 import { createTyping } from './typing.js';
@@ -30,9 +31,10 @@ import { createTyping } from './typing.js';
  * @param deps.drawFavicon optional: how the favicon is drawn
  * @param deps.newId optional: makes a message's clientId
  * @param deps.clock optional: `now`, `setTimeout` and `clearTimeout` for what is paced in time (reads, the title)
+ * @param deps.timeZone optional: () => the IANA zone search reads days in (the page's by default)
  */
 export function createClient({ api, bus, outboxStore, storage, document, window, drawFavicon, newId,
-  clock = globalThis }) {
+  clock = globalThis, timeZone }) {
   const router = createRouter();
   const notices = createNotices();
   const connection = createConnection({ bus });
@@ -45,6 +47,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
+  const search = createSearch({ bus, session, chats, people, timeZone });
   notices.listen({ messages, chats, session, people });
 
   let unsubscribeUser = null;
@@ -104,6 +107,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     messages.clear();
     outbox.clear();
     typing.clear();
+    search.clear();
     people.clear();
     api.dropSession();
   }
@@ -145,16 +149,50 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     }
   }
 
+  /** Opens a chat at its newest messages. */
   function openChat(chatId) {
     if (!chats.select(chatId)) {
       return;
     }
+    search.hide();
+    messages.clearFocus(chatId);
     const view = messages.views.get(chatId);
-    if (view && !view.loaded && !view.loading) {
+    if (view?.hasNewer) {
+      messages.jumpToPresent(chatId); // left at an older window (a search result): opened, it shows the newest
+    } else if (view && !view.loaded && !view.loading) {
       messages.loadOlder(chatId);
     }
     messages.loadMembers(chatId);
     reads.markReadSoon();
+  }
+
+  /**
+   * Opens a chat at one of its messages (a search result): history around it, the message brought into view; a
+   * thread reply (`rootId`) opens its thread too. False when the user is not in that chat.
+   */
+  function openMessage({ chatId, seq, messageId, rootId = null }) {
+    if (!chats.select(chatId)) {
+      return false;
+    }
+    if (rootId) {
+      chats.selectThread(rootId);
+      messages.loadThread(chatId, rootId);
+    }
+    messages.showMessage(chatId, { seq, messageId, rootId });
+    messages.loadMembers(chatId);
+    reads.markReadSoon();
+    return true;
+  }
+
+  /** Opens a search result: in a public channel the user is not in, after joining it. */
+  async function openResult(result) {
+    search.hide();
+    if (!chats.table.has(result.chatId)) {
+      const { chat } = await api.rest.joinChat(result.chatId);
+      chats.add(chat);
+      search.markJoined(result.chatId);
+    }
+    openMessage({ chatId: result.chatId, seq: result.seq, messageId: result.messageId, rootId: result.rootId });
   }
 
   async function switchWorkspace(id) {
@@ -238,9 +276,12 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     presence,
     reads,
     title,
+    search,
     start,
     logout,
     openChat,
+    openMessage,
+    openResult,
     switchWorkspace,
     createWorkspace,
     joinWorkspace,

@@ -3,6 +3,12 @@
 // numbered events are applied in seq order, a gap asks `chat.sync` for what is missing, and after a reconnect every
 // chat is synced from the last seq it saw.
 //
+// A view's messages are a window of consecutive top-level messages: from the newest back (as a chat opens), or, after
+// a jump to a message (a search result), a page around it that need not reach the newest (`hasNewer`). The window
+// grows by pages at either end (`loadOlder`, `loadNewer`). New messages join it only while it reaches the newest;
+// until then they wait aside (`later`) and join it when it does, so that nothing is spliced into the middle of what
+// the reader is looking at. `jumpToPresent` replaces the window by the newest page.
+//
 // A view is replaced whenever it changes; a message object is replaced only when that message changes, so a
 // component showing one message can tell by identity whether it must render again.
 
@@ -11,18 +17,27 @@ import { createTable } from './slice.js';
 
 /** How long a gap may wait for the events of one burst that arrive a little out of order, before `chat.sync`. */
 const GAP_WAIT_MS = 300;
+/** New messages kept aside while the window does not reach the newest; beyond these, the oldest are dropped. */
+export const LATER_KEPT = 500;
 
 function emptyView(chatId) {
   return {
     chatId,
-    messages: [], // top-level messages, by seq
+    messages: [], // top-level messages, by seq, with none missing between the first and the last
     threads: new Map(), // rootId -> {replies (by seq), loaded}
     members: new Map(), // userId -> read watermark (read receipts)
     loaded: false,
-    loading: false,
-    hasMore: true,
+    loading: false, // an older page is on its way
+    hasMore: true, // older messages than the first exist
+    hasNewer: false, // newer messages than the last exist: the window does not reach the newest
+    loadingNewer: false,
+    jumping: false, // the window is being replaced (a jump to a message, or to the present)
+    focus: null, // {seq, messageId, rootId}: the message to bring into view (a new object per request)
+    epoch: 0, // goes up whenever the window is replaced
   };
 }
+
+const bySeq = (a, b) => a.seq - b.seq;
 
 /** `messages` with `message` placed by its seq. */
 export function insertBySeq(messages, message) {
@@ -47,14 +62,17 @@ const replaced = (list, old, next) => list.map(item => (item === old ? next : it
  */
 export function createMessages({ bus, router, api, session, people, chats, connection, notices }) {
   const views = createTable('messages'); // chatId -> view
-  // Per chat, what is not shown: the last seq applied without a gap, the seqs seen beyond a gap, messages by id.
-  const books = new Map(); // chatId -> {syncedSeq, ahead: Set, byId: Map}
+  // Per chat, what is not shown: the last seq applied without a gap, the seqs seen beyond a gap, the window's messages
+  // by id, new messages kept aside while the window does not reach the newest (and how many of those were dropped),
+  // and the window's epoch (a page asked for an older window is not placed in a newer one).
+  const books = new Map(); // chatId -> {syncedSeq, ahead: Set, byId: Map, later: Map, laterDropped, epoch}
   const newListeners = new Set();
   const upsertListeners = new Set();
 
   function open(chatId, syncedSeq) {
-    views.put(chatId, emptyView(chatId));
-    books.set(chatId, { syncedSeq, ahead: new Set(), byId: new Map() });
+    const epoch = (views.get(chatId)?.epoch || 0) + 1; // a chat opened again starts a new window
+    views.put(chatId, { ...emptyView(chatId), epoch });
+    books.set(chatId, { syncedSeq, ahead: new Set(), byId: new Map(), later: new Map(), laterDropped: 0, epoch });
   }
 
   chats.onAdded((chat, { isNew, live, ready }) => {
@@ -91,13 +109,35 @@ export function createMessages({ bus, router, api, session, people, chats, conne
       if (known && eventSeq && eventSeq <= (known.version || 0)) {
         return; // an older event than the state already shown
       }
-      const next = { ...known, ...message, version: eventSeq || known?.version || 0 };
-      book.byId.set(message.id, next);
-      views.update(chatId, view => ({
-        ...view, messages: known ? replaced(view.messages, known, next) : insertBySeq(view.messages, next),
-      }));
+      const view = views.get(chatId);
+      const first = view.messages[0];
+      const last = view.messages[view.messages.length - 1];
+      if (!known && view.hasNewer && (!last || message.seq > last.seq)) {
+        keepLater(book, message, eventSeq);
+      } else if (!known && view.loaded && view.hasMore && first && message.seq < first.seq) {
+        // Older than the window (an edit of a message not loaded): history brings it as it is when it is read.
+      } else {
+        const next = { ...known, ...message, version: eventSeq || known?.version || 0 };
+        book.byId.set(message.id, next);
+        views.update(chatId, current => ({
+          ...current, messages: known ? replaced(current.messages, known, next) : insertBySeq(current.messages, next),
+        }));
+      }
     }
     upsertListeners.forEach(listener => listener(chatId, message));
+  }
+
+  /** A message newer than a window that does not reach the newest: kept until the window does. */
+  function keepLater(book, message, eventSeq) {
+    const known = book.later.get(message.id);
+    if (known && eventSeq && eventSeq <= (known.version || 0)) {
+      return;
+    }
+    book.later.set(message.id, { ...known, ...message, version: eventSeq || known?.version || 0 });
+    if (book.later.size > LATER_KEPT) {
+      book.later.delete(book.later.keys().next().value); // the first kept: they come in seq order, bar a few
+      book.laterDropped += 1;
+    }
   }
 
   function upsertReply(chatId, book, message, eventSeq) {
@@ -119,6 +159,9 @@ export function createMessages({ bus, router, api, session, people, chats, conne
         const counted = { ...root, replyCount: (root.replyCount || 0) + 1, lastReplyAt: message.createdAt };
         book.byId.set(root.id, counted);
         next = { ...next, messages: replaced(next.messages, root, counted) };
+      } else if (!root && book.later.has(message.replyTo) && eventSeq && !message.deleted) {
+        const kept = book.later.get(message.replyTo);
+        book.later.set(kept.id, { ...kept, replyCount: (kept.replyCount || 0) + 1, lastReplyAt: message.createdAt });
       }
       return next;
     });
@@ -206,34 +249,203 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     }
   }
 
-  // History
+  // History: the window of loaded messages
 
-  /** The next page back through history (the first page when nothing is loaded). */
+  /** `messages` with a history page placed in it: known messages as history has them now, the others added. */
+  function withPage(book, messages, page) {
+    const renewed = new Map();
+    const added = [];
+    page.forEach(message => {
+      const known = book.byId.get(message.id);
+      const next = { ...known, ...message, version: known?.version || 0 };
+      book.byId.set(message.id, next);
+      if (known) {
+        renewed.set(known, next);
+      } else {
+        added.push(next);
+      }
+    });
+    const kept = renewed.size > 0 ? messages.map(message => renewed.get(message) || message) : messages;
+    return added.length > 0 ? [...kept, ...added].sort(bySeq) : kept;
+  }
+
+  /**
+   * The window, now that it reaches the newest: with the messages kept aside that came after its last one. Null when
+   * some were dropped (too many) since `droppedBefore`, the count when the page was asked for: newer pages bring them.
+   */
+  function withLater(book, messages, droppedBefore) {
+    if (book.laterDropped !== droppedBefore) {
+      return null;
+    }
+    const last = messages.length > 0 ? messages[messages.length - 1].seq : 0;
+    const after = [...book.later.values()].filter(message => message.seq > last && !book.byId.has(message.id))
+      .sort(bySeq);
+    book.later.clear();
+    after.forEach(message => book.byId.set(message.id, message));
+    return after.length > 0 ? [...messages, ...after] : messages;
+  }
+
+  /** Waits until history can be read: after the chat's events are heard, so that nothing falls between. */
+  async function readable(chatId) {
+    await connection.whenOpen();
+    await chats.registered(chatId);
+    return books.get(chatId);
+  }
+
+  /** Whether a page asked for the window of `epoch` still belongs: the chat is there and its window not replaced. */
+  const current = (chatId, book, epoch) => books.get(chatId) === book && book.epoch === epoch;
+
+  /** The next page back through history (the newest page when nothing is loaded). */
   async function loadOlder(chatId) {
     const view = views.get(chatId);
-    if (!view || view.loading || (view.loaded && !view.hasMore)) {
+    if (!view || view.loading || view.jumping || (view.loaded && !view.hasMore)) {
       return;
     }
-    await connection.whenOpen();
-    await chats.registered(chatId); // history is read after the chat's events are heard: nothing falls between
-    views.update(chatId, current => ({ ...current, loading: true }));
+    const book = await readable(chatId);
+    if (!book || views.get(chatId).jumping) {
+      return;
+    }
+    const { epoch, laterDropped } = book;
+    views.update(chatId, loading => ({ ...loading, loading: true }));
     try {
-      const current = views.get(chatId);
-      if (!current) {
-        return;
-      }
+      const asked = views.get(chatId);
       const body = { chatId, limit: LIMITS.HISTORY_PAGE };
-      if (current.loaded && current.messages[0]) {
-        body.beforeSeq = current.messages[0].seq;
+      if (asked.loaded && asked.messages[0]) {
+        body.beforeSeq = asked.messages[0].seq;
       }
       const page = await bus.request(REQUEST.HISTORY, body);
-      page.messages.forEach(message => upsert(chatId, message, 0));
-      views.update(chatId, loaded => ({ ...loaded, hasMore: page.hasMore, loaded: true }));
+      if (!current(chatId, book, epoch)) {
+        return;
+      }
+      views.update(chatId, loaded => {
+        let messages = withPage(book, loaded.messages, page.messages);
+        let { hasNewer } = loaded;
+        if (!loaded.loaded) {
+          // The first page is the newest one; new messages kept meanwhile join it.
+          messages = withLater(book, messages, laterDropped) || messages;
+          hasNewer = false;
+        }
+        return { ...loaded, messages, hasMore: page.hasMore, hasNewer, loaded: true };
+      });
+      page.messages.forEach(message => upsertListeners.forEach(listener => listener(chatId, message)));
     } catch (error) {
       notices.fail(error);
     } finally {
-      views.update(chatId, done => ({ ...done, loading: false }));
+      if (current(chatId, book, epoch)) {
+        views.update(chatId, done => ({ ...done, loading: false }));
+      }
     }
+  }
+
+  /** The next page forward, towards the newest, of a window that does not reach it. */
+  async function loadNewer(chatId) {
+    const view = views.get(chatId);
+    if (!view || !view.hasNewer || view.loadingNewer || view.jumping || view.messages.length === 0) {
+      return;
+    }
+    const book = await readable(chatId);
+    if (!book || views.get(chatId).jumping) {
+      return;
+    }
+    const { epoch, laterDropped } = book;
+    views.update(chatId, loading => ({ ...loading, loadingNewer: true }));
+    try {
+      const asked = views.get(chatId);
+      const afterSeq = asked.messages[asked.messages.length - 1].seq;
+      const page = await bus.request(REQUEST.HISTORY, { chatId, afterSeq, limit: LIMITS.HISTORY_PAGE });
+      if (!current(chatId, book, epoch)) {
+        return;
+      }
+      views.update(chatId, loaded => {
+        let messages = withPage(book, loaded.messages, page.messages);
+        let hasNewer = page.hasMore; // an afterSeq page's hasMore: newer ones exist
+        if (!hasNewer) {
+          const joined = withLater(book, messages, laterDropped);
+          hasNewer = joined === null;
+          messages = joined || messages;
+        }
+        return { ...loaded, messages, hasNewer };
+      });
+      page.messages.forEach(message => upsertListeners.forEach(listener => listener(chatId, message)));
+    } catch (error) {
+      notices.fail(error);
+    } finally {
+      if (current(chatId, book, epoch)) {
+        views.update(chatId, done => ({ ...done, loadingNewer: false }));
+      }
+    }
+  }
+
+  /**
+   * Replaces the window by the page `body` asks for (around a message, or the newest), marked with `focus`; a page
+   * asked for the window before is then dropped when it comes.
+   */
+  async function replaceWindow(chatId, body, focus) {
+    const book = await readable(chatId);
+    if (!book) {
+      return;
+    }
+    book.epoch += 1;
+    const { epoch, laterDropped } = book;
+    views.update(chatId, view => ({ ...view, jumping: true }));
+    try {
+      const page = await bus.request(REQUEST.HISTORY, { chatId, limit: LIMITS.HISTORY_PAGE, ...body });
+      if (!current(chatId, book, epoch)) {
+        return;
+      }
+      book.byId = new Map();
+      let messages = withPage(book, [], page.messages);
+      let hasNewer = body.aroundSeq !== undefined && !!page.hasNewer;
+      if (!hasNewer) {
+        const joined = withLater(book, messages, laterDropped);
+        hasNewer = joined === null;
+        messages = joined || messages;
+      }
+      views.update(chatId, view => ({
+        ...view, messages, hasMore: page.hasMore, hasNewer, loaded: true, loading: false, loadingNewer: false,
+        jumping: false, focus, epoch,
+      }));
+      page.messages.forEach(message => upsertListeners.forEach(listener => listener(chatId, message)));
+    } catch (error) {
+      notices.fail(error);
+      if (current(chatId, book, epoch)) {
+        // Pages asked for before are dropped when they come: nothing is loading any more.
+        views.update(chatId, view => ({ ...view, jumping: false, loading: false, loadingNewer: false }));
+      }
+    }
+  }
+
+  /**
+   * Brings a message into view (`target`: {seq, messageId, rootId}, a search result): at once when the window holds
+   * its seq, else with the page around it read in place of the window.
+   */
+  function showMessage(chatId, target) {
+    const view = views.get(chatId);
+    if (!view) {
+      return Promise.resolve();
+    }
+    const focus = { seq: target.seq, messageId: target.messageId || null, rootId: target.rootId || null };
+    const first = view.messages[0];
+    const last = view.messages[view.messages.length - 1];
+    if (view.loaded && !view.jumping && first && first.seq <= focus.seq && focus.seq <= last.seq) {
+      views.update(chatId, shown => ({ ...shown, focus }));
+      return Promise.resolve();
+    }
+    return replaceWindow(chatId, { aroundSeq: focus.seq }, focus);
+  }
+
+  /** Back to the newest messages: the newest page in place of a window that does not reach them. */
+  function jumpToPresent(chatId) {
+    const view = views.get(chatId);
+    if (!view || !view.hasNewer) {
+      return Promise.resolve();
+    }
+    return replaceWindow(chatId, {}, null);
+  }
+
+  /** Forgets the message to bring into view (the chat was opened as usual). */
+  function clearFocus(chatId) {
+    views.update(chatId, view => (view.focus ? { ...view, focus: null } : view));
   }
 
   /** A thread's replies. */
@@ -384,6 +596,10 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     views,
     upsert,
     loadOlder,
+    loadNewer,
+    showMessage,
+    jumpToPresent,
+    clearFocus,
     loadThread,
     loadMembers,
     syncChats,

@@ -1,6 +1,6 @@
 // Read marking: the open chat is marked read up to its newest message while the page is visible and the list is
-// scrolled to the bottom. Tried shortly after the chat opens, the list reaches the bottom, the page becomes visible,
-// a message arrives in it or its unread count rises.
+// scrolled to the bottom of a window that reaches the newest message. Tried shortly after the chat opens, the list
+// reaches the bottom, the page becomes visible, a message arrives in it or its unread count rises.
 //
 // A throttle, not a debounce: a read is due READ_DELAY_MS after the first reason for one, and further reasons do not
 // postpone it (a chat receiving a message every 100 ms would otherwise never be marked read); while messages keep
@@ -52,7 +52,9 @@ export function createReads({ bus, session, chats, messages, connection, documen
     const chatId = chats.activeChatId();
     const chat = chats.table.get(chatId);
     const view = messages.views.get(chatId);
-    if (!chat || !view || document.visibilityState !== 'visible' || !atBottom || !connection.isOpen()) {
+    // A window of older messages (after a jump to a search result) is not the newest, even at its bottom.
+    if (!chat || !view || view.hasNewer || document.visibilityState !== 'visible' || !atBottom
+      || !connection.isOpen()) {
       return;
     }
     const last = messages.syncedSeq(chatId);

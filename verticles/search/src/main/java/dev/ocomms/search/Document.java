@@ -21,7 +21,7 @@ record Document(UUID messageId, UUID chatId, long seq, UUID senderId, UUID rootI
   private static final Pattern LINK = Pattern.compile("(?i)\\bhttps?://[^\\s<>]+|\\bwww\\.[^\\s<>]+\\.[a-z]{2,}");
   private static final Pattern IMAGE_LINK = Pattern.compile(
       "(?i)\\bhttps?://[^\\s<>()]+\\.(?:png|jpe?g|gif|webp|avif|svg)(?:[?#][^\\s<>()]*)?(?=[\\s)<>]|$)");
-  /** Control characters: snippets mark matches with two of them, so the text keeps none. */
+  /** Control characters: the index uses a few as markers, so the text keeps none. */
   private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F]");
 
   /** From a stream event's {@code message}; the caller has checked that it is not deleted. */
@@ -49,7 +49,17 @@ record Document(UUID messageId, UUID chatId, long seq, UUID senderId, UUID rootI
         IMAGE_LINK.matcher(content).find() || hasImageAttachment(attachments),
         LINK.matcher(content).find(),
         mentions,
-        CONTROL.matcher(content).replaceAll(" "));
+        indexable(content));
+  }
+
+  /**
+   * The text as the index keeps it: control characters become spaces (snippets mark matches with two of them), and
+   * angle brackets become two others ({@link Snippets#LESS_THAN}, {@link Snippets#GREATER_THAN}), because PostgreSQL's
+   * text parser reads {@code <...>} as markup and would not index the words of {@code <script>alert()</script>}.
+   */
+  static String indexable(String content) {
+    return CONTROL.matcher(content).replaceAll(" ")
+        .replace('<', Snippets.LESS_THAN).replace('>', Snippets.GREATER_THAN);
   }
 
   /** Attachment metadata (once uploads describe files on messages): an image by its detected type. */

@@ -69,6 +69,11 @@ final class SearchIndex {
         .ignoreElement();
   }
 
+  /** After a reindex (on any node): read from the stored cursor, which is the stream's start again. */
+  void reset() {
+    stream.reloadStoredCursor();
+  }
+
   private Single<StreamCursor> storedCursor() {
     return pg.query("SELECT tx, position FROM search.stream_cursor").rxExecute()
         .map(rows -> {

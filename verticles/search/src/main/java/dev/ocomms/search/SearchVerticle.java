@@ -14,6 +14,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.AbstractVerticle;
+import io.vertx.rxjava3.core.eventbus.MessageConsumer;
 import io.vertx.rxjava3.core.shareddata.LocalMap;
 import io.vertx.rxjava3.redis.client.Redis;
 import io.vertx.rxjava3.sqlclient.Pool;
@@ -70,9 +71,19 @@ public class SearchVerticle extends AbstractVerticle {
         RateLimiter.create(vertx, redis));
     Map<String, Function<BusRequest, Single<JsonObject>>> requests = Map.of(Addresses.SEARCH_QUERY, actions::query);
     Map<String, Function<Input, Single<JsonObject>>> internal = Map.of(Addresses.SEARCH_REINDEX,
-        body -> index.reindex().doOnComplete(() -> LOG.info("search index dropped; rebuilding from the event stream"))
+        body -> index.reindex()
+            .doOnComplete(() -> {
+              LOG.info("search index dropped; rebuilding from the event stream");
+              vertx.eventBus().publish(Addresses.SEARCH_INDEX_RESET, new JsonObject());
+            })
             .toSingleDefault(new JsonObject()));
-    return (follower ? index.start() : Completable.complete())
+    Completable following = Completable.complete();
+    if (follower) {
+      MessageConsumer<JsonObject> resets = vertx.eventBus().consumer(Addresses.SEARCH_INDEX_RESET,
+          message -> index.reset());
+      following = index.start().andThen(resets.rxCompletion());
+    }
+    return following
         .andThen(BusService.serve(vertx, requests))
         .andThen(BusService.serveInternal(vertx, internal))
         .doOnComplete(() -> LOG.info("search ready"));

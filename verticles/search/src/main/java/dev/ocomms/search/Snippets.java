@@ -9,6 +9,9 @@ final class Snippets {
   static final String START = "\u0002";
   static final String STOP = "\u0003";
   static final String GAP = "\u0004";
+  /** How indexed text holds {@code <} and {@code >} (see {@link Document#indexable}). */
+  static final char LESS_THAN = '\u0005';
+  static final char GREATER_THAN = '\u0006';
   /** Up to this many characters a message is shown whole; longer ones as the fragments around their matches. */
   static final int WHOLE_UP_TO = 280;
   private static final String ELLIPSIS = "…";
@@ -56,8 +59,8 @@ final class Snippets {
           html.append(' ').append(ELLIPSIS).append(' ');
         }
         case '&' -> html.append("&amp;");
-        case '<' -> html.append("&lt;");
-        case '>' -> html.append("&gt;");
+        case '<', LESS_THAN -> html.append("&lt;");
+        case '>', GREATER_THAN -> html.append("&gt;");
         case '"' -> html.append("&quot;");
         case '\'' -> html.append("&#39;");
         default -> html.append(c);

@@ -30,7 +30,7 @@ CREATE TABLE documents (
   has_link    boolean     NOT NULL,
   -- The users mentioned by name (mentions:@me).
   mentions    uuid[]      NOT NULL,
-  -- The text as sent, control characters replaced by spaces (snippets mark matches with two of them).
+  -- The text as sent, with control characters replaced by spaces and < > held as two of them (Document.indexable).
   content     text        NOT NULL,
   -- words || exact: one GIN index serves both kinds of lexeme.
   lexemes     tsvector    NOT NULL
@@ -55,18 +55,23 @@ CREATE TABLE stream_cursor (
 );
 INSERT INTO stream_cursor (tx, position) VALUES (0, 0);
 
+-- The query functions are single expressions, so PostgreSQL inlines them and folds a query's terms into a constant
+-- while planning: the planner then knows from the column's statistics how common each word is, and walks the newest
+-- documents for a common word but looks a rare one up in the GIN index.
+
 -- A query's word: its English stem, or the word as written when the dictionary drops it (a stop word).
 CREATE FUNCTION word_query(word text) RETURNS tsquery
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN numnode(stemmed) > 0 THEN stemmed ELSE plainto_tsquery('search.exact', word) END
-      FROM plainto_tsquery('search.words', word) AS stemmed
+    SELECT CASE WHEN numnode(plainto_tsquery('search.words', word)) > 0 THEN plainto_tsquery('search.words', word)
+                ELSE plainto_tsquery('search.exact', word) END
   $$;
 
 -- A quoted phrase: the stems in order, or the words as written when the phrase is all stop words.
 CREATE FUNCTION phrase_query(phrase text) RETURNS tsquery
   LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE WHEN numnode(stemmed) > 0 THEN stemmed ELSE phraseto_tsquery('search.exact', phrase) END
-      FROM phraseto_tsquery('search.words', phrase) AS stemmed
+    SELECT CASE WHEN numnode(phraseto_tsquery('search.words', phrase)) > 0
+                THEN phraseto_tsquery('search.words', phrase)
+                ELSE phraseto_tsquery('search.exact', phrase) END
   $$;
 
 -- prefix*: words as written that start with it (the caller passes letters and digits only).

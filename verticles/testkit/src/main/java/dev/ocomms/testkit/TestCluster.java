@@ -87,6 +87,15 @@ public final class TestCluster implements AutoCloseable {
     return id;
   }
 
+  /** Undeploys one deployment of a node (as an operator stops one verticle); waits until it has stopped. */
+  public void undeploy(int index, String deploymentId) {
+    node(index).rxUndeploy(deploymentId).blockingAwait();
+    List<String> ids = deployments.get(index);
+    if (ids != null) {
+      ids.remove(deploymentId);
+    }
+  }
+
   /** Closes one node abruptly as far as the others can tell: no undeploy hooks run first. */
   public void stopNode(int index) {
     deployments.remove(index);

@@ -334,7 +334,12 @@ public final class TestSystem implements AutoCloseable {
   }
 
   public HttpResponse<Buffer> ops(int node, String path) {
-    return web.request(HttpMethod.GET, opsPort(node), "127.0.0.1", path).rxSend()
+    return ops(node, HttpMethod.GET, path);
+  }
+
+  /** An operators' command ({@code POST /admin/...}) or probe on a node's operators' port. */
+  public HttpResponse<Buffer> ops(int node, HttpMethod method, String path) {
+    return web.request(method, opsPort(node), "127.0.0.1", path).rxSend()
         .timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
   }
 

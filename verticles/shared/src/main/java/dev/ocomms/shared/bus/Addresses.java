@@ -92,6 +92,8 @@ public final class Addresses {
   // Internal: search.
   /** Drops the search index and rebuilds it from the whole event stream (operators): {} → {}. */
   public static final String SEARCH_REINDEX = "search.reindex";
+  /** Published by search after a reindex reset its cursor: {}. Each node's follower of the event stream reloads it. */
+  public static final String SEARCH_INDEX_RESET = "search.index.reset";
 
   // Internal: presence.
   /** From each gateway when a bridge connection authenticates: {userId, connectionId}. */

@@ -66,6 +66,7 @@ public final class EventStream {
   private CompletableSubject inFlight;
   private boolean again;
   private boolean stopped;
+  private boolean reload;
 
   /**
    * @param name       for logs: who follows
@@ -126,6 +127,15 @@ public final class EventStream {
     return unregistered.andThen(Completable.defer(() -> reading ? inFlight : Completable.complete()));
   }
 
+  /**
+   * Loads the stored cursor again before the next read: the consumer reset it (a rebuild from the first event), and a
+   * follower that has caught up would otherwise never find out, as it stores nothing until new events come.
+   */
+  public void reloadStoredCursor() {
+    reload = true;
+    readSoon();
+  }
+
   /** The cursor after the last page applied. */
   public StreamCursor cursor() {
     return cursor;
@@ -156,6 +166,11 @@ public final class EventStream {
     again = false;
     CompletableSubject done = CompletableSubject.create();
     inFlight = done;
+    if (reload) {
+      reload = false;
+      reloadCursor(done);
+      return;
+    }
     read(vertx, cursor, pageSize)
         .flatMap(page -> (page.next().equals(cursor) ? Completable.complete() : apply.apply(page.events(), page.next()))
             .toSingleDefault(page))

@@ -4,6 +4,7 @@ import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.presence.PresenceVerticle;
+import dev.ocomms.search.SearchVerticle;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import io.reactivex.rxjava3.core.Flowable;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -69,7 +71,7 @@ class WebClientTest {
     if (Browser.available()) {
       server = TestSystem.builder()
           .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(PresenceVerticle::new)
-          .deploy(GatewayVerticle::new)
+          .deploy(SearchVerticle::new).deploy(GatewayVerticle::new)
           .withoutConnectionRateLimits()
           .start();
     }
@@ -157,8 +159,21 @@ class WebClientTest {
   }
 
   private static Single<JsonObject> sendRetrying(Account sender, String chatId, int number) {
-    JsonObject message = new JsonObject().put("clientId", UUID.randomUUID().toString()).put("content", "m " + number);
+    return sendRetrying(sender, chatId, "m " + number);
+  }
+
+  private static Single<JsonObject> sendRetrying(Account sender, String chatId, String content) {
+    JsonObject message = new JsonObject().put("clientId", UUID.randomUUID().toString()).put("content", content);
     return sendRetrying(sender, chatId, message);
+  }
+
+  /** {@code "<prefix> 1"} .. {@code "<prefix> <count>"} in a chat, spread over the senders, all sending at once. */
+  private static void burst(List<Account> senders, String chatId, String prefix, int count) {
+    Flowable.range(1, count)
+        .flatMapSingle(number -> sendRetrying(senders.get(number % senders.size()), chatId, prefix + " " + number),
+            false, senders.size())
+        .timeout(SEEDING_LIMIT.toMillis(), TimeUnit.MILLISECONDS)
+        .blockingSubscribe();
   }
 
   /** The same clientId each time: a refused send stored nothing, and a resent one is stored once either way. */
@@ -390,6 +405,91 @@ class WebClientTest {
     assertThat(list.rows()).as("message rows in the page %s", when).isLessThanOrEqualTo(MESSAGE_ROWS_AT_MOST);
     assertThat(list.seqs()).as("seqs %s", when).isSorted().doesNotHaveDuplicates();
     assertThat(list.texts()).as("texts %s", when).isEqualTo(list.seqs().stream().map(stored::get).toList());
+  }
+
+  @Test
+  @DisplayName("Ctrl+F searches a word: results grouped by chat with the word marked; one far back in a chat of 342 "
+      + "messages opens there, in view and in its context; Jump to present shows the newest")
+  void a_search_result_far_back_opens_its_chat_at_the_message_and_jump_to_present_returns() {
+    Account reader = server.register("Reader");
+    List<Account> senders = server.register(4, 4);
+    String workspaceId = workspace(reader, "Search " + reader.username(), senders.toArray(Account[]::new));
+    String chatId = channel(reader, workspaceId, "archive", senders.toArray(Account[]::new));
+    burst(senders, chatId, "early", 40);
+    String wanted = "the zeppelin launch checklist, with <script>alert(1)</script> kept as text";
+    sendRetrying(senders.get(0), chatId, wanted).blockingGet();
+    burst(senders, chatId, "later", 300);
+    String newest = "the newest one";
+    sendRetrying(senders.get(1), chatId, newest).blockingGet();
+    String outside = server.channel(senders.get(2), workspaceId, "outside");
+    sendRetrying(senders.get(2), outside, "a zeppelin seen from outside").blockingGet();
+
+    Browser b = browser("Reader");
+    b.signInWith(reader);
+    b.openChat("general");
+    b.awaitConnected();
+    b.send("zeppelin talk goes in #general too");
+    b.until(d -> d.findElements(By.cssSelector(".message.pending")).isEmpty(), "sent");
+
+    // Ctrl+F, a word, Enter: results grouped by chat, the word marked (searchable within a second of the ack).
+    b.chord(Keys.CONTROL, "f");
+    WebElement box = b.waitFor(By.cssSelector(".search-input"));
+    b.until(d -> box.equals(d.switchTo().activeElement()), "the search box has the focus");
+    box.sendKeys("zeppelin", Keys.ENTER);
+    long[] askedAt = {System.nanoTime()};
+    b.until(d -> {
+      if (d.findElements(By.cssSelector(".search-group")).size() == 3) {
+        return true;
+      }
+      if (System.nanoTime() - askedAt[0] > TimeUnit.MILLISECONDS.toNanos(500)
+          && d.findElements(By.cssSelector(".search-status[role=status]")).stream()
+              .noneMatch(status -> status.getText().startsWith("Searching"))) {
+        askedAt[0] = System.nanoTime();
+        box.sendKeys(Keys.ENTER); // not all indexed yet: again, twice a second at most (5 searches a second allowed)
+      }
+      return false;
+    }, "results in #archive, #general and #outside");
+    assertThat(b.driver().findElements(By.cssSelector(".search-group-title")).stream()
+        .filter(title -> !title.findElements(By.cssSelector(".not-joined")).isEmpty()).map(WebElement::getText))
+        .as("public channels the reader is not in are marked").containsExactly("#outside\nnot joined");
+    List<WebElement> marks = b.driver().findElements(By.cssSelector(".search-result .search-snippet mark"));
+    assertThat(marks).isNotEmpty().allSatisfy(mark -> assertThat(mark.getText()).isEqualToIgnoringCase("zeppelin"));
+    WebElement result = b.driver().findElement(By.xpath("//section[contains(@class,'search-group')]"
+        + "[.//h3[normalize-space()='#archive']]//button[@class='search-result']"));
+    assertThat(result.getText()).contains("<script>alert(1)</script>");
+    assertThat(b.script("return document.querySelectorAll('.search-results script, .search-results img').length"))
+        .isEqualTo(0L);
+    screenshots().save(b, "search-light.png");
+    b.driver().manage().window().setSize(new Dimension(390, 844));
+    b.screenshot(Path.of("target", "screenshots", "search-phone.png"));
+    b.driver().manage().window().setSize(new Dimension(1280, 800));
+
+    // The result opens #archive at that message: in the page, in view, with its neighbours; not at the newest.
+    result.click();
+    b.until(d -> "archive".equals(b.activeChatTitle()), "#archive open");
+    b.until(d -> d.findElements(By.cssSelector(".search-panel")).isEmpty(), "search closed");
+    Browser.MessageList list = b.until(d -> {
+      Browser.MessageList now = b.messageList();
+      return now.inView().contains(wanted) ? now : null;
+    }, "the result in view");
+    assertThat(list.texts()).doesNotContain(newest)
+        .anyMatch(text -> text.startsWith("early ")).anyMatch(text -> text.startsWith("later "));
+    assertThat(list.seqs()).isSorted().doesNotHaveDuplicates();
+    assertThat(b.script("return document.querySelector('.message-list').dataset.present")).isEqualTo("false");
+
+    // Jump to present: the newest messages, followed at the bottom.
+    b.click(By.cssSelector(".jump-to-present"));
+    list = b.until(d -> {
+      Browser.MessageList now = b.messageList();
+      return now.inView().contains(newest) && now.fromBottom() < 48 ? now : null;
+    }, "the newest in view at the bottom");
+    assertThat(list.texts()).doesNotContain(wanted);
+    assertThat(b.script("return document.querySelector('.message-list').dataset.present")).isEqualTo("true");
+    assertThat(b.driver().findElements(By.cssSelector(".jump-to-present"))).isEmpty();
+
+    // Live again: a new message joins at the bottom.
+    sendRetrying(senders.get(2), chatId, "after the jump").blockingGet();
+    b.awaitMessage("after the jump");
   }
 
   @Test
