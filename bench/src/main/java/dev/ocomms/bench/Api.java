@@ -4,9 +4,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+
+import java.util.List;
 
 /** The REST calls a scenario needs to set itself up: accounts, a workspace, chats. */
 final class Api {
@@ -48,8 +51,32 @@ final class Api {
   }
 
   Future<JsonObject> createChannel(String token, String workspaceId, String name) {
+    return createChannel(token, workspaceId, name, false);
+  }
+
+  /** A channel, public or private (the caller is its first member): the chat. */
+  Future<JsonObject> createChannel(String token, String workspaceId, String name, boolean isPrivate) {
     return post("/api/v1/workspaces/" + workspaceId + "/channels", token,
-        new JsonObject().put("name", name).put("private", false), 201).map(reply -> reply.getJsonObject("chat"));
+        new JsonObject().put("name", name).put("private", isPrivate), 201).map(reply -> reply.getJsonObject("chat"));
+  }
+
+  /** Adds a workspace member to a channel the caller is in (how private channels get their members). */
+  Future<JsonObject> addMember(String token, String chatId, String userId) {
+    return post("/api/v1/chats/" + chatId + "/members", token, new JsonObject().put("userId", userId), 200);
+  }
+
+  /** The DM of the caller and {@code userIds}: the chat. */
+  Future<JsonObject> dm(String token, String workspaceId, List<String> userIds) {
+    return post("/api/v1/workspaces/" + workspaceId + "/dms", token,
+        new JsonObject().put("userIds", new JsonArray(userIds)), 200)
+        .map(reply -> reply.getJsonObject("chat"));
+  }
+
+  /** {@code GET /api/v1/search} with the workspace and query text: {@code {results, nextCursor, total?}}. */
+  Future<JsonObject> search(String token, String workspaceId, String q) {
+    return web.get(port, host, "/api/v1/search").addQueryParam("workspaceId", workspaceId).addQueryParam("q", q)
+        .putHeader("Authorization", "Bearer " + token).send()
+        .compose(response -> check(response, "GET /api/v1/search", 200));
   }
 
   Future<JsonObject> joinChat(String token, String chatId) {

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("throughput", "peer", "fanout", "connections", "reconnect",
-      "client");
+      "client", "search");
 
   private Bench() {
   }
@@ -87,6 +87,7 @@ public final class Bench {
         case "connections" -> ConnectionsScenario.from(vertx, target, options);
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);
         case "client" -> ClientScenario.from(vertx, target, options);
+        case "search" -> SearchScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
       try {
@@ -125,6 +126,8 @@ public final class Bench {
         + "\n  client: [--channels 200] [--senders 20] [--rates 0,20,50,100] [--open-rates 5,10] [--seconds 20]"
         + " [--heavy 500] [--light 15] [--open-messages 50] [--switches 10] [--loads 6] [--sync-rate 100]"
         + " [--settle-seconds 90] (headless Chromium; see docs/benchmarks.md)"
+        + "\n  search: [--messages 1000000] [--users 500] [--chats 200] [--connections 100] [--queries 300]"
+        + " [--send-rate 200] [--probes 100] [--pg-url postgresql://… (with --url)]"
         + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);
   }

@@ -144,6 +144,14 @@ final class Target implements AutoCloseable {
     return target;
   }
 
+  /**
+   * The URL of the database the nodes share ({@code postgresql://…}, as {@code OCOMMS_PG_URL} takes it) when this run
+   * started it; null otherwise.
+   */
+  String databaseUrl() {
+    return postgres == null ? null : postgres.url(EmbeddedPostgresServer.DATABASE);
+  }
+
   /** How many nodes. */
   int size() {
     return nodes.size();
