@@ -43,6 +43,7 @@ final class SearchScenario implements Scenario {
   static final double P95_TARGET_MS = 50;
   static final double P99_TARGET_MS = 100;
   static final double FRESHNESS_P99_TARGET_MS = 1000;
+  static final double AUTOCOMPLETE_P95_TARGET_MS = 20;
 
   /** What to run. */
   record Config(SearchWorkspace.Shape shape, MessageFill.Config fill, int vocabulary, double zipf, int connections,
@@ -140,6 +141,7 @@ final class SearchScenario implements Scenario {
         kinds.put(kind.label, measureKind(searchers, queries, kind));
       }
       results.put("kinds", kinds);
+      results.put("autocomplete", autocomplete(searchers, workspace));
       results.put("sustained", sustained(searchers, queries));
       results.put("freshness", new SearchFreshness(vertx, workspace, vocabulary, searchers, config.freshness()).run());
       results.put("targets", targets(results));
@@ -268,6 +270,48 @@ final class SearchScenario implements Scenario {
   }
 
   /**
+   * People and channels by prefix, as the @mention box and the quick switcher ask while someone types: one to three
+   * letters of a username or a channel name, {@code queries} of each scope, {@code query-concurrency} at once.
+   */
+  private JsonObject autocomplete(Searchers searchers, SearchWorkspace workspace) throws Exception {
+    List<String> names = new ArrayList<>();
+    workspace.users.forEach(user -> names.add(user.username()));
+    List<String> channels = workspace.chats.stream().filter(c -> c.name() != null).map(c -> c.name()).toList();
+    JsonObject figures = new JsonObject();
+    for (String scope : List.of("people", "channels")) {
+      List<String> pool = scope.equals("people") ? names : channels;
+      SplittableRandom random = new SplittableRandom(7L * config.shape().seed() + scope.length());
+      List<String> prefixes = new ArrayList<>();
+      for (int i = 0; i < config.queries() + config.warmupQueries(); i++) {
+        String name = pool.get(random.nextInt(pool.size()));
+        prefixes.add(name.substring(0, Math.min(name.length(), 1 + random.nextInt(3))));
+      }
+      Lanes.await(Lanes.bounded(config.warmupQueries(), config.queryConcurrency(),
+          i -> searchers.suggest(scope, prefixes.get(i))), 600);
+      List<Searchers.Answer> answers = Lanes.await(Lanes.bounded(config.queries(), config.queryConcurrency(),
+          i -> searchers.suggest(scope, prefixes.get(config.warmupQueries() + i))), 600);
+      Latencies latencies = new Latencies();
+      Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+      LongAdder results = new LongAdder();
+      for (Searchers.Answer answer : answers) {
+        latencies.record(answer.nanos());
+        if (answer.error() != null) {
+          errors.computeIfAbsent(answer.error(), e -> new LongAdder()).increment();
+        } else {
+          results.add(answer.resultCount());
+        }
+      }
+      JsonObject summary = Latencies.summary(latencies.total()).put("errors", Searchers.counts(errors))
+          .put("meanResults", MessageLoad.round(results.sum() / (double) Math.max(1, answers.size())));
+      LOG.info("autocomplete {}: p50/p95/p99 {}/{}/{} ms, {} results on average, errors {}", scope,
+          summary.getValue("p50"), summary.getValue("p95"), summary.getValue("p99"), summary.getValue("meanResults"),
+          summary.getJsonObject("errors").encode());
+      figures.put(scope, summary);
+    }
+    return figures;
+  }
+
+  /**
    * {@code sustained-concurrency} searches at a time, each by the next user in turn (a kind drawn at random each
    * time), each started as soon as the last one of its lane is answered, for the warm-up and then
    * {@code sustainedSeconds}: searches answered per second (those begun in the measured window), their latency, the
@@ -358,6 +402,13 @@ final class SearchScenario implements Scenario {
       targets.add(target(kind.label + " p99", "≤ " + (int) P99_TARGET_MS + " ms", figures.getDouble("p99"),
           clean && figures.getDouble("p99") <= P99_TARGET_MS));
     }
+    JsonObject autocomplete = results.getJsonObject("autocomplete");
+    for (String scope : List.of("people", "channels")) {
+      JsonObject figures = autocomplete.getJsonObject(scope);
+      targets.add(target("autocomplete " + scope + " p95", "≤ " + (int) AUTOCOMPLETE_P95_TARGET_MS + " ms",
+          figures.getDouble("p95"), figures.getJsonObject("errors").isEmpty()
+              && figures.getDouble("p95") <= AUTOCOMPLETE_P95_TARGET_MS));
+    }
     JsonObject freshness = results.getJsonObject("freshness");
     double p99 = freshness.getJsonObject("freshness").getDouble("p99");
     targets.add(target("freshness p99", "≤ " + (int) FRESHNESS_P99_TARGET_MS + " ms", p99,
@@ -376,6 +427,13 @@ final class SearchScenario implements Scenario {
       JsonObject k = kinds.getJsonObject(kind.label);
       table.append(String.format("%-26s | %6.1f | %6.1f | %6.1f | %12s | %s%n", kind.label, k.getDouble("p50"),
           k.getDouble("p95"), k.getDouble("p99"), k.getValue("meanResults"), k.getJsonObject("errors").encode()));
+    }
+    JsonObject autocomplete = results.getJsonObject("autocomplete");
+    for (String scope : List.of("people", "channels")) {
+      JsonObject a = autocomplete.getJsonObject(scope);
+      table.append(String.format("%-26s | %6.1f | %6.1f | %6.1f | %12s | %s%n", "autocomplete " + scope,
+          a.getDouble("p50"), a.getDouble("p95"), a.getDouble("p99"), a.getValue("meanResults"),
+          a.getJsonObject("errors").encode()));
     }
     JsonObject sustained = results.getJsonObject("sustained");
     JsonObject freshness = results.getJsonObject("freshness");
@@ -440,6 +498,12 @@ final class SearchScenario implements Scenario {
       figures.append(String.format(" %s %.1f/%.1f/%.1f%s,", kind.label, k.getDouble("p50"), k.getDouble("p95"),
           k.getDouble("p99"), k.getJsonObject("errors").isEmpty() ? "" : " (errors " + k.getJsonObject("errors")
               .encode() + ")"));
+    }
+    JsonObject autocomplete = results.getJsonObject("autocomplete");
+    for (String scope : List.of("people", "channels")) {
+      JsonObject a = autocomplete.getJsonObject(scope);
+      figures.append(String.format(" autocomplete %s %.1f/%.1f/%.1f,", scope, a.getDouble("p50"), a.getDouble("p95"),
+          a.getDouble("p99")));
     }
     JsonObject sustained = results.getJsonObject("sustained");
     JsonObject freshness = results.getJsonObject("freshness");

@@ -87,6 +87,12 @@ final class Searchers {
     return by(searcher, q);
   }
 
+  /** A lookup of people or channels by prefix ({@code scope}) by the next user in turn, at once (its own allowance). */
+  Future<Answer> suggest(String scope, String prefix) {
+    Searcher searcher = searchers.get(Math.floorMod(turn.getAndIncrement(), searchers.size()));
+    return send(searcher, new JsonObject().put("workspaceId", workspaceId).put("q", prefix).put("scope", scope));
+  }
+
   /** A search by the next user in turn that may search right now; null when none may. */
   Future<Answer> nextFree(String q) {
     for (int tries = 0; tries < searchers.size(); tries++) {
@@ -110,8 +116,11 @@ final class Searchers {
   }
 
   private Future<Answer> send(Searcher searcher, String q) {
+    return send(searcher, new JsonObject().put("workspaceId", workspaceId).put("q", q));
+  }
+
+  private Future<Answer> send(Searcher searcher, JsonObject body) {
     Promise<Answer> answer = Promise.promise();
-    JsonObject body = new JsonObject().put("workspaceId", workspaceId).put("q", q);
     // On the connection's own event loop: a connection is used from one thread only.
     searcher.bridge.context().runOnContext(v -> {
       long start = System.nanoTime();
