@@ -25,7 +25,7 @@ import java.util.UUID;
  * only for the rows returned.
  */
 final class MessageSearch {
-  static final int RANKED_MATCHES = 1_000;
+  static final int RANKED_MATCHES = 300;
   /** Seconds after which recency halves a match's score. */
   private static final double RECENCY_HALF_SECONDS = 30 * 24 * 3600.0;
 
