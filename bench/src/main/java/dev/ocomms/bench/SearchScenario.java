@@ -129,6 +129,10 @@ final class SearchScenario implements Scenario {
       // Setting up and filling may take longer than an access token lives.
       workspace = workspace.withAccessTokens(Lanes.await(sessions.renewAll(), 600));
       results.put("indexing", awaitIndexed(web, workspace, sessions, filledAt));
+      long settling = System.nanoTime();
+      MessageFill.settle(MessageFill.jdbcUrl(config.databaseUrl()));
+      results.put("vacuumSeconds", seconds(settling));
+      LOG.info("vacuumed and analyzed after the load in {} s", results.getDouble("vacuumSeconds"));
 
       workspace = workspace.withAccessTokens(Lanes.await(sessions.renewAll(), 600));
       connected.addAll(connect(sockets, workspace));
