@@ -271,18 +271,7 @@ final class MessageFill {
     }
 
     SearchWorkspace.Chat next() {
-      double u = random.nextDouble();
-      int low = 0;
-      int high = cumulative.length - 1;
-      while (low < high) {
-        int mid = (low + high) >>> 1;
-        if (cumulative[mid] < u) {
-          low = mid + 1;
-        } else {
-          high = mid;
-        }
-      }
-      return chats.get(low);
+      return chats.get(Vocabulary.firstAtLeast(cumulative, random.nextDouble()));
     }
   }
 }

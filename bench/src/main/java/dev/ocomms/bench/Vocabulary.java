@@ -67,7 +67,11 @@ final class Vocabulary {
 
   /** A rank drawn with Zipf's law. */
   int draw(SplittableRandom random) {
-    double u = random.nextDouble();
+    return firstAtLeast(cumulative, random.nextDouble()) + 1;
+  }
+
+  /** The index of the first of these ascending shares that is at least {@code u} (the last one when none is). */
+  static int firstAtLeast(double[] cumulative, double u) {
     int low = 0;
     int high = cumulative.length - 1;
     while (low < high) {
@@ -78,7 +82,7 @@ final class Vocabulary {
         high = mid;
       }
     }
-    return low + 1;
+    return low;
   }
 
   /** The share of all word occurrences that a rank has. */
