@@ -80,17 +80,15 @@ final class ChatActions {
   }
 
   /**
-   * {@code messaging.chat.readable {workspaceId, memberCounts?}} (internal, asked by search on the caller's behalf):
-   * the chats of the workspace whose messages the caller may read now, each with {@code member}, and with its
-   * {@code memberCount} only when asked for; not_found outside the workspace.
+   * {@code messaging.chat.readable {workspaceId}} (internal, asked by search on the caller's behalf): the chats of the
+   * workspace whose messages the caller may read now, each as {@code {id, kind, name, topic, private, memberCount,
+   * member, memberIds (DMs)}}; not_found outside the workspace.
    */
   Single<JsonObject> readableChats(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
-    boolean memberCounts = request.body().optionalBool("memberCounts").orElse(false);
     return WorkspaceActions.requireMember(store, workspaceId, request.caller())
-        .flatMap(role -> store.chatsReadableBy(workspaceId, request.caller(), memberCounts))
-        .map(chats -> new JsonObject().put("chats", new JsonArray(chats.stream()
-            .map(listing -> listing.chat().toJson().put("member", listing.member())).toList())));
+        .flatMap(role -> store.chatsReadableBy(workspaceId, request.caller()))
+        .map(chats -> new JsonObject().put("chats", new JsonArray(chats)));
   }
 
   /** Whether the DM was created by this request (then its members hear of it) or existed already. */

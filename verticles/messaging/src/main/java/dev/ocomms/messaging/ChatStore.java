@@ -3,6 +3,7 @@ package dev.ocomms.messaging;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import io.vertx.rxjava3.sqlclient.Pool;
@@ -27,18 +28,13 @@ import java.util.stream.Stream;
 final class ChatStore extends PgStore<ChatStore> {
   private static final String UNIQUE_VIOLATION = "23505";
 
-  /** The columns of a {@link Chat}, with its member count and (for DMs) member ids. Alias the chat {@code c}. */
+  /**
+   * The columns of a {@link Chat}, with its member count (kept by a trigger on chat_members) and (for DMs) member
+   * ids. Alias the chat {@code c}.
+   */
   private static final String CHAT_COLUMNS = """
       c.id, c.workspace_id, c.kind, c.name, c.topic, c.private, c.archived, c.last_seq, c.created_by, c.created_at,
-      (SELECT count(*) FROM messaging.chat_members n WHERE n.chat_id = c.id) AS member_count,
-      CASE WHEN c.kind = 'dm'
-        THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id ORDER BY n.user_id)
-      END AS member_ids""";
-
-  /** {@link #CHAT_COLUMNS} without the member count (0): what a search needs to know of each readable chat. */
-  private static final String READABLE_COLUMNS = """
-      c.id, c.workspace_id, c.kind, c.name, c.topic, c.private, c.archived, c.last_seq, c.created_by, c.created_at,
-      0::bigint AS member_count,
+      c.member_count,
       CASE WHEN c.kind = 'dm'
         THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id ORDER BY n.user_id)
       END AS member_ids""";
@@ -264,19 +260,36 @@ final class ChatStore extends PgStore<ChatStore> {
 
   /**
    * Every chat of the workspace whose messages {@code userId} may read: those they are a member of and the public
-   * channels (archived ones too: their history stays readable). Search asks on every query, so member counts, which
-   * cost a count per chat, are read only when asked for (else 0).
+   * channels (archived ones too: their history stays readable). Search asks on every query: only what it needs, as
+   * the JSON it is answered with.
    */
-  Single<List<ChannelListing>> chatsReadableBy(UUID workspaceId, UUID userId, boolean withMemberCounts) {
-    String columns = withMemberCounts ? CHAT_COLUMNS : READABLE_COLUMNS;
-    return query("SELECT " + columns + """
-            , me.user_id IS NOT NULL AS is_member
-             FROM messaging.chats c
-             LEFT JOIN messaging.chat_members me ON me.chat_id = c.id AND me.user_id = $2
-            WHERE c.workspace_id = $1
-              AND (me.user_id IS NOT NULL OR (c.kind = 'channel' AND NOT c.private))""",
+  Single<List<JsonObject>> chatsReadableBy(UUID workspaceId, UUID userId) {
+    return query("""
+            SELECT c.id, c.kind, c.name, c.topic, c.private, c.member_count, me.user_id IS NOT NULL AS is_member,
+                   CASE WHEN c.kind = 'dm'
+                     THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id
+                                ORDER BY n.user_id)
+                   END AS member_ids
+              FROM messaging.chats c
+              LEFT JOIN messaging.chat_members me ON me.chat_id = c.id AND me.user_id = $2
+             WHERE c.workspace_id = $1
+               AND (me.user_id IS NOT NULL OR (c.kind = 'channel' AND NOT c.private))""",
         Tuple.of(workspaceId, userId))
-        .map(rows -> stream(rows).map(row -> new ChannelListing(chat(row), row.getBoolean("is_member"))).toList());
+        .map(rows -> stream(rows).map(row -> {
+          JsonObject chat = new JsonObject()
+              .put("id", row.getUUID(0).toString())
+              .put("kind", row.getString(1))
+              .put("name", row.getString(2))
+              .put("topic", row.getString(3))
+              .put("private", row.getBoolean(4))
+              .put("memberCount", row.getInteger(5))
+              .put("member", row.getBoolean(6));
+          UUID[] memberIds = row.getArrayOfUUIDs(7);
+          if (memberIds != null) {
+            chat.put("memberIds", new JsonArray(Arrays.stream(memberIds).map(UUID::toString).toList()));
+          }
+          return chat;
+        }).toList());
   }
 
   // Chat members
@@ -337,7 +350,7 @@ final class ChatStore extends PgStore<ChatStore> {
     UUID[] memberIds = row.getArrayOfUUIDs("member_ids");
     return new Chat(row.getUUID("id"), row.getUUID("workspace_id"), Chat.Kind.of(row.getString("kind")),
         row.getString("name"), row.getString("topic"), row.getBoolean("private"), row.getBoolean("archived"),
-        row.getLong("member_count").intValue(), row.getLong("last_seq"), row.getUUID("created_by"),
+        row.getInteger("member_count"), row.getLong("last_seq"), row.getUUID("created_by"),
         row.getOffsetDateTime("created_at"), memberIds == null ? List.of() : Arrays.asList(memberIds));
   }
 }

@@ -22,19 +22,23 @@ import java.util.UUID;
 /**
  * What search asks the owners of chats and people: the chats a caller may read (messaging, on every search, so that
  * leaving a channel takes effect at once), users by username and by id (accounts), and a workspace's people for
- * prefix lookups (kept for {@link #PEOPLE_TTL_MS}: a new member or a new name shows up that much later).
+ * prefix lookups. People and profiles are kept for {@link #PEOPLE_TTL_MS}: a new member or a new name shows up that
+ * much later.
  */
 final class Directory {
   static final long PEOPLE_TTL_MS = 30_000;
   private static final long REQUEST_TIMEOUT_MS = 5_000;
   private static final int PROFILES_PER_REQUEST = 1_000;
   private static final int MAX_CACHED_WORKSPACES = 1_000;
+  private static final int MAX_CACHED_PROFILES = 20_000;
 
-  /** A person as results show them. */
-  record Person(UUID id, String username, String displayName) {
+  /** A person as results show them, with their names as prefix lookups compare them. */
+  record Person(UUID id, String username, String displayName, NameKey usernameKey, NameKey displayNameKey) {
     static Person of(JsonObject user) {
-      return new Person(UUID.fromString(user.getString("id")), user.getString("username"),
-          user.getString("displayName", user.getString("username")));
+      String username = user.getString("username");
+      String displayName = user.getString("displayName", username);
+      return new Person(UUID.fromString(user.getString("id")), username, displayName, NameKey.of(username),
+          NameKey.of(displayName));
     }
 
     JsonObject toJson() {
@@ -45,6 +49,9 @@ final class Directory {
   private record People(List<Person> people, long loadedAt) {
   }
 
+  private record Profile(Person person, long loadedAt) {
+  }
+
   private final Vertx vertx;
   private final Map<UUID, People> peopleByWorkspace = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
@@ -53,17 +60,21 @@ final class Directory {
     }
   };
 
+  /** Senders as results show them, kept like the people of a workspace: most results come from a few people. */
+  private final Map<UUID, Profile> profilesById = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<UUID, Profile> eldest) {
+      return size() > MAX_CACHED_PROFILES;
+    }
+  };
+
   Directory(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  /**
-   * The chats of the workspace the caller may read now; not_found when they are not in the workspace. Member counts
-   * cost a count per chat: asked for only when results show them.
-   */
-  Single<List<ReadableChat>> readableChats(UUID caller, UUID workspaceId, boolean memberCounts) {
-    return ask(Addresses.CHAT_READABLE, new JsonObject().put("workspaceId", workspaceId.toString())
-            .put("memberCounts", memberCounts), caller)
+  /** The chats of the workspace the caller may read now; not_found when they are not in the workspace. */
+  Single<List<ReadableChat>> readableChats(UUID caller, UUID workspaceId) {
+    return ask(Addresses.CHAT_READABLE, new JsonObject().put("workspaceId", workspaceId.toString()), caller)
         .map(reply -> reply.getJsonArray("chats", new JsonArray()).stream()
             .map(chat -> ReadableChat.of((JsonObject) chat)).toList());
   }
@@ -85,24 +96,35 @@ final class Directory {
         });
   }
 
-  /** Public profiles by id; unknown ids are absent. */
+  /** Public profiles by id (kept for {@link #PEOPLE_TTL_MS}); unknown ids are absent. */
   Single<Map<UUID, Person>> profiles(Collection<UUID> ids) {
-    if (ids.isEmpty()) {
-      return Single.just(Map.of());
+    long now = System.currentTimeMillis();
+    Map<UUID, Person> known = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (UUID id : ids) {
+      Profile profile = profilesById.get(id);
+      if (profile != null && now - profile.loadedAt() < PEOPLE_TTL_MS) {
+        known.put(id, profile.person());
+      } else {
+        missing.add(id.toString());
+      }
     }
-    List<String> all = ids.stream().map(UUID::toString).toList();
+    if (missing.isEmpty()) {
+      return Single.just(known);
+    }
     List<Single<JsonObject>> chunks = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += PROFILES_PER_REQUEST) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + PROFILES_PER_REQUEST));
+    for (int from = 0; from < missing.size(); from += PROFILES_PER_REQUEST) {
+      List<String> chunk = missing.subList(from, Math.min(missing.size(), from + PROFILES_PER_REQUEST));
       chunks.add(ask(Addresses.USERS_PROFILES, new JsonObject().put("userIds", new JsonArray(chunk)), null));
     }
-    return Single.concat(chunks).reduce(new HashMap<UUID, Person>(), (byId, reply) -> {
+    return Single.concat(chunks).reduce(known, (byId, reply) -> {
       reply.getJsonArray("users", new JsonArray()).forEach(user -> {
         Person person = Person.of((JsonObject) user);
         byId.put(person.id(), person);
+        profilesById.put(person.id(), new Profile(person, now));
       });
       return byId;
-    }).map(byId -> byId);
+    });
   }
 
   /**

@@ -11,7 +11,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.text.Normalizer;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * {@code search.query}: messages (the default scope), people and channels of one workspace, for the caller. Reads the
@@ -46,7 +44,6 @@ final class SearchActions {
   /** People and channels by prefix are asked as someone types: a bigger allowance of their own. */
   static final Quota SUGGESTIONS = Quota.bucket("search.suggest", 20, Duration.ofSeconds(1),
       "at most 20 lookups per second");
-  private static final Pattern COMBINING_MARKS = Pattern.compile("\\p{M}+");
 
   private final MessageSearch messages;
   private final Directory directory;
@@ -97,7 +94,7 @@ final class SearchActions {
         : Optional.empty();
     UUID caller = request.caller();
     return limiter.take(caller.toString(), SEARCHES)
-        .andThen(Single.defer(() -> directory.readableChats(caller, workspaceId, false)))
+        .andThen(Single.defer(() -> directory.readableChats(caller, workspaceId)))
         .flatMap(chats -> directory.usersByUsername(usernames(query)).flatMap(users -> {
           Optional<MessageSearch.Plan> plan = plan(query, caller, chats, users, zone, byRelevance, limit, cursor,
               digest);
@@ -193,15 +190,14 @@ final class SearchActions {
   // People and channels, by prefix
 
   private Single<JsonObject> people(BusRequest request, UUID workspaceId, String q) {
-    String prefix = folded(q.strip().replaceFirst("^@", ""));
+    String prefix = NameKey.folded(q.strip().replaceFirst("^@", ""));
     int limit = request.body().optionalInt("limit", 1, MAX_SUGGESTIONS).orElse(DEFAULT_SUGGESTIONS);
     return directory.people(request.caller(), workspaceId).map(people -> {
       List<Directory.Person> found = people.stream()
-          .filter(person -> prefix.isEmpty() || startsAWord(folded(person.username()), prefix)
-              || startsAWord(folded(person.displayName()), prefix))
-          .sorted(Comparator.comparing((Directory.Person person) -> !folded(person.username()).equals(prefix))
-              .thenComparing(person -> !folded(person.username()).startsWith(prefix))
-              .thenComparing(person -> folded(person.displayName())))
+          .filter(person -> person.usernameKey().startsWith(prefix) || person.displayNameKey().startsWith(prefix))
+          .sorted(Comparator.comparing((Directory.Person person) -> !person.usernameKey().folded().equals(prefix))
+              .thenComparing(person -> !person.usernameKey().folded().startsWith(prefix))
+              .thenComparing(person -> person.displayNameKey().folded()))
           .limit(limit)
           .toList();
       JsonArray results = new JsonArray();
@@ -210,45 +206,28 @@ final class SearchActions {
     });
   }
 
+  /** A channel with its name and topic as prefix lookups compare them. */
+  private record ChannelCandidate(ReadableChat chat, NameKey name, NameKey topic) {
+  }
+
   private Single<JsonObject> channels(BusRequest request, UUID workspaceId, String q) {
-    String prefix = folded(q.strip().replaceFirst("^#", ""));
+    String prefix = NameKey.folded(q.strip().replaceFirst("^#", ""));
     int limit = request.body().optionalInt("limit", 1, MAX_SUGGESTIONS).orElse(DEFAULT_SUGGESTIONS);
-    return directory.readableChats(request.caller(), workspaceId, true).map(chats -> {
-      List<ReadableChat> found = chats.stream()
+    return directory.readableChats(request.caller(), workspaceId).map(chats -> {
+      List<ChannelCandidate> found = chats.stream()
           .filter(chat -> !chat.dm())
-          .filter(chat -> prefix.isEmpty() || startsAWord(folded(chat.name()), prefix)
-              || startsAWord(folded(chat.topic()), prefix))
-          .sorted(Comparator.comparing((ReadableChat chat) -> !folded(chat.name()).startsWith(prefix))
-              .thenComparing(chat -> !chat.member())
-              .thenComparing(chat -> chat.name()))
+          .map(chat -> new ChannelCandidate(chat, NameKey.of(chat.name()), NameKey.of(chat.topic())))
+          .filter(channel -> channel.name().startsWith(prefix) || channel.topic().startsWith(prefix))
+          .sorted(Comparator.comparing((ChannelCandidate channel) -> !channel.name().folded().startsWith(prefix))
+              .thenComparing(channel -> !channel.chat().member())
+              .thenComparing(channel -> channel.chat().name()))
           .limit(limit)
           .toList();
       JsonArray results = new JsonArray();
-      found.forEach(chat -> results.add(new JsonObject().put("type", "channel").put("chat", chat.channel())));
+      found.forEach(channel -> results.add(new JsonObject().put("type", "channel")
+          .put("chat", channel.chat().channel())));
       return new JsonObject().put("results", results).putNull("nextCursor");
     });
-  }
-
-  /** Whether a word of {@code text} (split at anything but letters and digits) starts with {@code prefix}. */
-  private static boolean startsAWord(String text, String prefix) {
-    if (text.startsWith(prefix)) {
-      return true;
-    }
-    for (String word : text.split("[^\\p{L}\\p{N}]+")) {
-      if (word.startsWith(prefix)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Lower case without accents, as the index compares words. */
-  static String folded(String text) {
-    if (text == null) {
-      return "";
-    }
-    return COMBINING_MARKS.matcher(Normalizer.normalize(text, Normalizer.Form.NFD)).replaceAll("")
-        .toLowerCase(Locale.ROOT);
   }
 
   // Reading the request

@@ -76,8 +76,8 @@ public final class Addresses {
   public static final String CHAT_ACCESS = "messaging.chat.access";
   /**
    * The chats of a workspace whose messages the caller may read now (member of, or public channels):
-   * {workspaceId, memberCounts?} → {chats: [chat + member]} (memberCount 0 unless memberCounts); not_found outside
-   * the workspace. Search asks it for every query.
+   * {workspaceId} → {chats: [{id, kind, name, topic, private, memberCount, member, memberIds (DMs only)}]};
+   * not_found outside the workspace. Search asks it for every query.
    */
   public static final String CHAT_READABLE = "messaging.chat.readable";
   /** Published by messaging to all its instances after a chat's members or archived flag changed: {chatId}. */
