@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,11 +44,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         .setServerConfig("max_connections", "300")
         .setServerConfig("fsync", "on")
         .setServerConfig("synchronous_commit", "on")
+        .setServerConfig("shared_buffers", sharedBuffersMegabytes() + "MB")
         .start();
     EmbeddedPostgresServer server = new EmbeddedPostgresServer(postgres, reused);
     server.createDatabase(DATABASE);
     LOG.info("embedded PostgreSQL started: url={} dataDir={} reusedData={}", server.url(DATABASE), dataDirectory, reused);
     return server;
+  }
+
+  /**
+   * A quarter of the machine's memory, between PostgreSQL's default of 128 MB and 1 GB. With the default, the search
+   * index of a million messages (about 600 MB with its indexes) does not stay in PostgreSQL's buffers, and a search
+   * that reads a few thousand documents costs 100 ms of reads from the operating system's cache instead of 15 ms.
+   */
+  static long sharedBuffersMegabytes() {
+    long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getTotalMemorySize();
+    return Math.max(128, Math.min(1024, physical / 4 / (1024 * 1024)));
   }
 
   /** Creates a database if it does not exist yet (used once at start, and by tests for an isolated database each). */
