@@ -15,13 +15,17 @@ import io.vertx.rxjava3.sqlclient.SqlConnection;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -38,6 +42,8 @@ final class SearchIndex {
   private final Pool pg;
   private final EventStream stream;
   private final Timer freshness;
+  /** Months known to have their partition (by their first day). */
+  private final Set<LocalDate> monthsWithPartitions = new HashSet<>();
 
   SearchIndex(Vertx vertx, Pool pg, MeterRegistry meters) {
     this.pg = pg;
@@ -103,13 +109,20 @@ final class SearchIndex {
         indexed.add(Document.of(message));
       }
     });
+    Set<LocalDate> months = new TreeSet<>();
+    indexed.forEach(document -> months.add(month(document.createdAt())));
+    months.removeAll(monthsWithPartitions);
     return pg.rxWithTransaction(connection -> moveCursor(connection, after, next)
             .andThen(remove(connection, removed))
+            .andThen(makePartitions(connection, months))
             .andThen(upsert(connection, indexed))
             .andThen(markThreadRoots(connection, indexed))
             .toMaybe())
         .ignoreElement()
-        .doOnComplete(() -> recordFreshness(events));
+        .doOnComplete(() -> {
+          monthsWithPartitions.addAll(months);
+          recordFreshness(events);
+        });
   }
 
   private static Completable moveCursor(SqlConnection connection, StreamCursor after, StreamCursor next) {
@@ -118,6 +131,21 @@ final class SearchIndex {
         .rxExecute(Tuple.of(next.tx(), next.position(), after.tx(), after.position()))
         .flatMapCompletable(rows -> rows.rowCount() == 1 ? Completable.complete()
             : Completable.error(new EventStream.CursorMoved()));
+  }
+
+  /** The first day of a time's month in UTC: what names its partition. */
+  static LocalDate month(OffsetDateTime time) {
+    return time.atZoneSameInstant(ZoneOffset.UTC).toLocalDate().withDayOfMonth(1);
+  }
+
+  /** The partitions for months the index had no document of yet (made once; kept through reindexing). */
+  private static Completable makePartitions(SqlConnection connection, Set<LocalDate> months) {
+    if (months.isEmpty()) {
+      return Completable.complete();
+    }
+    return connection.preparedQuery("SELECT search.make_month_partitions($1)")
+        .rxExecute(Tuple.of(months.toArray(LocalDate[]::new)))
+        .ignoreElement();
   }
 
   private static Completable remove(SqlConnection connection, List<UUID> removed) {
@@ -176,7 +204,7 @@ final class SearchIndex {
                           $12::text[], $13::text[])
                    AS d(id, chat, seq, sender, root, in_thread, created, edited, has_file, has_image, has_link,
                         mentions, content)
-            ON CONFLICT (message_id) DO UPDATE SET
+            ON CONFLICT (message_id, created_at) DO UPDATE SET
               edited_at = EXCLUDED.edited_at, has_file = EXCLUDED.has_file, has_image = EXCLUDED.has_image,
               has_link = EXCLUDED.has_link, mentions = EXCLUDED.mentions, content = EXCLUDED.content,
               lexemes = EXCLUDED.lexemes, in_thread = search.documents.in_thread OR EXCLUDED.in_thread""")

@@ -54,6 +54,9 @@ public class SearchVerticle extends AbstractVerticle {
         .doOnSuccess(pool -> indexing = pool)
         .flatMap(pool -> PgClients.connectedPool(vertx, settings, "search-query", Map.of(
             "plan_cache_mode", "force_custom_plan",
+            // A search reads a few months in order and stops early; parallel workers would only compete with the
+            // other searches for the cores.
+            "max_parallel_workers_per_gather", "0",
             "statement_timeout", Long.toString(STATEMENT_TIMEOUT_MS))))
         .doOnSuccess(pool -> searching = pool)
         .flatMap(pool -> RedisClients.connectedClient(vertx, settings))
@@ -95,7 +98,8 @@ public class SearchVerticle extends AbstractVerticle {
     // Searches begun are answered and the page being indexed is stored (with its cursor) before the pools close.
     return BusService.drain(vertx, grace)
         .andThen(Completable.defer(() -> {
-          if (index == null || !vertx.sharedData().<String, String>getLocalMap(ROLES).removeIfPresent(FOLLOWER, instanceId)) {
+          boolean following = vertx.sharedData().<String, String>getLocalMap(ROLES).removeIfPresent(FOLLOWER, instanceId);
+          if (index == null || !following) {
             return Completable.complete();
           }
           return index.stop();
