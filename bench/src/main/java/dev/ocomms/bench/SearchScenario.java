@@ -30,6 +30,7 @@ import java.util.function.Supplier;
  * word of its own, sent through the API after the fill, becomes findable). Then, over the bridge ({@code search.query},
  * {@code connections} users, each searching as itself, at most once per {@code search-gap-ms}):
  * <ul>
+ *   <li>{@code warmup-seconds} of searches of every kind, unmeasured;</li>
  *   <li>each of the seven {@link SearchQueries.Kind kinds} of query, {@code warmup-queries} unmeasured and
  *   {@code queries} measured, {@code query-concurrency} at once: p50/p95/p99, how many results they found;</li>
  *   <li>sustained searches per second: {@code sustained-concurrency} closed loops of mixed kinds over the users for
@@ -47,13 +48,14 @@ final class SearchScenario implements Scenario {
 
   /** What to run. */
   record Config(SearchWorkspace.Shape shape, MessageFill.Config fill, int vocabulary, double zipf, int connections,
-                int queries, int warmupQueries, int queryConcurrency, int sustainedSeconds, int sustainedWarmupSeconds,
-                int sustainedConcurrency, int searchGapMs, SearchFreshness.Config freshness, int indexTimeoutSeconds,
-                int setupConcurrency, String databaseUrl, int keepSeconds) {
+                int queries, int warmupQueries, int warmupSeconds, int queryConcurrency, int sustainedSeconds,
+                int sustainedWarmupSeconds, int sustainedConcurrency, int searchGapMs, SearchFreshness.Config freshness,
+                int indexTimeoutSeconds, int setupConcurrency, String databaseUrl, int keepSeconds) {
     JsonObject toJson() {
       return new JsonObject().put("workspace", shape.toJson()).put("fill", fill.toJson())
           .put("vocabulary", vocabulary).put("zipfExponent", zipf).put("connections", connections)
           .put("queriesPerKind", queries).put("warmupQueriesPerKind", warmupQueries)
+          .put("warmupSeconds", warmupSeconds)
           .put("queryConcurrency", queryConcurrency).put("sustainedSeconds", sustainedSeconds)
           .put("sustainedConcurrency", sustainedConcurrency)
           .put("searchGapMs", searchGapMs).put("freshness", freshness.toJson())
@@ -80,6 +82,7 @@ final class SearchScenario implements Scenario {
             options.integer("days", 365), options.integer("min-words", 4), options.integer("max-words", 18), seed),
         options.integer("vocabulary", 50_000), options.decimal("zipf", 1.0), options.integer("connections", 100),
         options.integer("queries", 300), options.integer("warmup-queries", 50),
+        options.integer("warmup-seconds", 15),
         options.integer("query-concurrency", 4), options.integer("sustained-seconds", 20),
         options.integer("sustained-warmup", 5), options.integer("sustained-concurrency", 8),
         options.integer("search-gap-ms", 250),
@@ -140,6 +143,7 @@ final class SearchScenario implements Scenario {
       SearchQueries queries = new SearchQueries(vocabulary, fill.phrases(),
           workspace.users.stream().map(SearchWorkspace.User::username).toList(), fill.from(), fill.to());
 
+      warmUp(searchers, queries);
       JsonObject kinds = new JsonObject();
       for (SearchQueries.Kind kind : SearchQueries.Kind.values()) {
         kinds.put(kind.label, measureKind(searchers, queries, kind));
@@ -221,6 +225,29 @@ final class SearchScenario implements Scenario {
       return BridgeClient.connect(vertx, sockets, target.host, target.port(i % target.size()), user.accessToken())
           .map(bridge -> new Searchers.Searcher(user, bridge));
     }), 600);
+  }
+
+  /**
+   * Searches of every kind, unmeasured, for {@code warmup-seconds} before the first kind is measured: the server's
+   * search code is compiled by the JIT during its first few thousand searches, and the first kind measured would
+   * otherwise pay for it.
+   */
+  private void warmUp(Searchers searchers, SearchQueries queries) throws Exception {
+    if (config.warmupSeconds() <= 0) {
+      return;
+    }
+    long ends = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.warmupSeconds());
+    SearchQueries.Kind[] kinds = SearchQueries.Kind.values();
+    List<Future<Void>> lanes = new ArrayList<>();
+    for (int lane = 0; lane < config.queryConcurrency(); lane++) {
+      SplittableRandom random = new SplittableRandom(lane + 104_729L * config.shape().seed());
+      Promise<Void> done = Promise.promise();
+      lanes.add(done.future());
+      searchLoop(searchers, () -> queries.next(kinds[random.nextInt(kinds.length)], random), ends,
+          (begun, answer) -> { }, done);
+    }
+    Lanes.await(Future.join(lanes), config.warmupSeconds() + 60);
+    LOG.info("warmed up: {} s of searches of every kind", config.warmupSeconds());
   }
 
   /**
