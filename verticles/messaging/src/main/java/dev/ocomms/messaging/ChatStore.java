@@ -327,7 +327,13 @@ final class ChatStore extends PgStore<ChatStore> {
 
   /** Removes a member; false when they were not one. */
   Single<Boolean> removeChatMember(UUID chatId, UUID userId) {
-    return query("DELETE FROM messaging.chat_members WHERE chat_id = $1 AND user_id = $2", Tuple.of(chatId, userId))
+    // The chat's row first, as a send locks it (its seq) before the sender's member row (their read state): deleting
+    // the member row first and then counting on the chat's row, as the member-count trigger does, could deadlock with
+    // a send of the member leaving.
+    return query("""
+            WITH chat AS (SELECT id FROM messaging.chats WHERE id = $1 FOR UPDATE)
+            DELETE FROM messaging.chat_members WHERE chat_id = (SELECT id FROM chat) AND user_id = $2""",
+        Tuple.of(chatId, userId))
         .map(rows -> rows.rowCount() == 1);
   }
 
