@@ -106,7 +106,9 @@ final class StoringConsumer implements AutoCloseable {
   }
 
   /** The page's events and the cursor after it, in one transaction. */
-  private Completable apply(List<StreamEvent> events, StreamCursor next) {
+  private Completable apply(EventStream.Page page) {
+    List<StreamEvent> events = page.events();
+    StreamCursor next = page.next();
     pages.add(events.size());
     List<Tuple> rows = events.stream().map(event -> Tuple.of(event.chatId(),
         event.json().getString("messageId", event.json().getJsonObject("message").getString("id")),

@@ -89,7 +89,9 @@ final class SearchIndex {
   }
 
   /** Stores one page: documents first, then the cursor, all or nothing. */
-  private Completable apply(List<StreamEvent> events, StreamCursor next) {
+  private Completable apply(EventStream.Page page) {
+    List<StreamEvent> events = page.events();
+    StreamCursor next = page.next();
     StreamCursor after = stream.cursor();
     // The events carry each message as it is now, so the last event of a message in the page says it all.
     Map<UUID, JsonObject> latest = new LinkedHashMap<>();
@@ -121,7 +123,11 @@ final class SearchIndex {
         .ignoreElement()
         .doOnComplete(() -> {
           monthsWithPartitions.addAll(months);
-          recordFreshness(events);
+          // Only at the stream's end: while catching up (after a restart, a reindex or a bulk load) the lag is how
+          // old the history is, not how fresh the index.
+          if (!page.hasMore()) {
+            recordFreshness(events);
+          }
         });
   }
 

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -57,7 +57,7 @@ public final class EventStream {
   private final String name;
   private final int pageSize;
   private final Supplier<Single<StreamCursor>> loadCursor;
-  private final BiFunction<List<StreamEvent>, StreamCursor, Completable> apply;
+  private final Function<Page, Completable> apply;
   private MessageConsumer<Object> wakeUps;
   private long pollTimer = -1;
   private StreamCursor cursor;
@@ -72,10 +72,11 @@ public final class EventStream {
    * @param name       for logs: who follows
    * @param pageSize   events per page, 1 to {@link #MAX_PAGE}
    * @param loadCursor the cursor stored with the last applied page ({@link StreamCursor#START} when none)
-   * @param apply      stores a page's effects and the cursor after it, together
+   * @param apply      stores a page's effects and the cursor after it ({@link Page#next}), together; the page says
+   *                   whether more follows it (whether the follower is catching up)
    */
   public EventStream(Vertx vertx, String name, int pageSize, Supplier<Single<StreamCursor>> loadCursor,
-                     BiFunction<List<StreamEvent>, StreamCursor, Completable> apply) {
+                     Function<Page, Completable> apply) {
     if (pageSize < 1 || pageSize > MAX_PAGE) {
       throw new IllegalArgumentException("pageSize must be 1 to " + MAX_PAGE);
     }
@@ -172,7 +173,7 @@ public final class EventStream {
       return;
     }
     read(vertx, cursor, pageSize)
-        .flatMap(page -> (page.next().equals(cursor) ? Completable.complete() : apply.apply(page.events(), page.next()))
+        .flatMap(page -> (page.next().equals(cursor) ? Completable.complete() : apply.apply(page))
             .toSingleDefault(page))
         .subscribe(page -> {
           cursor = page.next();
