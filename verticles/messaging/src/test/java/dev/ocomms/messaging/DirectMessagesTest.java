@@ -42,8 +42,8 @@ class DirectMessagesTest {
       assertThat(dm.getBoolean("private")).isTrue();
       assertThat(dm.getInteger("memberCount")).isEqualTo(2);
       assertThat(dm.getJsonArray("memberIds").getList()).containsExactlyInAnyOrder(alice.toString(), bob.toString());
-      assertThat(aliceEvents.awaitOne("chat.added").getJsonObject("chat")).isEqualTo(dm);
-      assertThat(bobEvents.awaitOne("chat.added").getJsonObject("chat")).isEqualTo(dm);
+      assertThat(aliceEvents.awaitChatAdded(dm.getString("id"))).isEqualTo(dm);
+      assertThat(bobEvents.awaitChatAdded(dm.getString("id"))).isEqualTo(dm);
       assertThat(carolEvents.settledAbout(dm.getString("id"))).isEmpty();
       assertThat(api.hasAccess(bob, dm.getString("id"))).isTrue();
       assertThat(api.hasAccess(carol, dm.getString("id"))).isFalse();

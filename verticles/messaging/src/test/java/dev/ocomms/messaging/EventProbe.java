@@ -57,6 +57,15 @@ final class EventProbe implements AutoCloseable {
         + received);
   }
 
+  /**
+   * The chat of the {@code chat.added} about {@code chatId}: a user may still hear of an earlier chat (their
+   * workspace's #general) after the listening began.
+   */
+  JsonObject awaitChatAdded(String chatId) {
+    return awaitMatching("chat.added", event -> chatId.equals(event.getJsonObject("chat").getString("id")))
+        .getJsonObject("chat");
+  }
+
   /** Every event of this type received so far. */
   List<JsonObject> ofType(String type) {
     return received.stream().filter(event -> type.equals(event.getString("type"))).toList();

@@ -40,7 +40,7 @@ class MembershipTest {
       assertThat(chat.getInteger("memberCount")).isEqualTo(2);
       assertThat(channel.awaitOne("member.joined")).isEqualTo(new JsonObject().put("type", "member.joined")
           .put("chatId", chatId).put("userId", joiner.toString()).put("by", joiner.toString()));
-      assertThat(joinerEvents.awaitOne("chat.added").getJsonObject("chat")).isEqualTo(chat);
+      assertThat(joinerEvents.awaitChatAdded(chatId)).isEqualTo(chat);
       // The owner may still hear of creating the channel, never of someone else joining it.
       assertThat(ownerEvents.settledAbout(chatId)).allSatisfy(event ->
           assertThat(event.getJsonObject("chat").getInteger("memberCount")).isEqualTo(1));
@@ -135,7 +135,7 @@ class MembershipTest {
       JsonObject chat = api.call(adder, Addresses.CHAT_MEMBER_ADD, member(chatId, added)).getJsonObject("chat");
 
       assertThat(chat.getInteger("memberCount")).isEqualTo(3);
-      assertThat(addedEvents.awaitOne("chat.added").getJsonObject("chat")).isEqualTo(chat);
+      assertThat(addedEvents.awaitChatAdded(chatId)).isEqualTo(chat);
       // Adding again changes nothing.
       api.call(adder, Addresses.CHAT_MEMBER_ADD, member(chatId, added));
       assertThat(channel.settled()).filteredOn(event -> added.toString().equals(event.getString("userId")))
