@@ -3,12 +3,20 @@ package dev.ocomms.messaging;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.testkit.Blocking;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.rxjava3.pgclient.PgBuilder;
+import io.vertx.rxjava3.sqlclient.Pool;
+import io.vertx.rxjava3.sqlclient.SqlConnection;
+import io.vertx.rxjava3.sqlclient.Tuple;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static dev.ocomms.messaging.MessagingApi.newUser;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -103,6 +111,41 @@ class MembershipTest {
     assertThat(api.hasAccess(member, generalId)).isFalse();
     assertThat(api.chat(owner, generalId).getInteger("memberCount")).isEqualTo(1);
     api.fails(ErrorCode.NOT_FOUND, member, Addresses.CHAT_LEAVE, chatId(generalId));
+  }
+
+  @Test
+  @DisplayName("a member leaving while a send of theirs holds the chat waits for it, and neither fails")
+  void leavingDuringTheirSendDoesNotDeadlock() throws Exception {
+    UUID owner = newUser();
+    UUID member = newUser();
+    api.workspace(owner, member);
+    UUID generalId = UUID.fromString(api.chatNamed(owner, "general").getString("id"));
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(api.config().pgUrl().orElseThrow()))
+        .using(api.client()).build();
+    try {
+      SqlConnection send = pool.rxGetConnection().blockingGet();
+      try {
+        send.query("BEGIN").rxExecute().blockingGet();
+        // A send of the member's takes its chat's row first (the seq) ...
+        send.preparedQuery("UPDATE messaging.chats SET last_seq = last_seq WHERE id = $1")
+            .rxExecute(Tuple.of(generalId)).blockingGet();
+        CompletableFuture<JsonObject> leaving = api.request(0, member, Addresses.CHAT_LEAVE,
+            new JsonObject().put("chatId", generalId.toString())).toCompletionStage().toCompletableFuture();
+        Blocking.pause(300);
+        // ... then the member's own row (their read state), while the leave waits.
+        send.preparedQuery("UPDATE messaging.chat_members SET last_read_seq = last_read_seq"
+                + " WHERE chat_id = $1 AND user_id = $2")
+            .rxExecute(Tuple.of(generalId, member)).blockingGet();
+        send.query("COMMIT").rxExecute().blockingGet();
+
+        assertThat(leaving.get(10, TimeUnit.SECONDS)).isEqualTo(new JsonObject());
+      } finally {
+        send.rxClose().blockingAwait();
+      }
+    } finally {
+      pool.rxClose().blockingAwait();
+    }
+    assertThat(api.chat(owner, generalId.toString()).getInteger("memberCount")).isEqualTo(1);
   }
 
   @Test
