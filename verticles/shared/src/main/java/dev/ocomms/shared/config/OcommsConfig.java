@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -26,6 +28,14 @@ public final class OcommsConfig {
       List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "search");
 
   private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
+
+  /** Where uploaded files' bytes live, by the names {@code OCOMMS_UPLOADS_STORAGE} takes. */
+  public enum UploadsStorage { LOCAL, S3 }
+
+  private static final Set<String> UPLOADS_STORAGE_NAMES = Set.of("local", "s3");
+
+  // S3's rule for bucket names (lower case, digits, dots and hyphens; 3 to 63), checked here rather than at first use.
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   private final Map<Setting, Object> values;
 
@@ -87,10 +97,31 @@ public final class OcommsConfig {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
     }
+    problems.addAll(s3Problems(values));
     if (!problems.isEmpty()) {
       throw new ConfigException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
     }
     return new OcommsConfig(values);
+  }
+
+  /**
+   * What is missing for the S3 storage when it is chosen: without a bucket and an endpoint the uploads verticle could
+   * not store a file, so the start fails instead of the first upload.
+   */
+  private static List<String> s3Problems(Map<Setting, Object> values) {
+    if (!"s3".equals(values.get(Setting.UPLOADS_STORAGE))) {
+      return List.of();
+    }
+    List<String> problems = new ArrayList<>();
+    for (Setting needed : List.of(Setting.S3_ENDPOINT, Setting.S3_BUCKET)) {
+      if (!values.containsKey(needed)) {
+        problems.add("OCOMMS_UPLOADS_STORAGE=s3 needs " + needed.envName() + " / " + needed.key());
+      }
+    }
+    if (values.containsKey(Setting.S3_ACCESS_KEY) != values.containsKey(Setting.S3_SECRET_KEY)) {
+      problems.add("OCOMMS_S3_ACCESS_KEY and OCOMMS_S3_SECRET_KEY go together: set both");
+    }
+    return problems;
   }
 
   /** Reads the canonical form produced by {@link #toJson()}, as verticles receive it. */
@@ -107,6 +138,13 @@ public final class OcommsConfig {
         }
         if (setting == Setting.CLUSTER_DISCOVERY && !DISCOVERY_MODES.contains(text)) {
           throw new ConfigException("'" + text + "' is not one of " + DISCOVERY_MODES);
+        }
+        if (setting == Setting.UPLOADS_STORAGE && !UPLOADS_STORAGE_NAMES.contains(text)) {
+          throw new ConfigException("'" + text + "' is not one of " + UPLOADS_STORAGE_NAMES);
+        }
+        if (setting == Setting.S3_BUCKET && !BUCKET_NAME.matcher(text).matches()) {
+          throw new ConfigException("'" + text + "' is not a bucket name (3-63 lower-case letters, digits, dots and"
+              + " hyphens, starting and ending with a letter or digit)");
         }
         yield text;
       }
@@ -125,6 +163,12 @@ public final class OcommsConfig {
         yield number;
       }
       case URL -> checkUrl(setting, text);
+      case BOOLEAN -> {
+        if (!text.equals("true") && !text.equals("false")) {
+          throw new ConfigException("'" + text + "' is not true or false");
+        }
+        yield Boolean.parseBoolean(text);
+      }
       case PEM -> {
         if (!text.contains("-----BEGIN ") || !text.contains("-----END ")) {
           throw new ConfigException("expected a PEM-encoded key (-----BEGIN ... KEY-----)");
@@ -164,7 +208,11 @@ public final class OcommsConfig {
   }
 
   private static String checkUrl(Setting setting, String text) {
-    Set<String> schemes = setting == Setting.PG_URL ? Set.of("postgres", "postgresql") : Set.of("redis", "rediss");
+    Set<String> schemes = switch (setting) {
+      case PG_URL -> Set.of("postgres", "postgresql");
+      case S3_ENDPOINT -> Set.of("http", "https");
+      default -> Set.of("redis", "rediss");
+    };
     try {
       URI uri = new URI(text);
       if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
@@ -382,6 +430,46 @@ public final class OcommsConfig {
     return (Integer) values.getOrDefault(Setting.REDIS_TIMEOUT_MILLIS, DEFAULT_REDIS_TIMEOUT_MILLIS);
   }
 
+  // File storage (docs/operations.md, "File storage")
+
+  /** The storage of uploaded files; the local directory unless {@code OCOMMS_UPLOADS_STORAGE} says {@code s3}. */
+  public UploadsStorage uploadsStorage() {
+    return "s3".equals(values.get(Setting.UPLOADS_STORAGE)) ? UploadsStorage.S3 : UploadsStorage.LOCAL;
+  }
+
+  /** The local storage's root directory: {@code OCOMMS_UPLOADS_DIR}, else {@code uploads} under the data directory. */
+  public String uploadsDir() {
+    String dir = (String) values.get(Setting.UPLOADS_DIR);
+    return dir != null ? dir : Path.of(dataDir(), "uploads").toString();
+  }
+
+  /** The S3-compatible server's base URL ({@code https://s3.example.com}, {@code http://minio:9000}). */
+  public Optional<String> s3Endpoint() {
+    return Optional.ofNullable((String) values.get(Setting.S3_ENDPOINT));
+  }
+
+  public String s3Region() {
+    return (String) values.getOrDefault(Setting.S3_REGION, "us-east-1");
+  }
+
+  public Optional<String> s3Bucket() {
+    return Optional.ofNullable((String) values.get(Setting.S3_BUCKET));
+  }
+
+  /** Static credentials; empty: the AWS SDK's default chain (environment, profile, instance role). */
+  public Optional<String> s3AccessKey() {
+    return Optional.ofNullable((String) values.get(Setting.S3_ACCESS_KEY));
+  }
+
+  public Optional<String> s3SecretKey() {
+    return Optional.ofNullable((String) values.get(Setting.S3_SECRET_KEY));
+  }
+
+  /** Path-style addresses ({@code endpoint/bucket/key}), as MinIO and most self-hosted servers need. */
+  public boolean s3PathStyle() {
+    return (Boolean) values.getOrDefault(Setting.S3_PATH_STYLE, true);
+  }
+
   /** The canonical form, keyed by file keys; what verticles receive as their config. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject();
@@ -395,7 +483,8 @@ public final class OcommsConfig {
     JsonObject json = toJson();
     for (Setting setting : Setting.values()) {
       if (setting.secret() && json.containsKey(setting.key())) {
-        json.put(setting.key(), setting.kind() == Setting.Kind.PEM ? "****" : Secrets.mask(json.getString(setting.key())));
+        // A URL keeps where it points; any other secret (a key, a password) is masked whole.
+        json.put(setting.key(), setting.kind() == Setting.Kind.URL ? Secrets.mask(json.getString(setting.key())) : "****");
       }
     }
     return json;

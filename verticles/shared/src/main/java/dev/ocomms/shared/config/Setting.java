@@ -42,10 +42,19 @@ public enum Setting {
   PASSWORD_HASH_THREADS("passwordHashThreads", Kind.POSITIVE_INT, false),
   PASSWORD_HASH_QUEUE("passwordHashQueue", Kind.POSITIVE_INT, false),
   // Redis outages: how long a connection attempt or a command may take before it fails.
-  REDIS_TIMEOUT_MILLIS("redisTimeoutMillis", Kind.POSITIVE_INT, false);
+  REDIS_TIMEOUT_MILLIS("redisTimeoutMillis", Kind.POSITIVE_INT, false),
+  // Where uploaded files' bytes live (docs/operations.md, "File storage"): a local directory, or S3 for clusters.
+  UPLOADS_STORAGE("uploadsStorage", Kind.TEXT, false),
+  UPLOADS_DIR("uploadsDir", Kind.TEXT, false),
+  S3_ENDPOINT("s3Endpoint", Kind.URL, false),
+  S3_REGION("s3Region", Kind.TEXT, false),
+  S3_BUCKET("s3Bucket", Kind.TEXT, false),
+  S3_ACCESS_KEY("s3AccessKey", Kind.TEXT, false),
+  S3_SECRET_KEY("s3SecretKey", Kind.TEXT, true),
+  S3_PATH_STYLE("s3PathStyle", Kind.BOOLEAN, false);
 
   /** How a raw value is checked and converted. */
-  public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM }
+  public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM, BOOLEAN }
 
   public static final String ENV_PREFIX = "OCOMMS_";
 

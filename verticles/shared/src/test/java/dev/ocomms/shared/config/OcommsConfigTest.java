@@ -136,6 +136,44 @@ class OcommsConfigTest {
   }
 
   @Test
+  @DisplayName("uploaded files go to a directory under the data directory unless S3 is chosen")
+  void uploadsStorageDefaults() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of());
+    assertThat(config.uploadsStorage()).isEqualTo(OcommsConfig.UploadsStorage.LOCAL);
+    assertThat(config.uploadsDir()).isEqualTo(java.nio.file.Path.of("./data", "uploads").toString());
+    assertThat(config.s3Region()).isEqualTo("us-east-1");
+    assertThat(config.s3PathStyle()).isTrue();
+  }
+
+  @Test
+  @DisplayName("S3 storage without an endpoint or a bucket stops the start, naming both")
+  void s3WithoutEndpointOrBucket() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_UPLOADS_STORAGE", "s3")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OCOMMS_UPLOADS_STORAGE=s3 needs OCOMMS_S3_ENDPOINT")
+        .hasMessageContaining("OCOMMS_UPLOADS_STORAGE=s3 needs OCOMMS_S3_BUCKET");
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_UPLOADS_STORAGE", "nfs",
+        "OCOMMS_S3_ENDPOINT", "s3.example.com", "OCOMMS_S3_BUCKET", "Files_", "OCOMMS_S3_PATH_STYLE", "yes")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("'nfs' is not one of")
+        .hasMessageContaining("OCOMMS_S3_ENDPOINT / s3Endpoint: expected a URL like")
+        .hasMessageContaining("'Files_' is not a bucket name")
+        .hasMessageContaining("'yes' is not true or false");
+  }
+
+  @Test
+  @DisplayName("the S3 secret key is masked whole in the printable form")
+  void masksS3SecretKey() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_UPLOADS_STORAGE", "s3",
+        "OCOMMS_S3_ENDPOINT", "https://s3.example.com", "OCOMMS_S3_BUCKET", "ocomms-files",
+        "OCOMMS_S3_ACCESS_KEY", "AKIAEXAMPLE", "OCOMMS_S3_SECRET_KEY", "https://wJalr/XUtnFEMI"));
+    assertThat(config.toMaskedJson().getString("s3SecretKey")).isEqualTo("****");
+    assertThat(config.toString()).doesNotContain("wJalr");
+    assertThat(config.s3SecretKey()).contains("https://wJalr/XUtnFEMI");
+    assertThat(config.uploadsStorage()).isEqualTo(OcommsConfig.UploadsStorage.S3);
+  }
+
+  @Test
   @DisplayName("the canonical form verticles receive reads back to the same configuration")
   void roundTrip() {
     OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_VERTICLES", "messaging",
