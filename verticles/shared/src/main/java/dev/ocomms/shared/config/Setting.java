@@ -42,7 +42,9 @@ public enum Setting {
   PASSWORD_HASH_THREADS("passwordHashThreads", Kind.POSITIVE_INT, false),
   PASSWORD_HASH_QUEUE("passwordHashQueue", Kind.POSITIVE_INT, false),
   // Redis outages: how long a connection attempt or a command may take before it fails.
-  REDIS_TIMEOUT_MILLIS("redisTimeoutMillis", Kind.POSITIVE_INT, false);
+  REDIS_TIMEOUT_MILLIS("redisTimeoutMillis", Kind.POSITIVE_INT, false),
+  // Uploads: the file types (MIME, detected from the bytes) accepted; see docs/operations.md.
+  UPLOADS_ALLOWED_TYPES("uploadsAllowedTypes", Kind.LIST, false);
 
   /** How a raw value is checked and converted. */
   public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM }
