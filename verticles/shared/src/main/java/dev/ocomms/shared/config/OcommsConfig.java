@@ -28,6 +28,9 @@ public final class OcommsConfig {
       List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "search");
 
   private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
+  /** A bare MIME type as RFC 6838 names them (type/subtype), lower case, without parameters. */
+  private static final Pattern MEDIA_TYPE =
+      Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
 
   /** Where uploaded files' bytes live, by the names {@code OCOMMS_UPLOADS_STORAGE} takes. */
   public enum UploadsStorage { LOCAL, S3 }
@@ -194,6 +197,9 @@ public final class OcommsConfig {
         if (setting == Setting.TRUSTED_PROXIES) {
           items.forEach(IpRange::parse);
         }
+        if (setting == Setting.UPLOADS_ALLOWED_TYPES) {
+          items.forEach(OcommsConfig::checkMediaType);
+        }
         yield items;
       }
     };
@@ -236,6 +242,12 @@ public final class OcommsConfig {
     int number = integer(port);
     if (number < 1 || number > 65535) {
       throw new ConfigException("member '" + member + "' has no valid port");
+    }
+  }
+
+  private static void checkMediaType(String type) {
+    if (!MEDIA_TYPE.matcher(type).matches()) {
+      throw new ConfigException("'" + type + "' is not a MIME type in lower case such as image/png (no parameters)");
     }
   }
 
@@ -468,6 +480,27 @@ public final class OcommsConfig {
   /** Path-style addresses ({@code endpoint/bucket/key}), as MinIO and most self-hosted servers need. */
   public boolean s3PathStyle() {
     return (Boolean) values.getOrDefault(Setting.S3_PATH_STYLE, true);
+  }
+
+  // Uploads
+
+  /**
+   * The default of {@link Setting#UPLOADS_ALLOWED_TYPES}: the safe raster images, PDF, plain text, ZIP, and Office
+   * documents (OOXML and the legacy binary formats).
+   */
+  public static final List<String> DEFAULT_UPLOADS_ALLOWED_TYPES = List.of(
+      "image/jpeg", "image/png", "image/gif", "image/webp",
+      "application/pdf", "text/plain", "application/zip",
+      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+      "application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint");
+
+  /** The MIME types an upload may be, as detected from its bytes; the defaults when the setting is unset or empty. */
+  @SuppressWarnings("unchecked")
+  public List<String> uploadsAllowedTypes() {
+    List<String> types = (List<String>) values.get(Setting.UPLOADS_ALLOWED_TYPES);
+    return types == null || types.isEmpty() ? DEFAULT_UPLOADS_ALLOWED_TYPES : types;
   }
 
   /** The canonical form, keyed by file keys; what verticles receive as their config. */

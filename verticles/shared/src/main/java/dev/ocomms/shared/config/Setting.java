@@ -51,7 +51,9 @@ public enum Setting {
   S3_BUCKET("s3Bucket", Kind.TEXT, false),
   S3_ACCESS_KEY("s3AccessKey", Kind.TEXT, false),
   S3_SECRET_KEY("s3SecretKey", Kind.TEXT, true),
-  S3_PATH_STYLE("s3PathStyle", Kind.BOOLEAN, false);
+  S3_PATH_STYLE("s3PathStyle", Kind.BOOLEAN, false),
+  // Uploads: the file types (MIME, detected from the bytes) accepted; see docs/operations.md.
+  UPLOADS_ALLOWED_TYPES("uploadsAllowedTypes", Kind.LIST, false);
 
   /** How a raw value is checked and converted. */
   public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM, BOOLEAN }

@@ -15,7 +15,12 @@ public enum Reason {
   TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT),
   SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED),
   TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED),
-  SEARCH_UNAVAILABLE("search_unavailable", ErrorCode.UNAVAILABLE);
+  SEARCH_UNAVAILABLE("search_unavailable", ErrorCode.UNAVAILABLE),
+  // Uploads: what a file is, judged from its bytes (docs/protocol.md, "Reasons").
+  FILE_TYPE_NOT_ALLOWED("file_type_not_allowed", ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+  FILE_TYPE_MISMATCH("file_type_mismatch", ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+  IMAGE_UNREADABLE("image_unreadable", ErrorCode.UNSUPPORTED_MEDIA_TYPE),
+  IMAGE_TOO_LARGE("image_too_large", ErrorCode.PAYLOAD_TOO_LARGE);
 
   private final String wireName;
   private final ErrorCode category;

@@ -182,4 +182,22 @@ class OcommsConfigTest {
     assertThat(copy.toJson()).isEqualTo(config.toJson());
     assertThat(copy.verticles()).isEqualTo(List.of("messaging"));
   }
+
+  @Test
+  @DisplayName("uploads accept the default file types unless OCOMMS_UPLOADS_ALLOWED_TYPES names others")
+  void uploadsAllowedTypes() {
+    assertThat(OcommsConfig.parse(FILE, Map.of()).uploadsAllowedTypes())
+        .isEqualTo(OcommsConfig.DEFAULT_UPLOADS_ALLOWED_TYPES).contains("image/png", "application/pdf");
+    assertThat(OcommsConfig.parse(FILE, Map.of("OCOMMS_UPLOADS_ALLOWED_TYPES", "image/png, text/csv"))
+        .uploadsAllowedTypes()).containsExactly("image/png", "text/csv");
+  }
+
+  @Test
+  @DisplayName("an allowed upload type that is not a bare MIME type stops the start and is named")
+  void uploadsAllowedTypesInvalid() {
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_UPLOADS_ALLOWED_TYPES", "image/png,pdf")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OCOMMS_UPLOADS_ALLOWED_TYPES")
+        .hasMessageContaining("'pdf'");
+  }
 }
