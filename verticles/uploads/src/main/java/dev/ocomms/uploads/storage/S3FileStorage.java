@@ -9,6 +9,9 @@ import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.rxjava3.core.Context;
 import io.vertx.rxjava3.core.RxHelper;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.vertx.rxjava3.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -32,6 +36,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -78,19 +83,23 @@ public final class S3FileStorage implements FileStorage {
   }
 
   private final Vertx vertx;
+  /** The SDK's own event loops (it cannot share Vert.x's): ours, so that closing need not wait the 2 s quiet period. */
+  private final EventLoopGroup sdkLoops;
   private final S3AsyncClient s3;
   private final String bucket;
 
-  private S3FileStorage(Vertx vertx, S3AsyncClient s3, String bucket) {
+  private S3FileStorage(Vertx vertx, Settings settings) {
     this.vertx = vertx;
-    this.s3 = s3;
-    this.bucket = bucket;
+    // The SDK recognises the classic NIO group only (it picks its datagram channel by the group's class).
+    this.sdkLoops = new NioEventLoopGroup(2);
+    this.s3 = client(settings, sdkLoops);
+    this.bucket = settings.bucket();
   }
 
   /** A storage in the configured bucket, which is created if missing. */
   public static Single<FileStorage> start(Vertx vertx, Settings settings) {
     return Single.defer(() -> {
-      S3FileStorage storage = new S3FileStorage(vertx, client(settings), settings.bucket());
+      S3FileStorage storage = new S3FileStorage(vertx, settings);
       return storage.createBucketIfMissing(settings.region())
           .doOnComplete(() -> LOG.info("S3 file storage ready: {}", settings))
           .onErrorResumeNext(failure -> storage.close().onErrorComplete().andThen(Completable.error(failure)))
@@ -98,7 +107,7 @@ public final class S3FileStorage implements FileStorage {
     });
   }
 
-  private static S3AsyncClient client(Settings settings) {
+  private static S3AsyncClient client(Settings settings, EventLoopGroup loops) {
     AwsCredentialsProvider credentials = settings.accessKey().isPresent()
         ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey().get(),
             settings.secretKey().orElseThrow(() -> new ConfigException("OCOMMS_S3_ACCESS_KEY needs OCOMMS_S3_SECRET_KEY"))))
@@ -108,7 +117,8 @@ public final class S3FileStorage implements FileStorage {
         .region(Region.of(settings.region()))
         .forcePathStyle(settings.pathStyle())
         .credentialsProvider(credentials)
-        .httpClientBuilder(NettyNioAsyncHttpClient.builder())
+        .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+            .eventLoopGroup(SdkEventLoopGroup.create(loops, NioSocketChannel::new)))
         .build();
   }
 
@@ -195,6 +205,8 @@ public final class S3FileStorage implements FileStorage {
     // Closing shuts the SDK's event loops down; not on ours.
     return vertx.rxExecuteBlocking(() -> {
       s3.close();
+      // No request is in flight once the client is closed: no quiet period to wait for.
+      sdkLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
       return true;
     }).ignoreElement();
   }
