@@ -8,6 +8,7 @@ import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.rxjava3.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,7 @@ public final class BusErrors {
   public static void fail(Message<?> request, Throwable failure) {
     OcommsException problem = failure instanceof OcommsException known ? known
         : failure instanceof ConnectionPoolTooBusyException ? overloaded()
+        : collided(failure) ? collision()
         : StoreOutages.isOutage(failure) ? outage(request, failure) : unexpected(request, failure);
     request.fail(problem.code().failureCode(), encode(problem));
   }
@@ -57,6 +59,21 @@ public final class BusErrors {
    */
   private static OcommsException overloaded() {
     return new OcommsException(ErrorCode.UNAVAILABLE, "the server is too busy right now; retry shortly",
+        new JsonObject().put("retryAfter", 1));
+  }
+
+  /**
+   * PostgreSQL broke a deadlock or a serialization conflict by cancelling this request's transaction: nothing of it
+   * was stored, and the same request again normally succeeds. The owners order their locks to avoid these; one that
+   * slips through is the client's to retry, not an internal error.
+   */
+  private static boolean collided(Throwable failure) {
+    return failure instanceof PgException pg
+        && ("40P01".equals(pg.getSqlState()) || "40001".equals(pg.getSqlState()));
+  }
+
+  private static OcommsException collision() {
+    return new OcommsException(ErrorCode.UNAVAILABLE, "the request collided with another one; retry it",
         new JsonObject().put("retryAfter", 1));
   }
 

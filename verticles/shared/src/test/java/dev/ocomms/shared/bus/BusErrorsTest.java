@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.sqlclient.ClosedConnectionException;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +62,16 @@ class BusErrorsTest {
     OcommsException answer = answerTo(new ConnectionPoolTooBusyException("max wait queue size reached"));
     assertThat(answer.code()).isEqualTo(ErrorCode.UNAVAILABLE);
     assertThat(answer.details().getInteger("retryAfter")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a transaction PostgreSQL cancelled to break a deadlock or a serialization conflict is for a retry")
+  void collidedTransaction() {
+    for (String sqlState : List.of("40P01", "40001")) {
+      OcommsException answer = answerTo(new PgException("deadlock detected", "ERROR", sqlState, null));
+      assertThat(answer.code()).as("answer to %s", sqlState).isEqualTo(ErrorCode.UNAVAILABLE);
+      assertThat(answer.details().getInteger("retryAfter")).as("retryAfter for %s", sqlState).isEqualTo(1);
+    }
   }
 
   @Test
