@@ -19,13 +19,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
 /** All SQL about users, sessions and refresh tokens (schema {@code accounts}). */
 final class AccountStore {
-  private static final String USER_COLUMNS = "id, email, username, display_name, password_hash, created_at";
+  private static final String USER_COLUMNS = "id, email, username, display_name, avatar_url, password_hash, created_at";
 
   private final Pool pool;
 
@@ -34,16 +35,18 @@ final class AccountStore {
   }
 
   /** A stored user. */
-  record User(UUID id, String email, String username, String displayName, String passwordHash,
+  record User(UUID id, String email, String username, String displayName, String avatarUrl, String passwordHash,
               OffsetDateTime createdAt) {
     static User of(Row row) {
       return new User(row.getUUID("id"), row.getString("email"), row.getString("username"),
-          row.getString("display_name"), row.getString("password_hash"), row.getOffsetDateTime("created_at"));
+          row.getString("display_name"), row.getString("avatar_url"), row.getString("password_hash"),
+          row.getOffsetDateTime("created_at"));
     }
 
     /** What anyone may see of a user. */
     JsonObject publicProfile() {
       return new JsonObject().put("id", id.toString()).put("username", username).put("displayName", displayName)
+          .put("avatarUrl", avatarUrl)
           .put("createdAt", createdAt.format(DateTimeFormatter.ISO_INSTANT));
     }
 
@@ -104,6 +107,17 @@ final class AccountStore {
             + " RETURNING " + USER_COLUMNS)
         .rxExecute(Tuple.of(id, displayName))
         .flatMapMaybe(AccountStore::first);
+  }
+
+  /** Sets (or, with null, clears) a user's avatar: the user as it is now, and the avatar URL it had before. */
+  Maybe<Map.Entry<User, Optional<String>>> updateAvatar(UUID id, String avatarUrl) {
+    return pool.preparedQuery("UPDATE accounts.users u SET avatar_url = $2, updated_at = now()"
+            + " FROM (SELECT id, avatar_url AS previous FROM accounts.users WHERE id = $1 FOR UPDATE) before"
+            + " WHERE u.id = before.id RETURNING before.previous, "
+            + USER_COLUMNS.replaceAll("(^|, )", "$1u."))
+        .rxExecute(Tuple.of(id, avatarUrl))
+        .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty() : Maybe.just(rows.iterator().next()))
+        .map(row -> Map.entry(User.of(row), Optional.ofNullable(row.getString("previous"))));
   }
 
   /** Creates a session with its first refresh token. */

@@ -99,6 +99,7 @@ public class AccountsVerticle extends AbstractVerticle {
     onBehalf.put(Addresses.USERS_ME, profiles::me);
     onBehalf.put(Addresses.USERS_ME_UPDATE, profiles::updateMe);
     onBehalf.put(Addresses.USERS_GET, profiles::get);
+    onBehalf.put(Addresses.USERS_AVATAR_SET, profiles::setAvatar);
 
     // Revocations made by the other instances: answered from memory from now on.
     MessageConsumer<JsonObject> revoked = vertx.eventBus().consumer(Addresses.SESSION_REVOKED,

@@ -18,6 +18,7 @@ import io.vertx.rxjava3.core.Vertx;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Profiles and the user directory: one's own profile (with email), public profiles by id, and users by username.
@@ -30,6 +31,8 @@ final class Profiles {
   private static final int MAX_USERNAMES = 100;
   private static final int MAX_USERNAME_LENGTH = 32;
   private static final long REQUEST_TIMEOUT_MS = 10_000;
+  /** The avatars uploads serves: {@code /api/v1/avatars/<uuid>}. */
+  private static final Pattern AVATAR_URL = Pattern.compile("/api/v1/avatars/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
   private final Vertx vertx;
   private final AccountStore store;
@@ -52,6 +55,21 @@ final class Profiles {
     return store.updateDisplayName(request.caller(), displayName)
         .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "account no longer exists")))
         .map(user -> new JsonObject().put("user", user.ownProfile()));
+  }
+
+  /**
+   * {avatarUrl} → {user, previousAvatarUrl}: sets the caller's avatar (null clears it). Uploads asks, after it stored
+   * the image; only a URL of its own avatars is taken.
+   */
+  Single<JsonObject> setAvatar(BusRequest request) {
+    String avatarUrl = request.body().has("avatarUrl") ? request.body().string("avatarUrl") : null;
+    if (avatarUrl != null && !AVATAR_URL.matcher(avatarUrl).matches()) {
+      throw Input.invalid("avatarUrl", "avatarUrl must be an avatar served by uploads");
+    }
+    return store.updateAvatar(request.caller(), avatarUrl)
+        .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "account no longer exists")))
+        .map(changed -> new JsonObject().put("user", changed.getKey().ownProfile())
+            .put("previousAvatarUrl", changed.getValue().orElse(null)));
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.ocomms.gateway;
 import dev.ocomms.gateway.accounts.AccessTokens;
 import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.ClientAddresses;
+import dev.ocomms.gateway.http.FileRoutes;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.http.SlowClientGuard;
@@ -47,6 +48,7 @@ public class GatewayVerticle extends AbstractVerticle {
   private OpsEndpoints ops;
   private AccessTokens tokens;
   private EventBusBridge bridge;
+  private FileRoutes files;
 
   @Override
   public Completable rxStart() {
@@ -56,8 +58,10 @@ public class GatewayVerticle extends AbstractVerticle {
     ops = new OpsEndpoints(vertx, pg, redis);
     tokens = new AccessTokens(vertx, settings);
     bridge = new EventBusBridge(vertx, settings, tokens, redis);
+    files = new FileRoutes(vertx, tokens);
 
     return new RestApi(vertx, tokens, ClientAddresses.of(settings)).router()
+        .doOnSuccess(files::mount)
         .flatMap(router -> bridge.mount(router).andThen(Single.just(router)))
         .flatMap(router -> WebClientRoutes.load(vertx).map(webClient -> {
           ops.mountProbes(router);
@@ -104,7 +108,10 @@ public class GatewayVerticle extends AbstractVerticle {
         .andThen(Completable.defer(() ->
             Completable.mergeArray(shutdown(server, deadline), shutdown(opsServer, deadline))))
         .andThen(pg.rxClose().onErrorComplete())
-        .doFinally(redis::close);
+        .doFinally(() -> {
+          files.close();
+          redis.close();
+        });
   }
 
   private Completable shutdown(HttpServer httpServer, long deadline) {

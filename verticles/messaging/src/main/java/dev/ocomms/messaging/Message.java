@@ -11,16 +11,17 @@ import java.util.UUID;
 
 /**
  * A message in its current state, as every member sees it (so one serialization serves every audience). A deleted
- * message stays as a tombstone: its place in the chat, no content.
+ * message stays as a tombstone: its place in the chat, no content. Its files are described as uploads described them
+ * when it was sent ({@code attachments}).
  */
 record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, String content, UUID replyTo,
-               int replyCount, OffsetDateTime lastReplyAt, JsonObject mentions, String priority, JsonArray fileIds,
+               int replyCount, OffsetDateTime lastReplyAt, JsonObject mentions, String priority, JsonArray attachments,
                OffsetDateTime createdAt, OffsetDateTime editedAt, OffsetDateTime deletedAt, JsonArray reactions) {
 
   /** The select list that {@link #of(Row)} reads; alias the message {@code m}. */
   static final String COLUMNS = """
       m.id, m.chat_id, m.seq, m.client_id, m.sender_id, m.content, m.reply_to, m.reply_count, m.last_reply_at,
-      m.mentions, m.priority, m.file_ids, m.created_at, m.edited_at, m.deleted_at,
+      m.mentions, m.priority, m.attachments, m.created_at, m.edited_at, m.deleted_at,
       COALESCE((SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'userIds', r.users) ORDER BY r.first)
                 FROM (SELECT emoji, count(*) AS n, array_agg(user_id::text ORDER BY created_at) AS users,
                              min(created_at) AS first
@@ -28,7 +29,7 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
 
   static Message of(Row row) {
     Object mentions = row.getValue("mentions");
-    Object files = row.getValue("file_ids");
+    Object files = row.getValue("attachments");
     Object reactions = row.getValue("reactions");
     return new Message(row.getUUID("id"), row.getUUID("chat_id"), row.getLong("seq"), row.getUUID("client_id"),
         row.getUUID("sender_id"), row.getString("content"), row.getUUID("reply_to"), row.getInteger("reply_count"),
@@ -38,6 +39,11 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         files instanceof JsonArray array ? array : new JsonArray(),
         row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at"),
         reactions instanceof JsonArray array ? array : new JsonArray());
+  }
+
+  /** The ids of the message's files, in their order (the attachments' ids). */
+  JsonArray fileIds() {
+    return new JsonArray(attachments.stream().map(file -> ((JsonObject) file).getString("id")).toList());
   }
 
   boolean deleted() {
@@ -61,7 +67,8 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         .put("lastReplyAt", lastReplyAt == null ? null : Timestamps.iso(lastReplyAt))
         .put("mentions", deleted() ? emptyMentions() : mentions)
         .put("priority", priority)
-        .put("fileIds", deleted() ? new JsonArray() : fileIds)
+        .put("fileIds", deleted() ? new JsonArray() : fileIds())
+        .put("attachments", deleted() ? new JsonArray() : attachments)
         .put("reactions", reactions);
   }
 

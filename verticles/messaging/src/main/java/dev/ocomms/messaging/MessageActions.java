@@ -2,6 +2,7 @@ package dev.ocomms.messaging;
 
 import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
@@ -73,14 +74,16 @@ final class MessageActions {
     Input body = request.body();
     UUID chatId = body.id("chatId");
     UUID clientId = uuid(body, "clientId");
-    String content = content(body);
+    JsonArray fileIds = fileIds(body);
+    // A message of files alone may have no text.
+    String content = content(body, !fileIds.isEmpty());
     // A malformed replyTo is invalid just like an unknown one or another chat's message.
     Optional<UUID> replyTo = body.has("replyTo") ? Optional.of(uuid(body, "replyTo")) : Optional.empty();
     String priority = body.has("priority") ? body.string("priority") : "normal";
     if (!priority.equals("normal") && !priority.equals("urgent")) {
       throw Input.invalid("priority", "priority must be \"normal\" or \"urgent\"");
     }
-    JsonArray fileIds = fileIds(body);
+    UUID messageId = Ids.next();
 
     // Membership from this instance's memory (no query before the batch, which rechecks it under the chat's lock).
     return memberships.forWriter(chatId, caller)
@@ -94,8 +97,9 @@ final class MessageActions {
                   .flatMap(root -> limits.takeMessage(caller)
                       .andThen(priority.equals("urgent") ? limits.takeUrgent(caller) : Completable.complete())
                       .andThen(resolveMentions(chatId, content))
-                      .flatMap(mentions -> insert(chatId, caller, clientId, content, root, mentions, priority,
-                          fileIds)));
+                      .flatMap(mentions -> attachments(caller, chatId, messageId, fileIds)
+                          .flatMap(attachments -> insert(messageId, chatId, caller, clientId, content, root, mentions,
+                              priority, attachments))));
           // A retry of a stored message (found by its batch, or refused before it) gets the same ack as the first
           // time; someone else's clientId is a conflict.
           return sent.onErrorResumeNext(failure -> store.byClientId(chatId, clientId)
@@ -104,11 +108,29 @@ final class MessageActions {
         });
   }
 
-  private Single<JsonObject> insert(UUID chatId, UUID sender, UUID clientId, String content, Optional<UUID> root,
-                                    MentionSet mentions, String priority, JsonArray fileIds) {
+  private Single<JsonObject> insert(UUID messageId, UUID chatId, UUID sender, UUID clientId, String content,
+                                    Optional<UUID> root, MentionSet mentions, String priority, JsonArray attachments) {
     // Stored with the sends that wait meanwhile, whatever their chats (one statement); answered after its commit.
-    return batches.send(chatId, sender, clientId, content, root.orElse(null), mentions, priority, fileIds, Ids.next())
+    return batches.send(chatId, sender, clientId, content, root.orElse(null), mentions, priority, attachments,
+            messageId)
         .map(Message::toJson);
+  }
+
+  /**
+   * The files a message is to carry, as uploads describes them; uploads refuses any the sender did not upload
+   * (validation_failed, field fileIds) and from now on lets the chat's members download them. Messages without files
+   * (nearly all) do not ask.
+   */
+  private Single<JsonArray> attachments(UUID sender, UUID chatId, UUID messageId, JsonArray fileIds) {
+    if (fileIds.isEmpty()) {
+      return Single.just(new JsonArray());
+    }
+    return Requests.<JsonObject>request(vertx, Addresses.UPLOADS_FILES_CLAIM, new JsonObject()
+                .put("userId", sender.toString()).put("chatId", chatId.toString())
+                .put("messageId", messageId.toString()).put("fileIds", fileIds),
+            new DeliveryOptions().setSendTimeout(LOOKUP_TIMEOUT_MS))
+        .map(reply -> reply.body().getJsonArray("attachments", new JsonArray()))
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
   }
 
   /** Right after a batch committed, before its acks: its events, in seq order. */
@@ -189,7 +211,7 @@ final class MessageActions {
   Single<JsonObject> editMessage(BusRequest request) {
     UUID caller = request.caller();
     UUID messageId = request.body().id("messageId");
-    String content = content(request.body());
+    String content = content(request.body(), false);
     return limits.takeEdit(caller).andThen(visibleMessage(messageId, caller))
         .flatMap(message -> {
           if (!message.senderId().equals(caller)) {
@@ -294,8 +316,14 @@ final class MessageActions {
 
   // Validation
 
-  private static String content(Input body) {
+  private static String content(Input body, boolean mayBeEmpty) {
+    if (mayBeEmpty && !body.has("content")) {
+      return "";
+    }
     String content = body.multilineText("content");
+    if (content.isBlank() && mayBeEmpty) {
+      return "";
+    }
     if (content.isBlank()) {
       throw Input.invalid("content", "content must not be empty");
     }

@@ -86,7 +86,7 @@ final class MessageStore extends PgStore<MessageStore> {
 
   /** One send of a batch, as it goes into {@link #storeBatch}. */
   record NewMessage(UUID chatId, UUID id, UUID clientId, UUID senderId, String content, UUID replyTo,
-                    JsonObject mentions, String priority, JsonArray fileIds) {
+                    JsonObject mentions, String priority, JsonArray attachments) {
   }
 
   /**
@@ -110,7 +110,7 @@ final class MessageStore extends PgStore<MessageStore> {
     UUID[] replyTos = new UUID[n];
     String[] mentions = new String[n];
     String[] priorities = new String[n];
-    String[] fileIds = new String[n];
+    String[] attachments = new String[n];
     TreeSet<UUID> chats = new TreeSet<>();
     for (int i = 0; i < n; i++) {
       NewMessage message = batch.get(i);
@@ -123,14 +123,14 @@ final class MessageStore extends PgStore<MessageStore> {
       replyTos[i] = message.replyTo();
       mentions[i] = message.mentions().encode();
       priorities[i] = message.priority();
-      fileIds[i] = message.fileIds().encode();
+      attachments[i] = message.attachments().encode();
     }
     return query("""
             WITH input AS (
               SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[],
                                    $9::text[], $10::text[])
-                WITH ORDINALITY AS i(chat_id, id, client_id, sender_id, content, reply_to, mentions, priority, file_ids,
-                                     ord)
+                WITH ORDINALITY AS i(chat_id, id, client_id, sender_id, content, reply_to, mentions, priority,
+                                     attachments, ord)
             ), checked AS (
               -- Scalar subqueries on unique keys, not EXISTS: the generic plan would hash EXISTS by reading every
               -- member and every message of the chat, once per batch. The clientId lookup filters on client_id
@@ -152,9 +152,9 @@ final class MessageStore extends PgStore<MessageStore> {
               RETURNING ch.id, ch.last_seq - (SELECT count(*) FROM accepted a WHERE a.chat_id = ch.id) AS base
             ), inserted AS (
               INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
-                                              priority, file_ids)
+                                              priority, attachments)
               SELECT a.id, a.chat_id, chat.base + a.n, a.client_id, a.sender_id, a.content, a.reply_to,
-                     a.mentions::jsonb, a.priority, a.file_ids::jsonb
+                     a.mentions::jsonb, a.priority, a.attachments::jsonb
               FROM accepted a JOIN chat ON chat.id = a.chat_id
               RETURNING id, chat_id, seq, sender_id, reply_to, created_at
             ), events AS (
@@ -174,7 +174,7 @@ final class MessageStore extends PgStore<MessageStore> {
             FROM checked c LEFT JOIN inserted i ON i.id = c.id
             ORDER BY c.ord""",
         Tuple.from(Arrays.<Object>asList(chats.toArray(UUID[]::new), chatIds, ids, clientIds, senders, contents,
-            replyTos, mentions, priorities, fileIds)))
+            replyTos, mentions, priorities, attachments)))
         .map(rows -> {
           List<SendDecision> decisions = new ArrayList<>(n);
           rows.forEach(row -> decisions.add(decision(row)));
@@ -331,7 +331,7 @@ final class MessageStore extends PgStore<MessageStore> {
             ), sized AS (
               SELECT d.*, 150 + coalesce(octet_length(d.detail::text), 0) + CASE WHEN NOT d.first_mention THEN 0 ELSE (
                        SELECT 700 + octet_length(to_json(x.content)::text) + octet_length(x.mentions::text)
-                              + octet_length(x.file_ids::text)
+                              + octet_length(x.attachments::text)
                               + (SELECT coalesce(count(*) * 40 + count(DISTINCT r.emoji) * 40
                                                  + sum(octet_length(r.emoji)), 0)
                                  FROM messaging.reactions r WHERE r.message_id = x.id)

@@ -48,17 +48,18 @@ final class SendBatches {
 
   /** A send that passed its checks, waiting for its batch. */
   record Pending(UUID id, UUID chatId, UUID clientId, UUID senderId, String content, UUID replyTo,
-                 MessageActions.MentionSet mentions, String priority, JsonArray fileIds, SingleSubject<Message> result) {
+                 MessageActions.MentionSet mentions, String priority, JsonArray attachments,
+                 SingleSubject<Message> result) {
 
     MessageStore.NewMessage toStore() {
       return new MessageStore.NewMessage(chatId, id, clientId, senderId, content, replyTo, mentions.toJson(), priority,
-          fileIds);
+          attachments);
     }
 
     /** The message as its batch stored it: new, so no replies, edits or reactions yet. */
     Message stored(SendDecision.Stored decision) {
       return new Message(id, chatId, decision.seq(), clientId, senderId, content, replyTo, 0, null, mentions.toJson(),
-          priority, fileIds, decision.createdAt(), null, null, new JsonArray());
+          priority, attachments, decision.createdAt(), null, null, new JsonArray());
     }
   }
 
@@ -107,10 +108,10 @@ final class SendBatches {
 
   /** Queues a send; the stored message once its batch has committed, or why it was refused. */
   Single<Message> send(UUID chatId, UUID senderId, UUID clientId, String content, UUID replyTo,
-                       MessageActions.MentionSet mentions, String priority, JsonArray fileIds, UUID id) {
+                       MessageActions.MentionSet mentions, String priority, JsonArray attachments, UUID id) {
     SingleSubject<Message> result = SingleSubject.create();
     ChatQueue queue = chats.computeIfAbsent(chatId, key -> new ChatQueue());
-    queue.waiting.add(new Pending(id, chatId, clientId, senderId, content, replyTo, mentions, priority, fileIds,
+    queue.waiting.add(new Pending(id, chatId, clientId, senderId, content, replyTo, mentions, priority, attachments,
         result));
     if (!queue.storing) {
       ready.add(chatId);

@@ -31,9 +31,8 @@ class SendingTest {
     UUID alice = newUser();
     UUID bob = newUser();
     String chatId = api.general(alice, bob);
-    String fileId = UUID.randomUUID().toString();
     try (EventProbe chat = api.listenToChat(chatId)) {
-      JsonObject body = message(chatId, "hello **team**").put("fileIds", new JsonArray().add(fileId));
+      JsonObject body = message(chatId, "hello **team**");
       JsonObject ack = api.call(alice, Addresses.CHAT_MESSAGE_SEND, body);
 
       assertThat(ack.getString("id")).isNotBlank();
@@ -48,7 +47,8 @@ class SendingTest {
       assertThat(ack.getValue("replyTo")).isNull();
       assertThat(ack.getInteger("replyCount")).isZero();
       assertThat(ack.getString("priority")).isEqualTo("normal");
-      assertThat(ack.getJsonArray("fileIds")).containsExactly(fileId);
+      assertThat(ack.getJsonArray("fileIds")).isEmpty();
+      assertThat(ack.getJsonArray("attachments")).isEmpty();
       assertThat(ack.getJsonArray("reactions")).isEmpty();
       assertThat(ack.getJsonObject("mentions")).isEqualTo(new JsonObject()
           .put("users", new JsonArray()).put("channel", false).put("here", false));

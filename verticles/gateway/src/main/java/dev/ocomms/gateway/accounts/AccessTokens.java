@@ -77,6 +77,14 @@ public final class AccessTokens {
         .setJWTOptions(new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))));
   }
 
+  /** The caller an {@code Authorization: Bearer <accessToken>} header proves; {@code unauthorized} otherwise. */
+  public Single<Caller> callerOf(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "Authorization: Bearer <accessToken> required"));
+    }
+    return verify(authorization.substring(7).trim()).map(Verified::caller);
+  }
+
   /** The caller a token proves, with its expiry; {@code unauthorized} for anything invalid, expired or revoked. */
   public Single<Verified> verify(String token) {
     if (token == null || token.isBlank() || token.length() > 4096) {

@@ -43,13 +43,7 @@ public final class Problems {
       LOG.error("request failed: method={} route={} client={}", ctx.request().method(), ctx.currentRoute() == null
           ? "-" : ctx.currentRoute().getPath(), ClientAddresses.of(ctx), ctx.failure());
     }
-    JsonObject body = new JsonObject()
-        .put("type", "https://ocomms.dev/problems/" + code.wireName())
-        .put("title", code.defaultMessage())
-        .put("status", code.httpStatus())
-        .put("code", code.wireName())
-        .put("detail", problem.getMessage());
-    problem.details().forEach(entry -> body.put(entry.getKey(), entry.getValue()));
+    JsonObject body = problem.toProblem();
     var response = ctx.response().setStatusCode(code.httpStatus()).putHeader("Content-Type", CONTENT_TYPE);
     Object retryAfter = problem.details().getValue("retryAfter");
     if (retryAfter != null) {

@@ -6,8 +6,6 @@ import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.bus.ClientRequests;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.bus.Requests;
-import dev.ocomms.shared.errors.ErrorCode;
-import dev.ocomms.shared.errors.OcommsException;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -53,7 +51,15 @@ public final class RestApi {
   public Single<Router> router() {
     return OpenAPIContract.from(vertx, CONTRACT).map(contract -> {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-      builder.rootHandler(BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false));
+      BodyHandler bodies = BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false);
+      // File bodies are not read here: FileRoutes streams them to an uploads node as they arrive.
+      builder.rootHandler(ctx -> {
+        if (FileRoutes.isFileRequest(ctx.request().path())) {
+          ctx.next();
+        } else {
+          bodies.handle(ctx);
+        }
+      });
       // Root handlers run for every route of the router, the bridge's and the web client's too.
       builder.rootHandler(ctx -> {
         ctx.put(ClientAddresses.CONTEXT_KEY, clients.of(ctx.request().getDelegate()));
@@ -137,11 +143,7 @@ public final class RestApi {
   }
 
   private Single<Caller> authenticate(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "Authorization: Bearer <accessToken> required"));
-    }
-    return tokens.verify(header.substring(7).trim()).map(AccessTokens.Verified::caller)
+    return tokens.callerOf(ctx.request().getHeader("Authorization"))
         .doOnSuccess(caller -> ctx.put(CALLER, caller));
   }
 

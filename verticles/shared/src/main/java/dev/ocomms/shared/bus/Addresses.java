@@ -136,6 +136,30 @@ public final class Addresses {
    */
   public static final String SESSION_REVOKED = "accounts.session.revoked";
 
+  /**
+   * Sets or clears the caller's avatar (asked by uploads, which stores the image): {avatarUrl (null clears)} →
+   * {user, previousAvatarUrl} (the own profile, and the avatar it replaced, for uploads to remove).
+   */
+  public static final String USERS_AVATAR_SET = "accounts.users.avatar.set";
+
+  // Internal: uploads.
+  /**
+   * Where an uploads instance serves its internal HTTP port: {} → {host, port}. Each instance consumes it, so a request
+   * reaches one of them (the event bus round-robins); the gateway streams file requests there.
+   */
+  public static final String UPLOADS_ENDPOINT = "uploads.endpoint";
+  /**
+   * Checks the files a message is to carry and records them as attached: {userId, chatId, messageId, fileIds} →
+   * {attachments: [{id, name, type, size, width, height, url, thumbnailUrl}]} in fileIds order; validation_failed
+   * (field fileIds) unless each is a file that user uploaded. Messaging asks before it stores such a message.
+   */
+  public static final String UPLOADS_FILES_CLAIM = "uploads.files.claim";
+  /**
+   * Runs the orphan sweep now (operators, tests): {now?: ISO instant, as if it were then} → {removedFiles}. Files
+   * attached to no message for 24 h are removed; it also runs by itself every few minutes, on one node at a time.
+   */
+  public static final String UPLOADS_SWEEP = "uploads.sweep";
+
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */
   public static final String SOCKET_CLOSE = "gateway.socket.close";

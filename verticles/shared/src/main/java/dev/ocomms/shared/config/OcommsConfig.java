@@ -503,6 +503,26 @@ public final class OcommsConfig {
     return types == null || types.isEmpty() ? DEFAULT_UPLOADS_ALLOWED_TYPES : types;
   }
 
+  /** The uploads verticle's internal HTTP port, on the cluster host; 0 picks a free one (tests). */
+  public int uploadsPort() {
+    return (Integer) values.getOrDefault(Setting.UPLOADS_PORT, 8091);
+  }
+
+  /** The largest file an upload may be, in bytes (default 25 MB). */
+  public long uploadsMaxBytes() {
+    return ((Integer) values.getOrDefault(Setting.UPLOADS_MAX_BYTES, 25 * 1024 * 1024)).longValue();
+  }
+
+  /** How much one user's files may take in all, in bytes (default 1 GB). */
+  public long uploadsQuotaBytes() {
+    return ((Integer) values.getOrDefault(Setting.UPLOADS_QUOTA_MB, 1024)).longValue() * 1024 * 1024;
+  }
+
+  /** Uploads (files and avatars) one user may start per minute (default 10). */
+  public int uploadsPerMinute() {
+    return (Integer) values.getOrDefault(Setting.UPLOADS_PER_MINUTE, 10);
+  }
+
   /** The canonical form, keyed by file keys; what verticles receive as their config. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject();

@@ -53,7 +53,12 @@ public enum Setting {
   S3_SECRET_KEY("s3SecretKey", Kind.TEXT, true),
   S3_PATH_STYLE("s3PathStyle", Kind.BOOLEAN, false),
   // Uploads: the file types (MIME, detected from the bytes) accepted; see docs/operations.md.
-  UPLOADS_ALLOWED_TYPES("uploadsAllowedTypes", Kind.LIST, false);
+  UPLOADS_ALLOWED_TYPES("uploadsAllowedTypes", Kind.LIST, false),
+  // Uploads: the verticle's internal HTTP port (the gateway streams files to it), and the limits per file and user.
+  UPLOADS_PORT("uploadsPort", Kind.PORT, false),
+  UPLOADS_MAX_BYTES("uploadsMaxBytes", Kind.POSITIVE_INT, false),
+  UPLOADS_QUOTA_MB("uploadsQuotaMb", Kind.POSITIVE_INT, false),
+  UPLOADS_PER_MINUTE("uploadsPerMinute", Kind.POSITIVE_INT, false);
 
   /** How a raw value is checked and converted. */
   public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM, BOOLEAN }

@@ -18,6 +18,7 @@ public enum ErrorCode {
   CONFLICT("conflict", 409, "This conflicts with existing data"),
   PAYLOAD_TOO_LARGE("payload_too_large", 413, "The body is too large"),
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "This content type is not accepted"),
+  RANGE_NOT_SATISFIABLE("range_not_satisfiable", 416, "The requested range is not within the file"),
   RATE_LIMITED("rate_limited", 429, "Too many requests; retry later"),
   UNAVAILABLE("unavailable", 503, "A service this needs is not available right now; retry later"),
   TIMEOUT("timeout", 504, "A service this needs did not answer in time; retry later"),

@@ -42,4 +42,19 @@ public class OcommsException extends RuntimeException {
   public JsonObject details() {
     return details;
   }
+
+  /**
+   * This failure as an {@code application/problem+json} document (RFC 9457), as every HTTP answer of OComms carries
+   * it: the catalogue's type, title, status and code, this message as the detail, and the details.
+   */
+  public JsonObject toProblem() {
+    JsonObject body = new JsonObject()
+        .put("type", "https://ocomms.dev/problems/" + code.wireName())
+        .put("title", code.defaultMessage())
+        .put("status", code.httpStatus())
+        .put("code", code.wireName())
+        .put("detail", getMessage());
+    details.forEach(entry -> body.put(entry.getKey(), entry.getValue()));
+    return body;
+  }
 }

@@ -20,7 +20,9 @@ public enum Reason {
   FILE_TYPE_NOT_ALLOWED("file_type_not_allowed", ErrorCode.UNSUPPORTED_MEDIA_TYPE),
   FILE_TYPE_MISMATCH("file_type_mismatch", ErrorCode.UNSUPPORTED_MEDIA_TYPE),
   IMAGE_UNREADABLE("image_unreadable", ErrorCode.UNSUPPORTED_MEDIA_TYPE),
-  IMAGE_TOO_LARGE("image_too_large", ErrorCode.PAYLOAD_TOO_LARGE);
+  IMAGE_TOO_LARGE("image_too_large", ErrorCode.PAYLOAD_TOO_LARGE),
+  UPLOAD_TOO_LARGE("upload_too_large", ErrorCode.PAYLOAD_TOO_LARGE),
+  QUOTA_EXCEEDED("quota_exceeded", ErrorCode.PAYLOAD_TOO_LARGE);
 
   private final String wireName;
   private final ErrorCode category;
