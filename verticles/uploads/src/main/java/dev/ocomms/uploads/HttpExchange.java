@@ -56,6 +56,36 @@ final class HttpExchange {
         new JsonObject().put("limitBytes", limitBytes));
   }
 
+  /** Bodies refused before they were read, up to this size, are read and dropped (larger ones end the connection). */
+  static final long DRAIN_LIMIT_BYTES = 32L * 1024 * 1024;
+
+  /**
+   * What becomes of the unread body of a refused request: a client that sends its whole body before it reads the
+   * answer must get to read it, so a small body is read and dropped; a large one (or one too large to take at all,
+   * or one of unknown length) is not read, and the connection ends with the answer.
+   */
+  static void refuseBody(RoutingContext ctx, boolean tooLarge) {
+    var request = ctx.request().getDelegate();
+    if (request.isEnded()) {
+      return;
+    }
+    long declared = declaredLength(request);
+    if (tooLarge || declared < 0 || declared > DRAIN_LIMIT_BYTES) {
+      ctx.response().putHeader("Connection", "close");
+    } else {
+      request.handler(dropped -> { }).resume();
+    }
+  }
+
+  static long declaredLength(io.vertx.core.http.HttpServerRequest request) {
+    String length = request.getHeader("Content-Length");
+    try {
+      return length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   static void json(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
         .end(body.encode()).subscribe(() -> { }, e -> { });
@@ -84,10 +114,7 @@ final class HttpExchange {
     }
     var response = ctx.response().setStatusCode(problem.code().httpStatus())
         .putHeader("Content-Type", "application/problem+json");
-    if (problem.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
-      // The rest of a refused body is not read: the connection ends with the answer.
-      response.putHeader("Connection", "close");
-    }
+    refuseBody(ctx, problem.code() == ErrorCode.PAYLOAD_TOO_LARGE);
     if (problem.code() == ErrorCode.RANGE_NOT_SATISFIABLE) {
       response.putHeader("Content-Range", "bytes */" + problem.details().getValue("size"));
     }

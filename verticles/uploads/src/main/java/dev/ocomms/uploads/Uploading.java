@@ -89,7 +89,7 @@ final class Uploading {
     HttpExchange.limitBodyTo(ctx, limitBytes);
     Caller caller = HttpExchange.caller(ctx);
     UUID userId = UUID.fromString(caller.userId());
-    long declared = declaredLength(ctx);
+    long declared = HttpExchange.declaredLength(ctx.request().getDelegate());
     if (declared > limitBytes + MULTIPART_OVERHEAD_BYTES) {
       throw HttpExchange.tooLarge(limitBytes);
     }
@@ -181,14 +181,5 @@ final class Uploading {
     return id.isEmpty() ? Completable.error(noSuchChat)
         : access.isMember(caller, id.get())
             .flatMapCompletable(member -> member ? Completable.complete() : Completable.error(noSuchChat));
-  }
-
-  private static long declaredLength(RoutingContext ctx) {
-    String length = ctx.request().getHeader("Content-Length");
-    try {
-      return length == null ? -1 : Long.parseLong(length.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }

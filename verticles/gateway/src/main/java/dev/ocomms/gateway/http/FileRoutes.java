@@ -33,6 +33,8 @@ public final class FileRoutes {
   private static final long ENDPOINT_TIMEOUT_MS = 3_000;
   /** Uploads and downloads in flight at once from this gateway instance to one uploads node. */
   private static final int CONNECTIONS_PER_UPLOADS_NODE = 256;
+  /** Bodies of refused requests up to this size are read and dropped. */
+  private static final long DRAIN_LIMIT_BYTES = 32L * 1024 * 1024;
 
   private final Vertx vertx;
   private final AccessTokens tokens;
@@ -71,7 +73,25 @@ public final class FileRoutes {
     // Nothing of the body is read until it is streamed on.
     ctx.request().pause();
     tokens.callerOf(ctx.request().getHeader("Authorization"))
-        .subscribe(caller -> forward(ctx, caller), ctx::fail);
+        .subscribe(caller -> forward(ctx, caller), failure -> refuse(ctx, failure));
+  }
+
+  /**
+   * Answers a request that will not be forwarded. A client that sends its whole body before it reads the answer must
+   * get to read it: a small body is read and dropped, a large one (or one of unknown length) ends the connection.
+   */
+  private static void refuse(RoutingContext ctx, Throwable failure) {
+    HttpServerRequest request = ctx.request().getDelegate();
+    String length = request.getHeader("Content-Length");
+    long declared = length == null || !length.trim().matches("\\d{1,18}") ? -1 : Long.parseLong(length.trim());
+    if (!request.isEnded()) {
+      if (declared < 0 || declared > DRAIN_LIMIT_BYTES) {
+        ctx.response().putHeader("Connection", "close");
+      } else {
+        request.handler(dropped -> { }).resume();
+      }
+    }
+    ctx.fail(failure);
   }
 
   private void forward(RoutingContext ctx, Caller caller) {
@@ -86,7 +106,7 @@ public final class FileRoutes {
         }
       }
       HttpProxy.reverseProxy(client).origin(endpoint.getInteger("port"), endpoint.getString("host")).handle(request);
-    }, ctx::fail);
+    }, failure -> refuse(ctx, failure));
   }
 
   /** Where an uploads instance listens; {@code unavailable} when no node runs uploads. */
