@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
+import static dev.ocomms.shared.bus.Addresses.USERS_AVATAR_SET;
 import static dev.ocomms.shared.bus.Addresses.USERS_BY_USERNAME;
 import static dev.ocomms.shared.bus.Addresses.USERS_GET;
 import static dev.ocomms.shared.bus.Addresses.USERS_ME;
@@ -85,8 +86,44 @@ class ProfilesTest {
     JsonObject user = accounts.call(session, USERS_GET, new JsonObject().put("userId", other.userId()))
         .getJsonObject("user");
 
-    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "createdAt");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl",
+        "createdAt");
     assertThat(user.getString("username")).isEqualTo(other.username());
+    assertThat(user.getValue("avatarUrl")).isNull();
+  }
+
+  @Test
+  @DisplayName("an avatar set by uploads shows in the profile, and the next one answers the one it replaced")
+  void avatarIsKeptWithTheProfile() {
+    AccountsApi.Session session = accounts.register();
+    String first = "/api/v1/avatars/" + UUID.randomUUID();
+    String second = "/api/v1/avatars/" + UUID.randomUUID();
+
+    JsonObject set = accounts.call(session, USERS_AVATAR_SET, new JsonObject().put("avatarUrl", first));
+    assertThat(set.getJsonObject("user").getString("avatarUrl")).isEqualTo(first);
+    assertThat(set.getValue("previousAvatarUrl")).isNull();
+
+    JsonObject replaced = accounts.call(session, USERS_AVATAR_SET, new JsonObject().put("avatarUrl", second));
+    assertThat(replaced.getString("previousAvatarUrl")).isEqualTo(first);
+    assertThat(accounts.call(session, USERS_ME, new JsonObject()).getJsonObject("user").getString("avatarUrl"))
+        .isEqualTo(second);
+
+    JsonObject cleared = accounts.call(session, USERS_AVATAR_SET, new JsonObject().putNull("avatarUrl"));
+    assertThat(cleared.getJsonObject("user").getValue("avatarUrl")).isNull();
+    assertThat(cleared.getString("previousAvatarUrl")).isEqualTo(second);
+  }
+
+  @Test
+  @DisplayName("an avatar URL that is not one of uploads' avatars is validation_failed")
+  void avatarMustBeServedByUploads() {
+    AccountsApi.Session session = accounts.register();
+    for (String url : List.of("https://evil.example/a.png", "javascript:alert(1)", "/api/v1/avatars/../files/x")) {
+      OcommsException failure = accounts.fails(ErrorCode.VALIDATION_FAILED, session, USERS_AVATAR_SET,
+          new JsonObject().put("avatarUrl", url));
+      assertThat(failure.details().getString("field")).as(url).isEqualTo("avatarUrl");
+    }
+    assertThat(accounts.call(session, USERS_ME, new JsonObject()).getJsonObject("user").getValue("avatarUrl"))
+        .isNull();
   }
 
   @Test
