@@ -123,12 +123,15 @@ final class FileStore {
         .toSingle();
   }
 
-  /** The files attached to a chat's messages, newest first, before a (time, file) position if given. */
+  /**
+   * The files attached to a chat's messages, newest first, before a (time, file) position if given. Claimed ones count
+   * from the claim (as for downloads), so a file shows as soon as its message is acked.
+   */
   Single<List<ChatFile>> chatFiles(UUID chatId, OffsetDateTime beforeTime, UUID beforeFile, int limit) {
     return pg.preparedQuery("SELECT " + UploadedFile.COLUMNS + """
             , a.message_id, a.sender_id, a.attached_at
             FROM uploads.message_attachments a JOIN uploads.files f ON f.id = a.file_id
-            WHERE a.chat_id = $1 AND a.confirmed AND ($2::timestamptz IS NULL OR (a.attached_at, a.file_id) < ($2, $3))
+            WHERE a.chat_id = $1 AND ($2::timestamptz IS NULL OR (a.attached_at, a.file_id) < ($2, $3))
             ORDER BY a.attached_at DESC, a.file_id DESC
             LIMIT $4""")
         .rxExecute(Tuple.of(chatId, beforeTime, beforeFile, limit))

@@ -43,13 +43,13 @@ final class Serving {
 
   /** {@code GET /api/v1/files/{fileId}}. */
   void file(RoutingContext ctx) {
-    readable(ctx).subscribe(file -> {
+    readable(ctx).flatMapCompletable(file -> {
       String etag = "\"" + file.id() + "\"";
       if (notModified(ctx, etag)) {
-        return;
+        return Completable.complete();
       }
       Optional<ByteRange> range = range(ctx.request().getHeader("Range"), file.size());
-      storage.read(file.storageKey(), range.orElse(ByteRange.WHOLE))
+      return storage.read(file.storageKey(), range.orElse(ByteRange.WHOLE))
           .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such file")))
           .flatMapCompletable(content -> {
             HttpServerResponse response = fileHeaders(ctx, file.mediaType(), etag, PRIVATE_CACHE)
@@ -60,28 +60,26 @@ final class Serving {
                   + (content.offset() + content.length() - 1) + "/" + content.totalSize());
             }
             return send(response, content);
-          })
-          .subscribe(() -> { }, ctx::fail);
-    }, ctx::fail);
+          });
+    }).subscribe(() -> { }, ctx::fail);
   }
 
   /** {@code GET /api/v1/files/{fileId}/thumbnail}: images only. */
   void thumbnail(RoutingContext ctx) {
-    readable(ctx).subscribe(file -> {
+    readable(ctx).flatMapCompletable(file -> {
       if (file.thumbnailKey() == null) {
-        throw new OcommsException(ErrorCode.NOT_FOUND, "this file has no thumbnail (not an image)");
+        return Completable.error(new OcommsException(ErrorCode.NOT_FOUND, "this file has no thumbnail (not an image)"));
       }
       String etag = "\"" + file.id() + "-thumbnail\"";
       if (notModified(ctx, etag)) {
-        return;
+        return Completable.complete();
       }
-      storage.read(file.thumbnailKey())
+      return storage.read(file.thumbnailKey())
           .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such file")))
           .flatMapCompletable(content -> send(fileHeaders(ctx, file.thumbnailType(), etag, PRIVATE_CACHE)
               .putHeader("Content-Disposition", ServingPolicy.contentDisposition(file.thumbnailType(), file.name())),
-              content))
-          .subscribe(() -> { }, ctx::fail);
-    }, ctx::fail);
+              content));
+    }).subscribe(() -> { }, ctx::fail);
   }
 
   /** {@code GET /api/v1/avatars/{avatarId}}: anyone with the URL (it is unguessable, and an avatar is public). */
@@ -104,8 +102,10 @@ final class Serving {
 
   /** The file named in the path, if the caller may read it; not_found otherwise, revealing nothing. */
   private Single<UploadedFile> readable(RoutingContext ctx) {
-    Caller caller = HttpExchange.caller(ctx);
-    UUID id = HttpExchange.pathId(ctx, "fileId");
+    return Single.defer(() -> readable(ctx, HttpExchange.caller(ctx), HttpExchange.pathId(ctx, "fileId")));
+  }
+
+  private Single<UploadedFile> readable(RoutingContext ctx, Caller caller, UUID id) {
     OcommsException noSuchFile = new OcommsException(ErrorCode.NOT_FOUND, "no such file");
     return store.find(id)
         .switchIfEmpty(Single.error(noSuchFile))
