@@ -53,14 +53,11 @@ public final class FileRoutes {
         || path.equals("/api/v1/users/me/avatar") || CHAT_FILES.matcher(path).matches();
   }
 
+  /** The paths of {@link #isFileRequest}; uploads answers what each method on them does (or 404). */
   public void mount(Router router) {
-    router.post("/api/v1/files").handler(this::forCaller);
-    router.get("/api/v1/files/limits").handler(this::forCaller);
-    router.get("/api/v1/files/:fileId").handler(this::forCaller);
-    router.get("/api/v1/files/:fileId/thumbnail").handler(this::forCaller);
-    router.get("/api/v1/chats/:chatId/files").handler(this::forCaller);
-    router.put("/api/v1/users/me/avatar").handler(this::forCaller);
-    router.delete("/api/v1/users/me/avatar").handler(this::forCaller);
+    router.route("/api/v1/files*").handler(this::forCaller);
+    router.route("/api/v1/chats/:chatId/files").handler(this::forCaller);
+    router.route("/api/v1/users/me/avatar").handler(this::forCaller);
     // Avatars are shown by <img> without a token: their URLs are unguessable.
     router.get("/api/v1/avatars/:avatarId").handler(ctx -> forward(ctx, null));
   }
