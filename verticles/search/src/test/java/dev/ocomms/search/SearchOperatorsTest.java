@@ -2,6 +2,7 @@ package dev.ocomms.search;
 
 import dev.ocomms.search.Answer.Via;
 import dev.ocomms.testkit.Account;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +20,6 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -85,7 +85,8 @@ class SearchOperatorsTest {
     gif = system.send(bob, general, tag + " animation https://example.org/x.gif");
     webp = system.send(carol, general, tag + " still https://example.org/y.webp");
     spreadsheetFile = system.send(alice, general, new JsonObject().put("content", tag + " spreadsheet attached")
-        .put("fileIds", new JsonArray().add(UUID.randomUUID().toString())));
+        .put("fileIds", new JsonArray().add(system.server
+            .uploaded(alice, "figures.txt", Buffer.buffer("quarter,total\nQ1,100\n")).getString("id"))));
     spreadsheetNoFile = system.send(bob, general, tag + " spreadsheet coming soon");
     threadReply = system.send(carol, general, new JsonObject().put("content", tag + " thread reply about budget")
         .put("replyTo", id(budgetReview)));

@@ -6,6 +6,7 @@ import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.search.Answer.Via;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.testkit.Account;
+import dev.ocomms.uploads.UploadsVerticle;
 import dev.ocomms.testkit.Blocking;
 import dev.ocomms.testkit.TestSystem;
 import dev.ocomms.testkit.bridge.BridgeClient;
@@ -75,11 +76,14 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
     }
   }
 
-  /** Accounts, messaging, search and the gateway (last, as the launcher deploys it) on one node. */
+  /**
+   * Accounts, messaging, uploads (messages with files), search and the gateway (last, as the launcher deploys it) on
+   * one node.
+   */
   static SearchSystem start() {
     return new SearchSystem(TestSystem.builder()
-        .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(SearchVerticle::new)
-        .deploy(GatewayVerticle::new)
+        .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(UploadsVerticle::new)
+        .deploy(SearchVerticle::new).deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
         .start());
   }

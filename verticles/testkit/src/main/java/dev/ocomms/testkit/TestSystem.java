@@ -19,6 +19,7 @@ import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.ext.web.client.HttpRequest;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
 import io.vertx.rxjava3.ext.web.client.WebClient;
+import io.vertx.rxjava3.ext.web.multipart.MultipartForm;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -316,6 +317,24 @@ public final class TestSystem implements AutoCloseable {
   public HttpResponse<Buffer> postRaw(String path, String contentType, Buffer body) {
     return request(HttpMethod.POST, API + path).putHeader("Content-Type", contentType)
         .rxSendBuffer(body).timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
+  }
+
+  /**
+   * Uploads {@code bytes} as a browser does ({@code POST /api/v1/files}, multipart part {@code file} named
+   * {@code fileName}) through {@code node}: the answer, whatever its status.
+   */
+  public HttpResponse<Buffer> upload(int node, Account uploader, String fileName, Buffer bytes) {
+    return request(node, HttpMethod.POST, API + "/files").bearerTokenAuthentication(uploader.token())
+        .rxSendMultipartForm(MultipartForm.create()
+            .binaryFileUpload("file", fileName, bytes, "application/octet-stream"))
+        .timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
+  }
+
+  /** An upload through node 0 that must be accepted: the {@code file} it answered. */
+  public JsonObject uploaded(Account uploader, String fileName, Buffer bytes) {
+    HttpResponse<Buffer> response = upload(0, uploader, fileName, bytes);
+    assertThat(response.statusCode()).as("upload %s: %s", fileName, response.bodyAsString()).isEqualTo(201);
+    return response.bodyAsJsonObject().getJsonObject("file");
   }
 
   /** A REST call to node 0 that must answer {@code status}: its JSON body (empty for 204). */
