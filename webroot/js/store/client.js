@@ -20,6 +20,7 @@ import { createSearch } from './search.js';
 import { createSession } from './session.js';
 import { createTitle } from './title.js';
 import { createTyping } from './typing.js';
+import { createNotes } from './notes.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -44,6 +45,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const messages = createMessages({ bus, router, api, session, people, chats, connection, notices });
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
   const typing = createTyping({ bus, router, session, people, messages, connection });
+  const notes = createNotes({ router, session, people, storage });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
@@ -107,6 +109,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     messages.clear();
     outbox.clear();
     typing.clear();
+    notes.clear();
     search.clear();
     people.clear();
     api.dropSession();
@@ -273,6 +276,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     messages,
     outbox,
     typing,
+    notes,
     presence,
     reads,
     title,
