@@ -1,5 +1,6 @@
 package dev.ocomms.notes;
 
+import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.errors.ErrorCode;
@@ -14,7 +15,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * What clients ask of notes: read, save (merged with concurrent saves where they do not overlap), the kept
@@ -26,6 +32,7 @@ final class NoteActions {
   static final int MAX_CONTENT_BYTES = 256 * 1024;
   /** How long others show "is editing" after the last {@code notes.editing}; clients repeat it well within. */
   static final long EDITING_EXPIRY_MS = 15_000;
+  static final int MAX_CHANGES = 500;
 
   private final Vertx vertx;
   private final NoteStore store;
@@ -116,6 +123,29 @@ final class NoteActions {
     });
   }
 
+  /** {@code notes.chat.changes}: chat notes saved after a point, for search (see {@link Addresses#NOTES_CHAT_CHANGES}). */
+  Single<JsonObject> chatChanges(Input body) {
+    OffsetDateTime afterTime = body.has("afterTime") ? instant(body.string("afterTime"))
+        : Instant.EPOCH.atOffset(ZoneOffset.UTC);
+    UUID afterChatId = body.has("afterChatId") ? body.id("afterChatId") : new UUID(0, 0);
+    int limit = body.optionalInt("limit", 1, MAX_CHANGES).orElse(MAX_CHANGES);
+    return store.chatChangesAfter(afterTime, afterChatId, limit + 1).map(notes -> new JsonObject()
+        .put("notes", new JsonArray(notes.stream().limit(limit).map(note -> new JsonObject()
+            .put("chatId", note.chatId().toString())
+            .put("content", note.content())
+            .put("version", note.version())
+            .put("updatedAt", note.updatedAt().toInstant().toString())).toList()))
+        .put("hasMore", notes.size() > limit));
+  }
+
+  private static OffsetDateTime instant(String text) {
+    try {
+      return Instant.parse(text).atOffset(ZoneOffset.UTC);
+    } catch (DateTimeParseException malformed) {
+      throw Input.invalid("afterTime", "afterTime must be an ISO instant");
+    }
+  }
+
   private void announce(Note note) {
     NoteKey key = note.key();
     Event event = key.isPersonal()
@@ -124,6 +154,10 @@ final class NoteActions {
         : new Event.NoteUpdated(key.chatId().toString(), note.version(), note.lastEditedBy().toString(),
             Note.iso(note.updatedAt()));
     Events.publish(vertx.eventBus(), event);
+    if (!key.isPersonal()) {
+      vertx.eventBus().publish(Addresses.NOTES_CHAT_SAVED,
+          new JsonObject().put("chatId", key.chatId().toString()).put("version", note.version()));
+    }
   }
 
   private static int version(Input body) {

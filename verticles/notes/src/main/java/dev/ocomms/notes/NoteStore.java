@@ -9,6 +9,7 @@ import io.vertx.rxjava3.sqlclient.RowSet;
 import io.vertx.rxjava3.sqlclient.SqlConnection;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -153,6 +154,25 @@ final class NoteStore {
                     "DELETE FROM notes.note_revisions WHERE note_id = $1 AND version <= $2")
                 .rxExecute(Tuple.of(id, version - KEPT_REVISIONS)))
             .map(pruned -> Note.of(key, rows.iterator().next())));
+  }
+
+  /** A chat note as search indexes it. */
+  record ChatNote(UUID chatId, String content, int version, OffsetDateTime updatedAt) {
+  }
+
+  /** Chat notes saved after ({@code afterTime}, {@code afterChatId}), in that order; at most {@code limit}. */
+  Single<List<ChatNote>> chatChangesAfter(OffsetDateTime afterTime, UUID afterChatId, int limit) {
+    return pg.preparedQuery("""
+            SELECT n.chat_id, n.content, n.version, n.updated_at FROM notes.notes n
+             WHERE n.chat_id IS NOT NULL AND (n.updated_at, n.chat_id) > ($1, $2)
+             ORDER BY n.updated_at, n.chat_id LIMIT $3""")
+        .rxExecute(Tuple.of(afterTime, afterChatId, limit))
+        .map(rows -> {
+          List<ChatNote> notes = new ArrayList<>();
+          rows.forEach(row -> notes.add(new ChatNote(row.getUUID("chat_id"), row.getString("content"),
+              row.getInteger("version"), row.getOffsetDateTime("updated_at"))));
+          return notes;
+        });
   }
 
   private static String select(NoteKey key) {

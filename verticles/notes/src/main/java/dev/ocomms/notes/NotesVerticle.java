@@ -39,7 +39,8 @@ public class NotesVerticle extends AbstractVerticle {
               Addresses.NOTES_EDITING, notes::editing,
               Addresses.NOTES_REVISIONS, notes::revisions,
               Addresses.NOTES_REVISION, notes::revision,
-              Addresses.NOTES_RESTORE, notes::restore));
+              Addresses.NOTES_RESTORE, notes::restore))
+              .andThen(BusService.serveInternal(vertx, Map.of(Addresses.NOTES_CHAT_CHANGES, notes::chatChanges)));
         }))
         .doOnComplete(() -> LOG.info("notes ready"));
   }

@@ -168,6 +168,14 @@ public final class Addresses {
   public static final String NOTES_REVISION = "notes.revision";
   /** Brings back a kept version as a new one: {chatId | workspaceId, version} → the note. */
   public static final String NOTES_RESTORE = "notes.restore";
+  /**
+   * Chat notes saved after a point, oldest first, for search to index (internal, no caller):
+   * {afterTime?: ISO instant, afterChatId?, limit ≤ 500} → {notes: [{chatId, content, version, updatedAt}], hasMore}.
+   * Saves commit out of their timestamps' order: a reader asks again from a little before where it stood.
+   */
+  public static final String NOTES_CHAT_CHANGES = "notes.chat.changes";
+  /** Published by notes after a chat's note was saved: {chatId, version} (a wake-up; the text is not carried). */
+  public static final String NOTES_CHAT_SAVED = "notes.chat.saved";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */
