@@ -3,6 +3,7 @@ package dev.ocomms.notes;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import dev.ocomms.testkit.bridge.BridgeClient;
@@ -294,6 +295,29 @@ class NotesTest {
         TestSystem.WAIT);
     assertThat(event.getString("workspaceId")).isEqualTo(team.workspaceId);
     assertThat(event.getInteger("version")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("what search reads (notes.chat.changes) holds chat notes in the order they were saved, never personal ones")
+  void changesForSearchHoldNoPersonalNote() {
+    Team team = team();
+    String start = java.time.Instant.now().minusSeconds(1).toString();
+    save(team.alice, team.channel, "first\n", 0);
+    system.expect(200, HttpMethod.PUT, "/workspaces/" + team.workspaceId + "/note", team.alice.token(),
+        new JsonObject().put("content", "private thoughts\n").put("expectedVersion", 0));
+    save(team.bob, team.channel, "second\n", 1);
+
+    JsonObject page = system.cluster().node(0).eventBus()
+        .<JsonObject>rxRequest(Addresses.NOTES_CHAT_CHANGES, new JsonObject().put("afterTime", start).put("limit", 500))
+        .timeout(TestSystem.WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet().body();
+
+    List<JsonObject> notes = page.getJsonArray("notes").stream().map(JsonObject.class::cast).toList();
+    assertThat(notes).extracting(note -> note.getString("content")).doesNotContain("private thoughts\n");
+    assertThat(notes).filteredOn(note -> team.channel.equals(note.getString("chatId")))
+        .singleElement().satisfies(note -> {
+          assertThat(note.getString("content")).isEqualTo("second\n");
+          assertThat(note.getInteger("version")).isEqualTo(2);
+        });
   }
 
   // A workspace of Alice (its owner) with Bob, and a channel of theirs.
