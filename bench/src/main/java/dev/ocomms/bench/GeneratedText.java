@@ -31,8 +31,10 @@ final class GeneratedText {
     while (done < count) {
       long at = position + done;
       long pass = at / BLOCK_BYTES;
-      int start = (int) ((at % BLOCK_BYTES + pass * PASS_SHIFT) % BLOCK_BYTES);
-      int run = Math.min(count - done, BLOCK_BYTES - start);
+      int inPass = (int) (at % BLOCK_BYTES);
+      int start = (int) ((inPass + pass * PASS_SHIFT) % BLOCK_BYTES);
+      // Up to the end of the block or of this pass, whichever comes first (the next pass starts elsewhere).
+      int run = Math.min(count - done, Math.min(BLOCK_BYTES - start, BLOCK_BYTES - inPass));
       System.arraycopy(block, start, into, offset + done, run);
       done += run;
     }
