@@ -141,13 +141,18 @@ final class UploadsScenario implements Scenario {
       long expectedCrc = text.checksum();
       long baselineHeap = heap == null ? -1 : heap.usedAfterFullGc();
       double cpuBefore = target.serverCpuSeconds();
+      double benchCpuBefore = benchCpuSeconds();
       HeapWatch.Recording during = heap == null ? null : heap.record(config.sampleMs());
       LOG.info("uploading {} MiB", config.bigBytes() / MIB);
+      // With --profile, the big upload is what JFR records.
+      target.beginMeasuring();
       Upload big = upload(http, token, new MultipartUpload("bench-big.txt", text));
+      target.endMeasuring();
       if (during != null) {
         during.stop();
       }
       double cpuSeconds = target.serverCpuSeconds() - cpuBefore;
+      double benchCpuSeconds = benchCpuSeconds() - benchCpuBefore;
       if (big.status() != 201) {
         throw new IllegalStateException("the big upload answered " + big.status() + ": " + big.body());
       }
@@ -156,7 +161,8 @@ final class UploadsScenario implements Scenario {
       JsonObject figures = new JsonObject().put("bytes", config.bigBytes()).put("fileId", file.getString("id"))
           .put("type", file.getString("type")).put("reportedSize", file.getLong("size"))
           .put("seconds", round(big.nanos() / 1e9)).put("mibPerSecond", mibPerSecond(config.bigBytes(), big.nanos()))
-          .put("serverCpuSeconds", cpuSeconds < 0 ? null : round(cpuSeconds));
+          .put("serverCpuSeconds", cpuSeconds < 0 ? null : round(cpuSeconds))
+          .put("benchCpuSeconds", round(benchCpuSeconds));
       if (during != null) {
         figures.put("heap", heapFigures(baselineHeap, during, heapAfter));
         charts.add(heapChart("heap of the node during the " + config.bigBytes() / MIB + " MiB upload", during,
@@ -330,6 +336,11 @@ final class UploadsScenario implements Scenario {
     return new Download(response.statusCode(), bytes, crc.getValue(), System.nanoTime() - started);
   }
 
+  /** CPU seconds this bench process has used so far (it makes and sends the bodies, on the same cores). */
+  private static double benchCpuSeconds() {
+    return ProcessStats.cpuSeconds(ProcessHandle.current().pid());
+  }
+
   /** Where the started server keeps its data too: the temporary directory ({@link Target#start}). */
   private static Path temporaryFiles() {
     return Path.of(System.getProperty("java.io.tmpdir"));
@@ -403,6 +414,10 @@ final class UploadsScenario implements Scenario {
     if (big.containsKey("disk")) {
       figures.append(String.format(" (raw disk %.1f MiB/s, ratio %.2f)", big.getJsonObject("disk")
           .getDouble("mibPerSecond"), big.getDouble("ratioToDisk")));
+    }
+    if (big.getValue("serverCpuSeconds") != null) {
+      figures.append(String.format("; CPU s: server %.1f, bench %.1f", big.getDouble("serverCpuSeconds"),
+          big.getDouble("benchCpuSeconds")));
     }
     JsonObject heap = big.getJsonObject("heap");
     if (heap != null) {
