@@ -171,19 +171,7 @@ final class UploadsScenario implements Scenario {
       LOG.info("big upload: {} s, {} MiB/s, heap {}", figures.getValue("seconds"), figures.getValue("mibPerSecond"),
           figures.getJsonObject("heap", new JsonObject()).encode());
 
-      HeapWatch.Recording reading = heap == null ? null : heap.record(config.sampleMs());
-      Download download = download(http, token, file.getString("id"));
-      if (reading != null) {
-        reading.stop();
-      }
-      figures.put("download", new JsonObject().put("status", download.status()).put("bytes", download.bytes())
-          .put("sizeMatches", download.bytes() == config.bigBytes() && file.getLong("size") == config.bigBytes())
-          .put("checksumMatches", download.crc() == expectedCrc)
-          .put("seconds", round(download.nanos() / 1e9))
-          .put("mibPerSecond", mibPerSecond(download.bytes(), download.nanos()))
-          .put("heapGrowthBytes", reading == null ? null : reading.maxUsed() - baselineHeap)
-          .put("heapRetainedGrowthBytes", reading == null || reading.maxAfterCollection() < 0 ? null
-              : reading.maxAfterCollection() - baselineHeap));
+      figures.put("download", downloadChecked(http, token, file, expectedCrc, heap, baselineHeap));
       if (config.baseline()) {
         DiskWrites.Result disk = DiskWrites.write(temporaryFiles(), 1, 1, i -> text);
         double diskRate = mibPerSecond(disk.bytes(), disk.wallNanos());
@@ -197,6 +185,26 @@ final class UploadsScenario implements Scenario {
         heap.close();
       }
     }
+  }
+
+  /**
+   * Downloads the big file and compares its size and CRC32C with what was sent, the node's heap watched meanwhile.
+   */
+  private JsonObject downloadChecked(HttpClient http, String token, JsonObject file, long expectedCrc, HeapWatch heap,
+                                     long baselineHeap) throws Exception {
+    HeapWatch.Recording reading = heap == null ? null : heap.record(config.sampleMs());
+    Download download = download(http, token, file.getString("id"));
+    if (reading != null) {
+      reading.stop();
+    }
+    return new JsonObject().put("status", download.status()).put("bytes", download.bytes())
+        .put("sizeMatches", download.bytes() == config.bigBytes() && file.getLong("size") == config.bigBytes())
+        .put("checksumMatches", download.crc() == expectedCrc)
+        .put("seconds", round(download.nanos() / 1e9))
+        .put("mibPerSecond", mibPerSecond(download.bytes(), download.nanos()))
+        .put("heapGrowthBytes", reading == null ? null : reading.maxUsed() - baselineHeap)
+        .put("heapRetainedGrowthBytes", reading == null || reading.maxAfterCollection() < 0 ? null
+            : reading.maxAfterCollection() - baselineHeap);
   }
 
   /**
