@@ -114,6 +114,19 @@ class FileAccessTest {
   }
 
   @Test
+  @DisplayName("A member removed from the chat no longer reads its files: 404")
+  void removedMemberGets404() {
+    JsonObject file = sharedPicture(SampleFiles.noisyPng(40, 40, 10));
+    int whileMember = get(system, 0, file.getString("url"), bob.token()).statusCode();
+
+    system.removeMember(alice, chatId, bob);
+
+    assertThat(whileMember).as("bob's download while a member").isEqualTo(200);
+    assertProblem(get(system, 0, file.getString("url"), bob.token()), 404, "not_found");
+    assertProblem(get(system, 0, file.getString("thumbnailUrl"), bob.token()), 404, "not_found");
+  }
+
+  @Test
   @DisplayName("A member downloads the whole file: its bytes, detected type, caching headers, inline for a PNG")
   void memberDownloadsWholeFile() {
     Buffer png = SampleFiles.noisyPng(120, 80, 3);
