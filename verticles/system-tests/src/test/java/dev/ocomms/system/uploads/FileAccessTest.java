@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
+import io.vertx.rxjava3.ext.web.multipart.MultipartForm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static dev.ocomms.system.HttpProblems.assertProblem;
 import static dev.ocomms.system.uploads.FileSharing.SANDBOX_CSP;
@@ -217,6 +219,36 @@ class FileAccessTest {
     assertThat(download.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(download.getHeader("Content-Security-Policy")).isEqualTo(SANDBOX_CSP);
     assertThat(file.getValue("thumbnailUrl")).as("a PDF's thumbnailUrl").isNull();
+  }
+
+  @Test
+  @DisplayName("The chat's file list shows a sent file with its message to members, and is 404 to others")
+  void chatFileList() {
+    JsonObject file = system.uploaded(alice, "listed.png", SampleFiles.noisyPng(30, 20, 12));
+    JsonObject message = sendWithFiles(system, 0, alice, chatId, "for the list", List.of(file.getString("id")));
+
+    JsonObject list = system.expect(200, HttpMethod.GET, "/chats/" + chatId + "/files", bob.token(), null);
+
+    assertThat(list.getJsonArray("files")).hasSize(1);
+    JsonObject listed = list.getJsonArray("files").getJsonObject(0);
+    assertThat(attachment(listed)).isEqualTo(attachment(file));
+    assertThat(listed.getString("messageId")).isEqualTo(message.getString("id"));
+    assertThat(listed.getString("senderId")).isEqualTo(alice.id());
+    assertProblem(system.call(0, HttpMethod.GET, "/chats/" + chatId + "/files", carol.token(), null), 404,
+        "not_found");
+  }
+
+  @Test
+  @DisplayName("An upload for a chat the uploader is not in (?chatId=) is refused with 404 and not stored")
+  void uploadForAChatOfOthersIsRefused() {
+    HttpResponse<Buffer> refused = system.request(0, HttpMethod.POST, TestSystem.API + "/files?chatId=" + chatId)
+        .bearerTokenAuthentication(carol.token())
+        .rxSendMultipartForm(MultipartForm.create()
+            .binaryFileUpload("file", "intruder.png", SampleFiles.png(10, 10), "image/png"))
+        .timeout(TestSystem.WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet();
+
+    assertProblem(refused, 404, "not_found");
+    assertThat(FileSharing.limits(system, carol).getLong("usedBytes")).isZero();
   }
 
   @Test
