@@ -4,6 +4,8 @@ import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.config.Setting;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import dev.ocomms.testkit.bridge.BridgeClient;
@@ -21,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Who may read a shared file, and how it is served: a file attached to a message in a chat is readable by the chat's
  * members (whole, by range, revalidated by ETag) and does not exist for anyone else; every file response keeps the
- * file from acting as a page of ours. Alice and Bob share a channel; Carol is in their workspace but not in it.
+ * file from acting as a page of ours. Alice and Bob share a channel; Carol is in their workspace but not in it. The
+ * node accepts SVG and HTML besides the default types, as an operator may configure it.
  */
 @DisplayName("Reading shared files")
 class FileAccessTest {
@@ -50,7 +56,11 @@ class FileAccessTest {
 
   @BeforeAll
   static void start() {
+    List<String> allowed = new ArrayList<>(OcommsConfig.DEFAULT_UPLOADS_ALLOWED_TYPES);
+    // An operator may accept SVG and web pages; they are still never shown as pages of ours.
+    allowed.addAll(List.of("image/svg+xml", "text/html"));
     system = TestSystem.builder()
+        .configure(config -> config.with(Setting.UPLOADS_ALLOWED_TYPES, String.join(",", allowed)))
         .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(UploadsVerticle::new)
         .deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
@@ -219,6 +229,28 @@ class FileAccessTest {
     assertThat(download.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
     assertThat(download.getHeader("Content-Security-Policy")).isEqualTo(SANDBOX_CSP);
     assertThat(file.getValue("thumbnailUrl")).as("a PDF's thumbnailUrl").isNull();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"logo.svg, image/svg+xml", "page.html, text/html"})
+  @DisplayName("An SVG or a web page, where the operator allows them, is served only as an attachment, with nosniff "
+      + "and the sandbox CSP, and has no thumbnail")
+  void scriptableTypesAreOnlyAttachments(String name, String type) {
+    Buffer bytes = name.endsWith(".svg") ? SampleFiles.svgWithScript() : SampleFiles.html();
+    JsonObject file = system.uploaded(alice, name, bytes);
+    sendWithFiles(system, 0, alice, chatId, "careful", List.of(file.getString("id")));
+
+    HttpResponse<Buffer> download = get(system, 0, file.getString("url"), bob.token());
+
+    assertThat(file.getString("type")).isEqualTo(type);
+    assertThat(file.getValue("thumbnailUrl")).as("thumbnailUrl").isNull();
+    assertThat(download.statusCode()).isEqualTo(200);
+    assertThat(download.body()).isEqualTo(bytes);
+    assertThat(download.getHeader("Content-Type")).isEqualTo(type);
+    assertThat(download.getHeader("Content-Disposition")).startsWith("attachment;");
+    assertThat(download.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(download.getHeader("Content-Security-Policy")).isEqualTo(SANDBOX_CSP);
+    assertProblem(get(system, 0, file.getString("url") + "/thumbnail", bob.token()), 404, "not_found");
   }
 
   @Test
