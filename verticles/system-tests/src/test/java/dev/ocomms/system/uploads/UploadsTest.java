@@ -8,6 +8,7 @@ import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import dev.ocomms.uploads.UploadsVerticle;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
@@ -286,5 +287,20 @@ class UploadsTest {
     assertThat(limits(system, alice).getLong("usedBytes")).isEqualTo(10 * 100L);
     assertThat(system.upload(0, system.register(), "note.txt", SampleFiles.text(100)).statusCode())
         .as("another user's upload meanwhile").isEqualTo(201);
+  }
+
+  @Test
+  @DisplayName("Avatars count toward the same limit: after 10 uploads within a minute, an avatar is refused with 429")
+  void avatarsShareTheUploadRate() {
+    Account alice = system.register();
+    for (int i = 0; i < 10; i++) {
+      system.uploaded(alice, "note-" + i + ".txt", SampleFiles.text(100));
+    }
+
+    HttpResponse<Buffer> avatar = FileSharing.putAvatar(system, alice, "me.png", SampleFiles.png(64, 64));
+
+    assertProblem(avatar, 429, "rate_limited");
+    assertThat(system.expect(200, HttpMethod.GET, "/users/me", alice.token(), null).getJsonObject("user")
+        .getValue("avatarUrl")).as("alice's avatarUrl").isNull();
   }
 }
