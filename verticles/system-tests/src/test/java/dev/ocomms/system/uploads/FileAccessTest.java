@@ -185,7 +185,7 @@ class FileAccessTest {
   }
 
   @Test
-  @DisplayName("If-None-Match with the file's ETag answers 304 without a body")
+  @DisplayName("If-None-Match with the file's ETag answers 304 without a body, with the caching and safety headers")
   void etagRevalidates() {
     JsonObject file = sharedPicture(SampleFiles.noisyPng(60, 40, 6));
     String etag = get(system, 0, file.getString("url"), bob.token()).getHeader("ETag");
@@ -194,6 +194,9 @@ class FileAccessTest {
 
     assertThat(again.statusCode()).isEqualTo(304);
     assertThat(again.getHeader("ETag")).isEqualTo(etag);
+    assertThat(again.getHeader("Cache-Control")).isEqualTo("private, max-age=86400");
+    assertThat(again.getHeader("X-Content-Type-Options")).isEqualTo("nosniff");
+    assertThat(again.getHeader("Content-Security-Policy")).startsWith("sandbox");
     assertThat(again.body()).as("the body of the 304").isNull();
   }
 
