@@ -24,6 +24,8 @@ const SEEN_KEY = userId => `ocomms.notes.seen.${userId}`;
 export function createNotes({ api, bus, router, session, people, connection, storage, clock = globalThis,
   now = Date.now }) {
   const table = createTable('notes'); // chatId | `workspace ${workspaceId}` -> {version, seenVersion, editors}
+  // The note shown in the notes panel: `{chatId}`, `{workspaceId}` (the personal note), or null.
+  const panel = createSlice('notesPanel', { target: null });
   const expiries = new Map(); // `${chatId} ${userId}` -> timer
 
   function seenVersions() {
@@ -105,6 +107,7 @@ export function createNotes({ api, bus, router, session, people, connection, sto
     expiries.forEach(timer => clearTimeout(timer));
     expiries.clear();
     table.clear();
+    panel.set({ target: null });
   }
 
   /** The key of a note in the table: its chat, or `workspace <id>` for the personal note. */
@@ -120,7 +123,11 @@ export function createNotes({ api, bus, router, session, people, connection, sto
     });
   }
 
-  return { table, markRead, changedSinceRead, editingText, clear, open };
+  return {
+    table, panel, markRead, changedSinceRead, editingText, clear, open, keyOf,
+    showPanel: target => panel.set({ target }),
+    hidePanel: () => panel.set({ target: null }),
+  };
 }
 
 /** The note of an answer: the note itself (GET, PUT) or under `note` (a conflict, a restore over some transports). */
