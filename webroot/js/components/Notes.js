@@ -108,6 +108,18 @@ async function copyText(text) {
   }
 }
 
+/** A text's lines, those not in the other text marked by a sign and a word (not by colour alone). */
+function MarkedLines({ text, other }) {
+  const others = new Set(other.split('\n'));
+  return h('pre', { tabindex: 0 }, text.split('\n').map((line, i) => {
+    const differs = !others.has(line);
+    return h('div', { key: i, class: `conflict-line${differs ? ' differs' : ''}` },
+      h('span', { class: 'diff-sign', 'aria-hidden': 'true' }, differs ? '▸' : ' '),
+      differs && h('span', { class: 'visually-hidden' }, 'differs: '),
+      line || '\u00a0');
+  }));
+}
+
 /** Someone else changed the same lines: their note beside my text, and the three ways out, none of which loses text. */
 function ConflictView({ editor, conflict }) {
   const [copied, setCopied] = useState(null);
@@ -130,10 +142,11 @@ function ConflictView({ editor, conflict }) {
     h('div', { class: 'notes-conflict-texts' },
       h('figure', { class: 'notes-conflict-text theirs' },
         h('figcaption', null, `Their version (${conflict.theirs.version}, by ${who})`),
-        h('pre', { tabindex: 0 }, conflict.theirs.content)),
+        h(MarkedLines, { text: conflict.theirs.content, other: conflict.mine })),
       h('figure', { class: 'notes-conflict-text mine' },
         h('figcaption', null, 'Your text (not saved)'),
-        h('pre', { tabindex: 0 }, conflict.mine))),
+        h(MarkedLines, { text: conflict.mine, other: conflict.theirs.content }))),
+    h('p', { class: 'muted small' }, '▸ marks the lines that differ between the two.'),
     h('div', { class: 'notes-conflict-actions' },
       h('button', { class: 'primary', disabled: busy, onClick: keepMine, 'data-choice': 'keep-mine' },
         'Keep mine (as a new version)'),
@@ -271,6 +284,17 @@ function NotesPanel({ target }) {
   useEffect(() => {
     editor.setEditing(state.status === 'ready' && !readOnly && !history && mode !== 'preview' && !state.conflict);
   }, [state.status, readOnly, history, mode, state.conflict]);
+  useEffect(() => {
+    // Leaving the page with edits not saved yet: they are sent at once, and the browser asks to stay meanwhile.
+    const onLeave = event => {
+      if (editor.isDirty()) {
+        editor.save();
+        event.preventDefault();
+      }
+    };
+    window.addEventListener('beforeunload', onLeave);
+    return () => window.removeEventListener('beforeunload', onLeave);
+  }, []);
   useEffect(() => {
     if (state.status === 'ready') {
       panel.current?.querySelector('.notes-textarea, .notes-preview')?.focus();

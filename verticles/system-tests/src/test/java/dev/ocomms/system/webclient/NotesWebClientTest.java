@@ -202,6 +202,8 @@ class NotesWebClientTest {
     String mine = b.waitFor(By.cssSelector(".notes-conflict-text.mine pre")).getText();
     assertThat(theirs).contains("Alice: freeze the branch").doesNotContain("Bob: freeze");
     assertThat(mine).contains("Bob: freeze the branch").doesNotContain("Alice: freeze");
+    assertThat(b.driver().findElements(By.cssSelector(".notes-conflict-text.mine .conflict-line.differs")))
+        .extracting(WebElement::getText).singleElement().asString().contains("Bob: freeze the branch");
     assertThat(b.driver().findElements(By.cssSelector(".notes-conflict [data-choice]")))
         .extracting(button -> button.getDomAttribute("data-choice"))
         .containsExactly("keep-mine", "take-theirs", "copy-mine");
@@ -320,6 +322,7 @@ class NotesWebClientTest {
     awaitReady(a);
     typeAtEnd(a, "# My scratchpad\n- [ ] reply to **Bob**\n");
     awaitSaved(a);
+    shoot(a, "notes-personal-light.png");
     JsonObject personal = server.expect(200, HttpMethod.GET, "/workspaces/" + pair.workspaceId() + "/note",
         pair.alice().token(), null);
     assertThat(personal.getString("content")).isEqualTo("# My scratchpad\n- [ ] reply to **Bob**\n");
@@ -328,6 +331,7 @@ class NotesWebClientTest {
     a.keys(Keys.ESCAPE);
     a.until(d -> d.findElements(By.cssSelector(".notes-panel")).isEmpty(), "Esc closes the panel");
 
+    saveNote(pair.bob(), pair.chatId(), FIRST_VERSION.replace("tag it", "tag it (v1.0)") + "- [x] **ship it**\n", 1);
     openNotes(a);
     mode(a, "edit");
     shoot(a, "notes-edit-light.png");
@@ -338,7 +342,7 @@ class NotesWebClientTest {
     shoot(a, "notes-preview-dark.png");
     mode(a, "history");
     a.click(By.cssSelector(".notes-revision[data-version='1']"));
-    a.waitFor(By.cssSelector(".notes-revision-view"));
+    a.waitFor(By.cssSelector(".notes-diff"));
     shoot(a, "notes-revisions-dark.png");
     phone(a, true);
     shoot(a, "notes-revisions-phone-dark.png");
@@ -347,6 +351,10 @@ class NotesWebClientTest {
     phone(a, false);
     theme(a, "light"); // the panel covers the user menu on a phone
     phone(a, true);
+    mode(a, "history");
+    a.click(By.cssSelector(".notes-revision[data-version='1']"));
+    a.waitFor(By.cssSelector(".notes-diff"));
+    shoot(a, "notes-revisions-phone-light.png");
     mode(a, "edit");
     shoot(a, "notes-edit-phone-light.png");
     mode(a, "preview");
