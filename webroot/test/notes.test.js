@@ -233,6 +233,29 @@ describe('the note editor', () => {
       assert.equal(server.saves.at(-1).expectedVersion, 4);
     });
 
+  test('a restore saves the user\'s edits first, and replaces nothing when they conflict', async t => {
+    const { editor, server, api, state } = await openEditor(t);
+    const restores = [];
+    api.rest.restoreNote = async (target, version) => {
+      restores.push(version);
+      return { ...server.note, content: 'restored\n', version: server.note.version + 1 };
+    };
+    api.rest.noteRevisions = async () => ({ revisions: [] });
+    editor.edit('kept in the history\n');
+    await editor.restore(1);
+    assert.deepEqual(server.saves.map(save => save.content), ['kept in the history\n']);
+    assert.deepEqual(restores, [1]);
+    assert.equal(state().text, 'restored\n');
+
+    server.onSave = () => {
+      throw conflictWith({ ...server.note, content: 'theirs\n', version: 9 });
+    };
+    editor.edit('mine, overlapping\n');
+    await editor.restore(1);
+    assert.deepEqual(restores, [1], 'no second restore');
+    assert.equal(state().conflict.mine, 'mine, overlapping\n');
+  });
+
   test('opening a note reads it: no changed dot for that version', async t => {
     const { client, bus, api } = await connectedClient(t, { chats: [channel(GENERAL, 'general')] });
     noteServer(api, { version: 3 });

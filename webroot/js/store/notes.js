@@ -333,6 +333,9 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
   /** A revision's text becomes the note's next version; the user's edits are saved before (they stay in the history). */
   async function restore(version) {
     await save();
+    if (state().conflict) {
+      return; // the edits overlap someone else's: the user chooses first (the conflict view), nothing is replaced
+    }
     const note = noteOf(await api.rest.restoreNote(target, version));
     cancelAutosave();
     slice.set({ note, text: note.content, basedOn: note.version, save: 'saved', viewing: null, conflict: null });
