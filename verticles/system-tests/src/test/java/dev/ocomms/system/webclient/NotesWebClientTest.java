@@ -326,6 +326,8 @@ class NotesWebClientTest {
     awaitReady(a);
     typeAtEnd(a, "# My scratchpad\n- [ ] reply to **Bob**\n");
     awaitSaved(a);
+    assertThat(a.script("return document.querySelectorAll('.notes-preview input[type=checkbox][disabled]').length"))
+        .as("the task list's checkbox").isEqualTo(1L);
     shoot(a, "notes-personal-light.png");
     JsonObject personal = server.expect(200, HttpMethod.GET, "/workspaces/" + pair.workspaceId() + "/note",
         pair.alice().token(), null);
