@@ -24,6 +24,7 @@ import org.openqa.selenium.interactions.Actions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -213,6 +214,16 @@ class NotesWebClientTest {
     phone(b, true);
     shoot(b, "notes-conflict-phone.png");
     phone(b, false);
+
+    // Copying my text puts exactly it on the clipboard.
+    b.driver().executeCdpCommand("Browser.grantPermissions", Map.of("origin", server.baseUrl(),
+        "permissions", List.of("clipboardReadWrite", "clipboardSanitizedWrite")));
+    b.click(By.cssSelector(".notes-conflict [data-choice=copy-mine]"));
+    b.until(d -> d.findElement(By.cssSelector(".notes-conflict [role=status]")).getText()
+        .equals("Your text is on the clipboard."), "copied");
+    Object copied = b.driver().executeAsyncScript(
+        "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('unreadable: ' + e));");
+    assertThat(copied).isEqualTo(merged.replace("freeze the branch", "Bob: freeze the branch"));
 
     b.click(By.cssSelector(".notes-conflict [data-choice=keep-mine]"));
     b.until(d -> d.findElements(By.cssSelector(".notes-conflict")).isEmpty(), "conflict resolved");
