@@ -114,7 +114,7 @@ describe('the note editor', () => {
     editor.edit('first line (me)\nsecond line\n');
     await clock.advance(AUTOSAVE_IDLE_MS);
     assert.equal(state().text, 'first line (me)\nsecond line (Alice)\n');
-    assert.equal(state().merged, true);
+    assert.equal(state().merged, 4, 'merged into version 4');
     assert.equal(state().basedOn, 4);
     assert.equal(state().conflict, null);
   });
@@ -189,6 +189,27 @@ describe('the note editor', () => {
     assert.deepEqual(server.saves.map(save => [save.content, save.expectedVersion]), [['one\n', 3], ['one two\n', 4]]);
     assert.equal(state().text, 'one two\n');
     assert.equal(state().save, 'saved');
+  });
+
+  test('text that could not be saved when the panel closed comes back in the note\'s next editor', async t => {
+    const { client, editor, server, clock, state } = await openEditor(t);
+    const theirs = { ...server.note, content: 'first line (Alice)\nsecond line\n', version: 4 };
+    server.onSave = () => {
+      throw conflictWith(theirs);
+    };
+    editor.edit('first line (me)\nsecond line\n');
+    await clock.advance(AUTOSAVE_IDLE_MS);
+    assert.notEqual(state().conflict, null);
+    await editor.close();
+
+    const again = client.notes.open({ chatId: GENERAL });
+    t.after(() => again.close());
+    await again.load();
+    assert.equal(again.slice.state.text, 'first line (me)\nsecond line\n');
+    await clock.advance(AUTOSAVE_IDLE_MS);
+    assert.deepEqual(server.saves.at(-1), { target: { chatId: GENERAL }, content: 'first line (me)\nsecond line\n',
+      expectedVersion: 3 });
+    assert.deepEqual(again.slice.state.conflict, { theirs, mine: 'first line (me)\nsecond line\n' });
   });
 
   test('closing saves the edits at once, without waiting for the pause', async t => {

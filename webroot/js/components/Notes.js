@@ -226,12 +226,18 @@ function RevisionsView({ editor, state, readOnly }) {
         }, 'Restore this version'),
         h('button', { class: 'link', onClick: editor.closeRevision }, 'Close')),
       h(DiffView, { diff: viewing.diff, version: viewing.revision.version })),
-    confirming !== null && h(Modal, { title: `Restore version ${confirming}?`, onClose: () => setConfirming(null) },
+    // Esc closes the confirmation only (not the panel): the dialog is the panel's, not App's.
+    confirming !== null && h('div', { onKeyDown: event => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setConfirming(null);
+      }
+    } }, h(Modal, { title: `Restore version ${confirming}?`, onClose: () => setConfirming(null) },
       h('p', null, `The text of version ${confirming} becomes the note's newest version. The current text stays in the `
         + 'history, so this can be undone by restoring it.'),
       h('div', { class: 'row dialog-actions' },
         h('button', { class: 'primary', onClick: restore, disabled: busy, 'data-action': 'confirm-restore' }, 'Restore'),
-        h('button', { class: 'secondary', onClick: () => setConfirming(null) }, 'Cancel'))));
+        h('button', { class: 'secondary', onClick: () => setConfirming(null) }, 'Cancel')))));
 }
 
 /** The text area: the editor's text, the caret kept where it was when the text is replaced (a merge, a reload). */
@@ -370,7 +376,7 @@ function NotesPanel({ target }) {
   state.merged && !state.conflict && h('div', { class: 'notes-merged', role: 'status' },
     h('span', null, h('strong', null, 'Merged: '),
       'someone else changed other lines of this note while you were editing. Their changes and yours are both in '
-      + `the text now (version ${state.note.version}).`),
+      + `the text now (version ${state.merged}).`),
     h('button', { class: 'icon-button small', 'aria-label': 'Dismiss', onClick: editor.dismissMerged },
       h(Icon, { name: 'close', size: 14 }))),
   body);

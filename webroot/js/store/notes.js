@@ -27,6 +27,8 @@ export function createNotes({ api, bus, router, session, people, connection, sto
   // The note shown in the notes panel: `{chatId}`, `{workspaceId}` (the personal note), or null.
   const panel = createSlice('notesPanel', { target: null });
   const expiries = new Map(); // `${chatId} ${userId}` -> timer
+  // Text a closed editor could not save (a conflict, a failure): the note's next editor starts from it.
+  const drafts = new Map(); // key -> {text, basedOn}
 
   function seenVersions() {
     try {
@@ -107,6 +109,7 @@ export function createNotes({ api, bus, router, session, people, connection, sto
     expiries.forEach(timer => clearTimeout(timer));
     expiries.clear();
     table.clear();
+    drafts.clear();
     panel.set({ target: null });
   }
 
@@ -118,6 +121,14 @@ export function createNotes({ api, bus, router, session, people, connection, sto
     return createNoteEditor({
       target, api, bus, connection, clock,
       markRead: version => markRead(keyOf(target), version),
+      drafts: {
+        take: () => {
+          const draft = drafts.get(keyOf(target));
+          drafts.delete(keyOf(target));
+          return draft;
+        },
+        keep: draft => drafts.set(keyOf(target), draft),
+      },
       // A newer version saved by someone else (or this user elsewhere): `listener(version)`.
       onNewVersion: listener => table.subscribeKey(keyOf(target), () => listener(table.get(keyOf(target))?.version || 0)),
     });
@@ -162,7 +173,7 @@ export function caretAfterReplace(before, after, caret) {
  * - `note`: the note as last read or saved (`content`, `version`, `lastEditedBy`, `updatedAt`);
  * - `text`: what the editor shows; `basedOn`: the version it was written from (what a save names);
  * - `save`: `idle` (nothing to save), `unsaved` (waiting for a pause), `saving`, `saved`, `failed` (`saveError`);
- * - `merged`: the last save was merged with someone else's changes (until dismissed or the next edit is saved);
+ * - `merged`: the version a save of the user's was merged into, with someone else's changes (until dismissed);
  * - `conflict`: `{theirs, mine}` when a save overlapped someone else's: nothing is saved until the user chooses;
  * - `readOnly`: the chat is archived;
  * - `revisions`, `viewing` (`{revision, diff}`): the history, when asked for.
@@ -172,7 +183,7 @@ export function caretAfterReplace(before, after, caret) {
  * next save merges them with it on the server.
  */
 export function createNoteEditor({ target, api, bus, connection, clock = globalThis, markRead = () => {},
-  onNewVersion = () => () => {} }) {
+  onNewVersion = () => () => {}, drafts = { take: () => undefined, keep: () => {} } }) {
   const slice = createSlice('note', {
     status: 'loading', loadError: null, note: null, text: '', basedOn: 0, save: 'idle', saveError: null,
     merged: false, conflict: null, readOnly: false, revisions: null, viewing: null,
@@ -193,6 +204,14 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
     }
   }
 
+  function saveAfterPause() {
+    cancelAutosave();
+    autosave = clock.setTimeout(() => {
+      autosave = null;
+      save();
+    }, AUTOSAVE_IDLE_MS);
+  }
+
   /** Reads the note (again): the editor shows it, unless the user has edits (then the next save merges them). */
   async function load() {
     try {
@@ -203,6 +222,13 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
       slice.set({ status: 'ready', loadError: null, note, text: note.content, basedOn: note.version,
         save: 'idle' });
       markRead(note.version);
+      const draft = drafts.take();
+      if (draft && draft.text !== note.content) {
+        // Left unsaved by the last editor of this note: saved again from where it was written (merged, or the
+        // conflict shown again).
+        slice.set({ text: draft.text, basedOn: draft.basedOn, save: 'unsaved' });
+        saveAfterPause();
+      }
     } catch (error) {
       if (state().status === 'loading') {
         slice.set({ status: 'failed', loadError: error.message });
@@ -216,11 +242,7 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
       return;
     }
     slice.set({ text, save: text === state().note.content && !inFlight ? 'idle' : 'unsaved', saveError: null });
-    cancelAutosave();
-    autosave = clock.setTimeout(() => {
-      autosave = null;
-      save();
-    }, AUTOSAVE_IDLE_MS);
+    saveAfterPause();
   }
 
   /** Saves the text now if it has changes (after the save on its way, if there is one). */
@@ -259,7 +281,7 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
         text: typedMeanwhile ? state().text : note.content,
         basedOn: typedMeanwhile && answer.merged ? basedOn : note.version,
         save: typedMeanwhile ? 'unsaved' : 'saved',
-        merged: answer.merged ? true : state().merged,
+        merged: answer.merged ? note.version : state().merged,
       });
       markRead(note.version);
     } catch (error) {
@@ -349,12 +371,18 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
     }
   });
 
-  /** The panel closes: edits not saved yet are saved now, and the chat hears that the user stopped editing. */
-  function close() {
+  /**
+   * The panel closes: edits not saved yet are saved now, and the chat hears that the user stopped editing. Text that
+   * cannot be saved (a conflict, a failure) is kept for the note's next editor: closing the panel loses nothing.
+   */
+  async function close() {
     setEditing(false);
     closed = true;
     unsubscribe();
-    return save();
+    await save();
+    if (dirty()) {
+      drafts.keep({ text: state().text, basedOn: state().basedOn });
+    }
   }
 
   return {
