@@ -1,6 +1,7 @@
 // The notes panel: a chat's note (from the chat header) or the user's personal note (from the user menu), edited as
 // markdown with a preview rendered and sanitized as messages are (js/markdown.js); autosaved, with merges and
-// conflicts shown plainly, and its revisions with their diffs. The editing itself is the notes slice's (store/notes.js).
+// conflicts shown plainly, and its revisions with their diffs. The editing itself is the notes slice's
+// (store/notes.js).
 
 import { h, Fragment } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -48,7 +49,8 @@ export function NotesPanelHost() {
   const target = useSlice(client.notes.panel, state => state.target);
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
   const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
-  const shown = !!target && (target.chatId ? target.chatId === activeChatId : !!workspaceId && target.workspaceId === workspaceId);
+  const shown = !!target
+    && (target.chatId ? target.chatId === activeChatId : !!workspaceId && target.workspaceId === workspaceId);
   useEffect(() => {
     if (target && !shown) {
       client.notes.hidePanel(); // another chat or workspace was opened
@@ -157,8 +159,11 @@ function ConflictView({ editor, conflict }) {
         onClick: async () => setCopied(await copyText(conflict.mine) ? 'Your text is on the clipboard.'
           : 'Copying was not allowed: select your text above and copy it.'),
       }, 'Copy my text')),
-    h('p', { class: 'muted small', role: 'status' }, copied || 'Keeping yours stores it on top of theirs: their version stays in the history.'));
+    h('p', { class: 'muted small', role: 'status' },
+      copied || 'Keeping yours stores it on top of theirs: their version stays in the history.'));
 }
+
+const lineRange = (first, count) => (count > 1 ? `${first}–${first + count - 1}` : `${first}`);
 
 /** One revision's changes up to the current text: every line marked by a sign and a word, not by colour alone. */
 function DiffView({ diff, version }) {
@@ -167,11 +172,13 @@ function DiffView({ diff, version }) {
   }
   const sign = { added: '+', removed: '−', context: ' ' };
   const word = { added: 'added: ', removed: 'removed: ', context: '' };
-  return h('div', { class: 'notes-diff', role: 'region', 'aria-label': `Changes from version ${version} to the current note` },
+  const label = `Changes from version ${version} to the current note`;
+  return h('div', { class: 'notes-diff', role: 'region', 'aria-label': label },
     h('p', { class: 'muted small' }, `− lines are in version ${version} only; + lines are in the current note only.`),
     diff.hunks.map((hunk, i) => h('div', { class: 'notes-hunk', key: i },
-      h('div', { class: 'notes-hunk-head' }, `Lines ${hunk.fromLine}–${hunk.fromLine + Math.max(0, hunk.fromCount - 1)} `
-        + `of version ${version}, ${hunk.toLine}–${hunk.toLine + Math.max(0, hunk.toCount - 1)} now`),
+      h('div', { class: 'notes-hunk-head' },
+        `Lines ${lineRange(hunk.fromLine, hunk.fromCount)} of version ${version}, `
+        + `${lineRange(hunk.toLine, hunk.toCount)} now`),
       h('pre', null, hunk.lines.map((line, j) => h('div', { class: `diff-line ${line.op}`, key: j, 'data-op': line.op },
         h('span', { class: 'diff-sign', 'aria-hidden': 'true' }, sign[line.op]),
         h('span', { class: 'visually-hidden' }, word[line.op]),
@@ -205,7 +212,9 @@ function RevisionsView({ editor, state, readOnly }) {
     error && h('p', { class: 'form-error', role: 'alert' }, error),
     !state.revisions && !error && h('p', { class: 'muted', role: 'status' }, 'Loading revisions…'),
     state.revisions && state.revisions.length === 0 && h('p', { class: 'muted' }, 'No one has saved this note yet.'),
-    state.revisions && h('ol', { class: 'notes-revision-list' }, state.revisions.map(revision => h('li', { key: revision.version },
+    state.revisions && h('ol', { class: 'notes-revision-list' }, state.revisions.map(revision => h('li', {
+      key: revision.version,
+    },
       h('button', {
         class: `notes-revision${viewing?.revision.version === revision.version ? ' selected' : ''}`,
         'aria-current': viewing?.revision.version === revision.version ? 'true' : undefined,
@@ -216,7 +225,8 @@ function RevisionsView({ editor, state, readOnly }) {
       h('span', { class: 'notes-revision-who' }, client.people.displayName(revision.editedBy)),
       h('time', { datetime: revision.createdAt }, when(revision.createdAt)),
       h('span', { class: `notes-revision-kind ${revision.kind}` },
-        revision.kind === 'restore' && revision.restoredFrom ? `restored v${revision.restoredFrom}` : KIND[revision.kind] || revision.kind),
+        revision.kind === 'restore' && revision.restoredFrom ? `restored v${revision.restoredFrom}`
+          : KIND[revision.kind] || revision.kind),
       revision.version === current && h('span', { class: 'notes-revision-current' }, 'current'))))),
     viewing && h('div', { class: 'notes-revision-view' },
       h('div', { class: 'notes-revision-view-head' },
@@ -236,7 +246,9 @@ function RevisionsView({ editor, state, readOnly }) {
       h('p', null, `The text of version ${confirming} becomes the note's newest version. The current text stays in the `
         + 'history, so this can be undone by restoring it.'),
       h('div', { class: 'row dialog-actions' },
-        h('button', { class: 'primary', onClick: restore, disabled: busy, 'data-action': 'confirm-restore' }, 'Restore'),
+        h('button', {
+          class: 'primary', onClick: restore, disabled: busy, 'data-action': 'confirm-restore',
+        }, 'Restore'),
         h('button', { class: 'secondary', onClick: () => setConfirming(null) }, 'Cancel')))));
 }
 
@@ -327,7 +339,8 @@ function NotesPanel({ target }) {
   if (state.status === 'loading') {
     body = h('p', { class: 'muted notes-loading', role: 'status' }, 'Loading the note…');
   } else if (state.status === 'failed') {
-    body = h('div', { class: 'notes-failed', role: 'alert' }, h('p', null, `The note could not be read: ${state.loadError}`),
+    body = h('div', { class: 'notes-failed', role: 'alert' },
+      h('p', null, `The note could not be read: ${state.loadError}`),
       h('button', { class: 'secondary', onClick: editor.load }, 'Try again'));
   } else if (state.conflict) {
     body = h(ConflictView, { editor, conflict: state.conflict });
@@ -355,7 +368,8 @@ function NotesPanel({ target }) {
   h('div', { class: 'notes-toolbar' },
     h('div', { class: 'notes-modes', role: 'group', 'aria-label': 'View' },
       MODES.map(([value, text]) => h('button', {
-        class: `notes-mode${!history && mode === value ? ' active' : ''}`, 'aria-pressed': String(!history && mode === value),
+        class: `notes-mode${!history && mode === value ? ' active' : ''}`,
+        'aria-pressed': String(!history && mode === value),
         'data-mode': value, onClick: () => {
           setHistory(false);
           chooseMode(value);

@@ -130,7 +130,8 @@ export function createNotes({ api, bus, router, session, people, connection, sto
         keep: draft => drafts.set(keyOf(target), draft),
       },
       // A newer version saved by someone else (or this user elsewhere): `listener(version)`.
-      onNewVersion: listener => table.subscribeKey(keyOf(target), () => listener(table.get(keyOf(target))?.version || 0)),
+      onNewVersion: listener => table.subscribeKey(keyOf(target),
+        () => listener(table.get(keyOf(target))?.version || 0)),
     });
   }
 
@@ -141,7 +142,7 @@ export function createNotes({ api, bus, router, session, people, connection, sto
   };
 }
 
-/** The note of an answer: the note itself (GET, PUT) or under `note` (a conflict, a restore over some transports). */
+/** The note of an answer: the server answers with the note's fields (`{note}` in docs/protocol.md's table). */
 const noteOf = answer => answer?.note || answer;
 
 /**
@@ -288,7 +289,8 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
       if (error.code === ERROR.CONFLICT && error.problem?.note) {
         slice.set({ save: 'idle', conflict: { theirs: error.problem.note, mine: state().text } });
       } else if (error.code === ERROR.FORBIDDEN && error.problem?.reason === REASON.CHAT_ARCHIVED) {
-        slice.set({ save: 'failed', readOnly: true, saveError: 'This chat is archived: its note can no longer be changed.' });
+        slice.set({ save: 'failed', readOnly: true,
+          saveError: 'This chat is archived: its note can no longer be changed.' });
       } else {
         slice.set({ save: 'failed', saveError: error.message });
       }
@@ -322,7 +324,7 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
     }
   }
 
-  /** While the note is open for editing, the chat hears that the user is editing it (a personal note has no one to tell). */
+  /** While the note is open for editing, the chat hears that the user edits it (a personal note has no one to tell). */
   function setEditing(active) {
     if (active === editing || (active && closed)) {
       return;
@@ -352,7 +354,7 @@ export function createNoteEditor({ target, api, bus, connection, clock = globalT
     slice.set({ viewing: { revision, diff } });
   }
 
-  /** A revision's text becomes the note's next version; the user's edits are saved before (they stay in the history). */
+  /** A revision's text becomes the note's next version; the user's edits are saved first (they stay in the history). */
   async function restore(version) {
     await save();
     if (state().conflict) {

@@ -230,7 +230,8 @@ class NotesWebClientTest {
     awaitSaved(b);
     b.until(d -> String.valueOf(editorText(b)).contains("Bob: freeze the branch"), "Bob's text in his editor");
     assertThat(note(pair.alice(), pair.chatId()).getString("content")).contains("Bob: freeze the branch");
-    a.until(d -> String.valueOf(editorText(a)).contains("Bob: freeze the branch"), "Alice's editor reads Bob's version in");
+    a.until(d -> String.valueOf(editorText(a)).contains("Bob: freeze the branch"),
+        "Alice's editor reads Bob's version in");
   }
 
   @Test
