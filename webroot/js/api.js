@@ -209,4 +209,14 @@ export const rest = {
   leaveChat: chatId => call('POST', `/chats/${chatId}/leave`),
   chatMembers: chatId => call('GET', `/chats/${chatId}/members`),
   me: () => call('GET', '/users/me'),
+  // A note is named by its chat (`{chatId}`) or, for the personal note, its workspace (`{workspaceId}`).
+  note: target => call('GET', `${notePath(target)}/note`),
+  saveNote: (target, content, expectedVersion) => call('PUT', `${notePath(target)}/note`, { content, expectedVersion }),
+  noteRevisions: target => call('GET', `${notePath(target)}/note/revisions`),
+  noteRevision: (target, version) => call('GET', `${notePath(target)}/note/revisions/${version}`),
+  restoreNote: (target, version) => call('POST', `${notePath(target)}/note/revisions/${version}/restore`),
 };
+
+function notePath({ chatId, workspaceId }) {
+  return chatId ? `/chats/${encodeURIComponent(chatId)}` : `/workspaces/${encodeURIComponent(workspaceId)}`;
+}

@@ -59,6 +59,9 @@ export const PURIFY = Object.freeze({
   ALLOWED_ATTR: ['href', 'title', 'class', 'data-mention', 'target', 'rel', 'type', 'checked', 'disabled', 'align',
     'start'],
   ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#|\/(?!\/))/i,
+  // DOMPurify holds every attribute value it does not know to be safe to ALLOWED_URI_REGEXP: without these, a task
+  // list's `type="checkbox"` (then a text field), a list's `start` and a cell's `align` would be dropped.
+  ADD_URI_SAFE_ATTR: ['type', 'start', 'align'],
 });
 
 /** marked's HTML for a message's markdown, before sanitizing. */

@@ -16,6 +16,7 @@ export const REQUEST = Object.freeze({
   PRESENCE_SUBSCRIBE: 'presence.subscribe',
   PRESENCE_UNSUBSCRIBE: 'presence.unsubscribe',
   SEARCH: 'search.query',
+  NOTES_EDITING: 'notes.editing',
 });
 
 /** The address a chat's events are published on (members may register). */

@@ -57,6 +57,14 @@ describe('markdown', () => {
       .forEach(url => assert.equal(allowed(url), false, url));
   });
 
+  test('keeps the attributes of task lists, numbered lists and tables, which are not links', () => {
+    assert.match(markdown.markdownToHtml('- [x] done\n\n3. third'), /<input checked="" disabled="" type="checkbox">[\s\S]*<ol start="3">/);
+    ['type', 'start', 'align'].forEach(name => {
+      assert.equal(markdown.PURIFY.ALLOWED_ATTR.includes(name), true, name);
+      assert.equal(markdown.PURIFY.ADD_URI_SAFE_ATTR.includes(name), true, `${name} is not held to the link pattern`);
+    });
+  });
+
   test('allows no element that runs or loads anything', () => {
     ['script', 'img', 'iframe', 'svg', 'object', 'embed', 'style', 'form', 'video', 'audio', 'link', 'meta']
       .forEach(tag => assert.equal(markdown.PURIFY.ALLOWED_TAGS.includes(tag), false, tag));

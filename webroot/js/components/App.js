@@ -7,6 +7,7 @@ import { Sidebar, WorkspaceRail } from './Sidebar.js';
 import { ChatPane } from './ChatPane.js';
 import { ThreadPanel } from './Thread.js';
 import { SearchPanel } from './Search.js';
+import { NotesPanelHost } from './Notes.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -110,6 +111,7 @@ function Workspace() {
     h(ChatPane),
     h(ThreadPanel),
     h(SearchPanel),
+    h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),
     h(ErrorToast),
     h(Announcer));

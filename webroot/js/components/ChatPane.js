@@ -4,6 +4,7 @@ import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
+import { NotesButton } from './Notes.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -380,6 +381,7 @@ export function ChatPane() {
       chat.kind === 'channel' && h('button', {
         class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
       }, 'Leave'),
+      h(NotesButton, { chatId: chat.id }),
       h(SearchButton)),
     h(MessageList, { key: chat.id, chatId: chat.id }),
     h(TypingLine, { chatId: chat.id }),

@@ -5,7 +5,7 @@ import { PresenceDot } from './Sidebar.js';
 import { useSlice } from './hooks.js';
 
 /** A modal dialog; focus moves into it and comes back when it closes. Esc closes it (App). */
-function Modal({ title, onClose, children, wide }) {
+export function Modal({ title, onClose, children, wide }) {
   const panel = useRef(null);
   useEffect(() => {
     const before = document.activeElement;

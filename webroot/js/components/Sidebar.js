@@ -94,6 +94,10 @@ function UserMenu() {
         onClick: () => { setTheme(value); setOpen(false); },
       }, text)),
       h('hr'),
+      h('button', { role: 'menuitem', class: 'menu-item', 'data-action': 'personal-note', onClick: () => {
+        client.notes.showPanel({ workspaceId: client.session.slice.state.workspaceId });
+        setOpen(false);
+      } }, 'Personal note'),
       h('button', { role: 'menuitem', class: 'menu-item', onClick: () => client.logout() }, 'Sign out')));
 }
 

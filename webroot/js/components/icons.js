@@ -11,6 +11,7 @@ const PATHS = {
   invite: 'M4 6h16v12H4zM4 7l8 6 8-6',
   plus: 'M12 5v14M5 12h14',
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4.2-4.2',
+  note: 'M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7',
 };
 
 export function Icon({ name, size = 18 }) {

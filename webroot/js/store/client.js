@@ -45,7 +45,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const messages = createMessages({ bus, router, api, session, people, chats, connection, notices });
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
   const typing = createTyping({ bus, router, session, people, messages, connection });
-  const notes = createNotes({ router, session, people, storage });
+  const notes = createNotes({ api, bus, router, session, people, connection, storage, clock });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
