@@ -7,6 +7,7 @@ import { Sidebar, WorkspaceRail } from './Sidebar.js';
 import { ChatPane } from './ChatPane.js';
 import { ThreadPanel } from './Thread.js';
 import { SearchPanel } from './Search.js';
+import { FilesPanel, Lightbox } from './Files.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -68,6 +69,7 @@ function Workspace() {
   const [dialog, setDialog] = useState(null);
   const connection = useSlice(client.connection.slice, state => state.status);
   const threadRootId = useSlice(client.chats.selection, state => state.threadRootId);
+  const filesOpen = useSlice(client.files.slice, state => state.open);
   const close = useCallback(() => setDialog(null), []);
 
   useEffect(() => {
@@ -92,6 +94,8 @@ function Workspace() {
           setDialog(null);
         } else if (client.search.slice.state.open) {
           client.search.hide();
+        } else if (client.files.slice.state.open) {
+          client.files.hide();
         } else if (client.chats.selection.state.threadRootId) {
           client.closeThread();
         }
@@ -102,15 +106,17 @@ function Workspace() {
   }, [dialog]);
 
   const Dialog = dialog && DIALOGS[dialog];
-  return h('div', { class: `layout${threadRootId ? ' with-thread' : ''}`, 'data-connection': connection },
+  return h('div', { class: `layout${threadRootId || filesOpen ? ' with-thread' : ''}`, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
     h(ConnectionBanner),
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
     h(Sidebar, { openDialog: setDialog }),
     h(ChatPane),
     h(ThreadPanel),
+    h(FilesPanel),
     h(SearchPanel),
     Dialog && h(Dialog, { onClose: close }),
+    h(Lightbox),
     h(ErrorToast),
     h(Announcer));
 }

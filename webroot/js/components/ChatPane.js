@@ -4,6 +4,7 @@ import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
+import { FilesButton } from './Files.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -358,9 +359,14 @@ function TypingLine({ chatId }) {
   return h('div', { class: 'typing', 'aria-live': 'polite' }, text);
 }
 
-/** The open chat: header, messages, typing line and composer. */
+/** Whether a drag carries files (not text or a link from the page). */
+const carriesFiles = event => [...(event.dataTransfer?.types || [])].includes('Files');
+
+/** The open chat: header, messages, typing line and composer; files dropped on it join the composer. */
 export function ChatPane() {
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
+  const [dropping, setDropping] = useState(false);
+  const depth = useRef(0); // dragenter and dragleave come for every child crossed
   const chat = useRow(client.chats.table, activeChatId);
   const title = useChatTitle(chat);
   const noWorkspace = useSlice(client.session.slice, state => state.workspaces.length === 0);
@@ -372,7 +378,35 @@ export function ChatPane() {
           : [h('h2', null, 'No chat open'), h('p', null, 'Pick a channel or start a conversation.')]));
   }
   const label = chat.kind === 'channel' ? `Message #${title}` : `Message ${title}`;
-  return h('main', { class: 'chat-pane', id: 'main', 'aria-label': title },
+  const drop = {
+    onDragEnter: event => {
+      if (carriesFiles(event)) {
+        depth.current += 1;
+        setDropping(true);
+      }
+    },
+    onDragOver: event => {
+      if (carriesFiles(event)) {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+      }
+    },
+    onDragLeave: event => {
+      if (carriesFiles(event) && (depth.current = Math.max(0, depth.current - 1)) === 0) {
+        setDropping(false);
+      }
+    },
+    onDrop: event => {
+      if (carriesFiles(event)) {
+        event.preventDefault();
+        depth.current = 0;
+        setDropping(false);
+        client.uploads.add(chat.id, chat.id, [...event.dataTransfer.files]);
+      }
+    },
+  };
+  return h('main', { class: `chat-pane${dropping ? ' dropping' : ''}`, id: 'main', 'aria-label': title, ...drop },
+    dropping && h('div', { class: 'drop-overlay', 'aria-hidden': 'true' }, h('span', null, `Drop files to share them in ${label.slice(8)}`)),
     h('header', { class: 'chat-header' },
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
@@ -380,6 +414,7 @@ export function ChatPane() {
       chat.kind === 'channel' && h('button', {
         class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
       }, 'Leave'),
+      h(FilesButton, { chatId: chat.id }),
       h(SearchButton)),
     h(MessageList, { key: chat.id, chatId: chat.id }),
     h(TypingLine, { chatId: chat.id }),
