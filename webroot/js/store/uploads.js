@@ -3,6 +3,7 @@
 // hands the message with its files to the outbox. A refused file says why in words (too large, with the limit; a
 // type not allowed; the quota; too many uploads) and stays until removed, so nothing is sent without it unnoticed.
 
+import { ERROR, REASON } from '../protocol.js';
 import { createTable } from './slice.js';
 
 /** The server takes at most this many files on one message (`fileIds`). */
@@ -34,7 +35,8 @@ function typeName(mime) {
     return 'unknown';
   }
   const known = {
-    'text/html': 'HTML', 'image/svg+xml': 'SVG', 'application/pdf': 'PDF', 'text/plain': 'plain text',
+    'text/html': 'HTML', 'image/svg+xml': 'SVG', 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/gif': 'GIF',
+    'image/webp': 'WebP', 'application/pdf': 'PDF', 'text/plain': 'plain text',
     'application/zip': 'ZIP', 'application/x-msdownload': 'a Windows program', 'application/octet-stream': 'unknown',
   };
   return known[mime] || mime;
@@ -46,40 +48,40 @@ function typeName(mime) {
  */
 export function describeUploadFailure(error, { name = 'The file', size } = {}) {
   const problem = error?.problem || {};
-  const code = error?.code || problem.code || 'internal';
+  const code = error?.code || problem.code || ERROR.INTERNAL;
   const reason = problem.reason || null;
   const failure = (text, retryable = false) => ({ code, reason, text, retryable });
   switch (reason) {
-    case 'upload_too_large':
+    case REASON.UPLOAD_TOO_LARGE:
       return failure(`Too large: ${size != null ? `${formatBytes(size)}; ` : ''}files can be at most `
         + `${formatBytes(problem.limitBytes)}`);
-    case 'quota_exceeded':
+    case REASON.QUOTA_EXCEEDED:
       return failure(`Your storage is full: ${formatBytes(problem.usedBytes)} of ${formatBytes(problem.quotaBytes)}`
         + ' used. Delete messages with files to make room');
-    case 'image_too_large':
+    case REASON.IMAGE_TOO_LARGE:
       return failure(`The image is too large: ${problem.width} × ${problem.height} pixels (at most `
         + `${problem.maxSide} on a side and ${Math.round(problem.maxPixels / 1e6)} megapixels)`);
-    case 'file_type_not_allowed':
+    case REASON.FILE_TYPE_NOT_ALLOWED:
       return failure(`This type of file (${typeName(problem.detected)}) cannot be shared`);
-    case 'file_type_mismatch':
+    case REASON.FILE_TYPE_MISMATCH:
       return failure(`The file is ${typeName(problem.detected)} but its name says ${typeName(problem.claimed)}: `
         + 'not shared');
-    case 'image_unreadable':
+    case REASON.IMAGE_UNREADABLE:
       return failure('The image cannot be read: it may be damaged');
     default:
       break;
   }
   switch (code) {
-    case 'rate_limited':
+    case ERROR.RATE_LIMITED:
       return failure(`Too many uploads: try again in ${problem.retryAfter || 60} s`, true);
-    case 'network':
+    case ERROR.NETWORK:
       return failure('The server cannot be reached', true);
-    case 'unavailable':
-    case 'timeout':
+    case ERROR.UNAVAILABLE:
+    case ERROR.TIMEOUT:
       return failure('File sharing is unavailable right now', true);
-    case 'not_found':
+    case ERROR.NOT_FOUND:
       return failure('You cannot share files in this chat');
-    case 'payload_too_large':
+    case ERROR.PAYLOAD_TOO_LARGE:
       return failure(`${name} is too large`);
     default:
       return failure(problem.detail || error?.message || 'The upload failed', true);
@@ -120,16 +122,16 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
   /** What the server would refuse at once, said before a byte is sent. */
   function refusedHere(file, known, count) {
     if (count >= MAX_FILES_PER_MESSAGE) {
-      return { code: 'validation_failed', reason: null, retryable: false,
+      return { code: ERROR.VALIDATION_FAILED, reason: null, retryable: false,
         text: `At most ${MAX_FILES_PER_MESSAGE} files go with one message` };
     }
     if (known && file.size > known.maxBytes) {
-      return describeUploadFailure({ code: 'payload_too_large',
-        problem: { reason: 'upload_too_large', limitBytes: known.maxBytes } }, file);
+      return describeUploadFailure({ code: ERROR.PAYLOAD_TOO_LARGE,
+        problem: { reason: REASON.UPLOAD_TOO_LARGE, limitBytes: known.maxBytes } }, file);
     }
     if (known && known.quotaBytes != null && known.usedBytes + file.size > known.quotaBytes) {
-      return describeUploadFailure({ code: 'payload_too_large',
-        problem: { reason: 'quota_exceeded', quotaBytes: known.quotaBytes, usedBytes: known.usedBytes } }, file);
+      return describeUploadFailure({ code: ERROR.PAYLOAD_TOO_LARGE,
+        problem: { reason: REASON.QUOTA_EXCEEDED, quotaBytes: known.quotaBytes, usedBytes: known.usedBytes } }, file);
     }
     return null;
   }
