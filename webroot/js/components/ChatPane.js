@@ -5,6 +5,7 @@ import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
 import { FilesButton } from './Files.js';
+import { Icon } from './icons.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -363,7 +364,7 @@ function TypingLine({ chatId }) {
 const carriesFiles = event => [...(event.dataTransfer?.types || [])].includes('Files');
 
 /** The open chat: header, messages, typing line and composer; files dropped on it join the composer. */
-export function ChatPane() {
+export function ChatPane({ onShowChats }) {
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
   const [dropping, setDropping] = useState(false);
   const depth = useRef(0); // dragenter and dragleave come for every child crossed
@@ -372,6 +373,8 @@ export function ChatPane() {
   const noWorkspace = useSlice(client.session.slice, state => state.workspaces.length === 0);
   if (!chat) {
     return h('main', { class: 'chat-pane empty', id: 'main' },
+      h('button', { class: 'icon-button show-chats floating', 'aria-label': 'Show chats', title: 'Chats',
+        onClick: onShowChats }, h(Icon, { name: 'menu' })),
       h('div', { class: 'empty-state' },
         noWorkspace
           ? [h('h2', null, 'Welcome to OComms'), h('p', null, 'Create a workspace or join one with an invite code (the + on the left).')]
@@ -408,6 +411,8 @@ export function ChatPane() {
   return h('main', { class: `chat-pane${dropping ? ' dropping' : ''}`, id: 'main', 'aria-label': title, ...drop },
     dropping && h('div', { class: 'drop-overlay', 'aria-hidden': 'true' }, h('span', null, `Drop files to share them in ${label.slice(8)}`)),
     h('header', { class: 'chat-header' },
+      h('button', { class: 'icon-button show-chats', 'aria-label': 'Show chats', title: 'Chats', onClick: onShowChats },
+        h(Icon, { name: 'menu' })),
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
       h('span', { class: 'member-count', title: 'Members' }, `${chat.memberCount || ''} ${chat.memberCount === 1 ? 'member' : 'members'}`),

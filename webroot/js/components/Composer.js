@@ -191,7 +191,7 @@ export function Composer({ chatId, rootId, label }) {
         onClick: () => picker.current.click() }, h(Icon, { name: 'attach' })),
       h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
         disabled: !canSend }, h(Icon, { name: 'send' }))),
-    h('p', { class: 'composer-hint', 'aria-live': 'polite' },
+    h('p', { class: `composer-hint${waiting || failed ? ' notice' : ''}`, 'aria-live': 'polite' },
       waiting ? 'Sending when the files are uploaded…'
         : failed ? 'Remove the files that failed to send the message'
           : 'Enter to send · Shift+Enter for a new line'));

@@ -135,7 +135,7 @@ function UserMenu() {
 }
 
 /** Channels and DMs of the current workspace: re-rendered when the list changes, not when a badge does. */
-export function Sidebar({ openDialog }) {
+export function Sidebar({ openDialog, onChose }) {
   const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
   const workspace = useSlice(client.session.slice, state => state.workspaces.find(ws => ws.id === workspaceId));
   const { channels, dms } = useSlice(client.chats.table, () => client.chats.chatsOf(workspaceId));
@@ -146,7 +146,9 @@ export function Sidebar({ openDialog }) {
       h('h2', { class: 'workspace-name' }, workspace ? workspace.name : 'No workspace'),
       workspace && h('button', { class: 'icon-button', title: 'Invite people', 'aria-label': 'Invite people',
         onClick: () => openDialog('invite') }, h(Icon, { name: 'invite' }))),
-    h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages' },
+    // A chat chosen (the open one too) closes the list where it is a drawer (a phone).
+    h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages',
+      onClick: event => event.target.closest?.('.chat-link') && onChose?.() },
       h('div', { class: 'section-title' },
         h('h3', null, 'Channels'),
         workspace && h('button', { class: 'icon-button small', title: 'Create a channel', 'aria-label': 'Create a channel',

@@ -15,6 +15,7 @@ const PATHS = {
   file: 'M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8l-5-5zM14 3v5h5',
   download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
   files: 'M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7z',
+  menu: 'M4 6h16M4 12h16M4 18h16',
   retry: 'M4 12a8 8 0 1 0 2.3-5.7M4 4v4h4',
 };
 

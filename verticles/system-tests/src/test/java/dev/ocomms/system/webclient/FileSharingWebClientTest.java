@@ -351,5 +351,14 @@ class FileSharingWebClientTest {
     b.until(d -> Boolean.TRUE.equals(b.script("const img = document.querySelector('.message-list img.avatar');"
         + " return !!img && img.complete && img.naturalWidth === 256;")), "Alice's avatar next to her message");
     shots(b, "avatar");
+
+    // On a phone the chat list is a drawer over the chat; Alice's menu shows her picture there.
+    a.driver().manage().window().setSize(PHONE);
+    assertThat(a.driver().findElement(By.cssSelector(".sidebar")).isDisplayed()).isFalse();
+    a.click(By.cssSelector(".chat-header button.show-chats"));
+    a.waitFor(By.cssSelector(".sidebar button.me img.avatar"));
+    a.screenshot(SHOTS.resolve("chats-drawer-light-phone.png"));
+    a.chatLink("general").click();
+    a.until(d -> !d.findElement(By.cssSelector(".sidebar")).isDisplayed(), "drawer closed by choosing a chat");
   }
 }
