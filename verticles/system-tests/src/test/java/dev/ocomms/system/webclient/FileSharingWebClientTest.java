@@ -31,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -327,6 +328,51 @@ class FileSharingWebClientTest {
     shots(b, "files-panel");
     b.keys(Keys.ESCAPE);
     b.until(d -> d.findElements(By.cssSelector(".files-panel")).isEmpty(), "files panel closed");
+  }
+
+  /** Puts a file made of {@code bytes} in a page's DataTransfer, {@code window[variable]}, as a drag or a copy has one. */
+  private static void transferOf(Browser browser, String variable, String name, Path bytes) throws IOException {
+    browser.script("""
+        const bytes = Uint8Array.from(atob(arguments[2]), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], arguments[1], { type: 'image/png' }));
+        window[arguments[0]] = transfer;""", variable, name,
+        Base64.getEncoder().encodeToString(Files.readAllBytes(bytes)));
+  }
+
+  @Test
+  @DisplayName("A picture dropped on the chat and one pasted into the composer go as one message without text")
+  void files_dropped_on_the_chat_and_pasted_go_without_text() throws IOException {
+    Pair pair = pair();
+    Browser a = pair.a();
+    Browser b = pair.b();
+    transferOf(a, "dragged", "dropped.png", noisyPng("drop-source.png", 320, 200));
+    transferOf(a, "copied", "pasted.png", noisyPng("paste-source.png", 200, 320));
+
+    a.script("""
+        const pane = document.querySelector('.chat-pane');
+        for (const type of ['dragenter', 'dragover']) {
+          pane.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: window.dragged }));
+        }""");
+    a.waitFor(By.cssSelector(".chat-pane .drop-overlay"));
+    a.script("document.querySelector('.chat-pane .message-list').dispatchEvent(new DragEvent('drop',"
+        + " { bubbles: true, cancelable: true, dataTransfer: window.dragged }));");
+    a.until(d -> d.findElements(By.cssSelector(".drop-overlay")).isEmpty(), "drop overlay gone");
+    a.script("document.querySelector('.chat-pane .composer-input').dispatchEvent(new ClipboardEvent('paste',"
+        + " { bubbles: true, cancelable: true, clipboardData: window.copied }));");
+    a.until(d -> d.findElements(By.cssSelector(".upload-chip[data-status=done]")).size() == 2, "both uploaded");
+    assertThat(a.driver().findElements(By.cssSelector(".upload-chip .file-name")).stream().map(WebElement::getText))
+        .containsExactly("dropped.png", "pasted.png");
+    assertThat(a.composer().getDomProperty("value")).isEmpty();
+
+    a.composer().sendKeys(Keys.ENTER);
+    b.until(d -> Boolean.TRUE.equals(b.script("""
+        const images = [...document.querySelectorAll('.message-list .attachment-image img')];
+        return images.length === 2 && images.every(img => img.src.startsWith('blob:') && img.naturalWidth > 0);""")),
+        "Bob sees both pictures");
+    assertThat(b.driver().findElements(By.cssSelector(".message-list .attachment-image img")).stream()
+        .map(img -> img.getDomAttribute("alt"))).containsExactly("dropped.png", "pasted.png");
+    assertThat(b.messageTexts()).isEmpty();
   }
 
   @Test
