@@ -6,12 +6,19 @@ const SESSION_KEY = 'ocomms.session';
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000;
 
+/**
+ * The error code an answer without a problem document stands for (an upload refused by a proxy, or answered early
+ * while its body was still being sent).
+ */
+const CODE_BY_STATUS = { 0: 'network', 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type',
+  429: 'rate_limited', 503: 'unavailable', 504: 'timeout' };
+
 /** A failed request: `code` is the error code of the problem document (or `network`). */
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
-    this.code = problem?.code || (status === 0 ? 'network' : 'internal');
+    this.code = problem?.code || CODE_BY_STATUS[status] || 'internal';
     this.problem = problem || {};
   }
 }

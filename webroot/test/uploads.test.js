@@ -94,6 +94,7 @@ describe('sending with files', () => {
 
       api.uploads[0].finish({ id: 'file-a' });
       assert.equal(await sent, true);
+      await settle();
       assert.deepEqual(sends(bus).map(body => ({ content: body.content, fileIds: body.fileIds })),
         [{ content: 'look', fileIds: ['file-a', 'file-b'] }]);
       assert.equal(client.uploads.table.has(GENERAL), false, 'the composer is empty again');
@@ -104,6 +105,7 @@ describe('sending with files', () => {
     await client.uploads.add(GENERAL, GENERAL, [localFile('a.png', 10)]);
     api.uploads[0].finish({ id: 'file-a' });
     assert.equal(await client.uploads.send(GENERAL, { chatId: GENERAL, content: '' }), true);
+    await settle();
     assert.deepEqual(sends(bus).map(body => [body.content, body.fileIds]), [['', ['file-a']]]);
   });
 
@@ -132,6 +134,7 @@ describe('sending with files', () => {
     client.uploads.remove(GENERAL, items(client)[1].id);
     assert.equal(api.uploads[1].aborted, true);
     assert.equal(await sent, true);
+    await settle();
     assert.deepEqual(sends(bus).map(body => body.fileIds), [['file-a']]);
   });
 
@@ -148,6 +151,7 @@ describe('sending with files', () => {
 
     client.uploads.remove(GENERAL, items(client)[0].id);
     assert.equal(await client.uploads.send(GENERAL, { chatId: GENERAL, content: 'both' }), true);
+    await settle();
     assert.deepEqual(sends(bus).map(body => body.fileIds), [['file-ok']]);
   });
 
@@ -164,6 +168,7 @@ describe('sending with files', () => {
     assert.equal(items(client)[0].status, 'uploading');
     api.uploads[1].finish({ id: 'file-a' });
     assert.equal(await client.uploads.send(GENERAL, { chatId: GENERAL, content: '' }), true);
+    await settle();
     assert.deepEqual(sends(bus).map(body => body.fileIds), [['file-a']]);
   });
 
@@ -181,6 +186,7 @@ describe('sending with files', () => {
     const { client, bus } = await writer(t);
     assert.equal(await client.uploads.send(GENERAL, { chatId: GENERAL, content: '' }), false);
     assert.equal(await client.uploads.send(GENERAL, { chatId: GENERAL, content: 'hi' }), true);
+    await settle();
     assert.deepEqual(sends(bus).map(body => [body.content, body.fileIds]), [['hi', undefined]]);
   });
 });

@@ -100,17 +100,26 @@ export function Composer({ chatId, rootId, label }) {
   const failed = files.some(item => item.status === 'failed');
   const canSend = !waiting && !failed && (!!text.trim() || files.length > 0);
 
+  const sent = () => {
+    setText('');
+    saveDraft('');
+    window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
+  };
+
   const send = async () => {
     const content = text.trim();
     if (!canSend) {
       return;
     }
     client.typing.stoppedTyping(chatId);
-    // The text stays in the box until the files are up: a failed one leaves it there to send again.
+    if (files.length === 0) {
+      client.outbox.send(chatId, content, rootId); // shown at once; the box is free for the next one
+      sent();
+      return;
+    }
+    // The text stays in the box (read-only) until the files are up: a failed one leaves it there to send again.
     if (await client.uploads.send(uploadKey, { chatId, content, rootId })) {
-      setText(current => (current.trim() === content ? '' : current));
-      saveDraft('');
-      window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
+      sent();
     }
   };
 
@@ -181,7 +190,7 @@ export function Composer({ chatId, rootId, label }) {
       class: 'composer-input',
       'aria-autocomplete': 'list', 'aria-controls': completion ? listId : undefined,
       'aria-activedescendant': completion ? `${listId}-${completion.index}` : undefined,
-      onInput, onKeyDown, onPaste,
+      onInput, onKeyDown, onPaste, readOnly: waiting, 'aria-busy': waiting ? 'true' : undefined,
       onBlur: () => setTimeout(() => setCompletion(null), 150),
     }),
     h('div', { class: 'composer-buttons' },

@@ -145,6 +145,13 @@ export function Lightbox() {
         event.preventDefault(); // not also the panel below
         event.stopImmediatePropagation();
         closeLightbox();
+      } else if (event.key === 'Tab') {
+        // Focus stays in the lightbox (aria-modal): Tab goes round its buttons.
+        const buttons = [...document.querySelectorAll('.lightbox button:not([disabled])')];
+        const at = buttons.indexOf(document.activeElement);
+        const next = event.shiftKey ? (at <= 0 ? buttons.length - 1 : at - 1) : (at + 1) % buttons.length;
+        event.preventDefault();
+        buttons[next]?.focus();
       }
     };
     window.addEventListener('keydown', onKey, true);
@@ -169,12 +176,30 @@ export function Lightbox() {
       : h('span', { class: 'muted' }, full.failed ? 'The image cannot be shown' : 'Loading…')));
 }
 
+/** A picture chosen for sending, shown from the local file (nothing to fetch); null for anything else. */
+function useLocalPreview(id, type) {
+  const [url, setUrl] = useState(null);
+  useEffect(() => {
+    const file = /^image\/(png|jpeg|gif|webp)$/.test(type) ? client.uploads.sourceOf(id) : null;
+    if (!file) {
+      return undefined;
+    }
+    const made = URL.createObjectURL(file);
+    setUrl(made);
+    return () => URL.revokeObjectURL(made);
+  }, [id]);
+  return url;
+}
+
 /** One pending file in the composer: name, size, progress, and remove (or retry). */
 function UploadChip({ item, uploadKey }) {
   const percent = item.size ? Math.round((item.loaded / item.size) * 100) : 100;
   const failed = item.status === 'failed';
+  const preview = useLocalPreview(item.id, item.type);
+  const [unreadable, setUnreadable] = useState(false); // named like a picture, but not one
   return h('li', { class: `upload-chip ${item.status}`, 'data-status': item.status },
-    h(FileIcon, { type: item.type, name: item.name }),
+    preview && !unreadable ? h('img', { class: 'upload-preview', src: preview, alt: '', onError: () => setUnreadable(true) })
+      : h(FileIcon, { type: item.type, name: item.name }),
     h('div', { class: 'upload-meta' },
       h('span', { class: 'file-name', title: item.name }, item.name),
       failed

@@ -206,8 +206,8 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
 
   /**
    * Sends the composer's message once its files are uploaded: to the outbox with their ids (the content may then be
-   * empty). False, with nothing sent, when a file failed (it must be removed or retried first) or there is nothing
-   * to send; the composer keeps its text then.
+   * empty); resolves when the outbox has it, not when the server acknowledges it. False, with nothing sent, when a
+   * file failed (it must be removed or retried first) or there is nothing to send; the composer keeps its text then.
    */
   async function send(key, { chatId, content, rootId }) {
     const row = table.get(key);
@@ -215,7 +215,7 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
       if (!content) {
         return false;
       }
-      await outbox.send(chatId, content, rootId);
+      outbox.send(chatId, content, rootId);
       return true;
     }
     if (row.sending) {
@@ -233,7 +233,7 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
     }
     now.items.forEach(item => sources.delete(item.id));
     table.remove(key);
-    await outbox.send(chatId, content, rootId, files);
+    outbox.send(chatId, content, rootId, files); // the outbox shows it at once, and answers for it from here
     return true;
   }
 
@@ -245,5 +245,9 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
     limits = null;
   }
 
-  return { table, add, remove, retry, send, settled, clear, limits: knownLimits };
+  return {
+    table, add, remove, retry, send, settled, clear, limits: knownLimits,
+    /** The local file behind a pending one (a preview of a picture before it is uploaded), while it is pending. */
+    sourceOf: id => sources.get(id) || null,
+  };
 }
