@@ -40,6 +40,9 @@ export const EVENT = Object.freeze({
   CHAT_REMOVED: 'chat.removed',
   NOTIFICATION_BADGE: 'notification.badge',
   PRESENCE_CHANGED: 'presence.changed',
+  NOTE_UPDATED: 'note.updated',
+  NOTE_EDITING: 'note.editing',
+  PERSONAL_NOTE_UPDATED: 'note.personal.updated',
 });
 
 /** Where an event arrives: on `chat.<id>` (a chat's members) or on `user.<id>` (one user's connections). */
@@ -50,9 +53,11 @@ export const EVENTS_BY_SCOPE = Object.freeze({
   [SCOPE.CHAT]: Object.freeze([
     EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION, EVENT.READ_RECEIPT,
     EVENT.TYPING_INDICATOR, EVENT.MEMBER_JOINED, EVENT.MEMBER_LEFT, EVENT.CHAT_UPDATED, EVENT.SYNC_REQUIRED,
+    EVENT.NOTE_UPDATED, EVENT.NOTE_EDITING,
   ]),
   [SCOPE.USER]: Object.freeze([
     EVENT.CHAT_ADDED, EVENT.CHAT_REMOVED, EVENT.NOTIFICATION_BADGE, EVENT.PRESENCE_CHANGED, EVENT.SYNC_REQUIRED,
+    EVENT.PERSONAL_NOTE_UPDATED,
   ]),
 });
 

@@ -59,11 +59,14 @@ describe('the client\'s routes', () => {
       'chat member.left': 'messages',
       'chat chat.updated': 'chats',
       'chat sync.required': 'messages',
+      'chat note.updated': 'notes',
+      'chat note.editing': 'notes',
       'user chat.added': 'chats',
       'user chat.removed': 'chats',
       'user notification.badge': 'chats',
       'user presence.changed': 'presence',
       'user sync.required': 'chats',
+      'user note.personal.updated': 'notes',
     });
   });
 

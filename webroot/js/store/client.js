@@ -22,6 +22,7 @@ import { createTitle } from './title.js';
 import { createTyping } from './typing.js';
 import { createUploads } from './uploads.js';
 import { createChatFiles } from './files.js';
+import { createNotes } from './notes.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -48,6 +49,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const uploads = createUploads({ api, outbox, newId });
   const files = createChatFiles({ api, chats, messages });
   const typing = createTyping({ bus, router, session, people, messages, connection });
+  const notes = createNotes({ router, session, people, storage });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
@@ -113,6 +115,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     uploads.clear();
     files.clear();
     typing.clear();
+    notes.clear();
     search.clear();
     people.clear();
     api.dropSession();
@@ -295,6 +298,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     uploads,
     files,
     typing,
+    notes,
     presence,
     reads,
     title,

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("throughput", "peer", "fanout", "connections", "reconnect",
-      "client", "search");
+      "client", "search", "uploads");
 
   private Bench() {
   }
@@ -66,7 +66,7 @@ public final class Bench {
     }
     try (Target target = options.has("url") ? Target.of(options.text("url", null))
         : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
-            options.text("server-heap", "2g"), Target.environment(options.text("server-env", "")), jvmArgs)) {
+            options.text("server-heap", "2g"), serverEnvironment(scenarioName, options), jvmArgs)) {
       // An interrupted run (Ctrl-C, SIGTERM) still stops the servers and stores it started.
       Thread stopOnExit = new Thread(() -> {
         try {
@@ -88,6 +88,7 @@ public final class Bench {
         case "reconnect" -> ReconnectScenario.from(vertx, target, options);
         case "client" -> ClientScenario.from(vertx, target, options);
         case "search" -> SearchScenario.from(vertx, target, options);
+        case "uploads" -> UploadsScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
       try {
@@ -112,6 +113,14 @@ public final class Bench {
     return report;
   }
 
+  /** The settings a scenario needs of the nodes it starts, then {@code --server-env NAME=value,…} over them. */
+  static Map<String, String> serverEnvironment(String scenarioName, Options options) {
+    Map<String, String> environment = new HashMap<>(scenarioName.equals("uploads")
+        ? UploadsScenario.serverEnvironment(options) : Map.of());
+    environment.putAll(Target.environment(options.text("server-env", "")));
+    return environment;
+  }
+
   /** More JVM options for the server nodes (and baselines that stand for them): {@code --server-jvm "-XX:..."}. */
   static List<String> serverJvm(Options options) {
     List<String> args = new ArrayList<>(List.of(options.text("server-jvm", "").trim().split("\\s+")));
@@ -128,6 +137,8 @@ public final class Bench {
         + " [--settle-seconds 90] (headless Chromium; see docs/benchmarks.md)"
         + "\n  search: [--messages 1000000] [--users 500] [--chats 200] [--connections 100] [--queries 300]"
         + " [--send-rate 200] [--probes 100] [--pg-url postgresql://… (with --url)]"
+        + "\n  uploads: [--big-mb 1024] [--heap-limit-mb 64] [--concurrency 8] [--file-mb 5] [--rounds 8]"
+        + " [--warmup-rounds 1] [--sample-ms 20] [--baseline true]"
         + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);
   }

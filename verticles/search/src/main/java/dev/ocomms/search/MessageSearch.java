@@ -259,7 +259,7 @@ final class MessageSearch {
   }
 
   /** One statement's text pieces and its arguments, numbered as they are added. */
-  private static final class Statement {
+  static final class Statement {
     private final Tuple arguments = Tuple.tuple();
     private int count;
 

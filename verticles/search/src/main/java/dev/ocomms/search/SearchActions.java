@@ -28,7 +28,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * {@code search.query}: messages (the default scope), people and channels of one workspace, for the caller. Reads the
+ * {@code search.query}: messages (the default scope), people, channels and channel notes of one workspace, for the
+ * caller. Reads the
  * request, takes from the caller's search allowance, resolves the operators against what the caller may see, and
  * answers {@code {results, nextCursor, total?}} (docs/protocol.md, "Search").
  */
@@ -46,11 +47,13 @@ final class SearchActions {
       "at most 20 lookups per second");
 
   private final MessageSearch messages;
+  private final NoteSearch notes;
   private final Directory directory;
   private final RateLimiter limiter;
 
-  SearchActions(MessageSearch messages, Directory directory, RateLimiter limiter) {
+  SearchActions(MessageSearch messages, NoteSearch notes, Directory directory, RateLimiter limiter) {
     this.messages = messages;
+    this.notes = notes;
     this.directory = directory;
     this.limiter = limiter;
   }
@@ -69,7 +72,8 @@ final class SearchActions {
           .andThen(Single.defer(() -> people(request, workspaceId, q)));
       case "channels" -> limiter.take(request.caller().toString(), SUGGESTIONS)
           .andThen(Single.defer(() -> channels(request, workspaceId, q)));
-      default -> throw Input.invalid("scope", "scope must be messages, people or channels");
+      case "notes" -> notes(request, workspaceId, q);
+      default -> throw Input.invalid("scope", "scope must be messages, people, channels or notes");
     };
   }
 
@@ -185,6 +189,36 @@ final class SearchActions {
       page.total().ifPresent(total -> answer.put("total", total));
       return answer;
     });
+  }
+
+  // Channel notes
+
+  /** The notes of the caller's chats (members only: a public channel one has not joined is left out) with the words. */
+  private Single<JsonObject> notes(BusRequest request, UUID workspaceId, String q) {
+    SearchQuery query = QueryParser.parse(q);
+    if (!query.hasText()) {
+      throw Input.invalid("q", "search notes for at least one word or phrase");
+    }
+    int limit = request.body().optionalInt("limit", 1, MAX_LIMIT).orElse(DEFAULT_LIMIT);
+    UUID caller = request.caller();
+    return limiter.take(caller.toString(), SEARCHES)
+        .andThen(Single.defer(() -> directory.readableChats(caller, workspaceId)))
+        .flatMap(chats -> {
+          Map<UUID, ReadableChat> memberOf = new java.util.HashMap<>();
+          chats.stream().filter(ReadableChat::member).forEach(chat -> memberOf.put(chat.id(), chat));
+          if (memberOf.isEmpty()) {
+            return Single.just(new JsonObject().put("results", new JsonArray()).putNull("nextCursor"));
+          }
+          return notes.find(query, List.copyOf(memberOf.keySet()), limit).map(hits -> new JsonObject()
+              .put("results", new JsonArray(hits.stream().map(hit -> new JsonObject()
+                  .put("type", "note")
+                  .put("chatId", hit.chatId().toString())
+                  .put("chat", memberOf.get(hit.chatId()).summary())
+                  .put("version", hit.version())
+                  .put("updatedAt", hit.updatedAt().toInstant().toString())
+                  .put("snippet", hit.snippet())).toList()))
+              .putNull("nextCursor"));
+        });
   }
 
   // People and channels, by prefix

@@ -29,7 +29,7 @@ import java.util.function.Function;
 /**
  * Message search (schema {@code search}). Its index is fed from messaging's durable event stream ({@link SearchIndex},
  * never part of a send) and read by {@code search.query} ({@link SearchActions}): messages with operators, people and
- * channels by prefix. Searches use a pool of their own, whose statements are planned for their arguments (a common
+ * channels by prefix, and channel notes (fed from the notes verticle: {@link NoteIndex}). Searches use a pool of their own, whose statements are planned for their arguments (a common
  * word and a rare one want different plans) and stopped after {@link #STATEMENT_TIMEOUT_MS}, past which the client has
  * been told {@code search_unavailable} anyway; indexing uses another, so that searches never wait behind it. One
  * instance per node follows the event stream (the node runs one per core to serve searches): more would read every
@@ -45,6 +45,7 @@ public class SearchVerticle extends AbstractVerticle {
   private Pool searching;
   private Redis redis;
   private SearchIndex index;
+  private NoteIndex notes;
   private final String instanceId = UUID.randomUUID().toString();
 
   @Override
@@ -70,8 +71,8 @@ public class SearchVerticle extends AbstractVerticle {
     LocalMap<String, String> roles = vertx.sharedData().getLocalMap(ROLES);
     boolean follower = roles.putIfAbsent(FOLLOWER, instanceId) == null;
     index = new SearchIndex(vertx, indexing, Node.meters(vertx));
-    SearchActions actions = new SearchActions(new MessageSearch(searching), new Directory(vertx),
-        RateLimiter.create(vertx, redis));
+    SearchActions actions = new SearchActions(new MessageSearch(searching), new NoteSearch(searching),
+        new Directory(vertx), RateLimiter.create(vertx, redis));
     Map<String, Function<BusRequest, Single<JsonObject>>> requests = Map.of(Addresses.SEARCH_QUERY, actions::query);
     Map<String, Function<Input, Single<JsonObject>>> internal = Map.of(Addresses.SEARCH_REINDEX,
         body -> index.reindex()
@@ -84,7 +85,8 @@ public class SearchVerticle extends AbstractVerticle {
     if (follower) {
       MessageConsumer<JsonObject> resets = vertx.eventBus().consumer(Addresses.SEARCH_INDEX_RESET,
           message -> index.reset());
-      following = index.start().andThen(resets.rxCompletion());
+      notes = new NoteIndex(vertx, indexing);
+      following = index.start().andThen(resets.rxCompletion()).andThen(Completable.defer(notes::start));
     }
     return following
         .andThen(BusService.serve(vertx, requests))
@@ -102,7 +104,7 @@ public class SearchVerticle extends AbstractVerticle {
           if (index == null || !following) {
             return Completable.complete();
           }
-          return index.stop();
+          return (notes == null ? Completable.complete() : notes.stop()).andThen(Completable.defer(index::stop));
         }))
         .andThen(Completable.defer(() -> close(searching)))
         .andThen(Completable.defer(() -> close(indexing)))

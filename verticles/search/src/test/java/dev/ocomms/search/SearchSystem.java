@@ -3,6 +3,7 @@ package dev.ocomms.search;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.notes.NotesVerticle;
 import dev.ocomms.search.Answer.Via;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.testkit.Account;
@@ -77,13 +78,13 @@ final class SearchSystem implements ExtensionContext.Store.CloseableResource, Au
   }
 
   /**
-   * Accounts, messaging, uploads (messages with files), search and the gateway (last, as the launcher deploys it) on
-   * one node.
+   * Accounts, messaging, uploads (messages with files), notes (channel notes), search and the gateway (last, as the
+   * launcher deploys it) on one node.
    */
   static SearchSystem start() {
     return new SearchSystem(TestSystem.builder()
         .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(UploadsVerticle::new)
-        .deploy(SearchVerticle::new).deploy(GatewayVerticle::new)
+        .deploy(NotesVerticle::new).deploy(SearchVerticle::new).deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
         .start());
   }

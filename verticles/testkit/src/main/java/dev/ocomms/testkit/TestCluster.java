@@ -21,7 +21,8 @@ import java.util.stream.IntStream;
 
 /**
  * Real clustered nodes in this JVM, joined over Hazelcast on loopback exactly as the launcher joins them. All nodes
- * share one database and one Redis database, as the nodes of one deployment do. Close it to stop every node.
+ * share one database and one Redis database, as the nodes of one deployment do; each has its own ports and its own
+ * local uploads directory. Close it to stop every node.
  */
 public final class TestCluster implements AutoCloseable {
   private final List<OcommsConfig> configs;
@@ -47,7 +48,11 @@ public final class TestCluster implements AutoCloseable {
         .map(port -> base.with(Setting.CLUSTER_PORT, port)
             .with(Setting.CLUSTER_MEMBERS, members)
             .with(Setting.HTTP_PORT, FreePorts.next())
-            .with(Setting.OPS_PORT, FreePorts.next()))
+            .with(Setting.OPS_PORT, FreePorts.next())
+            // Each node's uploads verticle listens on a port of its own and, like a machine of its own, has its own
+            // disk: a file stored locally on one node cannot be read on another (that is what S3 is for).
+            .with(Setting.UPLOADS_PORT, FreePorts.next())
+            .with(Setting.UPLOADS_DIR, UploadDirectories.next()))
         .toList();
     TestCluster cluster = new TestCluster(configs);
     try {

@@ -45,7 +45,7 @@ final class Serving {
   void file(RoutingContext ctx) {
     readable(ctx).flatMapCompletable(file -> {
       String etag = "\"" + file.id() + "\"";
-      if (notModified(ctx, etag)) {
+      if (notModified(ctx, etag, PRIVATE_CACHE)) {
         return Completable.complete();
       }
       Optional<ByteRange> range = range(ctx.request().getHeader("Range"), file.size());
@@ -71,7 +71,7 @@ final class Serving {
         return Completable.error(new OcommsException(ErrorCode.NOT_FOUND, "this file has no thumbnail (not an image)"));
       }
       String etag = "\"" + file.id() + "-thumbnail\"";
-      if (notModified(ctx, etag)) {
+      if (notModified(ctx, etag, PRIVATE_CACHE)) {
         return Completable.complete();
       }
       return storage.read(file.thumbnailKey())
@@ -89,7 +89,7 @@ final class Serving {
         .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such avatar")))
         .flatMapCompletable(avatar -> {
           String etag = "\"" + avatar.id() + "\"";
-          if (notModified(ctx, etag)) {
+          if (notModified(ctx, etag, IMMUTABLE_CACHE)) {
             return Completable.complete();
           }
           return storage.read(avatar.storageKey())
@@ -124,12 +124,18 @@ final class Serving {
         .putHeader("Cache-Control", cache);
   }
 
-  private static boolean notModified(RoutingContext ctx, String etag) {
+  /** Answers 304 when the client has this version; with the caching and safety headers a 200 would carry. */
+  private static boolean notModified(RoutingContext ctx, String etag, String cache) {
     String ifNoneMatch = ctx.request().getHeader("If-None-Match");
     if (ifNoneMatch == null || !(ifNoneMatch.trim().equals("*") || ifNoneMatch.contains(etag))) {
       return false;
     }
-    ctx.response().setStatusCode(304).putHeader("ETag", etag).end().subscribe(() -> { }, e -> { });
+    ctx.response().setStatusCode(304)
+        .putHeader("ETag", etag)
+        .putHeader("Cache-Control", cache)
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Content-Security-Policy", ServingPolicy.CONTENT_SECURITY_POLICY)
+        .end().subscribe(() -> { }, e -> { });
     return true;
   }
 

@@ -33,6 +33,8 @@ import java.util.function.Function;
 public final class RestApi {
   public static final String CONTRACT = "api/openapi.yaml";
   public static final int BODY_LIMIT_BYTES = 64 * 1024;
+  /** A note's text may be 256 KB (the notes verticle says so precisely); its JSON, escaped, somewhat more. */
+  public static final int NOTE_BODY_LIMIT_BYTES = 1024 * 1024;
   /** The most messages one history page holds (the contract's maximum; messaging's too). */
   private static final int HISTORY_LIMIT = 100;
   private static final String CALLER = "ocomms.caller";
@@ -52,10 +54,13 @@ public final class RestApi {
     return OpenAPIContract.from(vertx, CONTRACT).map(contract -> {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       BodyHandler bodies = BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false);
+      BodyHandler noteBodies = BodyHandler.create().setBodyLimit(NOTE_BODY_LIMIT_BYTES).setHandleFileUploads(false);
       // File bodies are not read here: FileRoutes streams them to an uploads node as they arrive.
       builder.rootHandler(ctx -> {
         if (FileRoutes.isFileRequest(ctx.request().path())) {
           ctx.next();
+        } else if (ctx.request().path().endsWith("/note")) {
+          noteBodies.handle(ctx);
         } else {
           bodies.handle(ctx);
         }
@@ -113,11 +118,35 @@ public final class RestApi {
       forward(builder, "sync", Addresses.CHAT_SYNC, RestApi::body, 200);
       forward(builder, "search", Addresses.SEARCH_QUERY, RestApi::searchQuery, 200);
 
+      noteRoutes(builder, "ChatNote", RestApi::chatId);
+      noteRoutes(builder, "PersonalNote", ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")));
+
       Router router = builder.createRouter();
       router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()
           .putHeader("Content-Type", "application/yaml").sendFile(CONTRACT).subscribe(() -> { }, ctx::fail));
       return router;
     });
+  }
+
+  /** A note's routes, the chat's or the personal one: {@code note} names it ({chatId} or {workspaceId}). */
+  private void noteRoutes(RouterBuilder builder, String kind, Function<RoutingContext, JsonObject> note) {
+    forward(builder, "get" + kind, Addresses.NOTES_GET, note, 200);
+    forward(builder, "save" + kind, Addresses.NOTES_SAVE, ctx -> body(ctx).mergeIn(note.apply(ctx)), 200);
+    forward(builder, "list" + kind + "Revisions", Addresses.NOTES_REVISIONS, note, 200);
+    forward(builder, "get" + kind + "Revision", Addresses.NOTES_REVISION, ctx -> version(ctx).mergeIn(note.apply(ctx)),
+        200);
+    forward(builder, "restore" + kind + "Revision", Addresses.NOTES_RESTORE,
+        ctx -> version(ctx).mergeIn(note.apply(ctx)), 200);
+  }
+
+  /** The path's version as a number (the contract let only digits through); notes says whether it is in range. */
+  private static JsonObject version(RoutingContext ctx) {
+    String version = ctx.pathParam("version");
+    try {
+      return new JsonObject().put("version", Long.parseLong(version));
+    } catch (NumberFormatException tooLong) {
+      return new JsonObject().put("version", version);
+    }
   }
 
   private static String clientIp(RoutingContext ctx) {

@@ -30,12 +30,13 @@ public final class Addresses {
   public static final String SEARCH_QUERY = "search.query";
   public static final String NOTES_GET = "notes.get";
   public static final String NOTES_SAVE = "notes.save";
+  public static final String NOTES_EDITING = "notes.editing";
 
   /** The complete inbound allow-list of the bridge. */
   public static final List<String> BRIDGE_REQUESTS = List.of(
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
-      NOTES_GET, NOTES_SAVE);
+      NOTES_GET, NOTES_SAVE, NOTES_EDITING);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";
@@ -159,6 +160,22 @@ public final class Addresses {
    * attached to no message for 24 h are removed; it also runs by itself every few minutes, on one node at a time.
    */
   public static final String UPLOADS_SWEEP = "uploads.sweep";
+
+  // Internal: notes (asked by the gateway for the REST API's revision routes, on the caller's behalf).
+  /** The kept versions of a note, newest first: {chatId | workspaceId} → {revisions: [{version, ...}]}. */
+  public static final String NOTES_REVISIONS = "notes.revisions";
+  /** One kept version and its diff to the current text: {chatId | workspaceId, version} → {revision, diff}. */
+  public static final String NOTES_REVISION = "notes.revision";
+  /** Brings back a kept version as a new one: {chatId | workspaceId, version} → the note. */
+  public static final String NOTES_RESTORE = "notes.restore";
+  /**
+   * Chat notes saved after a point, oldest first, for search to index (internal, no caller):
+   * {afterTime?: ISO instant, afterChatId?, limit ≤ 500} → {notes: [{chatId, content, version, updatedAt}], hasMore}.
+   * Saves commit out of their timestamps' order: a reader asks again from a little before where it stood.
+   */
+  public static final String NOTES_CHAT_CHANGES = "notes.chat.changes";
+  /** Published by notes after a chat's note was saved: {chatId, version} (a wake-up; the text is not carried). */
+  public static final String NOTES_CHAT_SAVED = "notes.chat.saved";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */

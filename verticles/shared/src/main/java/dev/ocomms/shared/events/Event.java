@@ -166,6 +166,56 @@ public sealed interface Event {
     }
   }
 
+  /** A chat's note was saved: open clients fetch it again (the text is not carried). */
+  record NoteUpdated(String chatId, int version, String editedBy, String updatedAt) implements Event {
+    public EventType type() {
+      return EventType.NOTE_UPDATED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("version", version).put("editedBy", editedBy)
+          .put("updatedAt", updatedAt);
+    }
+  }
+
+  /**
+   * A member has a chat's note open for editing ({@code active}) or closed it; shown for {@code expiresInMs} unless
+   * repeated, so that a client that vanished stops showing as editing.
+   */
+  record NoteEditing(String chatId, String userId, boolean active, long expiresInMs) implements Event {
+    public EventType type() {
+      return EventType.NOTE_EDITING;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("userId", userId).put("active", active)
+          .put("expiresInMs", expiresInMs);
+    }
+  }
+
+  /** The user's personal note of a workspace was saved (on another device, maybe): to that user's sessions. */
+  record PersonalNoteUpdated(String userId, String workspaceId, int version, String updatedAt) implements Event {
+    public EventType type() {
+      return EventType.PERSONAL_NOTE_UPDATED;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("workspaceId", workspaceId).put("version", version).put("updatedAt", updatedAt);
+    }
+  }
+
   /** Written by the bridge to one connection only (never published). */
   record SyncRequired(String chatId) implements Event {
     public EventType type() {

@@ -25,6 +25,9 @@ public enum EventType {
   NOTIFICATION_BADGE("notification.badge", Audience.USER, false),
   PRESENCE_CHANGED("presence.changed", Audience.USER, false),
   TYPING_INDICATOR("typing.indicator", Audience.CHAT, false),
+  NOTE_UPDATED("note.updated", Audience.CHAT, false),
+  NOTE_EDITING("note.editing", Audience.CHAT, false),
+  PERSONAL_NOTE_UPDATED("note.personal.updated", Audience.USER, false),
   /** To one connection whose outbound queue overflowed: it missed events of this chat and must call chat.sync. */
   SYNC_REQUIRED("sync.required", Audience.CHAT, false);
 
