@@ -6,12 +6,19 @@ const SESSION_KEY = 'ocomms.session';
 /** Refresh this long before the access token expires. */
 const REFRESH_MARGIN_MS = 60_000;
 
+/**
+ * The error code an answer without a problem document stands for (an upload refused by a proxy, or answered early
+ * while its body was still being sent).
+ */
+const CODE_BY_STATUS = { 0: 'network', 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type',
+  429: 'rate_limited', 503: 'unavailable', 504: 'timeout' };
+
 /** A failed request: `code` is the error code of the problem document (or `network`). */
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || problem?.title || `HTTP ${status}`);
     this.status = status;
-    this.code = problem?.code || (status === 0 ? 'network' : 'internal');
+    this.code = problem?.code || CODE_BY_STATUS[status] || 'internal';
     this.problem = problem || {};
   }
 }
@@ -140,10 +147,7 @@ async function problemOf(response) {
 
 /** An authenticated call: refreshes the token once on 401 and tries again. The JSON answer (or null for 204). */
 export async function call(method, path, body) {
-  if (session && session.expiresAt - Date.now() < 5_000) {
-    await refreshSession();
-  }
-  let response = await rawFetch(method, path, body, accessToken());
+  let response = await rawFetch(method, path, body, await freshToken());
   if (response.status === 401 && session) {
     await refreshSession();
     response = await rawFetch(method, path, body, accessToken());
@@ -152,6 +156,102 @@ export async function call(method, path, body) {
     throw new ApiError(response.status, await problemOf(response));
   }
   return response.status === 204 ? null : response.json();
+}
+
+/** A fresh enough access token: refreshed first when it is about to expire. */
+async function freshToken() {
+  if (session && session.expiresAt - Date.now() < 5_000) {
+    await refreshSession();
+  }
+  return accessToken();
+}
+
+/**
+ * An authenticated request of a body that is not JSON (a file, a form): the raw response, after one refresh and retry
+ * on 401, or an ApiError.
+ */
+async function callRaw(method, path, body) {
+  const send = async () => {
+    try {
+      return await fetch(API + path, { method, body, credentials: 'omit',
+        headers: { Authorization: `Bearer ${await freshToken()}` } });
+    } catch {
+      throw new ApiError(0, { code: 'network', detail: 'The server cannot be reached' });
+    }
+  };
+  let response = await send();
+  if (response.status === 401 && session) {
+    await refreshSession();
+    response = await send();
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, await problemOf(response));
+  }
+  return response;
+}
+
+/** A file's (or thumbnail's) bytes, fetched with the token: `<img src>` cannot carry it. */
+export async function fileBlob(path) {
+  return (await callRaw('GET', path.replace(/^\/api\/v1/, ''))).blob();
+}
+
+function fileForm(file, name) {
+  const form = new FormData();
+  form.append('file', file, name || file.name || 'file');
+  return form;
+}
+
+/**
+ * Uploads one file (multipart part `file`) with XMLHttpRequest, which reports upload progress (fetch does not):
+ * `onProgress(loaded, total)` as bytes go. Returns `{done, abort}`: `done` resolves with the `file` answered or rejects
+ * with an ApiError (`aborted` after `abort()`). A 401 refreshes the token once and sends the file again.
+ */
+export function uploadFile(chatId, file, onProgress = () => {}) {
+  let xhr = null;
+  let aborted = false;
+  const attempt = token => new Promise((resolve, reject) => {
+    xhr = new XMLHttpRequest();
+    xhr.open('POST', `${API}/files${chatId ? `?chatId=${encodeURIComponent(chatId)}` : ''}`);
+    xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = event => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    xhr.onload = () => resolve(xhr);
+    xhr.onerror = () => reject(new ApiError(0, { code: 'network', detail: 'The server cannot be reached' }));
+    xhr.onabort = () => reject(new ApiError(0, { code: 'aborted', detail: 'Cancelled' }));
+    xhr.send(fileForm(file));
+  });
+  const done = (async () => {
+    let answer = await attempt(await freshToken());
+    if (answer.status === 401 && session && !aborted) {
+      await refreshSession();
+      answer = await attempt(accessToken());
+    }
+    const body = answer.response;
+    if (answer.status !== 201) {
+      throw new ApiError(answer.status, body && typeof body === 'object' ? body : null);
+    }
+    return body.file;
+  })();
+  return {
+    done,
+    abort() {
+      aborted = true;
+      xhr?.abort();
+    },
+  };
+}
+
+/** Sets the signed-in user's avatar (`PUT /users/me/avatar`): the `user` answered. */
+async function setAvatar(file) {
+  return (await (await callRaw('PUT', '/users/me/avatar', fileForm(file))).json()).user;
+}
+
+/** The signed-in user's profile changed (a new avatar): the session carries it, every listener hears of it. */
+export function updateUser(user) {
+  if (session && user && session.user?.id === user.id) {
+    storeSession({ ...session, user: { ...session.user, ...user } });
+  }
 }
 
 export async function register(fields) {
@@ -215,6 +315,10 @@ export const rest = {
   noteRevisions: target => call('GET', `${notePath(target)}/note/revisions`),
   noteRevision: (target, version) => call('GET', `${notePath(target)}/note/revisions/${version}`),
   restoreNote: (target, version) => call('POST', `${notePath(target)}/note/revisions/${version}/restore`),
+  fileLimits: () => call('GET', '/files/limits'),
+  chatFiles: (chatId, before) => call('GET', `/chats/${chatId}/files?limit=30${before ? `&before=${encodeURIComponent(before)}` : ''}`),
+  setAvatar,
+  removeAvatar: async () => (await call('DELETE', '/users/me/avatar')).user,
 };
 
 function notePath({ chatId, workspaceId }) {

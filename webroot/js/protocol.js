@@ -67,7 +67,10 @@ export const SEQUENCED = Object.freeze(new Set([
   EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION,
 ]));
 
-/** Error codes (docs/protocol.md, "Error codes"), and `disconnected`: the client's own, for a lost connection. */
+/**
+ * Error codes (docs/protocol.md, "Error codes"), and the client's own: `disconnected` for a lost bridge connection,
+ * `network` for a REST request (an upload) that did not reach the server.
+ */
 export const ERROR = Object.freeze({
   VALIDATION_FAILED: 'validation_failed',
   UNAUTHORIZED: 'unauthorized',
@@ -75,11 +78,13 @@ export const ERROR = Object.freeze({
   NOT_FOUND: 'not_found',
   CONFLICT: 'conflict',
   PAYLOAD_TOO_LARGE: 'payload_too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   RATE_LIMITED: 'rate_limited',
   UNAVAILABLE: 'unavailable',
   TIMEOUT: 'timeout',
   INTERNAL: 'internal',
   DISCONNECTED: 'disconnected',
+  NETWORK: 'network',
 });
 
 /**
@@ -100,6 +105,12 @@ export const REASON = Object.freeze({
   INVITE_USED_UP: 'invite_used_up',
   TOO_MANY_FRAMES: 'too_many_frames',
   SEARCH_UNAVAILABLE: 'search_unavailable',
+  UPLOAD_TOO_LARGE: 'upload_too_large',
+  QUOTA_EXCEEDED: 'quota_exceeded',
+  IMAGE_TOO_LARGE: 'image_too_large',
+  FILE_TYPE_NOT_ALLOWED: 'file_type_not_allowed',
+  FILE_TYPE_MISMATCH: 'file_type_mismatch',
+  IMAGE_UNREADABLE: 'image_unreadable',
 });
 
 /** Limits the server sets on requests the client makes. */

@@ -237,6 +237,37 @@ export function fakeApi(data = {}) {
     },
     logout: async () => api.dropSession(),
     rest: {},
+    uploads: [], // every upload started, as the test drives it: see `uploadFile`
+    /**
+     * An upload the test finishes: `progress(loaded)`, `finish(fields)` (201 with a file made from the upload),
+     * `refuse(status, problem)`; `aborted` once cancelled.
+     */
+    uploadFile(chatId, file, onProgress) {
+      let settle;
+      const done = new Promise((resolve, reject) => {
+        settle = { resolve, reject };
+      });
+      const upload = {
+        chatId, file, aborted: false, done,
+        progress: loaded => onProgress(loaded, file.size),
+        finish: (fields = {}) => settle.resolve(uploadedFile(file, fields)),
+        refuse: (status, problem) => settle.reject(Object.assign(new Error(problem.detail || problem.code),
+          { status, code: problem.code, problem })),
+      };
+      api.uploads.push(upload);
+      return {
+        done,
+        abort() {
+          upload.aborted = true;
+          settle.reject(Object.assign(new Error('Cancelled'), { status: 0, code: 'aborted', problem: {} }));
+        },
+      };
+    },
+    updateUser(user) {
+      if (session?.user.id === user.id) {
+        api.signIn({ ...session, user });
+      }
+    },
   };
   const rest = (name, answer) => {
     api.rest[name] = async (...args) => {
@@ -250,8 +281,35 @@ export function fakeApi(data = {}) {
   rest('chatMembers', chatId => ({ members: api.data.chatMembers[chatId] || [] }));
   rest('joinChat', chatId => ({ chat: api.data.chats.find(chat => chat.id === chatId) }));
   rest('leaveChat', () => null);
+  rest('fileLimits', () => api.data.fileLimits);
+  rest('chatFiles', (chatId, before) => api.data.chatFiles(chatId, before));
+  rest('setAvatar', file => ({ ...session.user, avatarUrl: `/api/v1/avatars/${file.name}` }));
+  rest('removeAvatar', () => ({ ...session.user, avatarUrl: null }));
   return api;
 }
+
+let fileIds = 0;
+
+/** The server's `file` for an upload (ids counted: file-1, file-2, ...). */
+export function uploadedFile(file, fields = {}) {
+  fileIds += 1;
+  const id = `file-${fileIds}`;
+  const image = /^image\//.test(file.type);
+  return {
+    id, name: file.name, type: file.type || 'application/octet-stream', size: file.size,
+    width: image ? 800 : null, height: image ? 600 : null, url: `/api/v1/files/${id}`,
+    thumbnailUrl: image ? `/api/v1/files/${id}/thumbnail` : null, ...fields,
+  };
+}
+
+/** A file as the page's file input gives it (only what the client reads of one). */
+export const localFile = (name, size, type = 'image/png') => ({ name, size, type });
+
+/** The limits the server answers by default (GET /api/v1/files/limits). */
+export const FILE_LIMITS = {
+  maxBytes: 25 * 1024 * 1024, avatarMaxBytes: 2 * 1024 * 1024, allowedTypes: ['image/png'],
+  quotaBytes: 1024 * 1024 * 1024, usedBytes: 0, uploadsPerMinute: 10,
+};
 
 export const ME = { id: 'u-me', username: 'me', displayName: 'Me Myself' };
 export const ALICE = { id: 'u-alice', username: 'alice', displayName: 'Alice' };
@@ -342,6 +400,8 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
     workspaces: [{ id: 'ws-1', name: 'Acme', role: 'member' }],
     members: { 'ws-1': [ME, ALICE, BOB].map(user => ({ userId: user.id, user })) },
     chats,
+    fileLimits: FILE_LIMITS,
+    chatFiles: () => ({ files: [], nextCursor: null }),
     chatMembers: Object.fromEntries(chats.map(chat => [chat.id,
       [ME, ALICE, BOB].map(user => ({ userId: user.id, readSeq: 0, user }))])),
   });

@@ -8,6 +8,7 @@ import { ChatPane } from './ChatPane.js';
 import { ThreadPanel } from './Thread.js';
 import { SearchPanel } from './Search.js';
 import { NotesPanelHost } from './Notes.js';
+import { FilesPanel, Lightbox } from './Files.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -69,6 +70,13 @@ function Workspace() {
   const [dialog, setDialog] = useState(null);
   const connection = useSlice(client.connection.slice, state => state.status);
   const threadRootId = useSlice(client.chats.selection, state => state.threadRootId);
+  const filesOpen = useSlice(client.files.slice, state => state.open);
+  const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
+  // On a phone the chat list is a drawer over the chat: opened from the chat's header, closed by choosing a chat.
+  const [chatsOpen, setChatsOpen] = useState(false);
+  const showChats = useCallback(() => setChatsOpen(true), []);
+  const hideChats = useCallback(() => setChatsOpen(false), []);
+  useEffect(() => setChatsOpen(false), [activeChatId]);
   const close = useCallback(() => setDialog(null), []);
 
   useEffect(() => {
@@ -91,8 +99,12 @@ function Workspace() {
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
         if (dialog) {
           setDialog(null);
+        } else if (chatsOpen) {
+          setChatsOpen(false);
         } else if (client.search.slice.state.open) {
           client.search.hide();
+        } else if (client.files.slice.state.open) {
+          client.files.hide();
         } else if (client.chats.selection.state.threadRootId) {
           client.closeThread();
         }
@@ -100,19 +112,23 @@ function Workspace() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialog]);
+  }, [dialog, chatsOpen]);
 
   const Dialog = dialog && DIALOGS[dialog];
-  return h('div', { class: `layout${threadRootId ? ' with-thread' : ''}`, 'data-connection': connection },
+  const classes = `layout${threadRootId || filesOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
+  return h('div', { class: classes, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
     h(ConnectionBanner),
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
-    h(Sidebar, { openDialog: setDialog }),
-    h(ChatPane),
+    h(Sidebar, { openDialog: setDialog, onChose: hideChats }),
+    chatsOpen && h('div', { class: 'drawer-backdrop', 'aria-hidden': 'true', onClick: () => setChatsOpen(false) }),
+    h(ChatPane, { onShowChats: showChats }),
     h(ThreadPanel),
+    h(FilesPanel),
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),
+    h(Lightbox),
     h(ErrorToast),
     h(Announcer));
 }

@@ -5,6 +5,8 @@ import { Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
 import { NotesButton } from './Notes.js';
+import { FilesButton } from './Files.js';
+import { Icon } from './icons.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -359,22 +361,59 @@ function TypingLine({ chatId }) {
   return h('div', { class: 'typing', 'aria-live': 'polite' }, text);
 }
 
-/** The open chat: header, messages, typing line and composer. */
-export function ChatPane() {
+/** Whether a drag carries files (not text or a link from the page). */
+const carriesFiles = event => [...(event.dataTransfer?.types || [])].includes('Files');
+
+/** The open chat: header, messages, typing line and composer; files dropped on it join the composer. */
+export function ChatPane({ onShowChats }) {
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
+  const [dropping, setDropping] = useState(false);
+  const depth = useRef(0); // dragenter and dragleave come for every child crossed
   const chat = useRow(client.chats.table, activeChatId);
   const title = useChatTitle(chat);
   const noWorkspace = useSlice(client.session.slice, state => state.workspaces.length === 0);
   if (!chat) {
     return h('main', { class: 'chat-pane empty', id: 'main' },
+      h('button', { class: 'icon-button show-chats floating', 'aria-label': 'Show chats', title: 'Chats',
+        onClick: onShowChats }, h(Icon, { name: 'menu' })),
       h('div', { class: 'empty-state' },
         noWorkspace
           ? [h('h2', null, 'Welcome to OComms'), h('p', null, 'Create a workspace or join one with an invite code (the + on the left).')]
           : [h('h2', null, 'No chat open'), h('p', null, 'Pick a channel or start a conversation.')]));
   }
   const label = chat.kind === 'channel' ? `Message #${title}` : `Message ${title}`;
-  return h('main', { class: 'chat-pane', id: 'main', 'aria-label': title },
+  const drop = {
+    onDragEnter: event => {
+      if (carriesFiles(event)) {
+        depth.current += 1;
+        setDropping(true);
+      }
+    },
+    onDragOver: event => {
+      if (carriesFiles(event)) {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+      }
+    },
+    onDragLeave: event => {
+      if (carriesFiles(event) && (depth.current = Math.max(0, depth.current - 1)) === 0) {
+        setDropping(false);
+      }
+    },
+    onDrop: event => {
+      if (carriesFiles(event)) {
+        event.preventDefault();
+        depth.current = 0;
+        setDropping(false);
+        client.uploads.add(chat.id, chat.id, [...event.dataTransfer.files]);
+      }
+    },
+  };
+  return h('main', { class: `chat-pane${dropping ? ' dropping' : ''}`, id: 'main', 'aria-label': title, ...drop },
+    dropping && h('div', { class: 'drop-overlay', 'aria-hidden': 'true' }, h('span', null, `Drop files to share them in ${label.slice(8)}`)),
     h('header', { class: 'chat-header' },
+      h('button', { class: 'icon-button show-chats', 'aria-label': 'Show chats', title: 'Chats', onClick: onShowChats },
+        h(Icon, { name: 'menu' })),
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
       h('span', { class: 'member-count', title: 'Members' }, `${chat.memberCount || ''} ${chat.memberCount === 1 ? 'member' : 'members'}`),
@@ -382,6 +421,7 @@ export function ChatPane() {
         class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
       }, 'Leave'),
       h(NotesButton, { chatId: chat.id }),
+      h(FilesButton, { chatId: chat.id }),
       h(SearchButton)),
     h(MessageList, { key: chat.id, chatId: chat.id }),
     h(TypingLine, { chatId: chat.id }),

@@ -2,6 +2,10 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { Icon } from './icons.js';
+import { UploadChips } from './Files.js';
+import { Avatar } from './Message.js';
+import { useSlice } from './hooks.js';
+import { composerKey } from '../store/uploads.js';
 
 const SPECIAL = [
   { username: 'channel', displayName: 'Notify everyone in this chat' },
@@ -23,9 +27,21 @@ function candidates(chatId, prefix) {
     .slice(0, 8);
 }
 
-/** The message box: Enter sends, Shift+Enter is a new line; drafts are kept per chat (and per thread). */
+/** Files a paste carries (an image copied from another program, a screenshot). */
+function pastedFiles(event) {
+  return [...(event.clipboardData?.items || [])].filter(item => item.kind === 'file')
+    .map(item => item.getAsFile()).filter(Boolean);
+}
+
+/**
+ * The message box: Enter sends, Shift+Enter is a new line; drafts are kept per chat (and per thread). Files come by
+ * the attach button, a paste, or a drop on the chat (ChatPane); sending waits for their uploads.
+ */
 export function Composer({ chatId, rootId, label }) {
   const key = draftKey(chatId, rootId);
+  const uploadKey = composerKey(chatId, rootId);
+  const uploads = useSlice(client.uploads.table, table => table.get(uploadKey), { key: uploadKey });
+  const picker = useRef(null);
   const [text, setText] = useState(() => localStorage.getItem(key) || '');
   const [completion, setCompletion] = useState(null); // {start, query, items, index}
   const box = useRef(null);
@@ -79,16 +95,46 @@ export function Composer({ chatId, rootId, label }) {
     });
   };
 
-  const send = () => {
-    const content = text.trim();
-    if (!content) {
-      return;
-    }
-    client.outbox.send(chatId, content, rootId);
-    client.typing.stoppedTyping(chatId);
+  const files = uploads?.items || [];
+  const waiting = !!uploads?.sending;
+  const failed = files.some(item => item.status === 'failed');
+  const canSend = !waiting && !failed && (!!text.trim() || files.length > 0);
+
+  const sent = () => {
     setText('');
     saveDraft('');
     window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
+  };
+
+  const send = async () => {
+    const content = text.trim();
+    if (!canSend) {
+      return;
+    }
+    client.typing.stoppedTyping(chatId);
+    if (files.length === 0) {
+      client.outbox.send(chatId, content, rootId); // shown at once; the box is free for the next one
+      sent();
+      return;
+    }
+    // The text stays in the box (read-only) until the files are up: a failed one leaves it there to send again.
+    if (await client.uploads.send(uploadKey, { chatId, content, rootId })) {
+      sent();
+    }
+  };
+
+  const attach = list => {
+    if (list?.length) {
+      client.uploads.add(uploadKey, chatId, list);
+    }
+  };
+
+  const onPaste = event => {
+    const pasted = pastedFiles(event);
+    if (pasted.length) {
+      event.preventDefault();
+      attach(pasted);
+    }
   };
 
   const onKeyDown = event => {
@@ -130,22 +176,32 @@ export function Composer({ chatId, rootId, label }) {
   };
 
   const listId = `mentions-${rootId || chatId}`;
-  return h('div', { class: 'composer' },
+  return h('div', { class: `composer${files.length ? ' with-files' : ''}` },
+    h(UploadChips, { uploadKey }),
     completion && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
       completion.items.map((item, i) => h('li', {
         id: `${listId}-${i}`, role: 'option', 'aria-selected': String(i === completion.index),
         class: i === completion.index ? 'selected' : '',
         onMouseDown: event => { event.preventDefault(); accept(item); },
-      }, h('strong', null, `@${item.username}`), ' ', h('span', { class: 'muted' }, item.displayName)))),
+      }, item.id && h(Avatar, { userId: item.id, size: 'tiny' }), h('strong', null, `@${item.username}`), ' ',
+      h('span', { class: 'muted' }, item.displayName)))),
     h('textarea', {
       ref: box, rows: 1, value: text, 'aria-label': label, placeholder: label,
       class: 'composer-input',
       'aria-autocomplete': 'list', 'aria-controls': completion ? listId : undefined,
       'aria-activedescendant': completion ? `${listId}-${completion.index}` : undefined,
-      onInput, onKeyDown,
+      onInput, onKeyDown, onPaste, readOnly: waiting, 'aria-busy': waiting ? 'true' : undefined,
       onBlur: () => setTimeout(() => setCompletion(null), 150),
     }),
-    h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
-      disabled: !text.trim() }, h(Icon, { name: 'send' })),
-    h('p', { class: 'composer-hint', 'aria-hidden': 'true' }, 'Enter to send · Shift+Enter for a new line'));
+    h('div', { class: 'composer-buttons' },
+      h('input', { ref: picker, type: 'file', multiple: true, class: 'visually-hidden file-picker', tabindex: -1,
+        'aria-hidden': 'true', onChange: event => { attach([...event.currentTarget.files]); event.currentTarget.value = ''; } }),
+      h('button', { class: 'attach', 'aria-label': 'Attach files', title: 'Attach files (or drop or paste them)',
+        onClick: () => picker.current.click() }, h(Icon, { name: 'attach' })),
+      h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
+        disabled: !canSend }, h(Icon, { name: 'send' }))),
+    h('p', { class: `composer-hint${waiting || failed ? ' notice' : ''}`, 'aria-live': 'polite' },
+      waiting ? 'Sending when the files are uploaded…'
+        : failed ? 'Remove the files that failed to send the message'
+          : 'Enter to send · Shift+Enter for a new line'));
 }

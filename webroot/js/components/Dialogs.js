@@ -2,6 +2,7 @@ import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { PresenceDot } from './Sidebar.js';
+import { Avatar } from './Message.js';
 import { useSlice } from './hooks.js';
 
 /** A modal dialog; focus moves into it and comes back when it closes. Esc closes it (App). */
@@ -144,7 +145,8 @@ export function NewDmDialog({ onClose }) {
     h('ul', { class: 'people-list' }, people.map(user => h('li', { key: user.id },
       h('label', { class: 'check' },
         h('input', { type: 'checkbox', checked: chosen.includes(user.id), onChange: () => toggle(user.id) }),
-        h(PresenceDot, { userId: user.id }), ` ${user.displayName} `, h('span', { class: 'muted' }, `@${user.username}`))))),
+        h(Avatar, { userId: user.id, size: 'small' }), h(PresenceDot, { userId: user.id }),
+        ` ${user.displayName} `, h('span', { class: 'muted' }, `@${user.username}`))))),
     error && h('p', { class: 'form-error', role: 'alert' }, error),
     h('button', { class: 'primary', disabled: busy || chosen.length === 0, onClick: () => start() }, 'Start conversation'));
 }

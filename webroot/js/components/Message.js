@@ -4,6 +4,7 @@ import { client } from '../store.js';
 import { messageHtml } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
+import { Attachments } from './Files.js';
 import { memo, useDisplayName, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
@@ -24,9 +25,20 @@ function hue(userId) {
   return n;
 }
 
-export function Avatar({ userId }) {
+/**
+ * A person's picture (`avatarUrl`: no token needed, so a plain `<img>`), or their initials on their colour when they
+ * have none or it cannot be loaded. `size`: 'small' in lists.
+ */
+export function Avatar({ userId, size }) {
   const name = useDisplayName(userId);
-  return h('span', { class: `avatar hue-${Math.floor(hue(userId) / 30)}`, 'aria-hidden': 'true' }, initials(name));
+  const avatarUrl = useSlice(client.people.users, users => users.get(userId)?.avatarUrl || null, { key: userId });
+  const [broken, setBroken] = useState(null);
+  const classes = `avatar${size ? ` ${size}` : ''} hue-${Math.floor(hue(userId) / 30)}`;
+  if (avatarUrl && broken !== avatarUrl) {
+    return h('img', { class: `${classes} avatar-image`, src: avatarUrl, alt: '', 'aria-hidden': 'true',
+      loading: 'lazy', decoding: 'async', onError: () => setBroken(avatarUrl) });
+  }
+  return h('span', { class: classes, 'aria-hidden': 'true' }, initials(name));
 }
 
 function Reactions({ message }) {
@@ -131,7 +143,8 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
           h('div', { class: 'edit-actions' },
             h('button', { onClick: () => setEditing(false) }, 'Cancel'),
             h('button', { class: 'primary', onClick: saveEdit }, 'Save')))
-        : h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
+        : message.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
+    !message.deleted && h(Attachments, { attachments: message.attachments }),
     message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
     !message.deleted && h(Reactions, { message }),
     !inThread && message.replyCount > 0 && h('button', {
@@ -166,7 +179,8 @@ export function PendingMessage({ pending }) {
   h(Avatar, { userId: me.id }),
   h('div', { class: 'message-main' },
     h('header', { class: 'message-header' }, h('span', { class: 'sender' }, me.displayName)),
-    h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(pending, me.username) } }),
+    pending.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(pending, me.username) } }),
+    h(Attachments, { attachments: pending.attachments }),
     h('span', {
       class: 'send-status', role: failed ? 'alert' : undefined,
       'data-code': failure?.code, 'data-reason': failure?.reason || undefined,

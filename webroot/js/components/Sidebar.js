@@ -1,8 +1,10 @@
 import { h } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
+import { describeUploadFailure } from '../store/uploads.js';
 import { client } from '../store.js';
 import { setTheme, themeChoice } from '../theme.js';
 import { Icon } from './icons.js';
+import { Avatar } from './Message.js';
 import { badgeLane, memo, useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
 import { shallowEqual } from '../store/slice.js';
 
@@ -65,11 +67,43 @@ const ChatLink = memo(function ChatRow({ chatId }) {
   },
   chat.kind === 'channel'
     ? h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#')
-    : partner ? h(PresenceDot, { userId: partner }) : h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, '👥'),
+    : partner ? h('span', { class: 'avatar-with-presence' }, h(Avatar, { userId: partner, size: 'tiny' }),
+      h(PresenceDot, { userId: partner }))
+      : h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, '👥'),
   h('span', { class: 'chat-name' }, title),
   mentions > 0 ? h('span', { class: 'badge mention', 'data-badge': 'mention' }, String(mentions))
     : unread > 0 ? h('span', { class: 'badge', 'data-badge': 'unread' }, String(unread)) : null));
 });
+
+/** Choosing a picture of oneself, or removing it: the answered profile is shown everywhere at once. */
+function AvatarItems({ me, done }) {
+  const picker = useRef(null);
+  const [error, setError] = useState(null);
+  const run = async action => {
+    setError(null);
+    try {
+      await action();
+      done();
+    } catch (failure) {
+      setError(describeUploadFailure(failure).text);
+    }
+  };
+  return [
+    h('div', { class: 'menu-label' }, 'Profile picture'),
+    h('input', { ref: picker, type: 'file', accept: 'image/png,image/jpeg,image/gif,image/webp', tabindex: -1,
+      class: 'visually-hidden avatar-picker', 'aria-hidden': 'true',
+      onChange: event => {
+        const file = event.currentTarget.files[0];
+        event.currentTarget.value = '';
+        if (file) run(() => client.setAvatar(file));
+      } }),
+    h('button', { role: 'menuitem', class: 'menu-item', onClick: () => picker.current.click() },
+      h(Avatar, { userId: me.id, size: 'tiny' }), me.avatarUrl ? 'Change picture…' : 'Upload picture…'),
+    me.avatarUrl && h('button', { role: 'menuitem', class: 'menu-item', onClick: () => run(client.removeAvatar) },
+      'Remove picture'),
+    error && h('p', { class: 'menu-error', role: 'alert' }, error),
+  ];
+}
 
 function UserMenu() {
   const [open, setOpen] = useState(false);
@@ -79,7 +113,9 @@ function UserMenu() {
   return h('div', { class: 'user-menu' },
     h('button', { class: 'me', 'aria-haspopup': 'menu', 'aria-expanded': String(open), 'aria-label': 'Your status and settings',
       onClick: () => setOpen(!open) },
-    h(PresenceDot, { userId: me.id }), h('span', { class: 'me-name' }, me.displayName),
+    h('span', { class: 'avatar-with-presence' }, h(Avatar, { userId: me.id, size: 'small' }),
+      h(PresenceDot, { userId: me.id })),
+    h('span', { class: 'me-name' }, me.displayName),
     h('span', { class: 'me-status' }, status)),
     open && h('div', { class: 'menu', role: 'menu', onKeyDown: e => e.key === 'Escape' && setOpen(false) },
       h('div', { class: 'menu-label' }, 'Status'),
@@ -87,6 +123,7 @@ function UserMenu() {
         role: 'menuitemradio', 'aria-checked': String(chosen === value), class: 'menu-item',
         onClick: () => { client.presence.setStatus(value); setOpen(false); },
       }, h('span', { class: `presence-dot ${value}`, 'aria-hidden': 'true' }), text)),
+      h(AvatarItems, { me, done: () => setOpen(false) }),
       h('div', { class: 'menu-label' }, 'Theme'),
       [['light', 'Light'], ['dark', 'Dark'], ['system', 'System']].map(([value, text]) => h('button', {
         role: 'menuitemradio', 'aria-checked': String(themeChoice() === value), class: 'menu-item',
@@ -102,7 +139,7 @@ function UserMenu() {
 }
 
 /** Channels and DMs of the current workspace: re-rendered when the list changes, not when a badge does. */
-export function Sidebar({ openDialog }) {
+export function Sidebar({ openDialog, onChose }) {
   const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
   const workspace = useSlice(client.session.slice, state => state.workspaces.find(ws => ws.id === workspaceId));
   const { channels, dms } = useSlice(client.chats.table, () => client.chats.chatsOf(workspaceId));
@@ -113,7 +150,9 @@ export function Sidebar({ openDialog }) {
       h('h2', { class: 'workspace-name' }, workspace ? workspace.name : 'No workspace'),
       workspace && h('button', { class: 'icon-button', title: 'Invite people', 'aria-label': 'Invite people',
         onClick: () => openDialog('invite') }, h(Icon, { name: 'invite' }))),
-    h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages' },
+    // A chat chosen (the open one too) closes the list where it is a drawer (a phone).
+    h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages',
+      onClick: event => event.target.closest?.('.chat-link') && onChose?.() },
       h('div', { class: 'section-title' },
         h('h3', null, 'Channels'),
         workspace && h('button', { class: 'icon-button small', title: 'Create a channel', 'aria-label': 'Create a channel',

@@ -36,7 +36,7 @@ export function useMe() {
 }
 
 const sameUser = (a, b) => a === b || (!!a && !!b && a.id === b.id && a.username === b.username
-  && a.displayName === b.displayName);
+  && a.displayName === b.displayName && a.avatarUrl === b.avatarUrl);
 
 /** A person's display name, re-rendered when their profile changes. */
 export function useDisplayName(userId) {

@@ -12,6 +12,12 @@ const PATHS = {
   plus: 'M12 5v14M5 12h14',
   search: 'M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4.2-4.2',
   note: 'M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7',
+  attach: 'M20.5 11.5l-8.3 8.3a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8',
+  file: 'M14 3H7a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2V8l-5-5zM14 3v5h5',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
+  files: 'M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V7z',
+  menu: 'M4 6h16M4 12h16M4 18h16',
+  retry: 'M4 12a8 8 0 1 0 2.3-5.7M4 4v4h4',
 };
 
 export function Icon({ name, size = 18 }) {

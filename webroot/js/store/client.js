@@ -20,6 +20,8 @@ import { createSearch } from './search.js';
 import { createSession } from './session.js';
 import { createTitle } from './title.js';
 import { createTyping } from './typing.js';
+import { createUploads } from './uploads.js';
+import { createChatFiles } from './files.js';
 import { createNotes } from './notes.js';
 
 /**
@@ -44,6 +46,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const chats = createChats({ api, bus, router, session, people, notices, storage });
   const messages = createMessages({ bus, router, api, session, people, chats, connection, notices });
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
+  const uploads = createUploads({ api, outbox, newId });
+  const files = createChatFiles({ api, chats, messages });
   const typing = createTyping({ bus, router, session, people, messages, connection });
   const notes = createNotes({ api, bus, router, session, people, connection, storage, clock });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
@@ -108,6 +112,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     chats.clear();
     messages.clear();
     outbox.clear();
+    uploads.clear();
+    files.clear();
     typing.clear();
     notes.clear();
     search.clear();
@@ -260,6 +266,20 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     }
   }
 
+  /** The user's new avatar (or none): the answered profile replaces theirs everywhere. */
+  async function setAvatar(file) {
+    profileChanged(await api.rest.setAvatar(file));
+  }
+
+  async function removeAvatar() {
+    profileChanged(await api.rest.removeAvatar());
+  }
+
+  function profileChanged(user) {
+    people.learn([user]);
+    api.updateUser(user);
+  }
+
   function openThread(rootId) {
     const chatId = chats.activeChatId();
     chats.selectThread(rootId);
@@ -275,6 +295,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     chats,
     messages,
     outbox,
+    uploads,
+    files,
     typing,
     notes,
     presence,
@@ -294,6 +316,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     startDm,
     leaveChat,
     refreshMembers,
+    setAvatar,
+    removeAvatar,
     openThread,
     closeThread: () => chats.selectThread(null),
     createInvite: () => api.rest.invite(workspaceId()),

@@ -4,6 +4,13 @@ import { createSlice } from './slice.js';
 
 const ANNOUNCED_CHARS = 140;
 
+/** What a message says, read aloud: its text, or the files it shares. */
+function sharedText(message) {
+  const files = message.attachments?.length || 0;
+  const shared = files ? `${files === 1 ? 'a file' : `${files} files`}: ${message.attachments.map(f => f.name).join(', ')}` : '';
+  return message.content ? `${message.content}${shared ? ` (and ${shared})` : ''}` : `shared ${shared}`;
+}
+
 export function createNotices() {
   const slice = createSlice('notices', { error: null, announcement: '' });
 
@@ -18,7 +25,7 @@ export function createNotices() {
     messages.onNewMessage((chatId, message) => {
       if (chatId === chats.activeChatId() && message.senderId !== session.me() && !message.replyTo) {
         slice.set({
-          announcement: `${people.displayName(message.senderId)}: ${message.content.slice(0, ANNOUNCED_CHARS)}`,
+          announcement: `${people.displayName(message.senderId)}: ${sharedText(message).slice(0, ANNOUNCED_CHARS)}`,
         });
       }
     });

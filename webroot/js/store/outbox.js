@@ -36,7 +36,8 @@ export function failureText(failure) {
  * @param deps.newId makes a clientId
  */
 export function createOutbox({ bus, store, session, chats, messages, connection, newId = () => crypto.randomUUID() }) {
-  const pending = createTable('outbox'); // chatId -> [{clientId, chatId, content, replyTo, createdAt, status, failure}]
+  // chatId -> [{clientId, chatId, content, replyTo, fileIds, attachments, createdAt, status, failure}]
+  const pending = createTable('outbox');
   let flushing = false;
   let retryTimer = 0;
 
@@ -62,14 +63,20 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
     }
   });
 
-  /** Writes a message (or a thread reply): shown at once, kept in the outbox until the server has it. */
-  async function send(chatId, content, replyTo) {
+  /**
+   * Writes a message (or a thread reply), with the uploaded `files` it carries: shown at once, kept in the outbox
+   * until the server has it.
+   */
+  async function send(chatId, content, replyTo, files = []) {
     const entry = {
       clientId: newId(),
       userId: session.me(),
       chatId,
       content,
       replyTo: replyTo || null,
+      fileIds: files.map(file => file.id),
+      attachments: files.map(({ id, name, type, size, width, height, url, thumbnailUrl }) =>
+        ({ id, name, type, size, width, height, url, thumbnailUrl })),
       createdAt: new Date().toISOString(),
     };
     add({ ...entry, status: 'sending', failure: null });
@@ -130,6 +137,9 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
     if (entry.replyTo) {
       body.replyTo = entry.replyTo;
     }
+    if (entry.fileIds?.length) {
+      body.fileIds = entry.fileIds;
+    }
     try {
       const message = await bus.request(REQUEST.MESSAGE_SEND, body);
       await store.remove(entry.clientId).catch(() => {});
@@ -164,8 +174,9 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
       return;
     }
     change(chatId, clientId, { status: 'queued', failure: null });
-    const { content, replyTo, createdAt } = entry;
-    await store.put({ clientId, userId: session.me(), chatId, content, replyTo, createdAt }).catch(() => {});
+    const { content, replyTo, fileIds, attachments, createdAt } = entry;
+    await store.put({ clientId, userId: session.me(), chatId, content, replyTo, fileIds, attachments, createdAt })
+      .catch(() => {});
     await flush();
   }
 

@@ -3,11 +3,11 @@
 import { createSlice, createTable } from './slice.js';
 
 const sameProfile = (a, b) => a && b && a.id === b.id && a.username === b.username
-  && a.displayName === b.displayName;
+  && a.displayName === b.displayName && (a.avatarUrl || null) === (b.avatarUrl || null);
 
 /** @param deps.api the REST client (`rest.members`) */
 export function createPeople({ api }) {
-  const users = createTable('people.users'); // userId -> {id, username, displayName}
+  const users = createTable('people.users'); // userId -> {id, username, displayName, avatarUrl}
   const members = createSlice('people.members', { byWorkspace: new Map() }); // workspaceId -> [userId]
 
   /** Remembers profiles; a profile that did not change keeps its object (readers of it do not re-render). */
