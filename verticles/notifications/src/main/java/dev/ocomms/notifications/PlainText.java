@@ -8,7 +8,8 @@ final class PlainText {
   private static final Pattern FENCE = Pattern.compile("```[^\\n]*\\n?");
   private static final Pattern IMAGE_OR_LINK = Pattern.compile("!?\\[([^\\]]*)\\]\\([^)]*\\)");
   private static final Pattern LINE_MARKS = Pattern.compile("(?m)^\\s{0,3}(#{1,6}\\s+|>\\s?|[-*+]\\s+|\\d+[.)]\\s+)");
-  private static final Pattern EMPHASIS = Pattern.compile("(\\*\\*|__|~~|[*_`])");
+  /** Emphasis marks at the edge of a word; an underscore inside one (a username) stays. */
+  private static final Pattern EMPHASIS = Pattern.compile("(?<![\\p{L}\\p{N}])[*_]+|[*_]+(?![\\p{L}\\p{N}])|~~|`");
   private static final Pattern SPACE = Pattern.compile("\\s+");
 
   private PlainText() {

@@ -73,12 +73,12 @@ final class Settings {
           return tx.preparedQuery("""
                   INSERT INTO notifications.user_settings AS s
                          (user_id, desktop, sound, dnd_on, dnd_until, dnd_schedule, updated_at)
-                  VALUES ($1, $2, $3, $4, $5, $6::jsonb, now())
+                  VALUES ($1, $2, $3, $4, $5, $6, now())
                   ON CONFLICT (user_id) DO UPDATE SET desktop = $2, sound = $3, dnd_on = $4, dnd_until = $5,
-                         dnd_schedule = $6::jsonb, updated_at = now()""")
+                         dnd_schedule = $6, updated_at = now()""")
               .rxExecute(Tuple.of(caller, changed.desktop(), changed.sound(), changed.dndOn(),
                   changed.dndUntil() == null ? null : OffsetDateTime.ofInstant(changed.dndUntil(), ZoneOffset.UTC),
-                  changed.schedule() == null ? null : changed.schedule().toJson().encode()))
+                  changed.schedule() == null ? null : changed.schedule().toJson()))
               .map(done -> changed);
         }).toMaybe())
         .toSingle()
