@@ -21,6 +21,7 @@ import { createSession } from './session.js';
 import { createTitle } from './title.js';
 import { createTyping } from './typing.js';
 import { createNotes } from './notes.js';
+import { createNotifications } from './notifications.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -46,6 +47,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
   const typing = createTyping({ bus, router, session, people, messages, connection });
   const notes = createNotes({ router, session, people, storage });
+  const notifications = createNotifications({ bus, router, session });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
@@ -110,6 +112,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     outbox.clear();
     typing.clear();
     notes.clear();
+    notifications.clear();
     search.clear();
     people.clear();
     api.dropSession();
@@ -277,6 +280,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     outbox,
     typing,
     notes,
+    notifications,
     presence,
     reads,
     title,
