@@ -43,12 +43,13 @@ public class NotificationsVerticle extends AbstractVerticle {
   @Override
   public Completable rxStart() {
     OcommsConfig settings = OcommsConfig.fromJson(config());
-    redis = RedisClients.client(vertx, settings);
     return PgClients.connectedPool(vertx, settings, "notifications")
         .doOnSuccess(pool -> pg = pool)
         .ignoreElement()
         .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "notifications")))
         .andThen(Completable.defer(() -> {
+          // Focus lives in Redis; without it no chat counts as focused, and the rest works on.
+          redis = RedisClients.client(vertx, settings);
           Settings preferences = new Settings(vertx, pg);
           Focus focus = new Focus(redis);
           Acknowledgements acknowledgements = new Acknowledgements(vertx, pg);
