@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ALICE, BOB, connectedClient } from '../testing/fakes.js';
-import { MAX_TOASTS } from '../js/store/notifications.js';
+import { ALICE, BOB, channel, connectedClient, fakeClock, fakePage, settle } from '../testing/fakes.js';
+import { FOCUS_REPEAT_MS, MAX_TOASTS } from '../js/store/notifications.js';
 
 const toast = (messageId, fields = {}) => ({ type: 'notification.toast', title: 'Alice in #general', body: 'hi',
   chatId: 'c-general', messageId, senderId: ALICE.id, priority: 'normal', count: 1, ...fields });
@@ -63,8 +63,31 @@ describe('notifications', () => {
   test('focus is reported as the chat shown, or null', async t => {
     const { client, bus } = await connectedClient(t);
     bus.answer('chat.focus', body => ({ chatId: body.chatId, expiresInMs: 120_000 }));
+    bus.forget();
     await client.notifications.focus('c-general');
     await client.notifications.focus(null);
     assert.deepEqual(bus.sent('chat.focus'), [{ chatId: 'c-general' }, { chatId: null }]);
+  });
+
+  test('the open chat is reported as focused while the page is visible, and again before the server forgets', async t => {
+    const page = fakePage();
+    const clock = fakeClock();
+    const { client, bus } = await connectedClient(t, { page, clock,
+      chats: [channel('c-general', 'general'), channel('c-random', 'random')] });
+    bus.answer('chat.focus', body => ({ chatId: body.chatId, expiresInMs: 120_000 }));
+    client.openChat('c-general');
+    await settle();
+    bus.forget();
+
+    client.openChat('c-random');
+    await settle();
+    page.visibilityState = 'hidden';
+    page.fire('visibilitychange');
+    page.visibilityState = 'visible';
+    page.fire('visibilitychange');
+    await clock.advance(FOCUS_REPEAT_MS);
+
+    assert.deepEqual(bus.sent('chat.focus'), [{ chatId: 'c-random' }, { chatId: null }, { chatId: 'c-random' },
+      { chatId: 'c-random' }]);
   });
 });

@@ -9,15 +9,24 @@ import { createSlice } from './slice.js';
 /** How many toasts are shown at once. */
 export const MAX_TOASTS = 3;
 
+/** The server forgets a device's focus 120 s after its report: a chat still shown is reported again before. */
+export const FOCUS_REPEAT_MS = 60_000;
+
 const EMPTY = Object.freeze({ toasts: [], urgent: [], acks: {}, settings: null, chatSettings: {} });
 
 /**
  * @param deps.bus where focus and acknowledgements are sent
  * @param deps.router where this slice claims notification.toast, notification.settings and notification.acked
  * @param deps.session whose client this is (an acknowledgement of one's own clears one's urgent banner)
+ * @param deps.chats optional: which chat is open (reported as this device's focus while the page is visible)
+ * @param deps.document optional: the page, whose visibility says whether the open chat is seen
+ * @param deps.clock optional: `setTimeout` and `clearTimeout` for repeating the focus report
  */
-export function createNotifications({ bus, router, session }) {
+export function createNotifications({ bus, router, session, chats = null, document = null, clock = globalThis }) {
   const slice = createSlice('notifications', EMPTY);
+  let reported = null; // the chat last reported as focused (null: none)
+  let repeat = null;
+  let tracking = false;
 
   router.own(SCOPE.USER, EVENT.NOTIFICATION_TOAST, 'notifications', toast => {
     slice.update(state => {
@@ -61,6 +70,53 @@ export function createNotifications({ bus, router, session }) {
     return bus.request(REQUEST.CHAT_FOCUS, { chatId: chatId ?? null }).catch(() => {});
   }
 
+  /** The chat this device shows: the open one while the page is visible, else none. */
+  function shownChat() {
+    return document?.visibilityState === 'visible' ? chats?.activeChatId() ?? null : null;
+  }
+
+  function reportFocus(again = false) {
+    if (!tracking) {
+      return;
+    }
+    const chatId = shownChat();
+    if (chatId === reported && !again) {
+      return;
+    }
+    clock.clearTimeout(repeat);
+    repeat = null;
+    if (chatId !== null || reported !== null) {
+      focus(chatId);
+    }
+    reported = chatId;
+    if (chatId !== null) {
+      repeat = clock.setTimeout(() => reportFocus(true), FOCUS_REPEAT_MS);
+    }
+  }
+
+  const stopWatching = [];
+
+  /** Starts reporting the open chat as this device's focus, as it changes and while it stays shown. */
+  function start() {
+    if (tracking || !chats || !document) {
+      return;
+    }
+    tracking = true;
+    const onVisibility = () => reportFocus();
+    document.addEventListener('visibilitychange', onVisibility);
+    stopWatching.push(() => document.removeEventListener('visibilitychange', onVisibility));
+    stopWatching.push(chats.selection.subscribe(() => reportFocus()));
+    reportFocus();
+  }
+
+  function stop() {
+    tracking = false;
+    clock.clearTimeout(repeat);
+    repeat = null;
+    reported = null;
+    stopWatching.splice(0).forEach(unwatch => unwatch());
+  }
+
   /** Settings read or saved through the API (the answers of /notification-settings). */
   function settingsLoaded(settings, chatId = null) {
     slice.update(state => (chatId
@@ -69,8 +125,9 @@ export function createNotifications({ bus, router, session }) {
   }
 
   function clear() {
+    stop();
     slice.update(() => EMPTY);
   }
 
-  return { slice, dismiss, acknowledge, focus, settingsLoaded, clear };
+  return { slice, dismiss, acknowledge, focus, settingsLoaded, start, stop, clear };
 }
