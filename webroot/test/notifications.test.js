@@ -69,7 +69,7 @@ describe('notifications', () => {
     assert.deepEqual(bus.sent('chat.focus'), [{ chatId: 'c-general' }, { chatId: null }]);
   });
 
-  test('the open chat is reported as focused while the page is visible, and again before the server forgets', async t => {
+  test('the open chat is reported as focus while the page is visible, and again before the server forgets', async t => {
     const page = fakePage();
     const clock = fakeClock();
     const { client, bus } = await connectedClient(t, { page, clock,

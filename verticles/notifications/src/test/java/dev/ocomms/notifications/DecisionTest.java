@@ -29,35 +29,35 @@ class DecisionTest {
   @ParameterizedTest(name = "[{index}] {0} level={1} muted={2} dm={3} mentioned={4} dnd={5} urgent={6} "
       + "focused={7} online={8} → badge={9} {10}")
   @CsvSource(delimiter = '|', textBlock = """
-      # who      | level    | muted | dm    | mentioned | dnd                 | urgent | focused | online | badge | delivery
-      sender     | all      | false | false | true      | off                 | true   | false   | true   | false | NOTHING
-      member     | all      | false | false | false     | off                 | false  | false   | true   | true  | TOAST
-      member     | all      | false | false | false     | off                 | false  | false   | false  | true  | PUSH
-      member     | all      | false | false | false     | off                 | false  | true    | true   | true  | NOTHING
-      member     | all      | false | false | false     | off                 | false  | true    | false  | true  | PUSH
-      member     | mentions | false | false | false     | off                 | false  | false   | true   | true  | NOTHING
-      member     | mentions | false | false | true      | off                 | false  | false   | true   | true  | TOAST
-      member     | mentions | false | false | true      | off                 | false  | false   | false  | true  | PUSH
-      member     | mentions | false | true  | false     | off                 | false  | false   | true   | true  | TOAST
-      member     | mentions | false | true  | false     | off                 | false  | false   | false  | true  | PUSH
-      member     | nothing  | false | false | true      | off                 | false  | false   | true   | true  | NOTHING
-      member     | nothing  | false | true  | false     | off                 | false  | false   | false  | true  | NOTHING
-      member     | all      | true  | false | true      | off                 | false  | false   | true   | true  | NOTHING
-      member     | all      | true  | true  | true      | off                 | false  | false   | false  | true  | NOTHING
-      member     | all      | false | false | true      | manual              | false  | false   | true   | true  | NOTHING
-      member     | all      | false | false | true      | manual              | false  | false   | false  | true  | NOTHING
-      member     | all      | false | true  | true      | manual-expired      | false  | false   | true   | true  | TOAST
-      member     | all      | false | false | true      | manual-until-later  | false  | false   | false  | true  | NOTHING
-      member     | all      | false | false | true      | friday-2330         | false  | false   | true   | true  | NOTHING
-      member     | all      | false | false | true      | saturday-0630       | false  | false   | true   | true  | NOTHING
-      member     | all      | false | false | true      | saturday-0630       | false  | false   | false  | true  | NOTHING
-      member     | all      | false | false | true      | saturday-0730       | false  | false   | true   | true  | TOAST
-      member     | all      | false | false | true      | sunday-0630         | false  | false   | false  | true  | PUSH
-      member     | all      | false | false | false     | manual              | true   | false   | true   | true  | TOAST
-      member     | all      | false | false | false     | saturday-0630       | true   | false   | false  | true  | PUSH
-      member     | nothing  | true  | false | false     | manual              | true   | false   | true   | true  | TOAST
-      member     | nothing  | true  | false | false     | off                 | true   | true    | true   | true  | TOAST
-      member     | mentions | false | false | false     | off                 | true   | false   | false  | true  | PUSH
+      # who  | level    | muted | dm    | mentioned | dnd                | urgent | focused | online | badge | delivery
+      sender | all      | false | false | true      | off                | true   | false   | true   | false | NOTHING
+      member | all      | false | false | false     | off                | false  | false   | true   | true  | TOAST
+      member | all      | false | false | false     | off                | false  | false   | false  | true  | PUSH
+      member | all      | false | false | false     | off                | false  | true    | true   | true  | NOTHING
+      member | all      | false | false | false     | off                | false  | true    | false  | true  | PUSH
+      member | mentions | false | false | false     | off                | false  | false   | true   | true  | NOTHING
+      member | mentions | false | false | true      | off                | false  | false   | true   | true  | TOAST
+      member | mentions | false | false | true      | off                | false  | false   | false  | true  | PUSH
+      member | mentions | false | true  | false     | off                | false  | false   | true   | true  | TOAST
+      member | mentions | false | true  | false     | off                | false  | false   | false  | true  | PUSH
+      member | nothing  | false | false | true      | off                | false  | false   | true   | true  | NOTHING
+      member | nothing  | false | true  | false     | off                | false  | false   | false  | true  | NOTHING
+      member | all      | true  | false | true      | off                | false  | false   | true   | true  | NOTHING
+      member | all      | true  | true  | true      | off                | false  | false   | false  | true  | NOTHING
+      member | all      | false | false | true      | manual             | false  | false   | true   | true  | NOTHING
+      member | all      | false | false | true      | manual             | false  | false   | false  | true  | NOTHING
+      member | all      | false | true  | true      | manual-expired     | false  | false   | true   | true  | TOAST
+      member | all      | false | false | true      | manual-until-later | false  | false   | false  | true  | NOTHING
+      member | all      | false | false | true      | friday-2330        | false  | false   | true   | true  | NOTHING
+      member | all      | false | false | true      | saturday-0630      | false  | false   | true   | true  | NOTHING
+      member | all      | false | false | true      | saturday-0630      | false  | false   | false  | true  | NOTHING
+      member | all      | false | false | true      | saturday-0730      | false  | false   | true   | true  | TOAST
+      member | all      | false | false | true      | sunday-0630        | false  | false   | false  | true  | PUSH
+      member | all      | false | false | false     | manual             | true   | false   | true   | true  | TOAST
+      member | all      | false | false | false     | saturday-0630      | true   | false   | false  | true  | PUSH
+      member | nothing  | true  | false | false     | manual             | true   | false   | true   | true  | TOAST
+      member | nothing  | true  | false | false     | off                | true   | true    | true   | true  | TOAST
+      member | mentions | false | false | false     | off                | true   | false   | false  | true  | PUSH
       """)
   void decides(String who, String level, boolean muted, boolean dm, boolean mentioned, String dnd, boolean urgent,
                boolean focused, boolean online, boolean badge, Decision.Delivery delivery) {

@@ -149,7 +149,7 @@ class NotificationsTest {
   }
 
   @Test
-  @DisplayName("3 messages from one chat within 10 s: the third toast stands for all three (\"3 new messages in #launch\")")
+  @DisplayName("3 messages from one chat within 10 s: the third toast stands for all three (3 new messages in #launch)")
   void rapidMessagesAreGrouped() {
     Team team = team();
     BridgeClient alice = online(team.alice);

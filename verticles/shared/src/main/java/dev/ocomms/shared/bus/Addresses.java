@@ -182,7 +182,7 @@ public final class Addresses {
   public static final String NOTES_CHAT_SAVED = "notes.chat.saved";
 
   // Internal: presence, asked by notifications.
-  /** Presence of these users as presence knows it: {userIds} → {users: [{userId, status}]} (offline, unknown, ...). */
+  /** These users' presence: {userIds} (at most 500) → {users: [{userId, status}]} (offline, unknown, ...). */
   public static final String PRESENCE_READ = "presence.read";
 
   // Internal: notifications (asked by the gateway for the REST API, on the caller's behalf).
