@@ -209,4 +209,9 @@ export const rest = {
   leaveChat: chatId => call('POST', `/chats/${chatId}/leave`),
   chatMembers: chatId => call('GET', `/chats/${chatId}/members`),
   me: () => call('GET', '/users/me'),
+  notificationSettings: () => call('GET', '/users/me/notification-settings'),
+  saveNotificationSettings: change => call('PUT', '/users/me/notification-settings', change),
+  chatNotificationSettings: chatId => call('GET', `/chats/${chatId}/notification-settings`),
+  saveChatNotificationSettings: (chatId, change) => call('PUT', `/chats/${chatId}/notification-settings`, change),
+  pendingUrgent: () => call('GET', '/users/me/urgent-messages'),
 };

@@ -90,4 +90,17 @@ describe('notifications', () => {
     assert.deepEqual(bus.sent('chat.focus'), [{ chatId: 'c-random' }, { chatId: null }, { chatId: 'c-random' },
       { chatId: 'c-random' }]);
   });
+
+  test('at start the settings and the urgent messages still unacknowledged are loaded', async t => {
+    const { client, api } = await connectedClient(t);
+    api.data.urgent = [{ messageId: 'm-7', chatId: 'c-general', senderId: ALICE.id, createdAt: '2026-12-07T09:00:00Z' }];
+    api.data.notificationSettings = { desktop: false, sound: true, dnd: { until: null }, schedule: null,
+      dndActive: true };
+
+    await client.notifications.load();
+
+    assert.deepEqual(client.notifications.slice.state.urgent.map(item => [item.messageId, item.priority]),
+      [['m-7', 'urgent']]);
+    assert.equal(client.notifications.slice.state.settings.dndActive, true);
+  });
 });

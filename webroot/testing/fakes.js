@@ -220,7 +220,8 @@ export function fakeApi(data = {}) {
   const listeners = new Set();
   let session = data.session || null;
   const api = {
-    data: { workspaces: [], members: {}, chats: [], chatMembers: {}, ...data },
+    data: { workspaces: [], members: {}, chats: [], chatMembers: {}, urgent: [],
+      notificationSettings: { desktop: true, sound: true, dnd: null, schedule: null, dndActive: false }, ...data },
     calls: [],
     currentSession: () => session,
     onSession: listener => {
@@ -250,6 +251,8 @@ export function fakeApi(data = {}) {
   rest('chatMembers', chatId => ({ members: api.data.chatMembers[chatId] || [] }));
   rest('joinChat', chatId => ({ chat: api.data.chats.find(chat => chat.id === chatId) }));
   rest('leaveChat', () => null);
+  rest('notificationSettings', () => ({ settings: api.data.notificationSettings }));
+  rest('pendingUrgent', () => ({ urgent: api.data.urgent }));
   return api;
 }
 

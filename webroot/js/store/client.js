@@ -47,7 +47,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
   const typing = createTyping({ bus, router, session, people, messages, connection });
   const notes = createNotes({ router, session, people, storage });
-  const notifications = createNotifications({ bus, router, session, chats, document, clock });
+  const notifications = createNotifications({ bus, api, router, session, chats, document, clock });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
@@ -99,6 +99,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     }
     presence.start();
     notifications.start();
+    notifications.load().catch(error => console.warn('notification settings not loaded', error));
   }
 
   function signedOut() {

@@ -16,13 +16,15 @@ const EMPTY = Object.freeze({ toasts: [], urgent: [], acks: {}, settings: null, 
 
 /**
  * @param deps.bus where focus and acknowledgements are sent
+ * @param deps.api optional: the REST API, for the settings and the urgent messages still unacknowledged at start
  * @param deps.router where this slice claims notification.toast, notification.settings and notification.acked
  * @param deps.session whose client this is (an acknowledgement of one's own clears one's urgent banner)
  * @param deps.chats optional: which chat is open (reported as this device's focus while the page is visible)
  * @param deps.document optional: the page, whose visibility says whether the open chat is seen
  * @param deps.clock optional: `setTimeout` and `clearTimeout` for repeating the focus report
  */
-export function createNotifications({ bus, router, session, chats = null, document = null, clock = globalThis }) {
+export function createNotifications({ bus, api = null, router, session, chats = null, document = null,
+  clock = globalThis }) {
   const slice = createSlice('notifications', EMPTY);
   let reported = null; // the chat last reported as focused (null: none)
   let repeat = null;
@@ -96,6 +98,23 @@ export function createNotifications({ bus, router, session, chats = null, docume
 
   const stopWatching = [];
 
+  /**
+   * Loads the settings and the urgent messages still waiting for this user's acknowledgement (sent while this
+   * client was away, or shown before a reload): they stay until acknowledged.
+   */
+  async function load() {
+    if (!api?.rest.notificationSettings) {
+      return;
+    }
+    const [{ settings }, { urgent }] = await Promise.all([api.rest.notificationSettings(), api.rest.pendingUrgent()]);
+    slice.update(state => {
+      const known = new Set(state.urgent.map(item => item.messageId));
+      const waiting = urgent.filter(item => !known.has(item.messageId))
+        .map(item => ({ ...item, priority: 'urgent' }));
+      return { ...state, settings, urgent: [...state.urgent, ...waiting] };
+    });
+  }
+
   /** Starts reporting the open chat as this device's focus, as it changes and while it stays shown. */
   function start() {
     if (tracking || !chats || !document) {
@@ -129,5 +148,5 @@ export function createNotifications({ bus, router, session, chats = null, docume
     slice.update(() => EMPTY);
   }
 
-  return { slice, dismiss, acknowledge, focus, settingsLoaded, start, stop, clear };
+  return { slice, dismiss, acknowledge, focus, settingsLoaded, load, start, stop, clear };
 }

@@ -6,6 +6,7 @@ import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Single;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.sqlclient.Pool;
@@ -20,6 +21,9 @@ import java.util.UUID;
  * address so that their other devices take the banner down).
  */
 final class Acknowledgements {
+  /** The most pending urgent messages listed (messaging lets a sender send 3 an hour). */
+  static final int MAX_PENDING = 100;
+
   private final Vertx vertx;
   private final Pool pg;
 
@@ -61,6 +65,23 @@ final class Acknowledgements {
                 return answer(messageId, found.iterator().next().getOffsetDateTime("acknowledged_at").toInstant()
                     .toString());
               });
+        });
+  }
+
+  /** {@code notifications.urgent.pending {}} → {urgent}: the caller's unacknowledged urgent messages, newest first. */
+  Single<JsonObject> pending(BusRequest request) {
+    return pg.preparedQuery("""
+            SELECT message_id, chat_id, sender_id, created_at FROM notifications.urgent
+            WHERE user_id = $1 AND acknowledged_at IS NULL ORDER BY created_at DESC LIMIT $2""")
+        .rxExecute(Tuple.of(request.caller(), MAX_PENDING))
+        .map(rows -> {
+          JsonArray urgent = new JsonArray();
+          for (Row row : rows) {
+            urgent.add(new JsonObject().put("messageId", row.getUUID("message_id").toString())
+                .put("chatId", row.getUUID("chat_id").toString()).put("senderId", row.getUUID("sender_id").toString())
+                .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString()));
+          }
+          return new JsonObject().put("urgent", urgent);
         });
   }
 

@@ -56,6 +56,7 @@ public class NotificationsVerticle extends AbstractVerticle {
           Map<String, Function<BusRequest, Single<JsonObject>>> actions = new LinkedHashMap<>();
           actions.put(Addresses.CHAT_FOCUS, focus::report);
           actions.put(Addresses.NOTIFICATION_ACK, acknowledgements::acknowledge);
+          actions.put(Addresses.NOTIFICATION_URGENT_PENDING, acknowledgements::pending);
           actions.put(Addresses.NOTIFICATION_SETTINGS_GET, preferences::getUser);
           actions.put(Addresses.NOTIFICATION_SETTINGS_SAVE, preferences::saveUser);
           actions.put(Addresses.NOTIFICATION_CHAT_SETTINGS_GET, preferences::getChat);

@@ -184,7 +184,7 @@ class NotificationsTest {
   }
 
   @Test
-  @DisplayName("an urgent message breaks through DND and mute; its acknowledgement reaches the sender")
+  @DisplayName("an urgent message breaks through DND and mute, is pending until acknowledged; the sender sees the ack")
   void urgentBreaksThroughAndIsAcknowledged() {
     Team team = team();
     BridgeClient alice = online(team.alice);
@@ -199,6 +199,7 @@ class NotificationsTest {
 
     JsonObject toast = toastAbout(bob, team.bob, urgent);
     assertThat(toast.getString("priority")).isEqualTo("urgent");
+    assertThat(pendingUrgent(team.bob)).containsExactly(urgent);
     JsonObject ack = bob.call(Addresses.NOTIFICATION_ACK, new JsonObject().put("messageId", urgent));
     assertThat(ack.getString("messageId")).isEqualTo(urgent);
 
@@ -207,6 +208,7 @@ class NotificationsTest {
     assertThat(seen.getString("userId")).isEqualTo(team.bob.id());
     assertThat(seen.getString("chatId")).isEqualTo(team.channel);
     assertThat(seen.getString("acknowledgedAt")).isEqualTo(ack.getString("acknowledgedAt"));
+    assertThat(pendingUrgent(team.bob)).isEmpty();
     assertThat(bob.request(Addresses.NOTIFICATION_ACK, new JsonObject().put("messageId", UUID.randomUUID()
         .toString()), team.bob.token()).getString("type")).isEqualTo("err");
   }
@@ -366,6 +368,12 @@ class NotificationsTest {
 
   private static List<JsonObject> toasts(BridgeClient client, Account account) {
     return client.events(Addresses.user(account.id()), TOAST);
+  }
+
+  /** The ids of the urgent messages the user has not acknowledged, newest first. */
+  private static List<String> pendingUrgent(Account account) {
+    return system.expect(200, HttpMethod.GET, "/users/me/urgent-messages", account.token(), null)
+        .getJsonArray("urgent").stream().map(item -> ((JsonObject) item).getString("messageId")).toList();
   }
 
   /** What is recorded as due to the user's browsers (Web Push sends it in a later step), oldest first. */

@@ -194,6 +194,11 @@ public final class Addresses {
   public static final String NOTIFICATION_CHAT_SETTINGS_GET = "notifications.chat.settings.get";
   /** Changes the caller's settings for one chat of theirs: {chatId, level?, muted?} → {chatId, level, muted}. */
   public static final String NOTIFICATION_CHAT_SETTINGS_SAVE = "notifications.chat.settings.save";
+  /**
+   * The urgent messages the caller has not acknowledged yet, newest first (a client shows them again after a reload):
+   * {} → {urgent: [{messageId, chatId, senderId, createdAt}]}.
+   */
+  public static final String NOTIFICATION_URGENT_PENDING = "notifications.urgent.pending";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */
