@@ -368,7 +368,7 @@ final class Notifier {
     String body;
     if (count >= GROUP_FROM) {
       title = count + " new messages" + (chat.dm() ? " from " + sender : place);
-      body = PlainText.of(sender + ": " + text);
+      body = PlainText.cut(sender + ": " + text);
     } else {
       title = sender + place;
       body = text;

@@ -20,7 +20,12 @@ final class PlainText {
     text = IMAGE_OR_LINK.matcher(text).replaceAll("$1");
     text = LINE_MARKS.matcher(text).replaceAll("");
     text = EMPHASIS.matcher(text).replaceAll("");
-    text = SPACE.matcher(text).replaceAll(" ").strip();
+    return cut(text);
+  }
+
+  /** Plain text on one line, cut to at most {@value #MAX} characters (the last one an ellipsis when cut). */
+  static String cut(String plain) {
+    String text = SPACE.matcher(plain).replaceAll(" ").strip();
     if (text.codePointCount(0, text.length()) <= MAX) {
       return text;
     }

@@ -26,4 +26,16 @@ class PlainTextTest {
   void fences() {
     assertThat(PlainText.of("```js\nlet a = 1;\n```")).isEqualTo("let a = 1;");
   }
+
+  @Test
+  @DisplayName("an underscore inside a word (a username) is not emphasis")
+  void keepsUnderscoresInWords() {
+    assertThat(PlainText.of("@ana_lopez see _this_")).isEqualTo("@ana_lopez see this");
+  }
+
+  @Test
+  @DisplayName("text already plain (a name and a body) is only cut, its marks kept")
+  void cutsPlainText() {
+    assertThat(PlainText.cut("*Bob*:  hi\nthere")).isEqualTo("*Bob*: hi there");
+  }
 }
