@@ -14,6 +14,7 @@ import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
@@ -233,7 +234,7 @@ final class Notifier {
               return Optional.of(new ChatFacts("dm".equals(json.getString("kind")), json.getString("name"), ids));
             }))
         .onErrorResumeNext(failure -> {
-          if (failure instanceof io.vertx.core.eventbus.ReplyException reply && reply.failureCode() == 404) {
+          if (failure instanceof ReplyException reply && reply.failureCode() == 404) {
             return Single.just(Optional.empty());
           }
           return Single.error(failure);

@@ -9,6 +9,7 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
+import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -102,9 +104,9 @@ final class Settings {
   Single<JsonObject> saveChat(BusRequest request) {
     Input body = request.body();
     UUID chatId = body.id("chatId");
-    var level = body.has("level") ? java.util.Optional.of(ChatSettings.Level.find(body.string("level"))
+    var level = body.has("level") ? Optional.of(ChatSettings.Level.find(body.string("level"))
         .orElseThrow(() -> Input.invalid("level", "level must be all, mentions or nothing")))
-        : java.util.Optional.<ChatSettings.Level>empty();
+        : Optional.<ChatSettings.Level>empty();
     var muted = body.optionalBool("muted");
     if (level.isEmpty() && muted.isEmpty()) {
       throw Input.invalid("level", "give level and/or muted");
@@ -177,14 +179,14 @@ final class Settings {
 
   // Helpers
 
-  private io.reactivex.rxjava3.core.Completable member(BusRequest request, UUID chatId) {
+  private Completable member(BusRequest request, UUID chatId) {
     DeliveryOptions options = new Caller(request.caller().toString(), request.sessionId()).deliveryOptions()
         .setSendTimeout(ACCESS_TIMEOUT_MS);
     return Requests.<JsonObject>request(vertx, Addresses.CHAT_ACCESS, new JsonObject().put("chatId",
             chatId.toString()), options)
         .flatMapCompletable(reply -> reply.body().getBoolean("member", false)
-            ? io.reactivex.rxjava3.core.Completable.complete()
-            : io.reactivex.rxjava3.core.Completable.error(new OcommsException(ErrorCode.NOT_FOUND, "no such chat")));
+            ? Completable.complete()
+            : Completable.error(new OcommsException(ErrorCode.NOT_FOUND, "no such chat")));
   }
 
   private static JsonObject envelope(UserSettings settings) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -381,7 +382,7 @@ class NotificationsTest {
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(system.cluster().config(0).pgUrl()
         .orElseThrow())).using(system.cluster().node(0)).build();
     try {
-      List<JsonObject> due = new java.util.ArrayList<>();
+      List<JsonObject> due = new ArrayList<>();
       pool.preparedQuery("SELECT message_id, payload FROM notifications.push_due WHERE user_id = $1 ORDER BY id")
           .rxExecute(Tuple.of(UUID.fromString(account.id()))).blockingGet()
           .forEach(row -> due.add(new JsonObject().put("messageId", row.getUUID("message_id").toString())
