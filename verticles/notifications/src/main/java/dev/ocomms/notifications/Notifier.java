@@ -70,6 +70,9 @@ final class Notifier {
   private final Focus focus;
   private final EventStream stream;
   private long flushTimer = -1;
+  private boolean stopping;
+  /** The periodic flush running now, if any (complete otherwise): a stop waits for it before the pool closes. */
+  private Completable periodicFlush = Completable.complete();
 
   Notifier(Vertx vertx, Pool pg, Focus focus) {
     this.vertx = vertx;
@@ -80,14 +83,26 @@ final class Notifier {
 
   Completable start() {
     return flushOutbox().onErrorComplete().andThen(stream.start())
-        .doOnComplete(() -> flushTimer = vertx.setPeriodic(FLUSH_INTERVAL_MS,
-            id -> flushOutbox().subscribe(() -> { }, failure -> LOG.warn("outbox not flushed: reason={}",
-                failure.toString()))));
+        .doOnComplete(() -> flushTimer = vertx.setPeriodic(FLUSH_INTERVAL_MS, id -> flushLeftovers()));
   }
 
+  /** Stops following: completes once the page being applied and any flush running are done. */
   Completable stop() {
+    stopping = true;
     vertx.cancelTimer(flushTimer);
-    return stream.stop();
+    return stream.stop().andThen(Completable.defer(() -> periodicFlush));
+  }
+
+  /** Publishes toasts a failed flush left in the outbox (each page's toasts are flushed as it is stored). */
+  private void flushLeftovers() {
+    if (stopping) {
+      return;
+    }
+    periodicFlush = flushOutbox()
+        .doOnError(failure -> LOG.warn("outbox not flushed: reason={}", failure.toString()))
+        .onErrorComplete()
+        .cache();
+    periodicFlush.subscribe();
   }
 
   // One page
