@@ -319,6 +319,11 @@ export const rest = {
   chatFiles: (chatId, before) => call('GET', `/chats/${chatId}/files?limit=30${before ? `&before=${encodeURIComponent(before)}` : ''}`),
   setAvatar,
   removeAvatar: async () => (await call('DELETE', '/users/me/avatar')).user,
+  notificationSettings: () => call('GET', '/users/me/notification-settings'),
+  saveNotificationSettings: change => call('PUT', '/users/me/notification-settings', change),
+  chatNotificationSettings: chatId => call('GET', `/chats/${chatId}/notification-settings`),
+  saveChatNotificationSettings: (chatId, change) => call('PUT', `/chats/${chatId}/notification-settings`, change),
+  pendingUrgent: () => call('GET', '/users/me/urgent-messages'),
 };
 
 function notePath({ chatId, workspaceId }) {

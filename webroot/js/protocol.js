@@ -17,6 +17,8 @@ export const REQUEST = Object.freeze({
   PRESENCE_UNSUBSCRIBE: 'presence.unsubscribe',
   SEARCH: 'search.query',
   NOTES_EDITING: 'notes.editing',
+  CHAT_FOCUS: 'chat.focus',
+  NOTIFICATION_ACK: 'notification.ack',
 });
 
 /** The address a chat's events are published on (members may register). */
@@ -44,6 +46,9 @@ export const EVENT = Object.freeze({
   NOTE_UPDATED: 'note.updated',
   NOTE_EDITING: 'note.editing',
   PERSONAL_NOTE_UPDATED: 'note.personal.updated',
+  NOTIFICATION_TOAST: 'notification.toast',
+  NOTIFICATION_SETTINGS: 'notification.settings',
+  NOTIFICATION_ACKED: 'notification.acked',
 });
 
 /** Where an event arrives: on `chat.<id>` (a chat's members) or on `user.<id>` (one user's connections). */
@@ -58,7 +63,7 @@ export const EVENTS_BY_SCOPE = Object.freeze({
   ]),
   [SCOPE.USER]: Object.freeze([
     EVENT.CHAT_ADDED, EVENT.CHAT_REMOVED, EVENT.NOTIFICATION_BADGE, EVENT.PRESENCE_CHANGED, EVENT.SYNC_REQUIRED,
-    EVENT.PERSONAL_NOTE_UPDATED,
+    EVENT.PERSONAL_NOTE_UPDATED, EVENT.NOTIFICATION_TOAST, EVENT.NOTIFICATION_SETTINGS, EVENT.NOTIFICATION_ACKED,
   ]),
 });
 

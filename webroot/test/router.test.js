@@ -67,6 +67,9 @@ describe('the client\'s routes', () => {
       'user presence.changed': 'presence',
       'user sync.required': 'chats',
       'user note.personal.updated': 'notes',
+      'user notification.toast': 'notifications',
+      'user notification.settings': 'notifications',
+      'user notification.acked': 'notifications',
     });
   });
 

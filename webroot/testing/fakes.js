@@ -220,7 +220,8 @@ export function fakeApi(data = {}) {
   const listeners = new Set();
   let session = data.session || null;
   const api = {
-    data: { workspaces: [], members: {}, chats: [], chatMembers: {}, ...data },
+    data: { workspaces: [], members: {}, chats: [], chatMembers: {}, urgent: [],
+      notificationSettings: { desktop: true, sound: true, dnd: null, schedule: null, dndActive: false }, ...data },
     calls: [],
     currentSession: () => session,
     onSession: listener => {
@@ -285,6 +286,8 @@ export function fakeApi(data = {}) {
   rest('chatFiles', (chatId, before) => api.data.chatFiles(chatId, before));
   rest('setAvatar', file => ({ ...session.user, avatarUrl: `/api/v1/avatars/${file.name}` }));
   rest('removeAvatar', () => ({ ...session.user, avatarUrl: null }));
+  rest('notificationSettings', () => ({ settings: api.data.notificationSettings }));
+  rest('pendingUrgent', () => ({ urgent: api.data.urgent }));
   return api;
 }
 

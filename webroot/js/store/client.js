@@ -23,6 +23,7 @@ import { createTyping } from './typing.js';
 import { createUploads } from './uploads.js';
 import { createChatFiles } from './files.js';
 import { createNotes } from './notes.js';
+import { createNotifications } from './notifications.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -50,6 +51,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const files = createChatFiles({ api, chats, messages });
   const typing = createTyping({ bus, router, session, people, messages, connection });
   const notes = createNotes({ api, bus, router, session, people, connection, storage, clock });
+  const notifications = createNotifications({ bus, api, router, session, chats, document, clock });
   const presence = createPresence({ bus, router, session, people, connection, notices, window });
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
@@ -100,6 +102,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
       notices.fail(error);
     }
     presence.start();
+    notifications.start();
+    notifications.load().catch(error => console.warn('notification settings not loaded', error));
   }
 
   function signedOut() {
@@ -116,6 +120,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     files.clear();
     typing.clear();
     notes.clear();
+    notifications.clear();
     search.clear();
     people.clear();
     api.dropSession();
@@ -299,6 +304,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     files,
     typing,
     notes,
+    notifications,
     presence,
     reads,
     title,

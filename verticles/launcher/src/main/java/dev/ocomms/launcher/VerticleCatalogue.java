@@ -4,6 +4,7 @@ import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.notes.NotesVerticle;
+import dev.ocomms.notifications.NotificationsVerticle;
 import dev.ocomms.presence.PresenceVerticle;
 import dev.ocomms.search.SearchVerticle;
 import dev.ocomms.shared.config.OcommsConfig;
@@ -22,6 +23,7 @@ final class VerticleCatalogue {
       "presence", PresenceVerticle::new,
       "notes", NotesVerticle::new,
       "uploads", UploadsVerticle::new,
+      "notifications", NotificationsVerticle::new,
       "search", SearchVerticle::new);
 
   private VerticleCatalogue() {

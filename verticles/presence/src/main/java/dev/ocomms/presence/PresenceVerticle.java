@@ -90,6 +90,7 @@ public class PresenceVerticle extends AbstractVerticle {
     timers.add(vertx.setPeriodic(SWEEP_INTERVAL_MS, id -> sweep()));
     timers.add(vertx.setPeriodic(60_000, id -> typing.forgetOld()));
     return BusService.serve(vertx, requests)
+        .andThen(BusService.serveInternal(vertx, Map.of(Addresses.PRESENCE_READ, this::read)))
         .andThen(Completable.merge(reports.stream().map(MessageConsumer::rxCompletion).toList()));
   }
 
@@ -138,6 +139,21 @@ public class PresenceVerticle extends AbstractVerticle {
     return store.unsubscribe(request.caller().toString(), userIds(request.body()))
         .map(ok -> new JsonObject())
         .onErrorResumeNext(failure -> Single.error(unavailable(failure)));
+  }
+
+  // Requests from other verticles
+
+  /** presence.read {userIds}: each user's state (notifications asks who is online); unknown while Redis is down. */
+  private Single<JsonObject> read(Input body) {
+    List<String> userIds = userIds(body);
+    return store.read(userIds)
+        .doOnSuccess(states -> redisUp())
+        .onErrorReturn(failure -> {
+          redisDown(failure);
+          return userIds.stream().map(PresenceState::unknown).toList();
+        })
+        .map(states -> new JsonObject().put("users", new JsonArray(states.stream().map(PresenceState::toJson)
+            .toList())));
   }
 
   // Reports from the gateways

@@ -120,6 +120,12 @@ public final class RestApi {
 
       noteRoutes(builder, "ChatNote", RestApi::chatId);
       noteRoutes(builder, "PersonalNote", ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")));
+      forward(builder, "getNotificationSettings", Addresses.NOTIFICATION_SETTINGS_GET, ctx -> new JsonObject(), 200);
+      forward(builder, "saveNotificationSettings", Addresses.NOTIFICATION_SETTINGS_SAVE, RestApi::body, 200);
+      forward(builder, "listPendingUrgent", Addresses.NOTIFICATION_URGENT_PENDING, ctx -> new JsonObject(), 200);
+      forward(builder, "getChatNotificationSettings", Addresses.NOTIFICATION_CHAT_SETTINGS_GET, RestApi::chatId, 200);
+      forward(builder, "saveChatNotificationSettings", Addresses.NOTIFICATION_CHAT_SETTINGS_SAVE,
+          ctx -> body(ctx).mergeIn(chatId(ctx)), 200);
 
       Router router = builder.createRouter();
       router.get("/api/v1/openapi.yaml").handler(ctx -> ctx.response()

@@ -31,12 +31,16 @@ public final class Addresses {
   public static final String NOTES_GET = "notes.get";
   public static final String NOTES_SAVE = "notes.save";
   public static final String NOTES_EDITING = "notes.editing";
+  /** The chat a device shows now, or none: {chatId | null}; its toasts are suppressed while it is focused. */
+  public static final String CHAT_FOCUS = "chat.focus";
+  /** Acknowledges an urgent message: {messageId}; the sender and the user's other devices hear notification.acked. */
+  public static final String NOTIFICATION_ACK = "notification.ack";
 
   /** The complete inbound allow-list of the bridge. */
   public static final List<String> BRIDGE_REQUESTS = List.of(
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
-      NOTES_GET, NOTES_SAVE, NOTES_EDITING);
+      NOTES_GET, NOTES_SAVE, NOTES_EDITING, CHAT_FOCUS, NOTIFICATION_ACK);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";
@@ -176,6 +180,25 @@ public final class Addresses {
   public static final String NOTES_CHAT_CHANGES = "notes.chat.changes";
   /** Published by notes after a chat's note was saved: {chatId, version} (a wake-up; the text is not carried). */
   public static final String NOTES_CHAT_SAVED = "notes.chat.saved";
+
+  // Internal: presence, asked by notifications.
+  /** These users' presence: {userIds} (at most 500) → {users: [{userId, status}]} (offline, unknown, ...). */
+  public static final String PRESENCE_READ = "presence.read";
+
+  // Internal: notifications (asked by the gateway for the REST API, on the caller's behalf).
+  /** The caller's global notification settings: {} → {settings}. */
+  public static final String NOTIFICATION_SETTINGS_GET = "notifications.settings.get";
+  /** Replaces the caller's global notification settings: {desktop?, sound?, dnd?, schedule?} → {settings}. */
+  public static final String NOTIFICATION_SETTINGS_SAVE = "notifications.settings.save";
+  /** The caller's settings for one chat of theirs: {chatId} → {chatId, level, muted}. */
+  public static final String NOTIFICATION_CHAT_SETTINGS_GET = "notifications.chat.settings.get";
+  /** Changes the caller's settings for one chat of theirs: {chatId, level?, muted?} → {chatId, level, muted}. */
+  public static final String NOTIFICATION_CHAT_SETTINGS_SAVE = "notifications.chat.settings.save";
+  /**
+   * The urgent messages the caller has not acknowledged yet, newest first (a client shows them again after a reload):
+   * {} → {urgent: [{messageId, chatId, senderId, createdAt}]}.
+   */
+  public static final String NOTIFICATION_URGENT_PENDING = "notifications.urgent.pending";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */

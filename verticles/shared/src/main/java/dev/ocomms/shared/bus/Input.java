@@ -43,6 +43,11 @@ public final class Input {
     throw new OcommsException(ErrorCode.VALIDATION_FAILED, "the request body must be a JSON object");
   }
 
+  /** Whether the field is there at all, even as null (a null that clears a setting). */
+  public boolean given(String field) {
+    return body.containsKey(field);
+  }
+
   public boolean has(String field) {
     return body.getValue(field) != null;
   }

@@ -25,7 +25,7 @@ public final class OcommsConfig {
 
   /** The verticles a node can run, by the names {@code OCOMMS_VERTICLES} takes. */
   public static final List<String> VERTICLE_NAMES =
-      List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "search");
+      List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "notifications", "search");
 
   private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
   /** A bare MIME type as RFC 6838 names them (type/subtype), lower case, without parameters. */

@@ -292,4 +292,61 @@ public sealed interface Event {
       return lastSeen == null ? json : json.put("lastSeen", lastSeen);
     }
   }
+
+  /**
+   * Tells a user of a message worth their attention: {@code toast} is {title, body, chatId, messageId, priority,
+   * count} as the notifications verticle made it (see docs/protocol.md).
+   */
+  record NotificationToast(String userId, JsonObject toast) implements Event {
+    public EventType type() {
+      return EventType.NOTIFICATION_TOAST;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).mergeIn(toast);
+    }
+  }
+
+  /**
+   * A user's notification settings changed (on one of their devices): the global ones ({@code chatId} null) or
+   * those of one chat, as they are now.
+   */
+  record NotificationSettings(String userId, String chatId, JsonObject settings) implements Event {
+    public EventType type() {
+      return EventType.NOTIFICATION_SETTINGS;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      JsonObject json = start(type());
+      if (chatId != null) {
+        json.put("chatId", chatId);
+      }
+      return json.put("settings", settings);
+    }
+  }
+
+  /** {@code userId} acknowledged the urgent message {@code messageId}: to the sender and to that user's devices. */
+  record NotificationAcked(String audienceUserId, String chatId, String messageId, String userId,
+                           String acknowledgedAt) implements Event {
+    public EventType type() {
+      return EventType.NOTIFICATION_ACKED;
+    }
+
+    public String audienceId() {
+      return audienceUserId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("messageId", messageId).put("userId", userId)
+          .put("acknowledgedAt", acknowledgedAt);
+    }
+  }
 }

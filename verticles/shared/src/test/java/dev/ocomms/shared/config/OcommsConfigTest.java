@@ -36,7 +36,8 @@ class OcommsConfigTest {
     assertThat(config.dataDir()).isEqualTo("./data");
     assertThat(config.pgUrl()).isEmpty();
     assertThat(config.redisUrl()).isEmpty();
-    assertThat(config.verticles()).containsExactly("gateway", "accounts", "messaging", "presence", "notes", "uploads", "search");
+    assertThat(config.verticles()).containsExactly("gateway", "accounts", "messaging", "presence", "notes", "uploads",
+        "notifications", "search");
   }
 
   @Test

@@ -1,0 +1,94 @@
+package dev.ocomms.notifications;
+
+import dev.ocomms.accounts.AccountsVerticle;
+import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.presence.PresenceVerticle;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.testkit.Account;
+import dev.ocomms.testkit.TestSystem;
+import dev.ocomms.testkit.bridge.BridgeClient;
+import dev.ocomms.testkit.bridge.Transport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Notifications on two nodes: both follow the event stream, each toast goes out once")
+class NotificationsClusterTest {
+  private static final int MESSAGES = 12;
+  private static TestSystem system;
+
+  @BeforeAll
+  static void start() {
+    system = TestSystem.builder().nodes(2).everyNodeServes()
+        .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(PresenceVerticle::new)
+        .deploy(NotificationsVerticle::new, 2).deploy(GatewayVerticle::new)
+        .withoutConnectionRateLimits()
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    system.close();
+  }
+
+  @Test
+  @DisplayName("mentions sent through both nodes reach the member once each, whichever node decided them")
+  void eachToastOnce() {
+    List<Account> people = system.register(2, 2);
+    Account alice = people.get(0);
+    Account bob = people.get(1);
+    String workspaceId = system.workspace(alice, List.of(bob));
+    String channel = system.channel(alice, workspaceId, "launch");
+    system.joinChat(bob, channel);
+    BridgeClient bobs = system.online(1, bob);
+    awaitOnline(bob, bobs);
+    List<BridgeClient> alices = List.of(system.connect(0, Transport.RAW_WEBSOCKET).signedInAs(alice.token()),
+        system.connect(1, Transport.RAW_WEBSOCKET).signedInAs(alice.token()));
+
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < MESSAGES; i++) {
+      sent.add(alices.get(i % 2).call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", channel)
+          .put("clientId", UUID.randomUUID().toString()).put("content", "@" + bob.username() + " #" + i))
+          .getString("id"));
+    }
+
+    String last = sent.get(MESSAGES - 1);
+    bobs.awaitEvent(Addresses.user(bob.id()), "notification.toast", t -> last.equals(t.getString("messageId")),
+        TestSystem.WAIT);
+    Map<String, Long> perMessage = bobs.events(Addresses.user(bob.id()), "notification.toast").stream()
+        .collect(Collectors.groupingBy(t -> t.getString("messageId"), Collectors.counting()));
+    assertThat(perMessage).containsOnlyKeys(sent);
+    assertThat(perMessage.values()).containsOnly(1L);
+  }
+
+  private static void awaitOnline(Account account, BridgeClient client) {
+    long deadline = System.nanoTime() + TestSystem.WAIT.toNanos();
+    while (!"available".equals(status(account))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(account.username() + " never came online");
+      }
+      client.awaitAnyFrame(Duration.ofMillis(50));
+    }
+  }
+
+  private static String status(Account account) {
+    return system.cluster().node(0).eventBus().<JsonObject>rxRequest(Addresses.PRESENCE_READ,
+            new JsonObject().put("userIds", new JsonArray().add(account.id())))
+        .timeout(TestSystem.WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet().body()
+        .getJsonArray("users").getJsonObject(0).getString("status");
+  }
+}
