@@ -17,6 +17,7 @@ export const REQUEST = Object.freeze({
   PRESENCE_UNSUBSCRIBE: 'presence.unsubscribe',
   SEARCH: 'search.query',
   NOTES_EDITING: 'notes.editing',
+  NOTES_VERSIONS: 'notes.versions',
   CHAT_FOCUS: 'chat.focus',
   NOTIFICATION_ACK: 'notification.ack',
 });

@@ -30,6 +30,21 @@ describe('notes', () => {
     assert.equal(again.client.notes.changedSinceRead(GENERAL), false);
   });
 
+  test('a note saved while the user was away shows its dot once the chat list is loaded; one\'s own save does not', async t => {
+    const chats = [channel(GENERAL, 'general'), channel('c-random', 'random')];
+    const { client, bus } = await connectedClient(t, { chats, connect: false });
+    bus.answer('notes.versions', () => ({ notes: {
+      [GENERAL]: { version: 3, lastEditedBy: ALICE.id },
+      'c-random': { version: 2, lastEditedBy: 'u-me' },
+    } }));
+    bus.open();
+    await settle();
+
+    assert.deepEqual([...bus.sent('notes.versions')[0].chatIds].sort(), ['c-general', 'c-random']);
+    assert.equal(client.notes.changedSinceRead(GENERAL), true);
+    assert.equal(client.notes.changedSinceRead('c-random'), false);
+  });
+
   test('shows who is editing, and stops when they close the note', async t => {
     const { client, bus } = await connectedClient(t, { chats: [channel(GENERAL, 'general')] });
     bus.publish(`chat.${GENERAL}`, editing(ALICE.id, true));

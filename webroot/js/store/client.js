@@ -136,6 +136,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   async function resync() {
     await workspacesLoaded.catch(() => {});
     await loadChats();
+    notes.loadVersions([...chats.table.keys()]).catch(() => {});
     await chats.registered();
     await messages.resync();
     await presence.subscribePeople();

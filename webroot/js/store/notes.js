@@ -135,8 +135,22 @@ export function createNotes({ api, bus, router, session, people, connection, sto
     });
   }
 
+  /**
+   * Where the notes of these chats stand (`notes.versions`), so that a note saved while the user was away shows its
+   * dot too; one's own last save is not news. Asked once the chat list is loaded.
+   */
+  async function loadVersions(chatIds) {
+    if (chatIds.length === 0 || !connection?.isOpen()) {
+      return;
+    }
+    const answer = await bus.request(REQUEST.NOTES_VERSIONS, { chatIds });
+    Object.entries(answer?.notes || {}).forEach(([chatId, note]) => {
+      heardVersion(chatId, note.version, note.lastEditedBy === session.me());
+    });
+  }
+
   return {
-    table, panel, markRead, changedSinceRead, editingText, clear, open, keyOf,
+    table, panel, markRead, changedSinceRead, editingText, clear, open, keyOf, loadVersions,
     showPanel: target => panel.set({ target }),
     hidePanel: () => panel.set({ target: null }),
   };

@@ -60,6 +60,12 @@ final class NoteAccess {
         });
   }
 
+  /** Whether the caller is a member of the chat (messaging answers from memory). */
+  Single<Boolean> isMember(BusRequest request, UUID chatId) {
+    return ask(request, Addresses.CHAT_ACCESS, new JsonObject().put("chatId", chatId.toString()))
+        .map(reply -> reply.getBoolean("member", false));
+  }
+
   /** As {@link #readable}, and the note may be changed: not the note of an archived chat. */
   Single<NoteKey> writable(BusRequest request) {
     return readable(request).flatMap(key -> key.isPersonal() ? Single.just(key)

@@ -1,5 +1,6 @@
 package dev.ocomms.notes;
 
+import dev.ocomms.shared.Ids;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.bus.Input;
@@ -8,6 +9,7 @@ import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.Events;
+import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
@@ -33,6 +35,7 @@ final class NoteActions {
   /** How long others show "is editing" after the last {@code notes.editing}; clients repeat it well within. */
   static final long EDITING_EXPIRY_MS = 15_000;
   static final int MAX_CHANGES = 500;
+  static final int MAX_VERSIONS = 1000;
 
   private final Vertx vertx;
   private final NoteStore store;
@@ -76,6 +79,30 @@ final class NoteActions {
           }
           return saved.note().toJson().put("merged", saved.merged());
         });
+  }
+
+  /**
+   * {@code notes.versions {chatIds}} → {notes: {chatId: {version, lastEditedBy}}}: where the notes of these chats
+   * stand, for the "changed since you read it" dot at start; chats without a note, and chats the caller is not in,
+   * are left out.
+   */
+  Single<JsonObject> versions(BusRequest request) {
+    List<UUID> chatIds = request.body().strings("chatIds", MAX_VERSIONS).stream()
+        .map(id -> Ids.parse(id).orElseThrow(() -> Input.invalid("chatIds", "chatIds must be chat ids")))
+        .distinct().toList();
+    if (chatIds.isEmpty()) {
+      return Single.just(new JsonObject().put("notes", new JsonObject()));
+    }
+    return store.stands(chatIds)
+        .flatMap(stands -> Flowable.fromIterable(stands)
+            .concatMapSingle(stand -> access.isMember(request, stand.chatId())
+                .map(member -> member ? List.of(stand) : List.<NoteStore.Stand>of()))
+            .reduce(new JsonObject(), (notes, found) -> {
+              found.forEach(stand -> notes.put(stand.chatId().toString(), new JsonObject()
+                  .put("version", stand.version()).put("lastEditedBy", stand.lastEditedBy().toString())));
+              return notes;
+            }))
+        .map(notes -> new JsonObject().put("notes", notes));
   }
 
   /** {@code notes.revisions {chatId | workspaceId}} → {revisions}, newest first (none before the first save). */

@@ -156,6 +156,22 @@ final class NoteStore {
             .map(pruned -> Note.of(key, rows.iterator().next())));
   }
 
+  /** Where a chat's note stands: its version and who saved it last. */
+  record Stand(UUID chatId, int version, UUID lastEditedBy) {
+  }
+
+  /** The notes that exist among these chats: version and last editor of each. */
+  Single<List<Stand>> stands(List<UUID> chatIds) {
+    return pg.preparedQuery("SELECT chat_id, version, last_edited_by FROM notes.notes WHERE chat_id = ANY($1)")
+        .rxExecute(Tuple.of(chatIds.toArray(UUID[]::new)))
+        .map(rows -> {
+          List<Stand> stands = new ArrayList<>();
+          rows.forEach(row -> stands.add(new Stand(row.getUUID("chat_id"), row.getInteger("version"),
+              row.getUUID("last_edited_by"))));
+          return stands;
+        });
+  }
+
   /** A chat note as search indexes it. */
   record ChatNote(UUID chatId, String content, int version, OffsetDateTime updatedAt) {
   }

@@ -37,6 +37,7 @@ public class NotesVerticle extends AbstractVerticle {
               Addresses.NOTES_GET, notes::get,
               Addresses.NOTES_SAVE, notes::save,
               Addresses.NOTES_EDITING, notes::editing,
+              Addresses.NOTES_VERSIONS, notes::versions,
               Addresses.NOTES_REVISIONS, notes::revisions,
               Addresses.NOTES_REVISION, notes::revision,
               Addresses.NOTES_RESTORE, notes::restore))

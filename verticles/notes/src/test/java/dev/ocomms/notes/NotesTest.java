@@ -11,6 +11,7 @@ import dev.ocomms.testkit.bridge.Transport;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
@@ -264,6 +265,24 @@ class NotesTest {
     JsonObject event = bob.awaitEvent("chat." + team.channel, "note.updated", e -> true, TestSystem.WAIT);
     assertThat(event).isEqualTo(new JsonObject().put("type", "note.updated").put("chatId", team.channel)
         .put("version", 1).put("editedBy", team.alice.id()).put("updatedAt", saved.getString("updatedAt")));
+  }
+
+  @Test
+  @DisplayName("notes.versions tells where the notes of the caller's chats stand, leaving out chats without a note and chats of others")
+  void versionsOfMyChats() {
+    Team team = team();
+    Team others = team();
+    String quiet = system.channel(team.alice, team.workspaceId, "quiet");
+    save(team.alice, team.channel, PLAN, 0);
+    save(team.bob, team.channel, PLAN + "more\n", 1);
+    save(others.alice, others.channel, "not yours\n", 0);
+    BridgeClient bob = system.connect(Transport.RAW_WEBSOCKET).signedInAs(team.bob.token());
+
+    JsonObject answer = bob.call("notes.versions", new JsonObject()
+        .put("chatIds", new JsonArray().add(team.channel).add(quiet).add(others.channel)));
+
+    assertThat(answer).isEqualTo(new JsonObject().put("notes", new JsonObject()
+        .put(team.channel, new JsonObject().put("version", 2).put("lastEditedBy", team.bob.id()))));
   }
 
   @Test

@@ -31,6 +31,7 @@ public final class Addresses {
   public static final String NOTES_GET = "notes.get";
   public static final String NOTES_SAVE = "notes.save";
   public static final String NOTES_EDITING = "notes.editing";
+  public static final String NOTES_VERSIONS = "notes.versions";
   /** The chat a device shows now, or none: {chatId | null}; its toasts are suppressed while it is focused. */
   public static final String CHAT_FOCUS = "chat.focus";
   /** Acknowledges an urgent message: {messageId}; the sender and the user's other devices hear notification.acked. */
@@ -40,7 +41,7 @@ public final class Addresses {
   public static final List<String> BRIDGE_REQUESTS = List.of(
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
-      NOTES_GET, NOTES_SAVE, NOTES_EDITING, CHAT_FOCUS, NOTIFICATION_ACK);
+      NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";
