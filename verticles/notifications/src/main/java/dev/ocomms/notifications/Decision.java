@@ -34,17 +34,24 @@ final class Decision {
     if (recipient.urgent()) {
       return new Outcome(true, recipient.online() ? Delivery.TOAST : Delivery.PUSH);
     }
-    boolean wanted = !chat.muted() && switch (chat.level()) {
-      case ALL -> true;
-      case MENTIONS -> recipient.mentioned() || recipient.dm();
-      case NOTHING -> false;
-    };
-    if (!wanted || user.dndActive(now)) {
+    if (!wanted(recipient.dm(), recipient.mentioned(), chat) || user.dndActive(now)) {
       return new Outcome(true, Delivery.NOTHING);
     }
     if (!recipient.online()) {
       return new Outcome(true, Delivery.PUSH);
     }
     return new Outcome(true, recipient.focused() ? Delivery.NOTHING : Delivery.TOAST);
+  }
+
+  /**
+   * Whether the chat's settings let a (not urgent) message reach the recipient at all. The follower asks this first,
+   * so that members who could not be told are never looked up (presence, focus, their settings).
+   */
+  static boolean wanted(boolean dm, boolean mentioned, ChatSettings chat) {
+    return !chat.muted() && switch (chat.level()) {
+      case ALL -> true;
+      case MENTIONS -> mentioned || dm;
+      case NOTHING -> false;
+    };
   }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.sqlclient.Pool;
 import io.vertx.rxjava3.sqlclient.Row;
+import io.vertx.rxjava3.sqlclient.SqlClient;
 import io.vertx.rxjava3.sqlclient.SqlConnection;
 import io.vertx.rxjava3.sqlclient.Tuple;
 import org.slf4j.Logger;
@@ -50,7 +51,8 @@ import java.util.UUID;
  *
  * <p>Nothing here is on messaging's send path: messaging commits and acknowledges a send before this follower reads
  * it. What the follower asks others (the chat and its members of messaging, who is online of presence, display names
- * of accounts, focus from Redis) is asked once per chat or user and page.
+ * of accounts, focus from Redis) is asked once per chat or user and page, and only about members whose chat settings
+ * let the message through: most messages of a busy channel mention nobody, and then nothing more is asked.
  */
 final class Notifier {
   private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
@@ -115,9 +117,26 @@ final class Notifier {
   private record ChatFacts(boolean dm, String name, List<UUID> members) {
   }
 
-  /** What was asked of other verticles for one page. */
-  private record Facts(Map<UUID, ChatFacts> chats, Set<UUID> online, Map<String, Set<String>> focused,
-                       Map<UUID, String> names) {
+  /** One member who may hear of one message: the chat's level and mute (or urgency) let it through. */
+  private record Target(Item item, ChatFacts chat, UUID userId, boolean mentioned, boolean urgent,
+                        ChatSettings settings) {
+  }
+
+  /**
+   * Who of a page's chats' members may hear of its messages, and the mentions the page adds to store. Members whose
+   * chat settings let nothing through are left out here, before anything is asked about them.
+   */
+  private record Selection(List<Target> targets, Map<UUID, Mentions> mentions) {
+    Set<UUID> users() {
+      Set<UUID> users = new LinkedHashSet<>();
+      targets.forEach(target -> users.add(target.userId()));
+      return users;
+    }
+  }
+
+  /** What was asked of other verticles about a page's targets. */
+  private record Facts(Set<UUID> online, Map<String, Set<String>> focused, Map<UUID, String> names) {
+    static final Facts NONE = new Facts(Set.of(), Map.of(), Map.of());
   }
 
   private record Mentions(Set<UUID> users, boolean channel, boolean here) {
@@ -175,12 +194,14 @@ final class Notifier {
     if (items.isEmpty()) {
       return pg.rxWithTransaction(tx -> moveCursor(tx, after, page).toMaybe()).ignoreElement();
     }
-    return facts(items)
-        .flatMapCompletable(facts -> pg.rxWithTransaction(tx -> moveCursor(tx, after, page)
-                .andThen(Single.defer(() -> decide(tx, items, facts, now)))
-                .flatMapCompletable(plan -> store(tx, plan))
-                .toMaybe())
-            .ignoreElement())
+    return chats(items)
+        .flatMap(chats -> select(items, chats))
+        .flatMapCompletable(selection -> facts(selection)
+            .flatMapCompletable(facts -> pg.rxWithTransaction(tx -> moveCursor(tx, after, page)
+                    .andThen(Single.defer(() -> decide(tx, selection, facts, now)))
+                    .flatMapCompletable(plan -> store(tx, plan))
+                    .toMaybe())
+                .ignoreElement()))
         // The page is stored: its toasts go out now (and a failure here leaves them for the next flush).
         .andThen(Completable.defer(this::flushOutbox).onErrorComplete());
   }
@@ -215,23 +236,91 @@ final class Notifier {
 
   // Asking the others
 
-  private Single<Facts> facts(List<Item> items) {
+  /** The page's chats with their members, as messaging says (a chat the sender may no longer see is left out). */
+  private Single<Map<UUID, ChatFacts>> chats(List<Item> items) {
     Map<UUID, UUID> askAs = new LinkedHashMap<>();
     items.forEach(item -> askAs.putIfAbsent(item.chatId(), item.senderId()));
-    Set<UUID> senders = new LinkedHashSet<>();
-    items.forEach(item -> senders.add(item.senderId()));
     return Flowable.fromIterable(askAs.entrySet())
         .concatMapSingle(entry -> chat(entry.getKey(), entry.getValue())
             .map(found -> Map.entry(entry.getKey(), found)))
-        .toList()
-        .flatMap(found -> {
-          Map<UUID, ChatFacts> chats = new HashMap<>();
-          found.forEach(entry -> entry.getValue().ifPresent(chat -> chats.put(entry.getKey(), chat)));
-          Set<String> users = new LinkedHashSet<>();
-          chats.values().forEach(chat -> chat.members().forEach(member -> users.add(member.toString())));
-          return Single.zip(online(new ArrayList<>(users)), focus.focused(users), names(senders),
-              (online, focused, names) -> new Facts(chats, online, focused, names));
-        });
+        .collect(HashMap::new, (chats, entry) -> entry.getValue().ifPresent(chat -> chats.put(entry.getKey(), chat)));
+  }
+
+  /**
+   * Who may hear of each message, from the chats' members, the stored chat settings and mentions (this follower's
+   * own tables, read before its transaction: only this follower writes the mentions, one page at a time).
+   */
+  private Single<Selection> select(List<Item> items, Map<UUID, ChatFacts> chats) {
+    Set<UUID> members = new HashSet<>();
+    chats.values().forEach(chat -> members.addAll(chat.members()));
+    List<UUID> edited = items.stream().filter(Item::edit).map(Item::messageId).distinct().toList();
+    if (members.isEmpty()) {
+      return Single.just(new Selection(List.of(), Map.of()));
+    }
+    return Settings.chats(pg, new ArrayList<>(members), new ArrayList<>(chats.keySet()))
+        .flatMap(chatSettings -> storedMentions(pg, edited)
+            .map(stored -> select(items, chats, chatSettings, stored)));
+  }
+
+  private static Selection select(List<Item> items, Map<UUID, ChatFacts> chats,
+                                  Map<String, ChatSettings> chatSettings, Map<UUID, Mentions> storedMentions) {
+    List<Target> targets = new ArrayList<>();
+    Map<UUID, Mentions> added = new LinkedHashMap<>();
+    Map<UUID, Mentions> seen = new HashMap<>(storedMentions);
+    for (Item item : items) {
+      ChatFacts chat = chats.get(item.chatId());
+      if (chat == null) {
+        continue;
+      }
+      Mentions current = Mentions.of(item.message().getJsonObject("mentions"));
+      boolean urgent = !item.edit() && "urgent".equals(item.message().getString("priority"));
+      Set<UUID> reached = new LinkedHashSet<>();
+      Set<UUID> mentioned = new HashSet<>();
+      if (!item.edit()) {
+        reached.addAll(chat.members());
+        chat.members().stream().filter(member -> current.everyone() || current.users().contains(member))
+            .forEach(mentioned::add);
+      } else {
+        // An edit notifies only the mentions it added, once: who was mentioned before was told (or not) then.
+        Mentions before = seen.getOrDefault(item.messageId(), Mentions.NONE);
+        if (!before.everyone()) {
+          if (current.everyone()) {
+            chat.members().stream().filter(member -> !before.users().contains(member)).forEach(reached::add);
+          } else {
+            current.users().stream().filter(user -> !before.users().contains(user)
+                && chat.members().contains(user)).forEach(reached::add);
+          }
+        }
+        mentioned.addAll(reached);
+      }
+      if (current.any()) {
+        Mentions merged = seen.getOrDefault(item.messageId(), Mentions.NONE).union(current);
+        seen.put(item.messageId(), merged);
+        added.put(item.messageId(), merged);
+      }
+      for (UUID user : reached) {
+        if (user.equals(item.senderId())) {
+          continue;
+        }
+        boolean isMentioned = mentioned.contains(user);
+        ChatSettings settings = chatSettings.getOrDefault(Settings.key(user, item.chatId()), ChatSettings.DEFAULTS);
+        if (urgent || Decision.wanted(chat.dm(), isMentioned, settings)) {
+          targets.add(new Target(item, chat, user, isMentioned, urgent, settings));
+        }
+      }
+    }
+    return new Selection(targets, added);
+  }
+
+  /** Presence, focus and the senders' names, asked only about the targets (often none: nothing is asked then). */
+  private Single<Facts> facts(Selection selection) {
+    if (selection.targets().isEmpty()) {
+      return Single.just(Facts.NONE);
+    }
+    List<String> users = selection.users().stream().map(UUID::toString).toList();
+    Set<UUID> senders = new LinkedHashSet<>();
+    selection.targets().forEach(target -> senders.add(target.item().senderId()));
+    return Single.zip(online(users), focus.focused(users), names(senders), Facts::new);
   }
 
   /** The chat and its members, asked of messaging as the sender; empty when the sender may not see it any more. */
@@ -279,6 +368,9 @@ final class Notifier {
   }
 
   private Single<Map<UUID, String>> names(Set<UUID> userIds) {
+    if (userIds.isEmpty()) {
+      return Single.just(Map.of());
+    }
     return Requests.<JsonObject>request(vertx, Addresses.USERS_PROFILES,
             new JsonObject().put("userIds", new JsonArray(userIds.stream().map(UUID::toString).toList())),
             new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
@@ -295,82 +387,51 @@ final class Notifier {
 
   // Deciding
 
-  private Single<Plan> decide(SqlConnection tx, List<Item> items, Facts facts, Instant now) {
-    Set<UUID> users = new HashSet<>();
-    facts.chats().values().forEach(chat -> users.addAll(chat.members()));
-    List<UUID> userList = new ArrayList<>(users);
-    List<UUID> chatList = new ArrayList<>(facts.chats().keySet());
-    List<UUID> edited = items.stream().filter(Item::edit).map(Item::messageId).distinct().toList();
-    return Settings.users(tx, userList).flatMap(userSettings -> Settings.chats(tx, userList, chatList)
-        .flatMap(chatSettings -> storedMentions(tx, edited)
-            .flatMap(mentions -> storedBursts(tx, userList, chatList)
-                .map(bursts -> plan(items, facts, userSettings, chatSettings, mentions, bursts, now)))));
+  private Single<Plan> decide(SqlConnection tx, Selection selection, Facts facts, Instant now) {
+    if (selection.targets().isEmpty()) {
+      Plan plan = new Plan();
+      plan.mentions.putAll(selection.mentions());
+      return Single.just(plan);
+    }
+    List<UUID> users = new ArrayList<>(selection.users());
+    List<UUID> chats = selection.targets().stream().map(target -> target.item().chatId()).distinct().toList();
+    return Settings.users(tx, users)
+        .flatMap(userSettings -> storedBursts(tx, users, chats)
+            .map(bursts -> plan(selection, facts, userSettings, bursts, now)));
   }
 
-  private static Plan plan(List<Item> items, Facts facts, Map<UUID, UserSettings> userSettings,
-                           Map<String, ChatSettings> chatSettings, Map<UUID, Mentions> storedMentions,
+  private static Plan plan(Selection selection, Facts facts, Map<UUID, UserSettings> userSettings,
                            Map<String, Burst> bursts, Instant now) {
     Plan plan = new Plan();
-    Map<UUID, Mentions> seen = new HashMap<>(storedMentions);
-    for (Item item : items) {
-      ChatFacts chat = facts.chats().get(item.chatId());
-      if (chat == null) {
-        continue;
-      }
-      Mentions current = Mentions.of(item.message().getJsonObject("mentions"));
-      boolean urgent = !item.edit() && "urgent".equals(item.message().getString("priority"));
-      Set<UUID> targets = new LinkedHashSet<>();
-      Set<UUID> mentioned = new HashSet<>();
-      if (!item.edit()) {
-        targets.addAll(chat.members());
-        chat.members().stream().filter(member -> current.everyone() || current.users().contains(member))
-            .forEach(mentioned::add);
-      } else {
-        // An edit notifies only the mentions it added, once: who was mentioned before was told (or not) then.
-        Mentions before = seen.getOrDefault(item.messageId(), Mentions.NONE);
-        if (!before.everyone()) {
-          if (current.everyone()) {
-            chat.members().stream().filter(member -> !before.users().contains(member)).forEach(targets::add);
-          } else {
-            current.users().stream().filter(user -> !before.users().contains(user)
-                && chat.members().contains(user)).forEach(targets::add);
-          }
-        }
-        mentioned.addAll(targets);
-      }
-      if (current.any()) {
-        Mentions merged = seen.getOrDefault(item.messageId(), Mentions.NONE).union(current);
-        seen.put(item.messageId(), merged);
-        plan.mentions.put(item.messageId(), merged);
-      }
+    plan.mentions.putAll(selection.mentions());
+    for (Target target : selection.targets()) {
+      Item item = target.item();
+      UUID user = target.userId();
       String sender = facts.names().getOrDefault(item.senderId(), "Someone");
-      for (UUID user : targets) {
-        Decision.Recipient recipient = new Decision.Recipient(user.equals(item.senderId()), chat.dm(),
-            mentioned.contains(user), urgent,
-            facts.focused().getOrDefault(user.toString(), Set.of()).contains(item.chatId().toString()),
-            facts.online().contains(user));
-        Decision.Outcome outcome = Decision.decide(recipient,
-            userSettings.getOrDefault(user, UserSettings.DEFAULTS),
-            chatSettings.getOrDefault(Settings.key(user, item.chatId()), ChatSettings.DEFAULTS), now);
-        if (urgent && !recipient.sender()) {
-          plan.urgent.add(new Urgent(item.messageId(), user, item.chatId(), item.senderId()));
-        }
-        switch (outcome.delivery()) {
-          case TOAST -> {
-            int count = 1;
-            if (!urgent) {
-              String key = Settings.key(user, item.chatId());
-              Burst burst = plan.bursts.getOrDefault(key, bursts.get(key));
-              burst = burst != null && item.at().isBefore(burst.startedAt().plus(BURST_WINDOW))
-                  ? new Burst(burst.startedAt(), burst.count() + 1) : new Burst(item.at(), 1);
-              plan.bursts.put(key, burst);
-              count = burst.count();
-            }
-            plan.toasts.add(new Toast(user, toast(item, chat, sender, count)));
+      Decision.Recipient recipient = new Decision.Recipient(false, target.chat().dm(), target.mentioned(),
+          target.urgent(), facts.focused().getOrDefault(user.toString(), Set.of()).contains(item.chatId().toString()),
+          facts.online().contains(user));
+      Decision.Outcome outcome = Decision.decide(recipient, userSettings.getOrDefault(user, UserSettings.DEFAULTS),
+          target.settings(), now);
+      if (target.urgent()) {
+        plan.urgent.add(new Urgent(item.messageId(), user, item.chatId(), item.senderId()));
+      }
+      switch (outcome.delivery()) {
+        case TOAST -> {
+          int count = 1;
+          if (!target.urgent()) {
+            String key = Settings.key(user, item.chatId());
+            Burst burst = plan.bursts.getOrDefault(key, bursts.get(key));
+            burst = burst != null && item.at().isBefore(burst.startedAt().plus(BURST_WINDOW))
+                ? new Burst(burst.startedAt(), burst.count() + 1) : new Burst(item.at(), 1);
+            plan.bursts.put(key, burst);
+            count = burst.count();
           }
-          case PUSH -> plan.pushes.add(new Push(user, item.chatId(), item.messageId(), toast(item, chat, sender, 1)));
-          case NOTHING -> { }
+          plan.toasts.add(new Toast(user, toast(item, target.chat(), sender, count)));
         }
+        case PUSH -> plan.pushes.add(new Push(user, item.chatId(), item.messageId(),
+            toast(item, target.chat(), sender, 1)));
+        case NOTHING -> { }
       }
     }
     return plan;
@@ -413,11 +474,11 @@ final class Notifier {
             : Completable.error(new EventStream.CursorMoved()));
   }
 
-  private static Single<Map<UUID, Mentions>> storedMentions(SqlConnection tx, List<UUID> messageIds) {
+  private static Single<Map<UUID, Mentions>> storedMentions(SqlClient client, List<UUID> messageIds) {
     if (messageIds.isEmpty()) {
       return Single.just(Map.of());
     }
-    return tx.preparedQuery("""
+    return client.preparedQuery("""
             SELECT message_id, users, channel, here FROM notifications.message_mentions WHERE message_id = ANY($1)""")
         .rxExecute(Tuple.of(messageIds.toArray(UUID[]::new)))
         .map(rows -> {

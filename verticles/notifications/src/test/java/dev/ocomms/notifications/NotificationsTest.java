@@ -102,6 +102,34 @@ class NotificationsTest {
   }
 
   @Test
+  @DisplayName("members whose chat settings let a message through nowhere are not looked up in presence for it")
+  void membersWhoCannotBeToldAreNotLookedUp() {
+    Team team = team();
+    BridgeClient alice = online(team.alice);
+    online(team.bob);
+    BridgeClient carol = witness(team);
+    List<String> askedAbout = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> recorder = delivery -> {
+      if (Addresses.PRESENCE_READ.equals(delivery.message().address())
+          && delivery.body() instanceof JsonObject body) {
+        body.getJsonArray("userIds", new JsonArray()).forEach(id -> askedAbout.add((String) id));
+      }
+      delivery.next();
+    };
+    io.vertx.core.eventbus.EventBus bus = system.cluster().node(0).eventBus().getDelegate();
+    bus.addOutboundInterceptor(recorder);
+    try {
+      String quiet = send(alice, team.channel, "lunch?");
+      decided(carol, team, quiet);
+    } finally {
+      bus.removeOutboundInterceptor(recorder);
+    }
+
+    // Carol (level all) is looked up; Bob (level mentions, not mentioned) and Alice (the sender) are not.
+    assertThat(askedAbout).contains(team.carol.id()).doesNotContain(team.bob.id(), team.alice.id());
+  }
+
+  @Test
   @DisplayName("level nothing, mute and DND each suppress the toast of a mention")
   void nothingMuteAndDndSuppress() {
     Team team = team();
