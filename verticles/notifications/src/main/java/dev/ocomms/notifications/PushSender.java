@@ -5,11 +5,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
+import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.rxjava3.core.RxHelper;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.core.WorkerExecutor;
 import io.vertx.rxjava3.ext.web.client.HttpRequest;
@@ -79,6 +82,8 @@ final class PushSender {
   private final Preparer preparer;
   private final WebClient client;
   private final WorkerExecutor crypto;
+  /** The verticle's context, where every step of a drain runs (timeouts too), so that its state needs no locks. */
+  private final Scheduler onContext;
   private final Counter sent;
   private final Counter failed;
   private final Counter retried;
@@ -87,9 +92,12 @@ final class PushSender {
   private long timer = -1;
   private long drains;
   private boolean stopping;
-  private boolean draining;
-  /** The drain running now, if any (complete otherwise): a stop waits for it. */
-  private Completable current = Completable.complete();
+  /** A drain is claiming (and not sending yet): the next waits, so that claims do not pile up. */
+  private boolean claiming;
+  /** Requests that may still be started: drains take what they need and give each back as a request ends. */
+  private int free = MAX_IN_FLIGHT;
+  /** The drains not finished (a stop waits for them). */
+  private final Set<Completable> running = new HashSet<>();
 
   PushSender(Vertx vertx, Pool pg, VapidKeys vapid, String subject, MeterRegistry meters) {
     this.vertx = vertx;
@@ -102,6 +110,7 @@ final class PushSender {
             .setFollowRedirects(false),
         new PoolOptions().setHttp1MaxSize(MAX_IN_FLIGHT).setHttp2MaxSize(4));
     this.crypto = vertx.createSharedWorkerExecutor("ocomms-web-push", ENCRYPTION_THREADS);
+    this.onContext = RxHelper.scheduler(vertx.getOrCreateContext());
     this.sent = Counter.builder("ocomms.notifications.pushes.sent")
         .description("Pushes a push service accepted (one per subscription and coalesced notification)")
         .register(meters);
@@ -122,28 +131,32 @@ final class PushSender {
     timer = vertx.setPeriodic(DRAIN_INTERVAL_MS, id -> drainNow());
   }
 
-  /** Stops draining; completes when the drain in progress (its requests time out in 10 s at most) is done. */
+  /** Stops draining; completes when the drains in progress (each request times out in 10 s at most) are done. */
   Completable stop() {
     stopping = true;
     vertx.cancelTimer(timer);
-    return Completable.defer(() -> current)
+    return Completable.defer(() -> Completable.merge(new ArrayList<>(running)))
         .andThen(Completable.fromAction(client::close).onErrorComplete())
         .andThen(Completable.defer(crypto::rxClose).onErrorComplete());
   }
 
+  /**
+   * Starts a drain unless one is claiming or every request slot is taken: a push service that hangs holds its own
+   * slots until its requests time out, and the other users' pushes go on in the next drains.
+   */
   private void drainNow() {
-    if (stopping || draining) {
+    if (stopping || claiming || free == 0) {
       return;
     }
-    draining = true;
+    claiming = true;
     boolean count = drains++ % QUEUE_EVERY_DRAINS == 0;
-    current = drain()
+    Completable drain = drain()
         .andThen(count ? countQueue() : Completable.complete())
         .doOnError(failure -> LOG.warn("pushes not drained: reason={}", failure.toString()))
         .onErrorComplete()
-        .doFinally(() -> draining = false)
         .cache();
-    current.subscribe();
+    running.add(drain);
+    drain.doFinally(() -> running.remove(drain)).subscribe();
   }
 
   private Completable countQueue() {
@@ -171,31 +184,64 @@ final class PushSender {
   private record Outcome(Push push, Result result) {
   }
 
-  /** Claims, sends, and records what came of it; completes when all of it is done. */
+  /**
+   * Claims, sends, and records what came of it, user by user as each user's pushes are done; completes when all of
+   * it is done.
+   */
   Completable drain() {
     return claim().flatMapCompletable(claimed -> {
       if (claimed.isEmpty()) {
+        claiming = false;
         return Completable.complete();
       }
       List<UUID> users = claimed.stream().map(Due::userId).distinct().toList();
       return subscriptions(users).flatMapCompletable(subscriptions -> {
-        List<Push> pushes = new ArrayList<>();
+        claiming = false;
         Map<UUID, List<Due>> byUser = new LinkedHashMap<>();
         claimed.forEach(due -> byUser.computeIfAbsent(due.userId(), id -> new ArrayList<>()).add(due));
+        List<Push> pushes = new ArrayList<>();
+        Map<UUID, List<Outcome>> outcomes = new HashMap<>();
+        Map<UUID, Integer> waiting = new HashMap<>();
         byUser.forEach((user, rows) -> {
           for (Subscription subscription : subscriptions.getOrDefault(user, List.of())) {
             List<Due> unsent = rows.stream().filter(due -> !due.sentTo().contains(subscription.id())).toList();
             if (!unsent.isEmpty()) {
               pushes.add(push(subscription, unsent));
+              waiting.merge(user, 1, Integer::sum);
             }
           }
         });
-        return Flowable.fromIterable(pushes)
-            .flatMapSingle(this::send, false, MAX_IN_FLIGHT)
-            .toList()
-            .flatMapCompletable(outcomes -> record(byUser, subscriptions, outcomes));
+        // Users with nothing to send (no subscription, or every one has their rows) are recorded at once.
+        List<UUID> settled = byUser.keySet().stream().filter(user -> !waiting.containsKey(user)).toList();
+        // Slots: this drain takes what it needs of the free ones and gives one back each time a request ends with
+        // none left to start (whatever is not given back when the drain ends is given back then).
+        int reserved = Math.min(free, pushes.size());
+        free -= reserved;
+        int[] started = {0};
+        int[] released = {0};
+        Flowable<UUID> finished = Flowable.fromIterable(pushes)
+            .doOnNext(push -> started[0]++)
+            .flatMapSingle(push -> send(push).doFinally(() -> {
+              if (started[0] == pushes.size() && released[0] < reserved) {
+                released[0]++;
+                free++;
+              }
+            }), false, Math.max(1, reserved))
+            .concatMapMaybe(outcome -> {
+              UUID user = outcome.push().subscription().userId();
+              outcomes.computeIfAbsent(user, id -> new ArrayList<>()).add(outcome);
+              return waiting.merge(user, -1, Integer::sum) == 0 ? Maybe.just(user)
+                  : Maybe.empty();
+            });
+        return Flowable.fromIterable(settled).concatWith(finished)
+            .concatMapCompletable(user -> record(Map.of(user, byUser.get(user)), subscriptions,
+                outcomes.getOrDefault(user, List.of())))
+            .doFinally(() -> {
+              free += reserved - released[0];
+              released[0] = reserved;
+            });
       });
-    });
+    }).doOnError(failure -> claiming = false);
   }
 
   private Single<List<Due>> claim() {
@@ -300,7 +346,7 @@ final class PushSender {
           HttpRequest<Buffer> request = client.postAbs(prepared.getUrl()).timeout(REQUEST_TIMEOUT_MS);
           prepared.getHeaders().forEach(request::putHeader);
           return request.rxSendBuffer(Buffer.buffer(prepared.getBody()))
-              .timeout(REQUEST_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS);
+              .timeout(REQUEST_TIMEOUT_MS + 1_000, TimeUnit.MILLISECONDS, onContext);
         })
         .map(response -> new Outcome(push, result(response.statusCode())))
         .onErrorReturn(failure -> {
