@@ -431,9 +431,11 @@ final class PushSender {
     failed.increment(refused + gaveUp);
     retried.increment(retrying);
     dropped.increment(withoutSubscription);
-    if (!outcomes.isEmpty() || withoutSubscription > 0) {
+    if (gone.size() + refused + gaveUp > 0) {
       LOG.info("pushes sent={} gone={} refused={} gaveUp={} retrying={} dropped={}", accepted.size(), gone.size(),
           refused, gaveUp, retrying, withoutSubscription);
+    } else if (LOG.isDebugEnabled()) {
+      LOG.debug("pushes sent={} retrying={} dropped={}", accepted.size(), retrying, withoutSubscription);
     }
     List<Completable> writes = new ArrayList<>();
     if (!accepted.isEmpty()) {
