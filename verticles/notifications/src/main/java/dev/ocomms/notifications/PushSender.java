@@ -280,7 +280,8 @@ final class PushSender {
   private Single<Map<UUID, List<Subscription>>> subscriptions(List<UUID> users) {
     return pg.preparedQuery("""
             SELECT id, user_id, endpoint, p256dh, auth FROM notifications.push_subscriptions
-            WHERE user_id = ANY($1) ORDER BY created_at""")
+            WHERE user_id = ANY($1) AND (expiration_time IS NULL OR expiration_time > now())
+            ORDER BY created_at""")
         .rxExecute(Tuple.of(users.toArray(UUID[]::new)))
         .map(rows -> {
           Map<UUID, List<Subscription>> found = new HashMap<>();
