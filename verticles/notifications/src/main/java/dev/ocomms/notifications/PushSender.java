@@ -213,20 +213,24 @@ final class PushSender {
         });
         // Users with nothing to send (no subscription, or every one has their rows) are recorded at once.
         List<UUID> settled = byUser.keySet().stream().filter(user -> !waiting.containsKey(user)).toList();
-        // Slots: this drain takes what it needs of the free ones and gives one back each time a request ends with
-        // none left to start (whatever is not given back when the drain ends is given back then).
+        // Slots: this drain takes what it needs of the free ones and gives back those it cannot use any more (more
+        // held than requests in flight and left to start); what is left is given back when the drain ends.
         int reserved = Math.min(free, pushes.size());
         free -= reserved;
         int[] started = {0};
+        int[] active = {0};
         int[] released = {0};
         Flowable<UUID> finished = Flowable.fromIterable(pushes)
             .doOnNext(push -> started[0]++)
-            .flatMapSingle(push -> send(push).doFinally(() -> {
-              if (started[0] == pushes.size() && released[0] < reserved) {
-                released[0]++;
-                free++;
-              }
-            }), false, Math.max(1, reserved))
+            .flatMapSingle(push -> send(push)
+                .doOnSubscribe(subscribed -> active[0]++)
+                .doFinally(() -> {
+                  active[0]--;
+                  while (reserved - released[0] > active[0] + pushes.size() - started[0]) {
+                    released[0]++;
+                    free++;
+                  }
+                }), false, Math.max(1, reserved))
             .concatMapMaybe(outcome -> {
               UUID user = outcome.push().subscription().userId();
               outcomes.computeIfAbsent(user, id -> new ArrayList<>()).add(outcome);

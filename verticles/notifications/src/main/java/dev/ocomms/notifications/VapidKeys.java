@@ -34,11 +34,10 @@ record VapidKeys(String publicKey, KeyPair keyPair) {
   private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
   private static final String CURVE = "prime256v1";
 
-  static {
-    BouncyCastle.register();
-  }
-
-  /** The configured pair, or the stored one (made on the first start). Key work runs off the event loop. */
+  /**
+   * The configured pair, or the stored one (made on the first start). Key work (and loading BouncyCastle) runs off
+   * the event loop.
+   */
   static Single<VapidKeys> load(Vertx vertx, Pool pg, OcommsConfig config) {
     if (config.vapidPublicKey().isPresent()) {
       String publicKey = config.vapidPublicKey().get();
@@ -61,6 +60,7 @@ record VapidKeys(String publicKey, KeyPair keyPair) {
 
   /** A new pair, as {public, private} in base64url. */
   static String[] generate() throws GeneralSecurityException {
+    BouncyCastle.register();
     KeyPairGenerator generator = KeyPairGenerator.getInstance("ECDH", BouncyCastleProvider.PROVIDER_NAME);
     generator.initialize(ECNamedCurveTable.getParameterSpec(CURVE), new SecureRandom());
     KeyPair pair = generator.generateKeyPair();
@@ -71,6 +71,7 @@ record VapidKeys(String publicKey, KeyPair keyPair) {
 
   /** A pair from its base64url form; a configuration error when the keys are malformed or do not match. */
   static VapidKeys parse(String publicKey, String privateKey) {
+    BouncyCastle.register();
     byte[] publicBytes;
     byte[] privateBytes;
     try {
