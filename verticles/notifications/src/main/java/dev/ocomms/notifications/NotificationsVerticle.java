@@ -6,6 +6,7 @@ import dev.ocomms.shared.bus.BusService;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.db.PgClients;
+import dev.ocomms.shared.node.Node;
 import dev.ocomms.shared.redis.RedisClients;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
@@ -28,17 +29,21 @@ import java.util.function.Function;
  * schedule, and per chat), the focus each device reports, and the follower of messaging's event stream that decides
  * who of a new message's recipients gets a toast (on {@code user.<id>}), a push (recorded as due for the Web Push
  * sender) or nothing, and keeps urgent messages until acknowledged. One follower per node (the first instance);
- * several nodes share the work through the stored cursor. It never sits on messaging's send path.
+ * several nodes share the work through the stored cursor. It never sits on messaging's send path. The browsers' push
+ * subscriptions, the VAPID key pair (shared by all nodes) and the Web Push sender of the pushes due (one per node,
+ * sharing the work through claims) are here as well.
  */
 public class NotificationsVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(NotificationsVerticle.class);
   private static final String ROLES = "ocomms.notifications.roles";
   private static final String FOLLOWER = "follower";
+  private static final String PUSHER = "pusher";
 
   private final String instanceId = UUID.randomUUID().toString();
   private Pool pg;
   private Redis redis;
   private Notifier notifier;
+  private PushSender pushSender;
 
   @Override
   public Completable rxStart() {
@@ -47,7 +52,8 @@ public class NotificationsVerticle extends AbstractVerticle {
         .doOnSuccess(pool -> pg = pool)
         .ignoreElement()
         .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "notifications")))
-        .andThen(Completable.defer(() -> {
+        .andThen(Single.defer(() -> VapidKeys.load(vertx, pg, settings)))
+        .flatMapCompletable(vapid -> Completable.defer(() -> {
           // Focus lives in Redis; without it no chat counts as focused, and the rest works on.
           redis = RedisClients.client(vertx, settings);
           Settings preferences = new Settings(vertx, pg);
@@ -61,13 +67,27 @@ public class NotificationsVerticle extends AbstractVerticle {
           actions.put(Addresses.NOTIFICATION_SETTINGS_SAVE, preferences::saveUser);
           actions.put(Addresses.NOTIFICATION_CHAT_SETTINGS_GET, preferences::getChat);
           actions.put(Addresses.NOTIFICATION_CHAT_SETTINGS_SAVE, preferences::saveChat);
+          PushSubscriptions subscriptions = new PushSubscriptions(pg, vapid, settings.webPushAllowHttpLoopback());
+          actions.put(Addresses.NOTIFICATION_PUSH_KEY, subscriptions::publicKey);
+          actions.put(Addresses.NOTIFICATION_PUSH_SUBSCRIBE, subscriptions::subscribe);
+          actions.put(Addresses.NOTIFICATION_PUSH_UNSUBSCRIBE, subscriptions::unsubscribe);
+          actions.put(Addresses.NOTIFICATION_PUSH_LIST, subscriptions::list);
           LocalMap<String, String> roles = vertx.sharedData().getLocalMap(ROLES);
           boolean following = roles.putIfAbsent(FOLLOWER, instanceId) == null;
           if (following) {
             notifier = new Notifier(vertx, pg, focus);
           }
+          // One Web Push sender per node too; several nodes share the pushes due through their claims.
+          if (roles.putIfAbsent(PUSHER, instanceId) == null) {
+            pushSender = new PushSender(vertx, pg, vapid, settings.vapidSubject(), Node.meters(vertx));
+          }
           return BusService.serve(vertx, actions)
-              .andThen(following ? notifier.start() : Completable.complete());
+              .andThen(following ? notifier.start() : Completable.complete())
+              .doOnComplete(() -> {
+                if (pushSender != null) {
+                  pushSender.start();
+                }
+              });
         }))
         .doOnComplete(() -> LOG.info("notifications ready"));
   }
@@ -80,6 +100,11 @@ public class NotificationsVerticle extends AbstractVerticle {
           boolean wasFollowing = vertx.sharedData().<String, String>getLocalMap(ROLES)
               .removeIfPresent(FOLLOWER, instanceId);
           return notifier != null && wasFollowing ? notifier.stop() : Completable.complete();
+        }))
+        .andThen(Completable.defer(() -> {
+          boolean wasPushing = vertx.sharedData().<String, String>getLocalMap(ROLES)
+              .removeIfPresent(PUSHER, instanceId);
+          return pushSender != null && wasPushing ? pushSender.stop() : Completable.complete();
         }))
         .andThen(Completable.defer(() -> pg == null ? Completable.complete() : pg.rxClose()))
         .doFinally(() -> {

@@ -5,10 +5,12 @@ import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.presence.PresenceVerticle;
 import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.config.Setting;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import dev.ocomms.testkit.bridge.BridgeClient;
 import dev.ocomms.testkit.bridge.Transport;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -26,10 +28,11 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@DisplayName("Notifications on two nodes: both follow the event stream, each toast goes out once")
+@DisplayName("Notifications on two nodes: both follow the event stream and send pushes, each toast and push once")
 class NotificationsClusterTest {
   private static final int MESSAGES = 12;
   private static TestSystem system;
+  private static PushEndpoint pushService;
 
   @BeforeAll
   static void start() {
@@ -37,12 +40,47 @@ class NotificationsClusterTest {
         .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(PresenceVerticle::new)
         .deploy(NotificationsVerticle::new, 2).deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
+        .configure(config -> config.with(Setting.WEB_PUSH_ALLOW_HTTP_LOOPBACK, true))
         .start();
+    pushService = PushEndpoint.start(system.clientVertx());
   }
 
   @AfterAll
   static void stop() {
+    if (pushService != null) {
+      pushService.close();
+    }
     system.close();
+  }
+
+  @Test
+  @DisplayName("two nodes' push senders share the pushes due: every mention reaches the offline member's browser once")
+  void eachPushOnce() {
+    List<Account> people = system.register(2, 2);
+    Account alice = people.get(0);
+    Account carol = people.get(1);
+    String workspaceId = system.workspace(alice, List.of(carol));
+    String channel = system.channel(alice, workspaceId, "pushes");
+    system.joinChat(carol, channel);
+    PushEndpoint.Browser browser = pushService.browser(PushEndpoint.Behaviour.ACCEPT);
+    system.expect(201, HttpMethod.POST, "/users/me/push-subscriptions", carol.token(), browser.subscription());
+    List<BridgeClient> alices = List.of(system.connect(0, Transport.RAW_WEBSOCKET).signedInAs(alice.token()),
+        system.connect(1, Transport.RAW_WEBSOCKET).signedInAs(alice.token()));
+
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < MESSAGES; i++) {
+      sent.add(alices.get(i % 2).call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", channel)
+          .put("clientId", UUID.randomUUID().toString()).put("content", "@" + carol.username() + " #" + i))
+          .getString("id"));
+      PushEndpoint.sleep(150);
+    }
+
+    String last = sent.get(MESSAGES - 1);
+    browser.await(p -> last.equals(p.getString("messageId")), Duration.ofSeconds(15));
+    PushEndpoint.sleep(PushSender.COALESCE.toMillis() + 2 * PushSender.DRAIN_INTERVAL_MS);
+    List<JsonObject> pushes = browser.received().stream().map(PushEndpoint.Received::payload).toList();
+    assertThat(pushes.stream().mapToInt(p -> p.getInteger("count")).sum()).isEqualTo(MESSAGES);
+    assertThat(pushes).extracting(p -> p.getString("messageId")).doesNotHaveDuplicates().isSubsetOf(sent);
   }
 
   @Test

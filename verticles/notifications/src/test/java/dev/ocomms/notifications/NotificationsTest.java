@@ -12,11 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.rxjava3.ext.web.client.HttpResponse;
-import io.vertx.rxjava3.pgclient.PgBuilder;
-import io.vertx.rxjava3.sqlclient.Pool;
-import io.vertx.rxjava3.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +20,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -310,30 +305,6 @@ class NotificationsTest {
     assertThat(perMessage.values()).containsOnly(1L);
   }
 
-  @Test
-  @DisplayName("an offline member's mention is recorded as a push due; under DND only an urgent message is")
-  void offlineMembersArePushesDue() {
-    Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient carol = witness(team);
-
-    String mention = send(alice, team.channel, "@" + team.bob.username() + " call me");
-    decided(carol, team, mention);
-    userSettings(team.bob, new JsonObject().put("dnd", new JsonObject()));
-    String underDnd = send(alice, team.channel, "@" + team.bob.username() + " call me now");
-    String urgent = alice.call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", team.channel)
-        .put("clientId", UUID.randomUUID().toString()).put("content", "the build is on fire")
-        .put("priority", "urgent")).getString("id");
-    decided(carol, team, urgent);
-
-    List<JsonObject> due = pushesDue(team.bob);
-    assertThat(due).extracting(push -> push.getString("messageId")).containsExactly(mention, urgent)
-        .doesNotContain(underDnd);
-    assertThat(due.get(0).getJsonObject("payload").getString("title")).isEqualTo(team.alice.displayName()
-        + " in #launch");
-    assertThat(due.get(1).getJsonObject("payload").getString("priority")).isEqualTo("urgent");
-  }
-
   // A workspace of Alice (its owner) with Bob and Carol, and a channel of theirs.
   private record Team(Account alice, Account bob, Account carol, String workspaceId, String channel) {
   }
@@ -403,22 +374,6 @@ class NotificationsTest {
   private static List<String> pendingUrgent(Account account) {
     return system.expect(200, HttpMethod.GET, "/users/me/urgent-messages", account.token(), null)
         .getJsonArray("urgent").stream().map(item -> ((JsonObject) item).getString("messageId")).toList();
-  }
-
-  /** What is recorded as due to the user's browsers (Web Push sends it in a later step), oldest first. */
-  private static List<JsonObject> pushesDue(Account account) {
-    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(system.cluster().config(0).pgUrl()
-        .orElseThrow())).using(system.cluster().node(0)).build();
-    try {
-      List<JsonObject> due = new ArrayList<>();
-      pool.preparedQuery("SELECT message_id, payload FROM notifications.push_due WHERE user_id = $1 ORDER BY id")
-          .rxExecute(Tuple.of(UUID.fromString(account.id()))).blockingGet()
-          .forEach(row -> due.add(new JsonObject().put("messageId", row.getUUID("message_id").toString())
-              .put("payload", row.getJsonObject("payload"))));
-      return due;
-    } finally {
-      pool.rxClose().blockingAwait();
-    }
   }
 
   private static JsonObject userSettings(Account account, JsonObject change) {

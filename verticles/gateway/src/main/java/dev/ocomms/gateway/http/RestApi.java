@@ -123,6 +123,12 @@ public final class RestApi {
       forward(builder, "getNotificationSettings", Addresses.NOTIFICATION_SETTINGS_GET, ctx -> new JsonObject(), 200);
       forward(builder, "saveNotificationSettings", Addresses.NOTIFICATION_SETTINGS_SAVE, RestApi::body, 200);
       forward(builder, "listPendingUrgent", Addresses.NOTIFICATION_URGENT_PENDING, ctx -> new JsonObject(), 200);
+      forward(builder, "getVapidPublicKey", Addresses.NOTIFICATION_PUSH_KEY, ctx -> new JsonObject(), 200);
+      forward(builder, "listPushSubscriptions", Addresses.NOTIFICATION_PUSH_LIST, ctx -> new JsonObject(), 200);
+      forward(builder, "createPushSubscription", Addresses.NOTIFICATION_PUSH_SUBSCRIBE, RestApi::body, 201);
+      forward(builder, "deletePushSubscription", Addresses.NOTIFICATION_PUSH_UNSUBSCRIBE, RestApi::body, 204);
+      forward(builder, "deletePushSubscriptionById", Addresses.NOTIFICATION_PUSH_UNSUBSCRIBE,
+          ctx -> new JsonObject().put("id", ctx.pathParam("subscriptionId")), 204);
       forward(builder, "getChatNotificationSettings", Addresses.NOTIFICATION_CHAT_SETTINGS_GET, RestApi::chatId, 200);
       forward(builder, "saveChatNotificationSettings", Addresses.NOTIFICATION_CHAT_SETTINGS_SAVE,
           ctx -> body(ctx).mergeIn(chatId(ctx)), 200);

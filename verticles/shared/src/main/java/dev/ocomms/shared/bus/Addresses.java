@@ -200,6 +200,17 @@ public final class Addresses {
    * {} → {urgent: [{messageId, chatId, senderId, createdAt}]}.
    */
   public static final String NOTIFICATION_URGENT_PENDING = "notifications.urgent.pending";
+  /** The VAPID public key browsers subscribe with: {} → {publicKey} (base64url uncompressed P-256 point). */
+  public static final String NOTIFICATION_PUSH_KEY = "notifications.push.key";
+  /**
+   * Registers (or re-registers) one of the caller's browsers for Web Push:
+   * {endpoint, keys: {p256dh, auth}, expirationTime?} → {subscription: {id, endpoint, createdAt}}.
+   */
+  public static final String NOTIFICATION_PUSH_SUBSCRIBE = "notifications.push.subscribe";
+  /** Removes one of the caller's push subscriptions: {endpoint} or {id} → {}; not_found unless the caller's. */
+  public static final String NOTIFICATION_PUSH_UNSUBSCRIBE = "notifications.push.unsubscribe";
+  /** The caller's push subscriptions: {} → {subscriptions: [{id, origin, createdAt, lastSuccessAt}]}. */
+  public static final String NOTIFICATION_PUSH_LIST = "notifications.push.list";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */

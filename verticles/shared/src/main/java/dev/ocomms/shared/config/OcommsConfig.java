@@ -100,6 +100,10 @@ public final class OcommsConfig {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
     }
+    if (raw.containsKey(Setting.VAPID_PUBLIC_KEY) != raw.containsKey(Setting.VAPID_PRIVATE_KEY)) {
+      problems.add("OCOMMS_VAPID_PUBLIC_KEY and OCOMMS_VAPID_PRIVATE_KEY go together: set both, or neither to have a"
+          + " key pair generated and kept in the database");
+    }
     problems.addAll(s3Problems(values));
     if (!problems.isEmpty()) {
       throw new ConfigException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
@@ -521,6 +525,34 @@ public final class OcommsConfig {
   /** Uploads (files and avatars) one user may start per minute (default 10). */
   public int uploadsPerMinute() {
     return (Integer) values.getOrDefault(Setting.UPLOADS_PER_MINUTE, 10);
+  }
+
+  // Web Push (docs/operations.md, "Web Push")
+
+  /** The default of {@link Setting#VAPID_SUBJECT}: the contact a push service may reach about our pushes. */
+  public static final String DEFAULT_VAPID_SUBJECT = "mailto:admin@localhost";
+
+  /** The VAPID public key (base64url uncompressed P-256 point); empty: the one kept in the database. */
+  public Optional<String> vapidPublicKey() {
+    return Optional.ofNullable((String) values.get(Setting.VAPID_PUBLIC_KEY));
+  }
+
+  /** The VAPID private key (base64url 32-byte scalar); given together with the public key. */
+  public Optional<String> vapidPrivateKey() {
+    return Optional.ofNullable((String) values.get(Setting.VAPID_PRIVATE_KEY));
+  }
+
+  /** The VAPID {@code sub}: a {@code mailto:} or {@code https:} contact for the push services. */
+  public String vapidSubject() {
+    return (String) values.getOrDefault(Setting.VAPID_SUBJECT, DEFAULT_VAPID_SUBJECT);
+  }
+
+  /**
+   * Whether a push subscription's endpoint may be plain http on a loopback host (a push endpoint run by a test);
+   * otherwise only https endpoints are accepted.
+   */
+  public boolean webPushAllowHttpLoopback() {
+    return (Boolean) values.getOrDefault(Setting.WEB_PUSH_ALLOW_HTTP_LOOPBACK, false);
   }
 
   /** The canonical form, keyed by file keys; what verticles receive as their config. */

@@ -58,7 +58,13 @@ public enum Setting {
   UPLOADS_PORT("uploadsPort", Kind.PORT, false),
   UPLOADS_MAX_BYTES("uploadsMaxBytes", Kind.POSITIVE_INT, false),
   UPLOADS_QUOTA_MB("uploadsQuotaMb", Kind.POSITIVE_INT, false),
-  UPLOADS_PER_MINUTE("uploadsPerMinute", Kind.POSITIVE_INT, false);
+  UPLOADS_PER_MINUTE("uploadsPerMinute", Kind.POSITIVE_INT, false),
+  // Web Push (docs/operations.md, "Web Push"): the VAPID key pair (base64url; generated and kept in the database when
+  // not given), the contact it names, and whether http endpoints on loopback hosts are accepted (tests only).
+  VAPID_PUBLIC_KEY("vapidPublicKey", Kind.TEXT, false),
+  VAPID_PRIVATE_KEY("vapidPrivateKey", Kind.TEXT, true),
+  VAPID_SUBJECT("vapidSubject", Kind.TEXT, false),
+  WEB_PUSH_ALLOW_HTTP_LOOPBACK("webPushAllowHttpLoopback", Kind.BOOLEAN, false);
 
   /** How a raw value is checked and converted. */
   public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM, BOOLEAN }
