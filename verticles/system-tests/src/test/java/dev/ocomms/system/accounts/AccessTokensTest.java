@@ -2,7 +2,7 @@ package dev.ocomms.system.accounts;
 
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
-import dev.ocomms.runtime.JwtKeys;
+import dev.ocomms.shared.keys.Es256KeyPair;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
@@ -81,7 +81,7 @@ class AccessTokensTest {
   @DisplayName("a token signed with another EC key is refused")
   void forgedSignature() {
     Account account = gateway.register();
-    meRefused(signEs256(JwtKeys.generate().privateKey(), claims(account.id())));
+    meRefused(signEs256(Es256KeyPair.generate().privateKey(), claims(account.id())));
   }
 
   @Test
