@@ -37,7 +37,7 @@ public class AccountsVerticle extends AbstractVerticle {
   private static final long PRUNE_FIRST_DELAY_MS = Duration.ofMinutes(1).toMillis();
   private static final int PRUNE_BATCH = 1000;
   /** Every instance checks this often whether the access-token key is due for rotation (docs/operations.md). */
-  private static final long KEY_MAINTENANCE_INTERVAL_MS = Duration.ofMinutes(10).toMillis();
+  private static final long KEY_MAINTENANCE_INTERVAL_MS = TokenKeys.MAINTENANCE_INTERVAL.toMillis();
 
   private Pool pg;
   private Redis redis;

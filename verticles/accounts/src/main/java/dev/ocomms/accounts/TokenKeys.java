@@ -47,6 +47,11 @@ import java.util.Optional;
  */
 final class TokenKeys {
   private static final Logger LOG = LoggerFactory.getLogger(TokenKeys.class);
+  /**
+   * How often every instance looks at the keys again by itself ({@link #maintain}): the longest an instance that missed
+   * a rotation's announcement goes on signing with the replaced key.
+   */
+  static final Duration MAINTENANCE_INTERVAL = Duration.ofMinutes(10);
   /** How long a replaced key is kept: far longer than any token it signed can live. */
   static final Duration REPLACED_KEPT = Duration.ofDays(1);
   /** Where versions before the shared keys kept the node's pair, under the data directory. */
@@ -67,7 +72,8 @@ final class TokenKeys {
     JsonObject verification() {
       JsonObject key = new JsonObject().put("kid", kid).put("publicKey", publicKey);
       if (replacedAt != null) {
-        key.put("notAfter", replacedAt.plusSeconds(Tokens.ACCESS_LIFETIME_SECONDS)
+        // An instance that missed the rotation may sign with it until its next round; its tokens live 15 minutes.
+        key.put("notAfter", replacedAt.plus(MAINTENANCE_INTERVAL).plusSeconds(Tokens.ACCESS_LIFETIME_SECONDS)
             .format(DateTimeFormatter.ISO_INSTANT));
       }
       return key;
