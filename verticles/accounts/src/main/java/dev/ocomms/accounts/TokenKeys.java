@@ -6,6 +6,7 @@ import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.keys.Es256KeyPair;
+import dev.ocomms.shared.keys.MasterKey;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
@@ -42,6 +43,9 @@ import java.util.Optional;
  * generation + 1 in one statement, so that instances rotating at once add one key between them. A replaced key still
  * verifies until every token it signed has expired, and is deleted a day after it was replaced.
  *
+ * <p>The private keys are stored as PEM, or sealed with the operator's master key ({@code OCOMMS_SECRETS_MASTER_KEY})
+ * when one is set; keys stored before it was set stay readable, and are replaced by sealed ones as they rotate.
+ *
  * <p>Every token carries its key's id ({@code kid}, {@link Es256KeyPair#kidOf}); gateways ask for the verification
  * keys ({@link Addresses#TOKEN_KEYS}) and hear of changes ({@link Addresses#TOKEN_KEYS_CHANGED}).
  */
@@ -58,15 +62,13 @@ final class TokenKeys {
   static final String LEGACY_DIRECTORY = "keys";
   static final String LEGACY_PRIVATE_FILE = "jwt-es256-private.pem";
   static final String LEGACY_PUBLIC_FILE = "jwt-es256-public.pem";
+  /** What a sealed private key is bound to, with its kid: it opens in no other row and for no other use. */
+  private static final String SEALING_CONTEXT = "accounts.token_keys:";
   private static final String COLUMNS = "generation, kid, private_key, public_key, created_at,"
       + " lead(created_at) OVER (ORDER BY generation) AS replaced_at";
 
   /** A stored key (or the configured one, as generation 0); {@code replacedAt} null for the current key. */
   record Key(int generation, String kid, String privateKey, String publicKey, OffsetDateTime replacedAt) {
-    static Key of(Row row) {
-      return new Key(row.getInteger("generation"), row.getString("kid"), row.getString("private_key"),
-          row.getString("public_key"), row.getOffsetDateTime("replaced_at"));
-    }
 
     /** What a gateway needs of it: never the private key. */
     JsonObject verification() {
@@ -90,6 +92,8 @@ final class TokenKeys {
   private final Optional<Es256KeyPair> configured;
   private final Duration rotationPeriod;
   private final Path legacyDirectory;
+  /** Encrypts the private keys stored from now on, and opens the stored ones that are encrypted; empty: plain. */
+  private final Optional<MasterKey> masterKey;
   private volatile Signer signer;
 
   TokenKeys(Vertx vertx, Pool pg, OcommsConfig settings) {
@@ -99,6 +103,7 @@ final class TokenKeys {
     this.pg = configured.isPresent() ? null : pg;
     this.rotationPeriod = Duration.ofDays(settings.tokenKeyRotationDays());
     this.legacyDirectory = Path.of(settings.dataDir(), LEGACY_DIRECTORY);
+    this.masterKey = settings.secretsMasterKey();
   }
 
   /** Whether the keys come from the configuration (and are neither stored nor rotated). */
@@ -187,7 +192,7 @@ final class TokenKeys {
                 + " WHERE generation = (SELECT max(generation) FROM accounts.token_keys)"
                 + " AND created_at <= now() - $4 * interval '1 second'"
                 + " ON CONFLICT DO NOTHING RETURNING generation")
-            .rxExecute(Tuple.of(pair.kid(), pair.privateKey(), pair.publicKey(), dueAfter.toSeconds()))
+            .rxExecute(Tuple.of(pair.kid(), stored(pair), pair.publicKey(), dueAfter.toSeconds()))
             .map(rows -> rows.size() > 0))
         .flatMap(added -> load().map(keys -> {
           adoptNewest(keys);
@@ -208,7 +213,7 @@ final class TokenKeys {
         .switchIfEmpty(vertx.rxExecuteBlocking(Es256KeyPair::generate, false).toSingle())
         .flatMapCompletable(pair -> pg.preparedQuery("INSERT INTO accounts.token_keys (generation, kid, private_key,"
                 + " public_key) VALUES (1, $1, $2, $3) ON CONFLICT DO NOTHING")
-            .rxExecute(Tuple.of(pair.kid(), pair.privateKey(), pair.publicKey()))
+            .rxExecute(Tuple.of(pair.kid(), stored(pair), pair.publicKey()))
             .ignoreElement());
   }
 
@@ -226,9 +231,34 @@ final class TokenKeys {
     return pg.query("SELECT " + COLUMNS + " FROM accounts.token_keys ORDER BY generation").rxExecute()
         .map(rows -> {
           List<Key> keys = new ArrayList<>();
-          rows.forEach(row -> keys.add(Key.of(row)));
+          rows.forEach(row -> keys.add(key(row)));
           return keys;
         });
+  }
+
+  /** The private key as it is stored: sealed with the master key if there is one. */
+  private String stored(Es256KeyPair pair) {
+    return masterKey.map(master -> master.seal(pair.privateKey(), SEALING_CONTEXT + pair.kid()))
+        .orElse(pair.privateKey());
+  }
+
+  private Key key(Row row) {
+    String kid = row.getString("kid");
+    String privateKey = row.getString("private_key");
+    if (MasterKey.isSealed(privateKey)) {
+      if (masterKey.isEmpty()) {
+        throw new IllegalStateException("the stored access-token keys are encrypted: set OCOMMS_SECRETS_MASTER_KEY to"
+            + " the master key they were encrypted with");
+      }
+      try {
+        privateKey = masterKey.get().open(privateKey, SEALING_CONTEXT + kid);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("the stored access-token key " + kid + " does not open with"
+            + " OCOMMS_SECRETS_MASTER_KEY: it was encrypted with another master key");
+      }
+    }
+    return new Key(row.getInteger("generation"), kid, privateKey, row.getString("public_key"),
+        row.getOffsetDateTime("replaced_at"));
   }
 
   private void adoptNewest(List<Key> keys) {

@@ -7,6 +7,7 @@ import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.keys.Es256KeyPair;
+import dev.ocomms.shared.keys.MasterKey;
 import dev.ocomms.testkit.TestConfigs;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.json.JsonObject;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -253,5 +255,64 @@ class TokenKeysTest {
 
     assertThat(keys.currentKid()).isEqualTo(existing);
     assertThat(storedKids(config)).containsExactly(existing);
+  }
+
+  private static String masterKey() {
+    byte[] bytes = new byte[MasterKey.KEY_BYTES];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  private List<String> storedPrivateKeys(OcommsConfig config) {
+    Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(config.pgUrl().orElseThrow())).using(vertx)
+        .build();
+    pools.add(pool);
+    List<String> keys = new ArrayList<>();
+    pool.query("SELECT private_key FROM accounts.token_keys ORDER BY generation").rxExecute().blockingGet()
+        .forEach((Row row) -> keys.add(row.getString("private_key")));
+    return keys;
+  }
+
+  @Test
+  @DisplayName("with a master key, private keys are stored encrypted, and every instance with that master key signs"
+      + " with them")
+  void encryptedAtRest(@TempDir Path dataDir) {
+    OcommsConfig config = cluster(dataDir).with(Setting.SECRETS_MASTER_KEY, masterKey());
+    TokenKeys first = started(config);
+
+    TokenKeys other = started(config);
+
+    assertThat(storedPrivateKeys(config)).singleElement().asString()
+        .startsWith(MasterKey.SEALED_PREFIX).doesNotContain("PRIVATE KEY");
+    assertThat(other.currentKid()).isEqualTo(first.currentKid());
+    assertThat(kidOf(new Tokens(other).access(UUID.randomUUID(), UUID.randomUUID()))).isEqualTo(first.currentKid());
+  }
+
+  @Test
+  @DisplayName("an instance without the master key the stored keys were encrypted with does not start, naming the"
+      + " setting")
+  void encryptedKeysNeedTheMasterKey(@TempDir Path dataDir) {
+    OcommsConfig config = cluster(dataDir).with(Setting.SECRETS_MASTER_KEY, masterKey());
+    started(config);
+
+    assertThatThrownBy(() -> started(config.without(Setting.SECRETS_MASTER_KEY)))
+        .hasMessageContaining("OCOMMS_SECRETS_MASTER_KEY");
+    assertThatThrownBy(() -> started(config.with(Setting.SECRETS_MASTER_KEY, masterKey())))
+        .hasMessageContaining("another master key");
+  }
+
+  @Test
+  @DisplayName("keys stored before a master key was set still sign; the keys rotated in after it are encrypted")
+  void masterKeyAddedLater(@TempDir Path dataDir) {
+    OcommsConfig plain = cluster(dataDir);
+    String before = started(plain).currentKid();
+
+    TokenKeys keys = started(plain.with(Setting.SECRETS_MASTER_KEY, masterKey()));
+    assertThat(keys.currentKid()).isEqualTo(before);
+    keys.rotateNow(Input.of(new JsonObject())).blockingGet();
+
+    List<String> stored = storedPrivateKeys(plain);
+    assertThat(stored.get(0)).contains("PRIVATE KEY");
+    assertThat(stored.get(1)).startsWith(MasterKey.SEALED_PREFIX);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ocomms.shared.config;
 
+import dev.ocomms.shared.keys.MasterKey;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -144,6 +145,13 @@ public final class OcommsConfig {
         }
         if (setting == Setting.UPLOADS_STORAGE && !UPLOADS_STORAGE_NAMES.contains(text)) {
           throw new ConfigException("'" + text + "' is not one of " + UPLOADS_STORAGE_NAMES);
+        }
+        if (setting == Setting.SECRETS_MASTER_KEY) {
+          try {
+            MasterKey.parse(text);
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+          }
         }
         if (setting == Setting.S3_BUCKET && !BUCKET_NAME.matcher(text).matches()) {
           throw new ConfigException("'" + text + "' is not a bucket name (3-63 lower-case letters, digits, dots and"
@@ -366,6 +374,14 @@ public final class OcommsConfig {
   /** How long a stored access-token key signs before a new one replaces it (configured keys are never rotated). */
   public int tokenKeyRotationDays() {
     return (Integer) values.getOrDefault(Setting.TOKEN_KEY_ROTATION_DAYS, DEFAULT_TOKEN_KEY_ROTATION_DAYS);
+  }
+
+  /**
+   * The key that encrypts the secrets kept in the database (the access-token keys' private keys) at rest; empty:
+   * they are stored as they are (docs/operations.md, "Secrets").
+   */
+  public Optional<MasterKey> secretsMasterKey() {
+    return Optional.ofNullable((String) values.get(Setting.SECRETS_MASTER_KEY)).map(MasterKey::parse);
   }
 
   /**

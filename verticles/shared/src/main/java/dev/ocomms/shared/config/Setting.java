@@ -33,6 +33,8 @@ public enum Setting {
   JWT_PUBLIC_KEY("jwtPublicKey", Kind.PEM, false),
   // Access-token keys kept in the database (docs/operations.md, "Secrets"): a new one signs after this many days.
   TOKEN_KEY_ROTATION_DAYS("tokenKeyRotationDays", Kind.POSITIVE_INT, false),
+  // Encrypts the secrets kept in the database (the token keys' private keys) at rest, when set.
+  SECRETS_MASTER_KEY("secretsMasterKey", Kind.TEXT, true),
   ALLOWED_ORIGINS("allowedOrigins", Kind.LIST, false),
   BRIDGE_CONNECTIONS_PER_SECOND("bridgeConnectionsPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_IP_PER_SECOND("bridgeConnectionsPerIpPerSecond", Kind.POSITIVE_INT, false),
