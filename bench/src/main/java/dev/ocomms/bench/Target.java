@@ -3,7 +3,6 @@ package dev.ocomms.bench;
 import dev.ocomms.runtime.EmbeddedPostgresServer;
 import dev.ocomms.runtime.EmbeddedRedisServer;
 import dev.ocomms.runtime.FreePorts;
-import dev.ocomms.runtime.JwtKeys;
 
 import java.io.IOException;
 import java.net.URI;
@@ -90,7 +89,6 @@ final class Target implements AutoCloseable {
     Path workDir = Files.createTempDirectory("ocomms-bench-");
     EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(workDir.resolve("pg"), freePort());
     EmbeddedRedisServer redis = EmbeddedRedisServer.start(workDir.resolve("redis"), freePort(), 16);
-    JwtKeys.Pem keys = JwtKeys.loadOrCreate(workDir.resolve("keys"));
     List<Integer> clusterPorts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       clusterPorts.add(freePort());
@@ -119,8 +117,6 @@ final class Target implements AutoCloseable {
       env.put("OCOMMS_DATA_DIR", nodeDir.resolve("data").toString());
       env.put("OCOMMS_PG_URL", postgres.url(EmbeddedPostgresServer.DATABASE));
       env.put("OCOMMS_REDIS_URL", redis.url(0));
-      env.put("OCOMMS_JWT_PRIVATE_KEY", keys.privateKey());
-      env.put("OCOMMS_JWT_PUBLIC_KEY", keys.publicKey());
       env.put("OCOMMS_PG_POOL_SIZE", count > 2 ? "4" : "16");
       env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_SECOND", "1000000");
       env.put("OCOMMS_BRIDGE_CONNECTIONS_PER_IP_PER_SECOND", "1000000");

@@ -36,16 +36,18 @@ public class AccountsVerticle extends AbstractVerticle {
   private static final long PRUNE_INTERVAL_MS = Duration.ofHours(1).toMillis();
   private static final long PRUNE_FIRST_DELAY_MS = Duration.ofMinutes(1).toMillis();
   private static final int PRUNE_BATCH = 1000;
+  /** Every instance checks this often whether the access-token key is due for rotation (docs/operations.md). */
+  private static final long KEY_MAINTENANCE_INTERVAL_MS = TokenKeys.MAINTENANCE_INTERVAL.toMillis();
 
   private Pool pg;
   private Redis redis;
   private Passwords passwords;
   private long pruning = -1;
+  private long keyMaintenance = -1;
 
   @Override
   public Completable rxStart() {
     OcommsConfig settings = OcommsConfig.fromJson(config());
-    Tokens tokens = new Tokens(vertx, settings);
     passwords = new Passwords(vertx, settings.passwordHashThreads(), settings.passwordHashQueue());
     return PgClients.connectedPool(vertx, settings, "accounts")
         .doOnSuccess(pool -> pg = pool)
@@ -53,13 +55,19 @@ public class AccountsVerticle extends AbstractVerticle {
         .doOnSuccess(client -> redis = client)
         .ignoreElement()
         .andThen(Completable.defer(() -> Migrations.migrate(vertx, settings.pgUrl().orElseThrow(), "accounts")))
-        .andThen(Completable.defer(() -> serve(settings, tokens)));
+        .andThen(Completable.defer(() -> {
+          TokenKeys keys = new TokenKeys(vertx, pg, settings);
+          return keys.start().andThen(Completable.defer(() -> serve(settings, keys)));
+        }));
   }
 
   @Override
   public Completable rxStop() {
     if (pruning >= 0) {
       vertx.cancelTimer(pruning);
+    }
+    if (keyMaintenance >= 0) {
+      vertx.cancelTimer(keyMaintenance);
     }
     // The requests begun are answered before the pools they use close.
     return BusService.drain(vertx, Duration.ofSeconds(OcommsConfig.fromJson(config()).shutdownGraceSeconds()))
@@ -74,7 +82,8 @@ public class AccountsVerticle extends AbstractVerticle {
         });
   }
 
-  private Completable serve(OcommsConfig settings, Tokens tokens) {
+  private Completable serve(OcommsConfig settings, TokenKeys keys) {
+    Tokens tokens = new Tokens(keys);
     AccountStore store = new AccountStore(pg);
     Revocations revocations = new Revocations(vertx, redis);
     Duration sessionMaxAge = Duration.ofDays(settings.sessionMaxAgeDays());
@@ -93,6 +102,8 @@ public class AccountsVerticle extends AbstractVerticle {
     internal.put(Addresses.SESSION_STATUS, sessions::status);
     internal.put(Addresses.USERS_PROFILES, profiles::profiles);
     internal.put(Addresses.USERS_BY_USERNAME, profiles::byUsernames);
+    internal.put(Addresses.TOKEN_KEYS, keys::verificationKeys);
+    internal.put(Addresses.TOKEN_KEYS_ROTATE, keys::rotateNow);
     // Asked on behalf of the user whose access token the gateway verified.
     Map<String, Function<BusRequest, Single<JsonObject>>> onBehalf = new LinkedHashMap<>();
     onBehalf.put(Addresses.ACCOUNTS_LOGOUT, sessions::logout);
@@ -104,10 +115,20 @@ public class AccountsVerticle extends AbstractVerticle {
     // Revocations made by the other instances: answered from memory from now on.
     MessageConsumer<JsonObject> revoked = vertx.eventBus().consumer(Addresses.SESSION_REVOKED,
         message -> revocations.remember(message.body().getString("sessionId")));
+    // A rotation made by another instance: sign with the new key too.
+    MessageConsumer<JsonObject> keysChanged = vertx.eventBus().consumer(Addresses.TOKEN_KEYS_CHANGED,
+        message -> keys.reload().subscribe(() -> { },
+            failure -> LOG.warn("reloading the access-token keys failed; retried within minutes: {}",
+                failure.toString())));
+    if (!keys.isConfigured()) {
+      keyMaintenance = vertx.setPeriodic(KEY_MAINTENANCE_INTERVAL_MS, id -> keys.maintain().subscribe(() -> { },
+          failure -> LOG.warn("access-token key maintenance failed; retried in ten minutes: {}", failure.toString())));
+    }
     // Wait until the cluster knows every consumer, so that requests sent right after deployment find one.
     return BusService.serveInternal(vertx, internal)
         .andThen(BusService.serve(vertx, onBehalf))
         .andThen(revoked.rxCompletion())
+        .andThen(keysChanged.rxCompletion())
         .doOnComplete(() -> LOG.info("accounts ready: addresses={}", internal.size() + onBehalf.size()));
   }
 

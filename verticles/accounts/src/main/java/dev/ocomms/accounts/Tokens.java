@@ -1,12 +1,7 @@
 package dev.ocomms.accounts;
 
-import dev.ocomms.shared.config.OcommsConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.PubSecKeyOptions;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import io.vertx.rxjava3.core.Vertx;
-import io.vertx.rxjava3.ext.auth.jwt.JWTAuth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -19,8 +14,9 @@ import java.util.UUID;
 
 /**
  * Issues a session's tokens. Access tokens are ES256 JWTs valid for 15 minutes, naming the user ({@code sub}) and the
- * session ({@code sid}); the gateway verifies them with the public key ({@code gateway/accounts/AccessTokens}), so
- * the issuer, audience and lifetime here are the ones it accepts. Refresh tokens are opaque random strings valid for
+ * session ({@code sid}), signed with the cluster's current key ({@link TokenKeys}) whose id their header carries
+ * ({@code kid}); the gateway verifies them with the public keys ({@code gateway/accounts/AccessTokens}), so the
+ * issuer, audience and lifetime here are the ones it accepts. Refresh tokens are opaque random strings valid for
  * 7 days; only their SHA-256 is stored.
  */
 final class Tokens {
@@ -29,18 +25,15 @@ final class Tokens {
   private static final String ISSUER = "ocomms";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final JWTAuth jwt;
+  private final TokenKeys keys;
 
-  Tokens(Vertx vertx, OcommsConfig config) {
-    String privateKey = config.jwtPrivateKey()
-        .orElseThrow(() -> new IllegalStateException("accounts needs the access-token key (jwtPrivateKey)"));
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(privateKey)));
+  Tokens(TokenKeys keys) {
+    this.keys = keys;
   }
 
   /** A signed access token for this user's session. */
   String access(UUID userId, UUID sessionId) {
-    return jwt.generateToken(new JsonObject().put("sub", userId.toString()).put("sid", sessionId.toString()),
+    return keys.signer().generateToken(new JsonObject().put("sub", userId.toString()).put("sid", sessionId.toString()),
         new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))
             .setExpiresInSeconds(ACCESS_LIFETIME_SECONDS));
   }

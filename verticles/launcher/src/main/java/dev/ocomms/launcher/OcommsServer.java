@@ -3,7 +3,6 @@ package dev.ocomms.launcher;
 import dev.ocomms.runtime.EmbeddedPostgresServer;
 import dev.ocomms.runtime.EmbeddedRedisServer;
 import dev.ocomms.runtime.FreePorts;
-import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.runtime.NodeStarter;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
@@ -47,11 +46,7 @@ final class OcommsServer {
       embeddedRedis = EmbeddedRedisServer.start(dataDir.resolve("redis"), FreePorts.next(), 16);
       config = config.with(Setting.REDIS_URL, embeddedRedis.url(0));
     }
-    if (config.jwtPrivateKey().isEmpty()) {
-      JwtKeys.Pem keys = JwtKeys.loadOrCreate(dataDir.resolve("keys"));
-      config = config.with(Setting.JWT_PRIVATE_KEY, keys.privateKey()).with(Setting.JWT_PUBLIC_KEY, keys.publicKey());
-      LOG.info("access-token keys: generated or loaded from {}", dataDir.resolve("keys"));
-    }
+    // Access-token keys, unless configured, are the cluster's: the accounts verticle keeps them in PostgreSQL.
     LOG.info("effective configuration: {}", config.toMaskedJson().encode());
 
     vertx = NodeStarter.start(config).blockingGet();

@@ -1,10 +1,10 @@
 package dev.ocomms.testkit;
 
 import dev.ocomms.runtime.FreePorts;
-import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.shared.config.ConfigLoader;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
+import dev.ocomms.shared.keys.Es256KeyPair;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -31,7 +31,7 @@ public final class TestConfigs {
   }
 
   /** One key pair per test JVM: generating EC keys is cheap, but every node of a cluster must share one. */
-  private static final JwtKeys.Pem KEYS = JwtKeys.generate();
+  private static final Es256KeyPair KEYS = Es256KeyPair.generate();
 
   /** One node on free ports, using a new database and Redis database of the shared test servers. */
   public static OcommsConfig node() {

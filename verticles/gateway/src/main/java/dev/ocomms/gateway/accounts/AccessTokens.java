@@ -10,27 +10,46 @@ import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.keys.Es256KeyPair;
+import io.reactivex.rxjava3.core.Scheduler;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import io.vertx.rxjava3.core.RxHelper;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.ext.auth.jwt.JWTAuth;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * Verifies access tokens, which the accounts verticle issues: ES256 JWTs valid for 15 minutes, naming the user
- * ({@code sub}) and the session ({@code sid}). Only ES256 with the configured public key verifies: {@code alg: none},
- * HS256 and other keys are refused. The gateway needs no private key.
+ * ({@code sub}) and the session ({@code sid}). Only ES256 with one of the cluster's public keys verifies:
+ * {@code alg: none}, HS256 and other keys are refused. The gateway needs no private key.
+ *
+ * <p>The keys: the configured public key ({@code OCOMMS_JWT_PUBLIC_KEY}) if there is one; otherwise the ones accounts
+ * keeps for the cluster, asked of it ({@code accounts.token.keys}: the gateway never reads accounts' tables), at start,
+ * every few minutes and whenever accounts announces a rotation ({@code accounts.token.keys.changed}). A token names
+ * its key ({@code kid}); one naming a key not known here makes this instance ask again (at most once a second,
+ * the waiting tokens sharing the answer) before it is refused, so that a token signed right after a rotation is
+ * accepted everywhere. A token without a kid (issued before keys had ids) is tried with every key.
  *
  * <p>Revocation is the accounts verticle's: a session that this instance has not yet seen revoked is asked of
  * accounts on every use (accounts answers from Redis, where a revocation is written before it is announced), so a
@@ -46,9 +65,23 @@ public final class AccessTokens {
   private static final int SIGNATURES_REMEMBERED = 50_000;
   private static final int REVOCATIONS_REMEMBERED = 200_000;
   private static final long STATUS_TIMEOUT_MS = 5_000;
+  private static final long KEYS_TIMEOUT_MS = 5_000;
+  /** The keys are asked again this often without an announcement (one missed while accounts was restarting). */
+  private static final long KEYS_REFRESH_INTERVAL_MS = Duration.ofMinutes(5).toMillis();
+  /** Asking for the keys again because of an unknown kid: at most this often, whatever tokens arrive. */
+  private static final long KEYS_MIN_GAP_MS = 1_000;
+  private static final Logger LOG = LoggerFactory.getLogger(AccessTokens.class);
 
   private final Vertx vertx;
-  private final JWTAuth jwt;
+  /** This verticle's event loop, where the keys are replaced and refreshes scheduled. */
+  private final Scheduler scheduler;
+  /** Whether the keys are accounts' (asked over the bus) rather than configured here. */
+  private final boolean keysFromAccounts;
+  /** The keys that verify now; replaced whole when they change. Used on this verticle's event loop only. */
+  private Verifier verifier;
+  /** A refresh of the keys not started yet, which tokens of unknown kids wait for together. */
+  private Single<Verifier> nextRefresh;
+  private long lastRefreshStartedMillis = Long.MIN_VALUE / 2;
   /**
    * Sessions known revoked: refused without a round trip. Kept as long as a token of theirs can still be valid, and
    * bounded, so that it grows neither with every logout nor with a burst of them (the least used are forgotten first,
@@ -70,11 +103,16 @@ public final class AccessTokens {
 
   public AccessTokens(Vertx vertx, OcommsConfig config) {
     this.vertx = vertx;
-    String publicKey = config.jwtPublicKey()
-        .orElseThrow(() -> new IllegalStateException("the gateway needs the access-token key (jwtPublicKey)"));
-    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(publicKey))
-        .setJWTOptions(new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER))));
+    this.scheduler = RxHelper.scheduler(vertx.getOrCreateContext());
+    this.keysFromAccounts = config.jwtPublicKey().isEmpty();
+    this.verifier = config.jwtPublicKey()
+        .map(publicKey -> Verifier.of(vertx, Map.of(Es256KeyPair.kidOf(publicKey), publicKey)))
+        .orElseGet(() -> Verifier.of(vertx, Map.of()));
+    if (keysFromAccounts) {
+      vertx.eventBus().<JsonObject>consumer(Addresses.TOKEN_KEYS_CHANGED, message -> refreshInBackground());
+      vertx.setPeriodic(KEYS_REFRESH_INTERVAL_MS, id -> refreshInBackground());
+      refreshInBackground();
+    }
   }
 
   /** The caller an {@code Authorization: Bearer <accessToken>} header proves; {@code unauthorized} otherwise. */
@@ -106,6 +144,24 @@ public final class AccessTokens {
 
   /** The claims of a token whose signature, issuer, audience and expiry hold. */
   private Single<Verified> checkSignature(String token) {
+    String kid;
+    try {
+      kid = new JsonObject(new String(Base64.getUrlDecoder().decode(token.substring(0, Math.max(0, token.indexOf('.')))),
+          StandardCharsets.UTF_8)).getString("kid");
+    } catch (RuntimeException e) {
+      return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "malformed access token"));
+    }
+    Verifier known = verifier;
+    boolean askAgain = keysFromAccounts && (known.kids().isEmpty() || (kid != null && !known.kids().contains(kid)));
+    return (askAgain ? refreshed() : Single.just(known)).flatMap(keys -> {
+      if (keys.jwt() == null || (kid != null && !keys.kids().contains(kid))) {
+        return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "access token signed with an unknown key"));
+      }
+      return checkSignature(keys.jwt(), token);
+    });
+  }
+
+  private Single<Verified> checkSignature(JWTAuth jwt, String token) {
     return jwt.rxAuthenticate(new TokenCredentials(token))
         .onErrorResumeNext(e -> Single.error(new OcommsException(ErrorCode.UNAUTHORIZED,
             "access token invalid or expired")))
@@ -150,6 +206,67 @@ public final class AccessTokens {
           }
         })
         .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
+  }
+
+  /** Asks accounts for the keys now, or soon if it was just asked; failures wait for the next occasion. */
+  private void refreshInBackground() {
+    refreshed().subscribe(keys -> { }, failure -> LOG.debug("access-token keys not refreshed: {}", failure.toString()));
+  }
+
+  /**
+   * The keys as accounts answers them in a request that starts after this call: at once, or a second after the
+   * previous one started; every caller until it starts shares it.
+   */
+  private Single<Verifier> refreshed() {
+    if (nextRefresh != null) {
+      return nextRefresh;
+    }
+    long wait = Math.max(0, lastRefreshStartedMillis + KEYS_MIN_GAP_MS - System.currentTimeMillis());
+    AtomicReference<Single<Verifier>> self = new AtomicReference<>();
+    Single<Verifier> refresh = Single.timer(wait, TimeUnit.MILLISECONDS, scheduler)
+        .flatMap(tick -> {
+          if (nextRefresh == self.get()) {
+            nextRefresh = null;
+          }
+          lastRefreshStartedMillis = System.currentTimeMillis();
+          return fetchKeys();
+        })
+        .cache();
+    self.set(refresh);
+    nextRefresh = refresh;
+    return refresh;
+  }
+
+  private Single<Verifier> fetchKeys() {
+    return Requests.<JsonObject>request(vertx, Addresses.TOKEN_KEYS, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(KEYS_TIMEOUT_MS))
+        .map(reply -> {
+          JsonArray keys = reply.body().getJsonArray("keys", new JsonArray());
+          Instant now = Instant.now();
+          Map<String, String> usable = keys.stream().map(JsonObject.class::cast)
+              .filter(key -> key.getString("notAfter") == null || Instant.parse(key.getString("notAfter")).isAfter(now))
+              .collect(Collectors.toMap(key -> key.getString("kid"), key -> key.getString("publicKey"), (a, b) -> a));
+          if (!usable.keySet().equals(verifier.kids())) {
+            verifier = Verifier.of(vertx, usable);
+            LOG.info("access-token keys from accounts: kids={}", usable.keySet());
+          }
+          return verifier;
+        })
+        .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)));
+  }
+
+  /** The keys that verify tokens, by kid; {@code jwt} null while there are none. */
+  private record Verifier(Set<String> kids, JWTAuth jwt) {
+    static Verifier of(Vertx vertx, Map<String, String> publicKeys) {
+      if (publicKeys.isEmpty()) {
+        return new Verifier(Set.of(), null);
+      }
+      JWTAuthOptions options = new JWTAuthOptions()
+          .setJWTOptions(new JWTOptions().setAlgorithm("ES256").setIssuer(ISSUER).setAudience(List.of(ISSUER)));
+      publicKeys.forEach((kid, publicKey) ->
+          options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("ES256").setBuffer(publicKey).setId(kid)));
+      return new Verifier(Set.copyOf(publicKeys.keySet()), JWTAuth.create(vertx, options));
+    }
   }
 
   /** A verified token: who, and until when (epoch millis). */

@@ -84,6 +84,18 @@ public final class OpsEndpoints {
                   .end(new JsonObject().put("code", problem.code().wireName()).put("detail", problem.getMessage())
                       .encode()).subscribe(() -> { }, e -> { });
             }));
+    // Makes a new access-token key the one that signs (docs/operations.md, "Secrets"); the previous keys still verify.
+    router.post("/admin/token-keys/rotate").handler(ctx -> Requests.<JsonObject>request(vertx,
+            Addresses.TOKEN_KEYS_ROTATE, new JsonObject(), new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS * 5))
+        .subscribe(
+            reply -> ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("kid", reply.body().getString("kid")).encode()).subscribe(() -> { }, e -> { }),
+            failure -> {
+              OcommsException problem = BusErrors.fromFailure(failure);
+              ctx.response().setStatusCode(problem.code().httpStatus()).putHeader("Content-Type", "application/json")
+                  .end(new JsonObject().put("code", problem.code().wireName()).put("detail", problem.getMessage())
+                      .encode()).subscribe(() -> { }, e -> { });
+            }));
   }
 
   /** From now on {@code /ready} answers 503, so that load balancers stop sending new work here. */

@@ -141,6 +141,19 @@ public final class Addresses {
    * Every gateway stops accepting the session's tokens and closes its bridge sockets.
    */
   public static final String SESSION_REVOKED = "accounts.session.revoked";
+  /**
+   * The keys access tokens are verified with: {} → {keys: [{kid, publicKey (PEM), notAfter? (ISO instant: no token
+   * it signed is valid after it; absent for the current key)}]}. Asked by every gateway, which verifies tokens itself
+   * and never reads accounts' tables.
+   */
+  public static final String TOKEN_KEYS = "accounts.token.keys";
+  /** Published cluster-wide by accounts after the access-token keys changed (a rotation): {kid} (the new current). */
+  public static final String TOKEN_KEYS_CHANGED = "accounts.token.keys.changed";
+  /**
+   * Makes a new access-token key the current one now (operators): {} → {kid}; conflict when the keys are configured
+   * rather than kept in the database. The previous keys still verify the tokens they signed.
+   */
+  public static final String TOKEN_KEYS_ROTATE = "accounts.token.keys.rotate";
 
   /**
    * Sets or clears the caller's avatar (asked by uploads, which stores the image): {avatarUrl (null clears)} →

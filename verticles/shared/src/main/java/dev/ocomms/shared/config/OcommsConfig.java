@@ -1,5 +1,6 @@
 package dev.ocomms.shared.config;
 
+import dev.ocomms.shared.keys.MasterKey;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -84,8 +85,8 @@ public final class OcommsConfig {
       }
     });
     if (raw.containsKey(Setting.JWT_PRIVATE_KEY) != raw.containsKey(Setting.JWT_PUBLIC_KEY)) {
-      problems.add("OCOMMS_JWT_PRIVATE_KEY and OCOMMS_JWT_PUBLIC_KEY go together: set both, or neither to have a"
-          + " key pair generated under the data directory");
+      problems.add("OCOMMS_JWT_PRIVATE_KEY and OCOMMS_JWT_PUBLIC_KEY go together: set both, or neither to have the"
+          + " cluster's keys generated once and kept in its database");
     }
     for (Setting required : List.of(Setting.HTTP_HOST, Setting.HTTP_PORT, Setting.HTTP_IDLE_TIMEOUT_SECONDS,
         Setting.HTTP_REQUEST_HEADER_TIMEOUT_SECONDS, Setting.DATA_DIR, Setting.PG_POOL_SIZE,
@@ -148,6 +149,13 @@ public final class OcommsConfig {
         }
         if (setting == Setting.UPLOADS_STORAGE && !UPLOADS_STORAGE_NAMES.contains(text)) {
           throw new ConfigException("'" + text + "' is not one of " + UPLOADS_STORAGE_NAMES);
+        }
+        if (setting == Setting.SECRETS_MASTER_KEY) {
+          try {
+            MasterKey.parse(text);
+          } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+          }
         }
         if (setting == Setting.S3_BUCKET && !BUCKET_NAME.matcher(text).matches()) {
           throw new ConfigException("'" + text + "' is not a bucket name (3-63 lower-case letters, digits, dots and"
@@ -263,6 +271,13 @@ public final class OcommsConfig {
     return Arrays.stream(Setting.values()).map(Setting::envName).collect(Collectors.joining(", "));
   }
 
+  /** A copy without one setting (as if it were not set). */
+  public OcommsConfig without(Setting setting) {
+    Map<Setting, Object> copy = new EnumMap<>(values);
+    copy.remove(setting);
+    return new OcommsConfig(copy);
+  }
+
   /** A copy with one setting changed; validated like any other value. */
   public OcommsConfig with(Setting setting, Object value) {
     Map<Setting, Object> copy = new EnumMap<>(values);
@@ -345,13 +360,32 @@ public final class OcommsConfig {
     return (Integer) values.get(Setting.SHUTDOWN_GRACE_SECONDS);
   }
 
-  /** The ES256 key pair that signs and verifies access tokens (PEM); empty until configured or generated. */
+  /**
+   * The ES256 key pair that signs and verifies access tokens (PEM), when configured; empty: the cluster's keys are
+   * generated once and kept in the database by the accounts verticle, and rotated (docs/operations.md, "Secrets").
+   */
   public Optional<String> jwtPrivateKey() {
     return Optional.ofNullable((String) values.get(Setting.JWT_PRIVATE_KEY));
   }
 
   public Optional<String> jwtPublicKey() {
     return Optional.ofNullable((String) values.get(Setting.JWT_PUBLIC_KEY));
+  }
+
+  /** The default of {@link Setting#TOKEN_KEY_ROTATION_DAYS}. */
+  public static final int DEFAULT_TOKEN_KEY_ROTATION_DAYS = 30;
+
+  /** How long a stored access-token key signs before a new one replaces it (configured keys are never rotated). */
+  public int tokenKeyRotationDays() {
+    return (Integer) values.getOrDefault(Setting.TOKEN_KEY_ROTATION_DAYS, DEFAULT_TOKEN_KEY_ROTATION_DAYS);
+  }
+
+  /**
+   * The key that encrypts the secrets kept in the database (the access-token keys' private keys) at rest; empty:
+   * they are stored as they are (docs/operations.md, "Secrets").
+   */
+  public Optional<MasterKey> secretsMasterKey() {
+    return Optional.ofNullable((String) values.get(Setting.SECRETS_MASTER_KEY)).map(MasterKey::parse);
   }
 
   /**

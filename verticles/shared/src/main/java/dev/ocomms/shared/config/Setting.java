@@ -31,6 +31,10 @@ public enum Setting {
   SHUTDOWN_GRACE_SECONDS("shutdownGraceSeconds", Kind.POSITIVE_INT, false),
   JWT_PRIVATE_KEY("jwtPrivateKey", Kind.PEM, true),
   JWT_PUBLIC_KEY("jwtPublicKey", Kind.PEM, false),
+  // Access-token keys kept in the database (docs/operations.md, "Secrets"): a new one signs after this many days.
+  TOKEN_KEY_ROTATION_DAYS("tokenKeyRotationDays", Kind.POSITIVE_INT, false),
+  // Encrypts the secrets kept in the database (the token keys' private keys) at rest, when set.
+  SECRETS_MASTER_KEY("secretsMasterKey", Kind.TEXT, true),
   ALLOWED_ORIGINS("allowedOrigins", Kind.LIST, false),
   BRIDGE_CONNECTIONS_PER_SECOND("bridgeConnectionsPerSecond", Kind.POSITIVE_INT, false),
   BRIDGE_CONNECTIONS_PER_IP_PER_SECOND("bridgeConnectionsPerIpPerSecond", Kind.POSITIVE_INT, false),

@@ -2,8 +2,8 @@ package dev.ocomms.system.accounts;
 
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
-import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.keys.Es256KeyPair;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.buffer.Buffer;
@@ -52,7 +52,8 @@ class AccessTokensTest {
   }
 
   @Test
-  @DisplayName("issued access tokens are ES256 JWTs naming the user and a session, expiring after 15 minutes")
+  @DisplayName("issued access tokens are ES256 JWTs naming their key, the user and a session, expiring after 15"
+      + " minutes")
   void issuedTokens() {
     Account account = gateway.register();
     String[] parts = account.token().split("\\.");
@@ -60,6 +61,8 @@ class AccessTokensTest {
     JsonObject claims = ForgedTokens.claimsOf(account.token());
 
     assertThat(header.getString("alg")).isEqualTo("ES256");
+    // Signed with the configured key (configured keys win over the cluster's stored ones), which the kid names.
+    assertThat(header.getString("kid")).isEqualTo(Es256KeyPair.kidOf(config.jwtPublicKey().orElseThrow()));
     assertThat(claims.getString("sub")).isEqualTo(account.id());
     assertThat(UUID.fromString(claims.getString("sid"))).isNotNull();
     assertThat(claims.getString("iss")).isEqualTo("ocomms");
@@ -81,7 +84,7 @@ class AccessTokensTest {
   @DisplayName("a token signed with another EC key is refused")
   void forgedSignature() {
     Account account = gateway.register();
-    meRefused(signEs256(JwtKeys.generate().privateKey(), claims(account.id())));
+    meRefused(signEs256(Es256KeyPair.generate().privateKey(), claims(account.id())));
   }
 
   @Test

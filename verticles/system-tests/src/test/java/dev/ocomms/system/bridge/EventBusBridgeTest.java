@@ -3,9 +3,9 @@ package dev.ocomms.system.bridge;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
-import dev.ocomms.runtime.JwtKeys;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Caller;
+import dev.ocomms.shared.keys.Es256KeyPair;
 import dev.ocomms.system.accounts.ForgedTokens;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
@@ -263,7 +263,7 @@ class EventBusBridgeTest {
     BridgeClient client = server.connect(transport);
     var config = server.cluster().config(0);
     List<String> forged = List.of(
-        ForgedTokens.signEs256(server.cluster().node(0), JwtKeys.generate().privateKey(),
+        ForgedTokens.signEs256(server.cluster().node(0), Es256KeyPair.generate().privateKey(),
             ForgedTokens.claims(alice.id())),
         ForgedTokens.algNone(ForgedTokens.claims(alice.id())),
         ForgedTokens.hs256WithKeyAsSecret(ForgedTokens.claims(alice.id()), config.jwtPublicKey().orElseThrow()));
