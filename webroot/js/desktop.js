@@ -103,6 +103,12 @@ async function registerWorker() {
       }
     });
     registration = await navigator.serviceWorker.register('/sw.js', { scope: '/' });
+    // The worker shows no push of the chat this window shows while it is in sight.
+    const tell = () => navigator.serviceWorker.controller?.postMessage({ type: 'ocomms.shown',
+      chatId: client.chats.activeChatId() ?? null });
+    client.chats.selection.subscribe(tell);
+    navigator.serviceWorker.addEventListener('controllerchange', tell);
+    tell();
     return registration;
   } catch (error) {
     console.warn('service worker not registered', error);
