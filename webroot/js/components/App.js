@@ -120,9 +120,7 @@ function Workspace() {
   const classes = `layout${threadRootId || filesOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
   return h('div', { class: classes, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
-    h(ConnectionBanner),
-    h(UrgentBanner),
-    h(DesktopBar),
+    h('div', { class: 'top-bars' }, h(ConnectionBanner), h(UrgentBanner), h(DesktopBar)),
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
     h(Sidebar, { openDialog: setDialog, onChose: hideChats }),
     chatsOpen && h('div', { class: 'drawer-backdrop', 'aria-hidden': 'true', onClick: () => setChatsOpen(false) }),
