@@ -23,6 +23,25 @@ export function permission() {
 
 let audio = null;
 
+/**
+ * Browsers start audio only after a gesture on the page: the context is made (or resumed) at the first key or click,
+ * and only while sound is on.
+ */
+function unlockAudio() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context || client.notifications.slice.state.settings?.sound === false) {
+    return;
+  }
+  try {
+    audio = audio || new Context();
+    if (audio.state === 'suspended') {
+      audio.resume().catch(() => {});
+    }
+  } catch {
+    // no sound here
+  }
+}
+
 /** A short two-note chime, generated (no binary file): quiet, under 0.3 s. */
 export function chime() {
   const Context = window.AudioContext || window.webkitAudioContext;
@@ -237,6 +256,7 @@ export function startDesktop() {
   }
   started = true;
   client.notifications.onToast(onToast);
+  ['pointerdown', 'keydown'].forEach(type => window.addEventListener(type, unlockAudio, { capture: true, passive: true }));
   openLinkedChat();
   registerWorker().then(() => {
     const settings = client.notifications.slice.state.settings;
