@@ -166,8 +166,9 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     !inThread && message.replyCount > 0 && h('button', {
       class: 'thread-summary', onClick: () => client.openThread(message.id),
     }, `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`),
-    own && !message.deleted && h(ReadMark, { message, chatId, isLastOwn }),
-    own && !message.deleted && message.priority === 'urgent' && h(AckLine, { messageId: message.id })),
+    // An urgent message says who acknowledged it, in place of who read it.
+    own && !message.deleted && (message.priority === 'urgent' ? h(AckLine, { messageId: message.id })
+      : h(ReadMark, { message, chatId, isLastOwn }))),
   !message.deleted && !editing && h('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
     h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
