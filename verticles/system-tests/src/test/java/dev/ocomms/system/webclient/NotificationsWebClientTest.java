@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -209,6 +210,14 @@ class NotificationsWebClientTest {
     shoot(b, "notifications-toast-phone.png");
     phone(b, false);
 
+    // Held while the pointer is on it: still there after its 5 s.
+    new Actions(b.driver()).moveToElement(toast).perform();
+    sleep(5_500);
+    assertThat(b.driver().findElements(By.cssSelector(".notify-toast"))).as("kept while hovered").hasSize(1);
+    b.script("document.documentElement.dataset.theme = 'dark'");
+    shoot(b, "notifications-toast-dark.png");
+    b.script("document.documentElement.dataset.theme = 'light'");
+
     String messageId = toast.getDomAttribute("data-message-id");
     toast.findElement(By.cssSelector(".notify-toast-main")).click();
     b.until(d -> "launch".equals(b.activeChatTitle()), "#launch open");
@@ -350,5 +359,24 @@ class NotificationsWebClientTest {
         null).getJsonObject("settings").getJsonObject("schedule");
     assertThat(schedule.getJsonArray("days").getList()).containsExactly("mon", "tue", "wed", "thu", "fri");
     assertThat(schedule.getString("start")).isEqualTo("18:00");
+  }
+
+  @Test
+  @DisplayName("The service worker is served as JavaScript under the page's policy and registered at the root scope")
+  void the_service_worker_is_registered_at_the_root_scope() {
+    Account bob = server.register("Bob");
+    Browser b = open("Bob", bob);
+    Object registered = b.driver().executeAsyncScript("""
+        const done = arguments[0];
+        navigator.serviceWorker.ready.then(r => done(r.scope + ' ' + (r.active || r.waiting || r.installing).scriptURL),
+          e => done('failed: ' + e));""");
+    assertThat(registered).isEqualTo(server.baseUrl() + "/ " + server.baseUrl() + "/sw.js");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> served = (Map<String, Object>) b.driver().executeAsyncScript("""
+        const done = arguments[0];
+        fetch('/sw.js').then(r => done({ type: r.headers.get('content-type'),
+          policy: r.headers.get('content-security-policy') }), e => done({ type: 'failed: ' + e }));""");
+    assertThat((String) served.get("type")).matches("(application|text)/javascript.*");
+    assertThat((String) served.get("policy")).contains("default-src 'self'");
   }
 }
