@@ -128,9 +128,15 @@ class NotificationsWebClientTest {
   }
 
   private Browser open(String name, Account account) {
+    return open(name, account, "");
+  }
+
+  /** A browser signed in as {@code account}, with {@code setup} run after PAGE_SETUP before the page's scripts. */
+  private Browser open(String name, Account account, String setup) {
     Browser browser = Browser.open(server.baseUrl(), name);
     browsers.add(browser);
-    browser.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", PAGE_SETUP));
+    browser.driver().executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+        Map.of("source", PAGE_SETUP + setup));
     browser.signInWith(account);
     return browser;
   }
@@ -378,5 +384,32 @@ class NotificationsWebClientTest {
           policy: r.headers.get('content-security-policy') }), e => done({ type: 'failed: ' + e }));""");
     assertThat((String) served.get("type")).matches("(application|text)/javascript.*");
     assertThat((String) served.get("policy")).contains("default-src 'self'");
+  }
+
+  @Test
+  @DisplayName("Permission for desktop notifications is asked only when the user clicks Enable in the bar that "
+      + "explains it, never at load")
+  void permission_is_asked_only_from_the_enable_bar() {
+    Account bob = server.register("Bob");
+    server.workspace(bob, List.of());
+    Browser b = open("Bob", bob, """
+        window.__asked = 0;
+        window.Notification.permission = 'default';
+        window.Notification.requestPermission = () => {
+          window.__asked += 1;
+          window.Notification.permission = 'granted';
+          return Promise.resolve('granted');
+        };
+        """);
+    b.awaitConnected();
+    WebElement bar = b.waitFor(By.cssSelector(".desktop-bar"));
+    assertThat(bar.getText()).contains("Get notified of mentions");
+    sleep(500);
+    assertThat(b.script("return window.__asked")).as("not asked at load").isEqualTo(0L);
+    shoot(b, "notifications-desktop-bar-light.png");
+
+    b.click(By.cssSelector(".desktop-bar [data-action=enable-desktop]"));
+    b.until(d -> d.findElements(By.cssSelector(".desktop-bar")).isEmpty(), "the bar gone once granted");
+    assertThat(b.script("return window.__asked")).isEqualTo(1L);
   }
 }
