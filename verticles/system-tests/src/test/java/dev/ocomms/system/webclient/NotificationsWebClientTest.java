@@ -262,6 +262,8 @@ class NotificationsWebClientTest {
     server.joinChat(pair.bob(), random);
     b.openChat("launch");
     b.click(By.cssSelector(".chat-header .chat-notify-button"));
+    b.waitFor(By.cssSelector(".chat-notify-menu [data-level=nothing]:not([disabled])"));
+    shoot(b, "notifications-chat-menu-light.png");
     b.click(By.cssSelector(".chat-notify-menu [data-level=nothing]:not([disabled])"));
     b.until(d -> "nothing".equals(d.findElement(By.cssSelector(".chat-header .chat-notify-button"))
         .getDomAttribute("data-level")), "the bell says nothing");
@@ -411,5 +413,27 @@ class NotificationsWebClientTest {
     b.click(By.cssSelector(".desktop-bar [data-action=enable-desktop]"));
     b.until(d -> d.findElements(By.cssSelector(".desktop-bar")).isEmpty(), "the bar gone once granted");
     assertThat(b.script("return window.__asked")).isEqualTo(1L);
+  }
+
+  @Test
+  @DisplayName("Muting a chat from its bell dims it in the sidebar with a crossed bell, in Bob's other window too")
+  void a_muted_chat_is_dimmed_in_the_sidebar() {
+    Pair pair = pair();
+    Browser b = pair.b();
+    Browser other = open("Bob's other window", pair.bob());
+    other.awaitConnected();
+    b.openChat("launch");
+    b.click(By.cssSelector(".chat-header .chat-notify-button"));
+    b.click(By.cssSelector(".chat-notify-menu [data-action=mute]:not([disabled])"));
+    b.until(d -> "true".equals(d.findElement(By.cssSelector(".chat-header .chat-notify-button"))
+        .getDomAttribute("data-muted")), "the bell says muted");
+    b.keys(org.openqa.selenium.Keys.ESCAPE);
+    b.openChat("general");
+    By mutedLaunch = By.cssSelector(".chat-link.muted[data-chat-id='" + pair.launch() + "'] .muted-icon");
+    b.waitFor(mutedLaunch);
+    other.waitFor(mutedLaunch);
+    assertThat(b.driver().findElements(By.cssSelector(".chat-link.muted"))).hasSize(1);
+    assertThat(b.chatLink("launch").getDomAttribute("aria-label")).endsWith(", muted");
+    shoot(b, "notifications-muted-light.png");
   }
 }
