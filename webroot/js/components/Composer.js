@@ -202,7 +202,7 @@ export function Composer({ chatId, rootId, label }) {
         'aria-hidden': 'true', onChange: event => { attach([...event.currentTarget.files]); event.currentTarget.value = ''; } }),
       h('button', { class: 'attach', 'aria-label': 'Attach files', title: 'Attach files (or drop or paste them)',
         onClick: () => picker.current.click() }, h(Icon, { name: 'attach' })),
-      h('button', { class: `attach urgent-toggle${urgent ? ' on' : ''}`, 'aria-pressed': String(urgent),
+      h('button', { class: `urgent-toggle${urgent ? ' on' : ''}`, 'aria-pressed': String(urgent),
         'aria-label': 'Mark as urgent', title: 'Mark as urgent: notifies everyone here, even when paused or muted, '
           + 'until they acknowledge it (3 per hour)',
         onClick: () => { setUrgent(!urgent); box.current?.focus(); } }, h(Icon, { name: 'urgent' })),
