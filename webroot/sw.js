@@ -29,7 +29,8 @@ function payloadOf(event) {
   }
 }
 
-const linkOf = data => (data.url && data.url.startsWith('/') ? data.url
+/** Where a click leads: the payload's url when it is a path of this origin (never `//other.host`), else the chat. */
+const linkOf = data => (typeof data.url === 'string' && /^\/(?![/\\])/.test(data.url) ? data.url
   : data.chatId ? `/?chat=${encodeURIComponent(data.chatId)}${data.messageId
     ? `&message=${encodeURIComponent(data.messageId)}` : ''}` : '/');
 

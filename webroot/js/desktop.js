@@ -35,11 +35,19 @@ function unlockAudio() {
   try {
     audio = audio || new Context();
     if (audio.state === 'suspended') {
-      audio.resume().catch(() => {});
+      audio.resume().then(stopUnlocking, () => {});
+    } else {
+      stopUnlocking();
     }
   } catch {
     // no sound here
   }
+}
+
+const GESTURES = ['pointerdown', 'keydown'];
+
+function stopUnlocking() {
+  GESTURES.forEach(type => window.removeEventListener(type, unlockAudio, { capture: true }));
 }
 
 /** A short two-note chime, generated (no binary file): quiet, under 0.3 s. */
@@ -256,7 +264,7 @@ export function startDesktop() {
   }
   started = true;
   client.notifications.onToast(onToast);
-  ['pointerdown', 'keydown'].forEach(type => window.addEventListener(type, unlockAudio, { capture: true, passive: true }));
+  GESTURES.forEach(type => window.addEventListener(type, unlockAudio, { capture: true, passive: true }));
   openLinkedChat();
   registerWorker().then(() => {
     const settings = client.notifications.slice.state.settings;
