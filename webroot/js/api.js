@@ -324,6 +324,9 @@ export const rest = {
   chatNotificationSettings: chatId => call('GET', `/chats/${chatId}/notification-settings`),
   saveChatNotificationSettings: (chatId, change) => call('PUT', `/chats/${chatId}/notification-settings`, change),
   pendingUrgent: () => call('GET', '/users/me/urgent-messages'),
+  vapidPublicKey: () => call('GET', '/users/me/push-subscriptions/vapid-public-key'),
+  savePushSubscription: subscription => call('POST', '/users/me/push-subscriptions', subscription),
+  deletePushSubscription: endpoint => call('DELETE', '/users/me/push-subscriptions', { endpoint }),
 };
 
 function notePath({ chatId, workspaceId }) {

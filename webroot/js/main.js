@@ -3,6 +3,7 @@ import { h, options, render } from 'preact';
 import { App } from './components/App.js';
 import { USER_INPUT_EVENTS, createFrameScheduler } from './frames.js';
 import { client } from './store.js';
+import { startDesktop } from './desktop.js';
 import { applyTheme } from './theme.js';
 
 // Components that must render again do so together, at the next animation frame (js/frames.js says why); what
@@ -20,3 +21,4 @@ root.classList.remove('app-loading');
 root.removeAttribute('aria-busy');
 render(h(App), root);
 client.start();
+startDesktop();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ALICE, BOB, channel, connectedClient, fakeClock, fakePage, settle } from '../testing/fakes.js';
-import { FOCUS_REPEAT_MS, MAX_TOASTS } from '../js/store/notifications.js';
+import { ALICE, BOB, channel, connectedClient, fakeClock, fakePage, message, settle } from '../testing/fakes.js';
+import {
+  FOCUS_REPEAT_MS, MAX_TOASTS, TOAST_MS, alertsFor, dndState, pauseDnd,
+} from '../js/store/notifications.js';
 
 const toast = (messageId, fields = {}) => ({ type: 'notification.toast', title: 'Alice in #general', body: 'hi',
   chatId: 'c-general', messageId, senderId: ALICE.id, priority: 'normal', count: 1, ...fields });
@@ -102,5 +104,145 @@ describe('notifications', () => {
     assert.deepEqual(client.notifications.slice.state.urgent.map(item => [item.messageId, item.priority]),
       [['m-7', 'urgent']]);
     assert.equal(client.notifications.slice.state.settings.dndActive, true);
+  });
+
+  test('a toast goes after 5 s', async t => {
+    const clock = fakeClock();
+    const { client, bus } = await connectedClient(t, { clock });
+    bus.publish('user.u-me', toast('m-1'));
+    await clock.advance(TOAST_MS - 1);
+    assert.deepEqual(client.notifications.slice.state.toasts.map(shown => shown.messageId), ['m-1']);
+    await clock.advance(1);
+    assert.deepEqual(client.notifications.slice.state.toasts, []);
+  });
+
+  test('a hovered toast stays, and goes after the time it had left once the pointer leaves', async t => {
+    const clock = fakeClock();
+    const { client, bus } = await connectedClient(t, { clock });
+    bus.publish('user.u-me', toast('m-1'));
+    await clock.advance(3_000);
+    client.notifications.hold();
+    await clock.advance(60_000);
+    assert.equal(client.notifications.slice.state.toasts.length, 1);
+    client.notifications.release();
+    await clock.advance(TOAST_MS - 3_000 - 1);
+    assert.equal(client.notifications.slice.state.toasts.length, 1);
+    await clock.advance(1);
+    assert.equal(client.notifications.slice.state.toasts.length, 0);
+  });
+
+  test('a toast that replaces another has 5 s of its own', async t => {
+    const clock = fakeClock();
+    const { client, bus } = await connectedClient(t, { clock });
+    bus.publish('user.u-me', toast('m-1'));
+    await clock.advance(4_000);
+    bus.publish('user.u-me', toast('m-3', { count: 3 }));
+    await clock.advance(4_000);
+    assert.deepEqual(client.notifications.slice.state.toasts.map(shown => shown.messageId), ['m-3']);
+    await clock.advance(1_000);
+    assert.deepEqual(client.notifications.slice.state.toasts, []);
+  });
+
+  test('an urgent message is a banner until acknowledged, not a toast that goes away', async t => {
+    const clock = fakeClock();
+    const { client, bus } = await connectedClient(t, { clock });
+    bus.publish('user.u-me', toast('m-1', { priority: 'urgent' }));
+    await clock.advance(TOAST_MS * 10);
+    assert.deepEqual(client.notifications.slice.state.toasts, []);
+    assert.deepEqual(client.notifications.slice.state.urgent.map(item => item.messageId), ['m-1']);
+  });
+
+  test('every toast is heard by the listeners (sound, desktop)', async t => {
+    const { client, bus } = await connectedClient(t);
+    const heard = [];
+    client.notifications.onToast(shown => heard.push(shown.messageId));
+    bus.publish('user.u-me', toast('m-1'));
+    bus.publish('user.u-me', toast('m-2', { priority: 'urgent' }));
+    assert.deepEqual(heard, ['m-1', 'm-2']);
+  });
+
+  test('pausing for 30 minutes, 1 hour, 2 hours ends that long from now', () => {
+    const now = new Date('2026-12-07T15:20:00Z');
+    assert.deepEqual(pauseDnd('30m', now), { until: '2026-12-07T15:50:00.000Z' });
+    assert.deepEqual(pauseDnd('1h', now), { until: '2026-12-07T16:20:00.000Z' });
+    assert.deepEqual(pauseDnd('2h', now), { until: '2026-12-07T17:20:00.000Z' });
+  });
+
+  test('pausing until tomorrow ends at 9:00 of the next day where the user is, even after midnight', () => {
+    const evening = new Date(2026, 11, 7, 23, 30);
+    const night = new Date(2026, 11, 8, 0, 30);
+    assert.deepEqual(pauseDnd('tomorrow', evening), { until: new Date(2026, 11, 8, 9, 0).toISOString() });
+    assert.deepEqual(pauseDnd('tomorrow', night), { until: new Date(2026, 11, 9, 9, 0).toISOString() });
+    assert.deepEqual(pauseDnd('tomorrow', new Date(2026, 11, 31, 18, 0)),
+      { until: new Date(2027, 0, 1, 9, 0).toISOString() });
+  });
+
+  test('pausing until turned off sends an empty dnd, and resuming a null one', async t => {
+    const { client, api } = await connectedClient(t);
+    await client.notifications.pause('off');
+    assert.deepEqual(api.data.notificationSettings.dnd, {});
+    assert.equal(dndState(client.notifications.slice.state.settings).active, true);
+    await client.notifications.resume();
+    assert.equal(api.data.notificationSettings.dnd, null);
+    assert.equal(dndState(client.notifications.slice.state.settings).active, false);
+    assert.throws(() => pauseDnd('forever'));
+  });
+
+  test('DND set by hand holds until its end; a schedule holds as the server last said', () => {
+    const now = Date.parse('2026-12-07T15:20:00Z');
+    const until = '2026-12-07T15:50:00Z';
+    assert.deepEqual(dndState({ dnd: { until }, schedule: null, dndActive: true }, now),
+      { active: true, manual: true, until });
+    assert.equal(dndState({ dnd: { until }, schedule: null, dndActive: true }, Date.parse(until) + 1).active, false);
+    const schedule = { days: ['mon'], start: '18:00', end: '09:00', timeZone: 'Europe/Berlin' };
+    assert.deepEqual(dndState({ dnd: null, schedule, dndActive: true }, now), { active: true, manual: false, until: null });
+    assert.equal(dndState({ dnd: null, schedule, dndActive: false }, now).active, false);
+    assert.equal(dndState(null, now).active, false);
+  });
+
+  test('a toast sounds while the page is seen and is a desktop notification while it is hidden, as settings allow', () => {
+    const on = { desktop: true, sound: true };
+    const shown = toast('m-1');
+    assert.deepEqual(alertsFor(shown, { settings: on, visibility: 'visible', permission: 'granted' }),
+      { sound: true, desktop: false });
+    assert.deepEqual(alertsFor(shown, { settings: on, visibility: 'hidden', permission: 'granted' }),
+      { sound: false, desktop: true });
+    assert.deepEqual(alertsFor(shown, { settings: on, visibility: 'hidden', permission: 'default' }),
+      { sound: false, desktop: false });
+    assert.deepEqual(alertsFor(shown, { settings: { desktop: false, sound: false }, visibility: 'hidden',
+      permission: 'granted' }), { sound: false, desktop: false });
+    assert.deepEqual(alertsFor(shown, { settings: { desktop: true, sound: false }, visibility: 'visible',
+      permission: 'granted' }), { sound: false, desktop: false });
+  });
+
+  test('the chats\' settings are read once, with the chat list, and saved through the API', async t => {
+    const { client, api } = await connectedClient(t, { chats: [channel('c-general', 'general'),
+      channel('c-random', 'random')] });
+    await settle();
+    const reads = () => api.calls.filter(([name]) => name === 'chatNotificationSettings').map(([, chatId]) => chatId);
+    assert.deepEqual(reads().sort(), ['c-general', 'c-random']);
+    await client.notifications.loadChatSettingsOf(['c-general', 'c-random']);
+    await client.notifications.loadChatSettings('c-random');
+    assert.equal(reads().length, 2);
+
+    await client.notifications.saveChatSettings('c-random', { muted: true });
+    await client.notifications.saveChatSettings('c-general', { level: 'nothing' });
+    assert.deepEqual(client.notifications.slice.state.chatSettings, {
+      'c-general': { chatId: 'c-general', level: 'nothing', muted: false },
+      'c-random': { chatId: 'c-random', level: 'mentions', muted: true },
+    });
+  });
+
+  test('a notification opens its chat at the message', async t => {
+    const { client, bus } = await connectedClient(t, { chats: [channel('c-general', 'general'),
+      channel('c-random', 'random')], history: { 'c-random': [message('c-random', 1), message('c-random', 2)] } });
+    client.openChat('c-general');
+    await settle();
+    assert.equal(await client.openMessageById('c-random', 'm-c-random-2'), true);
+    await settle();
+    assert.equal(client.chats.activeChatId(), 'c-random');
+    assert.equal(client.messages.views.get('c-random').focus?.messageId, 'm-c-random-2');
+    assert.equal(await client.openMessageById('c-unknown', 'x'), false);
+    bus.forget();
   });
 });

@@ -115,6 +115,37 @@ describe('sending', () => {
     assert.deepEqual(pendingOf(client), []);
   });
 
+  test('an urgent message goes with priority "urgent"', async t => {
+    const { client, bus } = await writer(t);
+    bus.answer('chat.message.send', body => stored(GENERAL, 2, body));
+    await client.outbox.send(GENERAL, 'the build is on fire', null, [], { priority: 'urgent' });
+    await client.outbox.send(GENERAL, 'fixed');
+    assert.deepEqual(bus.sent('chat.message.send').map(body => [body.content, body.priority]),
+      [['the build is on fire', 'urgent'], ['fixed', undefined]]);
+  });
+
+  test('an urgent message over the hour\'s quota fails at once, saying so, and can go as a normal one', async t => {
+    const { client, bus } = await writer(t);
+    bus.answer('chat.message.send', body => {
+      if (body.priority === 'urgent') {
+        throw refusal('rate_limited', 429, 'at most 3 urgent messages per hour',
+          { retryAfter: 1800, retryAfterMs: 1_800_000, limit: 'chat.urgent' });
+      }
+      return stored(GENERAL, 2, body);
+    });
+    await client.outbox.send(GENERAL, 'fourth alarm', null, [], { priority: 'urgent' });
+    const [entry] = pendingOf(client);
+    assert.equal(entry.status, 'failed');
+    assert.equal(entry.failure.code, 'rate_limited');
+    assert.match(entry.failure.detail, /at most 3 urgent messages per hour.*30 min/);
+    assert.equal(entry.failure.retryable, false);
+
+    await client.outbox.sendAsNormal(GENERAL, entry.clientId);
+    assert.deepEqual(bus.sent('chat.message.send').map(body => [body.clientId, body.priority]),
+      [[entry.clientId, 'urgent'], [entry.clientId, undefined]]);
+    assert.deepEqual(pendingOf(client), []);
+  });
+
   test('what the outbox kept from an earlier visit is shown and sent at start', async t => {
     const outboxStore = memoryOutbox();
     await outboxStore.put({ clientId: 'kept', userId: ME.id, chatId: GENERAL, content: 'from before the reload',

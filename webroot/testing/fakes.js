@@ -288,6 +288,14 @@ export function fakeApi(data = {}) {
   rest('removeAvatar', () => ({ ...session.user, avatarUrl: null }));
   rest('notificationSettings', () => ({ settings: api.data.notificationSettings }));
   rest('pendingUrgent', () => ({ urgent: api.data.urgent }));
+  rest('saveNotificationSettings', change => {
+    api.data.notificationSettings = { ...api.data.notificationSettings, ...change };
+    return { settings: api.data.notificationSettings };
+  });
+  rest('chatNotificationSettings', chatId => ({ chatId, level: 'mentions', muted: false,
+    ...api.data.chatNotificationSettings?.[chatId] }));
+  rest('saveChatNotificationSettings', (chatId, change) => ({ chatId, level: 'mentions', muted: false,
+    ...api.data.chatNotificationSettings?.[chatId], ...change }));
   return api;
 }
 

@@ -9,6 +9,7 @@ import { ThreadPanel } from './Thread.js';
 import { SearchPanel } from './Search.js';
 import { NotesPanelHost } from './Notes.js';
 import { FilesPanel, Lightbox } from './Files.js';
+import { DesktopBar, ScheduleDialog, Toasts, UrgentBanner } from './Notifications.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -20,6 +21,7 @@ const DIALOGS = {
   browse: BrowseDialog,
   newDm: NewDmDialog,
   switcher: QuickSwitcher,
+  schedule: ScheduleDialog,
 };
 
 /** While the bridge is not connected: what is going on, and a way to try at once. */
@@ -118,7 +120,7 @@ function Workspace() {
   const classes = `layout${threadRootId || filesOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
   return h('div', { class: classes, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
-    h(ConnectionBanner),
+    h('div', { class: 'top-bars' }, h(ConnectionBanner), h(UrgentBanner), h(DesktopBar)),
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
     h(Sidebar, { openDialog: setDialog, onChose: hideChats }),
     chatsOpen && h('div', { class: 'drawer-backdrop', 'aria-hidden': 'true', onClick: () => setChatsOpen(false) }),
@@ -129,6 +131,7 @@ function Workspace() {
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),
     h(Lightbox),
+    h(Toasts),
     h(ErrorToast),
     h(Announcer));
 }

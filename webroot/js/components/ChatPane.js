@@ -6,6 +6,7 @@ import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
 import { NotesButton } from './Notes.js';
 import { FilesButton } from './Files.js';
+import { ChatNotificationButton } from './Notifications.js';
 import { Icon } from './icons.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
@@ -420,6 +421,7 @@ export function ChatPane({ onShowChats }) {
       chat.kind === 'channel' && h('button', {
         class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
       }, 'Leave'),
+      h(ChatNotificationButton, { chatId: chat.id }),
       h(NotesButton, { chatId: chat.id }),
       h(FilesButton, { chatId: chat.id }),
       h(SearchButton)),

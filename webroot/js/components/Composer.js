@@ -44,11 +44,13 @@ export function Composer({ chatId, rootId, label }) {
   const picker = useRef(null);
   const [text, setText] = useState(() => localStorage.getItem(key) || '');
   const [completion, setCompletion] = useState(null); // {start, query, items, index}
+  const [urgent, setUrgent] = useState(false); // the next message is sent as urgent
   const box = useRef(null);
 
   useEffect(() => {
     setText(localStorage.getItem(key) || '');
     setCompletion(null);
+    setUrgent(false);
     if (box.current && !rootId) {
       box.current.focus();
     }
@@ -103,6 +105,7 @@ export function Composer({ chatId, rootId, label }) {
   const sent = () => {
     setText('');
     saveDraft('');
+    setUrgent(false);
     window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
   };
 
@@ -112,13 +115,14 @@ export function Composer({ chatId, rootId, label }) {
       return;
     }
     client.typing.stoppedTyping(chatId);
+    const priority = urgent ? 'urgent' : undefined;
     if (files.length === 0) {
-      client.outbox.send(chatId, content, rootId); // shown at once; the box is free for the next one
+      client.outbox.send(chatId, content, rootId, [], { priority }); // shown at once; the box is free for the next one
       sent();
       return;
     }
     // The text stays in the box (read-only) until the files are up: a failed one leaves it there to send again.
-    if (await client.uploads.send(uploadKey, { chatId, content, rootId })) {
+    if (await client.uploads.send(uploadKey, { chatId, content, rootId, priority })) {
       sent();
     }
   };
@@ -176,7 +180,7 @@ export function Composer({ chatId, rootId, label }) {
   };
 
   const listId = `mentions-${rootId || chatId}`;
-  return h('div', { class: `composer${files.length ? ' with-files' : ''}` },
+  return h('div', { class: `composer${files.length ? ' with-files' : ''}${urgent ? ' urgent' : ''}` },
     h(UploadChips, { uploadKey }),
     completion && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
       completion.items.map((item, i) => h('li', {
@@ -198,10 +202,16 @@ export function Composer({ chatId, rootId, label }) {
         'aria-hidden': 'true', onChange: event => { attach([...event.currentTarget.files]); event.currentTarget.value = ''; } }),
       h('button', { class: 'attach', 'aria-label': 'Attach files', title: 'Attach files (or drop or paste them)',
         onClick: () => picker.current.click() }, h(Icon, { name: 'attach' })),
+      h('button', { class: `urgent-toggle${urgent ? ' on' : ''}`, 'aria-pressed': String(urgent),
+        'aria-label': 'Mark as urgent', title: 'Mark as urgent: notifies everyone here, even when paused or muted, '
+          + 'until they acknowledge it (3 per hour)',
+        onClick: () => { setUrgent(!urgent); box.current?.focus(); } }, h(Icon, { name: 'urgent' })),
       h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
         disabled: !canSend }, h(Icon, { name: 'send' }))),
-    h('p', { class: `composer-hint${waiting || failed ? ' notice' : ''}`, 'aria-live': 'polite' },
-      waiting ? 'Sending when the files are uploaded…'
+    h('p', { class: `composer-hint${waiting || failed || urgent ? ' notice' : ''}${urgent ? ' urgent-hint' : ''}`,
+      'aria-live': 'polite' },
+      urgent && !waiting && !failed ? 'Urgent: everyone here is notified until they acknowledge it'
+        : waiting ? 'Sending when the files are uploaded…'
         : failed ? 'Remove the files that failed to send the message'
           : 'Enter to send · Shift+Enter for a new line'));
 }

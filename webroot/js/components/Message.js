@@ -89,6 +89,19 @@ function ReadMark({ message, chatId, isLastOwn }) {
   return isLastOwn && readers > 0 ? h('span', { class: 'seen-by' }, `Seen by ${readers}`) : null;
 }
 
+const NO_ACKS = [];
+
+/** Under one's own urgent message: who acknowledged it ("Seen by Bob"), as they do. */
+function AckLine({ messageId }) {
+  const by = useSlice(client.notifications.slice, state => state.acks[messageId] || NO_ACKS);
+  useSlice(client.people.users, () => by.map(client.people.displayName).join(', '));
+  if (by.length === 0) {
+    return h('span', { class: 'ack-line waiting', 'data-acks': '0' }, 'Not acknowledged yet');
+  }
+  return h('span', { class: 'ack-line', 'data-acks': String(by.length) },
+    `Seen by ${by.map(client.people.displayName).join(', ')}`);
+}
+
 /**
  * One message; `compact` when it continues the previous one's group. Rendered again only when its props change (the
  * message object is replaced only when that message changes) or what it subscribes to does.
@@ -104,6 +117,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   const classes = ['message'];
   if (compact) classes.push('compact');
   if (message.deleted) classes.push('deleted');
+  if (message.priority === 'urgent') classes.push('urgent');
   if (message.mentions && (message.mentions.users?.includes(me.id) || message.mentions.channel
     || message.mentions.here) && !own) classes.push('mentions-me');
 
@@ -129,7 +143,9 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   h('div', { class: 'message-main' },
     !compact && h('header', { class: 'message-header' },
       h('span', { class: 'sender' }, sender),
-      h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created))),
+      h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created)),
+      message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent')),
+    compact && message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),
     message.deleted
       ? h('p', { class: 'tombstone' }, 'This message was deleted.')
       : editing
@@ -150,7 +166,9 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     !inThread && message.replyCount > 0 && h('button', {
       class: 'thread-summary', onClick: () => client.openThread(message.id),
     }, `${message.replyCount} ${message.replyCount === 1 ? 'reply' : 'replies'}`),
-    own && !message.deleted && h(ReadMark, { message, chatId, isLastOwn })),
+    // An urgent message says who acknowledged it, in place of who read it.
+    own && !message.deleted && (message.priority === 'urgent' ? h(AckLine, { messageId: message.id })
+      : h(ReadMark, { message, chatId, isLastOwn }))),
   !message.deleted && !editing && h('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
     h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
@@ -178,7 +196,8 @@ export function PendingMessage({ pending }) {
     'data-status': pending.status },
   h(Avatar, { userId: me.id }),
   h('div', { class: 'message-main' },
-    h('header', { class: 'message-header' }, h('span', { class: 'sender' }, me.displayName)),
+    h('header', { class: 'message-header' }, h('span', { class: 'sender' }, me.displayName),
+      pending.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent')),
     pending.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(pending, me.username) } }),
     h(Attachments, { attachments: pending.attachments }),
     h('span', {
@@ -188,6 +207,10 @@ export function PendingMessage({ pending }) {
     failed && [' — ',
       failure?.retryable !== false && [
         h('button', { class: 'link', onClick: () => client.outbox.retry(pending.chatId, pending.clientId) }, 'retry'),
+        ' · '],
+      pending.priority === 'urgent' && [
+        h('button', { class: 'link', 'data-action': 'send-normal',
+          onClick: () => client.outbox.sendAsNormal(pending.chatId, pending.clientId) }, 'send as normal'),
         ' · '],
       h('button', { class: 'link', onClick: () => client.outbox.discard(pending.chatId, pending.clientId) },
         'discard')])));

@@ -6,6 +6,8 @@ import { setTheme, themeChoice } from '../theme.js';
 import { Icon } from './icons.js';
 import { Avatar } from './Message.js';
 import { badgeLane, memo, useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
+import { NotificationItems, untilText, useDnd, useMuted } from './Notifications.js';
+import { signOut } from '../desktop.js';
 import { shallowEqual } from '../store/slice.js';
 
 const STATUSES = [
@@ -15,6 +17,15 @@ const STATUSES = [
 export function PresenceDot({ userId }) {
   const status = usePresence(userId);
   return h('span', { class: `presence-dot ${status}`, role: 'img', 'aria-label': status, title: status });
+}
+
+/** The user's own dot: their status, or "notifications paused" (a moon on the dot) while DND holds. */
+function MyPresenceDot({ userId }) {
+  const status = usePresence(userId);
+  const dnd = useDnd();
+  const label = dnd.active ? `${status}, notifications paused` : status;
+  return h('span', { class: `presence-dot ${status}${dnd.active ? ' paused' : ''}`, role: 'img', 'aria-label': label,
+    title: label, 'data-dnd': String(dnd.active) });
 }
 
 /** The narrow rail of workspaces, with a button to create or join one. */
@@ -46,6 +57,7 @@ const ChatLink = memo(function ChatRow({ chatId }) {
   const chat = useRow(client.chats.table, chatId, { lane: badgeLane });
   const active = useSlice(client.chats.selection, state => state.activeChatId === chatId);
   const title = useChatTitle(chat);
+  const muted = useMuted(chatId);
   if (!chat) {
     return null;
   }
@@ -53,11 +65,12 @@ const ChatLink = memo(function ChatRow({ chatId }) {
   const mentions = chat.mentionCount || 0;
   const partner = chat.kind === 'dm' ? client.chats.dmPartner(chat) : null;
   const label = `${chat.kind === 'channel' ? 'channel ' : 'direct message with '}${title}`
-    + `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentions` : ''}`;
+    + `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentions` : ''}${muted ? ', muted' : ''}`;
   return h('li', null, h('a', {
     href: `#${chat.id}`,
-    class: `chat-link${active ? ' active' : ''}${unread ? ' unread' : ''}`,
+    class: `chat-link${active ? ' active' : ''}${unread ? ' unread' : ''}${muted ? ' muted' : ''}`,
     'data-chat-id': chat.id,
+    'data-muted': muted ? 'true' : undefined,
     'aria-current': active ? 'page' : undefined,
     'aria-label': label,
     onClick: event => {
@@ -71,6 +84,7 @@ const ChatLink = memo(function ChatRow({ chatId }) {
       h(PresenceDot, { userId: partner }))
       : h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, '👥'),
   h('span', { class: 'chat-name' }, title),
+  muted && h('span', { class: 'muted-icon', title: 'Muted' }, h(Icon, { name: 'bellOff', size: 14 })),
   mentions > 0 ? h('span', { class: 'badge mention', 'data-badge': 'mention' }, String(mentions))
     : unread > 0 ? h('span', { class: 'badge', 'data-badge': 'unread' }, String(unread)) : null));
 });
@@ -105,24 +119,29 @@ function AvatarItems({ me, done }) {
   ];
 }
 
-function UserMenu() {
+function UserMenu({ openDialog }) {
   const [open, setOpen] = useState(false);
   const me = useMe();
   const status = usePresence(me.id);
   const chosen = useSlice(client.presence.mine, state => state.status);
+  const dnd = useDnd();
   return h('div', { class: 'user-menu' },
     h('button', { class: 'me', 'aria-haspopup': 'menu', 'aria-expanded': String(open), 'aria-label': 'Your status and settings',
       onClick: () => setOpen(!open) },
     h('span', { class: 'avatar-with-presence' }, h(Avatar, { userId: me.id, size: 'small' }),
-      h(PresenceDot, { userId: me.id })),
+      h(MyPresenceDot, { userId: me.id })),
     h('span', { class: 'me-name' }, me.displayName),
-    h('span', { class: 'me-status' }, status)),
+    dnd.active ? h('span', { class: 'me-status paused', title: dnd.manual ? `Notifications paused ${untilText(dnd.until)}`
+      : 'Notifications paused by your schedule' }, h(Icon, { name: 'bellOff', size: 14 }),
+    dnd.manual && dnd.until ? untilText(dnd.until).replace('until ', '') : 'paused')
+      : h('span', { class: 'me-status' }, status)),
     open && h('div', { class: 'menu', role: 'menu', onKeyDown: e => e.key === 'Escape' && setOpen(false) },
       h('div', { class: 'menu-label' }, 'Status'),
       STATUSES.map(([value, text]) => h('button', {
         role: 'menuitemradio', 'aria-checked': String(chosen === value), class: 'menu-item',
         onClick: () => { client.presence.setStatus(value); setOpen(false); },
       }, h('span', { class: `presence-dot ${value}`, 'aria-hidden': 'true' }), text)),
+      h(NotificationItems, { done: () => setOpen(false), openSchedule: () => openDialog('schedule') }),
       h(AvatarItems, { me, done: () => setOpen(false) }),
       h('div', { class: 'menu-label' }, 'Theme'),
       [['light', 'Light'], ['dark', 'Dark'], ['system', 'System']].map(([value, text]) => h('button', {
@@ -135,7 +154,7 @@ function UserMenu() {
         client.notes.showPanel({ workspaceId: client.session.slice.state.workspaceId });
         setOpen(false);
       } }, 'Personal note'),
-      h('button', { role: 'menuitem', class: 'menu-item', onClick: () => client.logout() }, 'Sign out')));
+      h('button', { role: 'menuitem', class: 'menu-item', onClick: () => signOut() }, 'Sign out')));
 }
 
 /** Channels and DMs of the current workspace: re-rendered when the list changes, not when a badge does. */
@@ -164,5 +183,5 @@ export function Sidebar({ openDialog, onChose }) {
         workspace && h('button', { class: 'icon-button small', title: 'New direct message', 'aria-label': 'New direct message',
           onClick: () => openDialog('newDm') }, '+')),
       h('ul', { class: 'chat-list' }, dms.map(chatId => h(ChatLink, { key: chatId, chatId })))),
-    h(UserMenu));
+    h(UserMenu, { openDialog }));
 }

@@ -156,6 +156,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   /** The chat list, and a chat open if none is. */
   async function loadChats() {
     await chats.load();
+    notifications.loadChatSettingsOf([...chats.table.keys()]).catch(() => {});
     if (!chats.activeChatId()) {
       const target = chats.preferredChat(workspaceId());
       if (target) {
@@ -196,6 +197,43 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     messages.showMessage(chatId, { seq, messageId, rootId });
     messages.loadMembers(chatId);
     reads.markReadSoon();
+    return true;
+  }
+
+  /**
+   * Opens a chat at a message known only by its id (a toast, a desktop notification, a link): the chat at its
+   * newest, then, once its messages are loaded, the message brought into view and highlighted when it is among them
+   * (a notification is about a recent message). False when the user is not in that chat.
+   */
+  async function openMessageById(chatId, messageId) {
+    if (!chats.table.has(chatId)) {
+      return false;
+    }
+    openChat(chatId);
+    if (!messageId) {
+      return true;
+    }
+    const find = () => {
+      const view = messages.views.get(chatId);
+      return view?.loaded ? view.messages.find(message => message.id === messageId) || null : undefined;
+    };
+    let found = find();
+    if (found === undefined) {
+      found = await new Promise(resolve => {
+        const timer = clock.setTimeout(() => { unsubscribe(); resolve(null); }, 10_000);
+        const unsubscribe = messages.views.subscribeKey(chatId, () => {
+          const seen = find();
+          if (seen !== undefined) {
+            clock.clearTimeout(timer);
+            unsubscribe();
+            resolve(seen);
+          }
+        });
+      });
+    }
+    if (found && chats.activeChatId() === chatId) {
+      messages.showMessage(chatId, { seq: found.seq, messageId });
+    }
     return true;
   }
 
@@ -314,6 +352,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     logout,
     openChat,
     openMessage,
+    openMessageById,
     openResult,
     switchWorkspace,
     createWorkspace,

@@ -12,7 +12,65 @@ export const MAX_TOASTS = 3;
 /** The server forgets a device's focus 120 s after its report: a chat still shown is reported again before. */
 export const FOCUS_REPEAT_MS = 60_000;
 
-const EMPTY = Object.freeze({ toasts: [], urgent: [], acks: {}, settings: null, chatSettings: {} });
+/** How long a toast is shown (the time it is hovered does not count). */
+export const TOAST_MS = 5_000;
+
+/** How many chats' settings are asked for at once when the chat list is loaded. */
+const CHAT_SETTINGS_PARALLEL = 3;
+
+/** The choices of the "Pause notifications" menu. */
+export const PAUSE_CHOICES = [
+  ['30m', 'For 30 minutes'], ['1h', 'For 1 hour'], ['2h', 'For 2 hours'], ['tomorrow', 'Until tomorrow 9:00'],
+  ['off', 'Until I turn them back on'],
+];
+
+/**
+ * The `dnd` a pause choice stands for (`PUT /users/me/notification-settings`): `{until}` an ISO instant, or `{}`
+ * until turned off. "tomorrow" is 9:00 of the next day where the user is (`now`'s local time).
+ */
+export function pauseDnd(choice, now = new Date()) {
+  const minutes = { '30m': 30, '1h': 60, '2h': 120 }[choice];
+  if (minutes) {
+    return { until: new Date(now.getTime() + minutes * 60_000).toISOString() };
+  }
+  if (choice === 'tomorrow') {
+    const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 9, 0, 0, 0);
+    return { until: tomorrow.toISOString() };
+  }
+  if (choice === 'off') {
+    return {};
+  }
+  throw new Error(`no pause choice ${choice}`);
+}
+
+/**
+ * Whether DND holds at `now`: set by hand (until turned off or until its `until`), else the server's word on the
+ * schedule (`dndActive`, as of the settings' last change). `until`: when a DND set by hand ends (null: when turned
+ * off, or not set by hand).
+ */
+export function dndState(settings, now = Date.now()) {
+  const dnd = settings?.dnd;
+  if (dnd && (!dnd.until || Date.parse(dnd.until) > now)) {
+    return { active: true, manual: true, until: dnd.until || null };
+  }
+  const scheduled = !!settings?.schedule && !!settings?.dndActive && !dnd;
+  return { active: scheduled, manual: false, until: null };
+}
+
+/**
+ * What a toast makes this client do besides showing it: a sound (settings.sound, while the page is visible: a
+ * hidden page's desktop notification makes its own), and a desktop notification when the page is hidden, desktop
+ * notifications are on and the browser allows them.
+ */
+export function alertsFor(toast, { settings, visibility, permission }) {
+  const hidden = visibility === 'hidden';
+  return {
+    sound: !hidden && settings?.sound !== false,
+    desktop: hidden && settings?.desktop !== false && permission === 'granted',
+  };
+}
+
+const EMPTY = Object.freeze({ toasts: [], urgent: [], acks: {}, settings: null, chatSettings: {}, held: null });
 
 /**
  * @param deps.bus where focus and acknowledgements are sent
@@ -29,15 +87,43 @@ export function createNotifications({ bus, api = null, router, session, chats = 
   let reported = null; // the chat last reported as focused (null: none)
   let repeat = null;
   let tracking = false;
+  const toastListeners = new Set();
+  const expiries = new Map(); // messageId -> {timer, left, since}: a toast's time left (paused while held)
+
+  function expire(messageId, ms) {
+    const timer = clock.setTimeout(() => dismiss(messageId), ms);
+    expiries.set(messageId, { timer, left: ms, since: clock.now?.() ?? Date.now() });
+  }
+
+  function forgetExpiry(messageId) {
+    const expiry = expiries.get(messageId);
+    if (expiry) {
+      clock.clearTimeout(expiry.timer);
+      expiries.delete(messageId);
+    }
+  }
 
   router.own(SCOPE.USER, EVENT.NOTIFICATION_TOAST, 'notifications', toast => {
+    const urgent = toast.priority === 'urgent';
+    let dropped = [];
     slice.update(state => {
+      if (urgent) {
+        // Shown as a banner until acknowledged, not as a toast that goes away.
+        return state.urgent.some(item => item.messageId === toast.messageId) ? state
+          : { ...state, urgent: [...state.urgent, toast] };
+      }
       // A toast standing for several messages of a chat takes the place of that chat's earlier toasts.
       const kept = toast.count > 1 ? state.toasts.filter(shown => shown.chatId !== toast.chatId) : state.toasts;
-      const urgent = toast.priority === 'urgent' && !state.urgent.some(item => item.messageId === toast.messageId)
-        ? [...state.urgent, toast] : state.urgent;
-      return { ...state, toasts: [...kept, toast].slice(-MAX_TOASTS), urgent };
+      const toasts = [...kept.filter(shown => shown.messageId !== toast.messageId), toast];
+      dropped = state.toasts.filter(shown => !toasts.slice(-MAX_TOASTS).includes(shown));
+      return { ...state, toasts: toasts.slice(-MAX_TOASTS) };
     });
+    dropped.forEach(shown => forgetExpiry(shown.messageId));
+    if (!urgent) {
+      forgetExpiry(toast.messageId);
+      expire(toast.messageId, TOAST_MS);
+    }
+    toastListeners.forEach(listener => listener(toast));
   });
   router.own(SCOPE.USER, EVENT.NOTIFICATION_SETTINGS, 'notifications', event => {
     slice.update(state => (event.chatId
@@ -57,8 +143,38 @@ export function createNotifications({ bus, api = null, router, session, chats = 
 
   /** Takes a toast away (it timed out, was closed, or was clicked). */
   function dismiss(messageId) {
+    forgetExpiry(messageId);
     slice.update(state => (state.toasts.some(toast => toast.messageId === messageId)
       ? { ...state, toasts: state.toasts.filter(toast => toast.messageId !== messageId) } : state));
+  }
+
+  /** The pointer is on the toasts: none of them goes away until `release`. */
+  function hold() {
+    if (slice.state.held) {
+      return;
+    }
+    const now = clock.now?.() ?? Date.now();
+    expiries.forEach(expiry => {
+      clock.clearTimeout(expiry.timer);
+      expiry.timer = null;
+      expiry.left = Math.max(0, expiry.left - (now - expiry.since));
+    });
+    slice.set({ held: true });
+  }
+
+  /** The pointer left the toasts: each goes after the time it had left (at least a second, to be read). */
+  function release() {
+    if (!slice.state.held) {
+      return;
+    }
+    slice.set({ held: null });
+    [...expiries.entries()].forEach(([messageId, expiry]) => expire(messageId, Math.max(1_000, expiry.left)));
+  }
+
+  /** `listener(toast)` hears every toast as it comes (sound, desktop notifications). */
+  function onToast(listener) {
+    toastListeners.add(listener);
+    return () => toastListeners.delete(listener);
   }
 
   /** Acknowledges an urgent message: its banner goes here at once, and on the user's other devices when they hear. */
@@ -143,10 +259,59 @@ export function createNotifications({ bus, api = null, router, session, chats = 
       : { ...state, settings }));
   }
 
+  /** Saves a change of the global settings (`{desktop?, sound?, dnd?, schedule?}`): the answer is shown at once. */
+  async function saveSettings(change) {
+    const { settings } = await api.rest.saveNotificationSettings(change);
+    settingsLoaded(settings);
+    return settings;
+  }
+
+  /** Pauses notifications (a PAUSE_CHOICES key), from `now`. */
+  function pause(choice, now = new Date()) {
+    return saveSettings({ dnd: pauseDnd(choice, now) });
+  }
+
+  /** Turns DND set by hand off. */
+  function resume() {
+    return saveSettings({ dnd: null });
+  }
+
+  /** One chat's settings, read once (later changes come as notification.settings). */
+  async function loadChatSettings(chatId) {
+    const known = slice.state.chatSettings[chatId];
+    if (known) {
+      return known;
+    }
+    const settings = await api.rest.chatNotificationSettings(chatId);
+    settingsLoaded(settings, chatId);
+    return settings;
+  }
+
+  /** Reads the settings of these chats not known yet, a few at a time (the sidebar dims the muted ones). */
+  async function loadChatSettingsOf(chatIds) {
+    const queue = chatIds.filter(chatId => !slice.state.chatSettings[chatId]);
+    const worker = async () => {
+      while (queue.length) {
+        await loadChatSettings(queue.shift()).catch(() => {});
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CHAT_SETTINGS_PARALLEL, queue.length) }, worker));
+  }
+
+  /** Saves a change of one chat's settings (`{level?, muted?}`). */
+  async function saveChatSettings(chatId, change) {
+    const settings = await api.rest.saveChatNotificationSettings(chatId, change);
+    settingsLoaded(settings, chatId);
+    return settings;
+  }
+
   function clear() {
     stop();
+    expiries.forEach(expiry => clock.clearTimeout(expiry.timer));
+    expiries.clear();
     slice.update(() => EMPTY);
   }
 
-  return { slice, dismiss, acknowledge, focus, settingsLoaded, load, start, stop, clear };
+  return { slice, dismiss, hold, release, onToast, acknowledge, focus, settingsLoaded, load, start, stop, clear,
+    saveSettings, pause, resume, loadChatSettings, loadChatSettingsOf, saveChatSettings };
 }

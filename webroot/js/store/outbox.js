@@ -6,6 +6,9 @@
 import { ERROR, REQUEST, RETRYABLE } from '../protocol.js';
 import { createTable } from './slice.js';
 
+/** The messaging quota of urgent messages (its `limit` in a `rate_limited` refusal). */
+export const URGENT_LIMIT = 'chat.urgent';
+
 /** What went wrong with a send, as the user is shown it: `{code, reason, detail, retryable}`. */
 export function describeFailure(error) {
   const body = error?.body || {};
@@ -65,9 +68,9 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
 
   /**
    * Writes a message (or a thread reply), with the uploaded `files` it carries: shown at once, kept in the outbox
-   * until the server has it.
+   * until the server has it. `priority: 'urgent'` notifies every member until they acknowledge it.
    */
-  async function send(chatId, content, replyTo, files = []) {
+  async function send(chatId, content, replyTo, files = [], { priority } = {}) {
     const entry = {
       clientId: newId(),
       userId: session.me(),
@@ -79,6 +82,9 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
         ({ id, name, type, size, width, height, url, thumbnailUrl })),
       createdAt: new Date().toISOString(),
     };
+    if (priority === 'urgent') {
+      entry.priority = 'urgent';
+    }
     add({ ...entry, status: 'sending', failure: null });
     try {
       await store.put(entry);
@@ -140,6 +146,9 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
     if (entry.fileIds?.length) {
       body.fileIds = entry.fileIds;
     }
+    if (entry.priority === 'urgent') {
+      body.priority = 'urgent';
+    }
     try {
       const message = await bus.request(REQUEST.MESSAGE_SEND, body);
       await store.remove(entry.clientId).catch(() => {});
@@ -152,6 +161,15 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
       if (failure.code === ERROR.DISCONNECTED) {
         change(entry.chatId, entry.clientId, { status: 'queued' }); // goes out again after the reconnect
         return false;
+      }
+      if (failure.code === ERROR.RATE_LIMITED && entry.priority === 'urgent' && error.body?.limit === URGENT_LIMIT) {
+        // Waiting out an hour's quota is not what the writer meant: they are told, and decide.
+        const minutes = Math.max(1, Math.ceil((error.body.retryAfter || 60) / 60));
+        change(entry.chatId, entry.clientId, { status: 'failed', failure: { ...failure, retryable: false,
+          detail: `not sent as urgent: ${failure.detail || 'too many urgent messages'}; try again in ${minutes} min`
+            + ' or send it as a normal message' } });
+        await store.remove(entry.clientId).catch(() => {});
+        return true;
       }
       if (failure.code === ERROR.RATE_LIMITED) {
         change(entry.chatId, entry.clientId, { status: 'queued' });
@@ -173,9 +191,26 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
     if (!entry || (entry.failure && !entry.failure.retryable)) {
       return;
     }
+    await resend(entry);
+  }
+
+  /** Sends a message refused as urgent (the quota was spent) again as a normal one. */
+  async function sendAsNormal(chatId, clientId) {
+    const entry = entryOf(chatId, clientId);
+    if (!entry || entry.priority !== 'urgent') {
+      return;
+    }
+    const { priority, ...normal } = entry;
+    pending.update(chatId, list => list.map(item => (item === entry ? normal : item)));
+    await resend(normal);
+  }
+
+  async function resend(entry) {
+    const { chatId, clientId } = entry;
     change(chatId, clientId, { status: 'queued', failure: null });
-    const { content, replyTo, fileIds, attachments, createdAt } = entry;
-    await store.put({ clientId, userId: session.me(), chatId, content, replyTo, fileIds, attachments, createdAt })
+    const { content, replyTo, fileIds, attachments, createdAt, priority } = entry;
+    await store.put({ clientId, userId: session.me(), chatId, content, replyTo, fileIds, attachments, createdAt,
+      ...(priority ? { priority } : {}) })
       .catch(() => {});
     await flush();
   }
@@ -190,5 +225,5 @@ export function createOutbox({ bus, store, session, chats, messages, connection,
     pending.clear();
   }
 
-  return { pending, send, loadStored, flush, retry, discard, clear };
+  return { pending, send, loadStored, flush, retry, sendAsNormal, discard, clear };
 }

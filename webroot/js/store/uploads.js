@@ -209,13 +209,13 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
    * empty); resolves when the outbox has it, not when the server acknowledges it. False, with nothing sent, when a
    * file failed (it must be removed or retried first) or there is nothing to send; the composer keeps its text then.
    */
-  async function send(key, { chatId, content, rootId }) {
+  async function send(key, { chatId, content, rootId, priority }) {
     const row = table.get(key);
     if (!row || row.items.length === 0) {
       if (!content) {
         return false;
       }
-      outbox.send(chatId, content, rootId);
+      outbox.send(chatId, content, rootId, [], { priority });
       return true;
     }
     if (row.sending) {
@@ -233,7 +233,7 @@ export function createUploads({ api, outbox, newId = () => crypto.randomUUID() }
     }
     now.items.forEach(item => sources.delete(item.id));
     table.remove(key);
-    outbox.send(chatId, content, rootId, files); // the outbox shows it at once, and answers for it from here
+    outbox.send(chatId, content, rootId, files, { priority }); // the outbox shows it at once, and answers for it from here
     return true;
   }
 
