@@ -215,21 +215,21 @@ describe('notifications', () => {
       permission: 'granted' }), { sound: false, desktop: false });
   });
 
-  test('the chats\' settings are read once, with the chat list, and saved through the API', async t => {
+  test('the chats\' settings come with the global settings in one request, and are saved through the API', async t => {
     const { client, api } = await connectedClient(t, { chats: [channel('c-general', 'general'),
-      channel('c-random', 'random')] });
+      channel('c-random', 'random')], chatNotificationSettings: { 'c-random': { muted: true } } });
     await settle();
-    const reads = () => api.calls.filter(([name]) => name === 'chatNotificationSettings').map(([, chatId]) => chatId);
-    assert.deepEqual(reads().sort(), ['c-general', 'c-random']);
-    await client.notifications.loadChatSettingsOf(['c-general', 'c-random']);
-    await client.notifications.loadChatSettings('c-random');
-    assert.equal(reads().length, 2);
+    assert.deepEqual(await client.notifications.loadChatSettings('c-random'),
+      { chatId: 'c-random', level: 'mentions', muted: true });
+    assert.deepEqual(await client.notifications.loadChatSettings('c-general'),
+      { chatId: 'c-general', level: 'mentions', muted: false });
+    assert.deepEqual(api.calls.filter(([name]) => name === 'chatNotificationSettings'), []);
 
-    await client.notifications.saveChatSettings('c-random', { muted: true });
+    await client.notifications.saveChatSettings('c-random', { muted: false });
     await client.notifications.saveChatSettings('c-general', { level: 'nothing' });
     assert.deepEqual(client.notifications.slice.state.chatSettings, {
       'c-general': { chatId: 'c-general', level: 'nothing', muted: false },
-      'c-random': { chatId: 'c-random', level: 'mentions', muted: true },
+      'c-random': { chatId: 'c-random', level: 'mentions', muted: false },
     });
   });
 

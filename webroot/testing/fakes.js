@@ -286,7 +286,9 @@ export function fakeApi(data = {}) {
   rest('chatFiles', (chatId, before) => api.data.chatFiles(chatId, before));
   rest('setAvatar', file => ({ ...session.user, avatarUrl: `/api/v1/avatars/${file.name}` }));
   rest('removeAvatar', () => ({ ...session.user, avatarUrl: null }));
-  rest('notificationSettings', () => ({ settings: api.data.notificationSettings }));
+  rest('notificationSettings', () => ({ settings: api.data.notificationSettings,
+    chats: Object.entries(api.data.chatNotificationSettings ?? {})
+      .map(([chatId, settings]) => ({ chatId, level: 'mentions', muted: false, ...settings })) }));
   rest('pendingUrgent', () => ({ urgent: api.data.urgent }));
   rest('saveNotificationSettings', change => {
     api.data.notificationSettings = { ...api.data.notificationSettings, ...change };
@@ -404,13 +406,15 @@ export function historyPage(chatMessages, { chatId, beforeSeq, afterSeq, aroundS
  * stopped) after the test `t`.
  */
 export async function connectedClient(t, { chats = [channel('c-general', 'general')], history = {}, connect = true,
-  storage = memoryStorage(), outboxStore = memoryOutbox(), page = fakePage(), clock = globalThis } = {}) {
+  storage = memoryStorage(), outboxStore = memoryOutbox(), page = fakePage(), clock = globalThis,
+  chatNotificationSettings = {} } = {}) {
   const bus = new FakeBus();
   const api = fakeApi({
     session: { user: ME, accessToken: 'token' },
     workspaces: [{ id: 'ws-1', name: 'Acme', role: 'member' }],
     members: { 'ws-1': [ME, ALICE, BOB].map(user => ({ userId: user.id, user })) },
     chats,
+    chatNotificationSettings,
     fileLimits: FILE_LIMITS,
     chatFiles: () => ({ files: [], nextCursor: null }),
     chatMembers: Object.fromEntries(chats.map(chat => [chat.id,

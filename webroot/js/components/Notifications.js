@@ -1,7 +1,7 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
-import { PAUSE_CHOICES, dndState } from '../store/notifications.js';
+import { PAUSE_CHOICES, chatSettingsOf, dndState } from '../store/notifications.js';
 import {
   desktopBarDismissed, disableDesktop, dismissDesktopBar, enableDesktop, notificationsSupported, permission,
 } from '../desktop.js';
@@ -144,7 +144,7 @@ const LEVELS = [['all', 'All messages'], ['mentions', 'Mentions and direct messa
 export function ChatNotificationButton({ chatId }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState(null);
-  const settings = useSlice(client.notifications.slice, state => state.chatSettings[chatId] || null);
+  const settings = useSlice(client.notifications.slice, state => chatSettingsOf(state, chatId));
   const root = useRef(null);
   useDismiss(open, setOpen, root);
   useEffect(() => setOpen(false), [chatId]);

@@ -156,7 +156,6 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   /** The chat list, and a chat open if none is. */
   async function loadChats() {
     await chats.load();
-    notifications.loadChatSettingsOf([...chats.table.keys()]).catch(() => {});
     if (!chats.activeChatId()) {
       const target = chats.preferredChat(workspaceId());
       if (target) {

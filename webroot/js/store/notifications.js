@@ -15,9 +15,6 @@ export const FOCUS_REPEAT_MS = 60_000;
 /** How long a toast is shown (the time it is hovered does not count). */
 export const TOAST_MS = 5_000;
 
-/** How many chats' settings are asked for at once when the chat list is loaded. */
-const CHAT_SETTINGS_PARALLEL = 3;
-
 /** The choices of the "Pause notifications" menu. */
 export const PAUSE_CHOICES = [
   ['30m', 'For 30 minutes'], ['1h', 'For 1 hour'], ['2h', 'For 2 hours'], ['tomorrow', 'Until tomorrow 9:00'],
@@ -70,7 +67,16 @@ export function alertsFor(toast, { settings, visibility, permission }) {
   };
 }
 
-const EMPTY = Object.freeze({ toasts: [], urgent: [], acks: {}, settings: null, chatSettings: {}, held: null });
+// chatSettings: each chat's `{chatId, level, muted}` as far as known; once `chatSettingsLoaded`, a chat missing there
+// has the defaults (the settings answer lists every chat that differs from them).
+const EMPTY = Object.freeze({ toasts: [], urgent: [], acks: {}, settings: null, chatSettings: {},
+  chatSettingsLoaded: false, held: null });
+const CHAT_DEFAULTS = Object.freeze({ level: 'mentions', muted: false });
+
+/** A chat's `{level, muted}` as far as known (the defaults once all are loaded), or null while not known. */
+export function chatSettingsOf(state, chatId) {
+  return state.chatSettings[chatId] || (state.chatSettingsLoaded ? CHAT_DEFAULTS : null);
+}
 
 /**
  * @param deps.bus where focus and acknowledgements are sent
@@ -222,12 +228,15 @@ export function createNotifications({ bus, api = null, router, session, chats = 
     if (!api?.rest.notificationSettings) {
       return;
     }
-    const [{ settings }, { urgent }] = await Promise.all([api.rest.notificationSettings(), api.rest.pendingUrgent()]);
+    const [{ settings, chats = [] }, { urgent }] = await Promise.all([api.rest.notificationSettings(),
+      api.rest.pendingUrgent()]);
     slice.update(state => {
       const known = new Set(state.urgent.map(item => item.messageId));
       const waiting = urgent.filter(item => !known.has(item.messageId))
         .map(item => ({ ...item, priority: 'urgent' }));
-      return { ...state, settings, urgent: [...state.urgent, ...waiting] };
+      // A change heard live while the answer was on its way is newer than the answer.
+      const chatSettings = { ...Object.fromEntries(chats.map(chat => [chat.chatId, chat])), ...state.chatSettings };
+      return { ...state, settings, urgent: [...state.urgent, ...waiting], chatSettings, chatSettingsLoaded: true };
     });
   }
 
@@ -276,26 +285,21 @@ export function createNotifications({ bus, api = null, router, session, chats = 
     return saveSettings({ dnd: null });
   }
 
-  /** One chat's settings, read once (later changes come as notification.settings). */
+  /**
+   * One chat's settings: known from the settings answer (which lists every chat not at the defaults) and kept up to
+   * date by notification.settings; asked of the server only before that answer came.
+   */
   async function loadChatSettings(chatId) {
     const known = slice.state.chatSettings[chatId];
     if (known) {
       return known;
     }
+    if (slice.state.chatSettingsLoaded) {
+      return { chatId, ...chatSettingsOf(slice.state, chatId) };
+    }
     const settings = await api.rest.chatNotificationSettings(chatId);
     settingsLoaded(settings, chatId);
     return settings;
-  }
-
-  /** Reads the settings of these chats not known yet, a few at a time (the sidebar dims the muted ones). */
-  async function loadChatSettingsOf(chatIds) {
-    const queue = chatIds.filter(chatId => !slice.state.chatSettings[chatId]);
-    const worker = async () => {
-      while (queue.length) {
-        await loadChatSettings(queue.shift()).catch(() => {});
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CHAT_SETTINGS_PARALLEL, queue.length) }, worker));
   }
 
   /** Saves a change of one chat's settings (`{level?, muted?}`). */
@@ -313,5 +317,5 @@ export function createNotifications({ bus, api = null, router, session, chats = 
   }
 
   return { slice, dismiss, hold, release, onToast, acknowledge, focus, settingsLoaded, load, start, stop, clear,
-    saveSettings, pause, resume, loadChatSettings, loadChatSettingsOf, saveChatSettings };
+    saveSettings, pause, resume, loadChatSettings, saveChatSettings };
 }

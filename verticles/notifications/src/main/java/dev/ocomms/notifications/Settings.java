@@ -12,6 +12,7 @@ import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.sqlclient.Pool;
@@ -45,9 +46,25 @@ final class Settings {
     this.pg = pg;
   }
 
-  /** {@code notifications.settings.get {}} → {settings}. */
+  /**
+   * {@code notifications.settings.get {}} → {settings, chats}: {@code chats} are the caller's chats whose settings
+   * differ from the defaults, so that a client learns all of them in one request (the others are the defaults).
+   */
   Single<JsonObject> getUser(BusRequest request) {
-    return user(pg, request.caller()).map(settings -> envelope(settings));
+    UUID caller = request.caller();
+    return user(pg, caller).flatMap(settings -> pg.preparedQuery("""
+            SELECT chat_id, level, muted FROM notifications.chat_settings
+            WHERE user_id = $1 AND (level <> $2 OR muted)""")
+        .rxExecute(Tuple.of(caller, ChatSettings.DEFAULTS.level().wireName))
+        .map(rows -> {
+          JsonArray chats = new JsonArray();
+          for (Row row : rows) {
+            chats.add(new ChatSettings(ChatSettings.Level.find(row.getString("level"))
+                .orElse(ChatSettings.Level.MENTIONS), row.getBoolean("muted"))
+                .toJson(row.getUUID("chat_id").toString()));
+          }
+          return envelope(settings).put("chats", chats);
+        }));
   }
 
   /**

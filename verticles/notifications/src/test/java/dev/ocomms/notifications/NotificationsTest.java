@@ -264,6 +264,28 @@ class NotificationsTest {
   }
 
   @Test
+  @DisplayName("the global settings list every chat whose settings differ from the defaults, and only those")
+  void globalSettingsListChangedChats() {
+    Team team = team();
+    String quiet = system.channel(team.alice, team.workspaceId, "quiet");
+    system.joinChat(team.bob, quiet);
+    String reset = system.channel(team.alice, team.workspaceId, "reset");
+    system.joinChat(team.bob, reset);
+
+    chatSettings(team.bob, team.channel, new JsonObject().put("level", "all"));
+    chatSettings(team.bob, quiet, new JsonObject().put("muted", true));
+    chatSettings(team.bob, reset, new JsonObject().put("level", "nothing"));
+    chatSettings(team.bob, reset, new JsonObject().put("level", "mentions"));
+    chatSettings(team.alice, team.channel, new JsonObject().put("level", "nothing"));
+
+    JsonArray chats = system.expect(200, HttpMethod.GET, "/users/me/notification-settings", team.bob.token(), null)
+        .getJsonArray("chats");
+    assertThat(chats.stream().map(JsonObject.class::cast).toList()).containsExactlyInAnyOrder(
+        new JsonObject().put("chatId", team.channel).put("level", "all").put("muted", false),
+        new JsonObject().put("chatId", quiet).put("level", "mentions").put("muted", true));
+  }
+
+  @Test
   @DisplayName("a bad schedule is validation_failed (field schedule); another's chat is 404")
   void refusals() {
     Team team = team();
