@@ -43,6 +43,9 @@ public final class OcommsConfig {
 
   private final Map<Setting, Object> values;
 
+  /** Variables that bin/ocomms reads before the JVM starts: not settings, but not unknown either. */
+  private static final java.util.Set<String> LAUNCH_SCRIPT_VARIABLES = java.util.Set.of("OCOMMS_JAVA_OPTS");
+
   private OcommsConfig(Map<Setting, Object> values) {
     this.values = values;
   }
@@ -65,7 +68,7 @@ public final class OcommsConfig {
       }
     }
     environment.forEach((name, value) -> {
-      if (!name.startsWith(Setting.ENV_PREFIX)) {
+      if (!name.startsWith(Setting.ENV_PREFIX) || LAUNCH_SCRIPT_VARIABLES.contains(name)) {
         return;
       }
       Optional<Setting> setting = Setting.byEnvName(name);

@@ -62,6 +62,14 @@ class OcommsConfigTest {
   }
 
   @Test
+  @DisplayName("OCOMMS_JAVA_OPTS, which bin/ocomms reads to start the JVM, is not taken for an unknown setting")
+  void launchScriptVariableIsNoSetting() {
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_JAVA_OPTS", "-Xmx2g", "OCOMMS_HTTP_PORT", "9090"));
+
+    assertThat(config.httpPort()).isEqualTo(9090);
+  }
+
+  @Test
   @DisplayName("an unknown key in the file stops the start and is named")
   void unknownFileKey() {
     assertThatThrownBy(() -> OcommsConfig.parse(FILE.copy().put("htpPort", 1), Map.of()))
