@@ -52,6 +52,18 @@ describe('notifications', () => {
     assert.deepEqual(client.notifications.slice.state.acks, { 'm-9': [ALICE.id, BOB.id] });
   });
 
+  test('after a reload the sender again sees who acknowledged their urgent messages', async t => {
+    const { client, api, bus } = await connectedClient(t);
+    api.data.sentUrgent = [{ messageId: 'm-9', chatId: 'c-general', createdAt: '2026-12-07T09:00:00Z', recipients: 2,
+      acknowledgedBy: [ALICE.id] }];
+    bus.publish('user.u-me', { type: 'notification.acked', chatId: 'c-general', messageId: 'm-9', userId: BOB.id,
+      acknowledgedAt: '2026-12-07T10:00:00Z' });
+
+    await client.notifications.load();
+
+    assert.deepEqual(client.notifications.slice.state.acks, { 'm-9': [ALICE.id, BOB.id] });
+  });
+
   test('settings changed on another device replace the ones known here', async t => {
     const { client, bus } = await connectedClient(t);
     const settings = { desktop: true, sound: false, dnd: null, schedule: null, dndActive: false };

@@ -289,7 +289,7 @@ export function fakeApi(data = {}) {
   rest('notificationSettings', () => ({ settings: api.data.notificationSettings,
     chats: Object.entries(api.data.chatNotificationSettings ?? {})
       .map(([chatId, settings]) => ({ chatId, level: 'mentions', muted: false, ...settings })) }));
-  rest('pendingUrgent', () => ({ urgent: api.data.urgent }));
+  rest('pendingUrgent', () => ({ urgent: api.data.urgent, sent: api.data.sentUrgent ?? [] }));
   rest('saveNotificationSettings', change => {
     api.data.notificationSettings = { ...api.data.notificationSettings, ...change };
     return { settings: api.data.notificationSettings };

@@ -228,7 +228,7 @@ export function createNotifications({ bus, api = null, router, session, chats = 
     if (!api?.rest.notificationSettings) {
       return;
     }
-    const [{ settings, chats = [] }, { urgent }] = await Promise.all([api.rest.notificationSettings(),
+    const [{ settings, chats = [] }, { urgent, sent = [] }] = await Promise.all([api.rest.notificationSettings(),
       api.rest.pendingUrgent()]);
     slice.update(state => {
       const known = new Set(state.urgent.map(item => item.messageId));
@@ -236,7 +236,12 @@ export function createNotifications({ bus, api = null, router, session, chats = 
         .map(item => ({ ...item, priority: 'urgent' }));
       // A change heard live while the answer was on its way is newer than the answer.
       const chatSettings = { ...Object.fromEntries(chats.map(chat => [chat.chatId, chat])), ...state.chatSettings };
-      return { ...state, settings, urgent: [...state.urgent, ...waiting], chatSettings, chatSettingsLoaded: true };
+      const acks = { ...state.acks };
+      for (const { messageId, acknowledgedBy } of sent) {
+        acks[messageId] = [...new Set([...acknowledgedBy, ...(acks[messageId] || [])])];
+      }
+      return { ...state, settings, urgent: [...state.urgent, ...waiting], chatSettings, chatSettingsLoaded: true,
+        acks };
     });
   }
 

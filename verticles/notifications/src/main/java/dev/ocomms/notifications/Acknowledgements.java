@@ -23,6 +23,8 @@ import java.util.UUID;
 final class Acknowledgements {
   /** The most pending urgent messages listed (messaging lets a sender send 3 an hour). */
   static final int MAX_PENDING = 100;
+  /** How far back a sender's own urgent messages are listed with their acknowledgements. */
+  static final int SENT_DAYS = 7;
 
   private final Vertx vertx;
   private final Pool pg;
@@ -68,20 +70,51 @@ final class Acknowledgements {
         });
   }
 
-  /** {@code notifications.urgent.pending {}} → {urgent}: the caller's unacknowledged urgent messages, newest first. */
+  /**
+   * {@code notifications.urgent.pending {}} → {urgent, sent}: the caller's unacknowledged urgent messages, newest
+   * first, with their banner text; and the urgent messages the caller sent in the last {@link #SENT_DAYS} days, with
+   * who acknowledged them, so that a client shows both again after a reload.
+   */
   Single<JsonObject> pending(BusRequest request) {
+    UUID caller = request.caller();
     return pg.preparedQuery("""
-            SELECT message_id, chat_id, sender_id, created_at FROM notifications.urgent
+            SELECT message_id, chat_id, sender_id, created_at, title, body FROM notifications.urgent
             WHERE user_id = $1 AND acknowledged_at IS NULL ORDER BY created_at DESC LIMIT $2""")
-        .rxExecute(Tuple.of(request.caller(), MAX_PENDING))
-        .map(rows -> {
+        .rxExecute(Tuple.of(caller, MAX_PENDING))
+        .flatMap(rows -> {
           JsonArray urgent = new JsonArray();
           for (Row row : rows) {
             urgent.add(new JsonObject().put("messageId", row.getUUID("message_id").toString())
                 .put("chatId", row.getUUID("chat_id").toString()).put("senderId", row.getUUID("sender_id").toString())
-                .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString()));
+                .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
+                .put("title", row.getString("title")).put("body", row.getString("body")));
           }
-          return new JsonObject().put("urgent", urgent);
+          return sent(caller).map(sent -> new JsonObject().put("urgent", urgent).put("sent", sent));
+        });
+  }
+
+  private Single<JsonArray> sent(UUID sender) {
+    return pg.preparedQuery("""
+            SELECT message_id, min(chat_id::text) AS chat_id, min(created_at) AS created_at, count(*) AS recipients,
+                   coalesce(array_agg(user_id ORDER BY acknowledged_at) FILTER (WHERE acknowledged_at IS NOT NULL),
+                            '{}') AS acknowledged_by
+            FROM notifications.urgent
+            WHERE sender_id = $1 AND created_at > now() - make_interval(days => $2)
+            GROUP BY message_id ORDER BY min(created_at) DESC LIMIT $3""")
+        .rxExecute(Tuple.of(sender, SENT_DAYS, MAX_PENDING))
+        .map(rows -> {
+          JsonArray sent = new JsonArray();
+          for (Row row : rows) {
+            JsonArray by = new JsonArray();
+            for (UUID user : row.getArrayOfUUIDs("acknowledged_by")) {
+              by.add(user.toString());
+            }
+            sent.add(new JsonObject().put("messageId", row.getUUID("message_id").toString())
+                .put("chatId", row.getString("chat_id"))
+                .put("createdAt", row.getOffsetDateTime("created_at").toInstant().toString())
+                .put("recipients", row.getLong("recipients")).put("acknowledgedBy", by));
+          }
+          return sent;
         });
   }
 

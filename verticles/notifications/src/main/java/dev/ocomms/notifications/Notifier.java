@@ -175,7 +175,7 @@ final class Notifier {
   private record Push(UUID userId, UUID chatId, UUID messageId, JsonObject payload) {
   }
 
-  private record Urgent(UUID messageId, UUID userId, UUID chatId, UUID senderId) {
+  private record Urgent(UUID messageId, UUID userId, UUID chatId, UUID senderId, String title, String body) {
   }
 
   /** What a page decided, to store with its cursor. */
@@ -414,7 +414,9 @@ final class Notifier {
       Decision.Outcome outcome = Decision.decide(recipient, userSettings.getOrDefault(user, UserSettings.DEFAULTS),
           target.settings(), now);
       if (target.urgent()) {
-        plan.urgent.add(new Urgent(item.messageId(), user, item.chatId(), item.senderId()));
+        JsonObject shown = toast(item, target.chat(), sender, 1);
+        plan.urgent.add(new Urgent(item.messageId(), user, item.chatId(), item.senderId(), shown.getString("title"),
+            shown.getString("body")));
       }
       switch (outcome.delivery()) {
         case TOAST -> {
@@ -550,9 +552,10 @@ final class Notifier {
     }
     if (!plan.urgent.isEmpty()) {
       List<Tuple> rows = plan.urgent.stream().map(urgent -> Tuple.of(urgent.messageId(), urgent.userId(),
-          urgent.chatId(), urgent.senderId())).toList();
+          urgent.chatId(), urgent.senderId(), urgent.title(), urgent.body())).toList();
       writes.add(tx.preparedQuery("""
-              INSERT INTO notifications.urgent (message_id, user_id, chat_id, sender_id) VALUES ($1, $2, $3, $4)
+              INSERT INTO notifications.urgent (message_id, user_id, chat_id, sender_id, title, body)
+              VALUES ($1, $2, $3, $4, $5, $6)
               ON CONFLICT DO NOTHING""")
           .rxExecuteBatch(rows).ignoreElement());
     }

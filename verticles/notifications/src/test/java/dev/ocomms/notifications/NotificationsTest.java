@@ -238,6 +238,35 @@ class NotificationsTest {
   }
 
   @Test
+  @DisplayName("after a reload, the recipient gets the urgent banner's text again and the sender who acknowledged it")
+  void urgentMessagesAreListedForRecipientAndSender() {
+    Team team = team();
+    BridgeClient alice = online(team.alice);
+    BridgeClient bob = online(team.bob);
+    BridgeClient carol = online(team.carol);
+    String urgent = alice.call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", team.channel)
+        .put("clientId", UUID.randomUUID().toString()).put("content", "the **build** is on fire")
+        .put("priority", "urgent")).getString("id");
+    toastAbout(bob, team.bob, urgent);
+    toastAbout(carol, team.carol, urgent);
+
+    bob.call(Addresses.NOTIFICATION_ACK, new JsonObject().put("messageId", urgent));
+
+    JsonObject forCarol = system.expect(200, HttpMethod.GET, "/users/me/urgent-messages", team.carol.token(), null);
+    assertThat(forCarol.getJsonArray("urgent").getJsonObject(0)).isEqualTo(new JsonObject()
+        .put("messageId", urgent).put("chatId", team.channel).put("senderId", team.alice.id())
+        .put("createdAt", forCarol.getJsonArray("urgent").getJsonObject(0).getString("createdAt"))
+        .put("title", team.alice.displayName() + " in #launch").put("body", "the build is on fire"));
+    JsonObject forAlice = system.expect(200, HttpMethod.GET, "/users/me/urgent-messages", team.alice.token(), null);
+    assertThat(forAlice.getJsonArray("urgent")).isEmpty();
+    JsonObject sent = forAlice.getJsonArray("sent").getJsonObject(0);
+    assertThat(sent.getString("messageId")).isEqualTo(urgent);
+    assertThat(sent.getString("chatId")).isEqualTo(team.channel);
+    assertThat(sent.getLong("recipients")).isEqualTo(2);
+    assertThat(sent.getJsonArray("acknowledgedBy")).containsExactly(team.bob.id());
+  }
+
+  @Test
   @DisplayName("settings changed on one device reach the user's other devices (notification.settings)")
   void settingsReachOtherDevices() {
     Team team = team();

@@ -200,7 +200,7 @@ public final class Addresses {
   public static final String PRESENCE_READ = "presence.read";
 
   // Internal: notifications (asked by the gateway for the REST API, on the caller's behalf).
-  /** The caller's global notification settings: {} → {settings}. */
+  /** The caller's global notification settings, and the chats not at the defaults: {} → {settings, chats}. */
   public static final String NOTIFICATION_SETTINGS_GET = "notifications.settings.get";
   /** Replaces the caller's global notification settings: {desktop?, sound?, dnd?, schedule?} → {settings}. */
   public static final String NOTIFICATION_SETTINGS_SAVE = "notifications.settings.save";
@@ -210,7 +210,8 @@ public final class Addresses {
   public static final String NOTIFICATION_CHAT_SETTINGS_SAVE = "notifications.chat.settings.save";
   /**
    * The urgent messages the caller has not acknowledged yet, newest first (a client shows them again after a reload):
-   * {} → {urgent: [{messageId, chatId, senderId, createdAt}]}.
+   * {} → {urgent: [{messageId, chatId, senderId, createdAt, title, body}], sent: [{messageId, chatId, createdAt,
+   * recipients, acknowledgedBy}]} (sent: the caller's own urgent messages of the last 7 days).
    */
   public static final String NOTIFICATION_URGENT_PENDING = "notifications.urgent.pending";
   /** The VAPID public key browsers subscribe with: {} → {publicKey} (base64url uncompressed P-256 point). */
