@@ -5,6 +5,7 @@ import dev.ocomms.shared.node.Node;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -37,6 +38,28 @@ public final class NodeStarter {
   }
 
   public static Single<Vertx> start(OcommsConfig config) {
+    // The cluster's TLS material is read (or created) in the database before the node joins: blocking, so on an I/O
+    // thread of RxJava's, never an event loop.
+    return Single.fromCallable(() -> eventBusOptions(config))
+        .subscribeOn(Schedulers.io())
+        .flatMap(eventBus -> start(config, eventBus));
+  }
+
+  /**
+   * The event bus between nodes: on the cluster host (not every interface), over mutual TLS with the cluster's CA
+   * unless {@code OCOMMS_CLUSTER_TLS=false} (docs/operations.md, "Security of the cluster transport").
+   */
+  static EventBusOptions eventBusOptions(OcommsConfig config) {
+    EventBusOptions options = new EventBusOptions().setHost(config.clusterHost()).setPort(0);
+    if (!config.clusterTls()) {
+      LOG.warn("cluster TLS is off (OCOMMS_CLUSTER_TLS=false): anyone who reaches the event-bus port can send as"
+          + " any user");
+      return options;
+    }
+    return ClusterTls.forNode(config).applyTo(options);
+  }
+
+  private static Single<Vertx> start(OcommsConfig config, EventBusOptions eventBus) {
     String registryName = "ocomms-" + UUID.randomUUID();
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -55,7 +78,7 @@ public final class NodeStarter {
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
         .setWarningExceptionTime(1)
         .setWarningExceptionTimeUnit(TimeUnit.SECONDS)
-        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+        .setEventBusOptions(eventBus);
     ClusterManager clusterManager = new HazelcastClusterManager(HazelcastSettings.create(config));
     return Vertx.builder()
         .with(options)
@@ -65,8 +88,9 @@ public final class NodeStarter {
         .doOnSuccess(vertx -> {
           Node.useMetricsRegistry(vertx, registryName);
           watchBlockedEventLoops(vertx);
-          LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={}", clusterManager.getNodeId(),
-              clusterManager.getNodes().size(), vertx.isNativeTransportEnabled());
+          LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={} eventBusTls={}",
+              clusterManager.getNodeId(), clusterManager.getNodes().size(), vertx.isNativeTransportEnabled(),
+              eventBus.isSsl());
         });
   }
 
