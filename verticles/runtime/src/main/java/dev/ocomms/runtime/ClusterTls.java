@@ -267,7 +267,7 @@ public final class ClusterTls {
         .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }
 
-  private static PrivateKey privateKey(String pem) throws GeneralSecurityException {
+  static PrivateKey privateKey(String pem) throws GeneralSecurityException {
     String base64 = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
   }
