@@ -50,7 +50,7 @@ public final class NodeStarter {
    * unless {@code OCOMMS_CLUSTER_TLS=false} (docs/operations.md, "Security of the cluster transport").
    */
   static EventBusOptions eventBusOptions(OcommsConfig config) {
-    EventBusOptions options = new EventBusOptions().setHost(config.clusterHost()).setPort(0);
+    EventBusOptions options = new EventBusOptions().setHost(config.clusterHost()).setPort(config.clusterBusPort());
     if (!config.clusterTls()) {
       LOG.warn("cluster TLS is off (OCOMMS_CLUSTER_TLS=false): anyone who reaches the event-bus port can send as"
           + " any user");

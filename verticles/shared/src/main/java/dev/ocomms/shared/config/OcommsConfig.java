@@ -347,6 +347,11 @@ public final class OcommsConfig {
     return Optional.ofNullable((String) values.get(Setting.CLUSTER_K8S_NAMESPACE));
   }
 
+  /** The port of the event bus between nodes (on the cluster host); 0: a free one picked at start. */
+  public int clusterBusPort() {
+    return (Integer) values.getOrDefault(Setting.CLUSTER_BUS_PORT, 0);
+  }
+
   /** Whether the event bus between nodes runs over mutual TLS (the default; off only in tests that show why). */
   public boolean clusterTls() {
     return (Boolean) values.getOrDefault(Setting.CLUSTER_TLS, true);

@@ -54,10 +54,13 @@ class OcommsConfigTest {
   }
 
   @Test
-  @DisplayName("the event bus between nodes runs over TLS by default; its certificate, key and CA files go together")
+  @DisplayName("the event bus between nodes runs over TLS by default, on a port picked at start unless one is set; its"
+      + " certificate, key and CA files go together")
   void clusterTls() {
     OcommsConfig defaults = OcommsConfig.parse(FILE, Map.of());
     assertThat(defaults.clusterTls()).isTrue();
+    assertThat(defaults.clusterBusPort()).isZero();
+    assertThat(OcommsConfig.parse(FILE, Map.of("OCOMMS_CLUSTER_BUS_PORT", "5801")).clusterBusPort()).isEqualTo(5801);
     assertThat(defaults.clusterTlsFiles()).isEmpty();
     assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_CLUSTER_TLS_CERT", "/etc/ocomms/node.pem")))
         .isInstanceOf(ConfigException.class)
