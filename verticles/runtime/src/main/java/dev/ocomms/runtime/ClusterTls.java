@@ -3,11 +3,18 @@ package dev.ocomms.runtime;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.db.Migrations;
 import dev.ocomms.shared.keys.MasterKey;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.eventbus.impl.clustered.ClusteredEventBus;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -29,6 +36,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,6 +61,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -82,16 +91,34 @@ public final class ClusterTls {
   private ClusterTls() {
   }
 
-  /** A node's certificate (PEM), its private key (PKCS#8 PEM) and the CA certificate members must be signed by. */
-  public record Material(String certificate, String privateKey, String ca) {
+  /**
+   * A node's certificate (PEM), its private key (PKCS#8 PEM), the CA certificate members must be signed by, and the
+   * CA that issued the certificate when the node did (to renew it), empty when both were configured.
+   */
+  public record Material(String certificate, String privateKey, String ca, Optional<Ca> issuer) {
     /** {@code options} with mutual TLS: this node's certificate, trust in the CA only, a client certificate required. */
     public EventBusOptions applyTo(EventBusOptions options) {
       return options.setSsl(true)
-          .setKeyCertOptions(new PemKeyCertOptions()
-              .setCertValue(Buffer.buffer(certificate))
-              .setKeyValue(Buffer.buffer(privateKey)))
-          .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(ca)))
+          .setKeyCertOptions(keyCert())
+          .setTrustOptions(trust())
           .setClientAuth(ClientAuth.REQUIRED);
+    }
+
+    private PemKeyCertOptions keyCert() {
+      return new PemKeyCertOptions().setCertValue(Buffer.buffer(certificate)).setKeyValue(Buffer.buffer(privateKey));
+    }
+
+    private PemTrustOptions trust() {
+      return new PemTrustOptions().addCertValue(Buffer.buffer(ca));
+    }
+
+    /** When this node's certificate expires. */
+    public Instant expires() {
+      try {
+        return parseCertificate(certificate).getNotAfter().toInstant();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("not a certificate", e);
+      }
     }
 
     /** Never prints the private key. */
@@ -117,7 +144,7 @@ public final class ClusterTls {
     Optional<OcommsConfig.ClusterTlsFiles> files = config.clusterTlsFiles();
     if (files.isPresent()) {
       Material material = new Material(read(files.get().certificate()), read(files.get().privateKey()),
-          read(files.get().ca()));
+          read(files.get().ca()), Optional.empty());
       LOG.info("cluster TLS: configured certificate and CA");
       return material;
     }
@@ -209,7 +236,7 @@ public final class ClusterTls {
    */
   public static Material issue(Ca ca, String clusterHost) {
     try {
-      X509Certificate caCertificate = certificate(ca.certificate());
+      X509Certificate caCertificate = parseCertificate(ca.certificate());
       PrivateKey caKey = privateKey(ca.privateKey());
       KeyPair keys = ecKeyPair();
       Instant now = Instant.now();
@@ -232,9 +259,79 @@ public final class ClusterTls {
       X509Certificate certificate = sign(builder, caKey);
       certificate.verify(caCertificate.getPublicKey());
       return new Material(pem("CERTIFICATE", certificate.getEncoded()),
-          pem("PRIVATE KEY", keys.getPrivate().getEncoded()), ca.certificate());
+          pem("PRIVATE KEY", keys.getPrivate().getEncoded()), ca.certificate(), Optional.of(ca));
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot issue this node's cluster certificate", e);
+    }
+  }
+
+  /**
+   * Keeps a running node's certificate valid: every {@link #RENEWAL_CHECK} it checks, and once less than a third of
+   * the validity is left, issues a new certificate from the same CA (on a worker thread) and gives it to the event
+   * bus's server and client; new connections present it, open ones go on. Configured material is not renewed.
+   */
+  public static void renewWhileRunning(io.vertx.rxjava3.core.Vertx vertx, Material initial, String clusterHost) {
+    if (initial.issuer().isEmpty()) {
+      return;
+    }
+    AtomicReference<Material> current = new AtomicReference<>(initial);
+    vertx.setPeriodic(RENEWAL_CHECK.toMillis(), id -> {
+      if (current.get().expires().isAfter(Instant.now().plus(NODE_CERTIFICATE_VALIDITY.dividedBy(3)))) {
+        return;
+      }
+      renew(vertx, initial.issuer().get(), clusterHost).subscribe(current::set,
+          failure -> LOG.error("cluster TLS: this node's certificate could not be renewed (it expires {}): {}",
+              current.get().expires(), failure.toString()));
+    });
+  }
+
+  /** How often a running node checks whether its certificate is due for renewal. */
+  static final Duration RENEWAL_CHECK = Duration.ofHours(6);
+
+  /**
+   * Issues this node a new certificate from {@code ca} and has its event bus present it from now on (on new
+   * connections, in both directions).
+   */
+  public static io.reactivex.rxjava3.core.Single<Material> renew(io.vertx.rxjava3.core.Vertx vertx, Ca ca,
+      String clusterHost) {
+    return vertx.rxExecuteBlocking(() -> issue(ca, clusterHost), false)
+        .toSingle()
+        .flatMap(material -> {
+          EventBusEndpoints endpoints = EventBusEndpoints.of(vertx);
+          Future<Boolean> server = endpoints.server().updateSSLOptions(new ServerSSLOptions()
+              .setKeyCertOptions(material.keyCert())
+              .setTrustOptions(material.trust())
+              .setClientAuth(ClientAuth.REQUIRED), false);
+          Future<Boolean> client = endpoints.client().updateSSLOptions(new ClientSSLOptions()
+              .setKeyCertOptions(material.keyCert())
+              .setTrustOptions(material.trust())
+              .setHostnameVerificationAlgorithm(""), false);
+          return io.reactivex.rxjava3.core.Single.fromCompletionStage(
+                  Future.all(server, client).toCompletionStage())
+              .map(done -> material);
+        })
+        .doOnSuccess(material -> LOG.info("cluster TLS: this node's certificate renewed: expires={}",
+            material.expires()));
+  }
+
+  /**
+   * The event bus's own TCP server and client. Vert.x does not expose them; they are read from its clustered event
+   * bus once, when a certificate is renewed ({@code EventBusTlsTest} fails if a Vert.x upgrade renames them).
+   */
+  private record EventBusEndpoints(NetServer server, NetClient client) {
+    static EventBusEndpoints of(io.vertx.rxjava3.core.Vertx vertx) {
+      Object bus = ((VertxInternal) vertx.getDelegate()).eventBus();
+      try {
+        return new EventBusEndpoints((NetServer) field(bus, "server"), (NetClient) field(bus, "client"));
+      } catch (ReflectiveOperationException | ClassCastException e) {
+        throw new IllegalStateException("this Vert.x's clustered event bus has no server and client to renew", e);
+      }
+    }
+
+    private static Object field(Object bus, String name) throws ReflectiveOperationException {
+      Field field = ClusteredEventBus.class.getDeclaredField(name);
+      field.setAccessible(true);
+      return field.get(bus);
     }
   }
 
@@ -262,7 +359,7 @@ public final class ClusterTls {
     return new BigInteger(127, RANDOM).add(BigInteger.ONE);
   }
 
-  static X509Certificate certificate(String pem) throws GeneralSecurityException {
+  static X509Certificate parseCertificate(String pem) throws GeneralSecurityException {
     return (X509Certificate) CertificateFactory.getInstance("X.509")
         .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
   }

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -40,26 +41,31 @@ public final class NodeStarter {
   public static Single<Vertx> start(OcommsConfig config) {
     // The cluster's TLS material is read (or created) in the database before the node joins: blocking, so on an I/O
     // thread of RxJava's, never an event loop.
-    return Single.fromCallable(() -> eventBusOptions(config))
+    return Single.fromCallable(() -> tls(config))
         .subscribeOn(Schedulers.io())
-        .flatMap(eventBus -> start(config, eventBus));
+        .flatMap(tls -> start(config, tls));
+  }
+
+  /**
+   * The event bus's TLS material, empty when {@code OCOMMS_CLUSTER_TLS=false} (docs/operations.md, "Security of the
+   * cluster transport").
+   */
+  private static Optional<ClusterTls.Material> tls(OcommsConfig config) {
+    if (!config.clusterTls()) {
+      LOG.warn("cluster TLS is off (OCOMMS_CLUSTER_TLS=false): anyone who reaches the event-bus port can send as"
+          + " any user");
+      return Optional.empty();
+    }
+    return Optional.of(ClusterTls.forNode(config));
   }
 
   /**
    * The event bus between nodes: on the cluster host (not every interface), over mutual TLS with the cluster's CA
-   * unless {@code OCOMMS_CLUSTER_TLS=false} (docs/operations.md, "Security of the cluster transport").
+   * unless that is off.
    */
-  static EventBusOptions eventBusOptions(OcommsConfig config) {
-    EventBusOptions options = new EventBusOptions().setHost(config.clusterHost()).setPort(config.clusterBusPort());
-    if (!config.clusterTls()) {
-      LOG.warn("cluster TLS is off (OCOMMS_CLUSTER_TLS=false): anyone who reaches the event-bus port can send as"
-          + " any user");
-      return options;
-    }
-    return ClusterTls.forNode(config).applyTo(options);
-  }
-
-  private static Single<Vertx> start(OcommsConfig config, EventBusOptions eventBus) {
+  private static Single<Vertx> start(OcommsConfig config, Optional<ClusterTls.Material> tls) {
+    EventBusOptions eventBus = new EventBusOptions().setHost(config.clusterHost()).setPort(config.clusterBusPort());
+    tls.ifPresent(material -> material.applyTo(eventBus));
     String registryName = "ocomms-" + UUID.randomUUID();
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -87,6 +93,7 @@ public final class NodeStarter {
         .rxBuildClustered()
         .doOnSuccess(vertx -> {
           Node.useMetricsRegistry(vertx, registryName);
+          tls.ifPresent(material -> ClusterTls.renewWhileRunning(vertx, material, config.clusterHost()));
           watchBlockedEventLoops(vertx);
           LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={} eventBusTls={}",
               clusterManager.getNodeId(), clusterManager.getNodes().size(), vertx.isNativeTransportEnabled(),

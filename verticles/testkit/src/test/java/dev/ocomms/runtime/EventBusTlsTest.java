@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.impl.clustered.ClusteredMessage;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.spi.cluster.NodeInfo;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.core.eventbus.Message;
@@ -24,6 +25,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -79,6 +83,20 @@ class EventBusTlsTest {
     } finally {
       consumer.rxUnregister().blockingAwait();
     }
+  }
+
+  @Test
+  @DisplayName("a running node renews its certificate from the CA: new connections get the new one, and members still"
+      + " exchange messages")
+  void renewal() throws Exception {
+    ClusterTls.Ca ca = ClusterTls.storedCa(members.config(1).pgUrl().orElseThrow(), Optional.empty());
+    ClusterTls.Material member = ClusterTls.issue(ca, "127.0.0.1");
+    X509Certificate before = presentedBy(members.node(1), member);
+    ClusterTls.renew(members.node(1), ca, "127.0.0.1").blockingGet();
+    X509Certificate after = presentedBy(members.node(1), member);
+    assertThat(after.getSerialNumber()).isNotEqualTo(before.getSerialNumber());
+    after.verify(ClusterTls.parseCertificate(ca.certificate()).getPublicKey());
+    membersExchangeMessages();
   }
 
   @Test
@@ -175,6 +193,26 @@ class EventBusTlsTest {
     } finally {
       client.rxClose().blockingAwait();
       consumer.rxUnregister().blockingAwait();
+    }
+  }
+
+  /** The certificate {@code node}'s event-bus port presents to a member connecting with {@code member}. */
+  private static X509Certificate presentedBy(Vertx node, ClusterTls.Material member) throws Exception {
+    NetClient client = node.createNetClient(new NetClientOptions()
+        .setSsl(true)
+        .setHostnameVerificationAlgorithm("")
+        .setKeyCertOptions(new PemKeyCertOptions()
+            .setCertValue(Buffer.buffer(member.certificate()))
+            .setKeyValue(Buffer.buffer(member.privateKey())))
+        .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(member.ca()))));
+    try {
+      NodeInfo target = ((VertxInternal) node.getDelegate()).clusterManager().getNodeInfo();
+      NetSocket socket = client.rxConnect(target.port(), target.host()).blockingGet();
+      Certificate[] chain = socket.getDelegate().sslSession().getPeerCertificates();
+      socket.rxClose().blockingAwait();
+      return (X509Certificate) chain[0];
+    } finally {
+      client.rxClose().blockingAwait();
     }
   }
 
