@@ -159,8 +159,14 @@ public final class ClusterTls {
 
   /** The CA kept in the database, created and stored first if there is none yet (the first node's start). */
   static Ca storedCa(String pgUrl, Optional<MasterKey> masterKey) {
-    Migrations.migrateBlocking(pgUrl, SCHEMA);
     PgConnectOptions options = PgConnectOptions.fromUri(pgUrl);
+    try {
+      Migrations.migrateBlocking(pgUrl, SCHEMA);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot read the cluster's CA: PostgreSQL at " + options.getHost() + ":"
+          + options.getPort() + " is not reachable or refused the migration of schema " + SCHEMA + " ("
+          + e.getMessage() + ")", e);
+    }
     String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
     try (Connection connection = DriverManager.getConnection(jdbcUrl, options.getUser(), options.getPassword())) {
       Optional<Ca> stored = select(connection, masterKey);
@@ -182,7 +188,8 @@ public final class ClusterTls {
       // Another node stored one first: that one is the cluster's.
       return select(connection, masterKey).orElseThrow();
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot read or store the cluster's CA in PostgreSQL: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot read or store the cluster's CA in PostgreSQL at " + options.getHost()
+          + ":" + options.getPort() + ": " + e.getMessage(), e);
     }
   }
 

@@ -88,6 +88,15 @@ class ClusterTlsTest {
     assertThat(material.issuer()).as("a CA to renew with").isEmpty();
   }
 
+  @Test
+  @DisplayName("a node whose database cannot be reached does not start, and says where it looked for the CA")
+  void databaseDown() {
+    int port = FreePorts.next();
+    assertThatThrownBy(() -> ClusterTls.storedCa("postgresql://postgres@127.0.0.1:" + port + "/ocomms",
+        Optional.empty()))
+        .hasMessageContaining("cannot read the cluster's CA: PostgreSQL at 127.0.0.1:" + port + " is not reachable");
+  }
+
   private static String randomKey() {
     byte[] key = new byte[MasterKey.KEY_BYTES];
     new SecureRandom().nextBytes(key);
