@@ -6,6 +6,8 @@ import com.hazelcast.config.NetworkConfig;
 import dev.ocomms.shared.config.OcommsConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,8 +42,11 @@ public final class HazelcastSettings {
       config.clusterK8sService().ifPresent(service -> kubernetes.setProperty("service-name", service));
       config.clusterK8sNamespace().ifPresent(namespace -> kubernetes.setProperty("namespace", namespace));
     } else {
+      // Listens on the cluster host's interface only, never on every interface (Hazelcast's default): the members
+      // reach each other there, and it is the one port to firewall (docs/operations.md).
       hazelcast.setProperty("hazelcast.local.localAddress", config.clusterHost());
       hazelcast.setProperty("hazelcast.socket.bind.any", "false");
+      network.getInterfaces().setEnabled(true).setInterfaces(List.of(address(config.clusterHost())));
       List<String> members = new ArrayList<>(config.clusterMembers());
       String self = config.clusterHost() + ":" + config.clusterPort();
       if (!members.contains(self)) {
@@ -50,5 +55,14 @@ public final class HazelcastSettings {
       join.getTcpIpConfig().setEnabled(true).setMembers(members);
     }
     return hazelcast;
+  }
+
+  /** The IP address of the cluster host, as Hazelcast's interfaces want it (a name is resolved, at start). */
+  private static String address(String host) {
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("OCOMMS_CLUSTER_HOST " + host + " does not resolve", e);
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.ocomms.shared.node.Node;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
+import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -37,6 +39,33 @@ public final class NodeStarter {
   }
 
   public static Single<Vertx> start(OcommsConfig config) {
+    // The cluster's TLS material is read (or created) in the database before the node joins: blocking, so on an I/O
+    // thread of RxJava's, never an event loop.
+    return Single.fromCallable(() -> tls(config))
+        .subscribeOn(Schedulers.io())
+        .flatMap(tls -> start(config, tls));
+  }
+
+  /**
+   * The event bus's TLS material, empty when {@code OCOMMS_CLUSTER_TLS=false} (docs/operations.md, "Security of the
+   * cluster transport").
+   */
+  private static Optional<ClusterTls.Material> tls(OcommsConfig config) {
+    if (!config.clusterTls()) {
+      LOG.warn("cluster TLS is off (OCOMMS_CLUSTER_TLS=false): anyone who reaches the event-bus port can send as"
+          + " any user");
+      return Optional.empty();
+    }
+    return Optional.of(ClusterTls.forNode(config));
+  }
+
+  /**
+   * The event bus between nodes: on the cluster host (not every interface), over mutual TLS with the cluster's CA
+   * unless that is off.
+   */
+  private static Single<Vertx> start(OcommsConfig config, Optional<ClusterTls.Material> tls) {
+    EventBusOptions eventBus = new EventBusOptions().setHost(config.clusterHost()).setPort(config.clusterBusPort());
+    tls.ifPresent(material -> material.applyTo(eventBus));
     String registryName = "ocomms-" + UUID.randomUUID();
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
@@ -55,7 +84,7 @@ public final class NodeStarter {
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
         .setWarningExceptionTime(1)
         .setWarningExceptionTimeUnit(TimeUnit.SECONDS)
-        .setEventBusOptions(new EventBusOptions().setHost(config.clusterHost()).setPort(0));
+        .setEventBusOptions(eventBus);
     ClusterManager clusterManager = new HazelcastClusterManager(HazelcastSettings.create(config));
     return Vertx.builder()
         .with(options)
@@ -64,9 +93,11 @@ public final class NodeStarter {
         .rxBuildClustered()
         .doOnSuccess(vertx -> {
           Node.useMetricsRegistry(vertx, registryName);
+          tls.ifPresent(material -> ClusterTls.renewWhileRunning(vertx, material, config.clusterHost()));
           watchBlockedEventLoops(vertx);
-          LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={}", clusterManager.getNodeId(),
-              clusterManager.getNodes().size(), vertx.isNativeTransportEnabled());
+          LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={} eventBusTls={}",
+              clusterManager.getNodeId(), clusterManager.getNodes().size(), vertx.isNativeTransportEnabled(),
+              eventBus.isSsl());
         });
   }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -41,10 +42,19 @@ public final class TestCluster implements AutoCloseable {
 
   /** As {@link #start(int)}, with settings changed for every node (for example higher connection limits). */
   public static TestCluster start(int size, UnaryOperator<OcommsConfig> customize) {
+    return start(size, customize, index -> UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #start(int, UnaryOperator)}, with settings changed for one node or another as well (for example a
+   * database of its own, so that it has another cluster CA).
+   */
+  public static TestCluster start(int size, UnaryOperator<OcommsConfig> customize,
+      IntFunction<UnaryOperator<OcommsConfig>> customizeNode) {
     OcommsConfig base = customize.apply(TestConfigs.node());
     List<Integer> ports = IntStream.range(0, size).mapToObj(i -> FreePorts.next()).toList();
     String members = String.join(",", ports.stream().map(port -> "127.0.0.1:" + port).toList());
-    List<OcommsConfig> configs = ports.stream()
+    List<OcommsConfig> each = ports.stream()
         .map(port -> base.with(Setting.CLUSTER_PORT, port)
             .with(Setting.CLUSTER_MEMBERS, members)
             .with(Setting.HTTP_PORT, FreePorts.next())
@@ -56,6 +66,8 @@ public final class TestCluster implements AutoCloseable {
             // And a data directory of its own: nothing a node keeps there is seen by the others.
             .with(Setting.DATA_DIR, UploadDirectories.next()))
         .toList();
+    List<OcommsConfig> configs = IntStream.range(0, size)
+        .mapToObj(i -> customizeNode.apply(i).apply(each.get(i))).toList();
     TestCluster cluster = new TestCluster(configs);
     try {
       for (OcommsConfig config : configs) {

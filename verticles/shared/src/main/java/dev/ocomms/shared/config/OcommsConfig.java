@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The effective, validated configuration of one node. Built once at start from {@code conf/ocomms.json} and the
@@ -107,6 +108,12 @@ public final class OcommsConfig {
     if (raw.containsKey(Setting.VAPID_PUBLIC_KEY) != raw.containsKey(Setting.VAPID_PRIVATE_KEY)) {
       problems.add("OCOMMS_VAPID_PUBLIC_KEY and OCOMMS_VAPID_PRIVATE_KEY go together: set both, or neither to have a"
           + " key pair generated and kept in the database");
+    }
+    long tlsFiles = Stream.of(Setting.CLUSTER_TLS_CERT, Setting.CLUSTER_TLS_KEY, Setting.CLUSTER_TLS_CA)
+        .filter(raw::containsKey).count();
+    if (tlsFiles != 0 && tlsFiles != 3) {
+      problems.add("OCOMMS_CLUSTER_TLS_CERT, OCOMMS_CLUSTER_TLS_KEY and OCOMMS_CLUSTER_TLS_CA go together: set all"
+          + " three, or none to have the cluster's CA generated once and kept in its database");
     }
     problems.addAll(s3Problems(values));
     if (!problems.isEmpty()) {
@@ -341,6 +348,33 @@ public final class OcommsConfig {
 
   public Optional<String> clusterK8sNamespace() {
     return Optional.ofNullable((String) values.get(Setting.CLUSTER_K8S_NAMESPACE));
+  }
+
+  /** The port of the event bus between nodes (on the cluster host); 0: a free one picked at start. */
+  public int clusterBusPort() {
+    return (Integer) values.getOrDefault(Setting.CLUSTER_BUS_PORT, 0);
+  }
+
+  /** Whether the event bus between nodes runs over mutual TLS (the default; off only in tests that show why). */
+  public boolean clusterTls() {
+    return (Boolean) values.getOrDefault(Setting.CLUSTER_TLS, true);
+  }
+
+  /**
+   * This node's event-bus certificate, its private key and the CA certificate that every member's certificate must
+   * be signed by (paths of PEM files), when configured; empty: the cluster's CA is kept in the database and each node
+   * issues itself a certificate at start.
+   */
+  public Optional<ClusterTlsFiles> clusterTlsFiles() {
+    if (!values.containsKey(Setting.CLUSTER_TLS_CERT)) {
+      return Optional.empty();
+    }
+    return Optional.of(new ClusterTlsFiles((String) values.get(Setting.CLUSTER_TLS_CERT),
+        (String) values.get(Setting.CLUSTER_TLS_KEY), (String) values.get(Setting.CLUSTER_TLS_CA)));
+  }
+
+  /** Paths of the configured event-bus TLS material (PEM). */
+  public record ClusterTlsFiles(String certificate, String privateKey, String ca) {
   }
 
   /** The verticles this node runs; all of them unless {@code OCOMMS_VERTICLES} names a subset. */

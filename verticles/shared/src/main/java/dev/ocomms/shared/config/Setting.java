@@ -27,6 +27,14 @@ public enum Setting {
   CLUSTER_DISCOVERY("clusterDiscovery", Kind.TEXT, false),
   CLUSTER_K8S_SERVICE("clusterK8sService", Kind.TEXT, false),
   CLUSTER_K8S_NAMESPACE("clusterK8sNamespace", Kind.TEXT, false),
+  // The event bus between nodes (docs/operations.md, "Security of the cluster transport"): mutual TLS with the
+  // cluster's CA, kept in the database unless these three PEM files (paths) are given; false only for tests.
+  CLUSTER_TLS("clusterTls", Kind.BOOLEAN, false),
+  // The event bus's own TCP port on the cluster host; unset: one Vert.x picks at start.
+  CLUSTER_BUS_PORT("clusterBusPort", Kind.PORT, false),
+  CLUSTER_TLS_CERT("clusterTlsCert", Kind.TEXT, false),
+  CLUSTER_TLS_KEY("clusterTlsKey", Kind.TEXT, false),
+  CLUSTER_TLS_CA("clusterTlsCa", Kind.TEXT, false),
   VERTICLES("verticles", Kind.LIST, false),
   SHUTDOWN_GRACE_SECONDS("shutdownGraceSeconds", Kind.POSITIVE_INT, false),
   JWT_PRIVATE_KEY("jwtPrivateKey", Kind.PEM, true),

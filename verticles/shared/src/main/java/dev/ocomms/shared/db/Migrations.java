@@ -22,7 +22,8 @@ public final class Migrations {
     return vertx.<Integer>rxExecuteBlocking(() -> migrateBlocking(pgUrl, schema), false).ignoreElement();
   }
 
-  static int migrateBlocking(String pgUrl, String schema) {
+  /** As {@link #migrate}, on the calling thread: for start-up code that runs before any event loop (the runtime). */
+  public static int migrateBlocking(String pgUrl, String schema) {
     PgConnectOptions options = PgConnectOptions.fromUri(pgUrl);
     String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
     Flyway flyway = Flyway.configure()

@@ -54,6 +54,24 @@ class OcommsConfigTest {
   }
 
   @Test
+  @DisplayName("the event bus between nodes runs over TLS by default, on a port picked at start unless one is set; its"
+      + " certificate, key and CA files go together")
+  void clusterTls() {
+    OcommsConfig defaults = OcommsConfig.parse(FILE, Map.of());
+    assertThat(defaults.clusterTls()).isTrue();
+    assertThat(defaults.clusterBusPort()).isZero();
+    assertThat(OcommsConfig.parse(FILE, Map.of("OCOMMS_CLUSTER_BUS_PORT", "5801")).clusterBusPort()).isEqualTo(5801);
+    assertThat(defaults.clusterTlsFiles()).isEmpty();
+    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_CLUSTER_TLS_CERT", "/etc/ocomms/node.pem")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OCOMMS_CLUSTER_TLS_CERT, OCOMMS_CLUSTER_TLS_KEY and OCOMMS_CLUSTER_TLS_CA go together");
+    OcommsConfig configured = OcommsConfig.parse(FILE, Map.of("OCOMMS_CLUSTER_TLS_CERT", "/etc/ocomms/node.pem",
+        "OCOMMS_CLUSTER_TLS_KEY", "/etc/ocomms/node.key", "OCOMMS_CLUSTER_TLS_CA", "/etc/ocomms/ca.pem"));
+    assertThat(configured.clusterTlsFiles()).contains(
+        new OcommsConfig.ClusterTlsFiles("/etc/ocomms/node.pem", "/etc/ocomms/node.key", "/etc/ocomms/ca.pem"));
+  }
+
+  @Test
   @DisplayName("an unknown OCOMMS_ variable stops the start and is named")
   void unknownEnvironmentVariable() {
     assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_HTTP_PROT", "80")))
