@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALICE, BOB, channel, connectedClient, fakeClock, fakePage, message, settle } from '../testing/fakes.js';
 import {
-  FOCUS_REPEAT_MS, MAX_TOASTS, TOAST_MS, alertsFor, dndState, pauseDnd,
+  FOCUS_REPEAT_MS, MAX_TOASTS, TOAST_MS, alertsFor, dndState, pauseDnd, scheduleActive,
 } from '../js/store/notifications.js';
 
 const toast = (messageId, fields = {}) => ({ type: 'notification.toast', title: 'Alice in #general', body: 'hi',
@@ -200,15 +200,32 @@ describe('notifications', () => {
     assert.throws(() => pauseDnd('forever'));
   });
 
-  test('DND set by hand holds until its end; a schedule holds as the server last said', () => {
+  test('quiet hours hold in the time zone of the schedule, past midnight into the next day', () => {
+    // Friday 22:00 to 07:00 in Tokyo (UTC+9).
+    const schedule = { days: ['fri'], start: '22:00', end: '07:00', timeZone: 'Asia/Tokyo' };
+    assert.equal(scheduleActive(schedule, Date.parse('2026-12-04T12:59:00Z')), false); // Fri 21:59
+    assert.equal(scheduleActive(schedule, Date.parse('2026-12-04T13:00:00Z')), true); // Fri 22:00
+    assert.equal(scheduleActive(schedule, Date.parse('2026-12-04T21:30:00Z')), true); // Sat 06:30
+    assert.equal(scheduleActive(schedule, Date.parse('2026-12-04T22:00:00Z')), false); // Sat 07:00
+    assert.equal(scheduleActive(schedule, Date.parse('2026-12-05T21:30:00Z')), false); // Sun 06:30: Sat has none
+    const office = { days: ['mon'], start: '09:00', end: '17:00', timeZone: 'Europe/Berlin' };
+    assert.equal(scheduleActive(office, Date.parse('2026-12-07T15:59:00Z')), true); // Mon 16:59
+    assert.equal(scheduleActive(office, Date.parse('2026-12-07T16:00:00Z')), false); // Mon 17:00
+    assert.equal(scheduleActive({ ...office, timeZone: 'Not/AZone' }, Date.now()), undefined);
+  });
+
+  test('DND set by hand holds until its end; a schedule holds as its hours say', () => {
     const now = Date.parse('2026-12-07T15:20:00Z');
     const until = '2026-12-07T15:50:00Z';
     assert.deepEqual(dndState({ dnd: { until }, schedule: null, dndActive: true }, now),
       { active: true, manual: true, until });
     assert.equal(dndState({ dnd: { until }, schedule: null, dndActive: true }, Date.parse(until) + 1).active, false);
-    const schedule = { days: ['mon'], start: '18:00', end: '09:00', timeZone: 'Europe/Berlin' };
-    assert.deepEqual(dndState({ dnd: null, schedule, dndActive: true }, now), { active: true, manual: false, until: null });
-    assert.equal(dndState({ dnd: null, schedule, dndActive: false }, now).active, false);
+    // Monday 15:20 UTC is 16:20 in Berlin.
+    const schedule = { days: ['mon'], start: '16:00', end: '09:00', timeZone: 'Europe/Berlin' };
+    assert.deepEqual(dndState({ dnd: null, schedule, dndActive: false }, now), { active: true, manual: false, until: null });
+    assert.equal(dndState({ dnd: null, schedule: { ...schedule, start: '18:00' }, dndActive: true }, now).active, false);
+    assert.equal(dndState({ dnd: null, schedule: { ...schedule, timeZone: 'Not/AZone' }, dndActive: true }, now).active,
+      true);
     assert.equal(dndState(null, now).active, false);
   });
 

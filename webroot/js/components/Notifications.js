@@ -193,9 +193,16 @@ export function useMuted(chatId) {
 
 // Do not disturb, and the global toggles: in the user's menu
 
-/** Re-renders when a DND set by hand runs out. */
-function useDndClock(until) {
+/** Re-renders when a DND set by hand runs out, and each minute while a schedule may start or end quiet hours. */
+function useDndClock(until, scheduled) {
   const [, tick] = useState(0);
+  useEffect(() => {
+    if (!scheduled) {
+      return undefined;
+    }
+    const timer = setInterval(() => tick(n => n + 1), 60_000);
+    return () => clearInterval(timer);
+  }, [scheduled]);
   useEffect(() => {
     if (!until) {
       return undefined;
@@ -212,7 +219,7 @@ function useDndClock(until) {
 /** Whether DND holds for the user now (their own avatar shows it). */
 export function useDnd() {
   const settings = useSlice(client.notifications.slice, state => state.settings);
-  useDndClock(settings?.dnd?.until);
+  useDndClock(settings?.dnd?.until, !!settings?.schedule);
   return dndState(settings);
 }
 

@@ -50,8 +50,37 @@ export function dndState(settings, now = Date.now()) {
   if (dnd && (!dnd.until || Date.parse(dnd.until) > now)) {
     return { active: true, manual: true, until: dnd.until || null };
   }
-  const scheduled = !!settings?.schedule && !!settings?.dndActive && !dnd;
+  const scheduled = !!settings?.schedule && !dnd
+    && (scheduleActive(settings.schedule, now) ?? !!settings.dndActive);
   return { active: scheduled, manual: false, until: null };
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+/**
+ * Whether a schedule's quiet hours hold at `now`, as the server decides it: on each of `days` from `start` to `end`
+ * in `timeZone`, an `end` not after `start` running into the next day. Undefined when this browser cannot tell (an
+ * unknown time zone): the server's `dndActive` stands then.
+ */
+export function scheduleActive(schedule, now = Date.now()) {
+  let parts;
+  try {
+    parts = new Intl.DateTimeFormat('en-US', { timeZone: schedule.timeZone, weekday: 'short', hour: '2-digit',
+      minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(now));
+  } catch {
+    return undefined;
+  }
+  const part = type => parts.find(p => p.type === type)?.value;
+  const today = WEEKDAYS.indexOf(part('weekday').toLowerCase().slice(0, 3));
+  const minutes = Number(part('hour')) * 60 + Number(part('minute'));
+  const toMinutes = time => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+  const start = toMinutes(schedule.start);
+  const end = toMinutes(schedule.end);
+  const on = day => schedule.days.includes(WEEKDAYS[(day + 7) % 7]);
+  if (start < end) {
+    return on(today) && minutes >= start && minutes < end;
+  }
+  return (on(today) && minutes >= start) || (on(today - 1) && minutes < end);
 }
 
 /**
