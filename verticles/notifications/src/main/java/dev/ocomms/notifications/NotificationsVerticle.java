@@ -80,6 +80,9 @@ public class NotificationsVerticle extends AbstractVerticle {
           // One Web Push sender per node too; several nodes share the pushes due through their claims.
           if (roles.putIfAbsent(PUSHER, instanceId) == null) {
             pushSender = new PushSender(vertx, pg, vapid, settings.vapidSubject(), Node.meters(vertx));
+            vertx.eventBus().<JsonObject>consumer(Addresses.SESSION_REVOKED, revoked ->
+                subscriptions.sessionRevoked(revoked.body()).subscribe(() -> { }, failure ->
+                    LOG.warn("push subscriptions of a revoked session not removed: reason={}", failure.toString())));
           }
           return BusService.serve(vertx, actions)
               .andThen(following ? notifier.start() : Completable.complete())

@@ -5,6 +5,7 @@ import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,13 +69,15 @@ final class PushSubscriptions {
     }
     OffsetDateTime expires = expirationTime(body.optionalLong("expirationTime", 0, 253_402_300_799_999L));
     UUID caller = request.caller();
+    UUID session = Ids.parse(request.sessionId()).orElse(null);
     return pg.rxWithTransaction(tx -> tx.preparedQuery("""
-                INSERT INTO notifications.push_subscriptions AS s (id, user_id, endpoint, p256dh, auth, expiration_time)
-                VALUES ($1, $2, $3, $4, $5, $6)
+                INSERT INTO notifications.push_subscriptions AS s
+                       (id, user_id, endpoint, p256dh, auth, expiration_time, session_id)
+                VALUES ($1, $2, $3, $4, $5, $6, $7)
                 ON CONFLICT (endpoint) DO UPDATE SET user_id = $2, p256dh = $4, auth = $5, expiration_time = $6,
-                       created_at = CASE WHEN s.user_id = $2 THEN s.created_at ELSE now() END
+                       session_id = $7, created_at = CASE WHEN s.user_id = $2 THEN s.created_at ELSE now() END
                 RETURNING id, endpoint, created_at""")
-            .rxExecute(Tuple.of(Ids.next(), caller, endpoint, p256dh, auth, expires))
+            .rxExecute(Tuple.of(Ids.next(), caller, endpoint, p256dh, auth, expires).addValue(session))
             .flatMap(rows -> tx.preparedQuery("""
                     DELETE FROM notifications.push_subscriptions WHERE id IN (
                       SELECT id FROM notifications.push_subscriptions WHERE user_id = $1
@@ -87,6 +90,20 @@ final class PushSubscriptions {
             .put("id", row.getUUID("id").toString())
             .put("endpoint", row.getString("endpoint"))
             .put("createdAt", instant(row.getOffsetDateTime("created_at")))));
+  }
+
+  /**
+   * Removes the subscriptions a revoked session registered ({@code accounts.session.revoked}): a signed-out browser
+   * gets no more pushes.
+   */
+  Completable sessionRevoked(JsonObject announcement) {
+    Optional<UUID> session = Ids.parse(announcement.getString("sessionId"));
+    if (session.isEmpty()) {
+      return Completable.complete();
+    }
+    return pg.preparedQuery("DELETE FROM notifications.push_subscriptions WHERE session_id = $1")
+        .rxExecute(Tuple.of(session.get()))
+        .ignoreElement();
   }
 
   /** {@code notifications.push.unsubscribe {endpoint} | {id}} → {}; not_found unless it is the caller's. */

@@ -195,6 +195,30 @@ class WebPushTest {
   }
 
   @Test
+  @DisplayName("signing out removes the push subscriptions of that session only: a signed-out browser gets no pushes")
+  void signingOutRemovesThatSessionsSubscriptions() {
+    Account ann = system.register();
+    Account.Tokens laptop = system.login(ann);
+    Browser signedOut = pushService.browser(Behaviour.ACCEPT);
+    Browser stillIn = pushService.browser(Behaviour.ACCEPT);
+    system.expect(201, HttpMethod.POST, "/users/me/push-subscriptions", laptop.accessToken(),
+        signedOut.subscription());
+    system.expect(201, HttpMethod.POST, "/users/me/push-subscriptions", ann.token(), stillIn.subscription());
+
+    system.logout(laptop.accessToken());
+
+    long deadline = System.nanoTime() + PUSH_WAIT.toNanos();
+    while (subscriptions(ann).size() > 1 && System.nanoTime() < deadline) {
+      PushEndpoint.sleep(50);
+    }
+    assertThat(subscriptions(ann)).hasSize(1);
+    assertThat(system.call(0, HttpMethod.DELETE, "/users/me/push-subscriptions", ann.token(),
+        new JsonObject().put("endpoint", signedOut.endpoint())).statusCode()).isEqualTo(404);
+    system.expect(204, HttpMethod.DELETE, "/users/me/push-subscriptions", ann.token(),
+        new JsonObject().put("endpoint", stillIn.endpoint()));
+  }
+
+  @Test
   @DisplayName("a user keeps at most 10 subscriptions: the 11th replaces the oldest")
   void subscriptionsPerUserAreLimited() {
     Account ann = system.register();
