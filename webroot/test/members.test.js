@@ -77,6 +77,23 @@ describe('roles and permissions', () => {
   });
 });
 
+describe('leaving', () => {
+  test('#general, where every workspace member is, is not offered for leaving', async t => {
+    const { client } = await connectedClient(t);
+    assert.equal(client.members.permissions('c-general').leave, false);
+  });
+
+  test('leaving the channel whose panel is open closes the panel (it does not move on to the next chat)', async t => {
+    const { client } = await connectedClient(t, { chats: [channel('c-general', 'general'), channel(PRIVATE, 'secret')] });
+    client.openChat(PRIVATE);
+    client.members.show(PRIVATE);
+    await settle();
+    await client.leaveChat(PRIVATE);
+    await settle();
+    assert.equal(client.members.slice.state.open, false);
+  });
+});
+
 describe('the members panel', () => {
   test('opened, it lists the chat\'s members and the workspace roles', async t => {
     const { client } = await inPrivateChannel(t);

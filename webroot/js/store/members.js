@@ -131,7 +131,10 @@ export function createMembers({ api, session, people, chats, messages, files }) 
       hide();
     }
   });
-  chats.onRemoved(chatId => lines.remove(chatId));
+  chats.onRemoved(chatId => {
+    lines.remove(chatId);
+    if (slice.state.chatId === chatId) hide(); // left or removed: the panel does not move on to another chat
+  });
 
   const myRole = workspaceId => (session.slice.state.workspaces || []).find(ws => ws.id === workspaceId)?.role;
 
@@ -147,7 +150,7 @@ export function createMembers({ api, session, people, chats, messages, files }) 
       topic: !!chat && !chat.archived,
       rename: moderator && !chat.archived,
       archive: moderator,
-      leave: channel,
+      leave: channel && chat.name !== 'general', // every workspace member is in #general
     };
   }
 
