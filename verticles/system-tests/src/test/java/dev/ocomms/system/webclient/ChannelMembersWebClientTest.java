@@ -188,6 +188,7 @@ class ChannelMembersWebClientTest {
     openMembers(a);
     a.waitFor(memberRow(pair.bob())).findElement(By.cssSelector(".member-remove")).click();
     a.waitFor(By.cssSelector(".confirm-dialog [role=dialog]"));
+    shoot(a, "members-remove-confirm-light-1280.png");
     a.click(By.cssSelector(".confirm-dialog button.danger"));
 
     b.until(d -> d.findElements(By.xpath("//span[@class='chat-name' and normalize-space()='" + CHANNEL + "']"))
@@ -212,6 +213,43 @@ class ChannelMembersWebClientTest {
 
     b.until(d -> !d.findElements(By.cssSelector(".chat-header .topic")).isEmpty()
         && "Launch plans".equals(d.findElement(By.cssSelector(".chat-header .topic")).getText()), "Bob's header");
+  }
+
+  @Test
+  @DisplayName("Alice, the channel's creator, renames it in the panel: Bob's sidebar and header show the new name")
+  void a_rename_shows_live_in_the_other_window() {
+    Pair pair = pair();
+    addByApi(pair);
+    Browser a = pair.a();
+    Browser b = pair.b();
+    b.openChat(CHANNEL);
+    a.openChat(CHANNEL);
+    openMembers(a);
+    a.click(By.cssSelector(".channel-details [data-field=name] .detail-edit"));
+    WebElement name = a.waitFor(By.id("detail-name"));
+    name.clear();
+    name.sendKeys("launch");
+    a.click(By.cssSelector(".channel-details [data-field=name] button[type=submit]"));
+
+    b.chatLink("launch");
+    b.until(d -> d.findElement(By.cssSelector(".chat-header h1")).getText().endsWith("launch"), "Bob's header");
+  }
+
+  @Test
+  @DisplayName("A member who neither created the channel nor administers the workspace gets no remove, rename or "
+      + "archive controls, but may add people and edit the topic")
+  void a_plain_member_gets_no_moderation_controls() {
+    Pair pair = pair();
+    addByApi(pair);
+    Browser b = pair.b();
+    b.openChat(CHANNEL);
+    openMembers(b);
+    b.waitFor(memberRow(pair.alice()));
+    b.waitFor(By.cssSelector(".members-panel .add-people"));
+    b.waitFor(By.cssSelector(".channel-details [data-field=topic] .detail-edit"));
+    assertThat(b.driver().findElements(By.cssSelector(".members-panel .member-remove"))).isEmpty();
+    assertThat(b.driver().findElements(By.cssSelector(".channel-details [data-field=name] .detail-edit"))).isEmpty();
+    assertThat(b.driver().findElements(By.xpath("//section[@class='channel-details']//button[.='Archive']"))).isEmpty();
   }
 
   @Test
