@@ -308,6 +308,9 @@ export const rest = {
   joinChat: chatId => call('POST', `/chats/${chatId}/join`),
   leaveChat: chatId => call('POST', `/chats/${chatId}/leave`),
   chatMembers: chatId => call('GET', `/chats/${chatId}/members`),
+  addChatMember: (chatId, userId) => call('POST', `/chats/${chatId}/members`, { userId }),
+  removeChatMember: (chatId, userId) => call('DELETE', `/chats/${chatId}/members/${encodeURIComponent(userId)}`),
+  updateChat: (chatId, change) => call('PATCH', `/chats/${chatId}`, change),
   me: () => call('GET', '/users/me'),
   // A note is named by its chat (`{chatId}`) or, for the personal note, its workspace (`{workspaceId}`).
   note: target => call('GET', `${notePath(target)}/note`),

@@ -9,6 +9,7 @@ import { ThreadPanel } from './Thread.js';
 import { SearchPanel } from './Search.js';
 import { NotesPanelHost } from './Notes.js';
 import { FilesPanel, Lightbox } from './Files.js';
+import { MembersPanel } from './Members.js';
 import { DesktopBar, ScheduleDialog, Toasts, UrgentBanner } from './Notifications.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
@@ -73,6 +74,7 @@ function Workspace() {
   const connection = useSlice(client.connection.slice, state => state.status);
   const threadRootId = useSlice(client.chats.selection, state => state.threadRootId);
   const filesOpen = useSlice(client.files.slice, state => state.open);
+  const membersOpen = useSlice(client.members.slice, state => state.open);
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
   // On a phone the chat list is a drawer over the chat: opened from the chat's header, closed by choosing a chat.
   const [chatsOpen, setChatsOpen] = useState(false);
@@ -107,6 +109,8 @@ function Workspace() {
           client.search.hide();
         } else if (client.files.slice.state.open) {
           client.files.hide();
+        } else if (client.members.slice.state.open) {
+          client.members.hide();
         } else if (client.chats.selection.state.threadRootId) {
           client.closeThread();
         }
@@ -117,7 +121,7 @@ function Workspace() {
   }, [dialog, chatsOpen]);
 
   const Dialog = dialog && DIALOGS[dialog];
-  const classes = `layout${threadRootId || filesOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
+  const classes = `layout${threadRootId || filesOpen || membersOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
   return h('div', { class: classes, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
     h('div', { class: 'top-bars' }, h(ConnectionBanner), h(UrgentBanner), h(DesktopBar)),
@@ -127,6 +131,7 @@ function Workspace() {
     h(ChatPane, { onShowChats: showChats }),
     h(ThreadPanel),
     h(FilesPanel),
+    h(MembersPanel),
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),

@@ -7,10 +7,12 @@ import { SearchButton } from './Search.js';
 import { NotesButton } from './Notes.js';
 import { FilesButton } from './Files.js';
 import { ChatNotificationButton } from './Notifications.js';
+import { MembersButton, SystemLine } from './Members.js';
 import { Icon } from './icons.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
+const NO_LINES = [];
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 
 function dayLabel(date) {
@@ -22,12 +24,21 @@ function dayLabel(date) {
 }
 
 /** Messages with day separators and groups of consecutive messages by one sender; `before` is the message shown above them. */
-export function renderMessages(messages, chatId, inThread, { before = null, lastOwn } = {}) {
+export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, lines = NO_LINES, toEnd = false } = {}) {
   const me = client.session.me();
   const ownLast = lastOwn !== undefined ? lastOwn : lastOwnMessage(messages, me, 0);
   const items = [];
   let previous = before;
+  // Join/leave lines: each after the message it came after (those before the rendered rows are not shown).
+  let line = 0;
+  while (line < lines.length && before && lines[line].afterSeq < before.seq) line += 1;
+  const linesBefore = seq => {
+    for (; line < lines.length && lines[line].afterSeq < seq; line += 1) {
+      items.push(h(SystemLine, { key: lines[line].id, line: lines[line] }));
+    }
+  };
   messages.forEach(message => {
+    linesBefore(message.seq);
     const created = new Date(message.createdAt);
     const newDay = !previous || new Date(previous.createdAt).toDateString() !== created.toDateString();
     if (newDay) {
@@ -39,6 +50,7 @@ export function renderMessages(messages, chatId, inThread, { before = null, last
     items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === ownLast, inThread }));
     previous = message;
   });
+  if (toEnd) linesBefore(Infinity);
   return items;
 }
 
@@ -107,6 +119,7 @@ const following = () => ({ follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, to
 function MessageList({ chatId }) {
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
+  const lines = useRow(client.members.lines, chatId) || NO_LINES;
   const scroller = useRef(null);
   // follow: at the bottom, showing the newest; else the window's first and last seq, and whether it reaches the
   // newest loaded (then newly loaded messages join it). anchor: {seq, offset}. epoch and focus: the loaded window and
@@ -347,6 +360,7 @@ function MessageList({ chatId }) {
     renderMessages(shown, chatId, false, {
       before: start > 0 ? messages[start - 1] : null,
       lastOwn: lastOwnMessage(messages, me, start),
+      lines, toEnd: end === messages.length && !detached,
     }),
     atEnd && view.loadingNewer && h('div', { class: 'loading-older', role: 'status' }, 'Loading later messages…'),
     atEnd && !detached && pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
@@ -417,7 +431,7 @@ export function ChatPane({ onShowChats }) {
         h(Icon, { name: 'menu' })),
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
-      h('span', { class: 'member-count', title: 'Members' }, `${chat.memberCount || ''} ${chat.memberCount === 1 ? 'member' : 'members'}`),
+      h(MembersButton, { chat }),
       chat.kind === 'channel' && h('button', {
         class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
       }, 'Leave'),

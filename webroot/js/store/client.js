@@ -24,6 +24,7 @@ import { createUploads } from './uploads.js';
 import { createChatFiles } from './files.js';
 import { createNotes } from './notes.js';
 import { createNotifications } from './notifications.js';
+import { createMembers } from './members.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -49,6 +50,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
   const uploads = createUploads({ api, outbox, newId });
   const files = createChatFiles({ api, chats, messages });
+  const members = createMembers({ api, session, people, chats, messages, files });
   const typing = createTyping({ bus, router, session, people, messages, connection });
   const notes = createNotes({ api, bus, router, session, people, connection, storage, clock });
   const notifications = createNotifications({ bus, api, router, session, chats, document, clock });
@@ -118,6 +120,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     outbox.clear();
     uploads.clear();
     files.clear();
+    members.clear();
     typing.clear();
     notes.clear();
     notifications.clear();
@@ -340,6 +343,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     outbox,
     uploads,
     files,
+    members,
     typing,
     notes,
     notifications,

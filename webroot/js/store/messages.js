@@ -68,6 +68,8 @@ export function createMessages({ bus, router, api, session, people, chats, conne
   const books = new Map(); // chatId -> {syncedSeq, ahead: Set, byId: Map, later: Map, laterDropped, epoch}
   const newListeners = new Set();
   const upsertListeners = new Set();
+  const memberEventListeners = new Set(); // (event, chatId): member.joined / member.left heard live
+  const membersLoadedListeners = new Set(); // (chatId, count): a chat's member list was read
 
   function open(chatId, syncedSeq) {
     const epoch = (views.get(chatId)?.epoch || 0) + 1; // a chat opened again starts a new window
@@ -221,6 +223,7 @@ export function createMessages({ bus, router, api, session, people, chats, conne
           people.loadWorkspaceMembers(workspaceId).catch(() => {});
         }
       }
+      memberEventListeners.forEach(listener => listener(event, chatId));
       if (event.type === EVENT.MEMBER_LEFT && event.userId === session.me()) {
         chats.remove(chatId);
       }
@@ -244,6 +247,7 @@ export function createMessages({ bus, router, api, session, people, chats, conne
       people.learn(members.map(member => member.user));
       const readers = new Map(members.map(member => [member.userId, member.readSeq]));
       views.update(chatId, view => ({ ...view, members: readers }));
+      membersLoadedListeners.forEach(listener => listener(chatId, members.length));
     } catch (error) {
       console.warn('members', error);
     }
@@ -602,6 +606,16 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     clearFocus,
     loadThread,
     loadMembers,
+    /** `listener(event, chatId)` for every member.joined and member.left of a chat the user is in. */
+    onMemberEvent: listener => {
+      memberEventListeners.add(listener);
+      return () => memberEventListeners.delete(listener);
+    },
+    /** `listener(chatId, count)` whenever a chat's member list was read. */
+    onMembersLoaded: listener => {
+      membersLoadedListeners.add(listener);
+      return () => membersLoadedListeners.delete(listener);
+    },
     syncChats,
     resync,
     edit,
