@@ -244,6 +244,9 @@ export function createMessages({ bus, router, api, session, people, chats, conne
       people.learn(members.map(member => member.user));
       const readers = new Map(members.map(member => [member.userId, member.readSeq]));
       views.update(chatId, view => ({ ...view, members: readers }));
+      if (chats.table.has(chatId)) {
+        chats.setMemberCount(chatId, members.length); // the header's count, live after joins and leaves
+      }
     } catch (error) {
       console.warn('members', error);
     }
