@@ -10,6 +10,7 @@ import { SearchPanel } from './Search.js';
 import { NotesPanelHost } from './Notes.js';
 import { FilesPanel, Lightbox } from './Files.js';
 import { DesktopBar, ScheduleDialog, Toasts, UrgentBanner } from './Notifications.js';
+import { ConfirmHost } from './Confirm.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -124,12 +125,13 @@ function Workspace() {
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
     h(Sidebar, { openDialog: setDialog, onChose: hideChats }),
     chatsOpen && h('div', { class: 'drawer-backdrop', 'aria-hidden': 'true', onClick: () => setChatsOpen(false) }),
-    h(ChatPane, { onShowChats: showChats }),
+    h(ChatPane, { onShowChats: showChats, openDialog: setDialog }),
     h(ThreadPanel),
     h(FilesPanel),
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),
+    h(ConfirmHost),
     h(Lightbox),
     h(Toasts),
     h(ErrorToast),

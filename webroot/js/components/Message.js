@@ -5,6 +5,7 @@ import { messageHtml } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
+import { askConfirm } from './Confirm.js';
 import { memo, useDisplayName, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
@@ -112,6 +113,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(message.content);
   const [picking, setPicking] = useState(false);
+  const [editError, setEditError] = useState(null);
   const own = message.senderId === me.id;
   const created = new Date(message.createdAt);
   const classes = ['message'];
@@ -125,12 +127,24 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     const content = draft.trim();
     if (content && content !== message.content) {
       try {
+        setEditError(null);
         await client.messages.edit(message.id, content);
       } catch (error) {
-        alert(error.message);
+        setEditError(error.message); // shown under the box, which keeps the text
         return;
       }
     }
+    setEditing(false);
+  };
+
+  const askDelete = async () => {
+    if (await askConfirm({ title: 'Delete message', text: 'Delete this message? This cannot be undone.',
+      confirm: 'Delete', danger: true })) {
+      client.messages.remove(message.id).catch(client.notices.fail);
+    }
+  };
+  const stopEditing = () => {
+    setEditError(null);
     setEditing(false);
   };
 
@@ -154,10 +168,11 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
             ref: el => el && !el.dataset.focused && (el.dataset.focused = '1', el.focus()),
             onKeyDown: e => {
               if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); saveEdit(); }
-              if (e.key === 'Escape') { e.stopPropagation(); setEditing(false); }
+              if (e.key === 'Escape') { e.stopPropagation(); stopEditing(); }
             } }),
+          editError && h('p', { class: 'form-error', role: 'alert' }, editError),
           h('div', { class: 'edit-actions' },
-            h('button', { onClick: () => setEditing(false) }, 'Cancel'),
+            h('button', { class: 'secondary', onClick: stopEditing }, 'Cancel'),
             h('button', { class: 'primary', onClick: saveEdit }, 'Save')))
         : message.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
     !message.deleted && h(Attachments, { attachments: message.attachments }),
@@ -174,9 +189,8 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
       onClick: () => client.openThread(message.id) }, h(Icon, { name: 'thread' })),
     own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => { setDraft(message.content); setEditing(true); } }, h(Icon, { name: 'edit' })),
-    own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: () => {
-      if (confirm('Delete this message?')) client.messages.remove(message.id).catch(e => alert(e.message));
-    } }, h(Icon, { name: 'trash' }))),
+    own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: askDelete },
+      h(Icon, { name: 'trash' }))),
   picking && h(EmojiPicker, {
     onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),
   }));
