@@ -183,7 +183,7 @@ class WebClientDefectsTest {
     Browser a = browser(team.alice(), "general", PHONE);
     WebElement root = a.awaitMessage("a root");
     a.script("arguments[0].focus()", root);
-    a.click(By.cssSelector(".message-list .message-actions button[aria-label='Reply in thread']"));
+    root.findElement(By.cssSelector(".message-actions button[aria-label='Reply in thread']")).click();
     a.waitFor(By.cssSelector(".thread-panel .composer-input"));
     assertThat(number(a, "const r = document.querySelector('.thread-panel').getBoundingClientRect();"
         + " return r.left === 0 && r.top === 0 && r.width === innerWidth && r.height === innerHeight ? 1 : 0"))
@@ -363,6 +363,7 @@ class WebClientDefectsTest {
     WebClientTest.Screenshots shots = new WebClientTest.Screenshots();
     for (String theme : List.of("light", "dark")) {
       a.script("document.documentElement.dataset.theme = arguments[0]; document.activeElement?.blur();", theme);
+      hover(a, a.composer());
       shots.save(a, "phone-chat-" + theme + ".png");
       a.click(By.cssSelector(".chat-header button.show-chats"));
       a.waitFor(By.cssSelector(".sidebar"));
@@ -370,10 +371,12 @@ class WebClientDefectsTest {
       a.chatLink("general").click();
       a.until(d -> !d.findElement(By.cssSelector(".sidebar")).isDisplayed(), "back in the chat");
       a.script("arguments[0].focus()", root);
-      a.click(By.cssSelector(".message-list .message-actions button[aria-label='Reply in thread']"));
-      a.waitFor(By.cssSelector(".thread-panel .composer-input")).sendKeys("On it");
-      a.keys(Keys.ENTER);
+      root.findElement(By.cssSelector(".message-actions button[aria-label='Reply in thread']")).click();
+      WebElement reply = a.waitFor(By.cssSelector(".thread-panel .composer-input"));
+      reply.sendKeys("On it");
+      reply.sendKeys(Keys.ENTER);
       a.until(d -> d.findElements(By.cssSelector(".thread-panel .message:not(.pending)")).size() >= 2, "the reply");
+      hover(a, reply); // no message hovered: no toolbar in the picture
       a.script("document.activeElement?.blur();");
       shots.save(a, "phone-thread-" + theme + ".png");
       a.click(By.cssSelector(".thread-panel button[aria-label='Close thread']"));
