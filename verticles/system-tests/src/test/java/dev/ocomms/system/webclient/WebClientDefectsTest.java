@@ -182,7 +182,7 @@ class WebClientDefectsTest {
     post(team.alice(), team.generalId(), "a root");
     Browser a = browser(team.alice(), "general", PHONE);
     WebElement root = a.awaitMessage("a root");
-    a.script("arguments[0].focus()", root);
+    hover(a, root);
     root.findElement(By.cssSelector(".message-actions button[aria-label='Reply in thread']")).click();
     a.waitFor(By.cssSelector(".thread-panel .composer-input"));
     assertThat(number(a, "const r = document.querySelector('.thread-panel').getBoundingClientRect();"
@@ -370,7 +370,7 @@ class WebClientDefectsTest {
       shots.save(a, "phone-chats-" + theme + ".png");
       a.chatLink("general").click();
       a.until(d -> !d.findElement(By.cssSelector(".sidebar")).isDisplayed(), "back in the chat");
-      a.script("arguments[0].focus()", root);
+      hover(a, root);
       root.findElement(By.cssSelector(".message-actions button[aria-label='Reply in thread']")).click();
       WebElement reply = a.waitFor(By.cssSelector(".thread-panel .composer-input"));
       reply.sendKeys("On it");
