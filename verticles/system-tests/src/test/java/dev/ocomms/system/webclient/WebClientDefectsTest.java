@@ -139,6 +139,7 @@ class WebClientDefectsTest {
     a.click(By.cssSelector(".chat-header .header-more"));
     a.waitFor(By.cssSelector(".chat-header .leave"));
     a.waitFor(By.cssSelector(".chat-header .chat-notify-button"));
+    a.screenshot(java.nio.file.Path.of("target", "screenshots", "phone-header-more.png"));
     assertThat(random).isNotNull();
   }
 
