@@ -25,6 +25,7 @@ export function placeToolbar(event) {
     if (below) row.dataset.toolbar = 'below'; else delete row.dataset.toolbar;
   }
 }
+
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 
 function dayLabel(date) {
