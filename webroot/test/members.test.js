@@ -78,7 +78,7 @@ describe('roles and permissions', () => {
 });
 
 describe('leaving', () => {
-  test('#general, where every workspace member is, is not offered for leaving', async t => {
+  test('the workspace\'s default channel (#general), where every member is, is not offered for leaving', async t => {
     const { client } = await connectedClient(t);
     assert.equal(client.members.permissions('c-general').leave, false);
   });

@@ -163,3 +163,20 @@ describe('insertBySeq', () => {
     assert.deepEqual(list.map(msg => msg.seq), [1, 2, 3]);
   });
 });
+
+describe('member counts', () => {
+  test('a member joining or leaving the open chat updates its member count', async t => {
+    const { client, bus, api } = await openGeneral(t);
+    assert.equal(client.chats.table.get(GENERAL).memberCount, 3, 'counted from the member list on opening');
+    api.data.chatMembers[GENERAL] = [...api.data.chatMembers[GENERAL],
+      { userId: 'u-carol', readSeq: 0, user: { id: 'u-carol', username: 'carol', displayName: 'Carol' } }];
+    bus.publish(`chat.${GENERAL}`, { type: 'member.joined', chatId: GENERAL, userId: 'u-carol', by: 'u-carol' });
+    await settle();
+    assert.equal(client.chats.table.get(GENERAL).memberCount, 4);
+    api.data.chatMembers[GENERAL] = api.data.chatMembers[GENERAL].slice(1);
+    bus.publish(`chat.${GENERAL}`, { type: 'member.left', chatId: GENERAL, userId: 'u-carol', by: 'u-carol',
+      reason: 'left' });
+    await settle();
+    assert.equal(client.chats.table.get(GENERAL).memberCount, 3);
+  });
+});

@@ -411,7 +411,7 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
   const bus = new FakeBus();
   const api = fakeApi({
     session: { user: ME, accessToken: 'token' },
-    workspaces: [{ id: 'ws-1', name: 'Acme', role: 'member' }],
+    workspaces: [{ id: 'ws-1', name: 'Acme', role: 'member', generalChatId: 'c-general' }],
     members: { 'ws-1': [ME, ALICE, BOB].map(user => ({ userId: user.id, user })) },
     chats,
     chatNotificationSettings,

@@ -11,6 +11,7 @@ import { NotesPanelHost } from './Notes.js';
 import { FilesPanel, Lightbox } from './Files.js';
 import { MembersPanel } from './Members.js';
 import { DesktopBar, ScheduleDialog, Toasts, UrgentBanner } from './Notifications.js';
+import { ConfirmHost } from './Confirm.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
@@ -128,13 +129,14 @@ function Workspace() {
     h(WorkspaceRail, { onAddWorkspace: () => setDialog('workspace') }),
     h(Sidebar, { openDialog: setDialog, onChose: hideChats }),
     chatsOpen && h('div', { class: 'drawer-backdrop', 'aria-hidden': 'true', onClick: () => setChatsOpen(false) }),
-    h(ChatPane, { onShowChats: showChats }),
+    h(ChatPane, { onShowChats: showChats, openDialog: setDialog }),
     h(ThreadPanel),
     h(FilesPanel),
     h(MembersPanel),
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),
+    h(ConfirmHost),
     h(Lightbox),
     h(Toasts),
     h(ErrorToast),

@@ -9,10 +9,25 @@ import { FilesButton } from './Files.js';
 import { ChatNotificationButton } from './Notifications.js';
 import { MembersButton, SystemLine } from './Members.js';
 import { Icon } from './icons.js';
+import { askConfirm } from './Confirm.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
 const NO_LINES = [];
+
+/**
+ * A message's toolbar sits above its top edge; for the message at the top of a scrolled list (where the header would
+ * hide it) it goes inside instead. Once per pointer or focus entering a row, not per message rendered.
+ */
+export function placeToolbar(event) {
+  const row = event.target.closest?.('article.message');
+  if (!row || !event.currentTarget.contains(row)) return;
+  const below = row.getBoundingClientRect().top - event.currentTarget.getBoundingClientRect().top < 16;
+  if (below !== (row.dataset.toolbar === 'below')) {
+    if (below) row.dataset.toolbar = 'below'; else delete row.dataset.toolbar;
+  }
+}
+
 const dayFormat = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 
 function dayLabel(date) {
@@ -348,6 +363,7 @@ function MessageList({ chatId }) {
   return h('div', { class: 'message-list-wrap' },
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
+      onMouseOver: placeToolbar, onFocusIn: placeToolbar,
       'aria-busy': String(view.loading || view.loadingNewer || view.jumping), tabindex: 0,
       // How many messages are loaded, of which only a window is in the page (for tests and the bench); whether they
       // reach the chat's newest.
@@ -380,21 +396,33 @@ function TypingLine({ chatId }) {
 const carriesFiles = event => [...(event.dataTransfer?.types || [])].includes('Files');
 
 /** The open chat: header, messages, typing line and composer; files dropped on it join the composer. */
-export function ChatPane({ onShowChats }) {
+export function ChatPane({ onShowChats, openDialog }) {
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
+  const [more, setMore] = useState(false); // the header's secondary actions, in a menu at phone width
+  useEffect(() => setMore(false), [activeChatId]);
   const [dropping, setDropping] = useState(false);
   const depth = useRef(0); // dragenter and dragleave come for every child crossed
   const chat = useRow(client.chats.table, activeChatId);
   const title = useChatTitle(chat);
   const noWorkspace = useSlice(client.session.slice, state => state.workspaces.length === 0);
+  // The workspace's default channel (#general) is not offered to leave.
+  const isDefault = useSlice(client.session.slice, state => !!activeChatId
+    && state.workspaces.some(ws => ws.generalChatId === activeChatId));
   if (!chat) {
     return h('main', { class: 'chat-pane empty', id: 'main' },
       h('button', { class: 'icon-button show-chats floating', 'aria-label': 'Show chats', title: 'Chats',
         onClick: onShowChats }, h(Icon, { name: 'menu' })),
       h('div', { class: 'empty-state' },
         noWorkspace
-          ? [h('h2', null, 'Welcome to OComms'), h('p', null, 'Create a workspace or join one with an invite code (the + on the left).')]
-          : [h('h2', null, 'No chat open'), h('p', null, 'Pick a channel or start a conversation.')]));
+          ? [h('h2', null, 'Welcome to OComms'), h('p', null, 'Create a workspace or join one with an invite code.'),
+            h('button', { class: 'primary', 'data-action': 'add-workspace', onClick: () => openDialog?.('workspace') },
+              'Create or join a workspace')]
+          : [h('h2', null, 'No chat open'), h('p', null, 'Pick a channel or start a conversation.'),
+            h('div', { class: 'empty-actions' },
+              h('button', { class: 'primary', 'data-action': 'browse', onClick: () => openDialog?.('browse') },
+                'Browse channels'),
+              h('button', { class: 'secondary', 'data-action': 'new-dm', onClick: () => openDialog?.('newDm') },
+                'New message'))]));
   }
   const label = chat.kind === 'channel' ? `Message #${title}` : `Message ${title}`;
   const drop = {
@@ -426,19 +454,31 @@ export function ChatPane({ onShowChats }) {
   };
   return h('main', { class: `chat-pane${dropping ? ' dropping' : ''}`, id: 'main', 'aria-label': title, ...drop },
     dropping && h('div', { class: 'drop-overlay', 'aria-hidden': 'true' }, h('span', null, `Drop files to share them in ${label.slice(8)}`)),
-    h('header', { class: 'chat-header' },
-      h('button', { class: 'icon-button show-chats', 'aria-label': 'Show chats', title: 'Chats', onClick: onShowChats },
-        h(Icon, { name: 'menu' })),
+    h('header', { class: `chat-header${more ? ' more-open' : ''}`,
+      onKeyDown: event => more && event.key === 'Escape' && (event.preventDefault(), setMore(false)) },
+      h('button', { class: 'icon-button show-chats', 'aria-label': 'Back to chats', title: 'Chats', onClick: onShowChats },
+        h(Icon, { name: 'back' })),
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
-      h(MembersButton, { chat }),
-      chat.kind === 'channel' && h('button', {
-        class: 'link', onClick: () => confirm(`Leave #${title}?`) && client.leaveChat(chat.id),
-      }, 'Leave'),
-      h(ChatNotificationButton, { chatId: chat.id }),
-      h(NotesButton, { chatId: chat.id }),
-      h(FilesButton, { chatId: chat.id }),
-      h(SearchButton)),
+      // In the header's row on a wide screen; behind "More" on a phone.
+      h('div', { class: 'header-actions', id: `header-actions-${chat.id}` },
+        h(MembersButton, { chat }),
+        chat.kind === 'channel' && !isDefault && h('button', {
+          class: 'link leave', onClick: async () => {
+            if (await askConfirm({ title: `Leave #${title}`, confirm: 'Leave', danger: true,
+              text: chat.private ? 'You can come back only if a member adds you again.'
+                : 'You can join it again from Browse channels.' })) {
+              client.leaveChat(chat.id).catch(client.notices.fail);
+            }
+          },
+        }, 'Leave'),
+        h(ChatNotificationButton, { chatId: chat.id }),
+        h(NotesButton, { chatId: chat.id }),
+        h(FilesButton, { chatId: chat.id })),
+      h(SearchButton),
+      h('button', { class: 'icon-button header-more', 'aria-label': 'More actions', title: 'More',
+        'aria-expanded': String(more), 'aria-controls': `header-actions-${chat.id}`, onClick: () => setMore(!more) },
+      h(Icon, { name: 'more' }))),
     h(MessageList, { key: chat.id, chatId: chat.id }),
     h(TypingLine, { chatId: chat.id }),
     h(Composer, { chatId: chat.id, label }));

@@ -12,6 +12,16 @@ const SPECIAL = [
   { username: 'here', displayName: 'Notify everyone online' },
 ];
 
+/** The server's limit on a message's content, in UTF-8 bytes (docs/protocol.md, "Sending"); counted from 90 % of it. */
+export const MAX_CONTENT_BYTES = 16 * 1024;
+const COUNTED_FROM = Math.floor(MAX_CONTENT_BYTES * 0.9);
+const utf8 = new TextEncoder();
+
+/** The trimmed text's size in UTF-8 bytes, or 0 when it is surely far below the limit (3 bytes at most per unit). */
+function contentBytes(text) {
+  return text.length * 3 < COUNTED_FROM ? 0 : utf8.encode(text.trim()).length;
+}
+
 function draftKey(chatId, rootId) {
   return `ocomms.draft.${chatId}${rootId ? `.${rootId}` : ''}`;
 }
@@ -100,7 +110,9 @@ export function Composer({ chatId, rootId, label }) {
   const files = uploads?.items || [];
   const waiting = !!uploads?.sending;
   const failed = files.some(item => item.status === 'failed');
-  const canSend = !waiting && !failed && (!!text.trim() || files.length > 0);
+  const bytes = contentBytes(text);
+  const tooLong = bytes > MAX_CONTENT_BYTES; // not sent: the text stays here to be shortened
+  const canSend = !waiting && !failed && !tooLong && (!!text.trim() || files.length > 0);
 
   const sent = () => {
     setText('');
@@ -208,6 +220,10 @@ export function Composer({ chatId, rootId, label }) {
         onClick: () => { setUrgent(!urgent); box.current?.focus(); } }, h(Icon, { name: 'urgent' })),
       h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
         disabled: !canSend }, h(Icon, { name: 'send' }))),
+    bytes >= COUNTED_FROM && h('p', { class: `composer-count${tooLong ? ' over' : ''}`, 'data-bytes': bytes,
+      title: `At most ${MAX_CONTENT_BYTES.toLocaleString('en-US')} bytes`, 'aria-live': 'polite' },
+    tooLong ? `${(bytes - MAX_CONTENT_BYTES).toLocaleString('en-US')} over the limit: shorten it to send`
+      : `${(MAX_CONTENT_BYTES - bytes).toLocaleString('en-US')} left`),
     h('p', { class: `composer-hint${waiting || failed || urgent ? ' notice' : ''}${urgent ? ' urgent-hint' : ''}`,
       'aria-live': 'polite' },
       urgent && !waiting && !failed ? 'Urgent: everyone here is notified until they acknowledge it'

@@ -5,6 +5,7 @@ import { messageHtml } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
+import { askConfirm } from './Confirm.js';
 import { memo, useDisplayName, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
@@ -102,6 +103,36 @@ function AckLine({ messageId }) {
     `Seen by ${by.map(client.people.displayName).join(', ')}`);
 }
 
+/** Editing one's message: a refusal is shown under the box, which keeps the text. */
+function EditBox({ message, done }) {
+  const [draft, setDraft] = useState(message.content);
+  const [error, setError] = useState(null);
+  const save = async () => {
+    const content = draft.trim();
+    if (content && content !== message.content) {
+      try {
+        setError(null);
+        await client.messages.edit(message.id, content);
+      } catch (failure) {
+        setError(failure.message);
+        return;
+      }
+    }
+    done();
+  };
+  return h('div', { class: 'edit-box' },
+    h('textarea', { 'aria-label': 'Edit message', value: draft, onInput: e => setDraft(e.currentTarget.value),
+      ref: el => el && !el.dataset.focused && (el.dataset.focused = '1', el.focus()),
+      onKeyDown: e => {
+        if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); save(); }
+        if (e.key === 'Escape') { e.stopPropagation(); done(); }
+      } }),
+    error && h('p', { class: 'form-error', role: 'alert' }, error),
+    h('div', { class: 'edit-actions' },
+      h('button', { class: 'secondary', onClick: done }, 'Cancel'),
+      h('button', { class: 'primary', onClick: save }, 'Save')));
+}
+
 /**
  * One message; `compact` when it continues the previous one's group. Rendered again only when its props change (the
  * message object is replaced only when that message changes) or what it subscribes to does.
@@ -110,7 +141,6 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   const me = useMe();
   const sender = useDisplayName(message.senderId);
   const [editing, setEditing] = useState(false);
-  const [draft, setDraft] = useState(message.content);
   const [picking, setPicking] = useState(false);
   const own = message.senderId === me.id;
   const created = new Date(message.createdAt);
@@ -121,17 +151,11 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   if (message.mentions && (message.mentions.users?.includes(me.id) || message.mentions.channel
     || message.mentions.here) && !own) classes.push('mentions-me');
 
-  const saveEdit = async () => {
-    const content = draft.trim();
-    if (content && content !== message.content) {
-      try {
-        await client.messages.edit(message.id, content);
-      } catch (error) {
-        alert(error.message);
-        return;
-      }
+  const askDelete = async () => {
+    if (await askConfirm({ title: 'Delete message', text: 'Delete this message? This cannot be undone.',
+      confirm: 'Delete', danger: true })) {
+      client.messages.remove(message.id).catch(client.notices.fail);
     }
-    setEditing(false);
   };
 
   return h('article', {
@@ -149,16 +173,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     message.deleted
       ? h('p', { class: 'tombstone' }, 'This message was deleted.')
       : editing
-        ? h('div', { class: 'edit-box' },
-          h('textarea', { 'aria-label': 'Edit message', value: draft, onInput: e => setDraft(e.currentTarget.value),
-            ref: el => el && !el.dataset.focused && (el.dataset.focused = '1', el.focus()),
-            onKeyDown: e => {
-              if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); saveEdit(); }
-              if (e.key === 'Escape') { e.stopPropagation(); setEditing(false); }
-            } }),
-          h('div', { class: 'edit-actions' },
-            h('button', { onClick: () => setEditing(false) }, 'Cancel'),
-            h('button', { class: 'primary', onClick: saveEdit }, 'Save')))
+        ? h(EditBox, { message, done: () => setEditing(false) })
         : message.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
     !message.deleted && h(Attachments, { attachments: message.attachments }),
     message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
@@ -173,10 +188,9 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
       onClick: () => client.openThread(message.id) }, h(Icon, { name: 'thread' })),
-    own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => { setDraft(message.content); setEditing(true); } }, h(Icon, { name: 'edit' })),
-    own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: () => {
-      if (confirm('Delete this message?')) client.messages.remove(message.id).catch(e => alert(e.message));
-    } }, h(Icon, { name: 'trash' }))),
+    own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => setEditing(true) }, h(Icon, { name: 'edit' })),
+    own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: askDelete },
+      h(Icon, { name: 'trash' }))),
   picking && h(EmojiPicker, {
     onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),
   }));

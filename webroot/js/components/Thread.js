@@ -2,7 +2,7 @@ import { h } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
-import { bringIntoView, renderMessages } from './ChatPane.js';
+import { bringIntoView, placeToolbar, renderMessages } from './ChatPane.js';
 import { Composer } from './Composer.js';
 import { Icon } from './icons.js';
 import { useRow, useSlice } from './hooks.js';
@@ -39,7 +39,7 @@ export function ThreadPanel() {
       h('button', {
         class: 'icon-button', 'aria-label': 'Close thread', title: 'Close (Esc)', onClick: client.closeThread,
       }, h(Icon, { name: 'close' }))),
-    h('div', { class: 'thread-body', ref: body },
+    h('div', { class: 'thread-body', ref: body, onMouseOver: placeToolbar, onFocusIn: placeToolbar },
       root && h(Message, { message: root, chatId, compact: false, inThread: true }),
       h('div', { class: 'thread-count' }, `${thread.replies.length} ${thread.replies.length === 1 ? 'reply' : 'replies'}`),
       !thread.loaded && h('div', { class: 'loading-older', role: 'status' }, 'Loading replies…'),

@@ -209,6 +209,11 @@ export function createChats({ api, bus, router, session, people, notices, storag
     table.update(chatId, chat => ((chat.readSeq || 0) < seq ? { ...chat, readSeq: seq } : chat));
   }
 
+  /** The chat's member count, as its member list has it now (after a join or a leave). */
+  function setMemberCount(chatId, memberCount) {
+    table.update(chatId, chat => (chat.memberCount === memberCount ? chat : { ...chat, memberCount }));
+  }
+
   // Events this slice owns
 
   router.own(SCOPE.USER, EVENT.CHAT_ADDED, 'chats', event => {
@@ -319,6 +324,7 @@ export function createChats({ api, bus, router, session, people, notices, storag
     countMessage,
     setCounts,
     raiseReadSeq,
+    setMemberCount,
     title,
     dmPartner,
     chatsOf,

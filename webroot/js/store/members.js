@@ -112,8 +112,7 @@ export function createMembers({ api, session, people, chats, messages, files }) 
 
   // The header's count is the list's length: members change without a chat.updated.
   messages.onMembersLoaded((chatId, count) => {
-    const chat = chats.table.get(chatId);
-    if (chat && chat.memberCount !== count) chats.add({ ...chat, memberCount: count });
+    if (chats.table.has(chatId)) chats.setMemberCount(chatId, count);
   });
 
   messages.onMemberEvent((event, chatId) => {
@@ -136,7 +135,8 @@ export function createMembers({ api, session, people, chats, messages, files }) 
     if (slice.state.chatId === chatId) hide(); // left or removed: the panel does not move on to another chat
   });
 
-  const myRole = workspaceId => (session.slice.state.workspaces || []).find(ws => ws.id === workspaceId)?.role;
+  const workspaceOf = workspaceId => (session.slice.state.workspaces || []).find(ws => ws.id === workspaceId);
+  const myRole = workspaceId => workspaceOf(workspaceId)?.role;
 
   /** What the user may do in a chat. */
   function permissions(chatId) {
@@ -150,7 +150,8 @@ export function createMembers({ api, session, people, chats, messages, files }) 
       topic: !!chat && !chat.archived,
       rename: moderator && !chat.archived,
       archive: moderator,
-      leave: channel && chat.name !== 'general', // every workspace member is in #general
+      // Every workspace member is in its default channel (#general): it cannot be left.
+      leave: channel && workspaceOf(chat.workspaceId)?.generalChatId !== chatId,
     };
   }
 

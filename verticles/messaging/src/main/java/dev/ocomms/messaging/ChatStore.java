@@ -41,7 +41,7 @@ final class ChatStore extends PgStore<ChatStore> {
 
   /** The columns of a {@link Workspace} for the member {@code m}. Alias the workspace {@code w}. */
   private static final String WORKSPACE_COLUMNS = """
-      w.id, w.name, m.role, w.created_at,
+      w.id, w.name, m.role, w.created_at, w.general_chat_id,
       (SELECT count(*) FROM messaging.workspace_members n WHERE n.workspace_id = w.id) AS member_count""";
 
   ChatStore(Pool pool) {
@@ -349,7 +349,7 @@ final class ChatStore extends PgStore<ChatStore> {
 
   private static Workspace workspace(Row row) {
     return new Workspace(row.getUUID("id"), row.getString("name"), row.getString("role"),
-        row.getLong("member_count").intValue(), row.getOffsetDateTime("created_at"));
+        row.getLong("member_count").intValue(), row.getOffsetDateTime("created_at"), row.getUUID("general_chat_id"));
   }
 
   private static Chat chat(Row row) {

@@ -63,6 +63,18 @@ class WorkspacesTest {
   }
 
   @Test
+  @DisplayName("a workspace names its default channel (generalChatId): the #general every member joins")
+  void namesItsDefaultChannel() {
+    UUID owner = newUser();
+    JsonObject created = api.createWorkspace(owner, "Acme");
+    String generalId = api.chatNamed(owner, "general").getString("id");
+
+    assertThat(created.getString("generalChatId")).isEqualTo(generalId);
+    assertThat(api.call(owner, Addresses.WORKSPACE_LIST, new JsonObject()).getJsonArray("workspaces")
+        .getJsonObject(0).getString("generalChatId")).isEqualTo(generalId);
+  }
+
+  @Test
   @DisplayName("a workspace name that is missing, blank, too long or not a string is rejected, naming the field")
   void rejectsBadNames() {
     UUID owner = newUser();
