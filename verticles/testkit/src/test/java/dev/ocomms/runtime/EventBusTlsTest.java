@@ -171,9 +171,13 @@ class EventBusTlsTest {
       NodeInfo target = ((VertxInternal) node.getDelegate()).clusterManager().getNodeInfo();
       CountDownLatch closed = new CountDownLatch(1);
       try {
-        NetSocket socket = client.rxConnect(target.port(), target.host()).blockingGet();
-        socket.closeHandler(v -> closed.countDown());
-        socket.rxWrite(frame(node, address)).onErrorComplete().blockingAwait();
+        // The close handler is set on the connection's event loop as it connects: a node that closes right after the
+        // handshake (TLS 1.3 checks the client's certificate only then) cannot close it before anyone listens.
+        NetSocket socket = client.rxConnect(target.port(), target.host())
+            .doOnSuccess(connected -> connected.closeHandler(v -> closed.countDown()))
+            .blockingGet();
+        socket.rxWrite(frame(node, address)).doOnError(failure -> closed.countDown()).onErrorComplete()
+            .blockingAwait();
       } catch (RuntimeException refused) {
         // The handshake failed on the client's side already: refused as well.
         closed.countDown();
