@@ -11,7 +11,6 @@ import dev.ocomms.testkit.TestSystem;
 import dev.ocomms.testkit.bridge.BridgeClient;
 import dev.ocomms.testkit.bridge.Transport;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -93,8 +91,7 @@ class NotificationsClusterTest {
     String workspaceId = system.workspace(alice, List.of(bob));
     String channel = system.channel(alice, workspaceId, "launch");
     system.joinChat(bob, channel);
-    BridgeClient bobs = system.online(1, bob);
-    awaitOnline(bob, bobs);
+    BridgeClient bobs = system.onlineAndAvailable(1, bob);
     List<BridgeClient> alices = List.of(system.connect(0, Transport.RAW_WEBSOCKET).signedInAs(alice.token()),
         system.connect(1, Transport.RAW_WEBSOCKET).signedInAs(alice.token()));
 
@@ -114,20 +111,5 @@ class NotificationsClusterTest {
     assertThat(perMessage.values()).containsOnly(1L);
   }
 
-  private static void awaitOnline(Account account, BridgeClient client) {
-    long deadline = System.nanoTime() + TestSystem.WAIT.toNanos();
-    while (!"available".equals(status(account))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(account.username() + " never came online");
-      }
-      client.awaitAnyFrame(Duration.ofMillis(50));
-    }
-  }
 
-  private static String status(Account account) {
-    return system.cluster().node(0).eventBus().<JsonObject>rxRequest(Addresses.PRESENCE_READ,
-            new JsonObject().put("userIds", new JsonArray().add(account.id())))
-        .timeout(TestSystem.WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet().body()
-        .getJsonArray("users").getJsonObject(0).getString("status");
-  }
 }

@@ -19,11 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -63,8 +61,8 @@ class NotificationsTest {
   @DisplayName("a mention reaches the online member as notification.toast on user.<id>; the sender gets none")
   void mentionReachesOnlineMember() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
 
     String mention = send(alice, team.channel, "@" + team.bob.username() + " can you **review** this?");
     String reply = send(bob, team.channel, "@" + team.alice.username() + " on it");
@@ -83,8 +81,8 @@ class NotificationsTest {
   @DisplayName("without a mention nothing toasts by default (level mentions); with level all every message does")
   void levels() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
     BridgeClient carol = witness(team);
 
     String quiet = send(alice, team.channel, "lunch?");
@@ -100,8 +98,8 @@ class NotificationsTest {
   @DisplayName("members whose chat settings let a message through nowhere are not looked up in presence for it")
   void membersWhoCannotBeToldAreNotLookedUp() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    system.onlineAndAvailable(0, team.bob);
     BridgeClient carol = witness(team);
     List<String> askedAbout = new java.util.concurrent.CopyOnWriteArrayList<>();
     io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> recorder = delivery -> {
@@ -128,8 +126,8 @@ class NotificationsTest {
   @DisplayName("level nothing, mute and DND each suppress the toast of a mention")
   void nothingMuteAndDndSuppress() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
     BridgeClient carol = witness(team);
     String mention = "@" + team.bob.username() + " ping";
 
@@ -155,8 +153,8 @@ class NotificationsTest {
   @DisplayName("while one of the member's devices shows the chat (chat.focus), its messages do not toast")
   void focusSuppresses() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
     BridgeClient carol = witness(team);
     String mention = "@" + team.bob.username() + " look";
 
@@ -176,8 +174,8 @@ class NotificationsTest {
   @DisplayName("3 messages from one chat within 10 s: the third toast stands for all three (3 new messages in #launch)")
   void rapidMessagesAreGrouped() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
     chatSettings(team.bob, team.channel, new JsonObject().put("level", "all"));
 
     send(alice, team.channel, "one");
@@ -195,8 +193,8 @@ class NotificationsTest {
   @DisplayName("a mention added by an edit notifies once; editing again does not notify again")
   void mentionsAddedByEditsNotifyOnce() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
 
     String message = send(alice, team.channel, "who can review?");
     edit(alice, message, "who can review? @" + team.bob.username());
@@ -211,8 +209,8 @@ class NotificationsTest {
   @DisplayName("an urgent message breaks through DND and mute, is pending until acknowledged; the sender sees the ack")
   void urgentBreaksThroughAndIsAcknowledged() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
     userSettings(team.bob, new JsonObject().put("dnd", new JsonObject()));
     chatSettings(team.bob, team.channel, new JsonObject().put("muted", true));
 
@@ -241,9 +239,9 @@ class NotificationsTest {
   @DisplayName("after a reload, the recipient gets the urgent banner's text again and the sender who acknowledged it")
   void urgentMessagesAreListedForRecipientAndSender() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
-    BridgeClient carol = online(team.carol);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
+    BridgeClient carol = system.onlineAndAvailable(0, team.carol);
     String urgent = alice.call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", team.channel)
         .put("clientId", UUID.randomUUID().toString()).put("content", "the **build** is on fire")
         .put("priority", "urgent")).getString("id");
@@ -270,7 +268,7 @@ class NotificationsTest {
   @DisplayName("settings changed on one device reach the user's other devices (notification.settings)")
   void settingsReachOtherDevices() {
     Team team = team();
-    BridgeClient otherDevice = online(team.bob);
+    BridgeClient otherDevice = system.onlineAndAvailable(0, team.bob);
     JsonObject schedule = new JsonObject().put("days", new JsonArray().add("sat").add("sun")).put("start", "20:00")
         .put("end", "08:00").put("timeZone", "Europe/Berlin");
 
@@ -336,8 +334,8 @@ class NotificationsTest {
   @DisplayName("notifications stopped mid-stream and started again: every due toast arrives, each once")
   void restartDeliversEachToastOnce() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
-    BridgeClient bob = online(team.bob);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
     String mention = "@" + team.bob.username() + " ";
 
     String before = send(alice, team.channel, mention + "before");
@@ -375,32 +373,14 @@ class NotificationsTest {
    */
   private static BridgeClient witness(Team team) {
     chatSettings(team.carol, team.channel, new JsonObject().put("level", "all"));
-    return online(team.carol);
+    return system.onlineAndAvailable(0, team.carol);
   }
 
   private static void decided(BridgeClient witness, Team team, String messageId) {
     toastAbout(witness, team.carol, messageId);
   }
 
-  /** A connection of the account listening on its user address, once presence counts the account online. */
-  private static BridgeClient online(Account account) {
-    BridgeClient client = system.online(0, account);
-    long deadline = System.nanoTime() + TestSystem.WAIT.toNanos();
-    while (!"available".equals(presence(account))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(account.username() + " never came online: " + presence(account));
-      }
-      client.awaitAnyFrame(Duration.ofMillis(50));
-    }
-    return client;
-  }
 
-  private static String presence(Account account) {
-    return system.cluster().node(0).eventBus().<JsonObject>rxRequest(Addresses.PRESENCE_READ,
-            new JsonObject().put("userIds", new JsonArray().add(account.id())))
-        .timeout(TestSystem.WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet().body()
-        .getJsonArray("users").getJsonObject(0).getString("status");
-  }
 
   /** Sends a message over the bridge; its id. */
   private static String send(BridgeClient sender, String chatId, String content) {

@@ -76,7 +76,7 @@ class WebPushTest {
   void offlineMemberGetsEncryptedPush() {
     Team team = team();
     Browser browser = subscribe(team.bob, Behaviour.ACCEPT);
-    BridgeClient alice = online(team.alice);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
 
     String mention = send(alice, team.channel, "@" + team.bob.username() + " can you **review** this?");
 
@@ -109,7 +109,7 @@ class WebPushTest {
   void quickMessagesAreCoalesced() {
     Team team = team();
     Browser browser = subscribe(team.bob, Behaviour.ACCEPT);
-    BridgeClient alice = online(team.alice);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
     String mention = "@" + team.bob.username() + " ";
 
     send(alice, team.channel, mention + "one");
@@ -128,7 +128,7 @@ class WebPushTest {
   void dndLetsOnlyUrgentThrough() {
     Team team = team();
     Browser browser = subscribe(team.bob, Behaviour.ACCEPT);
-    BridgeClient alice = online(team.alice);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
     system.expect(200, HttpMethod.PUT, "/users/me/notification-settings", team.bob.token(),
         new JsonObject().put("dnd", new JsonObject()));
 
@@ -149,7 +149,7 @@ class WebPushTest {
   void goneSubscriptionIsRemoved() {
     Team team = team();
     Browser gone = subscribe(team.bob, Behaviour.GONE);
-    BridgeClient alice = online(team.alice);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
 
     send(alice, team.channel, "@" + team.bob.username() + " still there?");
 
@@ -272,7 +272,7 @@ class WebPushTest {
   void restartDeliversEachPushOnce() {
     Team team = team();
     Browser browser = subscribe(team.bob, Behaviour.ACCEPT);
-    BridgeClient alice = online(team.alice);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
     String mention = "@" + team.bob.username() + " ";
 
     String before = send(alice, team.channel, mention + "before");
@@ -295,7 +295,7 @@ class WebPushTest {
   @DisplayName("a push service that hangs does not change send ack latency")
   void hangingPushServiceDoesNotSlowSends() {
     Team team = team();
-    BridgeClient alice = online(team.alice);
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
     String mention = "@" + team.bob.username() + " @" + team.carol.username() + " ";
     int sends = 20;
 
@@ -356,25 +356,7 @@ class WebPushTest {
     assertThat(response.bodyAsJsonObject().getString("field")).isEqualTo(field);
   }
 
-  /** A connection of the account, once presence counts it online. */
-  private static BridgeClient online(Account account) {
-    BridgeClient client = system.online(0, account);
-    long deadline = System.nanoTime() + TestSystem.WAIT.toNanos();
-    while (!"available".equals(presence(account))) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(account.username() + " never came online");
-      }
-      client.awaitAnyFrame(Duration.ofMillis(50));
-    }
-    return client;
-  }
 
-  private static String presence(Account account) {
-    return system.cluster().node(0).eventBus().<JsonObject>rxRequest(Addresses.PRESENCE_READ,
-            new JsonObject().put("userIds", new JsonArray().add(account.id())))
-        .timeout(TestSystem.WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet().body()
-        .getJsonArray("users").getJsonObject(0).getString("status");
-  }
 
   private static String send(BridgeClient sender, String chatId, String content) {
     return sender.call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", chatId)

@@ -1,5 +1,6 @@
 package dev.ocomms.testkit;
 
+import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
 import dev.ocomms.testkit.bridge.BridgeClient;
@@ -217,6 +218,30 @@ public final class TestSystem implements AutoCloseable {
     BridgeClient client = connect(node, Transport.RAW_WEBSOCKET).signedInAs(account.token());
     client.listen("user." + account.id());
     return client;
+  }
+
+  /**
+   * A connection of the account on {@code node}, listening on its user address, once presence counts the account
+   * available (so that what is decided for online users, toasts for instance, is decided so for it).
+   */
+  public BridgeClient onlineAndAvailable(int node, Account account) {
+    BridgeClient client = online(node, account);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!"available".equals(presenceStatus(account))) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(account.username() + " never came online: " + presenceStatus(account));
+      }
+      client.awaitAnyFrame(Duration.ofMillis(50));
+    }
+    return client;
+  }
+
+  /** The account's status as the presence verticle has it now ({@code presence.read}, asked on node 0). */
+  public String presenceStatus(Account account) {
+    return cluster.node(0).eventBus().<JsonObject>rxRequest(Addresses.PRESENCE_READ,
+            new JsonObject().put("userIds", new io.vertx.core.json.JsonArray().add(account.id())))
+        .timeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).blockingGet().body()
+        .getJsonArray("users").getJsonObject(0).getString("status");
   }
 
   private <C extends BridgeClient> C track(C client) {
