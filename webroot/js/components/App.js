@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { useSlice } from './hooks.js';
 import { AuthScreen } from './Auth.js';
@@ -84,8 +84,13 @@ function Workspace() {
   useEffect(() => setChatsOpen(false), [activeChatId]);
   const close = useCallback(() => setDialog(null), []);
 
+  // The window's key handler is registered once and reads the state through a ref: a key pressed right after a
+  // render (Esc just after Ctrl+K opened the switcher) must see that render's state, not the previous closure's.
+  const latest = useRef({});
+  latest.current = { dialog, chatsOpen };
   useEffect(() => {
     const onKey = event => {
+      const { dialog, chatsOpen } = latest.current;
       const mod = event.ctrlKey || event.metaKey;
       if (mod && event.key.toLowerCase() === 'k') {
         event.preventDefault();
@@ -119,7 +124,7 @@ function Workspace() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [dialog, chatsOpen]);
+  }, []);
 
   const Dialog = dialog && DIALOGS[dialog];
   const classes = `layout${threadRootId || filesOpen || membersOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
