@@ -29,7 +29,8 @@ import java.util.Set;
 final class Focus {
   private static final Logger LOG = LoggerFactory.getLogger(Focus.class);
   static final long TTL_MS = 120_000;
-  private static final String KEY = "notifications:focus:";
+  /** One hash slot for all users' focus (the hash tag), so that one batch reads many users on a Redis Cluster too. */
+  private static final String KEY = "ocomms:{focus}:";
 
   private final Redis redis;
 

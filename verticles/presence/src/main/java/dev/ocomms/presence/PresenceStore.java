@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Presence and typing in Redis, every step one atomic Lua script with Redis's own clock, so that every node of the
- * cluster sees and changes the same state and no node's timers matter:
+ * cluster sees and changes the same state and no node's timers matter (keys under {@code ocomms:{presence}:}):
  * <ul>
  *   <li>{@code sessions:<user>}: the user's connections, each with an expiry that heartbeats push forward, so that
  *       the sessions of a crashed node lapse by themselves ({@code OCOMMS_PRESENCE_SESSION_TTL_SECONDS});</li>
@@ -30,12 +30,18 @@ import java.util.List;
  */
 final class PresenceStore {
   static final long SUBSCRIPTION_TTL_MS = 600_000;
-  private static final String P = "ocomms:presence:";
+  /**
+   * Every key shares the hash tag {@code {presence}}: a script reads and writes many users' keys at once, which a Redis
+   * Cluster allows only within one hash slot. Each script names {@link #SLOT_KEY} as its one key, so that a cluster
+   * client sends it to the master of that slot.
+   */
+  private static final String P = "ocomms:{presence}:";
+  private static final String SLOT_KEY = P + "due";
 
   private static final String NOW = """
       if redis.replicate_commands then redis.replicate_commands() end
       local t = redis.call('TIME') local now = t[1] * 1000 + math.floor(t[2] / 1000)
-      local P = 'ocomms:presence:'
+      local P = 'ocomms:{presence}:'
       """;
   // ARGV: ttl, batch window, then user/connection pairs. Returns how many users came online.
   private static final String REFRESH_SESSIONS = NOW + """
@@ -84,7 +90,7 @@ final class PresenceStore {
   private static final String READ = """
       local result = {}
       for i = 1, #ARGV do
-        local s = redis.call('HMGET', 'ocomms:presence:state:' .. ARGV[i], 'online', 'status', 'idle', 'lastSeen')
+        local s = redis.call('HMGET', 'ocomms:{presence}:state:' .. ARGV[i], 'online', 'status', 'idle', 'lastSeen')
         table.insert(result, s[1] or '0') table.insert(result, s[2] or '') table.insert(result, s[3] or '0')
         table.insert(result, s[4] or '')
       end
@@ -138,8 +144,8 @@ final class PresenceStore {
       return 1""";
   // ARGV: "<chatId> <userId>". Returns 1 when that typing was going on (and has now ended), else 0.
   private static final String TYPING_STOP = """
-      redis.call('DEL', 'ocomms:presence:typing-start:' .. ARGV[1])
-      return redis.call('ZREM', 'ocomms:presence:typing', ARGV[1])""";
+      redis.call('DEL', 'ocomms:{presence}:typing-start:' .. ARGV[1])
+      return redis.call('ZREM', 'ocomms:{presence}:typing', ARGV[1])""";
   // ARGV: how many at most. Ends the typing that expired; each "<chatId> <userId>" is returned to one caller.
   private static final String TYPING_EXPIRED = NOW + """
       local ended = redis.call('ZRANGEBYSCORE', P .. 'typing', '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
@@ -262,7 +268,7 @@ final class PresenceStore {
   }
 
   private static Request eval(String script) {
-    return Request.cmd(Command.EVAL).arg(script).arg(0);
+    return Request.cmd(Command.EVAL).arg(script).arg(1).arg(SLOT_KEY);
   }
 
   private Single<Response> send(Request request) {

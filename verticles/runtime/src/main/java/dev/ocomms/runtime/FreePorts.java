@@ -30,6 +30,22 @@ public final class FreePorts {
     throw new IllegalStateException("no free port between " + LOWEST + " and " + HIGHEST);
   }
 
+  /**
+   * A free port whose companion {@code port + offset} is free too (a Redis Cluster node's bus port is its port +
+   * 10000); both are handed out.
+   */
+  public static int nextWithCompanion(int offset) {
+    for (int attempt = 0; attempt < 1_000; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOWEST, HIGHEST - offset);
+      if (!HANDED_OUT.contains(port) && !HANDED_OUT.contains(port + offset) && bindable(port)
+          && bindable(port + offset) && HANDED_OUT.add(port)) {
+        HANDED_OUT.add(port + offset);
+        return port;
+      }
+    }
+    throw new IllegalStateException("no free port pair " + offset + " apart between " + LOWEST + " and " + HIGHEST);
+  }
+
   private static boolean bindable(int port) {
     try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);

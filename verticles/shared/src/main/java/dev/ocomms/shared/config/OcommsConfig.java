@@ -30,6 +30,8 @@ public final class OcommsConfig {
       List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "notifications", "search");
 
   private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
+  /** How Redis is reached: see {@link #redisMode()}. */
+  public static final List<String> REDIS_MODES = List.of("standalone", "sentinel", "cluster");
   /** A bare MIME type as RFC 6838 names them (type/subtype), lower case, without parameters. */
   private static final Pattern MEDIA_TYPE =
       Pattern.compile("[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}");
@@ -105,6 +107,10 @@ public final class OcommsConfig {
         problems.add(required.envName() + " / " + required.key() + ": missing (the defaults file sets it)");
       }
     }
+    if ("standalone".equals(values.getOrDefault(Setting.REDIS_MODE, "standalone"))
+        && values.get(Setting.REDIS_URL) instanceof String redisUrls && redisUrls.contains(",")) {
+      problems.add("OCOMMS_REDIS_URL lists several servers: set OCOMMS_REDIS_MODE to sentinel or cluster");
+    }
     if (raw.containsKey(Setting.VAPID_PUBLIC_KEY) != raw.containsKey(Setting.VAPID_PRIVATE_KEY)) {
       problems.add("OCOMMS_VAPID_PUBLIC_KEY and OCOMMS_VAPID_PRIVATE_KEY go together: set both, or neither to have a"
           + " key pair generated and kept in the database");
@@ -157,6 +163,9 @@ public final class OcommsConfig {
         if (setting == Setting.CLUSTER_DISCOVERY && !DISCOVERY_MODES.contains(text)) {
           throw new ConfigException("'" + text + "' is not one of " + DISCOVERY_MODES);
         }
+        if (setting == Setting.REDIS_MODE && !REDIS_MODES.contains(text)) {
+          throw new ConfigException("'" + text + "' is not one of " + REDIS_MODES);
+        }
         if (setting == Setting.UPLOADS_STORAGE && !UPLOADS_STORAGE_NAMES.contains(text)) {
           throw new ConfigException("'" + text + "' is not one of " + UPLOADS_STORAGE_NAMES);
         }
@@ -187,7 +196,16 @@ public final class OcommsConfig {
         }
         yield number;
       }
-      case URL -> checkUrl(setting, text);
+      case URL -> {
+        if (setting != Setting.REDIS_URL) {
+          yield checkUrl(setting, text);
+        }
+        // Sentinel and Cluster modes take several: the sentinels, or the cluster's seed nodes.
+        for (String url : text.split(",")) {
+          checkUrl(setting, url.trim());
+        }
+        yield text;
+      }
       case BOOLEAN -> {
         if (!text.equals("true") && !text.equals("false")) {
           throw new ConfigException("'" + text + "' is not true or false");
@@ -319,6 +337,25 @@ public final class OcommsConfig {
   /** Empty when OComms is to start its own embedded Redis. */
   public Optional<String> redisUrl() {
     return Optional.ofNullable((String) values.get(Setting.REDIS_URL));
+  }
+
+  /** The endpoints of {@link Setting#REDIS_URL}: one server, the sentinels, or seed nodes of a Redis Cluster. */
+  public List<String> redisUrls() {
+    return redisUrl().stream().flatMap(urls -> Arrays.stream(urls.split(","))).map(String::trim).toList();
+  }
+
+  /**
+   * {@code standalone} (one server, the default), {@code sentinel} (the master that the sentinels at
+   * {@link Setting#REDIS_URL} name {@link #redisMasterName()}, followed through failovers) or {@code cluster} (a Redis
+   * Cluster; OComms's multi-key scripts keep their keys in one hash slot).
+   */
+  public String redisMode() {
+    return (String) values.getOrDefault(Setting.REDIS_MODE, "standalone");
+  }
+
+  /** The master's name the sentinels know it by (Redis's own examples call it {@code mymaster}). */
+  public String redisMasterName() {
+    return (String) values.getOrDefault(Setting.REDIS_MASTER_NAME, "mymaster");
   }
 
   public int redisPoolSize() {

@@ -19,7 +19,10 @@ public enum Setting {
   DATA_DIR("dataDir", Kind.TEXT, false),
   PG_URL("pgUrl", Kind.URL, true),
   PG_POOL_SIZE("pgPoolSize", Kind.POSITIVE_INT, false),
+  // Redis: one server, a Sentinel-watched master (the URLs are the sentinels') or a Redis Cluster (any of its nodes).
   REDIS_URL("redisUrl", Kind.URL, true),
+  REDIS_MODE("redisMode", Kind.TEXT, false),
+  REDIS_MASTER_NAME("redisMasterName", Kind.TEXT, false),
   REDIS_POOL_SIZE("redisPoolSize", Kind.POSITIVE_INT, false),
   CLUSTER_HOST("clusterHost", Kind.TEXT, false),
   CLUSTER_PORT("clusterPort", Kind.PORT, false),

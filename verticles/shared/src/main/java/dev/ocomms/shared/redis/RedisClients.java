@@ -5,14 +5,21 @@ import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Secrets;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisReplicas;
+import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.rxjava3.core.Vertx;
 import io.vertx.rxjava3.redis.client.Redis;
 
+import java.util.ArrayList;
+
 /**
  * The one way verticles reach Redis: a pooled reactive client on the event loops, whose connection attempts and
- * commands fail after {@link OcommsConfig#redisTimeoutMillis()}.
+ * commands fail after {@link OcommsConfig#redisTimeoutMillis()}; one server, a master behind Redis Sentinel, or a
+ * Redis Cluster ({@link OcommsConfig#redisMode()}). Every script and multi-key command keeps its keys in one hash
+ * slot (a hash tag in the key), so each works the same in all three.
  */
 public final class RedisClients {
   private RedisClients() {
@@ -32,12 +39,21 @@ public final class RedisClients {
   }
 
   public static Redis client(Vertx vertx, OcommsConfig config) {
-    String url = config.redisUrl().orElseThrow(() -> new ConfigException("no Redis URL: set OCOMMS_REDIS_URL"));
+    if (config.redisUrl().isEmpty()) {
+      throw new ConfigException("no Redis URL: set OCOMMS_REDIS_URL");
+    }
     RedisOptions options = new RedisOptions()
-        .setConnectionString(url)
+        .setEndpoints(new ArrayList<>(config.redisUrls()))
         .setMaxPoolSize(config.redisPoolSize())
         .setMaxPoolWaiting(10_000)
         .setMaxWaitingHandlers(10_000);
+    switch (config.redisMode()) {
+      // Writes and the scripts' reads go to masters only: presence and rate limits must read what was just written.
+      case "sentinel" -> options.setType(RedisClientType.SENTINEL).setMasterName(config.redisMasterName())
+          .setRole(RedisRole.MASTER).setAutoFailover(true);
+      case "cluster" -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
+      default -> options.setType(RedisClientType.STANDALONE);
+    }
     options.getNetClientOptions().setConnectTimeout(config.redisTimeoutMillis());
     return Redis.newInstance(new TimedRedis(
         io.vertx.redis.client.Redis.createClient(vertx.getDelegate(), options), config.redisTimeoutMillis()));
