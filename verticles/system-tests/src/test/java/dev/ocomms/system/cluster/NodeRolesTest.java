@@ -1,0 +1,172 @@
+package dev.ocomms.system.cluster;
+
+import dev.ocomms.accounts.AccountsVerticle;
+import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.gateway.OpsVerticle;
+import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.notes.NotesVerticle;
+import dev.ocomms.notifications.NotificationsVerticle;
+import dev.ocomms.presence.PresenceVerticle;
+import dev.ocomms.search.SearchVerticle;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.config.Setting;
+import dev.ocomms.testkit.Account;
+import dev.ocomms.testkit.TestSystem;
+import dev.ocomms.testkit.bridge.BridgeClient;
+import dev.ocomms.testkit.bridge.Transport;
+import dev.ocomms.uploads.UploadsVerticle;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.rxjava3.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import static dev.ocomms.testkit.bridge.Frames.eventOfType;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A cluster split by {@code OCOMMS_VERTICLES}, as docs/operations.md ("Node layouts") recommends for large
+ * deployments: a gateway-only node in front, which browsers reach, and two nodes behind it without a gateway, one
+ * running accounts, messaging and presence, the other search, notifications, notes and uploads (the operators'
+ * endpoints in its place). Access-token keys are not configured: the front node gets them from accounts on another
+ * node, which starts after it. Everything a client does goes through the front node.
+ */
+@DisplayName("A cluster split into a gateway-only node in front and nodes without a gateway behind")
+class NodeRolesTest {
+  private static final int FRONT = 0;
+  private static final int BACK = 1;
+  private static final int BACK_2 = 2;
+  private static final Duration WAIT = TestSystem.WAIT;
+  private static TestSystem system;
+
+  @BeforeAll
+  static void start() {
+    system = TestSystem.builder().nodes(3).servingNodes(0)
+        .configure(config -> config.without(Setting.JWT_PRIVATE_KEY).without(Setting.JWT_PUBLIC_KEY))
+        .withoutConnectionRateLimits()
+        .deployOn(FRONT, GatewayVerticle::new)
+        .deployOn(BACK, AccountsVerticle::new).deployOn(BACK, MessagingVerticle::new)
+        .deployOn(BACK, PresenceVerticle::new).deployOn(BACK, OpsVerticle::new)
+        .deployOn(BACK_2, SearchVerticle::new).deployOn(BACK_2, NotificationsVerticle::new)
+        .deployOn(BACK_2, NotesVerticle::new).deployOn(BACK_2, UploadsVerticle::new)
+        .deployOn(BACK_2, OpsVerticle::new)
+        .start();
+  }
+
+  @AfterEach
+  void closeClients() {
+    system.closeClients();
+  }
+
+  @AfterAll
+  static void stop() {
+    system.close();
+  }
+
+  /** Alice and bob in a new workspace, both in a new public channel alice created: its id and the workspace's. */
+  private record Channel(Account alice, Account bob, String workspaceId, String chatId) {
+  }
+
+  private static Channel channel() {
+    Account alice = system.register("Alice");
+    Account bob = system.register("Bob");
+    String workspaceId = system.workspace(alice, List.of(bob));
+    String chatId = system.channel(alice, workspaceId, "c-" + UUID.randomUUID().toString().substring(0, 8));
+    system.joinChat(bob, chatId);
+    return new Channel(alice, bob, workspaceId, chatId);
+  }
+
+  private static JsonObject send(BridgeClient client, Account sender, String chatId, String content) {
+    return client.call(Addresses.CHAT_MESSAGE_SEND, new JsonObject().put("chatId", chatId)
+        .put("clientId", UUID.randomUUID().toString()).put("content", content), sender.token());
+  }
+
+  @Test
+  @DisplayName("an account registered through the front node logs in through it and is known by its token")
+  void registerAndLogIn() {
+    Account alice = system.register();
+
+    Account.Tokens session = system.login(alice);
+
+    HttpResponse<Buffer> me = system.call(FRONT, HttpMethod.GET, "/users/me", session.accessToken(), null);
+    assertThat(me.statusCode()).as("GET /users/me: %s", me.bodyAsString()).isEqualTo(200);
+    assertThat(me.bodyAsJsonObject().getJsonObject("user").getString("id")).isEqualTo(alice.id());
+  }
+
+  @Test
+  @DisplayName("a message sent over the front node's bridge is acknowledged and reaches another connection live")
+  void sendAndReceiveLive() {
+    Channel channel = channel();
+    BridgeClient receiver = system.connect(FRONT, Transport.SOCKJS_WEBSOCKET);
+    receiver.listen(Addresses.chat(channel.chatId()), channel.bob().token());
+    BridgeClient sender = system.connect(FRONT, Transport.RAW_WEBSOCKET);
+
+    JsonObject ack = send(sender, channel.alice(), channel.chatId(), "hello from the front");
+
+    JsonObject event = receiver.await(eventOfType(Addresses.chat(channel.chatId()), "message.new"), WAIT)
+        .getJsonObject("body");
+    assertThat(event.getJsonObject("message")).as("what bob received is what was stored").isEqualTo(ack);
+  }
+
+  @Test
+  @DisplayName("the history read through the front node holds a message sent through it")
+  void history() {
+    Channel channel = channel();
+    JsonObject ack = send(system.connect(FRONT, Transport.RAW_WEBSOCKET), channel.alice(), channel.chatId(),
+        "kept in the history");
+
+    assertThat(system.messageIds(FRONT, channel.bob(), channel.chatId())).contains(ack.getString("id"));
+  }
+
+  @Test
+  @DisplayName("a search through the front node finds a message sent through it, indexed on another node")
+  void search() {
+    Channel channel = channel();
+    JsonObject ack = send(system.connect(FRONT, Transport.RAW_WEBSOCKET), channel.alice(), channel.chatId(),
+        "the quarterly aardvark migration");
+    BridgeClient bob = system.connect(FRONT, Transport.RAW_WEBSOCKET);
+
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<String> found = List.of();
+    while (!found.contains(ack.getString("id")) && System.nanoTime() < deadline) {
+      bob.awaitAnyFrame(Duration.ofMillis(250));
+      found = bob.call(Addresses.SEARCH_QUERY, new JsonObject().put("workspaceId", channel.workspaceId())
+              .put("q", "aardvark"), channel.bob().token())
+          .getJsonArray("results").stream().map(JsonObject.class::cast)
+          .map(result -> result.getString("messageId")).toList();
+    }
+    assertThat(found).as("bob's search results for 'aardvark'").containsExactly(ack.getString("id"));
+  }
+
+  @Test
+  @DisplayName("someone connecting through the front node comes online for a subscriber connected through it")
+  void presence() {
+    Channel channel = channel();
+    BridgeClient alice = system.online(FRONT, channel.alice());
+    alice.call(Addresses.PRESENCE_SUBSCRIBE, new JsonObject().put("userIds", new JsonArray().add(channel.bob().id())));
+
+    system.online(FRONT, channel.bob());
+
+    alice.awaitEvent("user." + channel.alice().id(), "presence.changed",
+        event -> channel.bob().id().equals(event.getString("userId")) && "available".equals(event.getString("status")),
+        Duration.ofSeconds(5));
+  }
+
+  @Test
+  @DisplayName("every node is ready, each checking only what it runs itself")
+  void everyNodeReady() {
+    for (int node : List.of(FRONT, BACK, BACK_2)) {
+      HttpResponse<Buffer> ready = system.ops(node, "/ready");
+      assertThat(ready.statusCode()).as("node %d /ready: %s", node, ready.bodyAsString()).isEqualTo(200);
+    }
+  }
+}
