@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.ocomms.testkit.bridge.Frames.eventOfType;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -159,6 +161,54 @@ class NodeRolesTest {
     alice.awaitEvent("user." + channel.alice().id(), "presence.changed",
         event -> channel.bob().id().equals(event.getString("userId")) && "available".equals(event.getString("status")),
         Duration.ofSeconds(5));
+  }
+
+  /** A meter's value on a node's {@code /metrics} (the first series of that name). */
+  private static double metric(int node, String name) {
+    HttpResponse<Buffer> metrics = system.ops(node, "/metrics");
+    assertThat(metrics.statusCode()).as("node %d /metrics", node).isEqualTo(200);
+    Matcher matcher = Pattern.compile("(?m)^" + name + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(metrics.bodyAsString());
+    assertThat(matcher.find()).as("metric %s on node %d's /metrics", name, node).isTrue();
+    return Double.parseDouble(matcher.group(2));
+  }
+
+  @Test
+  @DisplayName("every node, with or without the gateway, counts the cluster's 3 members in ocomms_cluster_members")
+  void clusterMembersMetric() {
+    for (int node : List.of(FRONT, BACK, BACK_2)) {
+      assertThat(metric(node, "ocomms_cluster_members")).as("node %d", node).isEqualTo(3);
+    }
+  }
+
+  @Test
+  @DisplayName("a message sent through the front node counts in ocomms_messages_accepted_total on the messaging node")
+  void messagesAcceptedMetric() {
+    Channel channel = channel();
+    double before = metric(BACK, "ocomms_messages_accepted_total");
+
+    send(system.connect(FRONT, Transport.RAW_WEBSOCKET), channel.alice(), channel.chatId(), "counted");
+
+    assertThat(metric(BACK, "ocomms_messages_accepted_total")).isEqualTo(before + 1);
+  }
+
+  @Test
+  @DisplayName("a message delivered live on the front node's bridge is timed in ocomms_delivery_latency_seconds there")
+  void deliveryLatencyMetric() {
+    Channel channel = channel();
+    BridgeClient receiver = system.connect(FRONT, Transport.RAW_WEBSOCKET);
+    receiver.listen(Addresses.chat(channel.chatId()), channel.bob().token());
+    double countBefore = metric(FRONT, "ocomms_delivery_latency_seconds_count");
+    double sumBefore = metric(FRONT, "ocomms_delivery_latency_seconds_sum");
+    long sentAt = System.nanoTime();
+
+    send(system.connect(FRONT, Transport.RAW_WEBSOCKET), channel.alice(), channel.chatId(), "timed");
+    receiver.await(eventOfType(Addresses.chat(channel.chatId()), "message.new"), WAIT);
+    double tookSeconds = (System.nanoTime() - sentAt) / 1e9;
+
+    assertThat(metric(FRONT, "ocomms_delivery_latency_seconds_count")).isEqualTo(countBefore + 1);
+    assertThat(metric(FRONT, "ocomms_delivery_latency_seconds_sum") - sumBefore)
+        .as("the time recorded: within the send's round trip, give or take the clocks' millisecond")
+        .isBetween(0.0, tookSeconds + 0.002);
   }
 
   @Test
