@@ -163,6 +163,21 @@ class NodeRolesTest {
         Duration.ofSeconds(5));
   }
 
+  @Test
+  @DisplayName("a channel note saved through the front node by one member is read through it by another")
+  void notes() {
+    Channel channel = channel();
+    HttpResponse<Buffer> saved = system.call(FRONT, HttpMethod.PUT, "/chats/" + channel.chatId() + "/note",
+        channel.alice().token(), new JsonObject().put("content", "# Agenda").put("expectedVersion", 0));
+    assertThat(saved.statusCode()).as("PUT note: %s", saved.bodyAsString()).isEqualTo(200);
+
+    JsonObject note = system.connect(FRONT, Transport.RAW_WEBSOCKET)
+        .call(Addresses.NOTES_GET, new JsonObject().put("chatId", channel.chatId()), channel.bob().token());
+
+    assertThat(note.getString("content")).isEqualTo("# Agenda");
+    assertThat(note.getString("lastEditedBy")).isEqualTo(channel.alice().id());
+  }
+
   /** A meter's value on a node's {@code /metrics} (the first series of that name). */
   private static double metric(int node, String name) {
     HttpResponse<Buffer> metrics = system.ops(node, "/metrics");
