@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /health}, {@code /ready} and {@code /metrics} on {@code OCOMMS_OPS_PORT}, exactly as the gateway serves them,
  * so that nodes behind the gateways are probed and scraped like the others. Its readiness is the node's own
  * (PostgreSQL, Redis, the cluster, not stopping), never that of verticles other nodes run. The launcher deploys it
- * first on such a node, so that it is the last to stop.
+ * last on such a node, as it deploys the gateway: ready once the node's verticles run, and not ready from the first
+ * moment of a stop (it is the first undeployed).
  */
 public class OpsVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(OpsVerticle.class);

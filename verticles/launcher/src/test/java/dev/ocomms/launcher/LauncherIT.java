@@ -60,6 +60,22 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("a node started without the gateway (OCOMMS_VERTICLES) answers /ready and /metrics on its operators' "
+      + "port")
+  void nodeWithoutGatewayServesTheOperatorsPort() throws Exception {
+    int opsPort = FreePorts.next();
+    Map<String, String> environment = new HashMap<>(environment(FreePorts.next()));
+    environment.put("OCOMMS_OPS_PORT", String.valueOf(opsPort));
+    environment.put("OCOMMS_VERTICLES", "accounts,messaging");
+    try (LauncherProcess process = LauncherProcess.start(workDir, environment)) {
+      assertThat(process.awaitStatus(opsPort, "/ready", 200, START)).as(process.output()).isEqualTo(200);
+      assertThat(process.awaitStatus(opsPort, "/metrics", 200, Duration.ofSeconds(5))).isEqualTo(200);
+      process.terminate(STOP);
+      assertThat(process.output()).contains("OComms stopped").doesNotContain("did not close cleanly");
+    }
+  }
+
+  @Test
   @DisplayName("an invalid value of a known setting stops the start with exit code 2 and a message naming it")
   void invalidSetting() throws Exception {
     try (LauncherProcess process = LauncherProcess.start(workDir, Map.of(

@@ -2,10 +2,10 @@ package dev.ocomms.runtime;
 
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.node.Node;
+import io.micrometer.core.instrument.Gauge;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
-import io.micrometer.core.instrument.Gauge;
 import io.reactivex.rxjava3.schedulers.Schedulers;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
