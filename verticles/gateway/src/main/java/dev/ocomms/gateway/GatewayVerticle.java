@@ -19,7 +19,6 @@ import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.rxjava3.core.AbstractVerticle;
 import io.vertx.rxjava3.core.http.HttpServer;
-import io.vertx.rxjava3.ext.web.Router;
 import io.vertx.rxjava3.redis.client.Redis;
 import io.vertx.rxjava3.sqlclient.Pool;
 import org.slf4j.Logger;
@@ -87,15 +86,7 @@ public class GatewayVerticle extends AbstractVerticle {
   }
 
   private Single<HttpServer> listenForOperators() {
-    Router router = Router.router(vertx);
-    ops.mountAll(router);
-    router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
-    router.route().failureHandler(Problems::handleFailure);
-    opsServer = SlowClientGuard.serve(vertx, vertx.createHttpServer(SlowClientGuard.options(new HttpServerOptions()
-        .setHost(settings.opsHost())
-        .setPort(settings.opsPort())
-        .setCompressionSupported(true), settings)), router, settings);
-    return opsServer.rxListen();
+    return ops.listen(settings).doOnSuccess(server -> opsServer = server);
   }
 
   @Override

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the runnable jar: {@code java -jar ocomms.jar [--config FILE]}. Settings come from the file
- * (default {@code conf/ocomms.json}) and {@code OCOMMS_*} environment variables; an invalid setting stops the start
- * with exit code 2 and a message naming it.
+ * (default {@code conf/ocomms.json}) and {@code OCOMMS_*} environment variables; an invalid value stops the start
+ * with exit code 2 and a message naming it, an unknown setting is logged as a warning naming it.
  */
 public final class Main {
   static {
@@ -50,6 +50,8 @@ public final class Main {
       bootstrap.close().blockingAwait();
     }
 
+    // Settings of another version (a rolling upgrade) or typos: named, and the start goes on.
+    config.warnings().forEach(warning -> LOG.warn("configuration: {}", warning));
     OcommsServer server = new OcommsServer();
     Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "ocomms-shutdown"));
     try {

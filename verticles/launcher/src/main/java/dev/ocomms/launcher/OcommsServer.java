@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -51,9 +52,14 @@ final class OcommsServer {
 
     vertx = NodeStarter.start(config).blockingGet();
     DeploymentOptions deployment = new DeploymentOptions().setConfig(config.toJson());
-    // The gateway last: it opens the door (HTTP, /ready) once everything behind it is running.
-    List<String> order = config.verticles().stream()
-        .sorted(Comparator.comparing(name -> name.equals("gateway"))).toList();
+    // The gateway last: it opens the door (HTTP, /ready) once everything behind it is running. A node without one
+    // serves the operators' endpoints all the same, last too: ready once its verticles run, not ready from the first
+    // moment of a stop.
+    List<String> order = new ArrayList<>(config.verticles().stream()
+        .sorted(Comparator.comparing(name -> name.equals("gateway"))).toList());
+    if (!order.contains("gateway")) {
+      order.add(VerticleCatalogue.OPS);
+    }
     Observable.fromIterable(order)
         .concatMapCompletable(name -> vertx.rxDeployVerticle(() -> VerticleCatalogue.create(name),
                 new DeploymentOptions(deployment).setInstances(VerticleCatalogue.instances(name)))

@@ -2,6 +2,7 @@ package dev.ocomms.launcher;
 
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.gateway.OpsVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.notes.NotesVerticle;
 import dev.ocomms.notifications.NotificationsVerticle;
@@ -16,6 +17,12 @@ import java.util.function.Supplier;
 
 /** The verticles a node can run, by the names of {@link OcommsConfig#VERTICLE_NAMES}. */
 final class VerticleCatalogue {
+  /**
+   * Not one of {@link OcommsConfig#VERTICLE_NAMES}: the operators' endpoints, which the gateway serves, deployed on
+   * a node that runs no gateway.
+   */
+  static final String OPS = "ops";
+
   private static final Map<String, Supplier<io.vertx.rxjava3.core.AbstractVerticle>> VERTICLES = Map.of(
       "gateway", GatewayVerticle::new,
       "accounts", AccountsVerticle::new,
@@ -24,18 +31,19 @@ final class VerticleCatalogue {
       "notes", NotesVerticle::new,
       "uploads", UploadsVerticle::new,
       "notifications", NotificationsVerticle::new,
-      "search", SearchVerticle::new);
+      "search", SearchVerticle::new,
+      VerticleCatalogue.OPS, OpsVerticle::new);
 
   private VerticleCatalogue() {
   }
 
   /**
    * How many instances of a verticle a node runs. Presence runs one: its typing timers and notification batches are
-   * per node. The others run one per core (the gateway's instances share the node's HTTP port, each bridge keeping
+   * per node, and the operators' endpoints one. The others run one per core (the gateway's instances share the node's HTTP port, each bridge keeping
    * the sockets that reach it on its own event loop).
    */
   static int instances(String name) {
-    return "presence".equals(name) ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
+    return "presence".equals(name) || OPS.equals(name) ? 1 : Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 
   static Verticle create(String name) {

@@ -283,6 +283,48 @@ class DeploymentManifestsTest {
         .map(env -> env.get(Setting.CLUSTER_HOST.envName()) + ":" + defaults.opsPort()).toList());
   }
 
+  /** The {@code ocomms_*} series the Grafana dashboard queries. */
+  private static Set<String> dashboardMeters() throws IOException {
+    Set<String> named = new TreeSet<>();
+    Matcher matcher = Pattern.compile("\\bocomms_[a-z0-9_]+")
+        .matcher(Files.readString(root.resolve("docker/grafana/dashboards/ocomms.json")));
+    while (matcher.find()) {
+      named.add(matcher.group());
+    }
+    return named;
+  }
+
+  @Test
+  void theDashboardQueriesOnlyMetersTheCodeRegisters() throws IOException {
+    // Every meter of ours is registered by a builder (or registry.counter) with a literal "ocomms.*" name; Prometheus
+    // names it with underscores, counters with _total, timers in _seconds (with _count, _sum and _max).
+    Pattern registration = Pattern.compile("(?:Counter|Gauge|Timer)\\.builder\\(\\s*\"(ocomms\\.[a-z0-9.]+)\"|"
+        + "\\.counter\\(\"(ocomms\\.[a-z0-9.]+)\"");
+    Set<String> series = new TreeSet<>();
+    try (var files = Files.walk(root.resolve("verticles"))) {
+      for (Path file : files.filter(path -> path.toString().endsWith(".java")
+          && path.toString().contains("/src/main/java/")).toList()) {
+        Matcher matcher = registration.matcher(Files.readString(file));
+        while (matcher.find()) {
+          String base = (matcher.group(1) != null ? matcher.group(1) : matcher.group(2)).replace('.', '_');
+          series.addAll(List.of(base, base + "_total", base + "_seconds", base + "_seconds_count",
+              base + "_seconds_sum", base + "_seconds_max"));
+        }
+      }
+    }
+
+    assertThat(dashboardMeters()).isNotEmpty().allSatisfy(name ->
+        assertThat(series).as("%s, queried by the dashboard, is a meter the code registers", name).contains(name));
+  }
+
+  @Test
+  void everyMeterTheDashboardShowsIsDescribedInTheOperationsGuide() throws IOException {
+    String guide = Files.readString(root.resolve("docs/operations.md"));
+
+    assertThat(dashboardMeters()).allSatisfy(name ->
+        assertThat(guide).as("docs/operations.md describes %s", name).contains("`" + name));
+  }
+
   @Test
   void everyOcommsVariableTheDeploymentFilesNameIsASetting() throws IOException {
     List<Path> files = new ArrayList<>(kubernetesFiles());

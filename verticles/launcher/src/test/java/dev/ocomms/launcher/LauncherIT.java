@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -59,18 +60,48 @@ class LauncherIT {
   }
 
   @Test
-  @DisplayName("an invalid setting stops the start with exit code 2 and a message naming it")
+  @DisplayName("a node started without the gateway (OCOMMS_VERTICLES) answers /ready and /metrics on its operators' "
+      + "port")
+  void nodeWithoutGatewayServesTheOperatorsPort() throws Exception {
+    int opsPort = FreePorts.next();
+    Map<String, String> environment = new HashMap<>(environment(FreePorts.next()));
+    environment.put("OCOMMS_OPS_PORT", String.valueOf(opsPort));
+    environment.put("OCOMMS_VERTICLES", "accounts,messaging");
+    try (LauncherProcess process = LauncherProcess.start(workDir, environment)) {
+      assertThat(process.awaitStatus(opsPort, "/ready", 200, START)).as(process.output()).isEqualTo(200);
+      assertThat(process.awaitStatus(opsPort, "/metrics", 200, Duration.ofSeconds(5))).isEqualTo(200);
+      process.terminate(STOP);
+      assertThat(process.output()).contains("OComms stopped").doesNotContain("did not close cleanly");
+    }
+  }
+
+  @Test
+  @DisplayName("an invalid value of a known setting stops the start with exit code 2 and a message naming it")
   void invalidSetting() throws Exception {
     try (LauncherProcess process = LauncherProcess.start(workDir, Map.of(
         "OCOMMS_HTTP_PORT", "eighty",
-        "OCOMMS_NO_SUCH_SETTING", "1",
         "OCOMMS_DATA_DIR", workDir.resolve("data").toString()))) {
       assertThat(process.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
       assertThat(process.output())
           .contains("OComms cannot start")
-          .contains("OCOMMS_HTTP_PORT").contains("not a whole number")
-          .contains("unknown environment variable OCOMMS_NO_SUCH_SETTING");
+          .contains("OCOMMS_HTTP_PORT").contains("not a whole number");
     }
     assertThat(Files.exists(workDir.resolve("data/pg"))).isFalse();
+  }
+
+  @Test
+  @DisplayName("an unknown OCOMMS_ variable (a setting of another version, in a rolling upgrade) is named in a warning "
+      + "and the node starts")
+  void unknownSettingWarns() throws Exception {
+    int port = FreePorts.next();
+    Map<String, String> environment = new HashMap<>(environment(port));
+    environment.put("OCOMMS_NO_SUCH_SETTING", "1");
+    try (LauncherProcess process = LauncherProcess.start(workDir, environment)) {
+      assertThat(process.awaitStatus(port, "/ready", 200, START)).as(process.output()).isEqualTo(200);
+      String log = process.awaitOutput("OComms started", Duration.ofSeconds(10));
+      assertThat(log.lines().filter(line -> line.contains("unknown environment variable OCOMMS_NO_SUCH_SETTING")))
+          .as(log).singleElement().asString().contains("WARN");
+      process.terminate(STOP);
+    }
   }
 }

@@ -11,6 +11,8 @@ import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
+import dev.ocomms.shared.node.Node;
+import io.micrometer.core.instrument.Counter;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -50,6 +52,8 @@ final class MessageActions {
   private final UnreadBadges badges;
   private final SendBatches batches;
   private final StreamWakeUps wakeUps;
+  /** Sends stored (acknowledged), on this node; a retried clientId is not counted again. */
+  private final Counter accepted;
 
   MessageActions(Vertx vertx, MessageStore store, RateLimits limits, Memberships memberships, UnreadBadges badges) {
     this.vertx = vertx;
@@ -59,6 +63,9 @@ final class MessageActions {
     this.badges = badges;
     this.batches = new SendBatches(store, this::published);
     this.wakeUps = new StreamWakeUps(vertx);
+    this.accepted = Counter.builder("ocomms.messages.accepted")
+        .description("Messages stored and acknowledged by this node's messaging")
+        .register(Node.meters(vertx));
   }
 
   /** On verticle stop. */
@@ -135,6 +142,7 @@ final class MessageActions {
 
   /** Right after a batch committed, before its acks: its events, in seq order. */
   private void published(List<Message> batch) {
+    accepted.increment(batch.size());
     Set<String> senders = new LinkedHashSet<>();
     batch.forEach(message -> {
       Events.publish(vertx.eventBus(), message.asEvent(EventType.MESSAGE_NEW, message.seq(), null));

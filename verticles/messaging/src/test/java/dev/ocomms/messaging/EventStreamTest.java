@@ -298,6 +298,44 @@ class EventStreamTest {
     }
   }
 
+  @Test
+  @DisplayName("a follower goes past an event of a type this version does not know (a newer node's), applying the "
+      + "events around it")
+  void unknownEventTypeIsSkipped() {
+    UUID alice = newUser();
+    String chatId = api.general(alice);
+    // What a newer version's expand migration does before its nodes write a new type of event.
+    pool.query("ALTER TABLE messaging.chat_events DROP CONSTRAINT IF EXISTS chat_events_type_check").rxExecute()
+        .blockingGet();
+    try (StoringConsumer consumer = StoringConsumer.create(api.client(), pool, StreamReads.end())) {
+      consumer.start(100);
+      JsonObject before = api.send(alice, chatId, "before the newer event");
+      Row unknown = pool.rxWithTransaction(connection -> connection.preparedQuery(
+                  "UPDATE messaging.chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+              .rxExecute(Tuple.of(UUID.fromString(chatId)))
+              .flatMap(seqs -> connection.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type,"
+                      + " message_id) VALUES ($1, $2, 'message.pinned', $3)"
+                      + " RETURNING tx::text::bigint AS tx, position")
+                  .rxExecute(Tuple.of(UUID.fromString(chatId), seqs.iterator().next().getLong(0),
+                      UUID.fromString(before.getString("id")))))
+              .map(rows -> rows.iterator().next())
+              .toMaybe())
+          .blockingGet();
+      StreamCursor unknownPlace = new StreamCursor(unknown.getLong("tx"), unknown.getLong("position"));
+      JsonObject after = api.send(alice, chatId, "after the newer event");
+
+      assertThat(eventually(() -> consumer.count(chatId), 2L)).isEqualTo(2);
+      pause(EventProbe.QUIET);
+
+      assertThat(consumer.applied(chatId)).as("the events of known types, in order").containsExactly(
+          new Expected(before.getLong("seq"), "message.new", before.getString("id")),
+          new Expected(after.getLong("seq"), "message.new", after.getString("id")));
+      assertThat(after.getLong("seq")).as("the unknown event took a seq between them")
+          .isEqualTo(before.getLong("seq") + 2);
+      assertThat(consumer.storedCursor()).as("the stored cursor is past the unknown event").isGreaterThan(unknownPlace);
+    }
+  }
+
   /** {@code value} once it equals {@code expected}, or its last value after 10 s (for the assertion to report). */
   static <T> T eventually(java.util.function.Supplier<T> value, T expected) {
     return eventually(value, expected, Duration.ofSeconds(10));

@@ -2,6 +2,7 @@ package dev.ocomms.runtime;
 
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.node.Node;
+import io.micrometer.core.instrument.Gauge;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
@@ -95,6 +96,10 @@ public final class NodeStarter {
           Node.useMetricsRegistry(vertx, registryName);
           tls.ifPresent(material -> ClusterTls.renewWhileRunning(vertx, material, config.clusterHost()));
           watchBlockedEventLoops(vertx);
+          // Read from the cluster manager at each scrape: a member that left or died is gone from it.
+          Gauge.builder("ocomms.cluster.members", vertx, Node::clusterMembers)
+              .description("Members of the cluster as this node sees them")
+              .register(Node.meters(vertx));
           LOG.info("node joined the cluster: nodeId={} members={} nativeTransport={} eventBusTls={}",
               clusterManager.getNodeId(), clusterManager.getNodes().size(), vertx.isNativeTransportEnabled(),
               eventBus.isSsl());

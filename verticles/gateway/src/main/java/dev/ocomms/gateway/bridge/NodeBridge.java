@@ -5,6 +5,7 @@ import dev.ocomms.shared.node.Node;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.rxjava3.core.Vertx;
 
@@ -27,6 +28,11 @@ final class NodeBridge implements Shareable {
   final AtomicLong queuedBytes = new AtomicLong();
   /** Connections closed because they did not take what was written to them. */
   final Counter slowCloses;
+  /**
+   * From a new message's acceptance (its {@code createdAt}, by messaging's database clock) to its fan-out to this
+   * node's sockets: recorded once per gateway instance that has sockets on the chat.
+   */
+  final Timer deliveryLatency;
 
   /** The node's one instance is {@link #of}; tests build their own. */
   NodeBridge(OcommsConfig config, MeterRegistry meters) {
@@ -44,6 +50,10 @@ final class NodeBridge implements Shareable {
         .register(meters);
     this.slowCloses = Counter.builder("ocomms.bridge.slow.closes")
         .description("Bridge connections closed because they stayed over their queue bound (slow_consumer)")
+        .register(meters);
+    this.deliveryLatency = Timer.builder("ocomms.delivery.latency")
+        .description("From a message's acceptance to its fan-out on this node's bridge")
+        .publishPercentiles(0.5, 0.95, 0.99)
         .register(meters);
   }
 

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
@@ -135,6 +136,11 @@ final class SubscriptionTable {
         }
       } finally {
         frame.release();
+      }
+      if (event.acceptedMillis() > 0) {
+        // Once per event and gateway instance, not per socket.
+        node.deliveryLatency.record(Math.max(0, System.currentTimeMillis() - event.acceptedMillis()),
+            TimeUnit.MILLISECONDS);
       }
       delivered.accept(address, event);
     }

@@ -1,17 +1,24 @@
 package dev.ocomms.gateway.ops;
 
+import dev.ocomms.gateway.http.Problems;
+import dev.ocomms.gateway.http.SlowClientGuard;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.BusErrors;
 import dev.ocomms.shared.bus.Requests;
+import dev.ocomms.shared.config.OcommsConfig;
+import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.node.Node;
+import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.core.http.HttpServer;
 import io.vertx.rxjava3.ext.healthchecks.HealthChecks;
 import io.vertx.rxjava3.ext.web.Router;
 import io.vertx.rxjava3.ext.web.healthchecks.HealthCheckHandler;
@@ -96,6 +103,23 @@ public final class OpsEndpoints {
                   .end(new JsonObject().put("code", problem.code().wireName()).put("detail", problem.getMessage())
                       .encode()).subscribe(() -> { }, e -> { });
             }));
+  }
+
+  /**
+   * The operators' HTTP server ({@code OCOMMS_OPS_PORT}) with {@link #mountAll}: served by the gateway, or by
+   * {@link dev.ocomms.gateway.OpsVerticle} on a node that runs no gateway.
+   */
+  public Single<HttpServer> listen(OcommsConfig settings) {
+    Router router = Router.router(vertx);
+    mountAll(router);
+    router.route().last().handler(ctx -> Problems.send(ctx, new OcommsException(ErrorCode.NOT_FOUND)));
+    router.route().failureHandler(Problems::handleFailure);
+    HttpServer server = SlowClientGuard.serve(vertx, vertx.createHttpServer(SlowClientGuard.options(
+        new HttpServerOptions()
+            .setHost(settings.opsHost())
+            .setPort(settings.opsPort())
+            .setCompressionSupported(true), settings)), router, settings);
+    return server.rxListen();
   }
 
   /** From now on {@code /ready} answers 503, so that load balancers stop sending new work here. */

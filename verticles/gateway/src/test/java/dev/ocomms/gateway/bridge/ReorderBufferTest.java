@@ -24,12 +24,12 @@ class ReorderBufferTest {
   private final List<String> released = new ArrayList<>();
 
   private static Outbound sequenced(long seq) {
-    return new Outbound("frame " + seq, "message.new", seq, null);
+    return new Outbound("frame " + seq, "message.new", seq, null, -1);
   }
 
   /** A read receipt: its seq field is a watermark, so the bridge gives it no position ({@link Outbound#of}). */
   private static Outbound receipt(long watermark) {
-    return new Outbound("receipt " + watermark, "read.receipt", -1, null);
+    return new Outbound("receipt " + watermark, "read.receipt", -1, null, -1);
   }
 
   private ReorderBuffer buffer(Vertx vertx) {

@@ -45,27 +45,35 @@ public final class OcommsConfig {
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
   private final Map<Setting, Object> values;
+  /** Settings this version does not know, named; logged as warnings at start (see {@link #warnings()}). */
+  private final List<String> warnings;
 
   /** Variables that bin/ocomms reads before the JVM starts: not settings, but not unknown either. */
   private static final java.util.Set<String> LAUNCH_SCRIPT_VARIABLES = java.util.Set.of("OCOMMS_JAVA_OPTS");
 
-  private OcommsConfig(Map<Setting, Object> values) {
+  private OcommsConfig(Map<Setting, Object> values, List<String> warnings) {
     this.values = values;
+    this.warnings = List.copyOf(warnings);
   }
 
   /**
    * Validates a merged configuration. Keys are either file keys ({@code httpPort}) or environment names
    * ({@code OCOMMS_HTTP_PORT}); environment names win. Other environment variables (not {@code OCOMMS_*}) are ignored.
+   * An unknown {@code OCOMMS_*} variable or file key is not an error but a {@linkplain #warnings() warning}: during a
+   * rolling upgrade, nodes of the previous version run with the settings of the next (docs/operations.md, "Rolling
+   * upgrades").
    *
-   * @throws ConfigException naming every unknown or invalid setting
+   * @throws ConfigException naming every invalid value of a known setting
    */
   public static OcommsConfig parse(JsonObject fileValues, Map<String, String> environment) {
     List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     Map<Setting, Object> raw = new EnumMap<>(Setting.class);
     for (String key : fileValues.fieldNames()) {
       Optional<Setting> setting = Setting.byKey(key);
       if (setting.isEmpty()) {
-        problems.add("unknown setting '" + key + "' in the configuration file (known: " + knownKeys() + ")");
+        warnings.add("unknown setting '" + key + "' in the configuration file, ignored (a setting of another version,"
+            + " or a typo; known: " + knownKeys() + ")");
       } else if (fileValues.getValue(key) != null) {
         raw.put(setting.get(), fileValues.getValue(key));
       }
@@ -76,7 +84,8 @@ public final class OcommsConfig {
       }
       Optional<Setting> setting = Setting.byEnvName(name);
       if (setting.isEmpty()) {
-        problems.add("unknown environment variable " + name + " (known: " + knownEnvNames() + ")");
+        warnings.add("unknown environment variable " + name + ", ignored (a setting of another version, or a typo;"
+            + " known: " + knownEnvNames() + ")");
       } else if (!value.isBlank()) {
         raw.put(setting.get(), value.trim());
       }
@@ -125,7 +134,7 @@ public final class OcommsConfig {
     if (!problems.isEmpty()) {
       throw new ConfigException("Invalid configuration:\n  - " + String.join("\n  - ", problems));
     }
-    return new OcommsConfig(values);
+    return new OcommsConfig(values, warnings);
   }
 
   /**
@@ -303,14 +312,22 @@ public final class OcommsConfig {
   public OcommsConfig without(Setting setting) {
     Map<Setting, Object> copy = new EnumMap<>(values);
     copy.remove(setting);
-    return new OcommsConfig(copy);
+    return new OcommsConfig(copy, warnings);
   }
 
   /** A copy with one setting changed; validated like any other value. */
   public OcommsConfig with(Setting setting, Object value) {
     Map<Setting, Object> copy = new EnumMap<>(values);
     copy.put(setting, convert(setting, value));
-    return new OcommsConfig(copy);
+    return new OcommsConfig(copy, warnings);
+  }
+
+  /**
+   * The settings given that this version does not know (unknown {@code OCOMMS_*} variables and file keys), each
+   * named; the launcher logs each as a warning.
+   */
+  public List<String> warnings() {
+    return warnings;
   }
 
   public String httpHost() {

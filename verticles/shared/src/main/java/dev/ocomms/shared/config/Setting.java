@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /**
  * Every setting OComms understands. Each has one key in {@code conf/ocomms.json} and one environment variable
- * ({@code OCOMMS_} + the enum name); the environment wins. Anything else is refused at start.
+ * ({@code OCOMMS_} + the enum name); the environment wins. Anything else is ignored with a warning at start (a
+ * setting of another version, during a rolling upgrade).
  */
 public enum Setting {
   HTTP_HOST("httpHost", Kind.TEXT, false),

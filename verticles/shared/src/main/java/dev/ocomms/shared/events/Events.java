@@ -5,19 +5,26 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.eventbus.EventBus;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Collection;
 
 /**
  * Publishes events to their audience, serialized once: the body on the bus is the event's JSON text, so that neither
  * the event bus (no codec copy, no re-encoding per node) nor the bridge (which wraps the text in its frame as it is)
- * encodes it again. Headers carry what the bridge needs without parsing: {@link #TYPE_HEADER} always, and
- * {@link #SEQ_HEADER} on sequenced events only.
+ * encodes it again. Headers carry what the bridge needs without parsing: {@link #TYPE_HEADER} always,
+ * {@link #SEQ_HEADER} on sequenced events only, and {@link #ACCEPTED_HEADER} on new messages.
  */
 public final class Events {
   /** The event's wire type. */
   public static final String TYPE_HEADER = "ocomms-event";
   /** A sequenced event's chat seq (absent on every other event). */
   public static final String SEQ_HEADER = "ocomms-seq";
+  /**
+   * A new message's acceptance time ({@code createdAt}), in epoch milliseconds: what the bridges measure delivery
+   * latency from without parsing the body. Only on {@code message.new}.
+   */
+  public static final String ACCEPTED_HEADER = "ocomms-accepted";
 
   private Events() {
   }
@@ -49,6 +56,13 @@ public final class Events {
     DeliveryOptions options = new DeliveryOptions().addHeader(TYPE_HEADER, event.type().wireName());
     if (event.type().sequenced()) {
       options.addHeader(SEQ_HEADER, Long.toString(event.seq()));
+    }
+    if (event instanceof Event.MessageNew created && created.message().getValue("createdAt") instanceof String at) {
+      try {
+        options.addHeader(ACCEPTED_HEADER, Long.toString(Instant.parse(at).toEpochMilli()));
+      } catch (DateTimeParseException notAnInstant) {
+        // Not measured.
+      }
     }
     return options;
   }

@@ -72,11 +72,12 @@ class OcommsConfigTest {
   }
 
   @Test
-  @DisplayName("an unknown OCOMMS_ variable stops the start and is named")
+  @DisplayName("an unknown OCOMMS_ variable (a setting of another version) is named in a warning, not refused")
   void unknownEnvironmentVariable() {
-    assertThatThrownBy(() -> OcommsConfig.parse(FILE, Map.of("OCOMMS_HTTP_PROT", "80")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("OCOMMS_HTTP_PROT");
+    OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_HTTP_PROT", "80", "OCOMMS_HTTP_PORT", "9090"));
+
+    assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.warnings()).singleElement().asString().contains("OCOMMS_HTTP_PROT");
   }
 
   @Test
@@ -85,14 +86,15 @@ class OcommsConfigTest {
     OcommsConfig config = OcommsConfig.parse(FILE, Map.of("OCOMMS_JAVA_OPTS", "-Xmx2g", "OCOMMS_HTTP_PORT", "9090"));
 
     assertThat(config.httpPort()).isEqualTo(9090);
+    assertThat(config.warnings()).isEmpty();
   }
 
   @Test
-  @DisplayName("an unknown key in the file stops the start and is named")
+  @DisplayName("an unknown key in the file is named in a warning, not refused")
   void unknownFileKey() {
-    assertThatThrownBy(() -> OcommsConfig.parse(FILE.copy().put("htpPort", 1), Map.of()))
-        .isInstanceOf(ConfigException.class)
-        .hasMessageContaining("htpPort");
+    OcommsConfig config = OcommsConfig.parse(FILE.copy().put("htpPort", 1), Map.of());
+
+    assertThat(config.warnings()).singleElement().asString().contains("htpPort");
   }
 
   @Test
