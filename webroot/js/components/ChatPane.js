@@ -111,6 +111,18 @@ function StarButton({ chatId }) {
   }, h(Icon, { name: 'star', size: 16, filled: starred }));
 }
 
+/** A click on a link to a message of this client (Copy link): the chat opened at it, in place of a new tab. */
+export function openPermalink(event) {
+  const link = event.target.closest?.('.content a[href]');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  const url = new URL(link.href, location.href);
+  const chatId = url.searchParams.get('chat');
+  if (url.origin !== location.origin || url.pathname !== location.pathname || !chatId
+    || !client.chats.table.has(chatId)) return;
+  event.preventDefault();
+  client.openMessageById(chatId, url.searchParams.get('message'));
+}
+
 /** The index of the first message with a seq at or above `seq` (messages are in seq order). */
 function indexAtSeq(messages, seq) {
   let low = 0;
@@ -429,7 +441,7 @@ function MessageList({ chatId }) {
         onClick: () => client.reads.markChatRead(chatId) }, 'Mark as read')),
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
-      onMouseOver: placeToolbar, onFocusIn: placeToolbar,
+      onMouseOver: placeToolbar, onFocusIn: placeToolbar, onClick: openPermalink,
       'aria-busy': String(view.loading || view.loadingNewer || view.jumping), tabindex: 0,
       // How many messages are loaded, of which only a window is in the page (for tests and the bench); whether they
       // reach the chat's newest.
