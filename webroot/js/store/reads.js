@@ -16,6 +16,8 @@ import { createSlice } from './slice.js';
 export const READ_DELAY_MS = 150;
 /** Under steady traffic, one read this often (well inside the "at least every 2 s" a reader expects). */
 export const READ_INTERVAL_MS = 1000;
+/** Marking every chat read sends this many reads at a time. */
+const READS_AT_ONCE = 10;
 
 /**
  * @param deps.bus the bridge client
@@ -131,9 +133,12 @@ export function createReads({ bus, session, chats, messages, connection, documen
       return;
     }
     const unread = [...chats.table.values()].filter(chat => chat.unreadCount || chat.mentionCount);
-    const results = await Promise.allSettled(unread.map(chat => readUpTo(chat.id)));
-    results.filter(result => result.status === 'rejected')
-      .forEach(result => console.warn('chat.read failed', result.reason));
+    // A few at a time: hundreds of unread chats do not become hundreds of requests in flight at once.
+    for (let i = 0; i < unread.length; i += READS_AT_ONCE) {
+      const results = await Promise.allSettled(unread.slice(i, i + READS_AT_ONCE).map(chat => readUpTo(chat.id)));
+      results.filter(result => result.status === 'rejected')
+        .forEach(result => console.warn('chat.read failed', result.reason));
+    }
   }
 
   document.addEventListener('visibilitychange', markReadSoon);
