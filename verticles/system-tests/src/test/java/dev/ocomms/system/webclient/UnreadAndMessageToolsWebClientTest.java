@@ -315,6 +315,44 @@ class UnreadAndMessageToolsWebClientTest {
     shoot(a, "starred-sidebar-dark-390.png");
   }
 
+  @Test
+  @DisplayName("\"Show unreads first\" puts the chats with unread messages in a section at the top; an opened one "
+      + "stays there until Alice leaves it")
+  void unreads_first_puts_unread_chats_in_a_section_at_the_top() {
+    Team team = team();
+    Browser a = browser(team.alice(), "general");
+    a.click(By.cssSelector(".sidebar button.me"));
+    a.click(By.cssSelector("[data-action=unreads-first]"));
+    post(team.bob(), team.randomId(), "Look here");
+    By inUnreads = By.cssSelector(".sidebar [data-section=unreads] .chat-link[data-chat-id='" + team.randomId() + "']");
+    a.waitFor(inUnreads);
+    assertThat(a.script("return document.querySelector('.chat-nav .chat-section').dataset.section"))
+        .isEqualTo("unreads");
+    shoot(a, "unreads-first-light-1280.png");
+
+    a.openChat("random");
+    a.until(d -> a.badge("random").isEmpty(), "read");
+    assertThat(a.driver().findElements(inUnreads)).hasSize(1);
+    a.openChat("general");
+    a.waitFor(By.cssSelector(".sidebar [data-section=channels] .chat-link[data-chat-id='" + team.randomId() + "']"));
+    assertThat(a.driver().findElements(By.cssSelector(".sidebar [data-section=unreads]"))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A link to a message, clicked in a message, opens the chat at it in the same tab")
+  void a_link_to_a_message_in_a_message_opens_in_place() {
+    Team team = team();
+    String target = post(team.bob(), team.randomId(), "Over here");
+    Browser a = browser(team.alice(), "random");
+    a.awaitMessage("Over here");
+    a.openChat("general");
+    post(team.bob(), team.generalId(), "See " + server.baseUrl() + "/?chat=" + team.randomId() + "&message=" + target);
+    a.click(By.cssSelector(".message-list .content a[href*='message=" + target + "']"));
+    a.until(d -> "random".equals(a.activeChatTitle()), "#random open");
+    a.waitFor(By.cssSelector(".message-list article.message.highlighted[data-message-id='" + target + "']"));
+    assertThat(a.driver().getWindowHandles()).hasSize(1);
+  }
+
   // Message tools
 
   @Test
