@@ -434,9 +434,12 @@ function MessageList({ chatId }) {
   const since = unread.index >= 0 ? timeOfDay.format(new Date(messages[unread.index].createdAt)) : null;
   return h('div', { class: 'message-list-wrap' },
     unreadHidden && h('div', { class: 'unread-bar', role: 'status' },
-      h('button', { class: 'unread-jump', 'data-action': 'jump-to-unread', onClick: toFirstUnread },
-        `${divider.count} new ${divider.count === 1 ? 'message' : 'messages'}${since ? ` since ${since}` : ''}`,
-        h('span', { class: 'unread-jump-label' }, ' · Jump to first unread ↑')),
+      h('button', { class: 'unread-jump', 'data-action': 'jump-to-unread', onClick: toFirstUnread,
+        'aria-label': `Jump to first unread: ${divider.count} new ${divider.count === 1 ? 'message' : 'messages'}`
+          + `${since ? ` since ${since}` : ''}` },
+      `${divider.count} new ${divider.count === 1 ? 'message' : 'messages'}`,
+      since && h('span', { class: 'unread-since' }, ` since ${since}`),
+      h('span', { class: 'unread-jump-label' }, ' · Jump to first unread'), ' ↑'),
       h('button', { class: 'link unread-mark-read', 'data-action': 'mark-read', title: 'Mark as read (Esc)',
         onClick: () => client.reads.markChatRead(chatId) }, 'Mark as read')),
     h('div', {

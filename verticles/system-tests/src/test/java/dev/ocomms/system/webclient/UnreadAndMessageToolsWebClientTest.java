@@ -219,6 +219,11 @@ class UnreadAndMessageToolsWebClientTest {
     a.waitFor(By.cssSelector(".unread-bar [data-action=jump-to-unread]"));
     assertThat(dividerInView(a)).isFalse();
     shoot(a, "unread-jump-bar-light-1280.png");
+    theme(a, "dark");
+    size(a, PHONE);
+    a.waitFor(By.cssSelector(".unread-bar [data-action=jump-to-unread]"));
+    shoot(a, "unread-jump-bar-dark-390.png");
+    size(a, DESKTOP);
 
     a.click(By.cssSelector(".unread-bar [data-action=jump-to-unread]"));
     a.until(d -> dividerInView(a), "the divider in view");
