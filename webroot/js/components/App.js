@@ -107,8 +107,13 @@ function Workspace() {
         const next = ids[(at + (event.key === 'ArrowDown' ? 1 : -1) + ids.length) % ids.length];
         if (next) client.openChat(next);
       } else if (event.key === 'Escape' && !event.defaultPrevented) {
+        // Esc closes what is open, innermost first; with nothing open it marks the open chat read. Shift+Esc marks
+        // every chat read.
         if (dialog) {
           setDialog(null);
+        } else if (event.shiftKey) {
+          event.preventDefault();
+          client.reads.markAllRead();
         } else if (chatsOpen) {
           setChatsOpen(false);
         } else if (client.search.slice.state.open) {
@@ -119,6 +124,8 @@ function Workspace() {
           client.members.hide();
         } else if (client.chats.selection.state.threadRootId) {
           client.closeThread();
+        } else if (client.chats.activeChatId() && !document.querySelector('.modal-backdrop, .menu, .emoji-picker')) {
+          client.reads.markChatRead();
         }
       }
     };

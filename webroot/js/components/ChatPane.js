@@ -39,7 +39,8 @@ function dayLabel(date) {
 }
 
 /** Messages with day separators and groups of consecutive messages by one sender; `before` is the message shown above them. */
-export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, lines = NO_LINES, toEnd = false } = {}) {
+export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, lines = NO_LINES, toEnd = false,
+  dividerBefore = null } = {}) {
   const me = client.session.me();
   const ownLast = lastOwn !== undefined ? lastOwn : lastOwnMessage(messages, me, 0);
   const items = [];
@@ -60,7 +61,12 @@ export function renderMessages(messages, chatId, inThread, { before = null, last
       items.push(h('div', { class: 'day-separator', role: 'separator', key: `day-${message.id}` },
         h('span', null, dayLabel(created))));
     }
-    const compact = !newDay && previous && previous.senderId === message.senderId && !previous.deleted
+    const divided = message.id === dividerBefore;
+    if (divided) {
+      items.push(h('div', { class: 'unread-divider', role: 'separator', 'aria-label': 'New messages',
+        key: 'unread-divider' }, h('span', null, 'New messages')));
+    }
+    const compact = !newDay && !divided && previous && previous.senderId === message.senderId && !previous.deleted
       && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
     items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === ownLast, inThread }));
     previous = message;
@@ -77,6 +83,44 @@ function lastOwnMessage(messages, me, from) {
     }
   }
   return null;
+}
+
+/**
+ * Where the "New messages" divider goes in the loaded messages: the index of the first message of someone else after
+ * the watermark (-1: none loaded), and whether unread messages older than those loaded are still to be read in.
+ */
+export function firstUnread(messages, afterSeq, me, hasMore) {
+  const notLoaded = hasMore && messages.length > 0 && messages[0].seq > afterSeq + 1;
+  if (notLoaded) return { index: -1, notLoaded };
+  for (let i = indexAtSeq(messages, afterSeq + 1); i < messages.length; i += 1) {
+    if (messages[i].senderId !== me) return { index: i, notLoaded };
+  }
+  return { index: -1, notLoaded };
+}
+
+const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** The open chat's star: starred chats have a section at the top of the sidebar. */
+function StarButton({ chatId }) {
+  const starred = useSlice(client.sidebar.slice, state => state.starred.includes(chatId));
+  return h('button', {
+    class: `icon-button star-button${starred ? ' starred' : ''}`, 'aria-pressed': String(starred),
+    'aria-label': starred ? 'Starred: remove the star' : 'Star this chat',
+    title: starred ? 'Remove from Starred' : 'Star: keep it at the top of the sidebar',
+    onClick: () => client.sidebar.toggleStar(chatId),
+  }, h(Icon, { name: 'star', size: 16, filled: starred }));
+}
+
+/** A click on a link to a message of this client (Copy link): the chat opened at it, in place of a new tab. */
+export function openPermalink(event) {
+  const link = event.target.closest?.('.content a[href]');
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+  const url = new URL(link.href, location.href);
+  const chatId = url.searchParams.get('chat');
+  if (url.origin !== location.origin || url.pathname !== location.pathname || !chatId
+    || !client.chats.table.has(chatId)) return;
+  event.preventDefault();
+  client.openMessageById(chatId, url.searchParams.get('message'));
 }
 
 /** The index of the first message with a seq at or above `seq` (messages are in seq order). */
@@ -145,6 +189,8 @@ function MessageList({ chatId }) {
   }
   const [, rerender] = useReducer(n => n + 1, 0);
   const [pill, setPill] = useState(false);
+  const divider = useSlice(client.reads.divider, state => (state.chatId === chatId ? state : null));
+  const [dividerAbove, setDividerAbove] = useState(false); // the divider is scrolled out of view, above
 
   const messages = view ? view.messages : [];
   const detached = !!view?.hasNewer; // the loaded messages do not reach the chat's newest
@@ -178,6 +224,28 @@ function MessageList({ chatId }) {
     }
   }
   place.current.toNewest = end === messages.length;
+  const unread = divider ? firstUnread(messages, divider.afterSeq, client.session.me(), !!view?.hasMore)
+    : { index: -1, notLoaded: false };
+
+  /** Whether the divider is in the page but above what the list shows. */
+  const checkDivider = el => {
+    const line = el.querySelector(':scope > .unread-divider');
+    const above = !!line && line.getBoundingClientRect().bottom <= el.getBoundingClientRect().top + 1;
+    if (above !== dividerAbove) setDividerAbove(above);
+  };
+
+  /** To the first unread message: the divider scrolled to the top, or the page around it read in. */
+  const toFirstUnread = () => {
+    const el = scroller.current;
+    const line = el?.querySelector(':scope > .unread-divider');
+    if (line) {
+      line.scrollIntoView({ block: 'start' });
+      return;
+    }
+    const target = unread.index >= 0 ? messages[unread.index] : null;
+    client.messages.showMessage(chatId, target ? { seq: target.seq, messageId: target.id }
+      : { seq: divider.afterSeq + 1 });
+  };
 
   const distanceToBottom = el => el.scrollHeight - el.scrollTop - el.clientHeight;
 
@@ -293,6 +361,7 @@ function MessageList({ chatId }) {
         el.scrollTop += row.getBoundingClientRect().top - el.getBoundingClientRect().top - remembered.anchor.offset;
       }
     }
+    checkDivider(el);
     // A short chat (or a short window of it) cannot scroll: fetch pages until it can (or there are none).
     if (el.scrollHeight <= el.clientHeight && view.loaded && !view.jumping) {
       if (start === 0 && view.hasMore && !view.loading) {
@@ -348,6 +417,7 @@ function MessageList({ chatId }) {
       }
     }
     client.reads.setAtBottom(atBottom);
+    checkDivider(el);
     if (atBottom && pill) {
       setPill(false);
     }
@@ -360,10 +430,21 @@ function MessageList({ chatId }) {
   const shown = messages.slice(start, end);
   const pending = unsent.filter(p => !p.replyTo);
   const atEnd = end === messages.length;
+  const unreadHidden = !!divider && (unread.notLoaded || (unread.index >= 0 && (unread.index < start || dividerAbove)));
+  const since = unread.index >= 0 ? timeOfDay.format(new Date(messages[unread.index].createdAt)) : null;
   return h('div', { class: 'message-list-wrap' },
+    unreadHidden && h('div', { class: 'unread-bar', role: 'status' },
+      h('button', { class: 'unread-jump', 'data-action': 'jump-to-unread', onClick: toFirstUnread,
+        'aria-label': `Jump to first unread: ${divider.count} new ${divider.count === 1 ? 'message' : 'messages'}`
+          + `${since ? ` since ${since}` : ''}` },
+      `${divider.count} new ${divider.count === 1 ? 'message' : 'messages'}`,
+      since && h('span', { class: 'unread-since' }, ` since ${since}`),
+      h('span', { class: 'unread-jump-label' }, ' · Jump to first unread'), ' ↑'),
+      h('button', { class: 'link unread-mark-read', 'data-action': 'mark-read', title: 'Mark as read (Esc)',
+        onClick: () => client.reads.markChatRead(chatId) }, 'Mark as read')),
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
-      onMouseOver: placeToolbar, onFocusIn: placeToolbar,
+      onMouseOver: placeToolbar, onFocusIn: placeToolbar, onClick: openPermalink,
       'aria-busy': String(view.loading || view.loadingNewer || view.jumping), tabindex: 0,
       // How many messages are loaded, of which only a window is in the page (for tests and the bench); whether they
       // reach the chat's newest.
@@ -377,6 +458,7 @@ function MessageList({ chatId }) {
       before: start > 0 ? messages[start - 1] : null,
       lastOwn: lastOwnMessage(messages, me, start),
       lines, toEnd: end === messages.length && !detached,
+      dividerBefore: unread.index >= 0 ? messages[unread.index].id : null,
     }),
     atEnd && view.loadingNewer && h('div', { class: 'loading-older', role: 'status' }, 'Loading later messages…'),
     atEnd && !detached && pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
@@ -459,18 +541,16 @@ export function ChatPane({ onShowChats, openDialog }) {
       h('button', { class: 'icon-button show-chats', 'aria-label': 'Back to chats', title: 'Chats', onClick: onShowChats },
         h(Icon, { name: 'back' })),
       h('h1', null, chat.kind === 'channel' ? h(Fragment, null, h('span', { class: 'hash', 'aria-hidden': 'true' }, chat.private ? '🔒' : '#'), title) : title),
+      h(StarButton, { chatId: chat.id }),
       chat.topic && h('p', { class: 'topic' }, chat.topic),
       // In the header's row on a wide screen; behind "More" on a phone.
       h('div', { class: 'header-actions', id: `header-actions-${chat.id}` },
         h(MembersButton, { chat }),
         chat.kind === 'channel' && !isDefault && h('button', {
-          class: 'link leave', onClick: async () => {
-            if (await askConfirm({ title: `Leave #${title}`, confirm: 'Leave', danger: true,
-              text: chat.private ? 'You can come back only if a member adds you again.'
-                : 'You can join it again from Browse channels.' })) {
-              client.leaveChat(chat.id).catch(client.notices.fail);
-            }
-          },
+          class: 'link leave', onClick: () => askConfirm({ title: `Leave #${title}`, confirm: 'Leave', danger: true,
+            text: chat.private ? 'You can come back only if a member adds you again.'
+              : 'You can join it again from Browse channels.',
+            run: () => client.leaveChat(chat.id) }),
         }, 'Leave'),
         h(ChatNotificationButton, { chatId: chat.id }),
         h(NotesButton, { chatId: chat.id }),

@@ -6,6 +6,7 @@ import { UploadChips } from './Files.js';
 import { Avatar } from './Message.js';
 import { useSlice } from './hooks.js';
 import { composerKey } from '../store/uploads.js';
+import { lastEditable } from '../store/drafts.js';
 
 const SPECIAL = [
   { username: 'channel', displayName: 'Notify everyone in this chat' },
@@ -20,10 +21,6 @@ const utf8 = new TextEncoder();
 /** The trimmed text's size in UTF-8 bytes, or 0 when it is surely far below the limit (3 bytes at most per unit). */
 function contentBytes(text) {
   return text.length * 3 < COUNTED_FROM ? 0 : utf8.encode(text.trim()).length;
-}
-
-function draftKey(chatId, rootId) {
-  return `ocomms.draft.${chatId}${rootId ? `.${rootId}` : ''}`;
 }
 
 /** People of the chat whose username or name starts with `prefix`, for @mention completion. */
@@ -43,28 +40,49 @@ function pastedFiles(event) {
     .map(item => item.getAsFile()).filter(Boolean);
 }
 
+/** The messages an up-arrow in an empty composer can edit: the chat's (not thread replies), or one thread's. */
+function editableMessages(chatId, rootId) {
+  const view = client.messages.views.get(chatId);
+  if (!view) return [];
+  return rootId ? view.threads.get(rootId)?.replies || [] : view.messages;
+}
+
 /**
- * The message box: Enter sends, Shift+Enter is a new line; drafts are kept per chat (and per thread). Files come by
- * the attach button, a paste, or a drop on the chat (ChatPane); sending waits for their uploads.
+ * The message box: Enter sends, Shift+Enter is a new line; drafts are kept per chat (and per thread, in
+ * client.drafts). Up-arrow in an empty box edits one's last message. Files come by the attach button, a paste, or a
+ * drop on the chat (ChatPane); sending waits for their uploads.
  */
 export function Composer({ chatId, rootId, label }) {
-  const key = draftKey(chatId, rootId);
   const uploadKey = composerKey(chatId, rootId);
+  const key = uploadKey;
   const uploads = useSlice(client.uploads.table, table => table.get(uploadKey), { key: uploadKey });
   const picker = useRef(null);
-  const [text, setText] = useState(() => localStorage.getItem(key) || '');
+  const [text, setText] = useState(() => client.drafts.text(chatId, rootId));
   const [completion, setCompletion] = useState(null); // {start, query, items, index}
   const [urgent, setUrgent] = useState(false); // the next message is sent as urgent
   const box = useRef(null);
 
   useEffect(() => {
-    setText(localStorage.getItem(key) || '');
+    setText(client.drafts.text(chatId, rootId));
     setCompletion(null);
     setUrgent(false);
     if (box.current && !rootId) {
       box.current.focus();
     }
   }, [key]);
+
+  // Text put here from elsewhere (a quote): shown, with the caret after it.
+  useEffect(() => client.drafts.onInsert((inserted, value) => {
+    if (inserted !== key) return;
+    setText(value);
+    requestAnimationFrame(() => {
+      const el = box.current;
+      if (el) {
+        el.focus();
+        el.setSelectionRange(value.length, value.length);
+      }
+    });
+  }), [key]);
 
   useEffect(() => {
     const el = box.current;
@@ -74,13 +92,7 @@ export function Composer({ chatId, rootId, label }) {
     }
   }, [text]);
 
-  const saveDraft = value => {
-    if (value) {
-      localStorage.setItem(key, value);
-    } else {
-      localStorage.removeItem(key);
-    }
-  };
+  const saveDraft = value => client.drafts.save(chatId, rootId, value);
 
   const updateCompletion = (value, caret) => {
     const before = value.slice(0, caret);
@@ -176,6 +188,13 @@ export function Composer({ chatId, rootId, label }) {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       send();
+    } else if (event.key === 'ArrowUp' && !text && !event.shiftKey && !event.altKey && !event.ctrlKey
+      && !event.metaKey && !event.isComposing) {
+      const last = lastEditable(editableMessages(chatId, rootId), client.session.me());
+      if (last) {
+        event.preventDefault();
+        client.drafts.edit(last.id);
+      }
     }
   };
 

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { candidates, lineText, roleOf } from '../store/members.js';
 import { Modal } from './Dialogs.js';
+import { askConfirm } from './Confirm.js';
 import { Avatar } from './Message.js';
 import { PresenceDot } from './Sidebar.js';
 import { Icon } from './icons.js';
@@ -28,31 +29,6 @@ export function MembersButton({ chat }) {
     class: 'member-count members-button', title: 'Members', 'aria-expanded': String(open), 'data-count': count,
     onClick: () => client.members.toggle(chat.id),
   }, `${count || ''} ${count === 1 ? 'member' : 'members'}`);
-}
-
-/** An in-app confirmation: a question, Cancel, and the action (in red when it takes something away). */
-export function ConfirmDialog({ title, text, action, danger = true, onConfirm, onClose }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await onConfirm();
-      onClose();
-    } catch (failure) {
-      setError(failure?.message || 'That did not work');
-      setBusy(false);
-    }
-  };
-  return h('div', { class: 'confirm-dialog', onKeyDown: closeOnEscape(onClose) },
-    h(Modal, { title, onClose },
-      h('p', null, text),
-      error && h('p', { class: 'form-error', role: 'alert' }, error),
-      h('div', { class: 'dialog-actions' },
-        h('button', { class: 'secondary', type: 'button', onClick: onClose }, 'Cancel'),
-        h('button', { class: danger ? 'primary danger' : 'primary', type: 'button', disabled: busy, onClick: run },
-          action))));
 }
 
 /** Workspace members not in the chat, found as one types; several chosen are added at once. */
@@ -169,8 +145,11 @@ function InlineField({ label, value, placeholder, editable, maxLength, prefix, o
       onClick: () => setEditing(true) }, 'Edit'));
 }
 
+/** Asks in the app's confirmation dialog (components/Confirm.js), which runs the action and shows its failure. */
+const ask = ({ title, text, action, danger = true, run }) => askConfirm({ title, text, confirm: action, danger, run });
+
 /** The channel's details: name, topic, archived; rename, archive and leave for those allowed. */
-function ChannelDetails({ chat, can, ask }) {
+function ChannelDetails({ chat, can }) {
   return h('section', { class: 'channel-details', 'aria-label': 'Channel details' },
     h(InlineField, { label: 'Name', value: chat.name, prefix: '#', editable: can.rename, maxLength: 80, testId: 'name',
       placeholder: 'No name', onSave: name => client.members.rename(chat.id, name) }),
@@ -195,7 +174,7 @@ export function MembersPanel() {
   const chat = useRow(client.chats.table, state.chatId);
   const view = useRow(client.messages.views, state.chatId);
   const [query, setQuery] = useState('');
-  const [dialog, setDialog] = useState(null); // 'add' | {title, text, action, run}
+  const [dialog, setDialog] = useState(null); // 'add': the add-people dialog
   const heading = useRef(null);
   useEffect(() => {
     if (state.open) heading.current?.focus();
@@ -216,7 +195,7 @@ export function MembersPanel() {
   }
   const can = client.members.permissions(chat.id);
   const close = () => client.members.hide();
-  const confirmRemove = userId => setDialog({
+  const confirmRemove = userId => ask({
     title: 'Remove from channel',
     text: `Remove ${client.people.displayName(userId)} from ${chat.kind === 'channel' ? `#${chat.name}` : 'this chat'}?`,
     action: 'Remove', run: () => client.members.removeMember(chat.id, userId),
@@ -227,7 +206,7 @@ export function MembersPanel() {
     h('h2', { ref: heading, tabindex: -1 }, chat.kind === 'channel' ? `#${chat.name}` : 'Members'),
     h('button', { class: 'icon-button', 'aria-label': 'Close members', onClick: close }, h(Icon, { name: 'close' }))),
   h('div', { class: 'members-body' },
-    chat.kind === 'channel' && h(ChannelDetails, { chat, can, ask: setDialog }),
+    chat.kind === 'channel' && h(ChannelDetails, { chat, can }),
     h('div', { class: 'members-tools' },
       h('h3', null, `Members (${memberIds.length})`),
       can.add && h('button', { class: 'primary add-people', onClick: () => setDialog('add') },
@@ -240,8 +219,7 @@ export function MembersPanel() {
       rows.map(row => h(MemberRow, { key: row.userId, userId: row.userId, role: row.role, me, canRemove: can.remove,
         onRemove: confirmRemove }))),
     rows.length === 0 && h('p', { class: 'search-empty' }, query ? 'No member matches.' : 'Loading…')),
-  dialog === 'add' && h(AddPeopleDialog, { chatId: chat.id, onClose: () => setDialog(null) }),
-  dialog && dialog !== 'add' && h(ConfirmDialog, { ...dialog, onConfirm: dialog.run, onClose: () => setDialog(null) }));
+  dialog === 'add' && h(AddPeopleDialog, { chatId: chat.id, onClose: () => setDialog(null) }));
 }
 
 /** A join or leave, as a line between the messages. */

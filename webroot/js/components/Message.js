@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
 import { messageHtml } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
@@ -65,6 +65,34 @@ export function EmojiPicker({ onPick, onClose }) {
     onClick: () => { onPick(emoji); onClose(); } }, emoji)));
 }
 
+/** How long "Link copied" shows. */
+const COPIED_MS = 1_500;
+
+/** The address of a message: opened, the client shows its chat at it, highlighted (js/desktop.js). */
+export function permalink(chatId, messageId) {
+  const params = new URLSearchParams({ chat: chatId, message: messageId });
+  return `${location.origin}${location.pathname}?${params}`;
+}
+
+/** Puts text on the clipboard: the Clipboard API, else (not allowed, an older browser) a selected hidden field. */
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    // falls back below
+  }
+  const field = Object.assign(document.createElement('textarea'), { value: text, readOnly: true });
+  field.className = 'visually-hidden';
+  document.body.append(field);
+  field.select();
+  try {
+    document.execCommand('copy');
+  } finally {
+    field.remove();
+  }
+}
+
 const NO_READERS = new Map();
 
 /**
@@ -106,6 +134,8 @@ function AckLine({ messageId }) {
 /** Editing one's message: a refusal is shown under the box, which keeps the text. */
 function EditBox({ message, done }) {
   const [draft, setDraft] = useState(message.content);
+  const boxRef = useRef(null);
+  useEffect(() => boxRef.current?.scrollIntoView?.({ block: 'nearest' }), []);
   const [error, setError] = useState(null);
   const save = async () => {
     const content = draft.trim();
@@ -120,7 +150,7 @@ function EditBox({ message, done }) {
     }
     done();
   };
-  return h('div', { class: 'edit-box' },
+  return h('div', { class: 'edit-box', ref: boxRef },
     h('textarea', { 'aria-label': 'Edit message', value: draft, onInput: e => setDraft(e.currentTarget.value),
       ref: el => el && !el.dataset.focused && (el.dataset.focused = '1', el.focus()),
       onKeyDown: e => {
@@ -140,8 +170,25 @@ function EditBox({ message, done }) {
 export const Message = memo(function MessageRow({ message, chatId, compact, isLastOwn, inThread }) {
   const me = useMe();
   const sender = useDisplayName(message.senderId);
-  const [editing, setEditing] = useState(false);
+  const editing = useSlice(client.drafts.editing, state => state.messageId === message.id);
+  const setEditing = value => client.drafts.edit(value ? message.id : null);
   const [picking, setPicking] = useState(false);
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return undefined;
+    const timer = setTimeout(() => setCopied(false), COPIED_MS);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const stopEditing = () => {
+    setEditing(false);
+    // Back to the composer the edit most likely came from (up-arrow), as Slack does.
+    document.querySelector(inThread ? '.thread-panel .composer-input' : '.chat-pane .composer-input')?.focus();
+  };
+  const quote = () => client.drafts.quote(chatId, inThread ? message.replyTo || message.id : null, message, sender);
+  const copyLink = async () => {
+    await copyText(permalink(chatId, message.id));
+    setCopied(true);
+  };
   const own = message.senderId === me.id;
   const created = new Date(message.createdAt);
   const classes = ['message'];
@@ -151,12 +198,8 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   if (message.mentions && (message.mentions.users?.includes(me.id) || message.mentions.channel
     || message.mentions.here) && !own) classes.push('mentions-me');
 
-  const askDelete = async () => {
-    if (await askConfirm({ title: 'Delete message', text: 'Delete this message? This cannot be undone.',
-      confirm: 'Delete', danger: true })) {
-      client.messages.remove(message.id).catch(client.notices.fail);
-    }
-  };
+  const askDelete = () => askConfirm({ title: 'Delete message', text: 'Delete this message? This cannot be undone.',
+    confirm: 'Delete', danger: true, run: () => client.messages.remove(message.id) });
 
   return h('article', {
     class: classes.join(' '), 'data-message-id': message.id, 'data-seq': message.seq,
@@ -173,7 +216,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     message.deleted
       ? h('p', { class: 'tombstone' }, 'This message was deleted.')
       : editing
-        ? h(EditBox, { message, done: () => setEditing(false) })
+        ? h(EditBox, { message, done: stopEditing })
         : message.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
     !message.deleted && h(Attachments, { attachments: message.attachments }),
     message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
@@ -188,6 +231,12 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
       onClick: () => client.openThread(message.id) }, h(Icon, { name: 'thread' })),
+    message.content && h('button', { 'aria-label': 'Quote', title: 'Quote', 'data-action': 'quote', onClick: quote },
+      h(Icon, { name: 'quote' })),
+    h('button', { 'aria-label': copied ? 'Link copied' : 'Copy link', title: copied ? 'Copied' : 'Copy link',
+      'data-action': 'copy-link', class: copied ? 'copied' : undefined, onClick: copyLink },
+    h(Icon, { name: copied ? 'check' : 'link' })),
+    copied && h('span', { class: 'copied-tip', role: 'status' }, 'Link copied'),
     own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => setEditing(true) }, h(Icon, { name: 'edit' })),
     own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: askDelete },
       h(Icon, { name: 'trash' }))),

@@ -8,7 +8,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import { client } from '../store.js';
 import { renderMarkdown } from '../markdown.js';
 import { caretAfterReplace } from '../store/notes.js';
-import { Modal } from './Dialogs.js';
+import { askConfirm } from './Confirm.js';
 import { Icon } from './icons.js';
 import { useChatTitle, useMe, useRow, useSlice } from './hooks.js';
 
@@ -188,24 +188,17 @@ function DiffView({ diff, version }) {
 /** The history: every kept version (who, when, how), one of them with its diff to now, and a restore (confirmed). */
 function RevisionsView({ editor, state, readOnly }) {
   const [error, setError] = useState(null);
-  const [confirming, setConfirming] = useState(null);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     editor.loadRevisions().catch(failure => setError(failure.message));
   }, []);
   const view = version => editor.viewRevision(version).catch(failure => setError(failure.message));
-  const restore = async () => {
-    setBusy(true);
-    try {
-      await editor.restore(confirming);
-      setConfirming(null);
-    } catch (failure) {
-      setError(failure.message);
-      setConfirming(null);
-    } finally {
-      setBusy(false);
-    }
-  };
+  // The app's confirmation dialog runs the restore and shows a failure in place (Esc closes it, not the panel).
+  const restore = version => askConfirm({
+    title: `Restore version ${version}?`, confirm: 'Restore',
+    text: `The text of version ${version} becomes the note's newest version. The current text stays in the history, `
+      + 'so this can be undone by restoring it.',
+    run: () => editor.restore(version),
+  });
   const viewing = state.viewing;
   const current = state.note?.version;
   return h('section', { class: 'notes-revisions', 'aria-label': 'Revisions' },
@@ -232,24 +225,10 @@ function RevisionsView({ editor, state, readOnly }) {
       h('div', { class: 'notes-revision-view-head' },
         h('h3', null, `Version ${viewing.revision.version}`),
         !readOnly && viewing.revision.version !== current && h('button', {
-          class: 'secondary', onClick: () => setConfirming(viewing.revision.version), 'data-action': 'restore',
+          class: 'secondary', onClick: () => restore(viewing.revision.version), 'data-action': 'restore',
         }, 'Restore this version'),
         h('button', { class: 'link', onClick: editor.closeRevision }, 'Close')),
-      h(DiffView, { diff: viewing.diff, version: viewing.revision.version })),
-    // Esc closes the confirmation only (not the panel): the dialog is the panel's, not App's.
-    confirming !== null && h('div', { onKeyDown: event => {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        setConfirming(null);
-      }
-    } }, h(Modal, { title: `Restore version ${confirming}?`, onClose: () => setConfirming(null) },
-      h('p', null, `The text of version ${confirming} becomes the note's newest version. The current text stays in the `
-        + 'history, so this can be undone by restoring it.'),
-      h('div', { class: 'row dialog-actions' },
-        h('button', {
-          class: 'primary', onClick: restore, disabled: busy, 'data-action': 'confirm-restore',
-        }, 'Restore'),
-        h('button', { class: 'secondary', onClick: () => setConfirming(null) }, 'Cancel')))));
+      h(DiffView, { diff: viewing.diff, version: viewing.revision.version })));
 }
 
 /** The text area: the editor's text, the caret kept where it was when the text is replaced (a merge, a reload). */

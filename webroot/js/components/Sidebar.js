@@ -9,6 +9,7 @@ import { badgeLane, memo, useChatTitle, useMe, usePresence, useRow, useSlice } f
 import { NotificationItems, untilText, useDnd, useMuted } from './Notifications.js';
 import { signOut } from '../desktop.js';
 import { shallowEqual } from '../store/slice.js';
+import { sameSections, sidebarSections } from '../store/sidebar.js';
 
 const STATUSES = [
   ['available', 'Available'], ['away', 'Away'], ['dnd', 'Do not disturb'], ['brb', 'Be right back'],
@@ -58,6 +59,8 @@ const ChatLink = memo(function ChatRow({ chatId }) {
   const active = useSlice(client.chats.selection, state => state.activeChatId === chatId);
   const title = useChatTitle(chat);
   const muted = useMuted(chatId);
+  // An unsent draft is marked in the chats one is not looking at (the open one's is in front of the user).
+  const draft = useSlice(client.drafts.table, drafts => !!drafts.get(chatId)?.trim(), { key: chatId }) && !active;
   if (!chat) {
     return null;
   }
@@ -65,12 +68,14 @@ const ChatLink = memo(function ChatRow({ chatId }) {
   const mentions = chat.mentionCount || 0;
   const partner = chat.kind === 'dm' ? client.chats.dmPartner(chat) : null;
   const label = `${chat.kind === 'channel' ? 'channel ' : 'direct message with '}${title}`
-    + `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentions` : ''}${muted ? ', muted' : ''}`;
+    + `${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentions` : ''}${muted ? ', muted' : ''}`
+    + `${draft ? ', draft' : ''}`;
   return h('li', null, h('a', {
     href: `#${chat.id}`,
     class: `chat-link${active ? ' active' : ''}${unread ? ' unread' : ''}${muted ? ' muted' : ''}`,
     'data-chat-id': chat.id,
     'data-muted': muted ? 'true' : undefined,
+    'data-draft': draft ? 'true' : undefined,
     'aria-current': active ? 'page' : undefined,
     'aria-label': label,
     onClick: event => {
@@ -84,6 +89,7 @@ const ChatLink = memo(function ChatRow({ chatId }) {
       h(PresenceDot, { userId: partner }))
       : h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, '👥'),
   h('span', { class: 'chat-name' }, title),
+  draft && h('span', { class: 'draft-marker', title: 'Unsent draft' }, h(Icon, { name: 'edit', size: 14 })),
   muted && h('span', { class: 'muted-icon', title: 'Muted' }, h(Icon, { name: 'bellOff', size: 14 })),
   mentions > 0 ? h('span', { class: 'badge mention', 'data-badge': 'mention' }, String(mentions))
     : unread > 0 ? h('span', { class: 'badge', 'data-badge': 'unread' }, String(unread)) : null));
@@ -119,6 +125,19 @@ function AvatarItems({ me, done }) {
   ];
 }
 
+/** The sidebar's arrangement (unreads first), and marking everything read. */
+function SidebarItems({ done }) {
+  const unreadsFirst = useSlice(client.sidebar.slice, state => state.unreadsFirst);
+  return [
+    h('button', { role: 'menuitemcheckbox', 'aria-checked': String(unreadsFirst), class: 'menu-item',
+      'data-action': 'unreads-first', onClick: () => { client.sidebar.setUnreadsFirst(!unreadsFirst); done(); } },
+    'Show unreads first'),
+    h('button', { role: 'menuitem', class: 'menu-item', 'data-action': 'mark-all-read',
+      onClick: () => { client.reads.markAllRead(); done(); } },
+    'Mark all as read', h('kbd', { class: 'menu-shortcut' }, 'Shift+Esc')),
+  ];
+}
+
 function UserMenu({ openDialog }) {
   const [open, setOpen] = useState(false);
   const me = useMe();
@@ -135,7 +154,7 @@ function UserMenu({ openDialog }) {
       : 'Notifications paused by your schedule' }, h(Icon, { name: 'bellOff', size: 14 }),
     dnd.manual && dnd.until ? untilText(dnd.until).replace('until ', '') : 'paused')
       : h('span', { class: 'me-status' }, status)),
-    open && h('div', { class: 'menu', role: 'menu', onKeyDown: e => e.key === 'Escape' && setOpen(false) },
+    open && h('div', { class: 'menu', role: 'menu', onKeyDown: e => e.key === 'Escape' && (e.preventDefault(), setOpen(false)) },
       h('div', { class: 'menu-label' }, 'Status'),
       STATUSES.map(([value, text]) => h('button', {
         role: 'menuitemradio', 'aria-checked': String(chosen === value), class: 'menu-item',
@@ -143,6 +162,8 @@ function UserMenu({ openDialog }) {
       }, h('span', { class: `presence-dot ${value}`, 'aria-hidden': 'true' }), text)),
       h(NotificationItems, { done: () => setOpen(false), openSchedule: () => openDialog('schedule') }),
       h(AvatarItems, { me, done: () => setOpen(false) }),
+      h('div', { class: 'menu-label' }, 'Sidebar'),
+      h(SidebarItems, { done: () => setOpen(false) }),
       h('div', { class: 'menu-label' }, 'Theme'),
       [['light', 'Light'], ['dark', 'Dark'], ['system', 'System']].map(([value, text]) => h('button', {
         role: 'menuitemradio', 'aria-checked': String(themeChoice() === value), class: 'menu-item',
@@ -161,7 +182,16 @@ function UserMenu({ openDialog }) {
 export function Sidebar({ openDialog, onChose }) {
   const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
   const workspace = useSlice(client.session.slice, state => state.workspaces.find(ws => ws.id === workspaceId));
-  const { channels, dms } = useSlice(client.chats.table, () => client.chats.chatsOf(workspaceId));
+  const prefs = useSlice(client.sidebar.slice, state => state);
+  const keep = useSlice(client.reads.divider, state => state.chatId); // the open chat, opened unread
+  const isUnread = chatId => {
+    const chat = client.chats.table.get(chatId);
+    return !!(chat?.unreadCount || chat?.mentionCount);
+  };
+  // A new list when a chat comes or goes, is renamed, starred, or (unreads first) gets or loses its badge.
+  const sections = useSlice(client.chats.table, () => sidebarSections(client.chats.chatsOf(workspaceId), {
+    starred: prefs.starred, unreadsFirst: prefs.unreadsFirst, isUnread, keep,
+  }), { equals: sameSections });
   // Names sort the list: chatsOf() gives a new list when a name changes.
   useSlice(client.people.users, () => client.chats.chatsOf(workspaceId));
   return h('aside', { class: 'sidebar', 'aria-label': 'Chats' },
@@ -172,16 +202,16 @@ export function Sidebar({ openDialog, onChose }) {
     // A chat chosen (the open one too) closes the list where it is a drawer (a phone).
     h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages',
       onClick: event => event.target.closest?.('.chat-link') && onChose?.() },
+      sections.map(section => h('section', { key: section.id, class: `chat-section section-${section.id}`,
+        'data-section': section.id, 'aria-label': section.title },
       h('div', { class: 'section-title' },
-        h('h3', null, 'Channels'),
-        workspace && h('button', { class: 'icon-button small', title: 'Create a channel', 'aria-label': 'Create a channel',
-          onClick: () => openDialog('createChannel') }, '+')),
-      h('ul', { class: 'chat-list' }, channels.map(chatId => h(ChatLink, { key: chatId, chatId }))),
-      workspace && h('button', { class: 'link browse', onClick: () => openDialog('browse') }, 'Browse channels'),
-      h('div', { class: 'section-title' },
-        h('h3', null, 'Direct messages'),
-        workspace && h('button', { class: 'icon-button small', title: 'New direct message', 'aria-label': 'New direct message',
-          onClick: () => openDialog('newDm') }, '+')),
-      h('ul', { class: 'chat-list' }, dms.map(chatId => h(ChatLink, { key: chatId, chatId })))),
+        h('h3', null, section.title),
+        workspace && section.id === 'channels' && h('button', { class: 'icon-button small', title: 'Create a channel',
+          'aria-label': 'Create a channel', onClick: () => openDialog('createChannel') }, '+'),
+        workspace && section.id === 'dms' && h('button', { class: 'icon-button small', title: 'New direct message',
+          'aria-label': 'New direct message', onClick: () => openDialog('newDm') }, '+')),
+      h('ul', { class: 'chat-list' }, section.ids.map(chatId => h(ChatLink, { key: chatId, chatId }))),
+      workspace && section.id === 'channels'
+        && h('button', { class: 'link browse', onClick: () => openDialog('browse') }, 'Browse channels')))),
     h(UserMenu, { openDialog }));
 }

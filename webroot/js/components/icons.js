@@ -24,11 +24,17 @@ const PATHS = {
   bellOff: 'M6 16V11a6 6 0 0 1 9.5-4.9M18 11v5l2 2H8M10 20a2 2 0 0 0 4 0M3 3l18 18',
   clock: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2',
   urgent: 'M12 4v10M12 19v.5',
+  quote: 'M5 7h5v5H5zM10 12c0 3-1.5 5-4.5 6M14 7h5v5h-5zM19 12c0 3-1.5 5-4.5 6',
+  link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  star: 'M12 3.5l2.6 5.4 5.9.8-4.3 4.1 1 5.8-5.2-2.8-5.2 2.8 1-5.8-4.3-4.1 5.9-.8z',
 };
 
-export function Icon({ name, size = 18 }) {
+/** `filled`: the shape filled as well as drawn (a chosen star). */
+export function Icon({ name, size = 18, filled = false }) {
   return h('svg', {
-    class: 'icon', width: size, height: size, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor',
+    class: 'icon', width: size, height: size, viewBox: '0 0 24 24', fill: filled ? 'currentColor' : 'none',
+    stroke: 'currentColor',
     'stroke-width': 2, 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true',
     focusable: 'false',
   }, h('path', { d: PATHS[name] }));

@@ -25,6 +25,8 @@ import { createChatFiles } from './files.js';
 import { createNotes } from './notes.js';
 import { createNotifications } from './notifications.js';
 import { createMembers } from './members.js';
+import { createDrafts } from './drafts.js';
+import { createSidebarPrefs } from './sidebar.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -58,6 +60,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const reads = createReads({ bus, session, chats, messages, connection, document, clock });
   const title = createTitle({ document, chats, people, drawFavicon, clock });
   const search = createSearch({ bus, session, chats, people, timeZone });
+  const drafts = createDrafts({ storage });
+  const sidebar = createSidebarPrefs({ storage, session });
   notices.listen({ messages, chats, session, people });
 
   let unsubscribeUser = null;
@@ -114,6 +118,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     unsubscribeUser = null;
     presence.stop();
     reads.stop();
+    reads.clear();
+    drafts.editing.set({ messageId: null });
     session.signedOut();
     chats.clear();
     messages.clear();
@@ -181,6 +187,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
       messages.loadOlder(chatId);
     }
     messages.loadMembers(chatId);
+    reads.chatOpened(chatId);
     reads.markReadSoon();
   }
 
@@ -198,6 +205,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     }
     messages.showMessage(chatId, { seq, messageId, rootId });
     messages.loadMembers(chatId);
+    reads.chatOpened(chatId);
     reads.markReadSoon();
     return true;
   }
@@ -351,6 +359,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     reads,
     title,
     search,
+    drafts,
+    sidebar,
     start,
     logout,
     openChat,

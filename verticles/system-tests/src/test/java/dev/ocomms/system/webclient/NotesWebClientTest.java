@@ -313,7 +313,7 @@ class NotesWebClientTest {
     phone(b, false);
 
     b.click(By.cssSelector(".notes-panel [data-action=restore]"));
-    b.click(By.cssSelector(".modal [data-action=confirm-restore]"));
+    b.click(By.cssSelector(".confirm-dialog [data-action=confirm]"));
     b.until(d -> d.findElements(By.cssSelector(".modal")).isEmpty(), "confirmation closed");
     b.until(d -> !d.findElements(By.cssSelector(".notes-revision[data-version='3']")).isEmpty(), "a new revision");
     assertThat(b.waitFor(By.cssSelector(".notes-revision[data-version='3']")).getText()).contains("restored v1");
