@@ -73,6 +73,16 @@ final class LauncherProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** SIGKILL: the process dies at once, as in a crash or an OOM kill; nothing of it runs after this returns. */
+  void kill() {
+    try {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   int awaitExit(Duration within) throws InterruptedException {
     if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new IllegalStateException("still running after " + within);
