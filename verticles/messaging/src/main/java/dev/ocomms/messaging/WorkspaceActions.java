@@ -87,7 +87,8 @@ final class WorkspaceActions {
   }
 
   /** What joining changed: the general channel the caller was added to, if any. */
-  private record Joined(UUID workspaceId, Optional<UUID> general) {
+  /** A join of the workspace, and the system message of its join of #general (when it joined it now). */
+  private record Joined(UUID workspaceId, Optional<Message> general) {
   }
 
   /** {@code messaging.workspace.join {code}}: joins as a member, and #general unless it is archived; idempotent. */
@@ -117,15 +118,20 @@ final class WorkspaceActions {
                         .flatMapCompletable(added -> added ? tx.countInviteUse(code) : Completable.complete())
                         .andThen(tx.openGeneralChannel(workspaceId)
                             .flatMap(general -> tx.addChatMember(general, caller)
-                                .filter(added -> added).map(added -> general))
-                            .map(general -> new Joined(workspaceId, Optional.of(general)))
+                                .filter(added -> added)
+                                // "joined", in #general's history like any other join.
+                                .flatMapSingle(added -> tx.insertSystemMessage(general, caller,
+                                    ChatActions.system("joined", caller, List.of(caller)))))
+                            .map(joinedLine -> new Joined(workspaceId, Optional.of(joinedLine)))
                             .defaultIfEmpty(new Joined(workspaceId, Optional.empty())));
                   }));
             }))
         .flatMap(joined -> {
           Completable announced = joined.general()
-              .map(general -> store.chat(general).doOnSuccess(chat -> events.memberJoined(chat, caller, caller))
-                  .ignoreElement())
+              .map(joinedLine -> store.chat(joinedLine.chatId()).doOnSuccess(chat -> {
+                events.systemMessage(joinedLine);
+                events.memberJoined(chat, caller, caller);
+              }).ignoreElement())
               .orElse(Completable.complete());
           return announced.andThen(store.workspace(joined.workspaceId(), caller).toSingle());
         })
