@@ -78,10 +78,10 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         .put("priority", priority)
         .put("fileIds", deleted() ? new JsonArray() : fileIds())
         .put("attachments", deleted() ? new JsonArray() : attachments)
-        .put("reactions", reactions)
-        .put("kind", isSystem() ? "system" : "message");
+        .put("reactions", reactions);
+    // Only system messages carry these: the messages people write keep the JSON (and the cost) they always had.
     if (isSystem()) {
-      json.put("system", system);
+      json.put("kind", "system").put("system", system);
     }
     return json;
   }

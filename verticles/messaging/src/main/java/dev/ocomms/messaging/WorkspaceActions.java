@@ -87,8 +87,7 @@ final class WorkspaceActions {
   }
 
   /** What joining changed: the general channel the caller was added to, if any. */
-  /** A join of the workspace, and the system message of its join of #general (when it joined it now). */
-  private record Joined(UUID workspaceId, Optional<Message> general) {
+  private record Joined(UUID workspaceId, Optional<UUID> general) {
   }
 
   /** {@code messaging.workspace.join {code}}: joins as a member, and #general unless it is archived; idempotent. */
@@ -118,20 +117,17 @@ final class WorkspaceActions {
                         .flatMapCompletable(added -> added ? tx.countInviteUse(code) : Completable.complete())
                         .andThen(tx.openGeneralChannel(workspaceId)
                             .flatMap(general -> tx.addChatMember(general, caller)
-                                .filter(added -> added)
-                                // "joined", in #general's history like any other join.
-                                .flatMapSingle(added -> tx.insertSystemMessage(general, caller,
-                                    ChatActions.system("joined", caller, List.of(caller)))))
-                            .map(joinedLine -> new Joined(workspaceId, Optional.of(joinedLine)))
+                                .filter(added -> added).map(added -> general))
+                            .map(general -> new Joined(workspaceId, Optional.of(general)))
                             .defaultIfEmpty(new Joined(workspaceId, Optional.empty())));
                   }));
             }))
         .flatMap(joined -> {
+          // No system message in #general: everyone joins it with the workspace, so in a large workspace such lines
+          // would be most of what it holds (clients may show the live member.joined).
           Completable announced = joined.general()
-              .map(joinedLine -> store.chat(joinedLine.chatId()).doOnSuccess(chat -> {
-                events.systemMessage(joinedLine);
-                events.memberJoined(chat, caller, caller);
-              }).ignoreElement())
+              .map(general -> store.chat(general).doOnSuccess(chat -> events.memberJoined(chat, caller, caller))
+                  .ignoreElement())
               .orElse(Completable.complete());
           return announced.andThen(store.workspace(joined.workspaceId(), caller).toSingle());
         })
