@@ -275,9 +275,10 @@ final class ChatActions {
       }
       return removeWithSystemMessage(access.chat(), caller, system("left", caller, List.of(caller)))
           .map(removed -> {
+            // The leaver's sessions drop the chat with member.left; the line goes to those who stay.
             removed.ifPresent(change -> {
-              events.systemMessage(change.message());
               events.memberLeft(access.chat().id(), caller, caller, "left", change.memberCount());
+              events.systemMessage(change.message());
             });
             return new JsonObject();
           });
@@ -343,9 +344,9 @@ final class ChatActions {
           .map(removed -> {
             Removed change = removed.orElseThrow(() ->
                 new OcommsException(ErrorCode.NOT_FOUND, "that user is not a member of this chat"));
-            events.systemMessage(change.message());
             events.memberLeft(chat.id(), target, caller, target.equals(caller) ? "left" : "removed",
                 change.memberCount());
+            events.systemMessage(change.message());
             return new JsonObject();
           });
     });

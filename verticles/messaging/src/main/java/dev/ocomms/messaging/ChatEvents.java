@@ -30,7 +30,9 @@ final class ChatEvents {
 
   /**
    * A committed system message (a join, a leave, a rename...): its {@code message.new} goes to the chat like any
-   * message's, and the event stream's followers are woken. Published before the change's own events, in seq order.
+   * message's, and the event stream's followers are woken. A join's and a chat change's come before their
+   * member.joined or chat.updated; a leave's and a removal's after their member.left, so that the member who is gone
+   * hears nothing of the chat after it.
    */
   void systemMessage(Message message) {
     Events.publish(vertx.eventBus(), message.asEvent(EventType.MESSAGE_NEW, message.seq(), null));
