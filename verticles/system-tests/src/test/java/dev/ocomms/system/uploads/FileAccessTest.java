@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -291,7 +292,7 @@ class FileAccessTest {
       + "not stored; the file stays its uploader's")
   void someoneElsesFileCannotBeSent() {
     JsonObject alicesFile = system.uploaded(alice, "mine.png", SampleFiles.noisyPng(30, 30, 8));
-    List<String> before = system.messageIds(0, bob, chatId); // bob's join line
+    Set<String> before = system.messageIds(0, bob, chatId); // bob's join line
 
     HttpResponse<Buffer> refused = system.call(0, HttpMethod.POST, "/chats/" + chatId + "/messages", bob.token(),
         newMessage("look what I found", List.of(alicesFile.getString("id"))));
