@@ -62,6 +62,13 @@ describe('unread counting', () => {
     assert.equal(classify({ seq: 6, senderId: ALICE.id, mentions: { here: true } }, chat, ME.id), 'mention');
     assert.equal(classify({ seq: 6, senderId: ALICE.id, mentions: { users: [BOB.id] } }, chat, ME.id), 'unread');
   });
+
+  test('a system message (a join, a rename...) never counts, not even as one\'s own', () => {
+    const chat = { readSeq: 5 };
+    const system = { action: 'joined', actorId: ALICE.id, userIds: [ALICE.id] };
+    assert.equal(classify({ seq: 6, senderId: ALICE.id, kind: 'system', system }, chat, ME.id), 'read');
+    assert.equal(classify({ seq: 6, senderId: ME.id, kind: 'system', system }, chat, ME.id), 'read');
+  });
 });
 
 describe('the chat list', () => {

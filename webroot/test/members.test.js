@@ -154,30 +154,50 @@ describe('the members panel', () => {
   });
 });
 
-describe('join and leave lines', () => {
-  test('a member event heard live becomes a line after the newest message', async t => {
-    const { client, bus } = await inPrivateChannel(t);
-    bus.publish(`chat.${PRIVATE}`, newMessage(message(PRIVATE, 4)));
-    bus.publish(`chat.${PRIVATE}`, { type: 'member.joined', chatId: PRIVATE, userId: BOB.id, by: ALICE.id });
-    bus.publish(`chat.${PRIVATE}`, { type: 'member.left', chatId: PRIVATE, userId: BOB.id, by: ME.id, reason: 'removed' });
+describe('system lines', () => {
+  const line = (action, actorId, userIds = [], fields = {}) => ({ action, actorId, userIds, ...fields });
+
+  test('joins, adds, removals and leaves read as such', () => {
+    assert.equal(lineText(line('joined', BOB.id, [BOB.id]), names), 'Bob joined');
+    assert.equal(lineText(line('left', BOB.id, [BOB.id]), names), 'Bob left');
+    assert.equal(lineText(line('added', ALICE.id, [BOB.id]), names), 'Alice added Bob');
+    assert.equal(lineText(line('removed', ME.id, [BOB.id, CAROL.id]), names), 'Me Myself removed Bob and Carol Smith');
+  });
+
+  test('the channel\'s own changes read with what changed', () => {
+    assert.equal(lineText(line('renamed', ALICE.id, [], { oldName: 'team', name: 'crew' }), names),
+      'Alice renamed the channel from #team to #crew');
+    assert.equal(lineText(line('topic', ALICE.id, [], { topic: 'Plans' }), names), 'Alice set the topic: Plans');
+    assert.equal(lineText(line('purpose', ALICE.id, [], { purpose: '' }), names), 'Alice cleared the purpose');
+    assert.equal(lineText(line('archived', ALICE.id), names), 'Alice archived the channel');
+  });
+
+  test('a member event sets the header\'s count from its memberCount', async t => {
+    const { client, bus, api } = await inPrivateChannel(t);
+    api.rest.chatMembers = () => new Promise(() => {}); // the list does not come back: the event alone says it
+    bus.publish(`chat.${PRIVATE}`, { type: 'member.left', chatId: PRIVATE, userId: ALICE.id, by: ALICE.id,
+      reason: 'left', memberCount: 1 });
     await settle();
-    const lines = client.members.lines.get(PRIVATE);
-    assert.deepEqual(lines.map(line => [line.kind, line.afterSeq]), [['joined', 4], ['left', 4]]);
-    assert.deepEqual(lines.map(line => lineText(line, names)), ['Alice added Bob', 'Me Myself removed Bob']);
+    assert.equal(client.chats.table.get(PRIVATE).memberCount, 1);
   });
 
-  test('joining by oneself and leaving read as such', () => {
-    assert.equal(lineText({ kind: 'joined', userId: BOB.id, by: BOB.id }, names), 'Bob joined');
-    assert.equal(lineText({ kind: 'left', userId: BOB.id, by: BOB.id, reason: 'left' }, names), 'Bob left');
+  test('a stored join line is not unread and is kept once, live and in history', async t => {
+    const { client, bus } = await inPrivateChannel(t);
+    const join = message(PRIVATE, 4, { senderId: BOB.id, content: '', kind: 'system',
+      system: { action: 'added', actorId: ALICE.id, userIds: [BOB.id] } });
+    bus.publish(`chat.${PRIVATE}`, newMessage(join));
+    bus.publish(`chat.${PRIVATE}`, newMessage(join));
+    await settle();
+    assert.equal(client.chats.table.get(PRIVATE).unreadCount || 0, 0);
+    assert.deepEqual(client.messages.views.get(PRIVATE).messages.filter(m => m.kind === 'system').map(m => m.seq), [4]);
   });
 
-  test('the user removed from a chat loses it, its lines and its open panel', async t => {
+  test('the user removed from a chat loses it and its open panel', async t => {
     const { client, bus } = await inPrivateChannel(t);
     client.members.show(PRIVATE);
     bus.publish(`chat.${PRIVATE}`, { type: 'member.left', chatId: PRIVATE, userId: ME.id, by: ALICE.id, reason: 'removed' });
     await settle();
     assert.equal(client.chats.table.has(PRIVATE), false);
-    assert.equal(client.members.lines.has(PRIVATE), false);
     assert.equal(client.members.slice.state.open, false);
   });
 });

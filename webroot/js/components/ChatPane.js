@@ -13,7 +13,6 @@ import { askConfirm } from './Confirm.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
-const NO_LINES = [];
 
 /**
  * A message's toolbar sits above its top edge; for the message at the top of a scrolled list (where the header would
@@ -39,22 +38,12 @@ function dayLabel(date) {
 }
 
 /** Messages with day separators and groups of consecutive messages by one sender; `before` is the message shown above them. */
-export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, lines = NO_LINES, toEnd = false,
-  dividerBefore = null } = {}) {
+export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, dividerBefore = null } = {}) {
   const me = client.session.me();
   const ownLast = lastOwn !== undefined ? lastOwn : lastOwnMessage(messages, me, 0);
   const items = [];
   let previous = before;
-  // Join/leave lines: each after the message it came after (those before the rendered rows are not shown).
-  let line = 0;
-  while (line < lines.length && before && lines[line].afterSeq < before.seq) line += 1;
-  const linesBefore = seq => {
-    for (; line < lines.length && lines[line].afterSeq < seq; line += 1) {
-      items.push(h(SystemLine, { key: lines[line].id, line: lines[line] }));
-    }
-  };
   messages.forEach(message => {
-    linesBefore(message.seq);
     const created = new Date(message.createdAt);
     const newDay = !previous || new Date(previous.createdAt).toDateString() !== created.toDateString();
     if (newDay) {
@@ -66,19 +55,24 @@ export function renderMessages(messages, chatId, inThread, { before = null, last
       items.push(h('div', { class: 'unread-divider', role: 'separator', 'aria-label': 'New messages',
         key: 'unread-divider' }, h('span', null, 'New messages')));
     }
+    // A join, a leave, a rename...: a stored system message, shown as a line between the messages.
+    if (message.kind === 'system') {
+      items.push(h(SystemLine, { key: message.id, message }));
+      previous = message;
+      return;
+    }
     const compact = !newDay && !divided && previous && previous.senderId === message.senderId && !previous.deleted
-      && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
+      && previous.kind !== 'system' && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
     items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === ownLast, inThread }));
     previous = message;
   });
-  if (toEnd) linesBefore(Infinity);
   return items;
 }
 
 /** The user's newest message that is not deleted, looking back from the end no further than index `from`. */
 function lastOwnMessage(messages, me, from) {
   for (let i = messages.length - 1; i >= from; i -= 1) {
-    if (messages[i].senderId === me && !messages[i].deleted) {
+    if (messages[i].senderId === me && !messages[i].deleted && messages[i].kind !== 'system') {
       return messages[i];
     }
   }
@@ -178,7 +172,6 @@ const following = () => ({ follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, to
 function MessageList({ chatId }) {
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
-  const lines = useRow(client.members.lines, chatId) || NO_LINES;
   const scroller = useRef(null);
   // follow: at the bottom, showing the newest; else the window's first and last seq, and whether it reaches the
   // newest loaded (then newly loaded messages join it). anchor: {seq, offset}. epoch and focus: the loaded window and
@@ -306,7 +299,8 @@ function MessageList({ chatId }) {
   }, [chatId]);
 
   useEffect(() => client.messages.onNewMessage((id, message) => {
-    if (id === chatId && message.senderId !== client.session.me() && !place.current.follow) {
+    if (id === chatId && message.senderId !== client.session.me() && message.kind !== 'system'
+      && !place.current.follow) {
       setPill(true);
     }
   }), [chatId]);
@@ -457,7 +451,6 @@ function MessageList({ chatId }) {
     renderMessages(shown, chatId, false, {
       before: start > 0 ? messages[start - 1] : null,
       lastOwn: lastOwnMessage(messages, me, start),
-      lines, toEnd: end === messages.length && !detached,
       dividerBefore: unread.index >= 0 ? messages[unread.index].id : null,
     }),
     atEnd && view.loadingNewer && h('div', { class: 'loading-older', role: 'status' }, 'Loading later messages…'),

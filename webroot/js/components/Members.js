@@ -148,13 +148,15 @@ function InlineField({ label, value, placeholder, editable, maxLength, prefix, o
 /** Asks in the app's confirmation dialog (components/Confirm.js), which runs the action and shows its failure. */
 const ask = ({ title, text, action, danger = true, run }) => askConfirm({ title, text, confirm: action, danger, run });
 
-/** The channel's details: name, topic, archived; rename, archive and leave for those allowed. */
+/** The channel's details: name, topic, purpose, archived; rename, archive and leave for those allowed. */
 function ChannelDetails({ chat, can }) {
   return h('section', { class: 'channel-details', 'aria-label': 'Channel details' },
     h(InlineField, { label: 'Name', value: chat.name, prefix: '#', editable: can.rename, maxLength: 80, testId: 'name',
       placeholder: 'No name', onSave: name => client.members.rename(chat.id, name) }),
     h(InlineField, { label: 'Topic', value: chat.topic, editable: can.topic, maxLength: 250, testId: 'topic',
       placeholder: 'Add a topic', onSave: topic => client.members.setTopic(chat.id, topic) }),
+    h(InlineField, { label: 'Purpose', value: chat.purpose, editable: can.topic, maxLength: 250, testId: 'purpose',
+      placeholder: 'Add a purpose', onSave: purpose => client.members.setPurpose(chat.id, purpose) }),
     chat.archived && h('p', { class: 'archived-note', role: 'status' }, 'This channel is archived: it is read-only.'),
     h('div', { class: 'detail-actions' },
       can.archive && h('button', { class: 'secondary', onClick: () => ask(chat.archived
@@ -222,10 +224,13 @@ export function MembersPanel() {
   dialog === 'add' && h(AddPeopleDialog, { chatId: chat.id, onClose: () => setDialog(null) }));
 }
 
-/** A join or leave, as a line between the messages. */
-export function SystemLine({ line }) {
-  useDisplayName(line.userId);
-  useDisplayName(line.by || line.userId);
-  return h('div', { class: 'system-line', 'data-kind': line.kind, 'data-user-id': line.userId },
-    h('span', null, lineText(line, client.people.displayName)));
+/** A system message (a join, a leave, a rename...), as a line between the messages. */
+export function SystemLine({ message }) {
+  const system = message.system || {};
+  const ids = [system.actorId, ...(system.userIds || [])];
+  // Re-rendered when one of the names changes (or arrives).
+  const text = useSlice(client.people.users, () => lineText(system, client.people.displayName), { key: ids.join() });
+  return h('div', { class: 'system-line', role: 'note', 'data-kind': system.action, 'data-seq': message.seq,
+    'data-user-id': (system.userIds || [])[0] || system.actorId },
+  h('span', null, text));
 }

@@ -21,8 +21,14 @@ export function mentionsMe(message, me) {
   return !!(mentions.channel || mentions.here || (mentions.users || []).includes(me));
 }
 
-/** How a new message counts: 'own', 'read' (at or before the watermark, or deleted), 'mention' or 'unread'. */
+/**
+ * How a new message counts: 'own', 'read' (at or before the watermark, deleted, or a system message: a join, a
+ * rename... never counts, whoever caused it), 'mention' or 'unread'.
+ */
 export function classify(message, chat, me) {
+  if (message.kind === 'system') {
+    return 'read';
+  }
   if (message.senderId === me) {
     return 'own';
   }

@@ -1,18 +1,15 @@
 // The channel members slice: the members panel of the open chat (who is in it, with their workspace roles), what the
-// user may do there (add people, remove them, rename, archive), those actions, and the join/leave lines shown in a
-// chat's messages while the client hears member.joined / member.left live.
+// user may do there (add people, remove them, rename, set the topic and purpose, archive), those actions, and the
+// text of the system messages (joins, leaves, renames...) shown as lines in a chat's messages.
 //
 // Who is in a chat comes from the messages slice (its view's `members`, read from GET /chats/{chatId}/members and
 // reloaded on every member event); this slice adds the roles (GET /workspaces/{workspaceId}/members) and keeps the
-// chat's `memberCount` equal to the list (the server sends no chat.updated when members change). System lines are not
-// messages: they have no seq and are not in history; each is placed after the newest message seen when it came.
+// chat's `memberCount` as member.joined / member.left give it (the server sends no chat.updated when members change).
+// The join and leave lines are the server's stored system messages (`kind: "system"`), in history like any message.
 
-import { createSlice, createTable } from './slice.js';
+import { createSlice } from './slice.js';
 
 const CLOSED = { open: false, chatId: null, roles: new Map(), error: null };
-/** How many join/leave lines a chat keeps (the oldest go). */
-export const LINES_KEPT = 50;
-
 /** The workspace role shown for a member: owner and admin as the workspace has them, else member. */
 export const roleOf = (roles, userId) => (roles.get(userId) === 'owner' || roles.get(userId) === 'admin'
   ? roles.get(userId) : 'member');
@@ -41,15 +38,30 @@ export function candidates({ workspaceIds, memberIds, users, query = '', limit =
     .slice(0, limit);
 }
 
-/** The text of a join/leave line, given display names. */
-export function lineText(line, name) {
-  if (line.kind === 'joined') {
-    return line.by && line.by !== line.userId ? `${name(line.by)} added ${name(line.userId)}` : `${name(line.userId)} joined`;
+/** Names as a reader says them: "Ann", "Ann and Bob", "Ann, Bob and Carol". */
+function listed(names) {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The text of a system message's line (its `system`: {action, actorId, userIds, ...}), given display names. The server
+ * stores what happened; the words are the client's.
+ */
+export function lineText(system, name) {
+  const actor = name(system.actorId);
+  const users = listed((system.userIds || []).map(name));
+  switch (system.action) {
+    case 'joined': return `${actor} joined`;
+    case 'left': return `${actor} left`;
+    case 'added': return `${actor} added ${users}`;
+    case 'removed': return `${actor} removed ${users}`;
+    case 'renamed': return `${actor} renamed the channel from #${system.oldName} to #${system.name}`;
+    case 'topic': return system.topic ? `${actor} set the topic: ${system.topic}` : `${actor} cleared the topic`;
+    case 'purpose': return system.purpose ? `${actor} set the purpose: ${system.purpose}` : `${actor} cleared the purpose`;
+    case 'archived': return `${actor} archived the channel`;
+    case 'unarchived': return `${actor} unarchived the channel`;
+    default: return `${actor} changed the channel`;
   }
-  if (line.reason === 'removed' && line.by && line.by !== line.userId) {
-    return `${name(line.by)} removed ${name(line.userId)}`;
-  }
-  return `${name(line.userId)} left`;
 }
 
 /**
@@ -62,9 +74,7 @@ export function lineText(line, name) {
  */
 export function createMembers({ api, session, people, chats, messages, files }) {
   const slice = createSlice('members', CLOSED);
-  const lines = createTable('members.lines'); // chatId -> [{id, kind, userId, by, reason, afterSeq, at}]
   let asked = 0;
-  let lineIds = 0;
 
   async function loadRoles(chatId) {
     const chat = chats.table.get(chatId);
@@ -110,28 +120,20 @@ export function createMembers({ api, session, people, chats, messages, files }) 
     if (files.slice.state.open && slice.state.open) hide();
   });
 
-  // The header's count is the list's length: members change without a chat.updated.
+  // The header's count: the member events carry it, and the list's length agrees once it is loaded.
   messages.onMembersLoaded((chatId, count) => {
     if (chats.table.has(chatId)) chats.setMemberCount(chatId, count);
   });
 
   messages.onMemberEvent((event, chatId) => {
-    const view = messages.views.get(chatId);
-    const chat = chats.table.get(chatId);
-    const newest = view?.messages.length ? view.messages[view.messages.length - 1].seq : 0;
-    const line = {
-      id: `line-${(lineIds += 1)}`, kind: event.type === 'member.joined' ? 'joined' : 'left', userId: event.userId,
-      by: event.by || null, reason: event.reason || null, afterSeq: Math.max(newest, chat?.lastSeq || 0), at: Date.now(),
-    };
-    if (chats.table.has(chatId)) {
-      lines.put(chatId, [...(lines.get(chatId) || []), line].slice(-LINES_KEPT));
+    if (Number.isInteger(event.memberCount) && chats.table.has(chatId)) {
+      chats.setMemberCount(chatId, event.memberCount);
     }
     if (event.type === 'member.left' && event.userId === session.me() && slice.state.chatId === chatId) {
       hide();
     }
   });
   chats.onRemoved(chatId => {
-    lines.remove(chatId);
     if (slice.state.chatId === chatId) hide(); // left or removed: the panel does not move on to another chat
   });
 
@@ -176,7 +178,7 @@ export function createMembers({ api, session, people, chats, messages, files }) 
     await messages.loadMembers(chatId);
   }
 
-  /** Changes a chat's name, topic or archived flag; the answered chat replaces the row (chat.updated does too). */
+  /** Changes a chat's name, topic, purpose or archived flag; the answered chat replaces the row (chat.updated does too). */
   async function update(chatId, change) {
     const { chat } = await api.rest.updateChat(chatId, change);
     if (chats.table.has(chatId)) chats.add({ ...chats.table.get(chatId), ...chat });
@@ -185,12 +187,10 @@ export function createMembers({ api, session, people, chats, messages, files }) 
 
   function clear() {
     hide();
-    lines.clear();
   }
 
   return {
     slice,
-    lines,
     show,
     hide,
     toggle: chatId => (slice.state.open && slice.state.chatId === chatId ? hide() : show(chatId)),
@@ -198,6 +198,7 @@ export function createMembers({ api, session, people, chats, messages, files }) 
     addPeople,
     removeMember,
     setTopic: (chatId, topic) => update(chatId, { topic }),
+    setPurpose: (chatId, purpose) => update(chatId, { purpose }),
     rename: (chatId, name) => update(chatId, { name }),
     setArchived: (chatId, archived) => update(chatId, { archived }),
     clear,

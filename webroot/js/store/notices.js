@@ -23,7 +23,8 @@ export function createNotices() {
   /** Announces messages from others that arrive in the open chat (thread replies are shown in their panel). */
   function listen({ messages, chats, session, people }) {
     messages.onNewMessage((chatId, message) => {
-      if (chatId === chats.activeChatId() && message.senderId !== session.me() && !message.replyTo) {
+      if (chatId === chats.activeChatId() && message.senderId !== session.me() && !message.replyTo
+        && message.kind !== 'system') {
         slice.set({
           announcement: `${people.displayName(message.senderId)}: ${sharedText(message).slice(0, ANNOUNCED_CHARS)}`,
         });

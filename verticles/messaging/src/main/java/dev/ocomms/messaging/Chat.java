@@ -11,7 +11,8 @@ import java.util.UUID;
  * A channel or a DM as everyone sees it (nothing in it depends on who asks, so one serialization serves every
  * audience of an event). {@code memberIds} is set for DMs only, whose member set is fixed and small.
  */
-record Chat(UUID id, UUID workspaceId, Kind kind, String name, String topic, boolean isPrivate, boolean archived,
+record Chat(UUID id, UUID workspaceId, Kind kind, String name, String topic, String purpose, boolean isPrivate,
+            boolean archived,
             int memberCount, long lastSeq, UUID createdBy, OffsetDateTime createdAt, List<UUID> memberIds) {
 
   enum Kind {
@@ -39,6 +40,7 @@ record Chat(UUID id, UUID workspaceId, Kind kind, String name, String topic, boo
         .put("kind", kind.wireName)
         .put("name", name)
         .put("topic", topic)
+        .put("purpose", purpose)
         .put("private", isPrivate)
         .put("archived", archived)
         .put("memberCount", memberCount)

@@ -7,6 +7,7 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
 import io.reactivex.rxjava3.core.Maybe;
+import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,15 +22,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Chats: channels (create, list, rename, topic, archive), DMs (open), the caller's chats, and who is in a chat (join,
- * leave, add, remove, the member list, and the bridge's membership check). Visibility and moderation rules are
- * {@link ChatAccess}'s.
+ * Chats: channels (create, list, rename, topic, purpose, archive), DMs (open), the caller's chats, and who is in a chat
+ * (join, leave, add, remove, the member list, and the bridge's membership check). Visibility and moderation rules are
+ * {@link ChatAccess}'s. Every change of a channel's members, name, topic, purpose or archived flag is also stored as a
+ * system message in the channel, in the same transaction (see {@link ChatStore#insertSystemMessage}).
  */
 final class ChatActions {
   /** Slack-like channel names, after trimming and lower-casing: ASCII letters, digits, '-' and '_'. */
   static final Pattern CHANNEL_NAME = Pattern.compile("[a-z0-9_-]{1,80}");
   private static final String CHANNEL_NAME_RULE = "1 to 80 characters: lower-case letters, digits, '-' and '_'";
   private static final int MAX_DM_MEMBERS = 8;
+  static final int MAX_TOPIC = 250;
+  static final int MAX_PURPOSE = 250;
 
   private final ChatStore store;
   private final MessageStore messages;
@@ -47,16 +51,21 @@ final class ChatActions {
 
   // Channels and DMs
 
-  /** {@code messaging.channel.create {workspaceId, name, private?, topic?}}: any workspace member; they are in it. */
+  /**
+   * {@code messaging.channel.create {workspaceId, name, private?, topic?, purpose?}}: any workspace member; they are
+   * in it.
+   */
   Single<JsonObject> createChannel(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
     String name = request.body().name("name", CHANNEL_NAME, CHANNEL_NAME_RULE);
     boolean isPrivate = request.body().optionalBool("private").orElse(false);
-    String topic = request.body().optionalText("topic", 0, 250).orElse("");
+    String topic = request.body().optionalText("topic", 0, MAX_TOPIC).orElse("");
+    String purpose = request.body().optionalText("purpose", 0, MAX_PURPOSE).orElse("");
     UUID chatId = Ids.next();
     return limits.takeWrite(request.caller()).andThen(store.transaction(tx -> WorkspaceActions.requireMember(tx,
             workspaceId, request.caller())
-            .flatMap(role -> tx.insertChannel(chatId, workspaceId, name, topic, isPrivate, request.caller()))
+            .flatMap(role -> tx.insertChannel(chatId, workspaceId, name, topic, purpose, isPrivate,
+                request.caller()))
             .flatMap(inserted -> {
               if (!inserted) {
                 throw nameTaken(name);
@@ -151,16 +160,21 @@ final class ChatActions {
     return visibleChat(request).map(access -> new JsonObject().put("chat", access.chat().toJson()));
   }
 
-  /** {@code messaging.chat.update {chatId, name?, topic?, archived?}}. */
+  /**
+   * {@code messaging.chat.update {chatId, name?, topic?, purpose?, archived?}}: each change is also stored as a system
+   * message in the chat ({@code renamed}, {@code topic}, {@code purpose}, {@code archived}, {@code unarchived}).
+   */
   Single<JsonObject> updateChat(BusRequest request) {
     Input body = request.body();
+    UUID caller = request.caller();
     Optional<String> name = body.optionalName("name", CHANNEL_NAME, CHANNEL_NAME_RULE);
-    Optional<String> topic = body.optionalText("topic", 0, 250);
+    Optional<String> topic = body.optionalText("topic", 0, MAX_TOPIC);
+    Optional<String> purpose = body.optionalText("purpose", 0, MAX_PURPOSE);
     Optional<Boolean> archived = body.optionalBool("archived");
-    if (name.isEmpty() && topic.isEmpty() && archived.isEmpty()) {
-      throw Input.invalid("name", "give at least one of name, topic and archived");
+    if (name.isEmpty() && topic.isEmpty() && purpose.isEmpty() && archived.isEmpty()) {
+      throw Input.invalid("name", "give at least one of name, topic, purpose and archived");
     }
-    return limits.takeWrite(request.caller()).andThen(visibleChat(request)).flatMap(access -> {
+    return limits.takeWrite(caller).andThen(visibleChat(request)).flatMap(access -> {
       Chat chat = access.chat();
       if (chat.isDm() && name.isPresent()) {
         throw Input.invalid("name", "DMs cannot be renamed");
@@ -172,26 +186,50 @@ final class ChatActions {
         throw new OcommsException(ErrorCode.FORBIDDEN,
             "only the channel's creator and the workspace's owners and admins can rename or archive it");
       }
-      if (topic.isPresent() && !access.member()) {
-        throw new OcommsException(ErrorCode.FORBIDDEN, "only members can change the topic");
+      if ((topic.isPresent() || purpose.isPresent()) && !access.member()) {
+        throw new OcommsException(ErrorCode.FORBIDDEN, "only members can change the topic and the purpose");
       }
-      if (chat.archived() && archived.orElse(true) && (name.isPresent() || topic.isPresent())) {
+      if (chat.archived() && archived.orElse(true) && (name.isPresent() || topic.isPresent() || purpose.isPresent())) {
         throw new OcommsException(Reason.CHAT_ARCHIVED, "this channel is archived; unarchive it first");
       }
       String newName = name.filter(value -> !value.equals(chat.name())).orElse(null);
       String newTopic = topic.filter(value -> !value.equals(chat.topic())).orElse(null);
+      String newPurpose = purpose.filter(value -> !value.equals(chat.purpose())).orElse(null);
       Boolean newArchived = archived.filter(value -> value != chat.archived()).orElse(null);
-      if (newName == null && newTopic == null && newArchived == null) {
+      if (newName == null && newTopic == null && newPurpose == null && newArchived == null) {
         return Single.just(chat);
       }
-      return store.updateChat(chat.id(), newName, newTopic, newArchived)
-          .flatMap(updated -> {
-            if (!updated) {
-              throw nameTaken(newName);
-            }
-            return store.chat(chat.id());
-          })
-          .doOnSuccess(events::chatUpdated);
+      // In the chat's history in the order a reader expects: unarchived first, archived last.
+      List<JsonObject> changes = new ArrayList<>();
+      if (Boolean.FALSE.equals(newArchived)) {
+        changes.add(system("unarchived", caller, List.of()));
+      }
+      if (newName != null) {
+        changes.add(system("renamed", caller, List.of()).put("oldName", chat.name()).put("name", newName));
+      }
+      if (newTopic != null) {
+        changes.add(system("topic", caller, List.of()).put("topic", newTopic));
+      }
+      if (newPurpose != null) {
+        changes.add(system("purpose", caller, List.of()).put("purpose", newPurpose));
+      }
+      if (Boolean.TRUE.equals(newArchived)) {
+        changes.add(system("archived", caller, List.of()));
+      }
+      return store.transaction(tx -> Observable.fromIterable(changes)
+              .concatMapSingle(change -> tx.insertSystemMessage(chat.id(), caller, change))
+              .toList()
+              .flatMap(stored -> tx.updateChat(chat.id(), newName, newTopic, newPurpose, newArchived)
+                  .map(updated -> {
+                    if (!updated) {
+                      throw nameTaken(newName);
+                    }
+                    return stored;
+                  })))
+          .flatMap(stored -> store.chat(chat.id()).doOnSuccess(updated -> {
+            stored.forEach(events::systemMessage);
+            events.chatUpdated(updated);
+          }));
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
@@ -215,12 +253,11 @@ final class ChatActions {
       if (chat.archived()) {
         throw new OcommsException(Reason.CHAT_ARCHIVED, "this channel is archived");
       }
-      return store.addChatMember(chat.id(), caller)
-          .flatMap(added -> store.chat(chat.id()).doOnSuccess(updated -> {
-            if (added) {
-              events.memberJoined(updated, caller, caller);
-            }
-          }));
+      return addWithSystemMessage(chat, caller, system("joined", caller, List.of(caller)))
+          .flatMap(stored -> store.chat(chat.id()).doOnSuccess(updated -> stored.ifPresent(message -> {
+            events.systemMessage(message);
+            events.memberJoined(updated, caller, caller);
+          })));
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
@@ -233,12 +270,18 @@ final class ChatActions {
       if (access.chat().isDm()) {
         throw Input.invalid("chatId", "DMs cannot be left");
       }
-      return store.removeChatMember(access.chat().id(), caller).map(removed -> {
-        if (removed) {
-          events.memberLeft(access.chat().id(), caller, caller, "left");
-        }
-        return new JsonObject();
-      });
+      if (access.general()) {
+        throw defaultChannel();
+      }
+      return removeWithSystemMessage(access.chat(), caller, system("left", caller, List.of(caller)))
+          .map(removed -> {
+            // The leaver's sessions drop the chat with member.left; the line goes to those who stay.
+            removed.ifPresent(change -> {
+              events.memberLeft(access.chat().id(), caller, caller, "left", change.memberCount());
+              events.systemMessage(change.message());
+            });
+            return new JsonObject();
+          });
     });
   }
 
@@ -262,34 +305,50 @@ final class ChatActions {
       Maybe<String> targetRole = target.isPresent() ? store.role(chat.workspaceId(), target.get()) : Maybe.empty();
       return targetRole
           .switchIfEmpty(Single.error(() -> Input.invalid("userId", "userId is not a member of this workspace")))
-          .flatMap(role -> store.addChatMember(chat.id(), target.get()))
-          .flatMap(added -> store.chat(chat.id()).doOnSuccess(updated -> {
-            if (added) {
-              events.memberJoined(updated, target.get(), caller);
-            }
-          }));
+          .flatMap(role -> addWithSystemMessage(chat, target.get(), target.get().equals(caller)
+              ? system("joined", caller, List.of(caller)) : system("added", caller, List.of(target.get()))))
+          .flatMap(stored -> store.chat(chat.id()).doOnSuccess(updated -> stored.ifPresent(message -> {
+            events.systemMessage(message);
+            events.memberJoined(updated, target.get(), caller);
+          })));
     }).map(chat -> new JsonObject().put("chat", chat.toJson()));
   }
 
-  /** {@code messaging.chat.member.remove {chatId, userId}}: moderators only (see {@link ChatAccess#moderator}). */
+  /**
+   * {@code messaging.chat.member.remove {chatId, userId}}: moderators only (see {@link ChatAccess#moderator}); nobody
+   * is removed from the workspace's default channel, and nobody removes the workspace's owner.
+   */
   Single<JsonObject> removeMember(BusRequest request) {
     UUID caller = request.caller();
     UUID target = request.body().id("userId");
     return limits.takeWrite(caller).andThen(visibleChat(request)).flatMap(access -> {
-      if (access.chat().isDm()) {
+      Chat chat = access.chat();
+      if (chat.isDm()) {
         throw Input.invalid("chatId", "the members of a DM cannot change");
       }
       if (!access.moderator()) {
         throw new OcommsException(ErrorCode.FORBIDDEN,
             "only the channel's creator and the workspace's owners and admins can remove members");
       }
-      return store.removeChatMember(access.chat().id(), target).map(removed -> {
-        if (!removed) {
-          throw new OcommsException(ErrorCode.NOT_FOUND, "that user is not a member of this chat");
-        }
-        events.memberLeft(access.chat().id(), target, caller, "removed");
-        return new JsonObject();
-      });
+      if (access.general()) {
+        throw defaultChannel();
+      }
+      return store.role(chat.workspaceId(), target).defaultIfEmpty("")
+          .flatMap(role -> {
+            if (role.equals("owner") && !target.equals(caller)) {
+              throw new OcommsException(ErrorCode.FORBIDDEN, "nobody can remove the workspace's owner");
+            }
+            return removeWithSystemMessage(chat, target, target.equals(caller)
+                ? system("left", caller, List.of(caller)) : system("removed", caller, List.of(target)));
+          })
+          .map(removed -> {
+            Removed change = removed.orElseThrow(() ->
+                new OcommsException(ErrorCode.NOT_FOUND, "that user is not a member of this chat"));
+            events.memberLeft(chat.id(), target, caller, target.equals(caller) ? "left" : "removed",
+                change.memberCount());
+            events.systemMessage(change.message());
+            return new JsonObject();
+          });
     });
   }
 
@@ -299,6 +358,67 @@ final class ChatActions {
     Optional<UUID> chatId = Ids.parse(request.body().string("chatId"));
     return chatId.map(id -> memberships.isMember(id, request.caller())).orElse(Single.just(false))
         .map(member -> new JsonObject().put("member", member));
+  }
+
+  // Membership changes with their system messages
+
+  /** Thrown inside a transaction that turned out to change nothing: it rolls back (its system message too). */
+  private static final class NothingChanged extends RuntimeException {
+    NothingChanged() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Adds {@code userId} to the chat with the system message that says so, in one transaction (the message first: it
+   * locks the chat row, and the new member starts with it read); empty, and nothing stored, when they already were a
+   * member.
+   */
+  private Single<Optional<Message>> addWithSystemMessage(Chat chat, UUID userId, JsonObject system) {
+    return store.transaction(tx -> tx.insertSystemMessage(chat.id(), UUID.fromString(system.getString("actorId")),
+                system)
+            .flatMap(message -> tx.addChatMember(chat.id(), userId).map(added -> {
+              if (!added) {
+                throw new NothingChanged();
+              }
+              return Optional.of(message);
+            })))
+        .onErrorResumeNext(failure -> failure instanceof NothingChanged
+            ? Single.just(Optional.empty()) : Single.error(failure));
+  }
+
+  /** A removal that happened: its system message, and the chat's member count after it. */
+  private record Removed(Message message, int memberCount) {
+  }
+
+  /**
+   * Removes {@code userId} from the chat with the system message that says so, in one transaction; empty, and nothing
+   * stored, when they were not a member.
+   */
+  private Single<Optional<Removed>> removeWithSystemMessage(Chat chat, UUID userId, JsonObject system) {
+    return store.transaction(tx -> tx.insertSystemMessage(chat.id(), UUID.fromString(system.getString("actorId")),
+                system)
+            .flatMap(message -> tx.removeChatMember(chat.id(), userId).flatMap(removed -> {
+              if (!removed) {
+                throw new NothingChanged();
+              }
+              return tx.chat(chat.id()).map(after -> Optional.of(new Removed(message, after.memberCount())));
+            })))
+        .onErrorResumeNext(failure -> failure instanceof NothingChanged
+            ? Single.just(Optional.empty()) : Single.error(failure));
+  }
+
+  /** A system message's {@code system} object: what happened, who did it, to whom. */
+  static JsonObject system(String action, UUID actor, List<UUID> userIds) {
+    return new JsonObject()
+        .put("action", action)
+        .put("actorId", actor.toString())
+        .put("userIds", new JsonArray(userIds.stream().map(UUID::toString).toList()));
+  }
+
+  private static OcommsException defaultChannel() {
+    return new OcommsException(Reason.DEFAULT_CHANNEL,
+        "every member of the workspace stays in its default channel: it cannot be left, nor anyone removed from it");
   }
 
   // Rules shared by several actions

@@ -1,5 +1,6 @@
 package dev.ocomms.messaging;
 
+import dev.ocomms.shared.Ids;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
@@ -33,8 +34,8 @@ final class ChatStore extends PgStore<ChatStore> {
    * ids. Alias the chat {@code c}.
    */
   private static final String CHAT_COLUMNS = """
-      c.id, c.workspace_id, c.kind, c.name, c.topic, c.private, c.archived, c.last_seq, c.created_by, c.created_at,
-      c.member_count,
+      c.id, c.workspace_id, c.kind, c.name, c.topic, c.purpose, c.private, c.archived, c.last_seq, c.created_by,
+      c.created_at, c.member_count,
       CASE WHEN c.kind = 'dm'
         THEN ARRAY(SELECT n.user_id FROM messaging.chat_members n WHERE n.chat_id = c.id ORDER BY n.user_id)
       END AS member_ids""";
@@ -67,7 +68,7 @@ final class ChatStore extends PgStore<ChatStore> {
         .andThen(update("""
                 INSERT INTO messaging.workspace_members (workspace_id, user_id, role) VALUES ($1, $2, 'owner')""",
             Tuple.of(workspaceId, owner)))
-        .andThen(insertChannel(generalId, workspaceId, "general", "", false, owner).ignoreElement())
+        .andThen(insertChannel(generalId, workspaceId, "general", "", "", false, owner).ignoreElement())
         .andThen(addChatMember(generalId, owner).ignoreElement());
   }
 
@@ -174,13 +175,13 @@ final class ChatStore extends PgStore<ChatStore> {
   // Chats
 
   /** Inserts a channel; false when the workspace already has a channel of that name. */
-  Single<Boolean> insertChannel(UUID chatId, UUID workspaceId, String name, String topic, boolean isPrivate,
-                                UUID createdBy) {
+  Single<Boolean> insertChannel(UUID chatId, UUID workspaceId, String name, String topic, String purpose,
+                                boolean isPrivate, UUID createdBy) {
     return query("""
-            INSERT INTO messaging.chats (id, workspace_id, kind, name, name_key, topic, private, created_by)
-            VALUES ($1, $2, 'channel', $3, lower($3), $4, $5, $6)
+            INSERT INTO messaging.chats (id, workspace_id, kind, name, name_key, topic, purpose, private, created_by)
+            VALUES ($1, $2, 'channel', $3, lower($3), $4, $5, $6, $7)
             ON CONFLICT (workspace_id, name_key) DO NOTHING""",
-        Tuple.of(chatId, workspaceId, name, topic, isPrivate, createdBy))
+        Tuple.from(Arrays.<Object>asList(chatId, workspaceId, name, topic, purpose, isPrivate, createdBy)))
         .map(rows -> rows.rowCount() == 1);
   }
 
@@ -201,13 +202,13 @@ final class ChatStore extends PgStore<ChatStore> {
   }
 
   /** Changes what is given (null leaves a column alone); false when the new name is taken in the workspace. */
-  Single<Boolean> updateChat(UUID chatId, String name, String topic, Boolean archived) {
+  Single<Boolean> updateChat(UUID chatId, String name, String topic, String purpose, Boolean archived) {
     return query("""
             UPDATE messaging.chats
                SET name = coalesce($2, name), name_key = coalesce(lower($2), name_key),
-                   topic = coalesce($3, topic), archived = coalesce($4, archived)
+                   topic = coalesce($3, topic), purpose = coalesce($4, purpose), archived = coalesce($5, archived)
              WHERE id = $1""",
-        Tuple.of(chatId, name, topic, archived))
+        Tuple.of(chatId, name, topic, purpose, archived))
         .map(rows -> true)
         .onErrorResumeNext(failure -> failure instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
             ? Single.just(false) : Single.error(failure));
@@ -225,11 +226,13 @@ final class ChatStore extends PgStore<ChatStore> {
             ,
               EXISTS (SELECT 1 FROM messaging.chat_members me WHERE me.chat_id = c.id AND me.user_id = $2) AS is_member,
               (SELECT wm.role FROM messaging.workspace_members wm
-                WHERE wm.workspace_id = c.workspace_id AND wm.user_id = $2) AS role
+                WHERE wm.workspace_id = c.workspace_id AND wm.user_id = $2) AS role,
+              EXISTS (SELECT 1 FROM messaging.workspaces w WHERE w.id = c.workspace_id AND w.general_chat_id = c.id)
+                AS is_general
              FROM messaging.chats c WHERE c.id = $1""",
         Tuple.of(chatId, userId))
-        .flatMapMaybe(rows -> first(rows).map(row ->
-            new ChatAccess(chat(row), userId, row.getBoolean("is_member"), row.getString("role"))));
+        .flatMapMaybe(rows -> first(rows).map(row -> new ChatAccess(chat(row), userId, row.getBoolean("is_member"),
+            row.getString("role"), row.getBoolean("is_general"))));
   }
 
   /** Every chat {@code userId} is a member of, in all workspaces. */
@@ -294,16 +297,54 @@ final class ChatStore extends PgStore<ChatStore> {
 
   // Chat members
 
+  /**
+   * The chat's members, each with their role in its workspace ({@code owner}, {@code admin} or {@code member}) and
+   * whether they created the chat.
+   */
   Single<List<JsonObject>> chatMembers(UUID chatId) {
     return query("""
-            SELECT user_id, joined_at, last_read_seq FROM messaging.chat_members WHERE chat_id = $1
-            ORDER BY joined_at, user_id""",
+            SELECT m.user_id, m.joined_at, m.last_read_seq, coalesce(w.role, 'member') AS role,
+                   m.user_id = c.created_by AS creator
+              FROM messaging.chat_members m
+              JOIN messaging.chats c ON c.id = m.chat_id
+              LEFT JOIN messaging.workspace_members w ON w.workspace_id = c.workspace_id AND w.user_id = m.user_id
+             WHERE m.chat_id = $1
+             ORDER BY m.joined_at, m.user_id""",
         Tuple.of(chatId))
         .map(rows -> stream(rows).map(row -> new JsonObject()
             .put("userId", row.getUUID("user_id").toString())
             .put("joinedAt", Timestamps.iso(row.getOffsetDateTime("joined_at")))
             // Read receipts: every message up to this seq has been seen by this member.
-            .put("readSeq", row.getLong("last_read_seq"))).toList());
+            .put("readSeq", row.getLong("last_read_seq"))
+            .put("role", row.getString("role"))
+            .put("creator", row.getBoolean("creator"))).toList());
+  }
+
+  /**
+   * Stores a system message (what happened to the chat, see {@link Message#isSystem}) under the chat's next seq, with
+   * its {@code message.new} event, in this transaction. Run it before the change it describes: it locks the chat row
+   * first, as a send and {@link #removeChatMember} do, and a member added after it starts with it read.
+   */
+  Single<Message> insertSystemMessage(UUID chatId, UUID actor, JsonObject system) {
+    UUID id = Ids.next();
+    return query("""
+            WITH chat AS (
+              UPDATE messaging.chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING id, last_seq
+            ), inserted AS (
+              INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, system)
+              SELECT $2, chat.id, chat.last_seq, $2, $3, '', $4 FROM chat
+              RETURNING id, chat_id, seq, created_at
+            ), events AS (
+              INSERT INTO messaging.chat_events (chat_id, seq, type, message_id)
+              SELECT chat_id, seq, 'message.new', id FROM inserted
+            )
+            SELECT seq, created_at FROM inserted""",
+        Tuple.of(chatId, id, actor, system))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          return new Message(id, chatId, row.getLong("seq"), id, actor, "", null, 0, null, Message.emptyMentions(),
+              "normal", new JsonArray(), row.getOffsetDateTime("created_at"), null, null, new JsonArray(), system);
+        });
   }
 
   /** Adds a member; false when they already were one. */
@@ -355,8 +396,8 @@ final class ChatStore extends PgStore<ChatStore> {
   private static Chat chat(Row row) {
     UUID[] memberIds = row.getArrayOfUUIDs("member_ids");
     return new Chat(row.getUUID("id"), row.getUUID("workspace_id"), Chat.Kind.of(row.getString("kind")),
-        row.getString("name"), row.getString("topic"), row.getBoolean("private"), row.getBoolean("archived"),
-        row.getInteger("member_count"), row.getLong("last_seq"), row.getUUID("created_by"),
+        row.getString("name"), row.getString("topic"), row.getString("purpose"), row.getBoolean("private"),
+        row.getBoolean("archived"), row.getInteger("member_count"), row.getLong("last_seq"), row.getUUID("created_by"),
         row.getOffsetDateTime("created_at"), memberIds == null ? List.of() : Arrays.asList(memberIds));
   }
 }

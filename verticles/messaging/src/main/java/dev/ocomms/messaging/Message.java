@@ -12,16 +12,18 @@ import java.util.UUID;
 /**
  * A message in its current state, as every member sees it (so one serialization serves every audience). A deleted
  * message stays as a tombstone: its place in the chat, no content. Its files are described as uploads described them
- * when it was sent ({@code attachments}).
+ * when it was sent ({@code attachments}). A system message ({@code system} set: a join, a leave, a rename...) says what
+ * happened to the chat; its sender is who did it, its content is empty, and clients render its text.
  */
 record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, String content, UUID replyTo,
                int replyCount, OffsetDateTime lastReplyAt, JsonObject mentions, String priority, JsonArray attachments,
-               OffsetDateTime createdAt, OffsetDateTime editedAt, OffsetDateTime deletedAt, JsonArray reactions) {
+               OffsetDateTime createdAt, OffsetDateTime editedAt, OffsetDateTime deletedAt, JsonArray reactions,
+               JsonObject system) {
 
   /** The select list that {@link #of(Row)} reads; alias the message {@code m}. */
   static final String COLUMNS = """
       m.id, m.chat_id, m.seq, m.client_id, m.sender_id, m.content, m.reply_to, m.reply_count, m.last_reply_at,
-      m.mentions, m.priority, m.attachments, m.created_at, m.edited_at, m.deleted_at,
+      m.mentions, m.priority, m.attachments, m.created_at, m.edited_at, m.deleted_at, m.system,
       COALESCE((SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'userIds', r.users) ORDER BY r.first)
                 FROM (SELECT emoji, count(*) AS n, array_agg(user_id::text ORDER BY created_at) AS users,
                              min(created_at) AS first
@@ -31,6 +33,7 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
     Object mentions = row.getValue("mentions");
     Object files = row.getValue("attachments");
     Object reactions = row.getValue("reactions");
+    Object system = row.getValue("system");
     return new Message(row.getUUID("id"), row.getUUID("chat_id"), row.getLong("seq"), row.getUUID("client_id"),
         row.getUUID("sender_id"), row.getString("content"), row.getUUID("reply_to"), row.getInteger("reply_count"),
         row.getOffsetDateTime("last_reply_at"),
@@ -38,7 +41,13 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         row.getString("priority"),
         files instanceof JsonArray array ? array : new JsonArray(),
         row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at"),
-        reactions instanceof JsonArray array ? array : new JsonArray());
+        reactions instanceof JsonArray array ? array : new JsonArray(),
+        system instanceof JsonObject json ? json : null);
+  }
+
+  /** What happened to the chat, not something someone wrote: never unread, never notifying, never edited. */
+  boolean isSystem() {
+    return system != null;
   }
 
   /** The ids of the message's files, in their order (the attachments' ids). */
@@ -51,7 +60,7 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
   }
 
   JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("id", id.toString())
         .put("chatId", chatId.toString())
         .put("seq", seq)
@@ -70,6 +79,11 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         .put("fileIds", deleted() ? new JsonArray() : fileIds())
         .put("attachments", deleted() ? new JsonArray() : attachments)
         .put("reactions", reactions);
+    // Only system messages carry these: the messages people write keep the JSON (and the cost) they always had.
+    if (isSystem()) {
+      json.put("kind", "system").put("system", system);
+    }
+    return json;
   }
 
   /**

@@ -168,7 +168,7 @@ final class MessageActions {
       return Single.just(Optional.empty());
     }
     return store.byId(replyTo.get())
-        .filter(target -> target.chatId().equals(chatId) && !target.deleted())
+        .filter(target -> target.chatId().equals(chatId) && !target.deleted() && !target.isSystem())
         .map(target -> Optional.of(target.replyTo() != null ? target.replyTo() : target.id()))
         .switchIfEmpty(Single.error(() -> Input.invalid("replyTo", "replyTo must be a message of this chat")));
   }
@@ -222,6 +222,9 @@ final class MessageActions {
     String content = content(request.body(), false);
     return limits.takeEdit(caller).andThen(visibleMessage(messageId, caller))
         .flatMap(message -> {
+          if (message.isSystem()) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "system messages cannot be edited"));
+          }
           if (!message.senderId().equals(caller)) {
             return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "only the author may edit a message"));
           }
@@ -243,6 +246,9 @@ final class MessageActions {
     UUID messageId = request.body().id("messageId");
     return limits.takeDelete(caller).andThen(visibleMessage(messageId, caller))
         .flatMap(message -> store.standing(message.chatId(), caller).toSingle().flatMap(standing -> {
+          if (message.isSystem()) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "system messages cannot be deleted"));
+          }
           if (!message.senderId().equals(caller) && !standing.moderator()) {
             return Single.error(new OcommsException(ErrorCode.FORBIDDEN,
                 "only the author or a workspace admin may delete a message"));

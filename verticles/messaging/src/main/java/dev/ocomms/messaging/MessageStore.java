@@ -372,6 +372,7 @@ final class MessageStore extends PgStore<MessageStore> {
       FROM messaging.chat_members cm
       LEFT JOIN messaging.messages m
         ON m.chat_id = cm.chat_id AND m.seq > cm.last_read_seq AND m.sender_id <> cm.user_id AND m.deleted_at IS NULL
+           AND m.system IS NULL
       """;
 
   /**

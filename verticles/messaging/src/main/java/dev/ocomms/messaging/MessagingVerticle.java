@@ -39,6 +39,7 @@ public class MessagingVerticle extends AbstractVerticle {
   private Pool pg;
   private Redis redis;
   private MessageActions messages;
+  private ChatEvents chatEvents;
 
   @Override
   public Completable rxStart() {
@@ -60,6 +61,9 @@ public class MessagingVerticle extends AbstractVerticle {
           if (messages != null) {
             messages.close();
           }
+          if (chatEvents != null) {
+            chatEvents.close();
+          }
           return pg == null ? Completable.complete() : pg.rxClose();
         }))
         .doFinally(() -> {
@@ -74,7 +78,7 @@ public class MessagingVerticle extends AbstractVerticle {
     ChatStore chatStore = new ChatStore(pg);
     MessageStore messageStore = new MessageStore(pg);
     Memberships memberships = new Memberships(messageStore);
-    ChatEvents chatEvents = new ChatEvents(vertx);
+    chatEvents = new ChatEvents(vertx);
     UnreadBadges badges = new UnreadBadges(vertx, messageStore);
 
     RateLimits limits = new RateLimits(RateLimiter.create(vertx, redis));

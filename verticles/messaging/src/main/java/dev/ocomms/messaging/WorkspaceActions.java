@@ -123,6 +123,8 @@ final class WorkspaceActions {
                   }));
             }))
         .flatMap(joined -> {
+          // No system message in #general: everyone joins it with the workspace, so in a large workspace such lines
+          // would be most of what it holds (clients may show the live member.joined).
           Completable announced = joined.general()
               .map(general -> store.chat(general).doOnSuccess(chat -> events.memberJoined(chat, caller, caller))
                   .ignoreElement())

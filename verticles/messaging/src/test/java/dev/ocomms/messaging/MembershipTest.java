@@ -47,7 +47,7 @@ class MembershipTest {
 
       assertThat(chat.getInteger("memberCount")).isEqualTo(2);
       assertThat(channel.awaitOne("member.joined")).isEqualTo(new JsonObject().put("type", "member.joined")
-          .put("chatId", chatId).put("userId", joiner.toString()).put("by", joiner.toString()));
+          .put("chatId", chatId).put("userId", joiner.toString()).put("by", joiner.toString()).put("memberCount", 2));
       assertThat(joinerEvents.awaitChatAdded(chatId)).isEqualTo(chat);
       // The owner may still hear of creating the channel, never of someone else joining it.
       assertThat(ownerEvents.settledAbout(chatId)).allSatisfy(event ->
@@ -66,7 +66,8 @@ class MembershipTest {
       api.call(joiner, Addresses.CHAT_JOIN, chatId(chatId));
       assertThat(api.call(joiner, Addresses.CHAT_JOIN, chatId(chatId)).getJsonObject("chat").getInteger("memberCount"))
           .isEqualTo(2);
-      assertThat(channel.settled()).extracting(e -> e.getString("type")).containsExactly("member.joined");
+      // The join's system message, then the join itself: once.
+      assertThat(channel.settled()).extracting(e -> e.getString("type")).containsExactly("message.new", "member.joined");
       assertThat(joinerEvents.settledAbout(chatId)).extracting(e -> e.getString("type")).containsExactly("chat.added");
     }
   }
@@ -96,21 +97,21 @@ class MembershipTest {
   void leaveChannel() {
     UUID owner = newUser();
     UUID member = newUser();
-    api.workspace(owner, member);
-    String generalId = api.chatNamed(member, "general").getString("id");
+    String randomId = api.createChannel(owner, api.workspace(owner, member), "random", false).getString("id");
+    api.call(member, Addresses.CHAT_JOIN, chatId(randomId));
 
-    try (EventProbe channel = api.listenToChat(generalId); EventProbe memberEvents = api.listenToUser(member)) {
-      assertThat(api.call(member, Addresses.CHAT_LEAVE, chatId(generalId))).isEqualTo(new JsonObject());
+    try (EventProbe channel = api.listenToChat(randomId); EventProbe memberEvents = api.listenToUser(member)) {
+      assertThat(api.call(member, Addresses.CHAT_LEAVE, chatId(randomId))).isEqualTo(new JsonObject());
 
       assertThat(channel.awaitOne("member.left")).isEqualTo(new JsonObject().put("type", "member.left")
-          .put("chatId", generalId).put("userId", member.toString()).put("by", member.toString())
-          .put("reason", "left"));
+          .put("chatId", randomId).put("userId", member.toString()).put("by", member.toString())
+          .put("reason", "left").put("memberCount", 1));
       assertThat(memberEvents.awaitOne("chat.removed")).isEqualTo(new JsonObject().put("type", "chat.removed")
-          .put("chatId", generalId).put("reason", "left"));
+          .put("chatId", randomId).put("reason", "left"));
     }
-    assertThat(api.hasAccess(member, generalId)).isFalse();
-    assertThat(api.chat(owner, generalId).getInteger("memberCount")).isEqualTo(1);
-    api.fails(ErrorCode.NOT_FOUND, member, Addresses.CHAT_LEAVE, chatId(generalId));
+    assertThat(api.hasAccess(member, randomId)).isFalse();
+    assertThat(api.chat(owner, randomId).getInteger("memberCount")).isEqualTo(1);
+    api.fails(ErrorCode.NOT_FOUND, member, Addresses.CHAT_LEAVE, chatId(randomId));
   }
 
   @Test
@@ -118,8 +119,9 @@ class MembershipTest {
   void leavingDuringTheirSendDoesNotDeadlock() throws Exception {
     UUID owner = newUser();
     UUID member = newUser();
-    api.workspace(owner, member);
-    UUID generalId = UUID.fromString(api.chatNamed(owner, "general").getString("id"));
+    UUID randomId = UUID.fromString(api.createChannel(owner, api.workspace(owner, member), "random", false)
+        .getString("id"));
+    api.call(member, Addresses.CHAT_JOIN, chatId(randomId.toString()));
     Pool pool = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(api.config().pgUrl().orElseThrow()))
         .using(api.client()).build();
     try {
@@ -128,14 +130,14 @@ class MembershipTest {
         send.query("BEGIN").rxExecute().blockingGet();
         // A send of the member's takes its chat's row first (the seq) ...
         send.preparedQuery("UPDATE messaging.chats SET last_seq = last_seq WHERE id = $1")
-            .rxExecute(Tuple.of(generalId)).blockingGet();
+            .rxExecute(Tuple.of(randomId)).blockingGet();
         CompletableFuture<JsonObject> leaving = api.request(0, member, Addresses.CHAT_LEAVE,
-            new JsonObject().put("chatId", generalId.toString())).toCompletionStage().toCompletableFuture();
+            new JsonObject().put("chatId", randomId.toString())).toCompletionStage().toCompletableFuture();
         Blocking.pause(300);
         // ... then the member's own row (their read state), while the leave waits.
         send.preparedQuery("UPDATE messaging.chat_members SET last_read_seq = last_read_seq"
                 + " WHERE chat_id = $1 AND user_id = $2")
-            .rxExecute(Tuple.of(generalId, member)).blockingGet();
+            .rxExecute(Tuple.of(randomId, member)).blockingGet();
         send.query("COMMIT").rxExecute().blockingGet();
 
         assertThat(leaving.get(10, TimeUnit.SECONDS)).isEqualTo(new JsonObject());
@@ -145,7 +147,7 @@ class MembershipTest {
     } finally {
       pool.rxClose().blockingAwait();
     }
-    assertThat(api.chat(owner, generalId.toString()).getInteger("memberCount")).isEqualTo(1);
+    assertThat(api.chat(owner, randomId.toString()).getInteger("memberCount")).isEqualTo(1);
   }
 
   @Test
@@ -183,7 +185,8 @@ class MembershipTest {
       api.call(adder, Addresses.CHAT_MEMBER_ADD, member(chatId, added));
       assertThat(channel.settled()).filteredOn(event -> added.toString().equals(event.getString("userId")))
           .containsExactly(new JsonObject().put("type", "member.joined")
-              .put("chatId", chatId).put("userId", added.toString()).put("by", adder.toString()));
+              .put("chatId", chatId).put("userId", added.toString()).put("by", adder.toString())
+              .put("memberCount", 3));
       assertThat(addedEvents.settledAbout(chatId)).hasSize(1);
       assertThat(bystanderEvents.settledAbout(chatId)).isEmpty();
     }
@@ -223,7 +226,7 @@ class MembershipTest {
 
       assertThat(channel.awaitOne("member.left")).isEqualTo(new JsonObject().put("type", "member.left")
           .put("chatId", chatId).put("userId", target.toString()).put("by", creator.toString())
-          .put("reason", "removed"));
+          .put("reason", "removed").put("memberCount", 1));
       assertThat(targetEvents.awaitOne("chat.removed").getString("reason")).isEqualTo("removed");
     }
     assertThat(api.hasAccess(target, chatId)).isFalse();

@@ -227,6 +227,11 @@ final class MessagingApi implements AutoCloseable {
     return call(caller, Addresses.CHAT_HISTORY, options.copy().put("chatId", chatId));
   }
 
+  /** Whether a message is one someone wrote, not a system message (a join, an add, an archive...). */
+  static boolean written(JsonObject message) {
+    return !"system".equals(message.getString("kind"));
+  }
+
   /** The messages of one history page. */
   List<JsonObject> historyMessages(UUID caller, String chatId, JsonObject options) {
     return objects(history(caller, chatId, options).getJsonArray("messages"));

@@ -179,7 +179,8 @@ class WorkspacesTest {
       assertThat(workspace.getString("role")).isEqualTo("member");
       assertThat(workspace.getInteger("memberCount")).isEqualTo(2);
       assertThat(general.awaitOne("member.joined")).isEqualTo(new JsonObject().put("type", "member.joined")
-          .put("chatId", generalId).put("userId", joiner.toString()).put("by", joiner.toString()));
+          .put("chatId", generalId).put("userId", joiner.toString()).put("by", joiner.toString())
+          .put("memberCount", 2));
       JsonObject added = joinerEvents.awaitOne("chat.added").getJsonObject("chat");
       assertThat(added.getString("id")).isEqualTo(generalId);
       assertThat(added.getInteger("memberCount")).isEqualTo(2);

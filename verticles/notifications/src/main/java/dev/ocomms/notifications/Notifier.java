@@ -214,7 +214,8 @@ final class Notifier {
         continue;
       }
       JsonObject message = event.json().getJsonObject("message");
-      if (message == null || message.getBoolean("deleted", false)) {
+      // System messages (a join, a rename...) never notify anyone.
+      if (message == null || message.getBoolean("deleted", false) || "system".equals(message.getString("kind"))) {
         continue;
       }
       boolean edit = type == EventType.MESSAGE_UPDATED;

@@ -78,6 +78,28 @@ class NotificationsTest {
   }
 
   @Test
+  @DisplayName("a system message toasts no one: a DM's topic change (where every message toasts) and a join at level "
+      + "all")
+  void systemMessagesNeverToast() {
+    Team team = team();
+    BridgeClient alice = system.onlineAndAvailable(0, team.alice);
+    BridgeClient bob = system.onlineAndAvailable(0, team.bob);
+    String dm = system.expect(200, HttpMethod.POST, "/workspaces/" + team.workspaceId + "/dms", team.alice.token(),
+        new JsonObject().put("userIds", new JsonArray().add(team.bob.id()))).getJsonObject("chat").getString("id");
+    chatSettings(team.bob, team.channel, new JsonObject().put("level", "all"));
+
+    system.expect(200, HttpMethod.PATCH, "/chats/" + dm, team.alice.token(), new JsonObject().put("topic", "Launch"));
+    String other = system.channel(team.alice, team.workspaceId, "later");
+    system.expect(200, HttpMethod.POST, "/chats/" + other + "/members", team.alice.token(),
+        new JsonObject().put("userId", team.bob.id()));
+    system.expect(204, HttpMethod.POST, "/chats/" + team.channel + "/leave", team.carol.token(), null);
+    String marker = send(alice, dm, "and now a message");
+
+    toastAbout(bob, team.bob, marker);
+    assertThat(toasts(bob, team.bob)).extracting(t -> t.getString("messageId")).containsExactly(marker);
+  }
+
+  @Test
   @DisplayName("without a mention nothing toasts by default (level mentions); with level all every message does")
   void levels() {
     Team team = team();

@@ -99,7 +99,10 @@ final class SearchIndex {
       EventType type = event.type().orElseThrow();
       if (type == EventType.MESSAGE_NEW || type == EventType.MESSAGE_UPDATED || type == EventType.MESSAGE_DELETED) {
         JsonObject message = event.json().getJsonObject("message");
-        latest.put(UUID.fromString(message.getString("id")), message);
+        // System messages (a join, a rename...) say what happened to the chat, not what anyone wrote: not searchable.
+        if (!"system".equals(message.getString("kind"))) {
+          latest.put(UUID.fromString(message.getString("id")), message);
+        }
       }
     }
     List<Document> indexed = new ArrayList<>();

@@ -160,6 +160,18 @@ class SearchAccessTest {
   }
 
   @Test
+  @DisplayName("system messages (a join, a leave) are not found, not even by a query of operators alone")
+  void systemMessagesAreNotFound() {
+    String word = uniqueWord();
+    String channel = system.publicChannel(alice, workspaceId, "joins-" + word, List.of(eve));
+    system.leave(eve, channel);
+    JsonObject note = system.send(alice, channel, word + " after the joins");
+    system.awaitIndexed(alice, messages(workspaceId, word), ids(note));
+
+    assertThat(system.find(alice, messages(workspaceId, "in:#joins-" + word))).containsExactly(id(note));
+  }
+
+  @Test
   @DisplayName("after leaving a private channel, its messages are gone from that person's results (within 1 s)")
   void leavingPrivateChannelHidesIt() {
     String word = uniqueWord();

@@ -89,7 +89,7 @@ class MembershipGuardTest {
       Completable.merge(List.of(subscribe(local, phone, CHAT, Addresses.user(leaver)), subscribe(local, laptop, CHAT),
               subscribe(local, other, CHAT)))
           .subscribe(() -> {
-            Events.publish(local.vertx.eventBus(), new Event.MemberLeft(CHAT_ID, leaver, leaver, "left"));
+            Events.publish(local.vertx.eventBus(), new Event.MemberLeft(CHAT_ID, leaver, leaver, "left", 1));
             Events.publish(local.vertx.eventBus(), message(1));
             local.eventually(test, "the message reaches the member who stayed", () -> types(other).size() == 2, () -> {
               assertThat(types(other)).containsExactly("member.left", "message.new");
@@ -138,7 +138,7 @@ class MembershipGuardTest {
       BridgeConnection connection = local.connect(leaver, "session");
       long checkStarted = System.currentTimeMillis();
       subscribe(local, connection, CHAT).subscribe(() -> {
-        Events.publish(local.vertx.eventBus(), new Event.MemberLeft(CHAT_ID, leaver, stayer, "removed"));
+        Events.publish(local.vertx.eventBus(), new Event.MemberLeft(CHAT_ID, leaver, stayer, "removed", 1));
         local.eventually(test, "the leaver is off the chat", connection.addresses::isEmpty, () -> {
           MembershipGuard guard = local.hub.guard;
           assertThat(guard.leftSince(leaver, CHAT, checkStarted)).as("check started before the leave").isTrue();

@@ -9,6 +9,8 @@ public enum Reason {
   INVITE_EXPIRED("invite_expired", ErrorCode.NOT_FOUND),
   INVITE_USED_UP("invite_used_up", ErrorCode.NOT_FOUND),
   CHAT_ARCHIVED("chat_archived", ErrorCode.FORBIDDEN),
+  // The workspace's default channel (#general, generalChatId): every member stays in it.
+  DEFAULT_CHANNEL("default_channel", ErrorCode.FORBIDDEN),
   NAME_TAKEN("name_taken", ErrorCode.CONFLICT),
   CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED),
   TOO_MANY_EMOJI("too_many_emoji", ErrorCode.CONFLICT),

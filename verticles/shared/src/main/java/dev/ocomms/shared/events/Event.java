@@ -93,7 +93,7 @@ public sealed interface Event {
 
   // Unsequenced chat events.
 
-  record MemberJoined(String chatId, String userId, String by) implements Event {
+  record MemberJoined(String chatId, String userId, String by, int memberCount) implements Event {
     public EventType type() {
       return EventType.MEMBER_JOINED;
     }
@@ -103,12 +103,12 @@ public sealed interface Event {
     }
 
     public JsonObject toJson() {
-      return start(type()).put("chatId", chatId).put("userId", userId).put("by", by);
+      return start(type()).put("chatId", chatId).put("userId", userId).put("by", by).put("memberCount", memberCount);
     }
   }
 
   /** {@code reason}: "left" or "removed". */
-  record MemberLeft(String chatId, String userId, String by, String reason) implements Event {
+  record MemberLeft(String chatId, String userId, String by, String reason, int memberCount) implements Event {
     public EventType type() {
       return EventType.MEMBER_LEFT;
     }
@@ -118,7 +118,8 @@ public sealed interface Event {
     }
 
     public JsonObject toJson() {
-      return start(type()).put("chatId", chatId).put("userId", userId).put("by", by).put("reason", reason);
+      return start(type()).put("chatId", chatId).put("userId", userId).put("by", by).put("reason", reason)
+          .put("memberCount", memberCount);
     }
   }
 

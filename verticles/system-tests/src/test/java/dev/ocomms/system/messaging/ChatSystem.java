@@ -88,9 +88,12 @@ final class ChatSystem implements ExtensionContext.Store.CloseableResource {
     return server.register(count, Math.min(count, 10));
   }
 
-  /** A public channel in a new workspace: {@code owner} created it and everyone in {@code members} joined it. */
+  /**
+   * A public channel with {@code owner} and {@code members} in it and nothing else: the #general of a new workspace
+   * of theirs (joining a workspace puts no system message in #general, so its messages are numbered from 1).
+   */
   String chat(Account owner, List<Account> members) {
-    return channel(owner, server.workspace(owner, members), members);
+    return server.general(owner, server.workspace(owner, members));
   }
 
   /** Another public channel of a workspace, joined by {@code members}. */

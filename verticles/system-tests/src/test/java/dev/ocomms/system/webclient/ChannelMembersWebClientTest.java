@@ -263,9 +263,32 @@ class ChannelMembersWebClientTest {
     assertThat(a.driver().findElements(By.cssSelector(".message-list .system-line"))).isEmpty();
     addByApi(pair);
 
-    WebElement line = a.waitFor(By.cssSelector(".message-list .system-line[data-kind=joined]"));
+    WebElement line = a.waitFor(By.cssSelector(".message-list .system-line[data-kind=added]"));
     assertThat(line.getText()).isEqualTo("Alice added Bob");
     a.until(d -> "2".equals(headerCount(a)), "the header counts the new member");
+    assertThat(a.driver().findElements(By.cssSelector(".message-list .system-line"))).as("once").hasSize(1);
+  }
+
+  @Test
+  @DisplayName("The join line is stored: after a reload it is still in the channel's history, once, after the message")
+  void the_join_line_is_in_history_after_a_reload() {
+    Pair pair = pair();
+    Browser a = pair.a();
+    a.openChat(CHANNEL);
+    a.send("Before Bob");
+    a.awaitMessage("Before Bob");
+    addByApi(pair);
+    a.waitFor(By.cssSelector(".message-list .system-line[data-kind=added]"));
+
+    a.reload();
+    a.openChat(CHANNEL);
+    a.awaitMessage("Before Bob");
+    WebElement line = a.waitFor(By.cssSelector(".message-list .system-line[data-kind=added]"));
+    assertThat(line.getText()).isEqualTo("Alice added Bob");
+    assertThat(a.driver().findElements(By.cssSelector(".message-list .system-line"))).hasSize(1);
+    assertThat(a.driver().findElements(By.xpath("//div[contains(@class,'message-list')]"
+        + "//*[contains(@class,'message') and contains(.,'Before Bob')]/following::div[contains(@class,'system-line')]")))
+        .as("after the message it followed").isNotEmpty();
   }
 
   @Test
