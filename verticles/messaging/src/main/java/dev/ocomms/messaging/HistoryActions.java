@@ -16,15 +16,22 @@ import java.util.UUID;
 /**
  * Reading what a chat holds: history pages (top-level messages or one thread's replies). Members only. Catching up
  * after a gap is {@link SyncActions}.
+ *
+ * <p>Pages of older messages ({@code beforeSeq}: scrolling back) are read from the read replica when there is one
+ * ({@code OCOMMS_PG_REPLICA_URL}): the client already holds everything newer, and a replica a moment behind has what
+ * is older. What a client relies on seeing its own writes in (the newest page after a send or a reload,
+ * {@code afterSeq} and {@code aroundSeq} pages, sync) and membership checks read the primary.
  */
 final class HistoryActions {
   static final int MAX_HISTORY = 100;
   static final int DEFAULT_HISTORY = 50;
 
   private final MessageStore store;
+  private final MessageStore olderPages;
 
-  HistoryActions(MessageStore store) {
+  HistoryActions(MessageStore store, MessageStore olderPages) {
     this.store = store;
+    this.olderPages = olderPages;
   }
 
   /**
@@ -53,10 +60,11 @@ final class HistoryActions {
         .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")))
         .flatMap(standing -> aroundSeq != null
             ? around(chatId, rootId, aroundSeq, limit)
-            : store.history(chatId, rootId, beforeSeq, afterSeq, limit + 1).map(messages -> {
-              boolean hasMore = messages.size() > limit;
-              return page(chatId, hasMore ? messages.subList(0, limit) : messages).put("hasMore", hasMore);
-            }));
+            : (beforeSeq != null ? olderPages : store).history(chatId, rootId, beforeSeq, afterSeq, limit + 1)
+                .map(messages -> {
+                  boolean hasMore = messages.size() > limit;
+                  return page(chatId, hasMore ? messages.subList(0, limit) : messages).put("hasMore", hasMore);
+                }));
   }
 
   /** The page around a seq: the older half (with the seq itself) and the newer half, read as two ordinary pages. */

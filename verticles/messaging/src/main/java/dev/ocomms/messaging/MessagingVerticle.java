@@ -37,6 +37,8 @@ public class MessagingVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(MessagingVerticle.class);
 
   private Pool pg;
+  /** Older history pages: the read replica when there is one (see HistoryActions), else the primary. */
+  private Pool replica;
   private Redis redis;
   private MessageActions messages;
   private ChatEvents chatEvents;
@@ -46,6 +48,8 @@ public class MessagingVerticle extends AbstractVerticle {
     OcommsConfig settings = OcommsConfig.fromJson(config());
     return PgClients.connectedPool(vertx, settings, "messaging")
         .doOnSuccess(pool -> pg = pool)
+        .flatMap(pool -> PgClients.connectedReplicaPool(vertx, settings, "messaging", Map.of()))
+        .doOnSuccess(pool -> replica = pool)
         .flatMap(pool -> RedisClients.connectedClient(vertx, settings))
         .doOnSuccess(client -> redis = client)
         .ignoreElement()
@@ -64,7 +68,8 @@ public class MessagingVerticle extends AbstractVerticle {
           if (chatEvents != null) {
             chatEvents.close();
           }
-          return pg == null ? Completable.complete() : pg.rxClose();
+          return Completable.mergeArray(pg == null ? Completable.complete() : pg.rxClose(),
+              replica == null ? Completable.complete() : replica.rxClose());
         }))
         .doFinally(() -> {
           if (redis != null) {
@@ -85,7 +90,7 @@ public class MessagingVerticle extends AbstractVerticle {
     WorkspaceActions workspaces = new WorkspaceActions(chatStore, chatEvents, limits);
     ChatActions chats = new ChatActions(chatStore, messageStore, memberships, chatEvents, limits);
     messages = new MessageActions(vertx, messageStore, limits, memberships, badges);
-    HistoryActions history = new HistoryActions(messageStore);
+    HistoryActions history = new HistoryActions(messageStore, new MessageStore(replica));
     SyncActions sync = new SyncActions(messageStore);
     ReadStateActions readState = new ReadStateActions(vertx, messageStore, badges);
     EventStreamActions stream = new EventStreamActions(messageStore);

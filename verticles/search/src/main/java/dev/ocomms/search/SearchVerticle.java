@@ -53,7 +53,9 @@ public class SearchVerticle extends AbstractVerticle {
     OcommsConfig settings = OcommsConfig.fromJson(config());
     return PgClients.connectedPool(vertx, settings, "search-index")
         .doOnSuccess(pool -> indexing = pool)
-        .flatMap(pool -> PgClients.connectedPool(vertx, settings, "search-query", Map.of(
+        // Searches may lag the index by a moment (it already lags messages by its follower): the read replica serves
+        // them when there is one.
+        .flatMap(pool -> PgClients.connectedReplicaPool(vertx, settings, "search-query", Map.of(
             "plan_cache_mode", "force_custom_plan",
             // A search reads a few months in order and stops early; parallel workers would only compete with the
             // other searches for the cores.

@@ -264,7 +264,7 @@ public final class OcommsConfig {
 
   private static String checkUrl(Setting setting, String text) {
     Set<String> schemes = switch (setting) {
-      case PG_URL -> Set.of("postgres", "postgresql");
+      case PG_URL, PG_REPLICA_URL -> Set.of("postgres", "postgresql");
       case S3_ENDPOINT -> Set.of("http", "https");
       default -> Set.of("redis", "rediss");
     };
@@ -345,6 +345,11 @@ public final class OcommsConfig {
   /** Empty when OComms is to start its own embedded PostgreSQL. */
   public Optional<String> pgUrl() {
     return Optional.ofNullable((String) values.get(Setting.PG_URL));
+  }
+
+  /** A read replica of {@link #pgUrl()}, for reads that may lag it by a moment; empty: those read the primary too. */
+  public Optional<String> pgReplicaUrl() {
+    return Optional.ofNullable((String) values.get(Setting.PG_REPLICA_URL));
   }
 
   public int pgPoolSize() {

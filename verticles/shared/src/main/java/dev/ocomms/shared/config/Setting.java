@@ -20,6 +20,8 @@ public enum Setting {
   DATA_DIR("dataDir", Kind.TEXT, false),
   PG_URL("pgUrl", Kind.URL, true),
   PG_POOL_SIZE("pgPoolSize", Kind.POSITIVE_INT, false),
+  // A streaming replica of PG_URL for reads that may lag a moment (older history pages, searches).
+  PG_REPLICA_URL("pgReplicaUrl", Kind.URL, true),
   // Redis: one server, a Sentinel-watched master (the URLs are the sentinels') or a Redis Cluster (any of its nodes).
   REDIS_URL("redisUrl", Kind.URL, true),
   REDIS_MODE("redisMode", Kind.TEXT, false),

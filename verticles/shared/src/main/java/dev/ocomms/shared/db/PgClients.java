@@ -11,7 +11,10 @@ import io.vertx.sqlclient.PoolOptions;
 
 import java.util.Map;
 
-/** The one way verticles reach PostgreSQL: a reactive pool on the event loops. */
+/**
+ * The one way verticles reach PostgreSQL: a reactive pool on the event loops, on the primary, or on the read replica
+ * for the reads that may lag.
+ */
 public final class PgClients {
   private PgClients() {
   }
@@ -30,8 +33,25 @@ public final class PgClients {
    */
   public static Single<Pool> connectedPool(Vertx vertx, OcommsConfig config, String poolName,
                                            Map<String, String> sessionSettings) {
-    Pool pool = pool(vertx, config, poolName, sessionSettings);
-    PgConnectOptions target = PgConnectOptions.fromUri(config.pgUrl().orElseThrow());
+    String url = config.pgUrl().orElseThrow(() -> new ConfigException("no PostgreSQL URL: set OCOMMS_PG_URL"));
+    return connected(pool(vertx, config, url, poolName, sessionSettings), url);
+  }
+
+  /**
+   * A connected pool on the read replica ({@code OCOMMS_PG_REPLICA_URL}) for reads that may lag the primary by a
+   * moment, or on the primary when there is none. Never for a read that must see the caller's own last write.
+   */
+  public static Single<Pool> connectedReplicaPool(Vertx vertx, OcommsConfig config, String poolName,
+                                                  Map<String, String> sessionSettings) {
+    if (config.pgReplicaUrl().isEmpty()) {
+      return connectedPool(vertx, config, poolName, sessionSettings);
+    }
+    String url = config.pgReplicaUrl().get();
+    return connected(pool(vertx, config, url, poolName + "-replica", sessionSettings), url);
+  }
+
+  private static Single<Pool> connected(Pool pool, String url) {
+    PgConnectOptions target = PgConnectOptions.fromUri(url);
     return pool.query("SELECT 1").rxExecute()
         .map(rows -> pool)
         .onErrorResumeNext(failure -> pool.rxClose().onErrorComplete().andThen(Single.error(new IllegalStateException(
@@ -40,11 +60,12 @@ public final class PgClients {
   }
 
   public static Pool pool(Vertx vertx, OcommsConfig config, String poolName) {
-    return pool(vertx, config, poolName, Map.of());
+    return pool(vertx, config, config.pgUrl().orElseThrow(() -> new ConfigException(
+        "no PostgreSQL URL: set OCOMMS_PG_URL")), poolName, Map.of());
   }
 
-  private static Pool pool(Vertx vertx, OcommsConfig config, String poolName, Map<String, String> sessionSettings) {
-    String url = config.pgUrl().orElseThrow(() -> new ConfigException("no PostgreSQL URL: set OCOMMS_PG_URL"));
+  private static Pool pool(Vertx vertx, OcommsConfig config, String url, String poolName,
+                           Map<String, String> sessionSettings) {
     PgConnectOptions connect = PgConnectOptions.fromUri(url)
         .setCachePreparedStatements(true)
         // The client caches only statements under 2,048 characters by default; the send batch is longer, and parsing
