@@ -139,6 +139,29 @@ final class WorkspaceActions {
         .map(members -> new JsonObject().put("members", new JsonArray(members)));
   }
 
+  /** {@code messaging.workspace.role {workspaceId}}: the caller's role there; not_found outside it (accounts' bots). */
+  Single<JsonObject> workspaceRole(BusRequest request) {
+    UUID workspaceId = request.body().id("workspaceId");
+    return requireMember(store, workspaceId, request.caller()).map(role -> new JsonObject().put("role", role));
+  }
+
+  /**
+   * {@code messaging.workspace.bot.add {workspaceId, botUserId}}: the bot accounts just created becomes a member of the
+   * workspace (it then joins chats like anyone); only owners and admins add bots. Idempotent.
+   */
+  Single<JsonObject> addBot(BusRequest request) {
+    UUID workspaceId = request.body().id("workspaceId");
+    UUID botUserId = request.body().id("botUserId");
+    return requireMember(store, workspaceId, request.caller())
+        .flatMap(role -> {
+          if (!"owner".equals(role) && !"admin".equals(role)) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "only owners and admins add bots"));
+          }
+          return store.addWorkspaceMember(workspaceId, botUserId, "member");
+        })
+        .map(added -> new JsonObject());
+  }
+
   /** {@code messaging.users.visible {userIds}}: those of them who share a workspace with the caller (presence). */
   Single<JsonObject> visibleUsers(BusRequest request) {
     List<UUID> ids = request.body().strings("userIds", 1000).stream().map(Ids::parse).flatMap(Optional::stream)

@@ -78,6 +78,16 @@ public final class Addresses {
    * accounts before it shows a profile.
    */
   public static final String USERS_VISIBLE = "messaging.users.visible";
+  /**
+   * The caller's role in a workspace: {workspaceId} → {role: owner | admin | member}; not_found when they are not in
+   * it. Accounts asks before it creates, lists, deletes or rotates the workspace's bots (owners and admins only).
+   */
+  public static final String WORKSPACE_ROLE = "messaging.workspace.role";
+  /**
+   * Adds a bot to a workspace, as one of its members: {workspaceId, botUserId} → {}; forbidden unless the caller is
+   * an owner or admin there. Asked by accounts when it creates a bot (accounts owns the bot's user).
+   */
+  public static final String WORKSPACE_BOT_ADD = "messaging.workspace.bot.add";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
   /**
@@ -154,6 +164,22 @@ public final class Addresses {
    * rather than kept in the database. The previous keys still verify the tokens they signed.
    */
   public static final String TOKEN_KEYS_ROTATE = "accounts.token.keys.rotate";
+
+  // Internal: accounts, bots (docs/protocol.md, "Bots"). Asked by the gateway on the caller's behalf.
+  /** Creates a bot in a workspace: {workspaceId, username, displayName, description?} → {bot, token}. */
+  public static final String BOTS_CREATE = "accounts.bots.create";
+  /** A workspace's bots: {workspaceId} → {bots}. */
+  public static final String BOTS_LIST = "accounts.bots.list";
+  /** Deletes a bot; its token stops working on every node and its connections close: {botId} → {}. */
+  public static final String BOTS_DELETE = "accounts.bots.delete";
+  /** Gives a bot a new token; the previous one stops working everywhere: {botId} → {bot, token}. */
+  public static final String BOTS_TOKEN_ROTATE = "accounts.bots.token.rotate";
+  /**
+   * Who a bot token is (internal, asked by the gateway on a cache miss): {tokenHash (base64 of its SHA-256)} →
+   * {userId, tokenId, workspaceId}; unauthorized for an unknown, rotated or deleted bot's token. The token id is the
+   * bot's "session": a deletion or rotation revokes it on {@link #SESSION_REVOKED}, as a logout does a session.
+   */
+  public static final String BOTS_TOKEN_VERIFY = "accounts.bots.token.verify";
 
   /**
    * Sets or clears the caller's avatar (asked by uploads, which stores the image): {avatarUrl (null clears)} →
