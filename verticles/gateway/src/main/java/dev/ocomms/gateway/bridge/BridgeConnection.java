@@ -59,6 +59,10 @@ final class BridgeConnection {
   final Set<String> addresses = new HashSet<>();
   long lastActivity = openedAt;
   Caller caller;
+  /** Whether the caller is a bot (its sends count against the bot's own limits). */
+  boolean bot;
+  /** What the connection's token proved, last time it was checked. */
+  private AccessTokens.Verified verified;
   boolean closed;
 
   private final BridgeHub hub;
@@ -199,7 +203,9 @@ final class BridgeConnection {
       return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "body must be a JSON object"));
     }
     JsonObject request = body == null ? new JsonObject() : (JsonObject) body;
-    return authenticate(frame).flatMapCompletable(who -> {
+    return authenticate(frame).flatMap(who -> bot && hub.botLimits != null
+            ? hub.botLimits.take(verified).toSingleDefault(who) : Single.just(who))
+        .flatMapCompletable(who -> {
       if (pendingRequests >= MAX_PENDING_REQUESTS) {
         return fail(replyAddress, new OcommsException(ErrorCode.RATE_LIMITED, "too many requests in flight"));
       }
@@ -282,6 +288,8 @@ final class BridgeConnection {
       }
       boolean first = caller == null;
       caller = who;
+      this.verified = verified;
+      bot = verified.bot();
       token = presented;
       tokenExpiresAt = verified.expiresAtMillis();
       if (first) {
