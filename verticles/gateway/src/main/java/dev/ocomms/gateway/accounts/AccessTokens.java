@@ -166,11 +166,14 @@ public final class AccessTokens {
 
   /**
    * A bot's token: opaque, so it is looked up (accounts has its hash: {@code accounts.bots.token.verify}), and the
-   * answer is kept here for {@link #BOT_TOKEN_CACHE_MS}, under the token's fingerprint. The token's id is the bot's
-   * session: a deletion or rotation revokes it as a logout revokes a session, every gateway hears it
-   * ({@code accounts.session.revoked}), forgets its cached answers and refuses the id from then on, so a deleted bot's
-   * token is refused on every node at once, cached or not. A verified bot token is good until its cached answer
-   * expires (then looked up again): a bridge connection re-checks its token as often.
+   * answer is kept here for {@link #BOT_TOKEN_CACHE_MS}, under the token's fingerprint: the lookup (a database query)
+   * is made once per node and half-minute, not per request. The token's id is the bot's session: a deletion or
+   * rotation revokes it as a logout revokes a session, and it is checked as a session is, on every use
+   * ({@link #isRevoked}: known revoked here, or asked of accounts, which answers from Redis, written before the
+   * deletion is answered), so a deleted or rotated-away token is refused on every node at once, cached or not. The
+   * announcement ({@code accounts.session.revoked}) makes every gateway drop the cached answer and close the bot's
+   * bridge connections. A verified bot token is good until its cached answer expires (then looked up again): a bridge
+   * connection re-checks its token as often.
    */
   private Single<Verified> verifyBot(String token) {
     String fingerprint = fingerprint(token);
@@ -189,9 +192,9 @@ public final class AccessTokens {
               }
               return verified;
             });
-    return looked.flatMap(verified -> revokedHere.getIfPresent(verified.caller().sessionId()) != null
+    return looked.flatMap(verified -> isRevoked(verified.caller().sessionId()).flatMap(revoked -> revoked
         ? Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "bot token revoked"))
-        : Single.just(verified));
+        : Single.just(verified)));
   }
 
   /** The claims of a token whose signature, issuer, audience and expiry hold. */

@@ -13,8 +13,8 @@ import io.vertx.core.net.SocketAddress;
  * ({@link BridgeConnection}): addresses, permissions, limits, authentication, error frames and node-local delivery.
  *
  * <p>The framing is read here without holding more than one frame: a frame announced larger than
- * {@link BridgeConnection#MAX_FRAME_BYTES} is not buffered but skipped as its bytes arrive, and the connection is told
- * {@code payload_too_large} as a browser is for such a frame; the connection stays open, as the browser's does. A
+ * {@link BridgeConnection#MAX_FRAME_BYTES} is refused {@code payload_too_large} (as a browser's such frame is) as soon as its header
+ * arrives, and its bytes are then read past as they arrive, never buffered; the connection stays open. A
  * frame that is not a JSON object is answered {@code malformed_json}, also as on the browser bridge.
  */
 final class TcpBridgeSocket implements BridgeSocket {
@@ -53,9 +53,6 @@ final class TcpBridgeSocket implements BridgeSocket {
         int skipped = (int) Math.min(skipping, length - offset);
         skipping -= skipped;
         offset += skipped;
-        if (skipping == 0) {
-          data.handle(OVERSIZED);
-        }
         continue;
       }
       int wanted = (expected < 0 ? HEADER : expected) - pending.length();
@@ -69,7 +66,9 @@ final class TcpBridgeSocket implements BridgeSocket {
         long announced = pending.getUnsignedInt(0);
         pending = Buffer.buffer();
         if (announced > BridgeConnection.MAX_FRAME_BYTES) {
+          // Refused as soon as it is announced; its bytes are then read past as they come.
           skipping = announced;
+          data.handle(OVERSIZED);
         } else if (announced == 0) {
           data.handle(Buffer.buffer());
         } else {
