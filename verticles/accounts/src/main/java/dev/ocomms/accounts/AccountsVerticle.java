@@ -110,6 +110,7 @@ public class AccountsVerticle extends AbstractVerticle {
     Map<String, Function<BusRequest, Single<JsonObject>>> onBehalf = new LinkedHashMap<>();
     onBehalf.put(Addresses.ACCOUNTS_LOGOUT, sessions::logout);
     onBehalf.put(Addresses.USERS_ME, profiles::me);
+    onBehalf.put(Addresses.USERS_ME_BRIDGE, profiles::me);
     onBehalf.put(Addresses.USERS_ME_UPDATE, profiles::updateMe);
     onBehalf.put(Addresses.USERS_GET, profiles::get);
     onBehalf.put(Addresses.USERS_AVATAR_SET, profiles::setAvatar);

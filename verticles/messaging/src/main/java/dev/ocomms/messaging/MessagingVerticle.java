@@ -99,6 +99,7 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHANNEL_LIST, chats::listChannels);
     actions.put(Addresses.DM_OPEN, chats::openDm);
     actions.put(Addresses.CHAT_LIST, chats::listChats);
+    actions.put(Addresses.CHAT_LIST_MINE, chats::listChats);
     actions.put(Addresses.CHAT_GET, chats::getChat);
     actions.put(Addresses.CHAT_UPDATE, chats::updateChat);
     actions.put(Addresses.CHAT_MEMBERS, chats::chatMembers);

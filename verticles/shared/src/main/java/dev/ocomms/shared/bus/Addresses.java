@@ -36,12 +36,20 @@ public final class Addresses {
   public static final String CHAT_FOCUS = "chat.focus";
   /** Acknowledges an urgent message: {messageId}; the sender and the user's other devices hear notification.acked. */
   public static final String NOTIFICATION_ACK = "notification.ack";
+  /**
+   * The caller's chats, as {@code GET /api/v1/chats} answers: {} → {chats}. For bridge clients without REST (a bot
+   * finds the chats to register on).
+   */
+  public static final String CHAT_LIST_MINE = "chat.list";
+  /** The caller's own profile, as {@code GET /api/v1/users/me} answers: {} → {user} (a bot learns its id). */
+  public static final String USERS_ME_BRIDGE = "users.me";
 
   /** The complete inbound allow-list of the bridge. */
   public static final List<String> BRIDGE_REQUESTS = List.of(
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
-      NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK);
+      NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK, CHAT_LIST_MINE,
+      USERS_ME_BRIDGE);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";
