@@ -114,26 +114,26 @@ final class AccountStore {
         .andThen(Single.defer(() -> findBot(id).toSingle()));
   }
 
+  private static final String BOTS_JOIN = " FROM accounts.bots b JOIN accounts.users u ON u.id = b.user_id";
+
   /** A bot that has not been deleted. */
   Maybe<Bot> findBot(UUID id) {
-    return pool.preparedQuery("SELECT " + Bot.COLUMNS + " FROM accounts.bots b JOIN accounts.users u ON u.id = b.user_id"
-            + " WHERE b.user_id = $1 AND b.deleted_at IS NULL")
+    return pool.preparedQuery("SELECT " + Bot.COLUMNS + BOTS_JOIN + " WHERE b.user_id = $1 AND b.deleted_at IS NULL")
         .rxExecute(Tuple.of(id))
         .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty() : Maybe.just(Bot.of(rows.iterator().next())));
   }
 
   /** The bot a token hash belongs to, unless it was rotated away or the bot deleted. */
   Maybe<Bot> findBotByTokenHash(byte[] hash) {
-    return pool.preparedQuery("SELECT " + Bot.COLUMNS + " FROM accounts.bots b JOIN accounts.users u ON u.id = b.user_id"
-            + " WHERE b.token_hash = $1 AND b.deleted_at IS NULL")
+    return pool.preparedQuery("SELECT " + Bot.COLUMNS + BOTS_JOIN + " WHERE b.token_hash = $1 AND b.deleted_at IS NULL")
         .rxExecute(Tuple.of(Buffer.buffer(hash)))
         .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty() : Maybe.just(Bot.of(rows.iterator().next())));
   }
 
   /** A workspace's bots, oldest first. */
   Single<List<Bot>> botsOf(UUID workspaceId) {
-    return pool.preparedQuery("SELECT " + Bot.COLUMNS + " FROM accounts.bots b JOIN accounts.users u ON u.id = b.user_id"
-            + " WHERE b.workspace_id = $1 AND b.deleted_at IS NULL ORDER BY b.created_at, b.user_id")
+    return pool.preparedQuery("SELECT " + Bot.COLUMNS + BOTS_JOIN + " WHERE b.workspace_id = $1 AND b.deleted_at IS NULL"
+            + " ORDER BY b.created_at, b.user_id")
         .rxExecute(Tuple.of(workspaceId))
         .map(rows -> {
           List<Bot> bots = new ArrayList<>(rows.size());

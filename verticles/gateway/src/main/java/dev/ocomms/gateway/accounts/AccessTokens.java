@@ -180,8 +180,8 @@ public final class AccessTokens {
     Verified known = botTokens.getIfPresent(fingerprint);
     Single<Verified> looked = known != null && System.currentTimeMillis() < known.expiresAtMillis()
         ? Single.just(known)
-        : Requests.<JsonObject>request(vertx, Addresses.BOTS_TOKEN_VERIFY, new JsonObject().put("tokenHash", fingerprint),
-                new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+        : Requests.<JsonObject>request(vertx, Addresses.BOTS_TOKEN_VERIFY,
+                new JsonObject().put("tokenHash", fingerprint), new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
             .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)))
             .map(reply -> {
               JsonObject bot = reply.body();

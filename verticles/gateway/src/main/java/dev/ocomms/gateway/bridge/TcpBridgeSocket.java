@@ -13,8 +13,9 @@ import io.vertx.core.net.SocketAddress;
  * ({@link BridgeConnection}): addresses, permissions, limits, authentication, error frames and node-local delivery.
  *
  * <p>The framing is read here without holding more than one frame: a frame announced larger than
- * {@link BridgeConnection#MAX_FRAME_BYTES} is refused {@code payload_too_large} (as a browser's such frame is) as soon as its header
- * arrives, and its bytes are then read past as they arrive, never buffered; the connection stays open. A
+ * {@link BridgeConnection#MAX_FRAME_BYTES} is refused {@code payload_too_large} (as a browser's such frame is) as
+ * soon as its header arrives, and its bytes are then read past as they arrive, never buffered; the connection stays
+ * open. A
  * frame that is not a JSON object is answered {@code malformed_json}, also as on the browser bridge.
  */
 final class TcpBridgeSocket implements BridgeSocket {
