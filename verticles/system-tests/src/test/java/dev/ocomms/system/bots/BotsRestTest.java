@@ -5,7 +5,10 @@ import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
+import io.reactivex.rxjava3.core.Flowable;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.rxjava3.ext.web.client.HttpResponse;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +149,23 @@ class BotsRestTest {
     assertProblem(system.call(1, HttpMethod.GET, "/users/me", old, null), 401, "unauthorized");
     assertProblem(system.call(0, HttpMethod.GET, "/users/me", old, null), 401, "unauthorized");
     assertThat(status(1, "/users/me", rotated)).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("a bot has its own limit: past a burst of 50 requests it is told 429 rate_limited, limit bot.requests")
+  void botsOwnLimit() {
+    Account owner = system.register("Owner");
+    String token = system.bot(owner, system.workspace(owner, List.of()), "Busy").getString("token");
+
+    List<HttpResponse<Buffer>> answers = Flowable.range(0, 100)
+        .flatMapSingle(i -> system.callAsync(0, HttpMethod.GET, "/users/me", token, null), false, 20)
+        .toList().blockingGet();
+
+    assertThat(answers.stream().filter(answer -> answer.statusCode() == 200).count()).isGreaterThanOrEqualTo(50);
+    HttpResponse<Buffer> refused = answers.stream().filter(answer -> answer.statusCode() == 429).findFirst()
+        .orElseThrow();
+    assertThat(assertProblem(refused, 429, "rate_limited").getString("limit")).isEqualTo("bot.requests");
+    assertThat(status(0, "/users/me", owner.token())).isEqualTo(200);
   }
 
   @Test

@@ -100,6 +100,20 @@ class TcpBridgeTest {
   }
 
   @Test
+  @DisplayName("a bot's ocb_ token works on the browser bridge too")
+  void botOverWebSocket() {
+    Account owner = system.register("Owner");
+    JsonObject bot = botInGeneral(owner);
+    BridgeClient browser = system.connect(1, Transport.RAW_WEBSOCKET).signedInAs(bot.getString("token"));
+    String address = Addresses.chat(bot.getString("chatId"));
+    browser.listen(address);
+
+    String marker = marker();
+    system.publish(0, address, testEvent(marker));
+    browser.await(event(address, marker), WAIT);
+  }
+
+  @Test
   @DisplayName("a user's own access token works on the TCP bridge too")
   void userTokenOverTcp() {
     Account alice = system.register("Alice");
