@@ -23,8 +23,13 @@ public final class TcpBridgeClient extends InboxClient {
   }
 
   public static TcpBridgeClient connect(Vertx vertx, int port) {
+    return connect(vertx, port, new NetClientOptions());
+  }
+
+  /** As {@link #connect(Vertx, int)} with these options (TLS, for a bridge with a certificate). */
+  public static TcpBridgeClient connect(Vertx vertx, int port, NetClientOptions options) {
     TcpBridgeClient bridge = new TcpBridgeClient();
-    bridge.socket = Blocking.get(vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000))
+    bridge.socket = Blocking.get(vertx.createNetClient(new NetClientOptions(options).setConnectTimeout(10_000))
         .connect(port, "127.0.0.1").onSuccess(bridge::attach), TIMEOUT);
     return bridge;
   }
