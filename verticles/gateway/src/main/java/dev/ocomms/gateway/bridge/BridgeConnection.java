@@ -96,8 +96,13 @@ final class BridgeConnection {
     this.socket = socket;
   }
 
+  /**
+   * When the connection's token expires (it is closed a minute after unless renewed). A bot's token does not expire:
+   * its connection stays until the bot is deleted or its token rotated (then it is closed on the revocation), and
+   * what is cached of its token is checked again as the connection uses it.
+   */
   long tokenExpiresAt() {
-    return tokenExpiresAt;
+    return bot ? Long.MAX_VALUE : tokenExpiresAt;
   }
 
   void onData(Buffer data) {
