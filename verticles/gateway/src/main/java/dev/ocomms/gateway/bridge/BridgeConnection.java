@@ -208,9 +208,8 @@ final class BridgeConnection {
       return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "body must be a JSON object"));
     }
     JsonObject request = body == null ? new JsonObject() : (JsonObject) body;
-    return authenticate(frame).flatMap(who -> bot && hub.botLimits != null
-            ? hub.botLimits.take(verified).toSingleDefault(who) : Single.just(who))
-        .flatMapCompletable(who -> {
+    // A bot's sends count against its own allowance too (docs/protocol.md, "Rate limits": bot.requests).
+    return authenticate(frame).flatMap(this::withinBotLimits).flatMapCompletable(who -> {
       if (pendingRequests >= MAX_PENDING_REQUESTS) {
         return fail(replyAddress, new OcommsException(ErrorCode.RATE_LIMITED, "too many requests in flight"));
       }
@@ -231,6 +230,11 @@ final class BridgeConnection {
           });
       return Completable.complete();
     }).onErrorResumeNext(e -> fail(replyAddress, e));
+  }
+
+  /** The caller, once a bot's request has been counted against its allowance ({@code rate_limited} beyond it). */
+  private Single<Caller> withinBotLimits(Caller who) {
+    return bot && hub.botLimits != null ? hub.botLimits.take(verified).toSingleDefault(who) : Single.just(who);
   }
 
   private Completable register(JsonObject frame) {
