@@ -85,9 +85,15 @@ final class Bots {
         .map(bots -> new JsonObject().put("bots", new JsonArray(bots.stream().map(AccountStore.Bot::toJson).toList())));
   }
 
-  /** {botId} → {}: the bot's token stops working on every node, its connections close. */
+  /**
+   * {botId} → {}: the bot's token stops working on every node, its connections close, and it leaves its workspace's
+   * channels and the workspace (messaging's {@code messaging.workspace.bot.remove}, asked first: a bot that could not
+   * be taken out is not deleted, and the owner may try again).
+   */
   Single<JsonObject> delete(BusRequest request) {
-    return managed(request).flatMap(bot -> store.deleteBot(bot.user().id())
+    return managed(request).flatMap(bot -> ask(request, Addresses.WORKSPACE_BOT_REMOVE, new JsonObject()
+            .put("workspaceId", bot.workspaceId().toString()).put("botUserId", bot.user().id().toString()))
+        .flatMap(removed -> store.deleteBot(bot.user().id()))
         .flatMap(deleted -> revocations.revoke(bot.tokenId(), bot.user().id()).toSingleDefault(deleted))
         .map(deleted -> {
           LOG.info("bot deleted: botId={} by={}", bot.user().id(), request.caller());

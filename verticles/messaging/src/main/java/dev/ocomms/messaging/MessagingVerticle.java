@@ -95,6 +95,7 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.USERS_VISIBLE, workspaces::visibleUsers);
     actions.put(Addresses.WORKSPACE_ROLE, workspaces::workspaceRole);
     actions.put(Addresses.WORKSPACE_BOT_ADD, workspaces::addBot);
+    actions.put(Addresses.WORKSPACE_BOT_REMOVE, workspaces::removeBot);
     actions.put(Addresses.CHANNEL_CREATE, chats::createChannel);
     actions.put(Addresses.CHANNEL_LIST, chats::listChannels);
     actions.put(Addresses.DM_OPEN, chats::openDm);

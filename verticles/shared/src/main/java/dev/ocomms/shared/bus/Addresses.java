@@ -96,6 +96,12 @@ public final class Addresses {
    * an owner or admin there. Asked by accounts when it creates a bot (accounts owns the bot's user).
    */
   public static final String WORKSPACE_BOT_ADD = "messaging.workspace.bot.add";
+  /**
+   * Takes a deleted bot out of its workspace: {workspaceId, botUserId} → {}; it leaves every channel there (members
+   * hear member.left, reason removed) and the workspace's members. Owners and admins only (forbidden otherwise); asked
+   * by accounts when it deletes a bot. Its DMs keep it (a DM's members never change).
+   */
+  public static final String WORKSPACE_BOT_REMOVE = "messaging.workspace.bot.remove";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
   /**

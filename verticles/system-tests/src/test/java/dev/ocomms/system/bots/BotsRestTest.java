@@ -60,6 +60,24 @@ class BotsRestTest {
   }
 
   @Test
+  @DisplayName("a deleted bot leaves its workspace's channels and member list")
+  void deletedBotLeaves() {
+    Account owner = system.register("Owner");
+    String workspaceId = system.workspace(owner, List.of());
+    String botId = system.bot(owner, workspaceId, "Echo").getJsonObject("bot").getString("id");
+    String chatId = system.general(owner, workspaceId);
+    system.expect(200, HttpMethod.POST, "/chats/" + chatId + "/members", owner.token(),
+        new JsonObject().put("userId", botId));
+
+    system.expect(204, HttpMethod.DELETE, "/bots/" + botId, owner.token(), null);
+
+    assertThat(system.expect(200, HttpMethod.GET, "/chats/" + chatId + "/members", owner.token(), null)
+        .getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("userId"))).doesNotContain(botId);
+    assertThat(system.expect(200, HttpMethod.GET, "/workspaces/" + workspaceId + "/members", owner.token(), null)
+        .getJsonArray("members").stream().map(m -> ((JsonObject) m).getString("userId"))).doesNotContain(botId);
+  }
+
+  @Test
   @DisplayName("a member who is not an owner or admin cannot create, delete or rotate a bot: 403 forbidden")
   void onlyOwnersAndAdmins() {
     Account owner = system.register("Owner");
