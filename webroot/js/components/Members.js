@@ -4,7 +4,7 @@ import { client } from '../store.js';
 import { candidates, lineText, roleOf } from '../store/members.js';
 import { Modal } from './Dialogs.js';
 import { askConfirm } from './Confirm.js';
-import { Avatar } from './Message.js';
+import { Avatar, BotTag } from './Message.js';
 import { PresenceDot } from './Sidebar.js';
 import { Icon } from './icons.js';
 import { useDisplayName, useRow, useSlice } from './hooks.js';
@@ -93,7 +93,8 @@ function MemberRow({ userId, role, me, canRemove, onRemove }) {
   const name = useDisplayName(userId);
   return h('li', { class: 'member-row', 'data-user-id': userId, 'data-role': role },
     h('span', { class: 'member-avatar' }, h(Avatar, { userId, size: 'small' }), h(PresenceDot, { userId })),
-    h('span', { class: 'member-name' }, name, userId === me && h('span', { class: 'member-you' }, ' (You)')),
+    h('span', { class: 'member-name' }, name, h(BotTag, { userId }),
+      userId === me && h('span', { class: 'member-you' }, ' (You)')),
     h('span', { class: `member-role role-${role}`, title: ROLE_LABEL[role] }, role),
     canRemove && userId !== me && h('button', {
       class: 'icon-button member-remove', 'aria-label': `Remove ${name} from the channel`,

@@ -6,7 +6,7 @@ import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
 import { askConfirm } from './Confirm.js';
-import { memo, useDisplayName, useMe, useSlice } from './hooks.js';
+import { memo, useDisplayName, useIsBot, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
 
@@ -163,6 +163,11 @@ function EditBox({ message, done }) {
       h('button', { class: 'primary', onClick: save }, 'Save')));
 }
 
+/** A BOT tag beside a bot's name (in messages and in the members panel); nothing for a person. */
+export function BotTag({ userId }) {
+  return useIsBot(userId) ? h('span', { class: 'bot-tag', title: 'Bot' }, 'BOT') : null;
+}
+
 /**
  * One message; `compact` when it continues the previous one's group. Rendered again only when its props change (the
  * message object is replaced only when that message changes) or what it subscribes to does.
@@ -210,6 +215,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   h('div', { class: 'message-main' },
     !compact && h('header', { class: 'message-header' },
       h('span', { class: 'sender' }, sender),
+      h(BotTag, { userId: message.senderId }),
       h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created)),
       message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent')),
     compact && message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),

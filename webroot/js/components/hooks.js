@@ -43,6 +43,11 @@ export function useDisplayName(userId) {
   return useSlice(client.people.users, () => client.people.displayName(userId), { key: userId });
 }
 
+/** Whether a user is a bot (a BOT tag goes beside its name); follows its profile as the client learns it. */
+export function useIsBot(userId) {
+  return useSlice(client.people.users, () => client.people.isBot(userId), { key: userId });
+}
+
 /** What a presence dot shows for a user: theirs, or for the user themselves their own status and connection. */
 export function usePresence(userId) {
   const own = userId === client.session.me();

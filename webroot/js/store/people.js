@@ -3,11 +3,12 @@
 import { createSlice, createTable } from './slice.js';
 
 const sameProfile = (a, b) => a && b && a.id === b.id && a.username === b.username
-  && a.displayName === b.displayName && (a.avatarUrl || null) === (b.avatarUrl || null);
+  && a.displayName === b.displayName && (a.avatarUrl || null) === (b.avatarUrl || null)
+  && (a.kind || 'user') === (b.kind || 'user');
 
 /** @param deps.api the REST client (`rest.members`) */
 export function createPeople({ api }) {
-  const users = createTable('people.users'); // userId -> {id, username, displayName, avatarUrl}
+  const users = createTable('people.users'); // userId -> {id, username, displayName, avatarUrl, kind}
   const members = createSlice('people.members', { byWorkspace: new Map() }); // workspaceId -> [userId]
 
   /** Remembers profiles; a profile that did not change keeps its object (readers of it do not re-render). */
@@ -28,6 +29,8 @@ export function createPeople({ api }) {
   }
 
   const displayName = userId => users.get(userId)?.displayName || 'Someone';
+  /** Whether the user is a bot (its profile's `kind`): the client shows a BOT tag beside its name. */
+  const isBot = userId => users.get(userId)?.kind === 'bot';
   const memberIds = workspaceId => members.state.byWorkspace.get(workspaceId) || [];
 
   /** Everyone in any of the user's workspaces: whose presence is worth knowing. */
@@ -42,5 +45,5 @@ export function createPeople({ api }) {
     members.update(() => ({ byWorkspace: new Map() }));
   }
 
-  return { users, members, learn, loadWorkspaceMembers, displayName, memberIds, everyone, clear };
+  return { users, members, learn, loadWorkspaceMembers, displayName, isBot, memberIds, everyone, clear };
 }

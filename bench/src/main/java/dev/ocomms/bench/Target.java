@@ -112,6 +112,8 @@ final class Target implements AutoCloseable {
       env.put("OCOMMS_OPS_PORT", String.valueOf(freePort()));
       // And its own uploads port (gateways stream file bytes to it): the default 8091 fits one node per machine.
       env.put("OCOMMS_UPLOADS_PORT", String.valueOf(freePort()));
+      // And its own port for the event bus over TCP (the default 7000 fits one node per machine).
+      env.put("OCOMMS_BOT_BRIDGE_PORT", String.valueOf(freePort()));
       env.put("OCOMMS_CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
       env.put("OCOMMS_CLUSTER_MEMBERS", members);
       env.put("OCOMMS_DATA_DIR", nodeDir.resolve("data").toString());

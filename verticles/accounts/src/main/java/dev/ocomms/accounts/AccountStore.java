@@ -26,7 +26,8 @@ import java.util.function.Function;
 
 /** All SQL about users, sessions and refresh tokens (schema {@code accounts}). */
 final class AccountStore {
-  private static final String USER_COLUMNS = "id, email, username, display_name, avatar_url, password_hash, created_at";
+  private static final String USER_COLUMNS = "id, email, username, display_name, avatar_url, password_hash, created_at,"
+      + " kind";
 
   private final Pool pool;
 
@@ -36,23 +37,47 @@ final class AccountStore {
 
   /** A stored user. */
   record User(UUID id, String email, String username, String displayName, String avatarUrl, String passwordHash,
-              OffsetDateTime createdAt) {
+              OffsetDateTime createdAt, String kind) {
+    static final String BOT = "bot";
+
     static User of(Row row) {
       return new User(row.getUUID("id"), row.getString("email"), row.getString("username"),
           row.getString("display_name"), row.getString("avatar_url"), row.getString("password_hash"),
-          row.getOffsetDateTime("created_at"));
+          row.getOffsetDateTime("created_at"), row.getString("kind"));
+    }
+
+    boolean isBot() {
+      return BOT.equals(kind);
     }
 
     /** What anyone may see of a user. */
     JsonObject publicProfile() {
       return new JsonObject().put("id", id.toString()).put("username", username).put("displayName", displayName)
           .put("avatarUrl", avatarUrl)
+          .put("kind", kind)
           .put("createdAt", createdAt.format(DateTimeFormatter.ISO_INSTANT));
     }
 
     /** What the user sees of themselves: the public profile and the email. */
     JsonObject ownProfile() {
       return publicProfile().put("email", email);
+    }
+  }
+
+  /** A bot: its user, and the bot's own columns. */
+  record Bot(User user, UUID workspaceId, UUID createdBy, String description, UUID tokenId, OffsetDateTime createdAt) {
+    private static final String COLUMNS = "b.workspace_id, b.created_by, b.description, b.token_id,"
+        + " b.created_at AS bot_created_at, " + USER_COLUMNS.replaceAll("(^|, )", "$1u.");
+
+    static Bot of(Row row) {
+      return new Bot(User.of(row), row.getUUID("workspace_id"), row.getUUID("created_by"),
+          row.getString("description"), row.getUUID("token_id"), row.getOffsetDateTime("bot_created_at"));
+    }
+
+    /** What owners and admins see of a bot (never its token). */
+    JsonObject toJson() {
+      return user.publicProfile().put("workspaceId", workspaceId.toString()).put("description", description)
+          .put("createdBy", createdBy.toString());
     }
   }
 
@@ -73,6 +98,63 @@ final class AccountStore {
         .rxExecute(Tuple.from(List.of(id, email, email.toLowerCase(Locale.ROOT), username,
             username.toLowerCase(Locale.ROOT), displayName, passwordHash)))
         .map(rows -> User.of(rows.iterator().next()));
+  }
+
+  /** Creates a bot: its user (kind bot, no email, no password) and its token's hash, in one transaction. */
+  Single<Bot> insertBot(UUID id, String username, String displayName, UUID workspaceId, UUID createdBy,
+                        String description, UUID tokenId, byte[] tokenHash) {
+    return transaction(connection -> connection.preparedQuery("INSERT INTO accounts.users (id, username,"
+                + " username_key, display_name, kind) VALUES ($1, $2, $3, $4, 'bot')")
+            .rxExecute(Tuple.of(id, username, username.toLowerCase(Locale.ROOT), displayName))
+            .flatMap(rows -> connection.preparedQuery("INSERT INTO accounts.bots (user_id, workspace_id, created_by,"
+                    + " description, token_id, token_hash) VALUES ($1, $2, $3, $4, $5, $6)")
+                .rxExecute(Tuple.of(id, workspaceId, createdBy, description, tokenId, Buffer.buffer(tokenHash))))
+            .toMaybe())
+        .ignoreElement()
+        .andThen(Single.defer(() -> findBot(id).toSingle()));
+  }
+
+  private static final String BOTS_JOIN = " FROM accounts.bots b JOIN accounts.users u ON u.id = b.user_id";
+
+  /** A bot that has not been deleted. */
+  Maybe<Bot> findBot(UUID id) {
+    return pool.preparedQuery("SELECT " + Bot.COLUMNS + BOTS_JOIN + " WHERE b.user_id = $1 AND b.deleted_at IS NULL")
+        .rxExecute(Tuple.of(id))
+        .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty() : Maybe.just(Bot.of(rows.iterator().next())));
+  }
+
+  /** The bot a token hash belongs to, unless it was rotated away or the bot deleted. */
+  Maybe<Bot> findBotByTokenHash(byte[] hash) {
+    return pool.preparedQuery("SELECT " + Bot.COLUMNS + BOTS_JOIN + " WHERE b.token_hash = $1 AND b.deleted_at IS NULL")
+        .rxExecute(Tuple.of(Buffer.buffer(hash)))
+        .flatMapMaybe(rows -> rows.size() == 0 ? Maybe.empty() : Maybe.just(Bot.of(rows.iterator().next())));
+  }
+
+  /** A workspace's bots, oldest first. */
+  Single<List<Bot>> botsOf(UUID workspaceId) {
+    return pool.preparedQuery("SELECT " + Bot.COLUMNS + BOTS_JOIN + " WHERE b.workspace_id = $1 AND b.deleted_at IS NULL"
+            + " ORDER BY b.created_at, b.user_id")
+        .rxExecute(Tuple.of(workspaceId))
+        .map(rows -> {
+          List<Bot> bots = new ArrayList<>(rows.size());
+          rows.forEach(row -> bots.add(Bot.of(row)));
+          return bots;
+        });
+  }
+
+  /** Marks a bot deleted: whether it was there to delete. */
+  Single<Boolean> deleteBot(UUID id) {
+    return pool.preparedQuery("UPDATE accounts.bots SET deleted_at = now() WHERE user_id = $1 AND deleted_at IS NULL")
+        .rxExecute(Tuple.of(id))
+        .map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Replaces a bot's token if its current one is {@code previousTokenId}: whether it did (two rotations race). */
+  Single<Boolean> replaceBotToken(UUID id, UUID previousTokenId, UUID tokenId, byte[] tokenHash) {
+    return pool.preparedQuery("UPDATE accounts.bots SET token_id = $3, token_hash = $4, token_created_at = now()"
+            + " WHERE user_id = $1 AND token_id = $2 AND deleted_at IS NULL")
+        .rxExecute(Tuple.of(id, previousTokenId, tokenId, Buffer.buffer(tokenHash)))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** The user whose email or username is {@code login}, in any case. */

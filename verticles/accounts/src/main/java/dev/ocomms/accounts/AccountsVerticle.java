@@ -93,6 +93,7 @@ public class AccountsVerticle extends AbstractVerticle {
         new RegistrationThrottle(limiter, settings.registrationsPerIpPerHour()));
     pruning = vertx.setPeriodic(PRUNE_FIRST_DELAY_MS, PRUNE_INTERVAL_MS, id -> prune(store, sessionMaxAge));
     Profiles profiles = new Profiles(vertx, store);
+    Bots bots = new Bots(vertx, store, revocations);
 
     // Asked before anyone is authenticated (the gateway sends them without a caller), or by other verticles.
     Map<String, Function<Input, Single<JsonObject>>> internal = new LinkedHashMap<>();
@@ -104,13 +105,19 @@ public class AccountsVerticle extends AbstractVerticle {
     internal.put(Addresses.USERS_BY_USERNAME, profiles::byUsernames);
     internal.put(Addresses.TOKEN_KEYS, keys::verificationKeys);
     internal.put(Addresses.TOKEN_KEYS_ROTATE, keys::rotateNow);
+    internal.put(Addresses.BOTS_TOKEN_VERIFY, bots::verify);
     // Asked on behalf of the user whose access token the gateway verified.
     Map<String, Function<BusRequest, Single<JsonObject>>> onBehalf = new LinkedHashMap<>();
     onBehalf.put(Addresses.ACCOUNTS_LOGOUT, sessions::logout);
     onBehalf.put(Addresses.USERS_ME, profiles::me);
+    onBehalf.put(Addresses.USERS_ME_BRIDGE, profiles::me);
     onBehalf.put(Addresses.USERS_ME_UPDATE, profiles::updateMe);
     onBehalf.put(Addresses.USERS_GET, profiles::get);
     onBehalf.put(Addresses.USERS_AVATAR_SET, profiles::setAvatar);
+    onBehalf.put(Addresses.BOTS_CREATE, bots::create);
+    onBehalf.put(Addresses.BOTS_LIST, bots::list);
+    onBehalf.put(Addresses.BOTS_DELETE, bots::delete);
+    onBehalf.put(Addresses.BOTS_TOKEN_ROTATE, bots::rotate);
 
     // Revocations made by the other instances: answered from memory from now on.
     MessageConsumer<JsonObject> revoked = vertx.eventBus().consumer(Addresses.SESSION_REVOKED,

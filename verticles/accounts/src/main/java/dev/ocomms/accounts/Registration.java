@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * tokens"), the password hashed off the event loop, and the account's first session.
  */
 final class Registration {
-  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{2,31}");
+  static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{2,31}");
   private static final Pattern EMAIL = Pattern.compile(
       "[^@\\s\\p{Cc}\\p{Cf}]+@[^@\\s\\p{Cc}\\p{Cf}]+\\.[^@\\s\\p{Cc}\\p{Cf}]+");
   private static final int MAX_EMAIL = 254;
@@ -49,10 +49,7 @@ final class Registration {
     if (!EMAIL.matcher(email).matches() || email.length() > MAX_EMAIL) {
       throw Input.invalid("email", "email: not an email address");
     }
-    if (!USERNAME.matcher(username).matches()) {
-      throw Input.invalid("username",
-          "username: 3 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
-    }
+    checkUsername(username);
     String displayName = displayName(request);
     String passwordProblem = passwordProblem(password, username, email);
     if (passwordProblem != null) {
@@ -70,6 +67,14 @@ final class Registration {
                 ? "email: already registered" : "username: already taken"))
             .orElse(failure)))
         .flatMap(sessions::start);
+  }
+
+  /** A username by the rules every account's follows, people's and bots'. */
+  static void checkUsername(String username) {
+    if (!USERNAME.matcher(username).matches()) {
+      throw Input.invalid("username",
+          "username: 3 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.ocomms.shared.bus.BusRequest;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Maybe;
 import io.reactivex.rxjava3.core.Single;
@@ -53,6 +54,10 @@ final class Sessions {
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
         .flatMap(user -> {
+          if (user.isPresent() && user.get().isBot()) {
+            return Single.error(new OcommsException(Reason.BOT_NOT_ALLOWED,
+                "bots cannot log in: they use their token (Authorization: Bearer ocb_...)"));
+          }
           // Failures count per account, however the login spells it (username or email, any case).
           String account = user.map(found -> "user:" + found.id()).orElse("login:" + login.toLowerCase(Locale.ROOT));
           return throttle.reserve(account, clientIp)

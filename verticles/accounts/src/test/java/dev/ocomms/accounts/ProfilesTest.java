@@ -86,7 +86,7 @@ class ProfilesTest {
     JsonObject user = accounts.call(session, USERS_GET, new JsonObject().put("userId", other.userId()))
         .getJsonObject("user");
 
-    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl",
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind",
         "createdAt");
     assertThat(user.getString("username")).isEqualTo(other.username());
     assertThat(user.getValue("avatarUrl")).isNull();

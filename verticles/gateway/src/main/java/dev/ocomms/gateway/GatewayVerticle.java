@@ -1,6 +1,8 @@
 package dev.ocomms.gateway;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.accounts.BotLimits;
+import dev.ocomms.shared.limits.RateLimiter;
 import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.ClientAddresses;
 import dev.ocomms.gateway.http.FileRoutes;
@@ -59,9 +61,10 @@ public class GatewayVerticle extends AbstractVerticle {
     bridge = new EventBusBridge(vertx, settings, tokens, redis);
     files = new FileRoutes(vertx, tokens);
 
-    return new RestApi(vertx, tokens, ClientAddresses.of(settings)).router()
+    BotLimits botLimits = new BotLimits(RateLimiter.create(vertx, redis));
+    return new RestApi(vertx, tokens, ClientAddresses.of(settings), botLimits).router()
         .doOnSuccess(files::mount)
-        .flatMap(router -> bridge.mount(router).andThen(Single.just(router)))
+        .flatMap(router -> bridge.mount(router).andThen(bridge.listenForBots(settings)).andThen(Single.just(router)))
         .flatMap(router -> WebClientRoutes.load(vertx).map(webClient -> {
           ops.mountProbes(router);
           webClient.mount(router);

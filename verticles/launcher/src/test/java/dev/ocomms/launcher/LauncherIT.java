@@ -26,6 +26,7 @@ class LauncherIT {
         "OCOMMS_HTTP_PORT", String.valueOf(httpPort),
         "OCOMMS_CLUSTER_PORT", String.valueOf(FreePorts.next()),
         "OCOMMS_OPS_PORT", String.valueOf(FreePorts.next()),
+        "OCOMMS_BOT_BRIDGE_PORT", String.valueOf(FreePorts.next()),
         "OCOMMS_DATA_DIR", workDir.resolve("data").toString());
   }
 

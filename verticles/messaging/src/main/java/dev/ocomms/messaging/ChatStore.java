@@ -14,6 +14,7 @@ import io.vertx.rxjava3.sqlclient.SqlClient;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
@@ -364,6 +365,26 @@ final class ChatStore extends PgStore<ChatStore> {
             SELECT c.id, u.id, c.last_seq FROM messaging.chats c, unnest($2::uuid[]) AS u(id) WHERE c.id = $1
             ON CONFLICT DO NOTHING""",
         Tuple.of(chatId, userIds.toArray(UUID[]::new)));
+  }
+
+  /** The channels (not DMs) of a workspace that the user is a member of. */
+  Single<List<UUID>> channelsOf(UUID workspaceId, UUID userId) {
+    return query("""
+            SELECT c.id FROM messaging.chats c JOIN messaging.chat_members m ON m.chat_id = c.id
+            WHERE c.workspace_id = $1 AND m.user_id = $2 AND c.kind = 'channel'""",
+        Tuple.of(workspaceId, userId))
+        .map(rows -> {
+          List<UUID> ids = new ArrayList<>(rows.size());
+          rows.forEach(row -> ids.add(row.getUUID("id")));
+          return ids;
+        });
+  }
+
+  /** Removes a workspace member (their chat memberships are the caller's to remove first); false if not one. */
+  Single<Boolean> removeWorkspaceMember(UUID workspaceId, UUID userId) {
+    return query("DELETE FROM messaging.workspace_members WHERE workspace_id = $1 AND user_id = $2",
+        Tuple.of(workspaceId, userId))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** Removes a member; false when they were not one. */

@@ -102,10 +102,14 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.WORKSPACE_JOIN, workspaces::joinWorkspace);
     actions.put(Addresses.WORKSPACE_MEMBERS, workspaces::workspaceMembers);
     actions.put(Addresses.USERS_VISIBLE, workspaces::visibleUsers);
+    actions.put(Addresses.WORKSPACE_ROLE, workspaces::workspaceRole);
+    actions.put(Addresses.WORKSPACE_BOT_ADD, workspaces::addBot);
+    actions.put(Addresses.WORKSPACE_BOT_REMOVE, workspaces::removeBot);
     actions.put(Addresses.CHANNEL_CREATE, chats::createChannel);
     actions.put(Addresses.CHANNEL_LIST, chats::listChannels);
     actions.put(Addresses.DM_OPEN, chats::openDm);
     actions.put(Addresses.CHAT_LIST, chats::listChats);
+    actions.put(Addresses.CHAT_LIST_MINE, chats::listChats);
     actions.put(Addresses.CHAT_GET, chats::getChat);
     actions.put(Addresses.CHAT_UPDATE, chats::updateChat);
     actions.put(Addresses.CHAT_MEMBERS, chats::chatMembers);

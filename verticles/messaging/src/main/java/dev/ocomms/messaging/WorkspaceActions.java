@@ -6,6 +6,7 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
 import io.reactivex.rxjava3.core.Completable;
+import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -139,6 +140,55 @@ final class WorkspaceActions {
     return requireMember(store, workspaceId, request.caller())
         .flatMap(role -> store.workspaceMembers(workspaceId))
         .map(members -> new JsonObject().put("members", new JsonArray(members)));
+  }
+
+  /** {@code messaging.workspace.role {workspaceId}}: the caller's role there; not_found outside it (accounts' bots). */
+  Single<JsonObject> workspaceRole(BusRequest request) {
+    UUID workspaceId = request.body().id("workspaceId");
+    return requireMember(store, workspaceId, request.caller()).map(role -> new JsonObject().put("role", role));
+  }
+
+  /**
+   * {@code messaging.workspace.bot.add {workspaceId, botUserId}}: the bot accounts just created becomes a member of the
+   * workspace (it then joins chats like anyone); only owners and admins add bots. Idempotent.
+   */
+  Single<JsonObject> addBot(BusRequest request) {
+    UUID workspaceId = request.body().id("workspaceId");
+    UUID botUserId = request.body().id("botUserId");
+    return requireMember(store, workspaceId, request.caller())
+        .flatMap(role -> {
+          if (!"owner".equals(role) && !"admin".equals(role)) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "only owners and admins add bots"));
+          }
+          return store.addWorkspaceMember(workspaceId, botUserId, "member");
+        })
+        .map(added -> new JsonObject());
+  }
+
+  /**
+   * {@code messaging.workspace.bot.remove {workspaceId, botUserId}}: a deleted bot leaves the workspace's channels (as a
+   * removal: member.left with reason removed, by the caller) and the workspace; owners and admins only.
+   */
+  Single<JsonObject> removeBot(BusRequest request) {
+    UUID workspaceId = request.body().id("workspaceId");
+    UUID botUserId = request.body().id("botUserId");
+    return requireMember(store, workspaceId, request.caller())
+        .flatMap(role -> {
+          if (!"owner".equals(role) && !"admin".equals(role)) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "only owners and admins remove bots"));
+          }
+          return store.channelsOf(workspaceId, botUserId);
+        })
+        .flatMapCompletable(channels -> Observable.fromIterable(channels)
+            .concatMapCompletable(chatId -> store.removeChatMember(chatId, botUserId)
+                .doOnSuccess(removed -> {
+                  if (removed) {
+                    events.memberLeft(chatId, botUserId, request.caller(), "removed");
+                  }
+                })
+                .ignoreElement()))
+        .andThen(Single.defer(() -> store.removeWorkspaceMember(workspaceId, botUserId)))
+        .map(removed -> new JsonObject());
   }
 
   /** {@code messaging.users.visible {userIds}}: those of them who share a workspace with the caller (presence). */

@@ -62,6 +62,8 @@ public final class TestCluster implements AutoCloseable {
             // Each node's uploads verticle listens on a port of its own and, like a machine of its own, has its own
             // disk: a file stored locally on one node cannot be read on another (that is what S3 is for).
             .with(Setting.UPLOADS_PORT, FreePorts.next())
+            // The TCP bridge for bots (0 would turn it off): a free port of each node's own.
+            .with(Setting.BOT_BRIDGE_PORT, FreePorts.next())
             .with(Setting.UPLOADS_DIR, UploadDirectories.next())
             // And a data directory of its own: nothing a node keeps there is seen by the others.
             .with(Setting.DATA_DIR, UploadDirectories.next()))

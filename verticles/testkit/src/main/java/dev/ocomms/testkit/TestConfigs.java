@@ -42,6 +42,7 @@ public final class TestConfigs {
         .with(Setting.OPS_PORT, FreePorts.next())
         .with(Setting.CLUSTER_PORT, FreePorts.next())
         .with(Setting.UPLOADS_PORT, FreePorts.next())
+        .with(Setting.BOT_BRIDGE_PORT, FreePorts.next())
         .with(Setting.UPLOADS_DIR, UploadDirectories.next())
         .with(Setting.PG_URL, infra.newPgUrl())
         .with(Setting.REDIS_URL, infra.newRedisUrl())

@@ -4,6 +4,7 @@ import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.config.OcommsConfig;
 import dev.ocomms.shared.config.Setting;
 import dev.ocomms.testkit.bridge.BridgeClient;
+import dev.ocomms.testkit.bridge.TcpBridgeClient;
 import dev.ocomms.testkit.bridge.Transport;
 import dev.ocomms.testkit.bridge.WebSocketBridgeClient;
 import dev.ocomms.testkit.bridge.XhrBridgeClient;
@@ -202,6 +203,16 @@ public final class TestSystem implements AutoCloseable {
           origin);
     };
     return track(client);
+  }
+
+  /** The TCP bridge's port of a node's gateway ({@code OCOMMS_BOT_BRIDGE_PORT}). */
+  public int botBridgePort(int node) {
+    return cluster.config(node).botBridgePort();
+  }
+
+  /** A connection to the TCP bridge of {@code node}, as a bot or a command-line client opens it (not signed in). */
+  public TcpBridgeClient connectTcp(int node) {
+    return track(TcpBridgeClient.connect(clientVertx.getDelegate(), botBridgePort(node)));
   }
 
   /** A raw WebSocket connection to node 0, started without waiting (for many at once). */
@@ -462,6 +473,16 @@ public final class TestSystem implements AutoCloseable {
           new JsonObject().put("code", code)));
     }
     return workspaceId;
+  }
+
+  /**
+   * A bot that {@code owner} (an owner or admin of the workspace) creates there, with a fresh username starting with
+   * {@code name}: the answer, {bot, token}.
+   */
+  public JsonObject bot(Account owner, String workspaceId, String name) {
+    String username = name.toLowerCase() + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    return expect(201, HttpMethod.POST, "/workspaces/" + workspaceId + "/bots", owner.token(),
+        new JsonObject().put("username", username).put("displayName", name));
   }
 
   /** The workspace's general channel, as {@code member} lists it. */

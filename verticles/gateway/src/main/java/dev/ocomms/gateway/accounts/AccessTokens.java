@@ -71,6 +71,11 @@ public final class AccessTokens {
   /** Asking for the keys again because of an unknown kid: at most this often, whatever tokens arrive. */
   private static final long KEYS_MIN_GAP_MS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(AccessTokens.class);
+  /** Bots' tokens start so (docs/protocol.md, "Bots"). */
+  public static final String BOT_TOKEN_PREFIX = "ocb_";
+  /** How long a bot token's lookup is trusted on this node without asking again (revocations end it at once). */
+  static final long BOT_TOKEN_CACHE_MS = 30_000;
+  private static final int BOT_TOKENS_REMEMBERED = 10_000;
 
   private final Vertx vertx;
   /** This verticle's event loop, where the keys are replaced and refreshes scheduled. */
@@ -101,6 +106,12 @@ public final class AccessTokens {
       .expireAfterWrite(Duration.ofSeconds(LIFETIME_SECONDS))
       .build();
 
+  /** Bots' tokens looked up, by fingerprint: who, until when the answer is trusted here. */
+  private final Cache<String, Verified> botTokens = Caffeine.newBuilder()
+      .maximumSize(BOT_TOKENS_REMEMBERED)
+      .expireAfterWrite(Duration.ofMillis(BOT_TOKEN_CACHE_MS))
+      .build();
+
   public AccessTokens(Vertx vertx, OcommsConfig config) {
     this.vertx = vertx;
     this.scheduler = RxHelper.scheduler(vertx.getOrCreateContext());
@@ -117,16 +128,27 @@ public final class AccessTokens {
 
   /** The caller an {@code Authorization: Bearer <accessToken>} header proves; {@code unauthorized} otherwise. */
   public Single<Caller> callerOf(String authorization) {
+    return verifiedOf(authorization).map(Verified::caller);
+  }
+
+  /** As {@link #callerOf}, with whether the caller is a bot (some operations are not for bots). */
+  public Single<Verified> verifiedOf(String authorization) {
     if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "Authorization: Bearer <accessToken> required"));
     }
-    return verify(authorization.substring(7).trim()).map(Verified::caller);
+    return verify(authorization.substring(7).trim());
   }
 
-  /** The caller a token proves, with its expiry; {@code unauthorized} for anything invalid, expired or revoked. */
+  /**
+   * The caller a token proves, with its expiry; {@code unauthorized} for anything invalid, expired or revoked. A bot's
+   * token ({@code ocb_...}) is verified by {@link #verifyBot}.
+   */
   public Single<Verified> verify(String token) {
     if (token == null || token.isBlank() || token.length() > 4096) {
       return Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "missing or malformed access token"));
+    }
+    if (token.startsWith(BOT_TOKEN_PREFIX)) {
+      return verifyBot(token);
     }
     String fingerprint = fingerprint(token);
     Verified known = signatureChecked.getIfPresent(fingerprint);
@@ -140,6 +162,39 @@ public final class AccessTokens {
           ? Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "session revoked"))
           : Single.just(verified));
     });
+  }
+
+  /**
+   * A bot's token: opaque, so it is looked up (accounts has its hash: {@code accounts.bots.token.verify}), and the
+   * answer is kept here for {@link #BOT_TOKEN_CACHE_MS}, under the token's fingerprint: the lookup (a database query)
+   * is made once per node and half-minute, not per request. The token's id is the bot's session: a deletion or
+   * rotation revokes it as a logout revokes a session, and it is checked as a session is, on every use
+   * ({@link #isRevoked}: known revoked here, or asked of accounts, which answers from Redis, written before the
+   * deletion is answered), so a deleted or rotated-away token is refused on every node at once, cached or not. The
+   * announcement ({@code accounts.session.revoked}) makes every gateway drop the cached answer and close the bot's
+   * bridge connections. A verified bot token is good until its cached answer expires (then looked up again): a bridge
+   * connection re-checks its token as often.
+   */
+  private Single<Verified> verifyBot(String token) {
+    String fingerprint = fingerprint(token);
+    Verified known = botTokens.getIfPresent(fingerprint);
+    Single<Verified> looked = known != null && System.currentTimeMillis() < known.expiresAtMillis()
+        ? Single.just(known)
+        : Requests.<JsonObject>request(vertx, Addresses.BOTS_TOKEN_VERIFY,
+                new JsonObject().put("tokenHash", fingerprint), new DeliveryOptions().setSendTimeout(STATUS_TIMEOUT_MS))
+            .onErrorResumeNext(failure -> Single.error(BusErrors.fromFailure(failure)))
+            .map(reply -> {
+              JsonObject bot = reply.body();
+              Verified verified = new Verified(new Caller(bot.getString("userId"), bot.getString("tokenId")),
+                  System.currentTimeMillis() + BOT_TOKEN_CACHE_MS, true);
+              if (revokedHere.getIfPresent(verified.caller().sessionId()) == null) {
+                botTokens.put(fingerprint, verified);
+              }
+              return verified;
+            });
+    return looked.flatMap(verified -> isRevoked(verified.caller().sessionId()).flatMap(revoked -> revoked
+        ? Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "bot token revoked"))
+        : Single.just(verified)));
   }
 
   /** The claims of a token whose signature, issuer, audience and expiry hold. */
@@ -178,7 +233,10 @@ public final class AccessTokens {
         });
   }
 
-  /** A token's SHA-256, as the cache's key: 32 bytes instead of the token's few hundred. */
+  /**
+   * A token's SHA-256 (base64), as the caches' key: 32 bytes instead of the token's few hundred. For a bot's token, it
+   * is also how accounts finds it (accounts stores only this hash).
+   */
   private static String fingerprint(String token) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
@@ -191,6 +249,8 @@ public final class AccessTokens {
   /** Called when accounts announces a revocation, or when this gateway's own logout was answered. */
   public void rememberRevoked(String sessionId) {
     revokedHere.put(sessionId, true);
+    // A bot's token whose id was revoked: looked up again if presented (and then refused by accounts).
+    botTokens.asMap().values().removeIf(verified -> sessionId.equals(verified.caller().sessionId()));
   }
 
   private Single<Boolean> isRevoked(String sessionId) {
@@ -269,7 +329,13 @@ public final class AccessTokens {
     }
   }
 
-  /** A verified token: who, and until when (epoch millis). */
-  public record Verified(Caller caller, long expiresAtMillis) {
+  /**
+   * A verified token: who, until when (epoch millis; for a bot's token, until its lookup is checked again), and whether
+   * the caller is a bot.
+   */
+  public record Verified(Caller caller, long expiresAtMillis, boolean bot) {
+    public Verified(Caller caller, long expiresAtMillis) {
+      this(caller, expiresAtMillis, false);
+    }
   }
 }

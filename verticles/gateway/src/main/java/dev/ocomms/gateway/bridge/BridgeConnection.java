@@ -59,6 +59,10 @@ final class BridgeConnection {
   final Set<String> addresses = new HashSet<>();
   long lastActivity = openedAt;
   Caller caller;
+  /** Whether the caller is a bot (its sends count against the bot's own limits). */
+  boolean bot;
+  /** What the connection's token proved, last time it was checked. */
+  private AccessTokens.Verified verified;
   boolean closed;
 
   private final BridgeHub hub;
@@ -92,8 +96,13 @@ final class BridgeConnection {
     this.socket = socket;
   }
 
+  /**
+   * When the connection's token expires (it is closed a minute after unless renewed). A bot's token does not expire:
+   * its connection stays until the bot is deleted or its token rotated (then it is closed on the revocation), and
+   * what is cached of its token is checked again as the connection uses it.
+   */
   long tokenExpiresAt() {
-    return tokenExpiresAt;
+    return bot ? Long.MAX_VALUE : tokenExpiresAt;
   }
 
   void onData(Buffer data) {
@@ -199,7 +208,8 @@ final class BridgeConnection {
       return fail(replyAddress, new OcommsException(ErrorCode.VALIDATION_FAILED, "body must be a JSON object"));
     }
     JsonObject request = body == null ? new JsonObject() : (JsonObject) body;
-    return authenticate(frame).flatMapCompletable(who -> {
+    // A bot's sends count against its own allowance too (docs/protocol.md, "Rate limits": bot.requests).
+    return authenticate(frame).flatMap(this::withinBotLimits).flatMapCompletable(who -> {
       if (pendingRequests >= MAX_PENDING_REQUESTS) {
         return fail(replyAddress, new OcommsException(ErrorCode.RATE_LIMITED, "too many requests in flight"));
       }
@@ -220,6 +230,11 @@ final class BridgeConnection {
           });
       return Completable.complete();
     }).onErrorResumeNext(e -> fail(replyAddress, e));
+  }
+
+  /** The caller, once a bot's request has been counted against its allowance ({@code rate_limited} beyond it). */
+  private Single<Caller> withinBotLimits(Caller who) {
+    return bot && hub.botLimits != null ? hub.botLimits.take(verified).toSingleDefault(who) : Single.just(who);
   }
 
   private Completable register(JsonObject frame) {
@@ -282,6 +297,8 @@ final class BridgeConnection {
       }
       boolean first = caller == null;
       caller = who;
+      this.verified = verified;
+      bot = verified.bot();
       token = presented;
       tokenExpiresAt = verified.expiresAtMillis();
       if (first) {

@@ -1,6 +1,7 @@
 package dev.ocomms.gateway.bridge;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.accounts.BotLimits;
 import dev.ocomms.shared.bus.Requests;
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Single;
@@ -33,6 +34,8 @@ final class BridgeHub {
   final long connectionQueueBytes;
   private final Vertx vertx;
   private final AccessTokens tokens;
+  /** Bots' requests count against their own allowance (null in tests that run no Redis: nothing is counted). */
+  BotLimits botLimits;
 
   BridgeHub(Vertx vertx, AccessTokens tokens, Redis redis, NodeBridge node, long presenceHeartbeatMs,
             int maxConnectionsPerUser, long connectionQueueBytes) {

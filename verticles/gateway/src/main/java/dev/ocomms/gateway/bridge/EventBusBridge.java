@@ -1,6 +1,8 @@
 package dev.ocomms.gateway.bridge;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.accounts.BotLimits;
+import dev.ocomms.shared.limits.RateLimiter;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.web.SecurityHeaders;
 import dev.ocomms.shared.config.OcommsConfig;
@@ -8,13 +10,19 @@ import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import io.reactivex.rxjava3.core.Completable;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.Transport;
 import io.vertx.rxjava3.core.Vertx;
+import io.vertx.rxjava3.core.net.NetServer;
 import io.vertx.rxjava3.ext.web.Router;
 import io.vertx.rxjava3.ext.web.RoutingContext;
 import io.vertx.rxjava3.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.rxjava3.redis.client.Redis;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -25,10 +33,12 @@ import java.time.Duration;
  * {@link SubscriptionTable}); {@link BridgeHub} wires the pieces of one gateway instance.
  */
 public final class EventBusBridge {
+  private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   private final Vertx vertx;
   private final BridgeHub hub;
   private final ConnectionGate gate;
   private long gateTimer;
+  private NetServer botServer;
 
   public EventBusBridge(Vertx vertx, OcommsConfig config, AccessTokens tokens, Redis redis) {
     this.vertx = vertx;
@@ -36,6 +46,9 @@ public final class EventBusBridge {
     this.gate = node.gate;
     this.hub = new BridgeHub(vertx, tokens, redis, node, config.presenceSessionTtlSeconds() * 1000L / 3,
         config.bridgeConnectionsPerUser(), config.bridgeConnectionQueueBytes());
+    if (redis != null) {
+      hub.botLimits = new BotLimits(RateLimiter.create(vertx, redis));
+    }
   }
 
   /**
@@ -84,9 +97,34 @@ public final class EventBusBridge {
         .onFailure(failure -> ctx.fail(failure));
   }
 
+  /**
+   * Serves the event bus over TCP for bots and command-line clients on {@code OCOMMS_BOT_BRIDGE_PORT} (0: not at all),
+   * over TLS when {@code OCOMMS_BOT_BRIDGE_TLS_CERT} and {@code _KEY} are set: the Vert.x TCP bridge framing
+   * ({@link TcpBridgeSocket}) around the browser bridge's frames, handled by the same hub as the browsers' sockets.
+   * Every gateway instance of a node listens on the port (Vert.x shares it among them, as it does the HTTP port). New
+   * connections pass the same gate as browsers' (rate per node and per address). Call after {@link #mount}.
+   */
+  public Completable listenForBots(OcommsConfig config) {
+    if (config.botBridgePort() == 0) {
+      return Completable.complete();
+    }
+    NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.botBridgePort())
+        .setTcpNoDelay(true);
+    config.botBridgeTls().ifPresent(files -> options.setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(files.getKey()).setKeyPath(files.getValue())));
+    botServer = vertx.createNetServer(options)
+        .connectHandler(socket -> hub.accept(new TcpBridgeSocket(socket.getDelegate())));
+    return botServer.rxListen()
+        .doOnSuccess(server -> LOG.info("bot bridge listening: host={} port={} tls={}", config.httpHost(),
+            server.actualPort(), config.botBridgeTls().isPresent()))
+        .ignoreElement();
+  }
+
   /** Stops intake and closes the connections once their forwarded sends are answered (at most {@code grace}). */
   public Completable stop(Duration grace) {
     vertx.cancelTimer(gateTimer);
-    return hub.stop(grace);
+    return hub.stop(grace)
+        .andThen(Completable.defer(() -> botServer == null ? Completable.complete()
+            : botServer.rxClose().onErrorComplete()));
   }
 }

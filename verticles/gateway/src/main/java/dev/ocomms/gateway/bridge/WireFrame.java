@@ -3,6 +3,9 @@ package dev.ocomms.gateway.bridge;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * One bridge frame as each transport puts it on the wire, encoded at most once per transport kind and shared by every
@@ -23,6 +26,7 @@ final class WireFrame {
 
   private final String text;
   private ByteBuf webSocket;
+  private Buffer tcp;
   private int bytes = -1;
 
   WireFrame(String text) {
@@ -51,6 +55,18 @@ final class WireFrame {
       webSocket = encodeWebSocket(text);
     }
     return webSocket;
+  }
+
+  /**
+   * The frame in the TCP bridge's framing: a 4-byte big-endian length, then the UTF-8 text. Shared by the TCP sockets
+   * of a fan-out (a Vert.x buffer is written as a duplicate, so one may be written to many sockets).
+   */
+  Buffer tcp() {
+    if (tcp == null) {
+      byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+      tcp = Buffer.buffer(utf8.length + 4).appendInt(utf8.length).appendBytes(utf8);
+    }
+    return tcp;
   }
 
   void release() {

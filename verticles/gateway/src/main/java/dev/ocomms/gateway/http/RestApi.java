@@ -1,6 +1,9 @@
 package dev.ocomms.gateway.http;
 
 import dev.ocomms.gateway.accounts.AccessTokens;
+import dev.ocomms.gateway.accounts.BotLimits;
+import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.errors.Reason;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.shared.bus.Caller;
 import dev.ocomms.shared.bus.ClientRequests;
@@ -21,6 +24,7 @@ import io.vertx.rxjava3.openapi.contract.OpenAPIContract;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -39,14 +43,23 @@ public final class RestApi {
   private static final int HISTORY_LIMIT = 100;
   private static final String CALLER = "ocomms.caller";
 
+  /**
+   * What only people do: a bot's token is refused here with {@code bot_not_allowed} (a bot cannot log in at all:
+   * accounts refuses its username; docs/protocol.md, "Bots").
+   */
+  private static final Set<String> NOT_FOR_BOTS = Set.of("logout", "createWorkspace", "joinWorkspace", "createInvite",
+      "createBot", "listBots", "deleteBot", "rotateBotToken");
+
   private final Vertx vertx;
   private final AccessTokens tokens;
   private final ClientAddresses clients;
+  private final BotLimits botLimits;
 
-  public RestApi(Vertx vertx, AccessTokens tokens, ClientAddresses clients) {
+  public RestApi(Vertx vertx, AccessTokens tokens, ClientAddresses clients, BotLimits botLimits) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.clients = clients;
+    this.botLimits = botLimits;
   }
 
   /** Builds the API router; every operation of the contract has a handler. */
@@ -92,6 +105,14 @@ public final class RestApi {
           ctx -> bodyOrEmpty(ctx).put("workspaceId", ctx.pathParam("workspaceId")), 201);
       authed(builder, "listWorkspaceMembers", (ctx, caller) -> request(caller, Addresses.WORKSPACE_MEMBERS,
           new JsonObject().put("workspaceId", ctx.pathParam("workspaceId"))).flatMap(this::withProfiles), 200);
+      forward(builder, "createBot", Addresses.BOTS_CREATE,
+          ctx -> body(ctx).put("workspaceId", ctx.pathParam("workspaceId")), 201);
+      forward(builder, "listBots", Addresses.BOTS_LIST,
+          ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")), 200);
+      forward(builder, "deleteBot", Addresses.BOTS_DELETE,
+          ctx -> new JsonObject().put("botId", ctx.pathParam("botId")), 204);
+      forward(builder, "rotateBotToken", Addresses.BOTS_TOKEN_ROTATE,
+          ctx -> new JsonObject().put("botId", ctx.pathParam("botId")), 200);
       forward(builder, "listChannels", Addresses.CHANNEL_LIST,
           ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")), 200);
       forward(builder, "createChannel", Addresses.CHANNEL_CREATE,
@@ -174,7 +195,7 @@ public final class RestApi {
 
   private void authed(RouterBuilder builder, String operation,
                       BiFunction<RoutingContext, Caller, Single<JsonObject>> action, int status) {
-    builder.getRoute(operation).addHandler(ctx -> respond(ctx, authenticate(ctx)
+    builder.getRoute(operation).addHandler(ctx -> respond(ctx, authenticate(ctx, operation)
         .flatMap(caller -> action.apply(ctx, caller)), status));
   }
 
@@ -183,8 +204,15 @@ public final class RestApi {
     authed(builder, operation, (ctx, caller) -> request(caller, address, requestBody.apply(ctx)), status);
   }
 
-  private Single<Caller> authenticate(RoutingContext ctx) {
-    return tokens.callerOf(ctx.request().getHeader("Authorization"))
+  /** The caller of a request; a bot only for what bots may do, within its limits ({@link BotLimits}). */
+  private Single<Caller> authenticate(RoutingContext ctx, String operation) {
+    return tokens.verifiedOf(ctx.request().getHeader("Authorization"))
+        .flatMap(verified -> {
+          if (verified.bot() && NOT_FOR_BOTS.contains(operation)) {
+            return Single.error(new OcommsException(Reason.BOT_NOT_ALLOWED, "bots may not " + operation));
+          }
+          return botLimits.take(verified).toSingleDefault(verified.caller());
+        })
         .doOnSuccess(caller -> ctx.put(CALLER, caller));
   }
 

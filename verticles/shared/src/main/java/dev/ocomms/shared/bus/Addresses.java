@@ -36,12 +36,20 @@ public final class Addresses {
   public static final String CHAT_FOCUS = "chat.focus";
   /** Acknowledges an urgent message: {messageId}; the sender and the user's other devices hear notification.acked. */
   public static final String NOTIFICATION_ACK = "notification.ack";
+  /**
+   * The caller's chats, as {@code GET /api/v1/chats} answers: {} → {chats}. For bridge clients without REST (a bot
+   * finds the chats to register on).
+   */
+  public static final String CHAT_LIST_MINE = "chat.list";
+  /** The caller's own profile, as {@code GET /api/v1/users/me} answers: {} → {user} (a bot learns its id). */
+  public static final String USERS_ME_BRIDGE = "users.me";
 
   /** The complete inbound allow-list of the bridge. */
   public static final List<String> BRIDGE_REQUESTS = List.of(
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
-      NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK);
+      NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK, CHAT_LIST_MINE,
+      USERS_ME_BRIDGE);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";
@@ -78,6 +86,22 @@ public final class Addresses {
    * accounts before it shows a profile.
    */
   public static final String USERS_VISIBLE = "messaging.users.visible";
+  /**
+   * The caller's role in a workspace: {workspaceId} → {role: owner | admin | member}; not_found when they are not in
+   * it. Accounts asks before it creates, lists, deletes or rotates the workspace's bots (owners and admins only).
+   */
+  public static final String WORKSPACE_ROLE = "messaging.workspace.role";
+  /**
+   * Adds a bot to a workspace, as one of its members: {workspaceId, botUserId} → {}; forbidden unless the caller is
+   * an owner or admin there. Asked by accounts when it creates a bot (accounts owns the bot's user).
+   */
+  public static final String WORKSPACE_BOT_ADD = "messaging.workspace.bot.add";
+  /**
+   * Takes a deleted bot out of its workspace: {workspaceId, botUserId} → {}; it leaves every channel there (members
+   * hear member.left, reason removed) and the workspace's members. Owners and admins only (forbidden otherwise); asked
+   * by accounts when it deletes a bot. Its DMs keep it (a DM's members never change).
+   */
+  public static final String WORKSPACE_BOT_REMOVE = "messaging.workspace.bot.remove";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
   /**
@@ -154,6 +178,22 @@ public final class Addresses {
    * rather than kept in the database. The previous keys still verify the tokens they signed.
    */
   public static final String TOKEN_KEYS_ROTATE = "accounts.token.keys.rotate";
+
+  // Internal: accounts, bots (docs/protocol.md, "Bots"). Asked by the gateway on the caller's behalf.
+  /** Creates a bot in a workspace: {workspaceId, username, displayName, description?} → {bot, token}. */
+  public static final String BOTS_CREATE = "accounts.bots.create";
+  /** A workspace's bots: {workspaceId} → {bots}. */
+  public static final String BOTS_LIST = "accounts.bots.list";
+  /** Deletes a bot; its token stops working on every node and its connections close: {botId} → {}. */
+  public static final String BOTS_DELETE = "accounts.bots.delete";
+  /** Gives a bot a new token; the previous one stops working everywhere: {botId} → {bot, token}. */
+  public static final String BOTS_TOKEN_ROTATE = "accounts.bots.token.rotate";
+  /**
+   * Who a bot token is (internal, asked by the gateway on a cache miss): {tokenHash (base64 of its SHA-256)} →
+   * {userId, tokenId, workspaceId}; unauthorized for an unknown, rotated or deleted bot's token. The token id is the
+   * bot's "session": a deletion or rotation revokes it on {@link #SESSION_REVOKED}, as a logout does a session.
+   */
+  public static final String BOTS_TOKEN_VERIFY = "accounts.bots.token.verify";
 
   /**
    * Sets or clears the caller's avatar (asked by uploads, which stores the image): {avatarUrl (null clears)} →

@@ -126,6 +126,9 @@ public final class OcommsConfig {
     }
     long tlsFiles = Stream.of(Setting.CLUSTER_TLS_CERT, Setting.CLUSTER_TLS_KEY, Setting.CLUSTER_TLS_CA)
         .filter(raw::containsKey).count();
+    if (raw.containsKey(Setting.BOT_BRIDGE_TLS_CERT) != raw.containsKey(Setting.BOT_BRIDGE_TLS_KEY)) {
+      problems.add("OCOMMS_BOT_BRIDGE_TLS_CERT and OCOMMS_BOT_BRIDGE_TLS_KEY go together: set both or neither");
+    }
     if (tlsFiles != 0 && tlsFiles != 3) {
       problems.add("OCOMMS_CLUSTER_TLS_CERT, OCOMMS_CLUSTER_TLS_KEY and OCOMMS_CLUSTER_TLS_CA go together: set all"
           + " three, or none to have the cluster's CA generated once and kept in its database");
@@ -195,6 +198,13 @@ public final class OcommsConfig {
         int port = integer(text);
         if (port < 1 || port > 65535) {
           throw new ConfigException(port + " is not a port (1-65535)");
+        }
+        yield port;
+      }
+      case PORT_OR_OFF -> {
+        int port = integer(text);
+        if (port < 0 || port > 65535) {
+          throw new ConfigException(port + " is not a port (1-65535) or 0 (off)");
         }
         yield port;
       }
@@ -635,6 +645,20 @@ public final class OcommsConfig {
   public List<String> uploadsAllowedTypes() {
     List<String> types = (List<String>) values.get(Setting.UPLOADS_ALLOWED_TYPES);
     return types == null || types.isEmpty() ? DEFAULT_UPLOADS_ALLOWED_TYPES : types;
+  }
+
+  /** The TCP event-bus bridge's port (bots, command-line clients); 0: not served. Default 7000. */
+  public int botBridgePort() {
+    return (Integer) values.getOrDefault(Setting.BOT_BRIDGE_PORT, 7000);
+  }
+
+  /** The TCP bridge's TLS certificate chain and key (PEM paths), when both are set: it then speaks TLS only. */
+  public Optional<Map.Entry<String, String>> botBridgeTls() {
+    if (!values.containsKey(Setting.BOT_BRIDGE_TLS_CERT)) {
+      return Optional.empty();
+    }
+    return Optional.of(Map.entry((String) values.get(Setting.BOT_BRIDGE_TLS_CERT),
+        (String) values.get(Setting.BOT_BRIDGE_TLS_KEY)));
   }
 
   /** The uploads verticle's internal HTTP port, on the cluster host; 0 picks a free one (tests). */

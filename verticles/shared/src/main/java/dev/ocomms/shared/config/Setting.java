@@ -82,10 +82,15 @@ public enum Setting {
   VAPID_PUBLIC_KEY("vapidPublicKey", Kind.TEXT, false),
   VAPID_PRIVATE_KEY("vapidPrivateKey", Kind.TEXT, true),
   VAPID_SUBJECT("vapidSubject", Kind.TEXT, false),
-  WEB_PUSH_ALLOW_HTTP_LOOPBACK("webPushAllowHttpLoopback", Kind.BOOLEAN, false);
+  WEB_PUSH_ALLOW_HTTP_LOOPBACK("webPushAllowHttpLoopback", Kind.BOOLEAN, false),
+  // The event bus over TCP for bots and command-line clients (docs/protocol.md, "The event bus over TCP"): its port
+  // (0 turns it off) and, when both are set, the PEM certificate chain and key it serves TLS with (paths).
+  BOT_BRIDGE_PORT("botBridgePort", Kind.PORT_OR_OFF, false),
+  BOT_BRIDGE_TLS_CERT("botBridgeTlsCert", Kind.TEXT, false),
+  BOT_BRIDGE_TLS_KEY("botBridgeTlsKey", Kind.TEXT, false);
 
-  /** How a raw value is checked and converted. */
-  public enum Kind { TEXT, URL, PORT, POSITIVE_INT, LIST, PEM, BOOLEAN }
+  /** How a raw value is checked and converted. {@code PORT_OR_OFF}: a port, or 0 for "not served". */
+  public enum Kind { TEXT, URL, PORT, PORT_OR_OFF, POSITIVE_INT, LIST, PEM, BOOLEAN }
 
   public static final String ENV_PREFIX = "OCOMMS_";
 

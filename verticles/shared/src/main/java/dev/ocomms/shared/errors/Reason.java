@@ -17,6 +17,8 @@ public enum Reason {
   TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT),
   SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED),
   TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED),
+  /** A bot asked for what only people do: log in, create a workspace, invite or join one. */
+  BOT_NOT_ALLOWED("bot_not_allowed", ErrorCode.FORBIDDEN),
   SEARCH_UNAVAILABLE("search_unavailable", ErrorCode.UNAVAILABLE),
   // Uploads: what a file is, judged from its bytes (docs/protocol.md, "Reasons").
   FILE_TYPE_NOT_ALLOWED("file_type_not_allowed", ErrorCode.UNSUPPORTED_MEDIA_TYPE),

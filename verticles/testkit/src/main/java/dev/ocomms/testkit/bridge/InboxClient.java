@@ -29,8 +29,18 @@ public abstract class InboxClient implements BridgeClient {
   protected final CompletableFuture<Closure> closed = new CompletableFuture<>();
   private volatile String token;
 
+  /** How assertions name this client: its transport, or another name for a client of no browser transport. */
+  private final String name;
+
   protected InboxClient(Transport transport) {
     this.transport = transport;
+    this.name = transport.toString();
+  }
+
+  /** A client of a bridge no browser uses (the TCP bridge): {@link #transport()} is null. */
+  protected InboxClient(String name) {
+    this.transport = null;
+    this.name = name;
   }
 
   @Override
@@ -125,7 +135,7 @@ public abstract class InboxClient implements BridgeClient {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError(transport + ": no matching frame within " + timeout + "; received " + received
+          throw new AssertionError(name + ": no matching frame within " + timeout + "; received " + received
               + (closed.isDone() ? "; closed by the server: " + closed.join() : ""));
         }
         waitNanos(left);
@@ -141,7 +151,7 @@ public abstract class InboxClient implements BridgeClient {
         checkViolations();
         for (JsonObject frame : inbox) {
           if (matching.test(frame)) {
-            throw new AssertionError(transport + ": unexpected frame " + frame + "; received " + received);
+            throw new AssertionError(name + ": unexpected frame " + frame + "; received " + received);
           }
         }
         long left = deadline - System.nanoTime();
@@ -166,7 +176,7 @@ public abstract class InboxClient implements BridgeClient {
     try {
       return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new AssertionError(transport + ": still open after " + timeout + "; received " + received());
+      throw new AssertionError(name + ": still open after " + timeout + "; received " + received());
     } catch (InterruptedException | ExecutionException e) {
       throw new AssertionError(e);
     }
@@ -188,13 +198,13 @@ public abstract class InboxClient implements BridgeClient {
       opened.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException | InterruptedException | ExecutionException e) {
       close();
-      throw new AssertionError(transport + " did not open: " + e, e);
+      throw new AssertionError(name + " did not open: " + e, e);
     }
   }
 
   private void checkViolations() {
     if (!violations.isEmpty()) {
-      throw new AssertionError(transport + " broke the wire protocol: " + violations);
+      throw new AssertionError(name + " broke the wire protocol: " + violations);
     }
   }
 
