@@ -388,7 +388,7 @@ final class ChatActions {
   }
 
   /** A removal that happened: its system message, and the chat's member count after it. */
-  private record Removed(Message message, int memberCount) {
+  record Removed(Message message, int memberCount) {
   }
 
   /**
@@ -396,13 +396,19 @@ final class ChatActions {
    * stored, when they were not a member.
    */
   private Single<Optional<Removed>> removeWithSystemMessage(Chat chat, UUID userId, JsonObject system) {
-    return store.transaction(tx -> tx.insertSystemMessage(chat.id(), UUID.fromString(system.getString("actorId")),
+    return removeWithSystemMessage(store, chat.id(), userId, system);
+  }
+
+  /** As {@link #removeWithSystemMessage(Chat, UUID, JsonObject)}, for the workspace's actions too (a deleted bot). */
+  static Single<Optional<Removed>> removeWithSystemMessage(ChatStore store, UUID chatId, UUID userId,
+                                                           JsonObject system) {
+    return store.transaction(tx -> tx.insertSystemMessage(chatId, UUID.fromString(system.getString("actorId")),
                 system)
-            .flatMap(message -> tx.removeChatMember(chat.id(), userId).flatMap(removed -> {
+            .flatMap(message -> tx.removeChatMember(chatId, userId).flatMap(removed -> {
               if (!removed) {
                 throw new NothingChanged();
               }
-              return tx.chat(chat.id()).map(after -> Optional.of(new Removed(message, after.memberCount())));
+              return tx.chat(chatId).map(after -> Optional.of(new Removed(message, after.memberCount())));
             })))
         .onErrorResumeNext(failure -> failure instanceof NothingChanged
             ? Single.just(Optional.empty()) : Single.error(failure));

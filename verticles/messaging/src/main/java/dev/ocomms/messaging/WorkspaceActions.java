@@ -167,7 +167,8 @@ final class WorkspaceActions {
 
   /**
    * {@code messaging.workspace.bot.remove {workspaceId, botUserId}}: a deleted bot leaves the workspace's channels (as a
-   * removal: member.left with reason removed, by the caller) and the workspace; owners and admins only.
+   * removal: its system message, member.left with reason removed, by the caller) and the workspace; owners and admins
+   * only.
    */
   Single<JsonObject> removeBot(BusRequest request) {
     UUID workspaceId = request.body().id("workspaceId");
@@ -180,12 +181,12 @@ final class WorkspaceActions {
           return store.channelsOf(workspaceId, botUserId);
         })
         .flatMapCompletable(channels -> Observable.fromIterable(channels)
-            .concatMapCompletable(chatId -> store.removeChatMember(chatId, botUserId)
-                .doOnSuccess(removed -> {
-                  if (removed) {
-                    events.memberLeft(chatId, botUserId, request.caller(), "removed");
-                  }
-                })
+            .concatMapCompletable(chatId -> ChatActions.removeWithSystemMessage(store, chatId, botUserId,
+                    ChatActions.system("removed", request.caller(), List.of(botUserId)))
+                .doOnSuccess(removed -> removed.ifPresent(change -> {
+                  events.memberLeft(chatId, botUserId, request.caller(), "removed", change.memberCount());
+                  events.systemMessage(change.message());
+                }))
                 .ignoreElement()))
         .andThen(Single.defer(() -> store.removeWorkspaceMember(workspaceId, botUserId)))
         .map(removed -> new JsonObject());
