@@ -42,7 +42,7 @@ class RegistrationTest {
 
     JsonObject user = reply.getJsonObject("user");
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "email",
-        "createdAt");
+        "createdAt", "status", "timeZone");
     assertThat(user.getString("username")).isEqualTo(registration.getString("username"));
     assertThat(user.getString("email")).isEqualTo(registration.getString("email"));
     assertThat(reply.getString("refreshToken")).isNotBlank();

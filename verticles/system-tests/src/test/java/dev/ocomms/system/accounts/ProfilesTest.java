@@ -103,7 +103,8 @@ class ProfilesTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject user = response.bodyAsJsonObject().getJsonObject("user");
-    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "createdAt");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "createdAt",
+        "status", "timeZone");
     assertThat(user.getString("id")).isEqualTo(other.id());
     assertThat(user.getString("username")).isEqualTo(other.username());
   }

@@ -50,7 +50,7 @@ class RegistrationTest {
     JsonObject body = response.bodyAsJsonObject();
     JsonObject user = body.getJsonObject("user");
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "email",
-        "createdAt");
+        "createdAt", "status", "timeZone");
     assertThat(user.getValue("avatarUrl")).as("no avatar yet").isNull();
     assertThat(user.getString("id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
     assertThat(user.getString("username")).isEqualTo(registration.getString("username"));
