@@ -286,6 +286,7 @@ export function fakeApi(data = {}) {
   rest('chatFiles', (chatId, before) => api.data.chatFiles(chatId, before));
   rest('setAvatar', file => ({ ...session.user, avatarUrl: `/api/v1/avatars/${file.name}` }));
   rest('removeAvatar', () => ({ ...session.user, avatarUrl: null }));
+  rest('me', () => ({ user: session.user }));
   rest('updateMe', change => ({ user: { ...session.user, ...change } }));
   rest('join', code => {
     const workspace = api.data.invites?.[code];

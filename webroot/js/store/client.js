@@ -115,7 +115,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
       notices.fail(error);
     }
     presence.start();
-    adoptTimeZone(current.user);
+    adoptTimeZone();
     joinPendingInvite();
     notifications.start();
     notifications.load().catch(error => console.warn('notification settings not loaded', error));
@@ -348,11 +348,20 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     profileChanged((await api.rest.updateMe(change)).user);
   }
 
-  /** A profile without a time zone gets the browser's (once, on signing in): others see the user's local time. */
-  function adoptTimeZone(user) {
+  /**
+   * A profile without a time zone gets the browser's (on signing in): others see the user's local time. The profile
+   * is read from the server first: the one the session kept may be older than a zone set elsewhere.
+   */
+  async function adoptTimeZone() {
     const zone = timeZone ? timeZone() : browserTimeZone();
-    if (zone && user && !user.timeZone) {
-      updateProfile({ timeZone: zone }).catch(error => console.warn('time zone not saved', error));
+    try {
+      const { user } = await api.rest.me();
+      profileChanged(user);
+      if (zone && !user.timeZone) {
+        await updateProfile({ timeZone: zone });
+      }
+    } catch (error) {
+      console.warn('time zone not saved', error);
     }
   }
 
