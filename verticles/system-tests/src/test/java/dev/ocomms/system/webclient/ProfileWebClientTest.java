@@ -143,6 +143,11 @@ class ProfileWebClientTest {
     assertThat(status.getDomAttribute("title")).startsWith("📅 In a meeting, until ");
     a.waitFor(By.cssSelector(".sidebar button.me .status-emoji"));
     shoot(b, "profile-status-in-sidebar-light-1280.png");
+    theme(b, "dark");
+    size(b, 390, 844);
+    b.click(By.cssSelector(".chat-header .show-chats"));
+    b.waitFor(dmStatus(team.alice()));
+    shoot(b, "profile-status-in-sidebar-dark-390.png");
   }
 
   @Test
@@ -169,7 +174,7 @@ class ProfileWebClientTest {
     assertThat(shown).isIn(tokyo.minusMinutes(1).format(hhmm), tokyo.format(hhmm), tokyo.plusMinutes(1).format(hhmm));
     assertThat(card.findElement(By.cssSelector(".profile-local-time")).getText()).contains("local time");
     shoot(b, "profile-card-light-1280.png");
-    theme(b, "dark");
+    b.script("document.documentElement.dataset.theme = 'dark'"); // the menu is behind the card
     size(b, 390, 844);
     shoot(b, "profile-card-dark-390.png");
     size(b, 1280, 800);
