@@ -148,6 +148,20 @@ class ProfileWebClientTest {
     b.click(By.cssSelector(".chat-header .show-chats"));
     b.waitFor(dmStatus(team.alice()));
     shoot(b, "profile-status-in-sidebar-dark-390.png");
+
+    size(b, 1280, 800);
+    b.click(By.cssSelector(".chat-header .members-button"));
+    WebElement row = b.waitFor(By.cssSelector(".members-panel .member-row[data-user-id='" + team.alice().id() + "']"));
+    assertThat(row.findElement(By.cssSelector(".status-emoji")).getText()).isEqualTo("📅");
+    shoot(b, "profile-status-in-members-dark-1280.png");
+
+    theme(a, "dark");
+    size(a, 390, 844);
+    a.click(By.cssSelector(".chat-header .show-chats"));
+    a.click(By.cssSelector(".sidebar button.me"));
+    a.click(By.cssSelector("[data-action=edit-profile]"));
+    assertThat(a.waitFor(By.id("profile-status-text")).getDomProperty("value")).isEqualTo("In a meeting");
+    shoot(a, "profile-dialog-dark-390.png");
   }
 
   @Test
