@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -136,7 +137,7 @@ final class AccountStore {
             + " status_emoji = CASE WHEN $3 THEN $5 ELSE status_emoji END,"
             + " status_expires_at = CASE WHEN $3 THEN $6 ELSE status_expires_at END,"
             + " time_zone = COALESCE($7, time_zone), updated_at = now() WHERE id = $1 RETURNING " + USER_COLUMNS)
-        .rxExecute(Tuple.from(java.util.Arrays.asList(id, displayName.orElse(null), status.isPresent(),
+        .rxExecute(Tuple.from(Arrays.asList(id, displayName.orElse(null), status.isPresent(),
             newStatus == null ? null : newStatus.text(), newStatus == null ? null : newStatus.emoji(),
             newStatus == null ? null : newStatus.expiresAt(), timeZone.orElse(null))))
         .flatMapMaybe(AccountStore::first);

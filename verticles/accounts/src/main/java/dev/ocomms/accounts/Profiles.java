@@ -16,7 +16,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +29,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -91,7 +91,7 @@ final class Profiles {
   /** A status as given: text (≤ 100 characters) and emoji, at least one of them, and a future expiry or none. */
   static AccountStore.Status status(Input status) {
     String text = nested("status.text", () -> status.optionalText("text", 0, MAX_STATUS_TEXT)).orElse("");
-    String emoji = status.has("emoji") ? emoji(status.string("emoji")) : "";
+    String emoji = status.has("emoji") ? emoji(nested("status.emoji", () -> status.string("emoji"))) : "";
     if (text.isEmpty() && emoji.isEmpty()) {
       throw Input.invalid("status", "a status needs text or an emoji; null clears it");
     }
@@ -131,11 +131,12 @@ final class Profiles {
     return zone;
   }
 
-  private static <T> T nested(String field, java.util.function.Supplier<T> read) {
+  /** A field of the status object, its failure naming it as {@code status.<field>}. */
+  private static <T> T nested(String field, Supplier<T> read) {
     try {
       return read.get();
     } catch (OcommsException invalid) {
-      throw Input.invalid(field, invalid.getMessage().replaceFirst("^text", field));
+      throw Input.invalid(field, invalid.getMessage().replaceFirst("^(text|emoji)", field));
     }
   }
 
