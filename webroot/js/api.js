@@ -312,6 +312,7 @@ export const rest = {
   removeChatMember: (chatId, userId) => call('DELETE', `/chats/${chatId}/members/${encodeURIComponent(userId)}`),
   updateChat: (chatId, change) => call('PATCH', `/chats/${chatId}`, change),
   me: () => call('GET', '/users/me'),
+  updateMe: change => call('PATCH', '/users/me', change),
   // A note is named by its chat (`{chatId}`) or, for the personal note, its workspace (`{workspaceId}`).
   note: target => call('GET', `${notePath(target)}/note`),
   saveNote: (target, content, expectedVersion) => call('PUT', `${notePath(target)}/note`, { content, expectedVersion }),

@@ -5,6 +5,7 @@ import { USER_INPUT_EVENTS, createFrameScheduler } from './frames.js';
 import { client } from './store.js';
 import { startDesktop } from './desktop.js';
 import { applyTheme } from './theme.js';
+import { inviteCodeOf } from './store/status.js';
 
 // Components that must render again do so together, at the next animation frame (js/frames.js says why); what
 // waits is rendered before the page handles the user's next key or click.
@@ -19,6 +20,12 @@ const root = document.getElementById('app');
 root.textContent = '';
 root.classList.remove('app-loading');
 root.removeAttribute('aria-busy');
+// An invite link (/invite/<code>): remembered, joined once the visitor is signed in; the address becomes the app's.
+const inviteCode = inviteCodeOf(location.pathname);
+if (inviteCode) {
+  client.rememberInvite(inviteCode);
+  history.replaceState(history.state, '', `/${location.search}${location.hash}`);
+}
 render(h(App), root);
 client.start();
 startDesktop();

@@ -50,6 +50,7 @@ export const EVENT = Object.freeze({
   NOTIFICATION_TOAST: 'notification.toast',
   NOTIFICATION_SETTINGS: 'notification.settings',
   NOTIFICATION_ACKED: 'notification.acked',
+  USER_UPDATED: 'user.updated',
 });
 
 /** Where an event arrives: on `chat.<id>` (a chat's members) or on `user.<id>` (one user's connections). */
@@ -65,6 +66,7 @@ export const EVENTS_BY_SCOPE = Object.freeze({
   [SCOPE.USER]: Object.freeze([
     EVENT.CHAT_ADDED, EVENT.CHAT_REMOVED, EVENT.NOTIFICATION_BADGE, EVENT.PRESENCE_CHANGED, EVENT.SYNC_REQUIRED,
     EVENT.PERSONAL_NOTE_UPDATED, EVENT.NOTIFICATION_TOAST, EVENT.NOTIFICATION_SETTINGS, EVENT.NOTIFICATION_ACKED,
+    EVENT.USER_UPDATED,
   ]),
 });
 

@@ -70,6 +70,7 @@ describe('the client\'s routes', () => {
       'user notification.toast': 'notifications',
       'user notification.settings': 'notifications',
       'user notification.acked': 'notifications',
+      'user user.updated': 'people',
     });
   });
 

@@ -286,6 +286,18 @@ export function fakeApi(data = {}) {
   rest('chatFiles', (chatId, before) => api.data.chatFiles(chatId, before));
   rest('setAvatar', file => ({ ...session.user, avatarUrl: `/api/v1/avatars/${file.name}` }));
   rest('removeAvatar', () => ({ ...session.user, avatarUrl: null }));
+  rest('me', () => ({ user: session.user }));
+  rest('updateMe', change => ({ user: { ...session.user, ...change } }));
+  rest('join', code => {
+    const workspace = api.data.invites?.[code];
+    if (!workspace) {
+      throw Object.assign(new Error('No such invite'), { status: 404, code: 'not_found', problem: {} });
+    }
+    if (!api.data.workspaces.some(ws => ws.id === workspace.id)) {
+      api.data.workspaces = [...api.data.workspaces, workspace];
+    }
+    return { workspace };
+  });
   rest('notificationSettings', () => ({ settings: api.data.notificationSettings,
     chats: Object.entries(api.data.chatNotificationSettings ?? {})
       .map(([chatId, settings]) => ({ chatId, level: 'mentions', muted: false, ...settings })) }));

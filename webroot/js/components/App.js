@@ -15,6 +15,7 @@ import { ConfirmHost } from './Confirm.js';
 import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
+import { ProfileCardHost, ProfileDialog } from './Profile.js';
 
 const DIALOGS = {
   workspace: WorkspaceDialog,
@@ -24,6 +25,7 @@ const DIALOGS = {
   newDm: NewDmDialog,
   switcher: QuickSwitcher,
   schedule: ScheduleDialog,
+  profile: ProfileDialog,
 };
 
 /** While the bridge is not connected: what is going on, and a way to try at once. */
@@ -148,6 +150,7 @@ function Workspace() {
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),
+    h(ProfileCardHost, { openDialog: setDialog }),
     h(ConfirmHost),
     h(Lightbox),
     h(Toasts),

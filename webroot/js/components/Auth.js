@@ -1,6 +1,7 @@
 import { h } from 'preact';
 import { useState } from 'preact/hooks';
 import * as api from '../api.js';
+import { client } from '../store.js';
 
 function Field({ label, name, type = 'text', value, onInput, autocomplete, hint }) {
   const id = `auth-${name}`;
@@ -16,7 +17,9 @@ function Field({ label, name, type = 'text', value, onInput, autocomplete, hint 
 
 /** Sign in, or create an account. */
 export function AuthScreen() {
-  const [mode, setMode] = useState('login');
+  // An invite link's visitor most likely has no account yet: sign-up first (sign-in one click away).
+  const invited = !!client.pendingInvite();
+  const [mode, setMode] = useState(invited ? 'register' : 'login');
   const [fields, setFields] = useState({ login: '', password: '', email: '', username: '', displayName: '' });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -49,6 +52,8 @@ export function AuthScreen() {
     h('form', { class: 'auth-card', onSubmit: submit, 'aria-labelledby': 'auth-title' },
       h('div', { class: 'brand' }, h('img', { src: '/favicon.svg', alt: '', width: 40, height: 40 }), 'OComms'),
       h('h1', { id: 'auth-title' }, login ? 'Sign in' : 'Create your account'),
+      invited && h('p', { class: 'invite-note', 'data-invite': 'pending' },
+        'You have been invited to a workspace. ', login ? 'Sign in' : 'Create an account', ' to join it.'),
       login
         ? [
           h(Field, { label: 'Email or username', name: 'login', value: fields.login, onInput: set('login'),

@@ -4,6 +4,7 @@ import { client } from '../store.js';
 import { PresenceDot } from './Sidebar.js';
 import { Avatar } from './Message.js';
 import { useSlice } from './hooks.js';
+import { inviteLink } from '../store/status.js';
 
 /** A modal dialog; focus moves into it and comes back when it closes. Esc closes it (App). */
 export function Modal({ title, onClose, children, wide }) {
@@ -73,11 +74,38 @@ export function InviteDialog({ onClose }) {
     error && h('p', { class: 'form-error', role: 'alert' }, error),
     !invite && !error && h('p', { role: 'status' }, 'Creating an invite…'),
     invite && h('div', { class: 'dialog-form' },
-      h('label', { for: 'invite-code' }, 'Share this code; it works until ',
+      h('label', { for: 'invite-link' }, 'Share this link; it works until ',
         new Date(invite.expiresAt).toLocaleString(), '.'),
       h('div', { class: 'row' },
-        h('input', { id: 'invite-code', readOnly: true, value: invite.code, onFocus: e => e.currentTarget.select() }),
-        h('button', { class: 'primary', onClick: () => navigator.clipboard?.writeText(invite.code) }, 'Copy'))));
+        h('input', { id: 'invite-link', readOnly: true, value: inviteLink(location.origin, invite.code),
+          onFocus: e => e.currentTarget.select() }),
+        h(CopyButton, { text: inviteLink(location.origin, invite.code) })),
+      h('small', { class: 'hint' }, 'Or the code alone: ', h('code', { class: 'invite-code' }, invite.code))));
+}
+
+/** Copies text, saying "Copied" for a moment (or, where the clipboard is refused, to copy by hand). */
+function CopyButton({ text }) {
+  const [state, setState] = useState('idle');
+  useEffect(() => {
+    if (state === 'idle') return undefined;
+    const timer = setTimeout(() => setState('idle'), 2000);
+    return () => clearTimeout(timer);
+  }, [state]);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setState('copied');
+    } catch {
+      document.getElementById('invite-link')?.select();
+      setState('failed');
+    }
+  };
+  return [
+    h('button', { class: 'primary copy-button', 'data-state': state, onClick: copy },
+      state === 'copied' ? '✓ Copied' : 'Copy link'),
+    h('span', { class: 'visually-hidden', role: 'status' },
+      state === 'copied' ? 'Link copied' : state === 'failed' ? 'Press Ctrl+C to copy the selected link' : ''),
+  ];
 }
 
 export function CreateChannelDialog({ onClose }) {

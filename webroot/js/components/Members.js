@@ -6,6 +6,7 @@ import { Modal } from './Dialogs.js';
 import { askConfirm } from './Confirm.js';
 import { Avatar, BotTag } from './Message.js';
 import { PresenceDot } from './Sidebar.js';
+import { StatusEmoji } from './Profile.js';
 import { Icon } from './icons.js';
 import { useDisplayName, useRow, useSlice } from './hooks.js';
 
@@ -93,8 +94,9 @@ function MemberRow({ userId, role, me, canRemove, onRemove }) {
   const name = useDisplayName(userId);
   return h('li', { class: 'member-row', 'data-user-id': userId, 'data-role': role },
     h('span', { class: 'member-avatar' }, h(Avatar, { userId, size: 'small' }), h(PresenceDot, { userId })),
-    h('span', { class: 'member-name' }, name, h(BotTag, { userId }),
-      userId === me && h('span', { class: 'member-you' }, ' (You)')),
+    h('button', { class: 'member-name', title: `View ${name}'s profile`, onClick: () => client.people.showCard(userId) },
+      name, h(BotTag, { userId }), userId === me && h('span', { class: 'member-you' }, ' (You)'),
+      h(StatusEmoji, { userId })),
     h('span', { class: `member-role role-${role}`, title: ROLE_LABEL[role] }, role),
     canRemove && userId !== me && h('button', {
       class: 'icon-button member-remove', 'aria-label': `Remove ${name} from the channel`,

@@ -10,6 +10,7 @@ import { NotificationItems, untilText, useDnd, useMuted } from './Notifications.
 import { signOut } from '../desktop.js';
 import { shallowEqual } from '../store/slice.js';
 import { sameSections, sidebarSections } from '../store/sidebar.js';
+import { StatusEmoji } from './Profile.js';
 
 const STATUSES = [
   ['available', 'Available'], ['away', 'Away'], ['dnd', 'Do not disturb'], ['brb', 'Be right back'],
@@ -89,6 +90,7 @@ const ChatLink = memo(function ChatRow({ chatId }) {
       h(PresenceDot, { userId: partner }))
       : h('span', { class: 'chat-icon', 'aria-hidden': 'true' }, '👥'),
   h('span', { class: 'chat-name' }, title),
+  partner && h(StatusEmoji, { userId: partner }),
   draft && h('span', { class: 'draft-marker', title: 'Unsent draft' }, h(Icon, { name: 'edit', size: 14 })),
   muted && h('span', { class: 'muted-icon', title: 'Muted' }, h(Icon, { name: 'bellOff', size: 14 })),
   mentions > 0 ? h('span', { class: 'badge mention', 'data-badge': 'mention' }, String(mentions))
@@ -149,12 +151,14 @@ function UserMenu({ openDialog }) {
       onClick: () => setOpen(!open) },
     h('span', { class: 'avatar-with-presence' }, h(Avatar, { userId: me.id, size: 'small' }),
       h(MyPresenceDot, { userId: me.id })),
-    h('span', { class: 'me-name' }, me.displayName),
+    h('span', { class: 'me-name' }, me.displayName, ' ', h(StatusEmoji, { userId: me.id })),
     dnd.active ? h('span', { class: 'me-status paused', title: dnd.manual ? `Notifications paused ${untilText(dnd.until)}`
       : 'Notifications paused by your schedule' }, h(Icon, { name: 'bellOff', size: 14 }),
     dnd.manual && dnd.until ? untilText(dnd.until).replace('until ', '') : 'paused')
       : h('span', { class: 'me-status' }, status)),
     open && h('div', { class: 'menu', role: 'menu', onKeyDown: e => e.key === 'Escape' && (e.preventDefault(), setOpen(false)) },
+      h('button', { role: 'menuitem', class: 'menu-item', 'data-action': 'edit-profile',
+        onClick: () => { setOpen(false); openDialog('profile'); } }, 'Edit profile and status…'),
       h('div', { class: 'menu-label' }, 'Status'),
       STATUSES.map(([value, text]) => h('button', {
         role: 'menuitemradio', 'aria-checked': String(chosen === value), class: 'menu-item',

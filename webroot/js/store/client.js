@@ -27,6 +27,7 @@ import { createNotifications } from './notifications.js';
 import { createMembers } from './members.js';
 import { createDrafts } from './drafts.js';
 import { createSidebarPrefs } from './sidebar.js';
+import { browserTimeZone } from './status.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -40,13 +41,19 @@ import { createSidebarPrefs } from './sidebar.js';
  * @param deps.clock optional: `now`, `setTimeout` and `clearTimeout` for what is paced in time (reads, the title)
  * @param deps.timeZone optional: () => the IANA zone search reads days in (the page's by default)
  */
+const INVITE_KEY = 'ocomms.invite';
+
 export function createClient({ api, bus, outboxStore, storage, document, window, drawFavicon, newId,
   clock = globalThis, timeZone }) {
   const router = createRouter();
   const notices = createNotices();
   const connection = createConnection({ bus });
   const session = createSession({ api, storage });
-  const people = createPeople({ api });
+  const people = createPeople({ api, router, onOwnProfile: user => {
+    if (user.id === session.me()) {
+      api.updateUser(user);
+    }
+  } });
   const chats = createChats({ api, bus, router, session, people, notices, storage });
   const messages = createMessages({ bus, router, api, session, people, chats, connection, notices });
   const outbox = createOutbox({ bus, store: outboxStore, session, chats, messages, connection, newId });
@@ -108,6 +115,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
       notices.fail(error);
     }
     presence.start();
+    adoptTimeZone();
+    joinPendingInvite();
     notifications.start();
     notifications.load().catch(error => console.warn('notification settings not loaded', error));
   }
@@ -334,6 +343,54 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     api.updateUser(user);
   }
 
+  /** Changes the user's profile: `{displayName?, status?, timeZone?}` (`status: null` clears it). */
+  async function updateProfile(change) {
+    profileChanged((await api.rest.updateMe(change)).user);
+  }
+
+  /**
+   * A profile without a time zone gets the browser's (on signing in): others see the user's local time. The profile
+   * is read from the server first: the one the session kept may be older than a zone set elsewhere.
+   */
+  async function adoptTimeZone() {
+    const zone = timeZone ? timeZone() : browserTimeZone();
+    try {
+      const { user } = await api.rest.me();
+      profileChanged(user);
+      if (zone && !user.timeZone) {
+        await updateProfile({ timeZone: zone });
+      }
+    } catch (error) {
+      console.warn('time zone not saved', error);
+    }
+  }
+
+  /** Remembers an invite link's code: joined once the visitor is signed in (now, or after signing up or in). */
+  function rememberInvite(code) {
+    storage.setItem(INVITE_KEY, code);
+  }
+
+  const pendingInvite = () => storage.getItem(INVITE_KEY);
+
+  async function joinPendingInvite() {
+    const code = pendingInvite();
+    if (!code) {
+      return;
+    }
+    storage.removeItem(INVITE_KEY);
+    try {
+      await joinWorkspace(code);
+    } catch (error) {
+      notices.fail(error);
+    }
+  }
+
+  /** Opens (or creates) the DM with one person: the profile card's "Message". */
+  async function messageUser(userId) {
+    people.showCard(null);
+    await startDm(userId === session.me() ? [] : [userId]);
+  }
+
   function openThread(rootId) {
     const chatId = chats.activeChatId();
     chats.selectThread(rootId);
@@ -377,6 +434,10 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     refreshMembers,
     setAvatar,
     removeAvatar,
+    updateProfile,
+    rememberInvite,
+    pendingInvite,
+    messageUser,
     openThread,
     closeThread: () => chats.selectThread(null),
     createInvite: () => api.rest.invite(workspaceId()),

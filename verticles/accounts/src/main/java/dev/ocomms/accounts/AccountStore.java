@@ -17,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +28,7 @@ import java.util.function.Function;
 /** All SQL about users, sessions and refresh tokens (schema {@code accounts}). */
 final class AccountStore {
   private static final String USER_COLUMNS = "id, email, username, display_name, avatar_url, password_hash, created_at,"
-      + " kind";
+      + " kind, status_text, status_emoji, status_expires_at, time_zone";
 
   private final Pool pool;
 
@@ -37,13 +38,13 @@ final class AccountStore {
 
   /** A stored user. */
   record User(UUID id, String email, String username, String displayName, String avatarUrl, String passwordHash,
-              OffsetDateTime createdAt, String kind) {
+              OffsetDateTime createdAt, String kind, Status status, String timeZone) {
     static final String BOT = "bot";
 
     static User of(Row row) {
       return new User(row.getUUID("id"), row.getString("email"), row.getString("username"),
           row.getString("display_name"), row.getString("avatar_url"), row.getString("password_hash"),
-          row.getOffsetDateTime("created_at"), row.getString("kind"));
+          row.getOffsetDateTime("created_at"), row.getString("kind"), Status.of(row), row.getString("time_zone"));
     }
 
     boolean isBot() {
@@ -55,7 +56,9 @@ final class AccountStore {
       return new JsonObject().put("id", id.toString()).put("username", username).put("displayName", displayName)
           .put("avatarUrl", avatarUrl)
           .put("kind", kind)
-          .put("createdAt", createdAt.format(DateTimeFormatter.ISO_INSTANT));
+          .put("createdAt", createdAt.format(DateTimeFormatter.ISO_INSTANT))
+          .put("status", status == null || status.expired(now()) ? null : status.toJson())
+          .put("timeZone", timeZone);
     }
 
     /** What the user sees of themselves: the public profile and the email. */
@@ -78,6 +81,25 @@ final class AccountStore {
     JsonObject toJson() {
       return user.publicProfile().put("workspaceId", workspaceId.toString()).put("description", description)
           .put("createdBy", createdBy.toString());
+    }
+  }
+
+  /** A user's status: text and emoji (either may be empty), until {@code expiresAt} (null: until cleared). */
+  record Status(String text, String emoji, OffsetDateTime expiresAt) {
+    static Status of(Row row) {
+      String text = row.getString("status_text");
+      String emoji = row.getString("status_emoji");
+      return text == null && emoji == null ? null : new Status(text == null ? "" : text, emoji == null ? "" : emoji,
+          row.getOffsetDateTime("status_expires_at"));
+    }
+
+    boolean expired(OffsetDateTime now) {
+      return expiresAt != null && !expiresAt.isAfter(now);
+    }
+
+    JsonObject toJson() {
+      return new JsonObject().put("text", text).put("emoji", emoji)
+          .put("expiresAt", expiresAt == null ? null : expiresAt.format(DateTimeFormatter.ISO_INSTANT));
     }
   }
 
@@ -184,10 +206,21 @@ final class AccountStore {
         .map(AccountStore::all);
   }
 
-  Maybe<User> updateDisplayName(UUID id, String displayName) {
-    return pool.preparedQuery("UPDATE accounts.users SET display_name = $2, updated_at = now() WHERE id = $1"
-            + " RETURNING " + USER_COLUMNS)
-        .rxExecute(Tuple.of(id, displayName))
+  /**
+   * Changes the profile fields given (each Optional: absent leaves the field as it is); {@code status} holds the new
+   * status, or null to clear it.
+   */
+  Maybe<User> updateProfile(UUID id, Optional<String> displayName, Optional<Optional<Status>> status,
+                            Optional<String> timeZone) {
+    Status newStatus = status.flatMap(s -> s).orElse(null);
+    return pool.preparedQuery("UPDATE accounts.users SET display_name = COALESCE($2, display_name),"
+            + " status_text = CASE WHEN $3 THEN $4 ELSE status_text END,"
+            + " status_emoji = CASE WHEN $3 THEN $5 ELSE status_emoji END,"
+            + " status_expires_at = CASE WHEN $3 THEN $6 ELSE status_expires_at END,"
+            + " time_zone = COALESCE($7, time_zone), updated_at = now() WHERE id = $1 RETURNING " + USER_COLUMNS)
+        .rxExecute(Tuple.from(Arrays.asList(id, displayName.orElse(null), status.isPresent(),
+            newStatus == null ? null : newStatus.text(), newStatus == null ? null : newStatus.emoji(),
+            newStatus == null ? null : newStatus.expiresAt(), timeZone.orElse(null))))
         .flatMapMaybe(AccountStore::first);
   }
 

@@ -9,16 +9,29 @@ import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.bus.Input;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.events.Event;
+import dev.ocomms.shared.events.Events;
 import io.reactivex.rxjava3.core.Single;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.rxjava3.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Profiles and the user directory: one's own profile (with email), public profiles by id, and users by username.
@@ -31,6 +44,10 @@ final class Profiles {
   private static final int MAX_USERNAMES = 100;
   private static final int MAX_USERNAME_LENGTH = 32;
   private static final long REQUEST_TIMEOUT_MS = 10_000;
+  private static final int MAX_STATUS_TEXT = 100;
+  private static final int MAX_EMOJI_LENGTH = 16;
+  private static final Duration MAX_STATUS_DURATION = Duration.ofDays(366);
+  private static final Logger LOG = LoggerFactory.getLogger(Profiles.class);
   /** The avatars uploads serves: {@code /api/v1/avatars/<uuid>}. */
   private static final Pattern AVATAR_URL = Pattern.compile("/api/v1/avatars/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -49,12 +66,100 @@ final class Profiles {
         .map(user -> new JsonObject().put("user", user.ownProfile()));
   }
 
-  /** {displayName} → {user}. */
+  /**
+   * {displayName?, status?, timeZone?} → {user}: changes the fields given. {@code status}: {text?, emoji?,
+   * expiresAt?} (null clears it); {@code timeZone}: an IANA zone. Workspace mates hear of it ({@code user.updated}).
+   */
   Single<JsonObject> updateMe(BusRequest request) {
-    String displayName = Registration.displayName(request.body());
-    return store.updateDisplayName(request.caller(), displayName)
+    Input body = request.body();
+    Optional<String> displayName = body.has("displayName") ? Optional.of(Registration.displayName(body))
+        : Optional.empty();
+    Optional<Optional<AccountStore.Status>> status = body.given("status")
+        ? Optional.of(body.has("status") ? Optional.of(status(Input.of(body.object("status")))) : Optional.empty())
+        : Optional.empty();
+    Optional<String> timeZone = body.has("timeZone") ? Optional.of(timeZone(body.string("timeZone")))
+        : Optional.empty();
+    if (displayName.isEmpty() && status.isEmpty() && timeZone.isEmpty()) {
+      throw Input.invalid("displayName", "give displayName, status or timeZone");
+    }
+    return store.updateProfile(request.caller(), displayName, status, timeZone)
         .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "account no longer exists")))
+        .doOnSuccess(user -> announce(request, user))
         .map(user -> new JsonObject().put("user", user.ownProfile()));
+  }
+
+  /** A status as given: text (≤ 100 characters) and emoji, at least one of them, and a future expiry or none. */
+  static AccountStore.Status status(Input status) {
+    String text = nested("status.text", () -> status.optionalText("text", 0, MAX_STATUS_TEXT)).orElse("");
+    String emoji = status.has("emoji") ? emoji(nested("status.emoji", () -> status.string("emoji"))) : "";
+    if (text.isEmpty() && emoji.isEmpty()) {
+      throw Input.invalid("status", "a status needs text or an emoji; null clears it");
+    }
+    OffsetDateTime expiresAt = null;
+    if (status.has("expiresAt")) {
+      try {
+        expiresAt = OffsetDateTime.ofInstant(Instant.parse(status.string("expiresAt")), ZoneOffset.UTC);
+      } catch (DateTimeParseException | OcommsException notAnInstant) {
+        throw Input.invalid("status.expiresAt", "status.expiresAt must be an ISO instant");
+      }
+      OffsetDateTime now = AccountStore.now();
+      if (!expiresAt.isAfter(now) || expiresAt.isAfter(now.plus(MAX_STATUS_DURATION))) {
+        throw Input.invalid("status.expiresAt", "status.expiresAt must be in the future, within a year");
+      }
+    }
+    return new AccountStore.Status(text, emoji, expiresAt);
+  }
+
+  /** An emoji: 1 to 16 code points, no whitespace or control characters (ZWJ sequences and keycaps allowed). */
+  private static String emoji(String raw) {
+    String emoji = raw.strip();
+    int length = emoji.codePointCount(0, emoji.length());
+    boolean clean = emoji.codePoints().allMatch(c -> c == 0x200D || (!Character.isWhitespace(c)
+        && !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT
+        && Character.getType(c) != Character.LINE_SEPARATOR && Character.getType(c) != Character.PARAGRAPH_SEPARATOR));
+    if (length > MAX_EMOJI_LENGTH || !clean) {
+      throw Input.invalid("status.emoji", "status.emoji must be one emoji (or a :shortcode:)");
+    }
+    return emoji;
+  }
+
+  /** An IANA time zone id ({@code Europe/Berlin}), not an offset. */
+  private static String timeZone(String zone) {
+    if (!ZoneId.getAvailableZoneIds().contains(zone)) {
+      throw Input.invalid("timeZone", "timeZone must be an IANA time zone such as Europe/Berlin");
+    }
+    return zone;
+  }
+
+  /** A field of the status object, its failure naming it as {@code status.<field>}. */
+  private static <T> T nested(String field, Supplier<T> read) {
+    try {
+      return read.get();
+    } catch (OcommsException invalid) {
+      throw Input.invalid(field, invalid.getMessage().replaceFirst("^(text|emoji)", field));
+    }
+  }
+
+  /**
+   * Tells the caller's workspace mates (and the caller's other sessions) of the changed profile: {@code user.updated}
+   * on each one's {@code user.<id>}. Best effort, after the change is stored: a mate who misses it sees the change on
+   * the next load.
+   */
+  private void announce(BusRequest request, AccountStore.User user) {
+    DeliveryOptions onBehalf = new Caller(request.caller().toString(), request.sessionId()).deliveryOptions()
+        .setSendTimeout(REQUEST_TIMEOUT_MS);
+    Requests.<JsonObject>request(vertx, Addresses.WORKSPACE_LIST, new JsonObject(), onBehalf)
+        .flattenAsObservable(reply -> reply.body().getJsonArray("workspaces", new JsonArray()))
+        .concatMapSingle(workspace -> Requests.<JsonObject>request(vertx, Addresses.WORKSPACE_MEMBERS,
+            new JsonObject().put("workspaceId", ((JsonObject) workspace).getString("id")), onBehalf))
+        .flatMapIterable(reply -> reply.body().getJsonArray("members", new JsonArray()))
+        .map(member -> ((JsonObject) member).getString("userId"))
+        .collect(Collectors.toCollection(LinkedHashSet<String>::new))
+        .subscribe(audience -> {
+          audience.add(user.id().toString());
+          Events.publish(vertx.eventBus(), new Event.UserUpdated(user.id().toString(), user.publicProfile()),
+              audience);
+        }, failure -> LOG.warn("telling workspace mates of a profile change failed: {}", failure.toString()));
   }
 
   /**
@@ -68,6 +173,7 @@ final class Profiles {
     }
     return store.updateAvatar(request.caller(), avatarUrl)
         .switchIfEmpty(Single.error(new OcommsException(ErrorCode.UNAUTHORIZED, "account no longer exists")))
+        .doOnSuccess(changed -> announce(request, changed.getKey()))
         .map(changed -> new JsonObject().put("user", changed.getKey().ownProfile())
             .put("previousAvatarUrl", changed.getValue().orElse(null)));
   }

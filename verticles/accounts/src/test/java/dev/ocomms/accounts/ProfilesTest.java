@@ -2,14 +2,23 @@ package dev.ocomms.accounts;
 
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
+import dev.ocomms.shared.bus.Addresses;
+import dev.ocomms.shared.events.Events;
 import io.vertx.core.json.JsonArray;
+import io.vertx.rxjava3.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -78,6 +87,99 @@ class ProfilesTest {
   }
 
   @Test
+  @DisplayName("a status with text, emoji and expiry is what workspace mates see in the profile")
+  void statusIsPublic() {
+    AccountsApi.Session session = accounts.register();
+    AccountsApi.Session other = accounts.register();
+    accounts.shareWorkspace(session, other);
+    String expiresAt = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS).toString();
+    accounts.call(session, USERS_ME_UPDATE, new JsonObject().put("status",
+        new JsonObject().put("text", "  In a meeting ").put("emoji", "📅").put("expiresAt", expiresAt)));
+
+    JsonObject status = accounts.call(other, USERS_GET, new JsonObject().put("userId", session.userId()))
+        .getJsonObject("user").getJsonObject("status");
+    assertThat(status).isEqualTo(new JsonObject().put("text", "In a meeting").put("emoji", "📅")
+        .put("expiresAt", expiresAt));
+  }
+
+  @Test
+  @DisplayName("a status past its expiresAt is answered as no status")
+  void statusClearsAtExpiry() throws InterruptedException {
+    AccountsApi.Session session = accounts.register();
+    accounts.call(session, USERS_ME_UPDATE, new JsonObject().put("status", new JsonObject().put("text", "Lunch")
+        .put("expiresAt", Instant.now().plusSeconds(2).toString())));
+    assertThat(accounts.call(session, USERS_ME, new JsonObject()).getJsonObject("user").getJsonObject("status"))
+        .isNotNull();
+
+    Thread.sleep(2500);
+    assertThat(accounts.call(session, USERS_ME, new JsonObject()).getJsonObject("user").getValue("status")).isNull();
+  }
+
+  @Test
+  @DisplayName("status null clears the status and leaves the display name as it was")
+  void statusNullClears() {
+    AccountsApi.Session session = accounts.register();
+    accounts.call(session, USERS_ME_UPDATE, new JsonObject().put("status", new JsonObject().put("emoji", "🌴")));
+    JsonObject user = accounts.call(session, USERS_ME_UPDATE, new JsonObject().putNull("status"))
+        .getJsonObject("user");
+
+    assertThat(user.getValue("status")).isNull();
+    assertThat(user.getString("displayName")).isNotBlank();
+  }
+
+  @Test
+  @DisplayName("a status text over 100 characters, an empty status, a past expiresAt or a sentence as emoji is "
+      + "validation_failed naming the field")
+  void invalidStatus() {
+    AccountsApi.Session session = accounts.register();
+    Map<String, JsonObject> cases = Map.of(
+        "status.text", new JsonObject().put("text", "x".repeat(101)),
+        "status", new JsonObject().put("text", " "),
+        "status.expiresAt", new JsonObject().put("text", "Away").put("expiresAt", Instant.now().minusSeconds(60)
+            .toString()),
+        "status.emoji", new JsonObject().put("emoji", "not an emoji at all"));
+    cases.forEach((field, status) -> assertThat(accounts.fails(ErrorCode.VALIDATION_FAILED, session,
+        USERS_ME_UPDATE, new JsonObject().put("status", status)).details().getString("field")).as(field)
+        .isEqualTo(field));
+  }
+
+  @Test
+  @DisplayName("the time zone is an IANA zone, kept with the profile; an offset or an unknown zone is "
+      + "validation_failed")
+  void timeZone() {
+    AccountsApi.Session session = accounts.register();
+    assertThat(accounts.call(session, USERS_ME_UPDATE, new JsonObject().put("timeZone", "Europe/Berlin"))
+        .getJsonObject("user").getString("timeZone")).isEqualTo("Europe/Berlin");
+    for (String zone : List.of("+02:00", "Mars/Olympus")) {
+      assertThat(accounts.fails(ErrorCode.VALIDATION_FAILED, session, USERS_ME_UPDATE,
+          new JsonObject().put("timeZone", zone)).details().getString("field")).isEqualTo("timeZone");
+    }
+  }
+
+  @Test
+  @DisplayName("a changed profile is published to each workspace mate as user.updated on user.<id>")
+  void workspaceMatesHearOfTheChange() throws Exception {
+    AccountsApi.Session session = accounts.register();
+    AccountsApi.Session other = accounts.register();
+    accounts.shareWorkspace(session, other);
+    CompletableFuture<JsonObject> heard = new CompletableFuture<>();
+    MessageConsumer<Object> consumer = accounts.client().eventBus().consumer(Addresses.user(other.userId()),
+        message -> heard.complete(Events.json(message.body())));
+    consumer.rxCompletion().blockingAwait();
+    try {
+      accounts.call(session, USERS_ME_UPDATE, new JsonObject().put("status", new JsonObject().put("text", "Focus")));
+
+      JsonObject event = heard.get(10, TimeUnit.SECONDS);
+      assertThat(event.getString("type")).isEqualTo("user.updated");
+      assertThat(event.getJsonObject("user").getString("id")).isEqualTo(session.userId());
+      assertThat(event.getJsonObject("user").getJsonObject("status").getString("text")).isEqualTo("Focus");
+      assertThat(event.getJsonObject("user").containsKey("email")).isFalse();
+    } finally {
+      consumer.rxUnregister().blockingAwait();
+    }
+  }
+
+  @Test
   @DisplayName("a workspace mate's profile is public: no email")
   void publicProfile() {
     AccountsApi.Session session = accounts.register();
@@ -87,7 +189,7 @@ class ProfilesTest {
         .getJsonObject("user");
 
     assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind",
-        "createdAt");
+        "createdAt", "status", "timeZone");
     assertThat(user.getString("username")).isEqualTo(other.username());
     assertThat(user.getValue("avatarUrl")).isNull();
   }

@@ -41,8 +41,8 @@ class RegistrationTest {
     JsonObject reply = accounts.call(ACCOUNTS_REGISTER, AccountsApi.withClientIp(registration));
 
     JsonObject user = reply.getJsonObject("user");
-    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind",
-        "email", "createdAt");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind", "email",
+        "createdAt", "status", "timeZone");
     assertThat(user.getString("username")).isEqualTo(registration.getString("username"));
     assertThat(user.getString("email")).isEqualTo(registration.getString("email"));
     assertThat(reply.getString("refreshToken")).isNotBlank();

@@ -73,7 +73,8 @@ public final class WebClientRoutes {
   }
 
   public void mount(Router router) {
-    for (String path : List.of("/", "/index.html")) {
+    // An invite link (/invite/<code>) is the page too: the client reads the code from its path.
+    for (String path : List.of("/", "/index.html", "/invite/:code")) {
       router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD)
           .handler(this::securityHeaders)
           .handler(this::page);

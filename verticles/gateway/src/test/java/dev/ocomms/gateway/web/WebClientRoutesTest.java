@@ -148,6 +148,15 @@ class WebClientRoutesTest {
   }
 
   @Test
+  void an_invite_link_is_the_page_and_only_one_segment_under_invite_is() throws Exception {
+    String page = get("/").body();
+    HttpResponse<String> invite = get("/invite/AbC123xy");
+    assertThat(invite.statusCode()).isEqualTo(200);
+    assertThat(invite.body()).isEqualTo(page);
+    assertThat(get("/invite/AbC123xy/more").statusCode()).isEqualTo(404);
+  }
+
+  @Test
   void a_head_request_for_the_page_gets_its_headers_only() throws Exception {
     HttpResponse<String> page = get("/");
     HttpResponse<String> head = HTTP.send(HttpRequest.newBuilder(URI.create(system.baseUrl() + "/"))

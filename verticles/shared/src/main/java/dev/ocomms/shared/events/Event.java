@@ -294,6 +294,21 @@ public sealed interface Event {
     }
   }
 
+  /** A public profile as it is now ({@code user}), for each workspace mate of its user (published per audience). */
+  record UserUpdated(String audienceUserId, JsonObject user) implements Event {
+    public EventType type() {
+      return EventType.USER_UPDATED;
+    }
+
+    public String audienceId() {
+      return audienceUserId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("user", user);
+    }
+  }
+
   /**
    * Tells a user of a message worth their attention: {@code toast} is {title, body, chatId, messageId, priority,
    * count} as the notifications verticle made it (see docs/protocol.md).

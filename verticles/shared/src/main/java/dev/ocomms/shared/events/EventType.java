@@ -31,6 +31,8 @@ public enum EventType {
   NOTE_UPDATED("note.updated", Audience.CHAT, false),
   NOTE_EDITING("note.editing", Audience.CHAT, false),
   PERSONAL_NOTE_UPDATED("note.personal.updated", Audience.USER, false),
+  /** A workspace mate's (or one's own) public profile changed: name, status, time zone, avatar. */
+  USER_UPDATED("user.updated", Audience.USER, false),
   /** To one connection whose outbound queue overflowed: it missed events of this chat and must call chat.sync. */
   SYNC_REQUIRED("sync.required", Audience.CHAT, false);
 

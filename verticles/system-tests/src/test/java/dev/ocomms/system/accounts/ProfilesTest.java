@@ -13,6 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.UUID;
 
@@ -87,6 +90,31 @@ class ProfilesTest {
   }
 
   @Test
+  @DisplayName("PATCH /users/me sets a status with an expiry and a time zone; GET /users/me answers them")
+  void statusAndTimeZone() {
+    Account account = gateway.register();
+    String expiresAt = Instant.now().plus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.SECONDS).toString();
+    HttpResponse<Buffer> response = gateway.patch("/users/me", new JsonObject().put("timeZone", "Europe/Berlin")
+        .put("status", new JsonObject().put("text", "Lunch").put("emoji", "🍔").put("expiresAt", expiresAt)),
+        account.token());
+
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
+    JsonObject user = gateway.get("/users/me", account.token()).bodyAsJsonObject().getJsonObject("user");
+    assertThat(user.getJsonObject("status")).isEqualTo(new JsonObject().put("text", "Lunch").put("emoji", "🍔")
+        .put("expiresAt", expiresAt));
+    assertThat(user.getString("timeZone")).isEqualTo("Europe/Berlin");
+  }
+
+  @Test
+  @DisplayName("PATCH /users/me with a status text over 100 characters is validation_failed naming status.text")
+  void statusTextTooLong() {
+    Account account = gateway.register();
+    JsonObject problem = assertProblem(gateway.patch("/users/me", new JsonObject().put("status",
+        new JsonObject().put("text", "x".repeat(101))), account.token()), 400, "validation_failed");
+    assertThat(problem.getString("field")).isEqualTo("status.text");
+  }
+
+  @Test
   @DisplayName("PATCH /users/me without Authorization answers 401")
   void updateNeedsToken() {
     assertProblem(gateway.patch("/users/me", new JsonObject().put("displayName", "Mallory"), null), 401,
@@ -103,8 +131,8 @@ class ProfilesTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject user = response.bodyAsJsonObject().getJsonObject("user");
-    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind",
-        "createdAt");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind", "createdAt",
+        "status", "timeZone");
     assertThat(user.getString("id")).isEqualTo(other.id());
     assertThat(user.getString("username")).isEqualTo(other.username());
   }

@@ -49,8 +49,8 @@ class RegistrationTest {
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/json");
     JsonObject body = response.bodyAsJsonObject();
     JsonObject user = body.getJsonObject("user");
-    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind",
-        "email", "createdAt");
+    assertThat(user.fieldNames()).containsExactlyInAnyOrder("id", "username", "displayName", "avatarUrl", "kind", "email",
+        "createdAt", "status", "timeZone");
     assertThat(user.getValue("avatarUrl")).as("no avatar yet").isNull();
     assertThat(user.getString("id")).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}");
     assertThat(user.getString("username")).isEqualTo(registration.getString("username"));
