@@ -26,11 +26,12 @@ function sectionsOf(table, query, recent) {
 /** Where the picker goes beside the button that opened it: below it when there is room, else above; in the window. */
 function placeBeside(anchor, picker) {
   const box = anchor.getBoundingClientRect();
+  const around = (anchor.closest('.composer') || anchor).getBoundingClientRect(); // not over the text being written
   const width = picker.offsetWidth;
   const height = picker.offsetHeight;
-  const below = window.innerHeight - box.bottom;
-  const top = below >= height + 8 || below > box.top ? Math.min(box.bottom + 4, window.innerHeight - height - 8)
-    : Math.max(8, box.top - height - 4);
+  const below = window.innerHeight - around.bottom;
+  const top = below >= height + 8 || below > around.top ? Math.min(around.bottom + 4, window.innerHeight - height - 8)
+    : Math.max(8, around.top - height - 4);
   const left = Math.max(8, Math.min(box.right - width, window.innerWidth - width - 8));
   return { top: `${Math.max(8, top)}px`, left: `${left}px` };
 }
