@@ -4,6 +4,7 @@ import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.presence.PresenceVerticle;
+import dev.ocomms.search.SearchVerticle;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.http.HttpMethod;
@@ -58,7 +59,7 @@ class AccessibilityWebClientTest {
     if (Browser.available()) {
       server = TestSystem.builder()
           .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(PresenceVerticle::new)
-          .deploy(GatewayVerticle::new)
+          .deploy(SearchVerticle::new).deploy(GatewayVerticle::new)
           .withoutConnectionRateLimits()
           .start();
     }
@@ -130,17 +131,25 @@ class AccessibilityWebClientTest {
 
   /**
    * Checks the screen `open` shows at every size and theme: `open` is run once per size (after the window is set to
-   * it), then axe runs in each theme.
+   * it), then axe runs in each theme; then Esc.
    */
   private static void check(Browser browser, String screen, Consumer<Dimension> open) {
     List<String> found = new ArrayList<>();
     for (Dimension size : SIZES) {
       browser.driver().manage().window().setSize(size);
-      open.accept(size);
+      try {
+        open.accept(size);
+      } catch (RuntimeException e) {
+        browser.screenshot(java.nio.file.Path.of("target", "screenshots",
+            "a11y-failed-" + screen.replace(' ', '-') + "-" + size.getWidth() + ".png"));
+        throw e;
+      }
       for (String theme : THEMES) {
         browser.script("document.documentElement.dataset.theme = arguments[0];", theme);
         found.addAll(violations(browser, screen + " at " + size.getWidth() + "×" + size.getHeight() + " " + theme));
       }
+      browser.keys(Keys.ESCAPE); // what is open closes; opened again at the next size
+      browser.until(d -> d.findElements(By.cssSelector(".emoji-picker, .modal")).isEmpty(), "closed");
     }
     assertThat(found).as("serious or critical axe-core violations:\n%s", String.join("\n", found)).isEmpty();
   }
