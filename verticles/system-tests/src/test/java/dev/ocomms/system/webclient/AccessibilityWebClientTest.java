@@ -172,6 +172,23 @@ class AccessibilityWebClientTest {
     new Actions(browser.driver()).moveToElement(element).perform();
   }
 
+  /** The check itself: a button without a name (critical) and grey on grey text (serious) are reported. */
+  @Test
+  void the_checker_reports_serious_and_critical_violations() {
+    Browser browser = Browser.open(server.baseUrl(), "visitor");
+    browsers.add(browser);
+    browser.waitFor(By.cssSelector(".auth-card"));
+    browser.script("""
+        const button = document.createElement('button');
+        button.innerHTML = '<svg width="10" height="10"></svg>';
+        const faint = document.createElement('p');
+        faint.textContent = 'hard to read';
+        faint.style.cssText = 'color: #bbb; background: #ccc';
+        document.body.append(button, faint);""");
+    assertThat(violations(browser, "planted")).anyMatch(line -> line.contains("button-name"))
+        .anyMatch(line -> line.contains("color-contrast"));
+  }
+
   @Test
   void the_sign_in_screen() {
     Browser browser = Browser.open(server.baseUrl(), "visitor");
