@@ -190,6 +190,22 @@ class AccessibilityWebClientTest {
   }
 
   @Test
+  void arrows_move_the_focus_through_the_messages() {
+    Browser browser = signedIn(alice());
+    WebElement list = browser.waitFor(By.cssSelector(".message-list"));
+    browser.script("arguments[0].focus();", list);
+    String focused = "return document.activeElement.closest('article.message')?.querySelector('.content')?.innerText.trim() ?? null;";
+    browser.keys(Keys.ARROW_UP);
+    browser.until(d -> String.valueOf(browser.script(focused)).startsWith("Great, thanks"), "the newest message focused");
+    browser.keys(Keys.ARROW_UP);
+    browser.until(d -> String.valueOf(browser.script(focused)).startsWith("Yes: the notes"), "the one before it");
+    browser.keys(Keys.HOME);
+    browser.until(d -> String.valueOf(browser.script(focused)).startsWith("Morning!"), "Home: the first");
+    browser.keys(Keys.ARROW_DOWN);
+    browser.until(d -> String.valueOf(browser.script(focused)).startsWith("Yes: the notes"), "Down: the next");
+  }
+
+  @Test
   void the_sign_in_screen() {
     Browser browser = Browser.open(server.baseUrl(), "visitor");
     browsers.add(browser);
