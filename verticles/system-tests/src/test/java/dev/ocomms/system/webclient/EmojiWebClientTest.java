@@ -117,6 +117,16 @@ class EmojiWebClientTest {
   }
 
   @Test
+  void the_emoji_table_is_fetched_only_when_the_picker_opens() {
+    Browser a = browser(team(server).alice(), DESKTOP);
+    String fetched = "return performance.getEntriesByType('resource').some(e => e.name.includes('emoji.json'));";
+    assertThat(a.script(fetched)).as("fetched with the page").isEqualTo(false);
+
+    openComposerPicker(a);
+    assertThat(a.script(fetched)).as("fetched when the picker opens").isEqualTo(true);
+  }
+
+  @Test
   void a_search_in_the_picker_and_Enter_put_the_emoji_in_the_composer() {
     Browser a = browser(team(server).alice(), DESKTOP);
     a.composer().sendKeys("ship it ");
