@@ -137,6 +137,11 @@ export function EmojiPicker({ onPick, onClose, anchor, label = 'Pick an emoji' }
   return h('div', {
     ref: root, class: 'emoji-picker', role: 'dialog', 'aria-label': label, style: place || undefined,
     'data-loaded': table ? 'true' : 'false', onKeyDown,
+    // Tab out of it (or a tap on a field behind the sheet) closes it, as a click outside does.
+    onFocusOut: event => {
+      const to = event.relatedTarget;
+      if (to && !root.current?.contains(to) && !(anchor && anchor.contains(to))) onClose();
+    },
   },
   h('div', { class: 'emoji-picker-top' },
     h('input', {
