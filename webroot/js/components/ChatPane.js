@@ -9,6 +9,7 @@ import { FilesButton } from './Files.js';
 import { ChatNotificationButton } from './Notifications.js';
 import { MembersButton, SystemLine } from './Members.js';
 import { Icon } from './icons.js';
+import { onMessageListKeyDown } from './list-keys.js';
 import { askConfirm } from './Confirm.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
@@ -439,6 +440,7 @@ function MessageList({ chatId }) {
     h('div', {
       class: 'message-list', ref: scroller, onScroll, role: 'log', 'aria-label': 'Messages',
       onMouseOver: placeToolbar, onFocusIn: placeToolbar, onClick: openPermalink,
+      onKeyDown: onMessageListKeyDown, // arrows move through the messages (list-keys.js)
       'aria-busy': String(view.loading || view.loadingNewer || view.jumping), tabindex: 0,
       // How many messages are loaded, of which only a window is in the page (for tests and the bench); whether they
       // reach the chat's newest.

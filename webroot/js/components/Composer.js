@@ -7,6 +7,9 @@ import { Avatar } from './Message.js';
 import { useSlice } from './hooks.js';
 import { composerKey } from '../store/uploads.js';
 import { lastEditable } from '../store/drafts.js';
+import { EmojiPicker } from './EmojiPicker.js';
+import { completions, convertShortcodes, mayHaveShortcodes, shortcodeAt, shortcodeFor } from '../emoji/emoji.js';
+import { emojiTable, loadEmoji, skinTone, used } from '../emoji/data.js';
 
 const SPECIAL = [
   { username: 'channel', displayName: 'Notify everyone in this chat' },
@@ -60,6 +63,8 @@ export function Composer({ chatId, rootId, label }) {
   const [text, setText] = useState(() => client.drafts.text(chatId, rootId));
   const [completion, setCompletion] = useState(null); // {start, query, items, index}
   const [urgent, setUrgent] = useState(false); // the next message is sent as urgent
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const emojiButton = useRef(null);
   const box = useRef(null);
 
   useEffect(() => {
@@ -97,6 +102,20 @@ export function Composer({ chatId, rootId, label }) {
   const updateCompletion = (value, caret) => {
     const before = value.slice(0, caret);
     const match = /(^|\s)@([\w.-]*)$/.exec(before);
+    const code = !match && shortcodeAt(before);
+    if (code) {
+      const table = emojiTable();
+      if (!table) { // the table comes once, then the completion is worked out again
+        setCompletion(null);
+        loadEmoji().then(() => box.current && updateCompletion(box.current.value, box.current.selectionStart), () => {});
+        return;
+      }
+      const tone = skinTone();
+      const items = completions(table, code.query).map(entry => ({ emoji: entry.skins && tone ? entry.skins[tone - 1]
+        : entry.emoji, base: entry.emoji, shortcode: shortcodeFor(entry, code.query), name: entry.name }));
+      setCompletion(items.length ? { kind: 'emoji', start: code.start, query: code.query, items, index: 0 } : null);
+      return;
+    }
     if (!match) {
       setCompletion(null);
       return;
@@ -105,9 +124,28 @@ export function Composer({ chatId, rootId, label }) {
     setCompletion(items.length ? { start: caret - match[2].length - 1, query: match[2], items, index: 0 } : null);
   };
 
+  /** Puts `inserted` in the box in place of text.slice(start, end), the caret after it. */
+  const insert = (start, end, inserted) => {
+    const el = box.current;
+    const value = `${text.slice(0, start)}${inserted}${text.slice(end)}`;
+    setText(value);
+    saveDraft(value);
+    const position = start + inserted.length;
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(position, position);
+    });
+  };
+
   const accept = item => {
     const el = box.current;
     const caret = el.selectionStart;
+    if (completion.kind === 'emoji') {
+      used(item.base);
+      setCompletion(null);
+      insert(completion.start, caret, item.emoji);
+      return;
+    }
     const value = `${text.slice(0, completion.start)}@${item.username} ${text.slice(caret)}`;
     setText(value);
     saveDraft(value);
@@ -134,9 +172,13 @@ export function Composer({ chatId, rootId, label }) {
   };
 
   const send = async () => {
-    const content = text.trim();
+    let content = text.trim();
     if (!canSend) {
       return;
+    }
+    if (mayHaveShortcodes(content)) { // a typed :tada: goes as 🎉
+      const table = emojiTable() || await loadEmoji().catch(() => null);
+      if (table) content = convertShortcodes(table, content, skinTone());
     }
     client.typing.stoppedTyping(chatId);
     const priority = urgent ? 'urgent' : undefined;
@@ -203,6 +245,9 @@ export function Composer({ chatId, rootId, label }) {
     setText(value);
     saveDraft(value);
     updateCompletion(value, event.currentTarget.selectionStart);
+    if (value.includes(':') && !emojiTable()) {
+      loadEmoji().catch(() => {});
+    }
     if (value.trim()) {
       client.typing.typed(chatId);
     } else {
@@ -213,7 +258,15 @@ export function Composer({ chatId, rootId, label }) {
   const listId = `mentions-${rootId || chatId}`;
   return h('div', { class: `composer${files.length ? ' with-files' : ''}${urgent ? ' urgent' : ''}` },
     h(UploadChips, { uploadKey }),
-    completion && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
+    completion?.kind === 'emoji' && h('ul', { class: 'completion emoji-completion', id: listId, role: 'listbox',
+      'aria-label': 'Emoji' },
+    completion.items.map((item, i) => h('li', {
+      id: `${listId}-${i}`, role: 'option', 'aria-selected': String(i === completion.index),
+      class: i === completion.index ? 'selected' : '', 'data-emoji': item.emoji,
+      onMouseDown: event => { event.preventDefault(); accept(item); },
+    }, h('span', { class: 'completion-emoji', 'aria-hidden': 'true' }, item.emoji), ' ',
+    h('strong', null, `:${item.shortcode}:`), ' ', h('span', { class: 'muted' }, item.name)))),
+    completion && completion.kind !== 'emoji' && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
       completion.items.map((item, i) => h('li', {
         id: `${listId}-${i}`, role: 'option', 'aria-selected': String(i === completion.index),
         class: i === completion.index ? 'selected' : '',
@@ -231,6 +284,9 @@ export function Composer({ chatId, rootId, label }) {
     h('div', { class: 'composer-buttons' },
       h('input', { ref: picker, type: 'file', multiple: true, class: 'visually-hidden file-picker', tabindex: -1,
         'aria-hidden': 'true', onChange: event => { attach([...event.currentTarget.files]); event.currentTarget.value = ''; } }),
+      h('button', { ref: emojiButton, class: 'emoji-button', 'aria-label': 'Insert emoji', title: 'Emoji',
+        'aria-haspopup': 'dialog', 'aria-expanded': String(emojiOpen), onClick: () => setEmojiOpen(!emojiOpen) },
+      h(Icon, { name: 'smile' })),
       h('button', { class: 'attach', 'aria-label': 'Attach files', title: 'Attach files (or drop or paste them)',
         onClick: () => picker.current.click() }, h(Icon, { name: 'attach' })),
       h('button', { class: `urgent-toggle${urgent ? ' on' : ''}`, 'aria-pressed': String(urgent),
@@ -239,6 +295,14 @@ export function Composer({ chatId, rootId, label }) {
         onClick: () => { setUrgent(!urgent); box.current?.focus(); } }, h(Icon, { name: 'urgent' })),
       h('button', { class: 'send', 'aria-label': 'Send message', title: 'Send (Enter)', onClick: send,
         disabled: !canSend }, h(Icon, { name: 'send' }))),
+    emojiOpen && h(EmojiPicker, {
+      anchor: emojiButton.current, label: 'Insert emoji',
+      onPick: emoji => {
+        const el = box.current;
+        insert(el ? el.selectionStart : text.length, el ? el.selectionEnd : text.length, emoji);
+      },
+      onClose: () => { setEmojiOpen(false); box.current?.focus(); },
+    }),
     bytes >= COUNTED_FROM && h('p', { class: `composer-count${tooLong ? ' over' : ''}`, 'data-bytes': bytes,
       title: `At most ${MAX_CONTENT_BYTES.toLocaleString('en-US')} bytes`, 'aria-live': 'polite' },
     tooLong ? `${(bytes - MAX_CONTENT_BYTES).toLocaleString('en-US')} over the limit: shorten it to send`

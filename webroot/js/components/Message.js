@@ -7,8 +7,7 @@ import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
 import { askConfirm } from './Confirm.js';
 import { memo, useDisplayName, useIsBot, useMe, useSlice } from './hooks.js';
-
-export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
+import { EmojiPicker } from './EmojiPicker.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const fullFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
@@ -56,13 +55,6 @@ function Reactions({ message }) {
       title: r.userIds.map(client.people.displayName).join(', '),
       onClick: () => client.messages.react(message, r.emoji),
     }, h('span', { 'aria-hidden': 'true' }, r.emoji), h('span', { class: 'count' }, String(r.count)))));
-}
-
-export function EmojiPicker({ onPick, onClose }) {
-  return h('div', { class: 'emoji-picker', role: 'dialog', 'aria-label': 'Pick a reaction',
-    onKeyDown: event => event.key === 'Escape' && (event.stopPropagation(), onClose()) },
-  EMOJIS.map(emoji => h('button', { class: 'emoji', 'aria-label': `react with ${emoji}`,
-    onClick: () => { onPick(emoji); onClose(); } }, emoji)));
 }
 
 /** How long "Link copied" shows. */
@@ -178,6 +170,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   const editing = useSlice(client.drafts.editing, state => state.messageId === message.id);
   const setEditing = value => client.drafts.edit(value ? message.id : null);
   const [picking, setPicking] = useState(false);
+  const reactButton = useRef(null);
   const [copied, setCopied] = useState(false);
   useEffect(() => {
     if (!copied) return undefined;
@@ -236,7 +229,8 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     own && !message.deleted && (message.priority === 'urgent' ? h(AckLine, { messageId: message.id })
       : h(ReadMark, { message, chatId, isLastOwn }))),
   !message.deleted && !editing && h('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Message actions' },
-    h('button', { 'aria-label': 'Add reaction', title: 'Add reaction', onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
+    h('button', { ref: reactButton, 'aria-label': 'Add reaction', title: 'Add reaction', 'aria-haspopup': 'dialog',
+      'aria-expanded': String(picking), onClick: () => setPicking(!picking) }, h(Icon, { name: 'smile' })),
     !inThread && h('button', { 'aria-label': 'Reply in thread', title: 'Reply in thread',
       onClick: () => client.openThread(message.id) }, h(Icon, { name: 'thread' })),
     message.content && h('button', { 'aria-label': 'Quote', title: 'Quote', 'data-action': 'quote', onClick: quote },
@@ -249,6 +243,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: askDelete },
       h(Icon, { name: 'trash' }))),
   picking && h(EmojiPicker, {
+    anchor: reactButton.current, label: 'Pick a reaction',
     onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),
   }));
 });

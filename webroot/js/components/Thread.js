@@ -6,6 +6,7 @@ import { bringIntoView, placeToolbar, renderMessages } from './ChatPane.js';
 import { Composer } from './Composer.js';
 import { Icon } from './icons.js';
 import { useRow, useSlice } from './hooks.js';
+import { onMessageListKeyDown } from './list-keys.js';
 
 const NO_THREAD = { replies: [], loaded: false };
 const NO_PENDING = [];
@@ -39,7 +40,8 @@ export function ThreadPanel() {
       h('button', {
         class: 'icon-button', 'aria-label': 'Close thread', title: 'Close (Esc)', onClick: client.closeThread,
       }, h(Icon, { name: 'close' }))),
-    h('div', { class: 'thread-body', ref: body, onMouseOver: placeToolbar, onFocusIn: placeToolbar },
+    h('div', { class: 'thread-body', ref: body, onMouseOver: placeToolbar, onFocusIn: placeToolbar,
+      onKeyDown: onMessageListKeyDown },
       root && h(Message, { message: root, chatId, compact: false, inThread: true }),
       h('div', { class: 'thread-count' }, `${thread.replies.length} ${thread.replies.length === 1 ? 'reply' : 'replies'}`),
       !thread.loaded && h('div', { class: 'loading-older', role: 'status' }, 'Loading replies…'),

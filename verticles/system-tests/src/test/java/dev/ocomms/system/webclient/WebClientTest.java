@@ -632,7 +632,7 @@ class WebClientTest {
 
     new Actions(a.driver()).moveToElement(message).perform();
     message.findElement(By.cssSelector("button[aria-label='Add reaction']")).click();
-    a.click(By.cssSelector(".emoji-picker button[aria-label='react with 👍']"));
+    a.click(By.cssSelector(".emoji-picker button[data-emoji='👍']"));
     b.until(d -> d.findElements(By.cssSelector(".message .reaction .count")).stream()
         .anyMatch(count -> count.getText().equals("1")), "Bob sees the reaction");
 
