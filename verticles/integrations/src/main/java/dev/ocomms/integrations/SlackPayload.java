@@ -76,14 +76,15 @@ final class SlackPayload {
     if (text == null) {
       return null;
     }
+    // Links first, each held as a placeholder while bold is converted, so that *<url|label>* is bold too.
+    List<String> links = new java.util.ArrayList<>();
     StringBuilder out = new StringBuilder();
-    Matcher link = LINK.matcher(text);
-    int at = 0;
+    // Control characters other than tabs and line breaks are not text (messaging refuses them): removed first.
+    Matcher link = LINK.matcher(CONTROL.matcher(text).replaceAll(""));
     while (link.find()) {
-      out.append(bold(text.substring(at, link.start())));
       String target = link.group(1);
       String label = link.group(2);
-      out.append(switch (target) {
+      String converted = switch (target) {
         case "!channel", "!everyone" -> "@channel";
         case "!here" -> "@here";
         default -> {
@@ -92,16 +93,20 @@ final class SlackPayload {
           }
           String href = unescape(target);
           if (!isHttp(href) && !href.startsWith("mailto:")) {
-            yield label == null ? link.group() : unescape(label);
+            yield label == null ? link.group() : label;
           }
           yield label == null || label.isBlank() ? href : "[" + bold(label) + "](" + href + ")";
         }
-      });
-      at = link.end();
+      };
+      link.appendReplacement(out, Matcher.quoteReplacement("\u0000" + links.size() + "\u0000"));
+      links.add(converted);
     }
-    out.append(bold(text.substring(at)));
-    // Control characters other than tabs and line breaks are not text (messaging refuses them).
-    return CONTROL.matcher(unescape(out.toString())).replaceAll("");
+    link.appendTail(out);
+    String converted = bold(out.toString());
+    for (int i = 0; i < links.size(); i++) {
+      converted = converted.replace("\u0000" + i + "\u0000", links.get(i));
+    }
+    return unescape(converted);
   }
 
   private static String bold(String text) {
@@ -116,7 +121,7 @@ final class SlackPayload {
     JsonObject kept = new JsonObject();
     Object color = given.getValue("color");
     if (color instanceof String c && COLOR.matcher(c).matches()) {
-      kept.put("color", c.length() == 6 ? "#" + c : c);
+      kept.put("color", c.matches("[0-9a-fA-F]{6}") ? "#" + c : c);
     }
     putText(kept, "pretext", mrkdwn(string(given, "pretext", MAX_LONG)));
     putText(kept, "title", capped(string(given, "title", MAX_SHORT), MAX_SHORT));

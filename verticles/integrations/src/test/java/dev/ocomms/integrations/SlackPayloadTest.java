@@ -16,23 +16,23 @@ class SlackPayloadTest {
 
   @ParameterizedTest(name = "{0} → {1}")
   @DisplayName("Slack mrkdwn becomes our markdown")
-  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-      "*bold*                              | **bold**",
-      "a *bold* word and *two words*       | a **bold** word and **two words**",
-      "_italic_                            | _italic_",
-      "~strike~ and `code`                 | ~strike~ and `code`",
-      "2*3*4                               | 2*3*4",
-      "<https://example.com|the label>     | [the label](https://example.com)",
-      "<https://example.com>               | https://example.com",
-      "<https://x.io/a?b=1&amp;c=2|q>      | [q](https://x.io/a?b=1&c=2)",
-      "<!channel> deploy done              | @channel deploy done",
-      "<!here> look                        | @here look",
-      "<!everyone>                         | @channel",
-      "hi <@U024BE7LH>                     | hi <@U024BE7LH>",
-      "see <#C024BE7LR|general>            | see <#C024BE7LR|general>",
-      "<javascript:alert(1)|click>         | click",
-      "a &lt;b&gt; &amp; c                 | a <b> & c",
-      "*<https://e.com|CI #4>* failed      | **[CI #4](https://e.com)** failed",
+  @CsvSource(delimiterString = "=>", quoteCharacter = '"', value = {
+      "*bold*                              => **bold**",
+      "a *bold* word and *two words*       => a **bold** word and **two words**",
+      "_italic_                            => _italic_",
+      "~strike~ and `code`                 => ~strike~ and `code`",
+      "2*3*4                               => 2*3*4",
+      "<https://example.com|the label>     => [the label](https://example.com)",
+      "<https://example.com>               => https://example.com",
+      "<https://x.io/a?b=1&amp;c=2|q>      => [q](https://x.io/a?b=1&c=2)",
+      "<!channel> deploy done              => @channel deploy done",
+      "<!here> look                        => @here look",
+      "<!everyone>                         => @channel",
+      "hi <@U024BE7LH>                     => hi <@U024BE7LH>",
+      "see <#C024BE7LR|general>            => see <#C024BE7LR|general>",
+      "<javascript:alert(1)|click>         => click",
+      "a &lt;b&gt; &amp; c                 => a <b> & c",
+      "*<https://e.com|CI #4>* failed      => **[CI #4](https://e.com)** failed",
   })
   void mrkdwn(String slack, String ours) {
     assertThat(SlackPayload.mrkdwn(slack)).isEqualTo(ours);
