@@ -3,6 +3,7 @@ package dev.ocomms.integrations;
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.search.SearchVerticle;
 import dev.ocomms.shared.bus.Addresses;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
@@ -37,7 +38,7 @@ class WebhooksTest {
   static void start() {
     system = TestSystem.builder()
         .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(IntegrationsVerticle::new)
-        .deploy(GatewayVerticle::new)
+        .deploy(SearchVerticle::new).deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
         .start();
   }
@@ -295,6 +296,33 @@ class WebhooksTest {
     assertThat(history(team.alice, team.channel).get(0).getJsonObject("via").getString("name")).isEqualTo("After");
     assertThat(forged.getString("type")).isEqualTo("err");
     assertThat(history(team.alice, team.channel)).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a webhook post is searchable by its text, as the creator's message")
+  void searchable() throws InterruptedException {
+    Team team = team();
+    String url = hook(team.alice, team.channel, "Search");
+    String word = "zebracorn" + Long.toString(System.nanoTime(), 36).replaceAll("[0-9]", "q");
+
+    assertThat(postJson(url, new JsonObject().put("text", "*Deploy* of " + word + " done")).statusCode())
+        .isEqualTo(200);
+
+    String messageId = history(team.alice, team.channel).get(0).getString("id");
+    long deadline = System.nanoTime() + TestSystem.WAIT.toNanos();
+    JsonArray results = new JsonArray();
+    while (System.nanoTime() < deadline) {
+      HttpResponse<Buffer> found = system.get("/search?q=" + word + "&workspaceId=" + team.workspaceId,
+          team.bob.token());
+      results = found.statusCode() == 200 ? found.bodyAsJsonObject().getJsonArray("results") : new JsonArray();
+      if (!results.isEmpty()) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(results).hasSize(1);
+    assertThat(results.getJsonObject(0).getString("messageId")).isEqualTo(messageId);
+    assertThat(results.getJsonObject(0).getString("senderId")).isEqualTo(team.alice.id());
   }
 
   // Helpers
