@@ -332,7 +332,41 @@ class WebhooksTest {
     assertThat(results.getJsonObject(0).getString("senderId")).isEqualTo(team.alice.id());
   }
 
+  @Test
+  @DisplayName("messaging checks a webhook post's marker again: a via without a webhookId or name is refused, and an ordinary message carries neither via nor rich")
+  void messagingChecksTheMarker() {
+    Team team = team();
+    JsonObject post = new JsonObject().put("chatId", team.channel).put("content", "x")
+        .put("integration", new JsonObject().put("via", new JsonObject().put("name", "No id")));
+
+    io.vertx.core.eventbus.ReplyException refused = askMessaging(team.alice, post.put("clientId",
+        java.util.UUID.randomUUID().toString()));
+    io.vertx.core.eventbus.ReplyException unnamed = askMessaging(team.alice, post.copy()
+        .put("clientId", java.util.UUID.randomUUID().toString())
+        .put("integration", new JsonObject().put("via", new JsonObject()
+            .put("webhookId", java.util.UUID.randomUUID().toString()))));
+    JsonObject ordinary = system.expect(201, HttpMethod.POST, "/chats/" + team.channel + "/messages",
+        team.alice.token(), new JsonObject().put("clientId", java.util.UUID.randomUUID().toString())
+            .put("content", "plain"));
+
+    assertThat(refused.failureCode()).isEqualTo(400);
+    assertThat(unnamed.failureCode()).isEqualTo(400);
+    assertThat(ordinary.fieldNames()).doesNotContain("via", "rich");
+    assertThat(history(team.alice, team.channel)).hasSize(1);
+  }
+
   // Helpers
+
+  /** Asks messaging.webhook.post directly, as the integrations verticle does; the failure it answers. */
+  private static io.vertx.core.eventbus.ReplyException askMessaging(Account caller, JsonObject body) {
+    io.vertx.core.Vertx node = system.cluster().node(0).getDelegate();
+    Throwable failure = node.eventBus().request(Addresses.WEBHOOK_POST, body,
+            new dev.ocomms.shared.bus.Caller(caller.id(), null).deliveryOptions())
+        .toCompletionStage().toCompletableFuture()
+        .handle((reply, error) -> error).join();
+    assertThat(failure).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
+    return (io.vertx.core.eventbus.ReplyException) failure;
+  }
 
   private record Team(Account alice, Account bob, Account carol, String workspaceId, String channel) {
   }
