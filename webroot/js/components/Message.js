@@ -5,6 +5,7 @@ import { messageHtml } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
+import { Rich, ViaTag } from './Rich.js';
 import { askConfirm } from './Confirm.js';
 import { memo, useDisplayName, useIsBot, useMe, useSlice } from './hooks.js';
 import { EmojiPicker } from './EmojiPicker.js';
@@ -193,6 +194,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   if (compact) classes.push('compact');
   if (message.deleted) classes.push('deleted');
   if (message.priority === 'urgent') classes.push('urgent');
+  if (message.via) classes.push('via-webhook');
   if (message.mentions && (message.mentions.users?.includes(me.id) || message.mentions.channel
     || message.mentions.here) && !own) classes.push('mentions-me');
 
@@ -209,8 +211,9 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
   h('div', { class: 'message-main' },
     !compact && h('header', { class: 'message-header' },
       h('button', { class: 'sender', 'data-user-id': message.senderId, title: `View ${sender}'s profile`,
-        onClick: () => client.people.showCard(message.senderId) }, sender),
+        onClick: () => client.people.showCard(message.senderId) }, message.via?.username || sender),
       h(BotTag, { userId: message.senderId }),
+      h(ViaTag, { via: message.via }),
       h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created)),
       message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent')),
     compact && message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),
@@ -219,6 +222,7 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
       : editing
         ? h(EditBox, { message, done: stopEditing })
         : message.content && h('div', { class: 'content', dangerouslySetInnerHTML: { __html: messageHtml(message, me.username) } }),
+    !message.deleted && h(Rich, { rich: message.rich, me: me.username }),
     !message.deleted && h(Attachments, { attachments: message.attachments }),
     message.editedAt && !message.deleted && h('span', { class: 'edited', title: fullFormat.format(new Date(message.editedAt)) }, '(edited)'),
     !message.deleted && h(Reactions, { message }),

@@ -6,6 +6,7 @@ import dev.ocomms.shared.limits.RateLimiter;
 import dev.ocomms.gateway.bridge.EventBusBridge;
 import dev.ocomms.gateway.http.ClientAddresses;
 import dev.ocomms.gateway.http.FileRoutes;
+import dev.ocomms.gateway.http.WebhookRoutes;
 import dev.ocomms.gateway.http.Problems;
 import dev.ocomms.gateway.http.RestApi;
 import dev.ocomms.gateway.http.SlowClientGuard;
@@ -64,6 +65,7 @@ public class GatewayVerticle extends AbstractVerticle {
     BotLimits botLimits = new BotLimits(RateLimiter.create(vertx, redis));
     return new RestApi(vertx, tokens, ClientAddresses.of(settings), botLimits).router()
         .doOnSuccess(files::mount)
+        .doOnSuccess(new WebhookRoutes(vertx)::mount)
         .flatMap(router -> bridge.mount(router).andThen(bridge.listenForBots(settings)).andThen(Single.just(router)))
         .flatMap(router -> WebClientRoutes.load(vertx).map(webClient -> {
           ops.mountProbes(router);

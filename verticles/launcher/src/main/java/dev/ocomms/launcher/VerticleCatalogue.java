@@ -2,6 +2,7 @@ package dev.ocomms.launcher;
 
 import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
+import dev.ocomms.integrations.IntegrationsVerticle;
 import dev.ocomms.gateway.OpsVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.notes.NotesVerticle;
@@ -32,6 +33,7 @@ final class VerticleCatalogue {
       "uploads", UploadsVerticle::new,
       "notifications", NotificationsVerticle::new,
       "search", SearchVerticle::new,
+      "integrations", IntegrationsVerticle::new,
       VerticleCatalogue.OPS, OpsVerticle::new);
 
   private VerticleCatalogue() {

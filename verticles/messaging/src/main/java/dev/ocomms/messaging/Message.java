@@ -18,12 +18,12 @@ import java.util.UUID;
 record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, String content, UUID replyTo,
                int replyCount, OffsetDateTime lastReplyAt, JsonObject mentions, String priority, JsonArray attachments,
                OffsetDateTime createdAt, OffsetDateTime editedAt, OffsetDateTime deletedAt, JsonArray reactions,
-               JsonObject system) {
+               JsonObject system, JsonObject integration) {
 
   /** The select list that {@link #of(Row)} reads; alias the message {@code m}. */
   static final String COLUMNS = """
       m.id, m.chat_id, m.seq, m.client_id, m.sender_id, m.content, m.reply_to, m.reply_count, m.last_reply_at,
-      m.mentions, m.priority, m.attachments, m.created_at, m.edited_at, m.deleted_at, m.system,
+      m.mentions, m.priority, m.attachments, m.created_at, m.edited_at, m.deleted_at, m.system, m.integration,
       COALESCE((SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'userIds', r.users) ORDER BY r.first)
                 FROM (SELECT emoji, count(*) AS n, array_agg(user_id::text ORDER BY created_at) AS users,
                              min(created_at) AS first
@@ -34,6 +34,7 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
     Object files = row.getValue("attachments");
     Object reactions = row.getValue("reactions");
     Object system = row.getValue("system");
+    Object integration = row.getValue("integration");
     return new Message(row.getUUID("id"), row.getUUID("chat_id"), row.getLong("seq"), row.getUUID("client_id"),
         row.getUUID("sender_id"), row.getString("content"), row.getUUID("reply_to"), row.getInteger("reply_count"),
         row.getOffsetDateTime("last_reply_at"),
@@ -42,7 +43,8 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         files instanceof JsonArray array ? array : new JsonArray(),
         row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at"),
         reactions instanceof JsonArray array ? array : new JsonArray(),
-        system instanceof JsonObject json ? json : null);
+        system instanceof JsonObject json ? json : null,
+        integration instanceof JsonObject json ? json : null);
   }
 
   /** What happened to the chat, not something someone wrote: never unread, never notifying, never edited. */
@@ -82,6 +84,16 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
     // Only system messages carry these: the messages people write keep the JSON (and the cost) they always had.
     if (isSystem()) {
       json.put("kind", "system").put("system", system);
+    }
+    // Only webhook posts carry these (docs/protocol.md, "Incoming webhooks"): who posted it, and its Slack
+    // attachments and blocks, sanitized by the integrations verticle and checked again here.
+    if (integration != null) {
+      json.put("via", integration.getJsonObject("via"));
+      if (!deleted()) {
+        json.put("rich", new JsonObject()
+            .put("attachments", integration.getJsonArray("attachments", new JsonArray()))
+            .put("blocks", integration.getJsonArray("blocks", new JsonArray())));
+      }
     }
     return json;
   }

@@ -90,7 +90,28 @@ final class MessageActions {
     if (!priority.equals("normal") && !priority.equals("urgent")) {
       throw Input.invalid("priority", "priority must be \"normal\" or \"urgent\"");
     }
+    return send(caller, chatId, clientId, content, replyTo, priority, fileIds, null);
+  }
+
+  /**
+   * {@code messaging.webhook.post {chatId, clientId, content, integration: {via, attachments, blocks}}} (internal,
+   * asked by the integrations verticle only, with the webhook's creator as the caller): a webhook's post, stored as an
+   * ordinary message of its creator that carries the {@code via} marker and the Slack attachments and blocks. The
+   * integrations verticle limits each webhook's rate, so the creator's own send limit is not taken.
+   */
+  Single<JsonObject> postFromWebhook(BusRequest request) {
+    Input body = request.body();
+    UUID chatId = body.id("chatId");
+    UUID clientId = uuid(body, "clientId");
+    JsonObject integration = WebhookPosts.integration(body);
+    String content = content(body, !WebhookPosts.isEmpty(integration));
+    return send(request.caller(), chatId, clientId, content, Optional.empty(), "normal", new JsonArray(), integration);
+  }
+
+  private Single<JsonObject> send(UUID caller, UUID chatId, UUID clientId, String content, Optional<UUID> replyTo,
+                                  String priority, JsonArray fileIds, JsonObject integration) {
     UUID messageId = Ids.next();
+    Completable rate = integration != null ? Completable.complete() : limits.takeMessage(caller);
 
     // Membership from this instance's memory (no query before the batch, which rechecks it under the chat's lock).
     return memberships.forWriter(chatId, caller)
@@ -101,12 +122,12 @@ final class MessageActions {
           Single<JsonObject> sent = chat.archived()
               ? Single.error(new OcommsException(Reason.CHAT_ARCHIVED, "this chat is archived"))
               : threadRoot(chatId, replyTo)
-                  .flatMap(root -> limits.takeMessage(caller)
+                  .flatMap(root -> rate
                       .andThen(priority.equals("urgent") ? limits.takeUrgent(caller) : Completable.complete())
                       .andThen(resolveMentions(chatId, content))
                       .flatMap(mentions -> attachments(caller, chatId, messageId, fileIds)
                           .flatMap(attachments -> insert(messageId, chatId, caller, clientId, content, root, mentions,
-                              priority, attachments))));
+                              priority, attachments, integration))));
           // A retry of a stored message (found by its batch, or refused before it) gets the same ack as the first
           // time; someone else's clientId is a conflict.
           return sent.onErrorResumeNext(failure -> store.byClientId(chatId, clientId)
@@ -116,10 +137,11 @@ final class MessageActions {
   }
 
   private Single<JsonObject> insert(UUID messageId, UUID chatId, UUID sender, UUID clientId, String content,
-                                    Optional<UUID> root, MentionSet mentions, String priority, JsonArray attachments) {
+                                    Optional<UUID> root, MentionSet mentions, String priority, JsonArray attachments,
+                                    JsonObject integration) {
     // Stored with the sends that wait meanwhile, whatever their chats (one statement); answered after its commit.
     return batches.send(chatId, sender, clientId, content, root.orElse(null), mentions, priority, attachments,
-            messageId)
+            integration, messageId)
         .map(Message::toJson);
   }
 

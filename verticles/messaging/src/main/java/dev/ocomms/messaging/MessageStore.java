@@ -86,7 +86,11 @@ final class MessageStore extends PgStore<MessageStore> {
 
   /** One send of a batch, as it goes into {@link #storeBatch}. */
   record NewMessage(UUID chatId, UUID id, UUID clientId, UUID senderId, String content, UUID replyTo,
-                    JsonObject mentions, String priority, JsonArray attachments) {
+                    JsonObject mentions, String priority, JsonArray attachments, JsonObject integration) {
+    NewMessage(UUID chatId, UUID id, UUID clientId, UUID senderId, String content, UUID replyTo,
+               JsonObject mentions, String priority, JsonArray attachments) {
+      this(chatId, id, clientId, senderId, content, replyTo, mentions, priority, attachments, null);
+    }
   }
 
   /**
@@ -111,6 +115,7 @@ final class MessageStore extends PgStore<MessageStore> {
     String[] mentions = new String[n];
     String[] priorities = new String[n];
     String[] attachments = new String[n];
+    String[] integrations = new String[n];
     TreeSet<UUID> chats = new TreeSet<>();
     for (int i = 0; i < n; i++) {
       NewMessage message = batch.get(i);
@@ -124,13 +129,14 @@ final class MessageStore extends PgStore<MessageStore> {
       mentions[i] = message.mentions().encode();
       priorities[i] = message.priority();
       attachments[i] = message.attachments().encode();
+      integrations[i] = message.integration() == null ? null : message.integration().encode();
     }
     return query("""
             WITH input AS (
               SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::uuid[], $8::text[],
-                                   $9::text[], $10::text[])
+                                   $9::text[], $10::text[], $11::text[])
                 WITH ORDINALITY AS i(chat_id, id, client_id, sender_id, content, reply_to, mentions, priority,
-                                     attachments, ord)
+                                     attachments, integration, ord)
             ), checked AS (
               -- Scalar subqueries on unique keys, not EXISTS: the generic plan would hash EXISTS by reading every
               -- member and every message of the chat, once per batch. The clientId lookup filters on client_id
@@ -152,9 +158,9 @@ final class MessageStore extends PgStore<MessageStore> {
               RETURNING ch.id, ch.last_seq - (SELECT count(*) FROM accepted a WHERE a.chat_id = ch.id) AS base
             ), inserted AS (
               INSERT INTO messaging.messages (id, chat_id, seq, client_id, sender_id, content, reply_to, mentions,
-                                              priority, attachments)
+                                              priority, attachments, integration)
               SELECT a.id, a.chat_id, chat.base + a.n, a.client_id, a.sender_id, a.content, a.reply_to,
-                     a.mentions::jsonb, a.priority, a.attachments::jsonb
+                     a.mentions::jsonb, a.priority, a.attachments::jsonb, a.integration::jsonb
               FROM accepted a JOIN chat ON chat.id = a.chat_id
               RETURNING id, chat_id, seq, sender_id, reply_to, created_at
             ), events AS (
@@ -174,7 +180,7 @@ final class MessageStore extends PgStore<MessageStore> {
             FROM checked c LEFT JOIN inserted i ON i.id = c.id
             ORDER BY c.ord""",
         Tuple.from(Arrays.<Object>asList(chats.toArray(UUID[]::new), chatIds, ids, clientIds, senders, contents,
-            replyTos, mentions, priorities, attachments)))
+            replyTos, mentions, priorities, attachments, integrations)))
         .map(rows -> {
           List<SendDecision> decisions = new ArrayList<>(n);
           rows.forEach(row -> decisions.add(decision(row)));

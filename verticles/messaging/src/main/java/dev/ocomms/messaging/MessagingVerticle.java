@@ -120,6 +120,7 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHAT_ACCESS, chats::chatAccess);
     actions.put(Addresses.CHAT_READABLE, chats::readableChats);
     actions.put(Addresses.CHAT_MESSAGE_SEND, messages::sendMessage);
+    actions.put(Addresses.WEBHOOK_POST, messages::postFromWebhook);
     actions.put(Addresses.CHAT_MESSAGE_EDIT, messages::editMessage);
     actions.put(Addresses.CHAT_MESSAGE_DELETE, messages::deleteMessage);
     actions.put(Addresses.CHAT_MESSAGE_REACT, messages::react);

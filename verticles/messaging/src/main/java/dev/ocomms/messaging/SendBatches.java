@@ -4,6 +4,7 @@ import io.reactivex.rxjava3.core.Observable;
 import io.reactivex.rxjava3.core.Single;
 import io.reactivex.rxjava3.subjects.SingleSubject;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,18 +49,18 @@ final class SendBatches {
 
   /** A send that passed its checks, waiting for its batch. */
   record Pending(UUID id, UUID chatId, UUID clientId, UUID senderId, String content, UUID replyTo,
-                 MessageActions.MentionSet mentions, String priority, JsonArray attachments,
+                 MessageActions.MentionSet mentions, String priority, JsonArray attachments, JsonObject integration,
                  SingleSubject<Message> result) {
 
     MessageStore.NewMessage toStore() {
       return new MessageStore.NewMessage(chatId, id, clientId, senderId, content, replyTo, mentions.toJson(), priority,
-          attachments);
+          attachments, integration);
     }
 
     /** The message as its batch stored it: new, so no replies, edits or reactions yet. */
     Message stored(SendDecision.Stored decision) {
       return new Message(id, chatId, decision.seq(), clientId, senderId, content, replyTo, 0, null, mentions.toJson(),
-          priority, attachments, decision.createdAt(), null, null, new JsonArray(), null);
+          priority, attachments, decision.createdAt(), null, null, new JsonArray(), null, integration);
     }
   }
 
@@ -109,10 +110,17 @@ final class SendBatches {
   /** Queues a send; the stored message once its batch has committed, or why it was refused. */
   Single<Message> send(UUID chatId, UUID senderId, UUID clientId, String content, UUID replyTo,
                        MessageActions.MentionSet mentions, String priority, JsonArray attachments, UUID id) {
+    return send(chatId, senderId, clientId, content, replyTo, mentions, priority, attachments, null, id);
+  }
+
+  /** As {@link #send}, for a webhook's post: {@code integration} is its {via, attachments, blocks} (else null). */
+  Single<Message> send(UUID chatId, UUID senderId, UUID clientId, String content, UUID replyTo,
+                       MessageActions.MentionSet mentions, String priority, JsonArray attachments,
+                       JsonObject integration, UUID id) {
     SingleSubject<Message> result = SingleSubject.create();
     ChatQueue queue = chats.computeIfAbsent(chatId, key -> new ChatQueue());
     queue.waiting.add(new Pending(id, chatId, clientId, senderId, content, replyTo, mentions, priority, attachments,
-        result));
+        integration, result));
     if (!queue.storing) {
       ready.add(chatId);
     }

@@ -68,10 +68,14 @@ public final class RestApi {
       RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
       BodyHandler bodies = BodyHandler.create().setBodyLimit(BODY_LIMIT_BYTES).setHandleFileUploads(false);
       BodyHandler noteBodies = BodyHandler.create().setBodyLimit(NOTE_BODY_LIMIT_BYTES).setHandleFileUploads(false);
+      BodyHandler hookBodies = BodyHandler.create().setBodyLimit(WebhookRoutes.BODY_LIMIT_BYTES)
+          .setHandleFileUploads(false);
       // File bodies are not read here: FileRoutes streams them to an uploads node as they arrive.
       builder.rootHandler(ctx -> {
         if (FileRoutes.isFileRequest(ctx.request().path())) {
           ctx.next();
+        } else if (ctx.request().path().startsWith(WebhookRoutes.PREFIX)) {
+          hookBodies.handle(ctx);
         } else if (ctx.request().path().endsWith("/note")) {
           noteBodies.handle(ctx);
         } else {
@@ -141,6 +145,12 @@ public final class RestApi {
 
       noteRoutes(builder, "ChatNote", RestApi::chatId);
       noteRoutes(builder, "PersonalNote", ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")));
+      forward(builder, "createWebhook", Addresses.WEBHOOKS_CREATE, ctx -> body(ctx).mergeIn(chatId(ctx)), 201);
+      forward(builder, "listWebhooks", Addresses.WEBHOOKS_LIST, RestApi::chatId, 200);
+      forward(builder, "updateWebhook", Addresses.WEBHOOKS_UPDATE,
+          ctx -> body(ctx).put("webhookId", ctx.pathParam("webhookId")), 200);
+      forward(builder, "deleteWebhook", Addresses.WEBHOOKS_DELETE,
+          ctx -> new JsonObject().put("webhookId", ctx.pathParam("webhookId")), 204);
       forward(builder, "getNotificationSettings", Addresses.NOTIFICATION_SETTINGS_GET, ctx -> new JsonObject(), 200);
       forward(builder, "saveNotificationSettings", Addresses.NOTIFICATION_SETTINGS_SAVE, RestApi::body, 200);
       forward(builder, "listPendingUrgent", Addresses.NOTIFICATION_URGENT_PENDING, ctx -> new JsonObject(), 200);

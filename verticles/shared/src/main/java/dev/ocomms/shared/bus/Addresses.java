@@ -102,6 +102,12 @@ public final class Addresses {
    * by accounts when it deletes a bot. Its DMs keep it (a DM's members never change).
    */
   public static final String WORKSPACE_BOT_REMOVE = "messaging.workspace.bot.remove";
+  /**
+   * A webhook's post (internal; asked by the integrations verticle only, never reachable from a client), with the
+   * webhook's creator as the caller: {chatId, clientId, content, integration: {via: {webhookId, name, username?,
+   * iconUrl?}, attachments, blocks}} → the stored message, as chat.message.send answers.
+   */
+  public static final String WEBHOOK_POST = "messaging.webhook.post";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
   public static final String CHAT_ACCESS = "messaging.chat.access";
   /**
@@ -265,6 +271,21 @@ public final class Addresses {
   public static final String NOTIFICATION_PUSH_UNSUBSCRIBE = "notifications.push.unsubscribe";
   /** The caller's push subscriptions: {} → {subscriptions: [{id, origin, createdAt, lastSuccessAt}]}. */
   public static final String NOTIFICATION_PUSH_LIST = "notifications.push.list";
+
+  // Internal: integrations (asked by the gateway for the REST API, on the caller's behalf).
+  /** Creates a webhook in a chat of the caller's: {chatId, name, iconUrl?} → {webhook, url}. */
+  public static final String WEBHOOKS_CREATE = "integrations.webhooks.create";
+  /** A chat's webhooks: {chatId} → {webhooks}. */
+  public static final String WEBHOOKS_LIST = "integrations.webhooks.list";
+  /** Renames a webhook or changes its icon: {webhookId, name?, iconUrl?} → {webhook}. */
+  public static final String WEBHOOKS_UPDATE = "integrations.webhooks.update";
+  /** Deletes a webhook; its URL answers 404 from now on: {webhookId} → {}. */
+  public static final String WEBHOOKS_DELETE = "integrations.webhooks.delete";
+  /**
+   * A post to {@code /hooks/<secret>} (no caller; the secret is the credential): {secret, payload (Slack's JSON)} →
+   * {}; not_found for an unknown or deleted secret, invalid_payload for a malformed one, rate_limited (retryAfter).
+   */
+  public static final String WEBHOOKS_INCOMING = "integrations.webhooks.incoming";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */

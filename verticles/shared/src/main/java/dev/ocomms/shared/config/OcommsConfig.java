@@ -27,7 +27,8 @@ public final class OcommsConfig {
 
   /** The verticles a node can run, by the names {@code OCOMMS_VERTICLES} takes. */
   public static final List<String> VERTICLE_NAMES =
-      List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "notifications", "search");
+      List.of("gateway", "accounts", "messaging", "presence", "notes", "uploads", "notifications", "search",
+          "integrations");
 
   private static final Set<String> DISCOVERY_MODES = Set.of("tcp", "kubernetes");
   /** How Redis is reached: see {@link #redisMode()}. */

@@ -19,6 +19,8 @@ public enum Reason {
   TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED),
   /** A bot asked for what only people do: log in, create a workspace, invite or join one. */
   BOT_NOT_ALLOWED("bot_not_allowed", ErrorCode.FORBIDDEN),
+  /** A post to a webhook's URL that is not Slack's payload (docs/protocol.md, "Incoming webhooks"). */
+  INVALID_PAYLOAD("invalid_payload", ErrorCode.VALIDATION_FAILED),
   SEARCH_UNAVAILABLE("search_unavailable", ErrorCode.UNAVAILABLE),
   // Uploads: what a file is, judged from its bytes (docs/protocol.md, "Reasons").
   FILE_TYPE_NOT_ALLOWED("file_type_not_allowed", ErrorCode.UNSUPPORTED_MEDIA_TYPE),

@@ -37,7 +37,7 @@ class OcommsConfigTest {
     assertThat(config.pgUrl()).isEmpty();
     assertThat(config.redisUrl()).isEmpty();
     assertThat(config.verticles()).containsExactly("gateway", "accounts", "messaging", "presence", "notes", "uploads",
-        "notifications", "search");
+        "notifications", "search", "integrations");
   }
 
   @Test

@@ -5,6 +5,7 @@ import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.gateway.OpsVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
 import dev.ocomms.notes.NotesVerticle;
+import dev.ocomms.integrations.IntegrationsVerticle;
 import dev.ocomms.notifications.NotificationsVerticle;
 import dev.ocomms.presence.PresenceVerticle;
 import dev.ocomms.search.SearchVerticle;
@@ -38,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A cluster split by {@code OCOMMS_VERTICLES}, as docs/operations.md ("Node layouts") recommends for large
  * deployments: a gateway-only node in front, which browsers reach, and two nodes behind it without a gateway, one
- * running accounts, messaging and presence, the other search, notifications, notes and uploads (the operators'
+ * running accounts, messaging and presence, the other search, notifications, notes, uploads and integrations (the operators'
  * endpoints in its place). Access-token keys are not configured: the front node gets them from accounts on another
  * node, which starts after it. Everything a client does goes through the front node.
  */
@@ -60,7 +61,7 @@ class NodeRolesTest {
         .deployOn(BACK, PresenceVerticle::new).deployOn(BACK, OpsVerticle::new)
         .deployOn(BACK_2, SearchVerticle::new).deployOn(BACK_2, NotificationsVerticle::new)
         .deployOn(BACK_2, NotesVerticle::new).deployOn(BACK_2, UploadsVerticle::new)
-        .deployOn(BACK_2, OpsVerticle::new)
+        .deployOn(BACK_2, IntegrationsVerticle::new).deployOn(BACK_2, OpsVerticle::new)
         .start();
   }
 
