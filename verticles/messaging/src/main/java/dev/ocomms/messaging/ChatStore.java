@@ -344,7 +344,8 @@ final class ChatStore extends PgStore<ChatStore> {
         .map(rows -> {
           Row row = rows.iterator().next();
           return new Message(id, chatId, row.getLong("seq"), id, actor, "", null, 0, null, Message.emptyMentions(),
-              "normal", new JsonArray(), row.getOffsetDateTime("created_at"), null, null, new JsonArray(), system);
+              "normal", new JsonArray(), row.getOffsetDateTime("created_at"), null, null, new JsonArray(), system,
+              null);
         });
   }
 
