@@ -312,7 +312,7 @@ final class MessageStore extends PgStore<MessageStore> {
    * places; past it, {@code too_many_saved_items}.
    */
   Single<Boolean> save(UUID userId, UUID messageId, OffsetDateTime at) {
-    return query("SELECT pg_advisory_xact_lock(hashtextextended('saved:' || $1::text, 0))", Tuple.of(userId))
+    return query("SELECT pg_advisory_xact_lock(hashtextextended('saved:' || $1::uuid::text, 0))", Tuple.of(userId))
         .flatMap(locked -> query("""
                 WITH state AS (
                   SELECT (SELECT count(*) FROM messaging.saved_items WHERE user_id = $1) AS n,
