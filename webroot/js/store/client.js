@@ -27,6 +27,7 @@ import { createNotifications } from './notifications.js';
 import { createMembers } from './members.js';
 import { createDrafts } from './drafts.js';
 import { createSidebarPrefs } from './sidebar.js';
+import { createPins } from './pins.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -62,6 +63,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const search = createSearch({ bus, session, chats, people, timeZone });
   const drafts = createDrafts({ storage });
   const sidebar = createSidebarPrefs({ storage, session });
+  const pins = createPins({ bus, router, session, chats, messages, notices, panels: [files, members] });
   notices.listen({ messages, chats, session, people });
 
   let unsubscribeUser = null;
@@ -110,6 +112,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     presence.start();
     notifications.start();
     notifications.load().catch(error => console.warn('notification settings not loaded', error));
+    pins.loadSaved();
   }
 
   function signedOut() {
@@ -131,6 +134,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     notes.clear();
     notifications.clear();
     search.clear();
+    pins.clear();
     people.clear();
     api.dropSession();
   }
@@ -361,6 +365,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     search,
     drafts,
     sidebar,
+    pins,
     start,
     logout,
     openChat,
