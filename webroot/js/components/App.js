@@ -10,6 +10,7 @@ import { SearchPanel } from './Search.js';
 import { NotesPanelHost } from './Notes.js';
 import { FilesPanel, Lightbox } from './Files.js';
 import { MembersPanel } from './Members.js';
+import { PinsPanel, SavedPanel } from './Pins.js';
 import { DesktopBar, ScheduleDialog, Toasts, UrgentBanner } from './Notifications.js';
 import { ConfirmHost } from './Confirm.js';
 import {
@@ -145,6 +146,8 @@ function Workspace() {
     h(ThreadPanel),
     h(FilesPanel),
     h(MembersPanel),
+    h(PinsPanel),
+    h(SavedPanel),
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),

@@ -6,6 +6,7 @@ import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
 import { askConfirm } from './Confirm.js';
+import { MessageMenu, PinMarker } from './Pins.js';
 import { memo, useDisplayName, useIsBot, useMe, useSlice } from './hooks.js';
 
 export const EMOJIS = ['👍', '❤️', '😂', '🎉', '😮', '😢', '🙏', '👀'];
@@ -217,8 +218,10 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
       h('span', { class: 'sender' }, sender),
       h(BotTag, { userId: message.senderId }),
       h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created)),
-      message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent')),
+      message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),
+      message.pinned && !message.deleted && h(PinMarker)),
     compact && message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),
+    compact && message.pinned && !message.deleted && h(PinMarker),
     message.deleted
       ? h('p', { class: 'tombstone' }, 'This message was deleted.')
       : editing
@@ -245,7 +248,8 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     copied && h('span', { class: 'copied-tip', role: 'status' }, 'Link copied'),
     own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => setEditing(true) }, h(Icon, { name: 'edit' })),
     own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: askDelete },
-      h(Icon, { name: 'trash' }))),
+      h(Icon, { name: 'trash' })),
+    h(MessageMenu, { message })),
   picking && h(EmojiPicker, {
     onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),
   }));
