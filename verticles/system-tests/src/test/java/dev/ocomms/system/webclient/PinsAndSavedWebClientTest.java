@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
@@ -76,10 +77,21 @@ class PinsAndSavedWebClientTest {
     return browser;
   }
 
-  /** Opens a message's "More" menu and picks the item with this data-action. */
-  private static void fromMenu(Browser browser, WebElement message, String action) {
-    new Actions(browser.driver()).moveToElement(message).perform();
-    message.findElement(By.cssSelector("[data-action=message-menu]")).click();
+  /**
+   * Opens the "More" menu of the message with this text and picks the item with this data-action. The row may be
+   * drawn again meanwhile (the send acknowledged): it is looked up again until the menu opens.
+   */
+  private static void fromMenu(Browser browser, String text, String action) {
+    browser.until(d -> {
+      try {
+        WebElement message = browser.awaitMessage(text);
+        new Actions(browser.driver()).moveToElement(message).perform();
+        message.findElement(By.cssSelector("[data-action=message-menu]")).click();
+        return !d.findElements(By.cssSelector(".message-menu [data-action=" + action + "]")).isEmpty();
+      } catch (StaleElementReferenceException e) {
+        return false;
+      }
+    }, "the message's menu open");
     browser.click(By.cssSelector(".message-menu [data-action=" + action + "]"));
   }
 
@@ -105,18 +117,19 @@ class PinsAndSavedWebClientTest {
     Browser a = open(alice);
     Browser b = open(bob);
     a.send("The launch checklist");
-    WebElement message = a.awaitMessage("The launch checklist");
+    a.awaitMessage("The launch checklist");
     b.awaitMessage("The launch checklist");
 
-    fromMenu(a, message, "pin");
+    fromMenu(a, "The launch checklist", "pin");
 
     b.until(d -> b.awaitMessage("The launch checklist").findElements(By.cssSelector(".pin-marker")).size() == 1,
         "Bob sees the pin marker");
     b.until(d -> "1".equals(pinCount(b)), "Bob's header counts one pin");
     b.click(By.cssSelector(".chat-header .pins-trigger"));
-    WebElement pin = b.waitFor(By.cssSelector(".pins-panel .pin-card"));
-    b.until(d -> pin.getText().contains("The launch checklist") && pin.getText().contains("Pinned by Alice"),
-        "the pin names the message and who pinned it");
+    b.until(d -> {
+      String pin = d.findElement(By.cssSelector(".pins-panel .pin-card")).getText();
+      return pin.contains("The launch checklist") && pin.contains("Pinned by Alice");
+    }, "the pin names the message and who pinned it");
     shoot(b, "pins-panel-light-1280.png");
     size(b, 390, 844);
     shoot(b, "pins-panel-light-390.png");
@@ -136,9 +149,9 @@ class PinsAndSavedWebClientTest {
     server.workspace(alice, List.of(bob));
     Browser b = open(bob);
     b.send("Read this later");
-    WebElement message = b.awaitMessage("Read this later");
+    b.awaitMessage("Read this later");
 
-    fromMenu(b, message, "save");
+    fromMenu(b, "Read this later", "save");
     b.click(By.cssSelector(".sidebar [data-action=saved]"));
     b.until(d -> d.findElement(By.cssSelector(".saved-panel .pin-card")).getText().contains("Read this later"),
         "the Saved panel lists it");
