@@ -77,6 +77,9 @@ function Workspace() {
   const threadRootId = useSlice(client.chats.selection, state => state.threadRootId);
   const filesOpen = useSlice(client.files.slice, state => state.open);
   const membersOpen = useSlice(client.members.slice, state => state.open);
+  const pinsOpen = useSlice(client.pins.panel, state => state.open);
+  const savedOpen = useSlice(client.pins.saved, state => state.open);
+  const listOpen = pinsOpen || savedOpen;
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
   // On a phone the chat list is a drawer over the chat: opened from the chat's header, closed by choosing a chat.
   const [chatsOpen, setChatsOpen] = useState(false);
@@ -135,7 +138,7 @@ function Workspace() {
   }, []);
 
   const Dialog = dialog && DIALOGS[dialog];
-  const classes = `layout${threadRootId || filesOpen || membersOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
+  const classes = `layout${threadRootId || filesOpen || membersOpen || listOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
   return h('div', { class: classes, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
     h('div', { class: 'top-bars' }, h(ConnectionBanner), h(UrgentBanner), h(DesktopBar)),

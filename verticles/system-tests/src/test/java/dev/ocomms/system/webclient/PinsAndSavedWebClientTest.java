@@ -99,6 +99,12 @@ class PinsAndSavedWebClientTest {
     return browser.waitFor(By.cssSelector(".chat-header .pins-trigger")).getDomAttribute("data-count");
   }
 
+  private static void theme(Browser browser, String theme) {
+    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
+    browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
+  }
+
   private static void size(Browser browser, int width, int height) {
     browser.driver().manage().window().setSize(new Dimension(width, height));
   }
@@ -134,6 +140,8 @@ class PinsAndSavedWebClientTest {
     size(b, 390, 844);
     shoot(b, "pins-panel-light-390.png");
     size(b, 1280, 800);
+    theme(b, "dark");
+    shoot(b, "pins-panel-dark-1280.png");
 
     b.click(By.cssSelector(".pins-panel .pin-card [data-action=unpin]"));
     a.until(d -> "".equals(pinCount(a)) || "0".equals(pinCount(a)), "Alice's header counts no pin");
@@ -151,7 +159,13 @@ class PinsAndSavedWebClientTest {
     b.send("Read this later");
     b.awaitMessage("Read this later");
 
-    fromMenu(b, "Read this later", "save");
+    b.until(d -> {
+      new Actions(d).moveToElement(b.awaitMessage("Read this later")).perform();
+      b.awaitMessage("Read this later").findElement(By.cssSelector("[data-action=message-menu]")).click();
+      return !d.findElements(By.cssSelector(".message-menu [data-action=save]")).isEmpty();
+    }, "the menu open");
+    shoot(b, "message-menu-light-1280.png");
+    b.click(By.cssSelector(".message-menu [data-action=save]"));
     b.click(By.cssSelector(".sidebar [data-action=saved]"));
     b.until(d -> d.findElement(By.cssSelector(".saved-panel .pin-card")).getText().contains("Read this later"),
         "the Saved panel lists it");
