@@ -14,6 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.ElementNotInteractableException;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -78,20 +79,29 @@ class PinsAndSavedWebClientTest {
   }
 
   /**
-   * Opens the "More" menu of the message with this text and picks the item with this data-action. The row may be
-   * drawn again meanwhile (the send acknowledged): it is looked up again until the menu opens.
+   * Opens the "More" menu of the message with this text. The row may be drawn again meanwhile (the send
+   * acknowledged), and its toolbar shows only under the pointer: it is looked up and hovered again until the menu is
+   * open.
    */
-  private static void fromMenu(Browser browser, String text, String action) {
+  private static void openMenu(Browser browser, String text) {
     browser.until(d -> {
+      if (!d.findElements(By.cssSelector(".message-menu")).isEmpty()) {
+        return true;
+      }
       try {
         WebElement message = browser.awaitMessage(text);
         new Actions(browser.driver()).moveToElement(message).perform();
         message.findElement(By.cssSelector("[data-action=message-menu]")).click();
-        return !d.findElements(By.cssSelector(".message-menu [data-action=" + action + "]")).isEmpty();
-      } catch (StaleElementReferenceException e) {
+      } catch (StaleElementReferenceException | ElementNotInteractableException e) {
         return false;
       }
+      return !d.findElements(By.cssSelector(".message-menu")).isEmpty();
     }, "the message's menu open");
+  }
+
+  /** Picks the item with this data-action from the "More" menu of the message with this text. */
+  private static void fromMenu(Browser browser, String text, String action) {
+    openMenu(browser, text);
     browser.click(By.cssSelector(".message-menu [data-action=" + action + "]"));
   }
 
@@ -159,11 +169,7 @@ class PinsAndSavedWebClientTest {
     b.send("Read this later");
     b.awaitMessage("Read this later");
 
-    b.until(d -> {
-      new Actions(d).moveToElement(b.awaitMessage("Read this later")).perform();
-      b.awaitMessage("Read this later").findElement(By.cssSelector("[data-action=message-menu]")).click();
-      return !d.findElements(By.cssSelector(".message-menu [data-action=save]")).isEmpty();
-    }, "the menu open");
+    openMenu(b, "Read this later");
     shoot(b, "message-menu-light-1280.png");
     b.click(By.cssSelector(".message-menu [data-action=save]"));
     b.click(By.cssSelector(".sidebar [data-action=saved]"));
