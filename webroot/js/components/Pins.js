@@ -28,7 +28,9 @@ export function MessageMenu({ message }) {
     setOpen(false);
     action();
   };
-  return h('span', { class: 'message-menu-host' },
+  // Closed by Esc, by a choice, or by focus going anywhere else (a click elsewhere on the page).
+  return h('span', { class: 'message-menu-host',
+    onFocusOut: event => open && !event.currentTarget.contains(event.relatedTarget) && setOpen(false) },
     h('button', { 'aria-label': 'More message actions', title: 'More', 'aria-haspopup': 'menu',
       'aria-expanded': String(open), 'data-action': 'message-menu', onClick: () => setOpen(!open) },
     h(Icon, { name: 'more' })),
