@@ -20,6 +20,10 @@ export const REQUEST = Object.freeze({
   NOTES_VERSIONS: 'notes.versions',
   CHAT_FOCUS: 'chat.focus',
   NOTIFICATION_ACK: 'notification.ack',
+  MESSAGE_PIN: 'chat.message.pin',
+  PINS: 'chat.pins',
+  MESSAGE_SAVE: 'chat.message.save',
+  SAVED: 'chat.saved',
 });
 
 /** The address a chat's events are published on (members may register). */
@@ -34,6 +38,9 @@ export const EVENT = Object.freeze({
   MESSAGE_UPDATED: 'message.updated',
   MESSAGE_DELETED: 'message.deleted',
   MESSAGE_REACTION: 'message.reaction',
+  MESSAGE_PINNED: 'message.pinned',
+  MESSAGE_UNPINNED: 'message.unpinned',
+  MESSAGE_SAVED: 'message.saved',
   READ_RECEIPT: 'read.receipt',
   TYPING_INDICATOR: 'typing.indicator',
   MEMBER_JOINED: 'member.joined',
@@ -61,18 +68,20 @@ export const EVENTS_BY_SCOPE = Object.freeze({
   [SCOPE.CHAT]: Object.freeze([
     EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION, EVENT.READ_RECEIPT,
     EVENT.TYPING_INDICATOR, EVENT.MEMBER_JOINED, EVENT.MEMBER_LEFT, EVENT.CHAT_UPDATED, EVENT.SYNC_REQUIRED,
-    EVENT.NOTE_UPDATED, EVENT.NOTE_EDITING,
+    EVENT.NOTE_UPDATED, EVENT.NOTE_EDITING, EVENT.MESSAGE_PINNED, EVENT.MESSAGE_UNPINNED,
   ]),
   [SCOPE.USER]: Object.freeze([
     EVENT.CHAT_ADDED, EVENT.CHAT_REMOVED, EVENT.NOTIFICATION_BADGE, EVENT.PRESENCE_CHANGED, EVENT.SYNC_REQUIRED,
     EVENT.PERSONAL_NOTE_UPDATED, EVENT.NOTIFICATION_TOAST, EVENT.NOTIFICATION_SETTINGS, EVENT.NOTIFICATION_ACKED,
     EVENT.USER_UPDATED,
+    EVENT.MESSAGE_SAVED,
   ]),
 });
 
 /** Numbered per chat, replayed by `chat.sync`, delivered in seq order. */
 export const SEQUENCED = Object.freeze(new Set([
-  EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION,
+  EVENT.MESSAGE_NEW, EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION, EVENT.MESSAGE_PINNED,
+  EVENT.MESSAGE_UNPINNED,
 ]));
 
 /**
@@ -119,6 +128,8 @@ export const REASON = Object.freeze({
   FILE_TYPE_NOT_ALLOWED: 'file_type_not_allowed',
   FILE_TYPE_MISMATCH: 'file_type_mismatch',
   IMAGE_UNREADABLE: 'image_unreadable',
+  TOO_MANY_PINS: 'too_many_pins',
+  TOO_MANY_SAVED_ITEMS: 'too_many_saved_items',
 });
 
 /** Limits the server sets on requests the client makes. */

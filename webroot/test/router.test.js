@@ -53,6 +53,8 @@ describe('the client\'s routes', () => {
       'chat message.updated': 'messages',
       'chat message.deleted': 'messages',
       'chat message.reaction': 'messages',
+      'chat message.pinned': 'messages',
+      'chat message.unpinned': 'messages',
       'chat read.receipt': 'messages',
       'chat typing.indicator': 'typing',
       'chat member.joined': 'messages',
@@ -71,6 +73,7 @@ describe('the client\'s routes', () => {
       'user notification.settings': 'notifications',
       'user notification.acked': 'notifications',
       'user user.updated': 'people',
+      'user message.saved': 'saved',
     });
   });
 

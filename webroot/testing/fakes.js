@@ -436,6 +436,7 @@ export async function connectedClient(t, { chats = [channel('c-general', 'genera
   bus.answer('chat.sync', () => ({ chats: {} }));
   bus.answer('presence.subscribe', body => ({ users: body.userIds.map(userId => ({ userId, status: 'available' })) }));
   bus.answer('chat.read', body => ({ chatId: body.chatId, seq: body.seq, unreadCount: 0, mentionCount: 0 }));
+  bus.answer('chat.saved', () => ({ items: [], hasMore: false }));
   const favicons = [];
   let ids = 0;
   const client = createClient({

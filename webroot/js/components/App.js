@@ -10,6 +10,7 @@ import { SearchPanel } from './Search.js';
 import { NotesPanelHost } from './Notes.js';
 import { FilesPanel, Lightbox } from './Files.js';
 import { MembersPanel } from './Members.js';
+import { PinsPanel, SavedPanel } from './Pins.js';
 import { DesktopBar, ScheduleDialog, Toasts, UrgentBanner } from './Notifications.js';
 import { ConfirmHost } from './Confirm.js';
 import {
@@ -78,6 +79,9 @@ function Workspace() {
   const threadRootId = useSlice(client.chats.selection, state => state.threadRootId);
   const filesOpen = useSlice(client.files.slice, state => state.open);
   const membersOpen = useSlice(client.members.slice, state => state.open);
+  const pinsOpen = useSlice(client.pins.panel, state => state.open);
+  const savedOpen = useSlice(client.pins.saved, state => state.open);
+  const listOpen = pinsOpen || savedOpen;
   const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
   // On a phone the chat list is a drawer over the chat: opened from the chat's header, closed by choosing a chat.
   const [chatsOpen, setChatsOpen] = useState(false);
@@ -136,7 +140,7 @@ function Workspace() {
   }, []);
 
   const Dialog = dialog && DIALOGS[dialog];
-  const classes = `layout${threadRootId || filesOpen || membersOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
+  const classes = `layout${threadRootId || filesOpen || membersOpen || listOpen ? ' with-thread' : ''}${chatsOpen ? ' chats-open' : ''}`;
   return h('div', { class: classes, 'data-connection': connection },
     h('a', { class: 'skip-link', href: '#main' }, 'Skip to messages'),
     h('div', { class: 'top-bars' }, h(ConnectionBanner), h(UrgentBanner), h(DesktopBar)),
@@ -147,6 +151,8 @@ function Workspace() {
     h(ThreadPanel),
     h(FilesPanel),
     h(MembersPanel),
+    h(PinsPanel),
+    h(SavedPanel),
     h(SearchPanel),
     h(NotesPanelHost),
     Dialog && h(Dialog, { onClose: close }),

@@ -6,6 +6,7 @@ import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
 import { NotesButton } from './Notes.js';
 import { FilesButton } from './Files.js';
+import { PinsButton } from './Pins.js';
 import { ChatNotificationButton } from './Notifications.js';
 import { MembersButton, SystemLine } from './Members.js';
 import { Icon } from './icons.js';
@@ -549,7 +550,8 @@ export function ChatPane({ onShowChats, openDialog }) {
         }, 'Leave'),
         h(ChatNotificationButton, { chatId: chat.id }),
         h(NotesButton, { chatId: chat.id }),
-        h(FilesButton, { chatId: chat.id })),
+        h(FilesButton, { chatId: chat.id }),
+        h(PinsButton, { chatId: chat.id })),
       h(SearchButton),
       h('button', { class: 'icon-button header-more', 'aria-label': 'More actions', title: 'More',
         'aria-expanded': String(more), 'aria-controls': `header-actions-${chat.id}`, onClick: () => setMore(!more) },

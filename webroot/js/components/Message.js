@@ -7,6 +7,7 @@ import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
 import { Rich, ViaTag } from './Rich.js';
 import { askConfirm } from './Confirm.js';
+import { MessageMenu, PinMarker } from './Pins.js';
 import { memo, useDisplayName, useIsBot, useMe, useSlice } from './hooks.js';
 import { EmojiPicker } from './EmojiPicker.js';
 
@@ -215,8 +216,10 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
       h(BotTag, { userId: message.senderId }),
       h(ViaTag, { via: message.via }),
       h('time', { datetime: message.createdAt, title: fullFormat.format(created) }, timeFormat.format(created)),
-      message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent')),
+      message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),
+      message.pinned && !message.deleted && h(PinMarker)),
     compact && message.priority === 'urgent' && h('span', { class: 'urgent-tag' }, 'Urgent'),
+    compact && message.pinned && !message.deleted && h(PinMarker),
     message.deleted
       ? h('p', { class: 'tombstone' }, 'This message was deleted.')
       : editing
@@ -245,7 +248,8 @@ export const Message = memo(function MessageRow({ message, chatId, compact, isLa
     copied && h('span', { class: 'copied-tip', role: 'status' }, 'Link copied'),
     own && h('button', { 'aria-label': 'Edit message', title: 'Edit', onClick: () => setEditing(true) }, h(Icon, { name: 'edit' })),
     own && h('button', { 'aria-label': 'Delete message', title: 'Delete', onClick: askDelete },
-      h(Icon, { name: 'trash' }))),
+      h(Icon, { name: 'trash' })),
+    h(MessageMenu, { message })),
   picking && h(EmojiPicker, {
     anchor: reactButton.current, label: 'Pick a reaction',
     onPick: emoji => client.messages.react(message, emoji), onClose: () => setPicking(false),

@@ -7,6 +7,7 @@ import { Icon } from './icons.js';
 import { Avatar } from './Message.js';
 import { badgeLane, memo, useChatTitle, useMe, usePresence, useRow, useSlice } from './hooks.js';
 import { NotificationItems, untilText, useDnd, useMuted } from './Notifications.js';
+import { SavedLink } from './Pins.js';
 import { signOut } from '../desktop.js';
 import { shallowEqual } from '../store/slice.js';
 import { sameSections, sidebarSections } from '../store/sidebar.js';
@@ -203,6 +204,7 @@ export function Sidebar({ openDialog, onChose }) {
       h('h2', { class: 'workspace-name' }, workspace ? workspace.name : 'No workspace'),
       workspace && h('button', { class: 'icon-button', title: 'Invite people', 'aria-label': 'Invite people',
         onClick: () => openDialog('invite') }, h(Icon, { name: 'invite' }))),
+    h(SavedLink, { onChose }),
     // A chat chosen (the open one too) closes the list where it is a drawer (a phone).
     h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages',
       onClick: event => event.target.closest?.('.chat-link') && onChose?.() },

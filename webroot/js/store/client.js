@@ -28,6 +28,7 @@ import { createMembers } from './members.js';
 import { createDrafts } from './drafts.js';
 import { createSidebarPrefs } from './sidebar.js';
 import { browserTimeZone } from './status.js';
+import { createPins } from './pins.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -69,6 +70,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const search = createSearch({ bus, session, chats, people, timeZone });
   const drafts = createDrafts({ storage });
   const sidebar = createSidebarPrefs({ storage, session });
+  const pins = createPins({ bus, router, session, chats, messages, notices, panels: [files, members] });
   notices.listen({ messages, chats, session, people });
 
   let unsubscribeUser = null;
@@ -119,6 +121,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     joinPendingInvite();
     notifications.start();
     notifications.load().catch(error => console.warn('notification settings not loaded', error));
+    pins.loadSaved();
   }
 
   function signedOut() {
@@ -140,6 +143,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     notes.clear();
     notifications.clear();
     search.clear();
+    pins.clear();
     people.clear();
     api.dropSession();
   }
@@ -418,6 +422,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     search,
     drafts,
     sidebar,
+    pins,
     start,
     logout,
     openChat,

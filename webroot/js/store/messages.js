@@ -68,6 +68,7 @@ export function createMessages({ bus, router, api, session, people, chats, conne
   const books = new Map(); // chatId -> {syncedSeq, ahead: Set, byId: Map, later: Map, laterDropped, epoch}
   const newListeners = new Set();
   const upsertListeners = new Set();
+  const sequencedListeners = new Set(); // (chatId, event, message): every numbered event, live or replayed
   const memberEventListeners = new Set(); // (event, chatId): member.joined / member.left heard live
   const membersLoadedListeners = new Set(); // (chatId, count): a chat's member list was read
 
@@ -178,6 +179,7 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     if (views.get(chatId).loaded || event.message.replyTo) {
       upsert(chatId, event.message, event.seq);
     }
+    sequencedListeners.forEach(listener => listener(chatId, event, event.message));
     if (event.seq <= book.syncedSeq) {
       return;
     }
@@ -206,7 +208,8 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     chats.countMessage(chatId, event.message);
     applySequenced(chatId, event);
   }));
-  [EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION].forEach(type =>
+  [EVENT.MESSAGE_UPDATED, EVENT.MESSAGE_DELETED, EVENT.MESSAGE_REACTION, EVENT.MESSAGE_PINNED,
+    EVENT.MESSAGE_UNPINNED].forEach(type =>
     router.own(SCOPE.CHAT, type, 'messages', owned((event, chatId) => applySequenced(chatId, event))));
   router.own(SCOPE.CHAT, EVENT.READ_RECEIPT, 'messages', owned((event, chatId) => {
     setReader(chatId, event.userId, event.seq);
@@ -545,6 +548,7 @@ export function createMessages({ bus, router, api, session, people, chats, conne
       if (views.get(chatId).loaded || message?.replyTo) {
         upsert(chatId, message, event.seq);
       }
+      sequencedListeners.forEach(listener => listener(chatId, event, message));
     });
     book.syncedSeq = Math.max(book.syncedSeq, result.syncedSeq);
     book.ahead.forEach(seq => {
@@ -629,6 +633,11 @@ export function createMessages({ bus, router, api, session, people, chats, conne
     onNewMessage: listener => {
       newListeners.add(listener);
       return () => newListeners.delete(listener);
+    },
+    /** `listener(chatId, event, message)` for every numbered event, heard live or replayed by a sync. */
+    onSequenced: listener => {
+      sequencedListeners.add(listener);
+      return () => sequencedListeners.delete(listener);
     },
     /** `listener(chatId, message)` whenever a message is stored (an acknowledgement, an event, history). */
     onUpsert: listener => {

@@ -345,7 +345,7 @@ final class ChatStore extends PgStore<ChatStore> {
           Row row = rows.iterator().next();
           return new Message(id, chatId, row.getLong("seq"), id, actor, "", null, 0, null, Message.emptyMentions(),
               "normal", new JsonArray(), row.getOffsetDateTime("created_at"), null, null, new JsonArray(), system,
-              null);
+              null, null);
         });
   }
 

@@ -18,7 +18,7 @@ import java.util.UUID;
 record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, String content, UUID replyTo,
                int replyCount, OffsetDateTime lastReplyAt, JsonObject mentions, String priority, JsonArray attachments,
                OffsetDateTime createdAt, OffsetDateTime editedAt, OffsetDateTime deletedAt, JsonArray reactions,
-               JsonObject system, JsonObject integration) {
+               JsonObject system, JsonObject integration, OffsetDateTime pinnedAt) {
 
   /** The select list that {@link #of(Row)} reads; alias the message {@code m}. */
   static final String COLUMNS = """
@@ -27,7 +27,8 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
       COALESCE((SELECT json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'userIds', r.users) ORDER BY r.first)
                 FROM (SELECT emoji, count(*) AS n, array_agg(user_id::text ORDER BY created_at) AS users,
                              min(created_at) AS first
-                      FROM messaging.reactions WHERE message_id = m.id GROUP BY emoji) r), '[]'::json) AS reactions""";
+                      FROM messaging.reactions WHERE message_id = m.id GROUP BY emoji) r), '[]'::json) AS reactions,
+      (SELECT p.pinned_at FROM messaging.pins p WHERE p.message_id = m.id) AS pinned_at""";
 
   static Message of(Row row) {
     Object mentions = row.getValue("mentions");
@@ -44,7 +45,7 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         row.getOffsetDateTime("created_at"), row.getOffsetDateTime("edited_at"), row.getOffsetDateTime("deleted_at"),
         reactions instanceof JsonArray array ? array : new JsonArray(),
         system instanceof JsonObject json ? json : null,
-        integration instanceof JsonObject json ? json : null);
+        integration instanceof JsonObject json ? json : null, row.getOffsetDateTime("pinned_at"));
   }
 
   /** What happened to the chat, not something someone wrote: never unread, never notifying, never edited. */
@@ -80,7 +81,11 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
         .put("priority", priority)
         .put("fileIds", deleted() ? new JsonArray() : fileIds())
         .put("attachments", deleted() ? new JsonArray() : attachments)
-        .put("reactions", reactions);
+        .put("reactions", reactions)
+        .put("pinned", pinnedAt != null);
+    if (pinnedAt != null) {
+      json.put("pinnedAt", Timestamps.iso(pinnedAt));
+    }
     // Only system messages carry these: the messages people write keep the JSON (and the cost) they always had.
     if (isSystem()) {
       json.put("kind", "system").put("system", system);
@@ -112,6 +117,10 @@ record Message(UUID id, UUID chatId, long seq, UUID clientId, UUID senderId, Str
       case MESSAGE_DELETED -> new Event.MessageDeleted(chat, seq, message, json);
       case MESSAGE_REACTION -> new Event.MessageReaction(chat, seq, message, detail.getString("emoji"),
           detail.getString("userId"), detail.getString("action"), reactions, json);
+      case MESSAGE_PINNED -> new Event.MessagePinned(chat, seq, message, detail.getString("userId"),
+          detail.getString("pinnedAt"), json);
+      case MESSAGE_UNPINNED -> new Event.MessageUnpinned(chat, seq, message, detail.getString("userId"),
+          detail.getString("pinnedAt"), json);
       default -> throw new IllegalArgumentException("not a message event: " + type);
     };
   }

@@ -9,6 +9,7 @@ import dev.ocomms.shared.bus.Requests;
 import dev.ocomms.shared.errors.ErrorCode;
 import dev.ocomms.shared.errors.OcommsException;
 import dev.ocomms.shared.errors.Reason;
+import dev.ocomms.shared.events.Event;
 import dev.ocomms.shared.events.EventType;
 import dev.ocomms.shared.events.Events;
 import dev.ocomms.shared.node.Node;
@@ -23,6 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -313,6 +317,123 @@ final class MessageActions {
                   ? store.byId(messageId).toSingle() : Single.error(failure));
         })
         .map(message -> new JsonObject().put("messageId", messageId.toString()).put("reactions", message.reactions()));
+  }
+
+  // Pins and saved items
+
+  /**
+   * {@code chat.message.pin {messageId, pinned}}: any member pins or unpins a message of the chat (not a system
+   * message, not a deleted one); a sequenced event ({@code message.pinned} / {@code message.unpinned}) like a
+   * reaction. Pinning a pinned message, or unpinning one that is not, changes nothing and answers the same.
+   */
+  Single<JsonObject> pin(BusRequest request) {
+    UUID caller = request.caller();
+    UUID messageId = request.body().id("messageId");
+    boolean pinned = request.body().optionalBool("pinned")
+        .orElseThrow(() -> Input.invalid("pinned", "pinned must be true or false"));
+    return limits.takeReaction(caller).andThen(visibleMessage(messageId, caller))
+        .flatMap(message -> {
+          if (message.isSystem()) {
+            return Single.error(new OcommsException(ErrorCode.FORBIDDEN, "system messages cannot be pinned"));
+          }
+          if (message.deleted()) {
+            return Single.error(new OcommsException(ErrorCode.NOT_FOUND, "this message was deleted"));
+          }
+          OffsetDateTime at = pinned ? OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)
+              : message.pinnedAt();
+          JsonObject detail = new JsonObject().put("userId", caller.toString())
+              .put("pinnedAt", at == null ? null : Timestamps.iso(at));
+          return change(message.chatId(), caller, pinned ? EventType.MESSAGE_PINNED : EventType.MESSAGE_UNPINNED,
+                  messageId, detail,
+                  tx -> (pinned ? tx.pin(messageId, message.chatId(), caller, at) : tx.unpin(messageId))
+                      .flatMap(changed -> changed ? Single.just(1) : Single.error(new Unchanged())))
+              .onErrorResumeNext(failure -> failure instanceof Unchanged
+                  ? store.byId(messageId).toSingle() : Single.error(failure));
+        })
+        .map(message -> new JsonObject().put("messageId", messageId.toString()).put("pinned", message.pinnedAt() != null)
+            .put("pinnedAt", message.pinnedAt() == null ? null : Timestamps.iso(message.pinnedAt())));
+  }
+
+  /** {@code chat.pins {chatId}}: the chat's pins, newest pin first, each with who pinned it when and its message. */
+  Single<JsonObject> pins(BusRequest request) {
+    UUID caller = request.caller();
+    UUID chatId = request.body().id("chatId");
+    return store.standing(chatId, caller)
+        .filter(MessageStore.Standing::member)
+        .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such chat")))
+        .flatMap(standing -> store.pins(chatId))
+        .map(pins -> new JsonObject().put("chatId", chatId.toString()).put("pins", new JsonArray(pins.stream()
+            .map(pin -> new JsonObject().put("messageId", pin.message().id().toString())
+                .put("userId", pin.pinnedBy().toString()).put("pinnedAt", Timestamps.iso(pin.pinnedAt()))
+                .put("message", pin.message().toJson()))
+            .toList())));
+  }
+
+  /**
+   * {@code chat.message.save {messageId, saved}}: adds a message of a chat the caller is in to their saved items, or
+   * removes it; their other sessions hear {@code message.saved} on {@code user.<id>}. A repeated save or an unsave of
+   * nothing changes nothing and sends nothing. Removing works even once the message is gone from the caller's view.
+   */
+  Single<JsonObject> save(BusRequest request) {
+    UUID caller = request.caller();
+    UUID messageId = request.body().id("messageId");
+    boolean saved = request.body().optionalBool("saved")
+        .orElseThrow(() -> Input.invalid("saved", "saved must be true or false"));
+    OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS);
+    Single<Map.Entry<UUID, Boolean>> changed = saved
+        ? limits.takeReaction(caller).andThen(visibleMessage(messageId, caller))
+            .flatMap(message -> message.deleted() || message.isSystem()
+                ? Single.error(new OcommsException(ErrorCode.NOT_FOUND, "no such message"))
+                : store.transaction(tx -> tx.save(caller, messageId, at))
+                    .map(done -> Map.entry(message.chatId(), done)))
+        : limits.takeReaction(caller).andThen(store.byId(messageId)
+            .switchIfEmpty(Single.error(() -> new OcommsException(ErrorCode.NOT_FOUND, "no such message")))
+            .flatMap(message -> store.unsave(caller, messageId).map(done -> Map.entry(message.chatId(), done))));
+    return changed.map(entry -> {
+      String savedAt = saved ? Timestamps.iso(at) : null;
+      if (entry.getValue()) {
+        Events.publish(vertx.eventBus(), new Event.MessageSaved(caller.toString(), entry.getKey().toString(),
+            messageId.toString(), saved, savedAt));
+      }
+      return new JsonObject().put("messageId", messageId.toString()).put("chatId", entry.getKey().toString())
+          .put("saved", saved);
+    });
+  }
+
+  /**
+   * {@code chat.saved {cursor?, limit?}}: the caller's saved items, newest first; messages of chats they left (and
+   * deleted ones) are left out. {@code nextCursor} pages on while {@code hasMore}.
+   */
+  Single<JsonObject> saved(BusRequest request) {
+    UUID caller = request.caller();
+    Input body = request.body();
+    int limit = body.optionalInt("limit", 1, 100).orElse(50);
+    OffsetDateTime beforeAt = null;
+    UUID beforeId = null;
+    if (body.has("cursor")) {
+      String[] parts = body.string("cursor").split("_", 2);
+      try {
+        beforeAt = OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(Long.parseLong(parts[0])), ZoneOffset.UTC);
+        beforeId = UUID.fromString(parts[1]);
+      } catch (RuntimeException e) {
+        throw Input.invalid("cursor", "cursor must be a nextCursor this list gave");
+      }
+    }
+    return store.saved(caller, beforeAt, beforeId, limit + 1).map(items -> {
+      boolean hasMore = items.size() > limit;
+      List<MessageStore.Saved> page = hasMore ? items.subList(0, limit) : items;
+      JsonObject reply = new JsonObject().put("items", new JsonArray(page.stream()
+              .map(item -> new JsonObject().put("messageId", item.message().id().toString())
+                  .put("chatId", item.message().chatId().toString()).put("savedAt", Timestamps.iso(item.savedAt()))
+                  .put("message", item.message().toJson()))
+              .toList()))
+          .put("hasMore", hasMore);
+      if (hasMore) {
+        MessageStore.Saved last = page.get(page.size() - 1);
+        reply.put("nextCursor", last.savedAt().toInstant().toEpochMilli() + "_" + last.message().id());
+      }
+      return reply;
+    });
   }
 
   /**

@@ -12,6 +12,7 @@ import io.vertx.rxjava3.sqlclient.RowSet;
 import io.vertx.rxjava3.sqlclient.SqlClient;
 import io.vertx.rxjava3.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -241,10 +242,135 @@ final class MessageStore extends PgStore<MessageStore> {
         .map(RowSet::rowCount);
   }
 
+  /** Deleting a message also removes its pin (a deleted message is never pinned). */
   Single<Integer> markDeleted(UUID messageId, UUID by) {
-    return query("UPDATE messaging.messages SET deleted_at = now(), deleted_by = $2, content = ''"
-            + " WHERE id = $1 AND deleted_at IS NULL", Tuple.of(messageId, by))
+    return query("""
+            WITH unpinned AS (DELETE FROM messaging.pins WHERE message_id = $1)
+            UPDATE messaging.messages SET deleted_at = now(), deleted_by = $2, content = ''
+            WHERE id = $1 AND deleted_at IS NULL""", Tuple.of(messageId, by))
         .map(RowSet::rowCount);
+  }
+
+  // Pins and saved items
+
+  /** Pins one chat may have (Slack's limit too). */
+  static final int MAX_PINS = 100;
+  /** Saved items one user may have. */
+  static final int MAX_SAVED = 1000;
+
+  /**
+   * Pins a message; whether anything changed (false: it was pinned already). Runs after the chat's next seq was taken,
+   * which locks the chat row, so the count read here is the committed one and two pins cannot both take the last
+   * place. Past {@link #MAX_PINS} it fails with {@code too_many_pins}.
+   */
+  Single<Boolean> pin(UUID messageId, UUID chatId, UUID userId, OffsetDateTime at) {
+    return query("""
+            WITH state AS (
+              SELECT (SELECT count(*) FROM messaging.pins WHERE chat_id = $2) AS n,
+                     EXISTS (SELECT 1 FROM messaging.pins WHERE message_id = $1) AS present
+            ), inserted AS (
+              INSERT INTO messaging.pins (message_id, chat_id, pinned_by, pinned_at)
+              SELECT $1, $2, $3, $4 FROM state WHERE NOT state.present AND state.n < $5
+              RETURNING 1
+            )
+            SELECT state.n, state.present, (SELECT count(*) FROM inserted) AS inserted FROM state""",
+        Tuple.of(messageId, chatId, userId, at, MAX_PINS))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          if (row.getLong("inserted") > 0) {
+            return true;
+          }
+          if (row.getBoolean("present")) {
+            return false;
+          }
+          throw new OcommsException(Reason.TOO_MANY_PINS, "a chat has at most " + MAX_PINS + " pinned messages",
+              new JsonObject().put("max", MAX_PINS));
+        });
+  }
+
+  /** Removes a message's pin; whether it was pinned. */
+  Single<Boolean> unpin(UUID messageId) {
+    return query("DELETE FROM messaging.pins WHERE message_id = $1", Tuple.of(messageId))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** A pin with its message as it is now. */
+  record Pin(UUID pinnedBy, OffsetDateTime pinnedAt, Message message) {
+  }
+
+  /** A chat's pins, newest pin first (at most {@link #MAX_PINS}). */
+  Single<List<Pin>> pins(UUID chatId) {
+    return query("SELECT " + Message.COLUMNS + ", p.pinned_by, p.pinned_at AS pin_at"
+            + " FROM messaging.pins p JOIN messaging.messages m ON m.id = p.message_id"
+            + " WHERE p.chat_id = $1 ORDER BY p.pinned_at DESC, p.message_id DESC LIMIT $2",
+        Tuple.of(chatId, MAX_PINS))
+        .map(rows -> {
+          List<Pin> pins = new ArrayList<>();
+          rows.forEach(row -> pins.add(new Pin(row.getUUID("pinned_by"), row.getOffsetDateTime("pin_at"),
+              Message.of(row))));
+          return pins;
+        });
+  }
+
+  /**
+   * Saves a message for a user; whether anything changed (false: saved already). Locks the user's saved items for
+   * the transaction (an advisory lock on the user id), so two saves cannot both take the last of {@link #MAX_SAVED}
+   * places; past it, {@code too_many_saved_items}.
+   */
+  Single<Boolean> save(UUID userId, UUID messageId, OffsetDateTime at) {
+    return query("SELECT pg_advisory_xact_lock(hashtextextended('saved:' || $1::uuid::text, 0))", Tuple.of(userId))
+        .flatMap(locked -> query("""
+                WITH state AS (
+                  SELECT (SELECT count(*) FROM messaging.saved_items WHERE user_id = $1) AS n,
+                         EXISTS (SELECT 1 FROM messaging.saved_items WHERE user_id = $1 AND message_id = $2) AS present
+                ), inserted AS (
+                  INSERT INTO messaging.saved_items (user_id, message_id, saved_at)
+                  SELECT $1, $2, $3 FROM state WHERE NOT state.present AND state.n < $4
+                  RETURNING 1
+                )
+                SELECT state.n, state.present, (SELECT count(*) FROM inserted) AS inserted FROM state""",
+            Tuple.of(userId, messageId, at, MAX_SAVED)))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          if (row.getLong("inserted") > 0) {
+            return true;
+          }
+          if (row.getBoolean("present")) {
+            return false;
+          }
+          throw new OcommsException(Reason.TOO_MANY_SAVED_ITEMS, "you can save at most " + MAX_SAVED + " messages",
+              new JsonObject().put("max", MAX_SAVED));
+        });
+  }
+
+  /** Removes a saved item; whether it was saved. */
+  Single<Boolean> unsave(UUID userId, UUID messageId) {
+    return query("DELETE FROM messaging.saved_items WHERE user_id = $1 AND message_id = $2",
+        Tuple.of(userId, messageId))
+        .map(rows -> rows.rowCount() > 0);
+  }
+
+  /** A saved item with its message as it is now. */
+  record Saved(OffsetDateTime savedAt, Message message) {
+  }
+
+  /**
+   * A user's saved items, newest first, before the cursor ({@code savedAt}, {@code messageId}) when given: only
+   * messages of chats they are still a member of, and not deleted ones.
+   */
+  Single<List<Saved>> saved(UUID userId, OffsetDateTime beforeAt, UUID beforeId, int limit) {
+    String cursor = beforeAt == null ? "" : " AND (s.saved_at, s.message_id) < ($3, $4)";
+    Tuple args = beforeAt == null ? Tuple.of(userId, limit) : Tuple.of(userId, limit, beforeAt, beforeId);
+    return query("SELECT " + Message.COLUMNS + ", s.saved_at"
+            + " FROM messaging.saved_items s JOIN messaging.messages m ON m.id = s.message_id"
+            + " JOIN messaging.chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = s.user_id"
+            + " WHERE s.user_id = $1 AND m.deleted_at IS NULL" + cursor
+            + " ORDER BY s.saved_at DESC, s.message_id DESC LIMIT $2", args)
+        .map(rows -> {
+          List<Saved> saved = new ArrayList<>();
+          rows.forEach(row -> saved.add(new Saved(row.getOffsetDateTime("saved_at"), Message.of(row))));
+          return saved;
+        });
   }
 
   /** Distinct emoji one message may carry (Slack's limit too). */

@@ -124,6 +124,10 @@ public class MessagingVerticle extends AbstractVerticle {
     actions.put(Addresses.CHAT_MESSAGE_EDIT, messages::editMessage);
     actions.put(Addresses.CHAT_MESSAGE_DELETE, messages::deleteMessage);
     actions.put(Addresses.CHAT_MESSAGE_REACT, messages::react);
+    actions.put(Addresses.CHAT_MESSAGE_PIN, messages::pin);
+    actions.put(Addresses.CHAT_PINS, messages::pins);
+    actions.put(Addresses.CHAT_MESSAGE_SAVE, messages::save);
+    actions.put(Addresses.CHAT_SAVED, messages::saved);
     actions.put(Addresses.CHAT_HISTORY, history::history);
     actions.put(Addresses.CHAT_SYNC, sync::sync);
     actions.put(Addresses.CHAT_READ, readState::markRead);

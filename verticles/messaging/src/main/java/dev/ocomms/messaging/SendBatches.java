@@ -60,7 +60,7 @@ final class SendBatches {
     /** The message as its batch stored it: new, so no replies, edits or reactions yet. */
     Message stored(SendDecision.Stored decision) {
       return new Message(id, chatId, decision.seq(), clientId, senderId, content, replyTo, 0, null, mentions.toJson(),
-          priority, attachments, decision.createdAt(), null, null, new JsonArray(), null, integration);
+          priority, attachments, decision.createdAt(), null, null, new JsonArray(), null, integration, null);
     }
   }
 

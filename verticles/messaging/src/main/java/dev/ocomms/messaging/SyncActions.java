@@ -130,6 +130,9 @@ final class SyncActions {
       event.put("emoji", stored.detail().getString("emoji")).put("userId", stored.detail().getString("userId"))
           .put("action", stored.detail().getString("action"));
     }
+    if ((type == EventType.MESSAGE_PINNED || type == EventType.MESSAGE_UNPINNED) && stored.detail() != null) {
+      event.put("userId", stored.detail().getString("userId")).put("pinnedAt", stored.detail().getString("pinnedAt"));
+    }
     return event;
   }
 

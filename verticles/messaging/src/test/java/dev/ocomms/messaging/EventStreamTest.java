@@ -314,7 +314,7 @@ class EventStreamTest {
                   "UPDATE messaging.chats SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
               .rxExecute(Tuple.of(UUID.fromString(chatId)))
               .flatMap(seqs -> connection.preparedQuery("INSERT INTO messaging.chat_events (chat_id, seq, type,"
-                      + " message_id) VALUES ($1, $2, 'message.pinned', $3)"
+                      + " message_id) VALUES ($1, $2, 'message.bookmarked', $3)"
                       + " RETURNING tx::text::bigint AS tx, position")
                   .rxExecute(Tuple.of(UUID.fromString(chatId), seqs.iterator().next().getLong(0),
                       UUID.fromString(before.getString("id")))))

@@ -140,6 +140,12 @@ public final class RestApi {
       forward(builder, "editMessage", Addresses.CHAT_MESSAGE_EDIT, ctx -> body(ctx).mergeIn(messageId(ctx)), 200);
       forward(builder, "deleteMessage", Addresses.CHAT_MESSAGE_DELETE, RestApi::messageId, 200);
       forward(builder, "reactToMessage", Addresses.CHAT_MESSAGE_REACT, ctx -> body(ctx).mergeIn(messageId(ctx)), 200);
+      forward(builder, "pinMessage", Addresses.CHAT_MESSAGE_PIN, ctx -> messageId(ctx).put("pinned", true), 200);
+      forward(builder, "unpinMessage", Addresses.CHAT_MESSAGE_PIN, ctx -> messageId(ctx).put("pinned", false), 200);
+      forward(builder, "listPins", Addresses.CHAT_PINS, RestApi::chatId, 200);
+      forward(builder, "saveMessage", Addresses.CHAT_MESSAGE_SAVE, ctx -> messageId(ctx).put("saved", true), 200);
+      forward(builder, "unsaveMessage", Addresses.CHAT_MESSAGE_SAVE, ctx -> messageId(ctx).put("saved", false), 200);
+      forward(builder, "listSaved", Addresses.CHAT_SAVED, RestApi::savedQuery, 200);
       forward(builder, "sync", Addresses.CHAT_SYNC, RestApi::body, 200);
       forward(builder, "search", Addresses.SEARCH_QUERY, RestApi::searchQuery, 200);
 
@@ -297,6 +303,14 @@ public final class RestApi {
     }
     QueryParameters.wholeNumber(ctx, "limit", 1, HISTORY_LIMIT).ifPresent(limit -> query.put("limit", limit));
     QueryParameters.text(ctx, "rootId").ifPresent(rootId -> query.put("rootId", rootId));
+    return query;
+  }
+
+  /** ?cursor=&limit= as chat.saved takes them. */
+  private static JsonObject savedQuery(RoutingContext ctx) {
+    JsonObject query = new JsonObject();
+    QueryParameters.text(ctx, "cursor").ifPresent(cursor -> query.put("cursor", cursor));
+    QueryParameters.wholeNumber(ctx, "limit", 1, 100).ifPresent(limit -> query.put("limit", limit));
     return query;
   }
 

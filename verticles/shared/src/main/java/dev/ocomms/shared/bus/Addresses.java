@@ -20,6 +20,14 @@ public final class Addresses {
   public static final String CHAT_MESSAGE_EDIT = "chat.message.edit";
   public static final String CHAT_MESSAGE_DELETE = "chat.message.delete";
   public static final String CHAT_MESSAGE_REACT = "chat.message.react";
+  /** Pins or unpins a message to its chat: {messageId, pinned}. */
+  public static final String CHAT_MESSAGE_PIN = "chat.message.pin";
+  /** A chat's pins, newest first: {chatId}. */
+  public static final String CHAT_PINS = "chat.pins";
+  /** Saves a message for oneself or removes it from one's saved items: {messageId, saved}. */
+  public static final String CHAT_MESSAGE_SAVE = "chat.message.save";
+  /** One's saved items, newest first, paged: {cursor?, limit?}. */
+  public static final String CHAT_SAVED = "chat.saved";
   public static final String CHAT_READ = "chat.read";
   public static final String CHAT_SYNC = "chat.sync";
   public static final String CHAT_HISTORY = "chat.history";
@@ -49,7 +57,7 @@ public final class Addresses {
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
       NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK, CHAT_LIST_MINE,
-      USERS_ME_BRIDGE);
+      USERS_ME_BRIDGE, CHAT_MESSAGE_PIN, CHAT_PINS, CHAT_MESSAGE_SAVE, CHAT_SAVED);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";

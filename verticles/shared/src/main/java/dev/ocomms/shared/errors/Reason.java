@@ -15,6 +15,9 @@ public enum Reason {
   CONTENT_TOO_LONG("content_too_long", ErrorCode.VALIDATION_FAILED),
   TOO_MANY_EMOJI("too_many_emoji", ErrorCode.CONFLICT),
   TOO_MANY_REACTIONS("too_many_reactions", ErrorCode.CONFLICT),
+  /** A chat already has its 100 pins; a user already has 1,000 saved items. */
+  TOO_MANY_PINS("too_many_pins", ErrorCode.CONFLICT),
+  TOO_MANY_SAVED_ITEMS("too_many_saved_items", ErrorCode.CONFLICT),
   SLOW_CONSUMER("slow_consumer", ErrorCode.RATE_LIMITED),
   TOO_MANY_FRAMES("too_many_frames", ErrorCode.RATE_LIMITED),
   /** A bot asked for what only people do: log in, create a workspace, invite or join one. */

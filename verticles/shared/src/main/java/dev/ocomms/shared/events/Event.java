@@ -91,7 +91,42 @@ public sealed interface Event {
     }
   }
 
+  /** A message was pinned to its chat by {@code userId} at {@code pinnedAt}; the message as it is now. */
+  record MessagePinned(String chatId, long seq, String messageId, String userId, String pinnedAt, JsonObject message)
+      implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_PINNED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("seq", seq).put("messageId", messageId).put("userId", userId)
+          .put("pinnedAt", pinnedAt).put("message", message);
+    }
+  }
+
+  /** A message's pin was removed by {@code userId}; {@code pinnedAt} is when the pin had been made. */
+  record MessageUnpinned(String chatId, long seq, String messageId, String userId, String pinnedAt, JsonObject message)
+      implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_UNPINNED;
+    }
+
+    public String audienceId() {
+      return chatId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("seq", seq).put("messageId", messageId).put("userId", userId)
+          .put("pinnedAt", pinnedAt).put("message", message);
+    }
+  }
+
   // Unsequenced chat events.
+
 
   record MemberJoined(String chatId, String userId, String by, int memberCount) implements Event {
     public EventType type() {
@@ -363,6 +398,22 @@ public sealed interface Event {
     public JsonObject toJson() {
       return start(type()).put("chatId", chatId).put("messageId", messageId).put("userId", userId)
           .put("acknowledgedAt", acknowledgedAt);
+    }
+  }
+
+  /** To the user's own sessions (their other devices): a message was added to or removed from their saved items. */
+  record MessageSaved(String userId, String chatId, String messageId, boolean saved, String savedAt) implements Event {
+    public EventType type() {
+      return EventType.MESSAGE_SAVED;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).put("chatId", chatId).put("messageId", messageId).put("saved", saved)
+          .put("savedAt", savedAt);
     }
   }
 }

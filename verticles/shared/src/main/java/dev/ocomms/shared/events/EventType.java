@@ -21,6 +21,10 @@ public enum EventType {
   MESSAGE_UPDATED("message.updated", Audience.CHAT, true),
   MESSAGE_DELETED("message.deleted", Audience.CHAT, true),
   MESSAGE_REACTION("message.reaction", Audience.CHAT, true),
+  MESSAGE_PINNED("message.pinned", Audience.CHAT, true),
+  MESSAGE_UNPINNED("message.unpinned", Audience.CHAT, true),
+  /** To the user's own sessions: a message was saved or removed from their saved items. */
+  MESSAGE_SAVED("message.saved", Audience.USER, false),
   READ_RECEIPT("read.receipt", Audience.CHAT, false),
   NOTIFICATION_BADGE("notification.badge", Audience.USER, false),
   PRESENCE_CHANGED("presence.changed", Audience.USER, false),

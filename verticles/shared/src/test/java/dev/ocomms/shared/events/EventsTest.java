@@ -20,7 +20,7 @@ class EventsTest {
   @Test
   @DisplayName("a stream event of a type this node does not know has an empty type, and keeps its cursor, chat and seq")
   void unknownStreamEventTypeIsEmpty() {
-    JsonObject json = new JsonObject().put("type", "message.pinned").put("chatId", "c1").put("seq", 7)
+    JsonObject json = new JsonObject().put("type", "message.bookmarked").put("chatId", "c1").put("seq", 7)
         .put("position", "41.99");
 
     StreamEvent event = StreamEvent.of(json);
@@ -54,7 +54,7 @@ class EventsTest {
   @Test
   @DisplayName("EventType.find of an unknown, empty, null or enum-constant name is empty and never throws")
   void findUnknownIsEmpty() {
-    assertThat(EventType.find("message.pinned")).isEmpty();
+    assertThat(EventType.find("message.bookmarked")).isEmpty();
     assertThat(EventType.find("")).isEmpty();
     assertThat(EventType.find(null)).isEmpty();
     assertThat(EventType.find("MESSAGE_NEW")).as("the enum name is not the wire name").isEmpty();
@@ -72,16 +72,17 @@ class EventsTest {
   }
 
   @Test
-  @DisplayName("only message.new, message.updated, message.deleted and message.reaction are sequenced")
+  @DisplayName("only the message events (new, updated, deleted, reaction, pinned, unpinned) are sequenced")
   void onlyMessageEventsAreSequenced() {
-    Set<String> sequenced = Set.of("message.new", "message.updated", "message.deleted", "message.reaction");
+    Set<String> sequenced = Set.of("message.new", "message.updated", "message.deleted", "message.reaction",
+        "message.pinned", "message.unpinned");
     for (EventType type : EventType.values()) {
       assertThat(EventType.isSequenced(type.wireName())).as(type.wireName())
           .isEqualTo(sequenced.contains(type.wireName()));
       assertThat(type.sequenced()).as(type.wireName()).isEqualTo(sequenced.contains(type.wireName()));
     }
     assertThat(EventType.isSequenced("read.receipt")).as("its seq is a watermark").isFalse();
-    assertThat(EventType.isSequenced("message.pinned")).isFalse();
+    assertThat(EventType.isSequenced("message.bookmarked")).isFalse();
     assertThat(EventType.isSequenced(null)).isFalse();
   }
 
