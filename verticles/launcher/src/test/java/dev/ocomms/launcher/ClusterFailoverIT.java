@@ -117,6 +117,7 @@ class ClusterFailoverIT {
     environment.put("OCOMMS_BRIDGE_CONNECTIONS_PER_SECOND", "1000");
     environment.put("OCOMMS_BRIDGE_CONNECTIONS_PER_IP_PER_SECOND", "1000");
     environment.put("OCOMMS_SHUTDOWN_GRACE_SECONDS", "5");
+    environment.put("OCOMMS_BOT_BRIDGE_PORT", String.valueOf(FreePorts.next()));
     Files.createDirectories(workDir.resolve(name));
     LauncherProcess process = LauncherProcess.start(workDir, environment);
     Node node = new Node(process, httpPort, opsPort, clusterPort);
