@@ -279,7 +279,10 @@ export function Composer({ chatId, rootId, label }) {
       'aria-autocomplete': 'list', 'aria-controls': completion ? listId : undefined,
       'aria-activedescendant': completion ? `${listId}-${completion.index}` : undefined,
       onInput, onKeyDown, onPaste, readOnly: waiting, 'aria-busy': waiting ? 'true' : undefined,
-      onBlur: () => setTimeout(() => setCompletion(null), 150),
+      // A click on a suggestion blurs first: the list goes a moment later, and only if focus did not come back.
+      onBlur: () => setTimeout(() => document.activeElement !== box.current && setCompletion(null), 150),
+      // Back in the box (after a menu or a toast took focus), what is before the caret is offered again.
+      onFocus: event => updateCompletion(event.currentTarget.value, event.currentTarget.selectionStart),
     }),
     h('div', { class: 'composer-buttons' },
       h('input', { ref: picker, type: 'file', multiple: true, class: 'visually-hidden file-picker', tabindex: -1,
