@@ -119,7 +119,8 @@ class ClientSmokeTest {
   void switches() {
     JsonObject light = results().getJsonObject("switch").getJsonObject("light");
     JsonObject heavy = results().getJsonObject("switch").getJsonObject("heavy");
-    assertThat(heavy.getInteger("messagesLoaded")).isEqualTo(HEAVY);
+    // Its history also holds the system lines of its members joining (stored messages since #19).
+    assertThat(heavy.getInteger("messagesLoaded")).isBetween(HEAVY, HEAVY + 10);
     for (JsonObject side : new JsonObject[] {light, heavy}) {
       assertThat(side.getInteger("count")).as(side.encode()).isEqualTo(SWITCHES);
       assertThat(side.getInteger("timedOut")).isZero();
