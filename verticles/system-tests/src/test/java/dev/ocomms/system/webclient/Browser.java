@@ -232,6 +232,12 @@ final class Browser implements AutoCloseable {
     waitFor(locator).click();
   }
 
+  /** Opens the user menu (status, notifications, picture, theme) and waits until it shows. */
+  void openUserMenu() {
+    click(By.cssSelector(".sidebar button.me"));
+    waitFor(By.cssSelector(".user-menu .menu"));
+  }
+
   void type(By locator, String text) {
     WebElement field = waitFor(locator);
     field.clear();

@@ -125,7 +125,7 @@ class ChannelMembersWebClientTest {
   }
 
   private static void theme(Browser browser, String theme) {
-    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.openUserMenu();
     browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
     browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
   }

@@ -385,7 +385,7 @@ class FileSharingWebClientTest {
     b.awaitMessage("Hello with a face");
     assertThat(b.driver().findElements(By.cssSelector(".message-list img.avatar"))).isEmpty();
 
-    a.click(By.cssSelector("button.me"));
+    a.openUserMenu();
     a.driver().findElement(By.cssSelector(".user-menu input.avatar-picker"))
         .sendKeys(avatarPng("me.png").toString());
     a.until(d -> !d.findElements(By.cssSelector("button.me img.avatar")).isEmpty(), "Alice's menu shows it");

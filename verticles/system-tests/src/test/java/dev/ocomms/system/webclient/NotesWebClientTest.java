@@ -154,7 +154,7 @@ class NotesWebClientTest {
   }
 
   private static void theme(Browser browser, String theme) {
-    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.openUserMenu();
     browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
     browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
   }
@@ -332,7 +332,7 @@ class NotesWebClientTest {
   void the_personal_note_and_the_panel_in_both_themes_and_at_phone_width() {
     Pair pair = pair();
     Browser a = pair.a();
-    a.click(By.cssSelector(".sidebar button.me"));
+    a.openUserMenu();
     a.click(By.cssSelector("[data-action=personal-note]"));
     a.waitFor(By.cssSelector(".notes-panel[data-note=personal]"));
     awaitReady(a);

@@ -176,7 +176,7 @@ class NotificationsWebClientTest {
   }
 
   private static void theme(Browser browser, String theme) {
-    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.openUserMenu();
     browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
     browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
   }
@@ -334,7 +334,7 @@ class NotificationsWebClientTest {
     Browser b = pair.b();
     Browser other = open("Bob's other window", pair.bob());
     other.awaitConnected();
-    b.click(By.cssSelector(".sidebar button.me"));
+    b.openUserMenu();
     b.click(By.cssSelector(".menu [data-action=pause]"));
     shoot(b, "notifications-dnd-menu-light.png");
     b.click(By.cssSelector(".menu [data-pause='1h']"));
@@ -348,14 +348,14 @@ class NotificationsWebClientTest {
     assertThat(settings.getJsonObject("dnd").getString("until")).isNotNull();
 
     theme(b, "dark");
-    b.click(By.cssSelector(".sidebar button.me"));
+    b.openUserMenu();
     b.click(By.cssSelector(".menu [data-action=pause]"));
     shoot(b, "notifications-dnd-menu-dark.png");
     b.click(By.cssSelector(".menu [data-action=resume]"));
     b.until(d -> d.findElements(pausedDot).isEmpty(), "resumed");
     other.until(d -> d.findElements(pausedDot).isEmpty(), "resumed in the other window");
 
-    b.click(By.cssSelector(".sidebar button.me"));
+    b.openUserMenu();
     b.click(By.cssSelector(".menu [data-action=schedule]"));
     WebElement zone = b.waitFor(By.cssSelector(".schedule-form select[name=timeZone]"));
     assertThat(zone.getDomProperty("value"))

@@ -110,7 +110,7 @@ class PinsAndSavedWebClientTest {
   }
 
   private static void theme(Browser browser, String theme) {
-    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.openUserMenu();
     browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
     browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
   }

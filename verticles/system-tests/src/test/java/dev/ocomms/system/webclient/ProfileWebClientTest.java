@@ -108,7 +108,7 @@ class ProfileWebClientTest {
   }
 
   private static void theme(Browser browser, String theme) {
-    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.openUserMenu();
     browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
     browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
   }
@@ -129,7 +129,7 @@ class ProfileWebClientTest {
     Browser b = signedIn(team.bob());
     assertThat(b.driver().findElements(dmStatus(team.alice()))).isEmpty();
 
-    a.click(By.cssSelector(".sidebar button.me"));
+    a.openUserMenu();
     a.click(By.cssSelector("[data-action=edit-profile]"));
     a.click(By.cssSelector(".quick-emoji-choice[aria-label='Emoji 📅']"));
     a.type(By.id("profile-status-text"), "In a meeting");
@@ -158,7 +158,7 @@ class ProfileWebClientTest {
     theme(a, "dark");
     size(a, 390, 844);
     a.click(By.cssSelector(".chat-header .show-chats"));
-    a.click(By.cssSelector(".sidebar button.me"));
+    a.openUserMenu();
     a.click(By.cssSelector("[data-action=edit-profile]"));
     assertThat(a.waitFor(By.id("profile-status-text")).getDomProperty("value")).isEqualTo("In a meeting");
     shoot(a, "profile-dialog-dark-390.png");

@@ -119,7 +119,7 @@ class UnreadAndMessageToolsWebClientTest {
   }
 
   private static void theme(Browser browser, String theme) {
-    browser.click(By.cssSelector(".sidebar button.me"));
+    browser.openUserMenu();
     browser.click(By.cssSelector("[data-theme-choice=" + theme + "]"));
     browser.until(d -> theme.equals(browser.script("return document.documentElement.dataset.theme")), theme);
   }
@@ -328,7 +328,7 @@ class UnreadAndMessageToolsWebClientTest {
   void unreads_first_puts_unread_chats_in_a_section_at_the_top() {
     Team team = team();
     Browser a = browser(team.alice(), "general");
-    a.click(By.cssSelector(".sidebar button.me"));
+    a.openUserMenu();
     a.click(By.cssSelector("[data-action=unreads-first]"));
     post(team.bob(), team.randomId(), "Look here");
     By inUnreads = By.cssSelector(".sidebar [data-section=unreads] .chat-link[data-chat-id='" + team.randomId() + "']");

@@ -1,6 +1,7 @@
 package dev.ocomms.testkit.bridge;
 
 import dev.ocomms.testkit.Blocking;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -30,7 +31,12 @@ public final class WebSocketBridgeClient extends InboxClient {
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
-    bridge.socket = Blocking.get(client.connect(options).onSuccess(bridge::attach), TIMEOUT);
+    // Handlers go on before connecting: a frame that arrives before a handler is set is dropped, and the SockJS
+    // open frame follows the upgrade at once.
+    ClientWebSocket socket = client.webSocket();
+    bridge.attach(socket);
+    Blocking.get(socket.connect(options), TIMEOUT);
+    bridge.socket = socket;
     if (bridge.sockJs) {
       bridge.awaitOpen(TIMEOUT);
     }
