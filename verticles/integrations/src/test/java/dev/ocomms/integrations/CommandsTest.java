@@ -50,6 +50,7 @@ class CommandsTest {
   private static Vertx receiverVertx;
   private static HttpServer receiver;
   private static int port;
+  private static String integrations;
   /** Every request the receiver got: its path, headers and body. */
   private static final ConcurrentLinkedQueue<Received> RECEIVED = new ConcurrentLinkedQueue<>();
   /** Set when the hanging endpoint's 10 s are over. */
@@ -75,10 +76,12 @@ class CommandsTest {
     port = receiver.actualPort();
     system = TestSystem.builder()
         .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(PresenceVerticle::new)
-        .deploy(NotificationsVerticle::new).deploy(IntegrationsVerticle::new).deploy(GatewayVerticle::new)
+        .deploy(NotificationsVerticle::new).deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
         .configure(config -> config.with(Setting.OUTBOUND_ALLOWED_HOSTS, "127.0.0.1:" + port))
         .start();
+    // Deployed apart, so that a test can stop and start it again.
+    integrations = system.cluster().deploy(0, IntegrationsVerticle::new);
   }
 
   @AfterAll
@@ -415,6 +418,53 @@ class CommandsTest {
         team.alice.token(), null);
     assertThat(deliveries.getJsonArray("deliveries").getJsonObject(0).getString("status")).isEqualTo("ok");
     assertThat(deliveries.getJsonArray("deliveries").getJsonObject(0).getInteger("httpStatus")).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("outgoing webhooks after a restart: messages sent while integrations was stopped fire once each, in order")
+  void outgoingAfterRestart() {
+    Team team = team();
+    String hookId = system.expect(201, HttpMethod.POST, "/chats/" + team.channel + "/outgoing-webhooks",
+        team.alice.token(), new JsonObject().put("name", "Restart").put("url", url("/outgoing"))
+            .put("triggerWords", new io.vertx.core.json.JsonArray().add("ship")))
+        .getJsonObject("outgoingWebhook").getString("id");
+    system.cluster().undeploy(0, integrations);
+    try {
+      send(team.bob, team.channel, "ship one");
+      send(team.bob, team.channel, "not this");
+      send(team.bob, team.channel, "ship two");
+    } finally {
+      integrations = system.cluster().deploy(0, IntegrationsVerticle::new);
+    }
+    send(team.bob, team.channel, "ship three");
+
+    awaitCall("/outgoing", r -> new JsonObject(r.body()).getString("text").equals("ship three"));
+    awaitCall("/outgoing", r -> new JsonObject(r.body()).getString("text").equals("ship one"));
+    awaitCall("/outgoing", r -> new JsonObject(r.body()).getString("text").equals("ship two"));
+    assertThat(RECEIVED.stream().filter(r -> r.path().equals("/outgoing")
+            && new JsonObject(r.body()).getString("outgoing_webhook_id").equals(hookId))
+        .map(r -> new JsonObject(r.body()).getString("text")).sorted().toList())
+        .containsExactly("ship one", "ship three", "ship two");
+  }
+
+  @Test
+  @DisplayName("chat.command refuses a line without a slash (validation_failed) and a chat not the caller's (not_found)")
+  void badInput() {
+    Team team = team();
+    Account stranger = system.register();
+
+    HttpResponse<Buffer> noSlash = system.call(0, HttpMethod.POST, "/chats/" + team.channel + "/commands",
+        team.alice.token(), new JsonObject().put("text", "shrug"));
+    HttpResponse<Buffer> notTheirs = system.call(0, HttpMethod.POST, "/chats/" + team.channel + "/commands",
+        stranger.token(), new JsonObject().put("text", "/shrug"));
+    HttpResponse<Buffer> memberHook = system.call(0, HttpMethod.POST, "/chats/" + team.channel + "/outgoing-webhooks",
+        team.bob.token(), new JsonObject().put("name", "x").put("url", url("/outgoing")));
+
+    assertThat(noSlash.statusCode()).isEqualTo(400);
+    assertThat(noSlash.bodyAsJsonObject().getString("field")).isEqualTo("text");
+    assertThat(notTheirs.statusCode()).isEqualTo(404);
+    assertThat(memberHook.statusCode()).as("a member who is not an admin").isEqualTo(403);
+    assertThat(history(team.alice, team.channel)).isEmpty();
   }
 
   // Helpers
