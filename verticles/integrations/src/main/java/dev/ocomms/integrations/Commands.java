@@ -175,7 +175,9 @@ final class Commands {
     if (text.isEmpty() || text.length() > MAX_TEXT || !text.startsWith("/")) {
       throw Input.invalid("text", "text must be a command line (\"/name ...\") of 1 to " + MAX_TEXT + " characters");
     }
-    String clientId = body.has("clientId") ? body.id("clientId").toString() : UUID.randomUUID().toString();
+    String clientId = body.has("clientId") ? Ids.parse(body.string("clientId"))
+        .orElseThrow(() -> Input.invalid("clientId", "clientId must be a UUID")).toString()
+        : UUID.randomUUID().toString();
     UUID threadRootId = body.has("threadRootId") ? body.id("threadRootId") : null;
     int space = indexOfSpace(text);
     String name = (space < 0 ? text : text.substring(0, space)).toLowerCase(java.util.Locale.ROOT);

@@ -203,7 +203,8 @@ final class OutgoingWebhooks {
       }
       String content = candidate.message().getString("content", "");
       for (CommandStore.OutgoingWebhook hook : hooks) {
-        if (!hook.chatId().equals(candidate.chatId())) {
+        // Only messages sent since the webhook exists (a follower catching up reads older ones).
+        if (!hook.chatId().equals(candidate.chatId()) || before(candidate.message(), hook.createdAt())) {
           continue;
         }
         String trigger = trigger(hook.triggerWords(), content);
@@ -214,6 +215,15 @@ final class OutgoingWebhooks {
       }
     }
     return calls;
+  }
+
+  private static boolean before(JsonObject message, String createdAt) {
+    String sent = message.getString("createdAt");
+    try {
+      return sent != null && Instant.parse(sent).isBefore(Instant.parse(createdAt));
+    } catch (java.time.format.DateTimeParseException e) {
+      return false;
+    }
   }
 
   /** The trigger word the text starts with ("" when the webhook has none), or null when it does not fire. */
