@@ -98,10 +98,11 @@ final class MessageActions {
   }
 
   /**
-   * {@code messaging.webhook.post {chatId, clientId, content, integration: {via, attachments, blocks}}} (internal,
-   * asked by the integrations verticle only, with the webhook's creator as the caller): a webhook's post, stored as an
-   * ordinary message of its creator that carries the {@code via} marker and the Slack attachments and blocks. The
-   * integrations verticle limits each webhook's rate, so the creator's own send limit is not taken.
+   * {@code messaging.webhook.post {chatId, clientId, content, replyTo?, integration: {via, attachments, blocks}}}
+   * (internal, asked by the integrations verticle only): a webhook's post, stored as an ordinary message of the caller
+   * (an incoming webhook's creator, a slash command's invoker, an outgoing webhook's creator) that carries the
+   * {@code via} marker and the Slack attachments and blocks. The integrations verticle limits each webhook's rate, so
+   * the caller's own send limit is not taken.
    */
   Single<JsonObject> postFromWebhook(BusRequest request) {
     Input body = request.body();
@@ -109,7 +110,9 @@ final class MessageActions {
     UUID clientId = uuid(body, "clientId");
     JsonObject integration = WebhookPosts.integration(body);
     String content = content(body, !WebhookPosts.isEmpty(integration));
-    return send(request.caller(), chatId, clientId, content, Optional.empty(), "normal", new JsonArray(), integration);
+    // A slash command run in a thread answers in that thread.
+    Optional<UUID> replyTo = body.has("replyTo") ? Optional.of(uuid(body, "replyTo")) : Optional.empty();
+    return send(request.caller(), chatId, clientId, content, replyTo, "normal", new JsonArray(), integration);
   }
 
   private Single<JsonObject> send(UUID caller, UUID chatId, UUID clientId, String content, Optional<UUID> replyTo,

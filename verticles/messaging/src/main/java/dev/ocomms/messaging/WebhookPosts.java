@@ -17,20 +17,35 @@ final class WebhookPosts {
   private static final int MAX_NAME = 80;
   private static final int MAX_URL = 2048;
   private static final int MAX_ITEMS = 50;
+  /** What may post with a marker: incoming webhooks, slash commands, outgoing webhooks (one id each). */
+  private static final java.util.List<String> ID_KEYS = java.util.List.of("webhookId", "commandId", "outgoingWebhookId");
 
   private WebhookPosts() {
   }
 
-  /** {@code integration} of the body, checked: {via: {webhookId, name, username?, iconUrl?}, attachments, blocks}. */
+  /**
+   * {@code integration} of the body, checked: {via: {webhookId | commandId | outgoingWebhookId, name, username?,
+   * iconUrl?}, attachments, blocks}.
+   */
   static JsonObject integration(Input body) {
     JsonObject given = body.object("integration");
     if (!(given.getValue("via") instanceof JsonObject via)) {
       throw Input.invalid("integration", "integration.via must be an object");
     }
-    if (!(via.getValue("webhookId") instanceof String webhookId) || Ids.parse(webhookId).isEmpty()) {
+    // Exactly one of: an incoming webhook, a slash command (its in-channel reply) or an outgoing webhook (its answer).
+    String idKey = null;
+    for (String key : ID_KEYS) {
+      if (via.containsKey(key)) {
+        if (idKey != null) {
+          throw Input.invalid("integration", "integration.via names one of " + ID_KEYS);
+        }
+        idKey = key;
+      }
+    }
+    if (idKey == null || !(via.getValue(idKey) instanceof String id) || Ids.parse(id).isEmpty()) {
       throw Input.invalid("integration", "integration.via.webhookId must be a UUID");
     }
-    JsonObject marker = new JsonObject().put("webhookId", webhookId)
+    JsonObject marker = new JsonObject().put(idKey, id)
         .put("name", text(via, "name", true));
     String username = text(via, "username", false);
     if (username != null) {

@@ -157,6 +157,22 @@ public final class RestApi {
           ctx -> body(ctx).put("webhookId", ctx.pathParam("webhookId")), 200);
       forward(builder, "deleteWebhook", Addresses.WEBHOOKS_DELETE,
           ctx -> new JsonObject().put("webhookId", ctx.pathParam("webhookId")), 204);
+      forward(builder, "runCommand", Addresses.CHAT_COMMAND, ctx -> body(ctx).mergeIn(chatId(ctx)), 200);
+      forward(builder, "createCommand", Addresses.COMMANDS_CREATE,
+          ctx -> body(ctx).put("workspaceId", ctx.pathParam("workspaceId")), 201);
+      forward(builder, "listCommands", Addresses.COMMANDS_LIST,
+          ctx -> new JsonObject().put("workspaceId", ctx.pathParam("workspaceId")), 200);
+      forward(builder, "deleteCommand", Addresses.COMMANDS_DELETE,
+          ctx -> new JsonObject().put("commandId", ctx.pathParam("commandId")), 204);
+      forward(builder, "listCommandDeliveries", Addresses.COMMANDS_DELIVERIES,
+          ctx -> new JsonObject().put("commandId", ctx.pathParam("commandId")), 200);
+      forward(builder, "createOutgoingWebhook", Addresses.OUTGOING_WEBHOOKS_CREATE,
+          ctx -> body(ctx).mergeIn(chatId(ctx)), 201);
+      forward(builder, "listOutgoingWebhooks", Addresses.OUTGOING_WEBHOOKS_LIST, RestApi::chatId, 200);
+      forward(builder, "deleteOutgoingWebhook", Addresses.OUTGOING_WEBHOOKS_DELETE,
+          ctx -> new JsonObject().put("outgoingWebhookId", ctx.pathParam("outgoingWebhookId")), 204);
+      forward(builder, "listOutgoingWebhookDeliveries", Addresses.OUTGOING_WEBHOOKS_DELIVERIES,
+          ctx -> new JsonObject().put("outgoingWebhookId", ctx.pathParam("outgoingWebhookId")), 200);
       forward(builder, "getNotificationSettings", Addresses.NOTIFICATION_SETTINGS_GET, ctx -> new JsonObject(), 200);
       forward(builder, "saveNotificationSettings", Addresses.NOTIFICATION_SETTINGS_SAVE, RestApi::body, 200);
       forward(builder, "listPendingUrgent", Addresses.NOTIFICATION_URGENT_PENDING, ctx -> new JsonObject(), 200);

@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class WebhookRoutes {
   public static final String PREFIX = "/hooks/";
+  /** Slash commands' response URLs: {@code /hooks/commands/<token>}. */
+  public static final String COMMAND_RESPONSES = "/hooks/commands/";
   public static final int BODY_LIMIT_BYTES = 40 * 1024;
 
   private final Vertx vertx;
@@ -32,6 +34,27 @@ public final class WebhookRoutes {
 
   public void mount(Router router) {
     router.post(PREFIX + ":secret").handler(this::post);
+    router.post(COMMAND_RESPONSES + ":token").handler(this::respond);
+  }
+
+  /**
+   * {@code POST /hooks/commands/<token>}: a slash command's {@code response_url} (docs/protocol.md, "Slash commands"),
+   * a JSON body {@code {response_type?, text, attachments?, blocks?}}; answered {@code 200 ok} as Slack does.
+   */
+  private void respond(RoutingContext ctx) {
+    JsonObject payload;
+    try {
+      payload = payload(ctx);
+    } catch (OcommsException invalid) {
+      Problems.send(ctx, invalid);
+      return;
+    }
+    JsonObject request = new JsonObject().put("token", ctx.pathParam("token")).put("payload", payload);
+    Requests.<JsonObject>request(vertx, Addresses.COMMANDS_RESPONSE, request,
+            new DeliveryOptions().setSendTimeout(ClientRequests.DEFAULT_TIMEOUT_MS))
+        .subscribe(answer -> ctx.response().setStatusCode(200).putHeader("Content-Type", "text/plain; charset=utf-8")
+                .end("ok").subscribe(() -> { }, e -> { }),
+            failure -> Problems.send(ctx, ClientRequests.failure(Addresses.COMMANDS_RESPONSE, failure)));
   }
 
   private void post(RoutingContext ctx) {

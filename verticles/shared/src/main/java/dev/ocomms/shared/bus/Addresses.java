@@ -52,12 +52,19 @@ public final class Addresses {
   /** The caller's own profile, as {@code GET /api/v1/users/me} answers: {} → {user} (a bot learns its id). */
   public static final String USERS_ME_BRIDGE = "users.me";
 
+  /**
+   * Runs a slash command in a chat of the caller's (served by integrations): {chatId, text ("/name args"), clientId,
+   * threadRootId?} → {command, kind: builtin | custom | unknown}. What only the invoker sees comes as
+   * {@code command.ephemeral} on {@code user.<id>}.
+   */
+  public static final String CHAT_COMMAND = "chat.command";
+
   /** The complete inbound allow-list of the bridge. */
   public static final List<String> BRIDGE_REQUESTS = List.of(
       CHAT_MESSAGE_SEND, CHAT_MESSAGE_EDIT, CHAT_MESSAGE_DELETE, CHAT_MESSAGE_REACT, CHAT_READ, CHAT_SYNC,
       CHAT_HISTORY, CHAT_TYPING, PRESENCE_UPDATE, PRESENCE_SUBSCRIBE, PRESENCE_UNSUBSCRIBE, SEARCH_QUERY,
       NOTES_GET, NOTES_SAVE, NOTES_EDITING, NOTES_VERSIONS, CHAT_FOCUS, NOTIFICATION_ACK, CHAT_LIST_MINE,
-      USERS_ME_BRIDGE, CHAT_MESSAGE_PIN, CHAT_PINS, CHAT_MESSAGE_SAVE, CHAT_SAVED);
+      USERS_ME_BRIDGE, CHAT_MESSAGE_PIN, CHAT_PINS, CHAT_MESSAGE_SAVE, CHAT_SAVED, CHAT_COMMAND);
 
   public static final String CHAT_PREFIX = "chat.";
   public static final String USER_PREFIX = "user.";
@@ -112,8 +119,10 @@ public final class Addresses {
   public static final String WORKSPACE_BOT_REMOVE = "messaging.workspace.bot.remove";
   /**
    * A webhook's post (internal; asked by the integrations verticle only, never reachable from a client), with the
-   * webhook's creator as the caller: {chatId, clientId, content, integration: {via: {webhookId, name, username?,
-   * iconUrl?}, attachments, blocks}} → the stored message, as chat.message.send answers.
+   * webhook's creator as the caller: {chatId, clientId, content, replyTo?, integration: {via: {webhookId | commandId |
+   * outgoingWebhookId, name, username?, iconUrl?}, attachments, blocks}} → the stored message, as chat.message.send
+   * answers. A slash command's in-channel reply comes this way too (via {commandId, name}, the invoker as the caller),
+   * and an outgoing webhook's answer (via {outgoingWebhookId, name}, its creator as the caller).
    */
   public static final String WEBHOOK_POST = "messaging.webhook.post";
   /** Is the caller a member of {@code chatId}? Asked by the bridge before it lets a socket REGISTER on the chat. */
@@ -294,6 +303,29 @@ public final class Addresses {
    * {}; not_found for an unknown or deleted secret, invalid_payload for a malformed one, rate_limited (retryAfter).
    */
   public static final String WEBHOOKS_INCOMING = "integrations.webhooks.incoming";
+
+  // Internal: integrations, slash commands and outgoing webhooks (docs/protocol.md, "Slash commands").
+  /** Creates a custom command (owners, admins): {workspaceId, command, url, description?, usageHint?} → {command, signingSecret}. */
+  public static final String COMMANDS_CREATE = "integrations.commands.create";
+  /** A workspace's commands (members): {workspaceId} → {commands, builtIns}. */
+  public static final String COMMANDS_LIST = "integrations.commands.list";
+  /** Deletes a custom command (owners, admins): {commandId} → {}. */
+  public static final String COMMANDS_DELETE = "integrations.commands.delete";
+  /** A command's last 50 calls, newest first (owners, admins): {commandId} → {deliveries}. */
+  public static final String COMMANDS_DELIVERIES = "integrations.commands.deliveries";
+  /**
+   * A post to a command's {@code response_url} (no caller; the token is the credential): {token, payload} → {};
+   * not_found (reasons response_url_expired, response_url_used_up) once it may not be used any more.
+   */
+  public static final String COMMANDS_RESPONSE = "integrations.commands.response";
+  /** Creates an outgoing webhook in a channel: {chatId, name, url, triggerWords?} → {outgoingWebhook, signingSecret}. */
+  public static final String OUTGOING_WEBHOOKS_CREATE = "integrations.outgoing.create";
+  /** A chat's outgoing webhooks: {chatId} → {outgoingWebhooks}. */
+  public static final String OUTGOING_WEBHOOKS_LIST = "integrations.outgoing.list";
+  /** Deletes an outgoing webhook: {outgoingWebhookId} → {}. */
+  public static final String OUTGOING_WEBHOOKS_DELETE = "integrations.outgoing.delete";
+  /** An outgoing webhook's last 50 calls, newest first: {outgoingWebhookId} → {deliveries}. */
+  public static final String OUTGOING_WEBHOOKS_DELIVERIES = "integrations.outgoing.deliveries";
 
   // Internal: gateway.
   /** Published cluster-wide to close one bridge socket wherever it is (per-user connection limit). */

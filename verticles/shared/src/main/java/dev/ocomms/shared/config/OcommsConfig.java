@@ -495,6 +495,25 @@ public final class OcommsConfig {
     return Optional.ofNullable((String) values.get(Setting.SECRETS_MASTER_KEY)).map(MasterKey::parse);
   }
 
+  /** The server's public base URL, without a trailing slash (see {@link Setting#PUBLIC_URL}). */
+  public String publicUrl() {
+    String url = (String) values.get(Setting.PUBLIC_URL);
+    if (url == null) {
+      return "http://localhost:" + values.getOrDefault(Setting.HTTP_PORT, 8080);
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /**
+   * Hosts ({@code host} or {@code host:port}, lower case) that slash commands and outgoing webhooks may call although
+   * they resolve to loopback, private, link-local or other internal addresses; empty: none.
+   */
+  @SuppressWarnings("unchecked")
+  public List<String> outboundAllowedHosts() {
+    return ((List<String>) values.getOrDefault(Setting.OUTBOUND_ALLOWED_HOSTS, List.of())).stream()
+        .map(host -> host.toLowerCase(java.util.Locale.ROOT)).toList();
+  }
+
   /**
    * Browser origins (scheme://host[:port]) allowed to open bridge connections and call the API, besides the
    * server's own origin.

@@ -87,7 +87,13 @@ public enum Setting {
   // (0 turns it off) and, when both are set, the PEM certificate chain and key it serves TLS with (paths).
   BOT_BRIDGE_PORT("botBridgePort", Kind.PORT_OR_OFF, false),
   BOT_BRIDGE_TLS_CERT("botBridgeTlsCert", Kind.TEXT, false),
-  BOT_BRIDGE_TLS_KEY("botBridgeTlsKey", Kind.TEXT, false);
+  BOT_BRIDGE_TLS_KEY("botBridgeTlsKey", Kind.TEXT, false),
+  // Outbound calls of slash commands and outgoing webhooks (docs/operations.md, "Outbound calls"): hosts
+  // ({@code host[:port]}) let through although they resolve to loopback, private or link-local addresses.
+  OUTBOUND_ALLOWED_HOSTS("outboundAllowedHosts", Kind.LIST, false),
+  // The server's public address as users and integrations reach it (scheme://host[:port]), for the absolute URLs it
+  // hands out (a slash command's response_url); unset: http://localhost:<httpPort>.
+  PUBLIC_URL("publicUrl", Kind.TEXT, false);
 
   /** How a raw value is checked and converted. {@code PORT_OR_OFF}: a port, or 0 for "not served". */
   public enum Kind { TEXT, URL, PORT, PORT_OR_OFF, POSITIVE_INT, LIST, PEM, BOOLEAN }

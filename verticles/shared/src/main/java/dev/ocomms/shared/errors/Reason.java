@@ -24,6 +24,13 @@ public enum Reason {
   BOT_NOT_ALLOWED("bot_not_allowed", ErrorCode.FORBIDDEN),
   /** A post to a webhook's URL that is not Slack's payload (docs/protocol.md, "Incoming webhooks"). */
   INVALID_PAYLOAD("invalid_payload", ErrorCode.VALIDATION_FAILED),
+  /** A slash command's or outgoing webhook's URL that may not be called (docs/protocol.md, "Outbound calls"). */
+  URL_NOT_ALLOWED("url_not_allowed", ErrorCode.VALIDATION_FAILED),
+  /** A slash command's response_url past its 30 minutes, or used its 5 times (docs/protocol.md, "Slash commands"). */
+  RESPONSE_URL_EXPIRED("response_url_expired", ErrorCode.NOT_FOUND),
+  RESPONSE_URL_USED_UP("response_url_used_up", ErrorCode.NOT_FOUND),
+  /** A custom slash command's name that its workspace already has, or a built-in's. */
+  COMMAND_TAKEN("command_taken", ErrorCode.CONFLICT),
   SEARCH_UNAVAILABLE("search_unavailable", ErrorCode.UNAVAILABLE),
   // Uploads: what a file is, judged from its bytes (docs/protocol.md, "Reasons").
   FILE_TYPE_NOT_ALLOWED("file_type_not_allowed", ErrorCode.UNSUPPORTED_MEDIA_TYPE),

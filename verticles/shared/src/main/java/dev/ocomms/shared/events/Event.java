@@ -344,6 +344,21 @@ public sealed interface Event {
     }
   }
 
+  /** A slash command's answer for its invoker's eyes only: {id, chatId, threadRootId?, command, text, ...}. */
+  record CommandEphemeral(String userId, JsonObject body) implements Event {
+    public EventType type() {
+      return EventType.COMMAND_EPHEMERAL;
+    }
+
+    public String audienceId() {
+      return userId;
+    }
+
+    public JsonObject toJson() {
+      return start(type()).mergeIn(body);
+    }
+  }
+
   /**
    * Tells a user of a message worth their attention: {@code toast} is {title, body, chatId, messageId, priority,
    * count} as the notifications verticle made it (see docs/protocol.md).

@@ -29,6 +29,8 @@ public enum EventType {
   NOTIFICATION_BADGE("notification.badge", Audience.USER, false),
   PRESENCE_CHANGED("presence.changed", Audience.USER, false),
   NOTIFICATION_TOAST("notification.toast", Audience.USER, false),
+  /** What a slash command shows its invoker only (docs/protocol.md, "Slash commands"); never stored. */
+  COMMAND_EPHEMERAL("command.ephemeral", Audience.USER, false),
   NOTIFICATION_SETTINGS("notification.settings", Audience.USER, false),
   NOTIFICATION_ACKED("notification.acked", Audience.USER, false),
   TYPING_INDICATOR("typing.indicator", Audience.CHAT, false),
