@@ -148,7 +148,7 @@ function Bots({ workspaceId, manage }) {
       h(Field, { form, name: 'username', id: 'bot-username', label: 'Username', required: true, maxLength: 32,
         autocomplete: 'off', hint: 'How people mention it: letters, digits, "_", "-" and ".".' }),
       h(Field, { form, name: 'displayName', id: 'bot-display-name', label: 'Display name', required: true,
-        maxLength: 80 }),
+        maxLength: 64 }),
       h(Field, { form, name: 'description', id: 'bot-description', label: 'Description', multiline: true,
         maxLength: 500, rows: 2 }),
       h(FormError, { form }),
