@@ -17,6 +17,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,7 @@ class IntegrationsWebClientTest {
     browser.click(By.cssSelector(".secret-box .copy-button"));
     browser.until(d -> d.findElement(By.cssSelector(".secret-box .copy-button")).getText().contains("Copied"), "Copied");
     assertThat(clipboard(browser)).isEqualTo(value);
+    browser.screenshot(Path.of("target", "screenshots", "integrations-bot-token-1280.png"));
 
     browser.click(By.cssSelector(".secret-box .secret-done"));
     browser.until(d -> d.findElements(By.id("bot-token")).isEmpty(), "the token gone once Done");
@@ -153,6 +155,7 @@ class IntegrationsWebClientTest {
         "the test posted");
     browser.until(d -> d.findElements(By.cssSelector(".webhook-list li")).stream()
         .anyMatch(row -> row.getText().contains("CI")), "the webhook listed");
+    browser.screenshot(Path.of("target", "screenshots", "integrations-webhook-390.png"));
 
     browser.keys(Keys.ESCAPE);
     browser.until(d -> d.findElements(By.cssSelector(".modal")).isEmpty(), "the page closed");
