@@ -331,7 +331,45 @@ export const rest = {
   vapidPublicKey: () => call('GET', '/users/me/push-subscriptions/vapid-public-key'),
   savePushSubscription: subscription => call('POST', '/users/me/push-subscriptions', subscription),
   deletePushSubscription: endpoint => call('DELETE', '/users/me/push-subscriptions', { endpoint }),
+  // Integrations (docs/protocol.md, "Bots", "Incoming webhooks", "Slash commands")
+  bots: workspaceId => call('GET', `/workspaces/${workspaceId}/bots`),
+  createBot: (workspaceId, fields) => call('POST', `/workspaces/${workspaceId}/bots`, fields),
+  deleteBot: botId => call('DELETE', `/bots/${encodeURIComponent(botId)}`),
+  rotateBotToken: botId => call('POST', `/bots/${encodeURIComponent(botId)}/token`),
+  webhooks: chatId => call('GET', `/chats/${chatId}/webhooks`),
+  createWebhook: (chatId, fields) => call('POST', `/chats/${chatId}/webhooks`, fields),
+  updateWebhook: (webhookId, change) => call('PATCH', `/webhooks/${encodeURIComponent(webhookId)}`, change),
+  deleteWebhook: webhookId => call('DELETE', `/webhooks/${encodeURIComponent(webhookId)}`),
+  commands: workspaceId => call('GET', `/workspaces/${workspaceId}/commands`),
+  createCommand: (workspaceId, fields) => call('POST', `/workspaces/${workspaceId}/commands`, fields),
+  deleteCommand: commandId => call('DELETE', `/commands/${encodeURIComponent(commandId)}`),
+  commandDeliveries: commandId => call('GET', `/commands/${encodeURIComponent(commandId)}/deliveries`),
+  postToWebhook,
 };
+
+/**
+ * Posts a Slack payload to a webhook's URL (`/hooks/<secret>`, no token: the secret is the credential), as a tool
+ * would: `{status, text}` whatever the answer, an ApiError only when the server cannot be reached.
+ */
+async function postToWebhook(url, payload) {
+  let response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(payload), credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, { code: 'network', detail: 'The server cannot be reached' });
+  }
+  const text = await response.text().catch(() => '');
+  let problem = null;
+  if (!response.ok) {
+    try {
+      problem = JSON.parse(text);
+    } catch {
+      problem = null;
+    }
+  }
+  return { status: response.status, ok: response.ok, text, problem };
+}
 
 function notePath({ chatId, workspaceId }) {
   return chatId ? `/chats/${encodeURIComponent(chatId)}` : `/workspaces/${encodeURIComponent(workspaceId)}`;

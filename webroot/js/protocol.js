@@ -24,6 +24,7 @@ export const REQUEST = Object.freeze({
   PINS: 'chat.pins',
   MESSAGE_SAVE: 'chat.message.save',
   SAVED: 'chat.saved',
+  COMMAND: 'chat.command',
 });
 
 /** The address a chat's events are published on (members may register). */
@@ -58,6 +59,7 @@ export const EVENT = Object.freeze({
   NOTIFICATION_SETTINGS: 'notification.settings',
   NOTIFICATION_ACKED: 'notification.acked',
   USER_UPDATED: 'user.updated',
+  COMMAND_EPHEMERAL: 'command.ephemeral',
 });
 
 /** Where an event arrives: on `chat.<id>` (a chat's members) or on `user.<id>` (one user's connections). */
@@ -75,6 +77,7 @@ export const EVENTS_BY_SCOPE = Object.freeze({
     EVENT.PERSONAL_NOTE_UPDATED, EVENT.NOTIFICATION_TOAST, EVENT.NOTIFICATION_SETTINGS, EVENT.NOTIFICATION_ACKED,
     EVENT.USER_UPDATED,
     EVENT.MESSAGE_SAVED,
+    EVENT.COMMAND_EPHEMERAL,
   ]),
 });
 
@@ -131,6 +134,21 @@ export const REASON = Object.freeze({
   TOO_MANY_PINS: 'too_many_pins',
   TOO_MANY_SAVED_ITEMS: 'too_many_saved_items',
 });
+
+/**
+ * The built-in slash commands (the contract of issue #23), offered before the workspace's list has come (or when it
+ * cannot be read); the server's `builtIns` replace them once it has.
+ */
+export const BUILT_IN_COMMANDS = Object.freeze([
+  { command: '/me', description: 'Show your text as an action', usageHint: '<text>' },
+  { command: '/shrug', description: 'Append ¯\\_(ツ)_/¯ to your message', usageHint: '[text]' },
+  { command: '/topic', description: "Set the channel's topic", usageHint: '<text>' },
+  { command: '/invite', description: 'Add someone to this chat', usageHint: '@username' },
+  { command: '/leave', description: 'Leave this channel', usageHint: '' },
+  { command: '/mute', description: 'Mute or unmute this chat', usageHint: '' },
+  { command: '/dnd', description: 'Pause notifications', usageHint: '<30m | 1h | tomorrow | off>' },
+  { command: '/help', description: 'List the commands you can use', usageHint: '' },
+].map(Object.freeze));
 
 /** Limits the server sets on requests the client makes. */
 export const LIMITS = Object.freeze({

@@ -74,6 +74,7 @@ describe('the client\'s routes', () => {
       'user notification.acked': 'notifications',
       'user user.updated': 'people',
       'user message.saved': 'saved',
+      'user command.ephemeral': 'commands',
     });
   });
 

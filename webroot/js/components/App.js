@@ -17,6 +17,7 @@ import {
   BrowseDialog, CreateChannelDialog, InviteDialog, NewDmDialog, QuickSwitcher, WorkspaceDialog,
 } from './Dialogs.js';
 import { ProfileCardHost, ProfileDialog } from './Profile.js';
+import { IntegrationsDialog } from './Integrations.js';
 
 const DIALOGS = {
   workspace: WorkspaceDialog,
@@ -27,6 +28,7 @@ const DIALOGS = {
   switcher: QuickSwitcher,
   schedule: ScheduleDialog,
   profile: ProfileDialog,
+  integrations: IntegrationsDialog,
 };
 
 /** While the bridge is not connected: what is going on, and a way to try at once. */

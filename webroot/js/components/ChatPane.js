@@ -1,7 +1,7 @@
 import { h, Fragment } from 'preact';
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
-import { Message, PendingMessage } from './Message.js';
+import { EphemeralMessage, Message, PendingMessage } from './Message.js';
 import { Composer } from './Composer.js';
 import { SearchButton } from './Search.js';
 import { NotesButton } from './Notes.js';
@@ -39,13 +39,29 @@ function dayLabel(date) {
   return dayFormat.format(date);
 }
 
-/** Messages with day separators and groups of consecutive messages by one sender; `before` is the message shown above them. */
-export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, dividerBefore = null } = {}) {
+/**
+ * Messages with day separators and groups of consecutive messages by one sender; `before` is the message shown above
+ * them. `ephemerals` (slash commands' replies only this user sees, oldest first) go among them by time, those newer
+ * than every message last.
+ */
+export function renderMessages(messages, chatId, inThread, { before = null, lastOwn, dividerBefore = null,
+  ephemerals = [] } = {}) {
   const me = client.session.me();
   const ownLast = lastOwn !== undefined ? lastOwn : lastOwnMessage(messages, me, 0);
   const items = [];
   let previous = before;
+  let nextEphemeral = 0;
+  const ephemeralsBefore = time => {
+    while (nextEphemeral < ephemerals.length
+      && (time === null || Date.parse(ephemerals[nextEphemeral].at) < Date.parse(time))) {
+      const ephemeral = ephemerals[nextEphemeral];
+      items.push(h(EphemeralMessage, { key: `ephemeral-${ephemeral.id}`, ephemeral }));
+      previous = { id: ephemeral.id, senderId: null, createdAt: ephemeral.at, kind: 'ephemeral' }; // ends a group
+      nextEphemeral += 1;
+    }
+  };
   messages.forEach(message => {
+    ephemeralsBefore(message.createdAt);
     const created = new Date(message.createdAt);
     const newDay = !previous || new Date(previous.createdAt).toDateString() !== created.toDateString();
     if (newDay) {
@@ -68,7 +84,27 @@ export function renderMessages(messages, chatId, inThread, { before = null, last
     items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === ownLast, inThread }));
     previous = message;
   });
+  ephemeralsBefore(null);
   return items;
+}
+
+const NO_EPHEMERALS = [];
+
+/**
+ * The ephemeral replies to show with rows [start, end) of a chat's (or thread's) messages: those after the row
+ * before the window and before the row after it; newer than them all only when the window reaches the present
+ * (`present`: not when newer messages are still to be read in).
+ */
+export function ephemeralsIn(list, messages, start, end, present = true) {
+  if (!list || list.length === 0) return NO_EPHEMERALS;
+  const after = start > 0 && messages[start - 1] ? Date.parse(messages[start - 1].createdAt) : null;
+  const next = end < messages.length ? messages[end]
+    : !present && messages.length > 0 ? messages[messages.length - 1] : null;
+  const before = next ? Date.parse(next.createdAt) : null;
+  return list.filter(entry => {
+    const at = Date.parse(entry.at);
+    return (after === null || at >= after) && (before === null || at < before);
+  });
 }
 
 /** The user's newest message that is not deleted, looking back from the end no further than index `from`. */
@@ -174,6 +210,7 @@ const following = () => ({ follow: true, followRows: FOLLOW_ROWS, fromSeq: 0, to
 function MessageList({ chatId }) {
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
+  const ephemeral = useRow(client.commands.ephemerals, chatId);
   const scroller = useRef(null);
   // follow: at the bottom, showing the newest; else the window's first and last seq, and whether it reaches the
   // newest loaded (then newly loaded messages join it). anchor: {seq, offset}. epoch and focus: the loaded window and
@@ -455,6 +492,7 @@ function MessageList({ chatId }) {
       before: start > 0 ? messages[start - 1] : null,
       lastOwn: lastOwnMessage(messages, me, start),
       dividerBefore: unread.index >= 0 ? messages[unread.index].id : null,
+      ephemerals: ephemeralsIn(client.commands.shownIn(ephemeral, null), messages, start, end, !detached),
     }),
     atEnd && view.loadingNewer && h('div', { class: 'loading-older', role: 'status' }, 'Loading later messages…'),
     atEnd && !detached && pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),

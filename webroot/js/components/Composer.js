@@ -10,6 +10,8 @@ import { lastEditable } from '../store/drafts.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { completions, convertShortcodes, mayHaveShortcodes, shortcodeAt, shortcodeFor } from '../emoji/emoji.js';
 import { emojiTable, loadEmoji, skinTone, used } from '../emoji/data.js';
+import { commandCompletions, commandQuery, parseLine } from '../store/commands.js';
+import { describeFailure, failureText } from '../store/outbox.js';
 
 const SPECIAL = [
   { username: 'channel', displayName: 'Notify everyone in this chat' },
@@ -50,10 +52,15 @@ function editableMessages(chatId, rootId) {
   return rootId ? view.threads.get(rootId)?.replies || [] : view.messages;
 }
 
+/** The workspace a chat is in (whose slash commands the box offers). */
+const workspaceOf = chatId => client.chats.table.get(chatId)?.workspaceId || client.session.slice.state.workspaceId;
+
 /**
  * The message box: Enter sends, Shift+Enter is a new line; drafts are kept per chat (and per thread, in
  * client.drafts). Up-arrow in an empty box edits one's last message. Files come by the attach button, a paste, or a
- * drop on the chat (ChatPane); sending waits for their uploads.
+ * drop on the chat (ChatPane); sending waits for their uploads. A line starting with "/" runs a slash command
+ * (`chat.command`; "//" sends a literal "/"): the text stays in the box until the server took it, and a refusal is
+ * said under it.
  */
 export function Composer({ chatId, rootId, label }) {
   const uploadKey = composerKey(chatId, rootId);
@@ -64,13 +71,18 @@ export function Composer({ chatId, rootId, label }) {
   const [completion, setCompletion] = useState(null); // {start, query, items, index}
   const [urgent, setUrgent] = useState(false); // the next message is sent as urgent
   const [emojiOpen, setEmojiOpen] = useState(false);
+  const [running, setRunning] = useState(false); // a command sent, its reply awaited
+  const [commandError, setCommandError] = useState(null); // why the last command was refused
   const emojiButton = useRef(null);
   const box = useRef(null);
+  const shownKey = useRef(key);
+  shownKey.current = key;
 
   useEffect(() => {
     setText(client.drafts.text(chatId, rootId));
     setCompletion(null);
     setUrgent(false);
+    setCommandError(null);
     if (box.current && !rootId) {
       box.current.focus();
     }
@@ -101,6 +113,22 @@ export function Composer({ chatId, rootId, label }) {
 
   const updateCompletion = (value, caret) => {
     const before = value.slice(0, caret);
+    const command = commandQuery(before);
+    if (command !== null) {
+      const workspaceId = workspaceOf(chatId);
+      // The workspace's list is read once (until then the built-ins are offered), then worked out again.
+      if (!client.commands.lists.get(workspaceId)?.loaded) {
+        client.commands.load(workspaceId).then(list => {
+          const el = box.current;
+          if (list?.loaded && el && document.activeElement === el) {
+            updateCompletion(el.value, el.selectionStart);
+          }
+        }, () => {});
+      }
+      const items = commandCompletions(client.commands.available(workspaceId), command);
+      setCompletion(items.length ? { kind: 'command', start: 0, query: command, items, index: 0 } : null);
+      return;
+    }
     const match = /(^|\s)@([\w.-]*)$/.exec(before);
     const code = !match && shortcodeAt(before);
     if (code) {
@@ -146,6 +174,11 @@ export function Composer({ chatId, rootId, label }) {
       insert(completion.start, caret, item.emoji);
       return;
     }
+    if (completion.kind === 'command') {
+      setCompletion(null);
+      insert(0, caret, `${item.command} `);
+      return;
+    }
     const value = `${text.slice(0, completion.start)}@${item.username} ${text.slice(caret)}`;
     setText(value);
     saveDraft(value);
@@ -162,7 +195,10 @@ export function Composer({ chatId, rootId, label }) {
   const failed = files.some(item => item.status === 'failed');
   const bytes = contentBytes(text);
   const tooLong = bytes > MAX_CONTENT_BYTES; // not sent: the text stays here to be shortened
-  const canSend = !waiting && !failed && !tooLong && (!!text.trim() || files.length > 0);
+  const line = parseLine(text);
+  const isCommand = line.kind === 'command';
+  const canSend = !waiting && !running && !failed && !tooLong && (!!text.trim() || files.length > 0)
+    && !(isCommand && files.length > 0);
 
   const sent = () => {
     setText('');
@@ -171,11 +207,38 @@ export function Composer({ chatId, rootId, label }) {
     window.dispatchEvent(new CustomEvent('ocomms:sent', { detail: { chatId, rootId } }));
   };
 
+  /** Runs the line as a slash command: the text stays (read-only) until the server took it; a refusal stays shown. */
+  const runCommand = async commandText => {
+    setRunning(true);
+    setCommandError(null);
+    client.typing.stoppedTyping(chatId);
+    const from = key;
+    try {
+      await client.commands.run(chatId, commandText, rootId);
+      if (shownKey.current === from) {
+        sent();
+      } else {
+        saveDraft(''); // another chat is shown now: only this one's draft goes
+      }
+    } catch (error) {
+      if (shownKey.current === from) {
+        setCommandError(`${line.command} ${failureText(describeFailure(error))}`);
+      }
+    } finally {
+      setRunning(false);
+      requestAnimationFrame(() => box.current?.focus());
+    }
+  };
+
   const send = async () => {
-    let content = text.trim();
     if (!canSend) {
       return;
     }
+    if (isCommand) {
+      await runCommand(line.text);
+      return;
+    }
+    let content = line.content; // a line starting with two slashes sends one
     if (mayHaveShortcodes(content)) { // a typed :tada: goes as 🎉
       const table = emojiTable() || await loadEmoji().catch(() => null);
       if (table) content = convertShortcodes(table, content, skinTone());
@@ -215,10 +278,16 @@ export function Composer({ chatId, rootId, label }) {
         setCompletion({ ...completion, index: (completion.index + step + completion.items.length) % completion.items.length });
         return;
       }
-      if (event.key === 'Enter' || event.key === 'Tab') {
+      const chosen = completion.items[completion.index];
+      // A command typed out in full: Enter runs it (Tab still completes it, with a space for its arguments).
+      const typedOut = completion.kind === 'command' && event.key === 'Enter' && chosen.command === `/${completion.query}`;
+      if ((event.key === 'Enter' && !typedOut) || event.key === 'Tab') {
         event.preventDefault();
-        accept(completion.items[completion.index]);
+        accept(chosen);
         return;
+      }
+      if (typedOut) {
+        setCompletion(null);
       }
       if (event.key === 'Escape') {
         event.preventDefault();
@@ -244,6 +313,9 @@ export function Composer({ chatId, rootId, label }) {
     const value = event.currentTarget.value;
     setText(value);
     saveDraft(value);
+    if (commandError) {
+      setCommandError(null);
+    }
     updateCompletion(value, event.currentTarget.selectionStart);
     if (value.includes(':') && !emojiTable()) {
       loadEmoji().catch(() => {});
@@ -266,7 +338,16 @@ export function Composer({ chatId, rootId, label }) {
       onMouseDown: event => { event.preventDefault(); accept(item); },
     }, h('span', { class: 'completion-emoji', 'aria-hidden': 'true' }, item.emoji), ' ',
     h('strong', null, `:${item.shortcode}:`), ' ', h('span', { class: 'muted' }, item.name)))),
-    completion && completion.kind !== 'emoji' && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
+    completion?.kind === 'command' && h('ul', { class: 'completion command-completion', id: listId, role: 'listbox',
+      'aria-label': 'Slash commands' },
+    completion.items.map((item, i) => h('li', {
+      id: `${listId}-${i}`, role: 'option', 'aria-selected': String(i === completion.index),
+      class: i === completion.index ? 'selected' : '', 'data-command': item.command,
+      onMouseDown: event => { event.preventDefault(); accept(item); },
+    }, h('span', { class: 'command-line' }, h('strong', null, item.command),
+      item.usageHint && h('span', { class: 'usage-hint' }, ` ${item.usageHint}`)),
+    h('span', { class: 'muted command-description' }, item.description || (item.builtIn ? 'Built in' : ''))))),
+    completion && completion.kind !== 'emoji' && completion.kind !== 'command' && h('ul', { class: 'completion', id: listId, role: 'listbox', 'aria-label': 'People to mention' },
       completion.items.map((item, i) => h('li', {
         id: `${listId}-${i}`, role: 'option', 'aria-selected': String(i === completion.index),
         class: i === completion.index ? 'selected' : '',
@@ -278,7 +359,9 @@ export function Composer({ chatId, rootId, label }) {
       class: 'composer-input',
       'aria-autocomplete': 'list', 'aria-controls': completion ? listId : undefined,
       'aria-activedescendant': completion ? `${listId}-${completion.index}` : undefined,
-      onInput, onKeyDown, onPaste, readOnly: waiting, 'aria-busy': waiting ? 'true' : undefined,
+      onInput, onKeyDown, onPaste, readOnly: waiting || running, 'aria-busy': waiting || running ? 'true' : undefined,
+      'aria-invalid': commandError ? 'true' : undefined,
+      'aria-describedby': commandError ? `${listId}-error` : undefined,
       // A click on a suggestion blurs first: the list goes a moment later, and only if focus did not come back.
       onBlur: () => setTimeout(() => document.activeElement !== box.current && setCompletion(null), 150),
       // Back in the box (after a menu or a toast took focus), what is before the caret is offered again.
@@ -310,9 +393,12 @@ export function Composer({ chatId, rootId, label }) {
       title: `At most ${MAX_CONTENT_BYTES.toLocaleString('en-US')} bytes`, 'aria-live': 'polite' },
     tooLong ? `${(bytes - MAX_CONTENT_BYTES).toLocaleString('en-US')} over the limit: shorten it to send`
       : `${(MAX_CONTENT_BYTES - bytes).toLocaleString('en-US')} left`),
-    h('p', { class: `composer-hint${waiting || failed || urgent ? ' notice' : ''}${urgent ? ' urgent-hint' : ''}`,
-      'aria-live': 'polite' },
-      urgent && !waiting && !failed ? 'Urgent: everyone here is notified until they acknowledge it'
+    commandError && h('p', { class: 'composer-error', id: `${listId}-error`, role: 'alert' }, commandError),
+    h('p', { class: `composer-hint${waiting || failed || urgent || running || (isCommand && files.length) ? ' notice' : ''}`
+      + `${urgent ? ' urgent-hint' : ''}`, 'aria-live': 'polite' },
+      running ? `Running ${line.command}…`
+        : isCommand && files.length ? 'A command cannot carry files: remove them, or start the line with // to send it'
+        : urgent && !waiting && !failed ? 'Urgent: everyone here is notified until they acknowledge it'
         : waiting ? 'Sending when the files are uploaded…'
         : failed ? 'Remove the files that failed to send the message'
           : 'Enter to send · Shift+Enter for a new line'));

@@ -83,8 +83,11 @@ export function InviteDialog({ onClose }) {
       h('small', { class: 'hint' }, 'Or the code alone: ', h('code', { class: 'invite-code' }, invite.code))));
 }
 
-/** Copies text, saying "Copied" for a moment (or, where the clipboard is refused, to copy by hand). */
-function CopyButton({ text }) {
+/**
+ * Copies text, saying "Copied" for a moment (or, where the clipboard is refused, selects the field `fieldId` shows it
+ * in, to copy by hand). `label`: the button's text; `what`: the thing copied, as the screen reader is told.
+ */
+export function CopyButton({ text, fieldId = 'invite-link', label = 'Copy link', what = 'Link' }) {
   const [state, setState] = useState('idle');
   useEffect(() => {
     if (state === 'idle') return undefined;
@@ -96,15 +99,16 @@ function CopyButton({ text }) {
       await navigator.clipboard.writeText(text);
       setState('copied');
     } catch {
-      document.getElementById('invite-link')?.select();
+      document.getElementById(fieldId)?.select();
       setState('failed');
     }
   };
   return [
     h('button', { class: 'primary copy-button', 'data-state': state, onClick: copy },
-      state === 'copied' ? '✓ Copied' : 'Copy link'),
+      state === 'copied' ? '✓ Copied' : label),
     h('span', { class: 'visually-hidden', role: 'status' },
-      state === 'copied' ? 'Link copied' : state === 'failed' ? 'Press Ctrl+C to copy the selected link' : ''),
+      state === 'copied' ? `${what} copied`
+        : state === 'failed' ? `Press Ctrl+C to copy the selected ${what.toLowerCase()}` : ''),
   ];
 }
 

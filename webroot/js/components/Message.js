@@ -1,7 +1,7 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { client } from '../store.js';
-import { messageHtml } from '../markdown.js';
+import { messageHtml, renderMarkdown } from '../markdown.js';
 import { failureText } from '../store/outbox.js';
 import { Icon } from './icons.js';
 import { Attachments } from './Files.js';
@@ -288,4 +288,34 @@ export function PendingMessage({ pending }) {
         ' · '],
       h('button', { class: 'link', onClick: () => client.outbox.discard(pending.chatId, pending.clientId) },
         'discard')])));
+}
+
+/**
+ * A slash command's reply that only this user sees (`command.ephemeral`): shown in the chat (or its thread) as from
+ * OComms, labelled "Only visible to you", with a button that dismisses it. Kept in memory only: a reload forgets it.
+ */
+export function EphemeralMessage({ ephemeral }) {
+  const me = useMe();
+  const at = new Date(ephemeral.at);
+  const dismiss = event => {
+    // The focus goes to the message list (or thread) rather than to the page's body with the row gone.
+    event.currentTarget.closest('.message-list, .thread-body')?.focus?.();
+    client.commands.dismiss(ephemeral.chatId, ephemeral.id);
+  };
+  return h('article', { class: 'message ephemeral', 'data-ephemeral-id': ephemeral.id,
+    'data-command': ephemeral.command || undefined, tabindex: -1,
+    'aria-label': `OComms${ephemeral.command ? ` (${ephemeral.command})` : ''}, only visible to you, ${fullFormat.format(at)}` },
+  h('span', { class: 'avatar hue-7 ephemeral-avatar', 'aria-hidden': 'true' }, 'O'),
+  h('div', { class: 'message-main' },
+    h('header', { class: 'message-header' },
+      h('span', { class: 'sender' }, 'OComms'),
+      ephemeral.command && h('span', { class: 'ephemeral-command' }, ephemeral.command),
+      h('time', { datetime: ephemeral.at, title: fullFormat.format(at) }, timeFormat.format(at)),
+      h('span', { class: 'ephemeral-tag' }, h(Icon, { name: 'eye', size: 12 }), 'Only visible to you'),
+      h('button', { class: 'link ephemeral-dismiss', 'data-action': 'dismiss',
+        'aria-label': `Dismiss this message${ephemeral.command ? ` from ${ephemeral.command}` : ''}`,
+        onClick: dismiss }, 'Dismiss')),
+    ephemeral.text && h('div', { class: 'content',
+      dangerouslySetInnerHTML: { __html: renderMarkdown(ephemeral.text, me.username) } }),
+    h(Rich, { rich: ephemeral.rich, me: me.username })));
 }

@@ -183,6 +183,48 @@ function UserMenu({ openDialog }) {
       h('button', { role: 'menuitem', class: 'menu-item', onClick: () => signOut() }, 'Sign out')));
 }
 
+/** The workspace's menu in the sidebar's header: inviting people, and the Integrations page. */
+function WorkspaceMenu({ openDialog }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef(null);
+  const menu = useRef(null);
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  const choose = dialog => {
+    setOpen(false);
+    openDialog(dialog);
+  };
+  const onKeyDown = event => {
+    const items = [...(menu.current?.querySelectorAll('[role=menuitem]') || [])];
+    const at = items.indexOf(document.activeElement);
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      event.stopPropagation();
+      close();
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      items[(at + (event.key === 'ArrowDown' ? 1 : -1) + items.length) % items.length]?.focus();
+    } else if (event.key === 'Tab') {
+      setOpen(false);
+    }
+  };
+  return h('div', { class: 'workspace-menu' },
+    h('button', { ref: button, class: 'icon-button workspace-menu-button', 'aria-haspopup': 'menu',
+      'aria-expanded': String(open), 'aria-label': 'Workspace menu', title: 'Workspace menu',
+      onClick: () => {
+        setOpen(!open);
+        if (!open) requestAnimationFrame(() => menu.current?.querySelector('[role=menuitem]')?.focus());
+      } }, h(Icon, { name: 'more' })),
+    open && h('div', { class: 'menu dropdown workspace-dropdown', role: 'menu', ref: menu, 'aria-label': 'Workspace',
+      onKeyDown, onFocusOut: event => !event.currentTarget.parentNode.contains(event.relatedTarget) && setOpen(false) },
+    h('button', { role: 'menuitem', class: 'menu-item', 'data-action': 'invite', onClick: () => choose('invite') },
+      h(Icon, { name: 'invite', size: 16 }), 'Invite people…'),
+    h('button', { role: 'menuitem', class: 'menu-item', 'data-action': 'integrations',
+      onClick: () => choose('integrations') }, h(Icon, { name: 'plug', size: 16 }), 'Integrations…')));
+}
+
 /** Channels and DMs of the current workspace: re-rendered when the list changes, not when a badge does. */
 export function Sidebar({ openDialog, onChose }) {
   const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
@@ -202,8 +244,10 @@ export function Sidebar({ openDialog, onChose }) {
   return h('aside', { class: 'sidebar', 'aria-label': 'Chats' },
     h('header', { class: 'sidebar-header' },
       h('h2', { class: 'workspace-name' }, workspace ? workspace.name : 'No workspace'),
-      workspace && h('button', { class: 'icon-button', title: 'Invite people', 'aria-label': 'Invite people',
-        onClick: () => openDialog('invite') }, h(Icon, { name: 'invite' }))),
+      workspace && h('div', { class: 'sidebar-header-actions' },
+        h('button', { class: 'icon-button', title: 'Invite people', 'aria-label': 'Invite people',
+          onClick: () => openDialog('invite') }, h(Icon, { name: 'invite' })),
+        h(WorkspaceMenu, { openDialog }))),
     h(SavedLink, { onChose }),
     // A chat chosen (the open one too) closes the list where it is a drawer (a phone).
     h('nav', { class: 'chat-nav', 'aria-label': 'Channels and direct messages',

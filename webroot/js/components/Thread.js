@@ -2,7 +2,7 @@ import { h } from 'preact';
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { client } from '../store.js';
 import { Message, PendingMessage } from './Message.js';
-import { bringIntoView, placeToolbar, renderMessages } from './ChatPane.js';
+import { bringIntoView, ephemeralsIn, placeToolbar, renderMessages } from './ChatPane.js';
 import { Composer } from './Composer.js';
 import { Icon } from './icons.js';
 import { useRow, useSlice } from './hooks.js';
@@ -16,6 +16,7 @@ export function ThreadPanel() {
   const { activeChatId: chatId, threadRootId: rootId } = useSlice(client.chats.selection, state => state);
   const view = useRow(client.messages.views, chatId);
   const unsent = useRow(client.outbox.pending, chatId) || NO_PENDING;
+  const ephemeral = useRow(client.commands.ephemerals, chatId);
   const body = useRef(null);
   const shownFocus = useRef(null);
   // A reply to bring into view (a search result): once its thread has it.
@@ -45,7 +46,8 @@ export function ThreadPanel() {
       root && h(Message, { message: root, chatId, compact: false, inThread: true }),
       h('div', { class: 'thread-count' }, `${thread.replies.length} ${thread.replies.length === 1 ? 'reply' : 'replies'}`),
       !thread.loaded && h('div', { class: 'loading-older', role: 'status' }, 'Loading replies…'),
-      renderMessages(thread.replies, chatId, true),
+      renderMessages(thread.replies, chatId, true, { ephemerals: ephemeralsIn(
+        client.commands.shownIn(ephemeral, rootId), thread.replies, 0, thread.replies.length) }),
       pending.map(p => h(PendingMessage, { key: p.clientId, pending: p }))),
     h(Composer, { chatId, rootId, label: 'Reply in thread' }));
 }

@@ -29,6 +29,8 @@ import { createDrafts } from './drafts.js';
 import { createSidebarPrefs } from './sidebar.js';
 import { browserTimeZone } from './status.js';
 import { createPins } from './pins.js';
+import { createCommands } from './commands.js';
+import { createIntegrations } from './integrations.js';
 
 /**
  * @param deps.api REST and the session (`js/api.js`)
@@ -71,6 +73,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
   const drafts = createDrafts({ storage });
   const sidebar = createSidebarPrefs({ storage, session });
   const pins = createPins({ bus, router, session, chats, messages, notices, panels: [files, members] });
+  const commands = createCommands({ api, bus, router, newId, clock });
+  const integrations = createIntegrations({ api, session, commands });
   notices.listen({ messages, chats, session, people });
 
   let unsubscribeUser = null;
@@ -144,6 +148,7 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     notifications.clear();
     search.clear();
     pins.clear();
+    commands.clear();
     people.clear();
     api.dropSession();
   }
@@ -423,6 +428,8 @@ export function createClient({ api, bus, outboxStore, storage, document, window,
     drafts,
     sidebar,
     pins,
+    commands,
+    integrations,
     start,
     logout,
     openChat,

@@ -8,7 +8,6 @@ import dev.ocomms.search.SearchVerticle;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +21,6 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -35,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The main screens checked by axe-core (vendored for the tests only: src/test/resources/axe.min.js, MPL-2.0) at
+ * The main screens checked by axe-core ({@link Axe}) at
  * 1280×800 and 390×844, light and dark (issue #19): no violation of impact serious or critical. A failure lists
  * every one found, with the elements it names.
  */
@@ -43,14 +38,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class AccessibilityWebClientTest {
   private static final List<Dimension> SIZES = List.of(new Dimension(1280, 800), new Dimension(390, 844));
   private static final List<String> THEMES = List.of("light", "dark");
-  private static final String AXE = axeSource();
-  private static final String RUN_AXE = """
-      return axe.run(document, { resultTypes: ['violations'] }).then(results => JSON.stringify(results.violations
-        .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => ({ id: v.id, impact: v.impact, help: v.help,
-          nodes: v.nodes.slice(0, 6).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' ')) }))));
-      """;
-
   private static TestSystem server;
   private final List<Browser> browsers = new ArrayList<>();
 
@@ -82,14 +69,6 @@ class AccessibilityWebClientTest {
   void closeBrowsers() {
     browsers.forEach(Browser::close);
     browsers.clear();
-  }
-
-  private static String axeSource() {
-    try (InputStream in = AccessibilityWebClientTest.class.getResourceAsStream("/axe.min.js")) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** Alice's workspace with Bob in it, and a few messages in #general (one with a reaction and a reply). */
@@ -155,17 +134,7 @@ class AccessibilityWebClientTest {
   }
 
   private static List<String> violations(Browser browser, String where) {
-    if (!Boolean.TRUE.equals(browser.script("return typeof window.axe === 'object';"))) {
-      browser.script(AXE + "\n;window.axe = window.axe || axe;");
-    }
-    JsonArray violations = new JsonArray((String) browser.script(RUN_AXE));
-    List<String> lines = new ArrayList<>();
-    for (int i = 0; i < violations.size(); i++) {
-      JsonObject v = violations.getJsonObject(i);
-      lines.add(where + ": [" + v.getString("impact") + "] " + v.getString("id") + " — " + v.getString("help")
-          + "\n    " + String.join("\n    ", v.getJsonArray("nodes").getList()));
-    }
-    return lines;
+    return Axe.violations(browser, where);
   }
 
   private static void hover(Browser browser, WebElement element) {
