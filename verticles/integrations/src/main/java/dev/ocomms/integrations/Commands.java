@@ -27,6 +27,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -54,6 +55,10 @@ final class Commands {
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9_-]{43}");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,4})\\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?)");
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** ¯\_(ツ)_/¯ in markdown. */
+  private static final java.time.format.DateTimeFormatter UNTIL_FORMAT =
+      java.time.format.DateTimeFormatter.ofPattern("EEE d MMM HH:mm zzz", java.util.Locale.ENGLISH);
+  static final String SHRUG = "¯\\\\\\_(ツ)\\_/¯";
 
   /** The built-ins, in the order /help lists them: name → {description, usageHint}. */
   static final Map<String, String[]> BUILT_INS = new LinkedHashMap<>();
@@ -227,7 +232,8 @@ final class Commands {
     return switch (run.name()) {
       case "/me" -> args.isEmpty() ? usage(run)
           : send(run, "_" + args + "_");
-      case "/shrug" -> send(run, (args.isEmpty() ? "" : args + " ") + "¯\\_(ツ)_/¯");
+      // Markdown escapes: shown as ¯\_(ツ)_/¯, arm and all (unescaped, the backslash would eat the underscore).
+      case "/shrug" -> send(run, (args.isEmpty() ? "" : args + " ") + SHRUG);
       case "/topic" -> args.isEmpty() ? usage(run)
           : lookups.ask(run.caller(), Addresses.CHAT_UPDATE,
               new JsonObject().put("chatId", run.chatId().toString()).put("topic", args)).ignoreElement();
@@ -283,31 +289,41 @@ final class Commands {
 
   private Completable dnd(Run run) {
     String args = run.args().toLowerCase(java.util.Locale.ROOT);
-    Object dnd;
-    String said;
     if (args.equals("off")) {
-      dnd = null;
-      said = "Do not disturb is off.";
-    } else if (args.isEmpty()) {
-      dnd = new JsonObject();
-      said = "Do not disturb is on until you turn it off.";
-    } else {
-      Optional<Instant> until = until(args, Instant.now());
+      return saveDnd(run, null, "Do not disturb is off.");
+    }
+    if (args.isEmpty()) {
+      return saveDnd(run, new JsonObject(), "Do not disturb is on until you turn it off.");
+    }
+    // "tomorrow" and the time said back are the invoker's local time (their profile's zone; UTC without one).
+    return lookups.profile(run.caller()).flatMapCompletable(profile -> {
+      ZoneId zone = zoneOf(profile.getString("timeZone"));
+      Optional<Instant> until = until(args, Instant.now(), zone);
       if (until.isEmpty()) {
         return usage(run);
       }
-      dnd = new JsonObject().put("until", until.get().toString());
-      said = "Do not disturb is on until " + until.get() + ".";
-    }
+      return saveDnd(run, new JsonObject().put("until", until.get().toString()),
+          "Do not disturb is on until " + UNTIL_FORMAT.format(until.get().atZone(zone)) + ".");
+    });
+  }
+
+  private Completable saveDnd(Run run, JsonObject dnd, String said) {
     return lookups.ask(run.caller(), Addresses.NOTIFICATION_SETTINGS_SAVE, new JsonObject().put("dnd", dnd))
         .flatMapCompletable(saved -> ephemeral(run, said, null));
   }
 
-  /** When a /dnd duration ends: 30m, 1h, 2 hours, 1d; tomorrow: 09:00 UTC of the next day. */
-  static Optional<Instant> until(String args, Instant now) {
+  private static ZoneId zoneOf(String timeZone) {
+    try {
+      return timeZone == null ? ZoneOffset.UTC : ZoneId.of(timeZone);
+    } catch (java.time.DateTimeException e) {
+      return ZoneOffset.UTC;
+    }
+  }
+
+  /** When a /dnd duration ends: 30m, 1h, 2 hours, 1d; tomorrow: 09:00 of the next day in {@code zone}. */
+  static Optional<Instant> until(String args, Instant now, ZoneId zone) {
     if (args.equals("tomorrow")) {
-      return Optional.of(now.atOffset(ZoneOffset.UTC).toLocalDate().plusDays(1).atTime(9, 0)
-          .toInstant(ZoneOffset.UTC));
+      return Optional.of(now.atZone(zone).toLocalDate().plusDays(1).atTime(9, 0).atZone(zone).toInstant());
     }
     var match = DURATION.matcher(args);
     if (!match.matches()) {

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,12 +64,14 @@ class OutboundTest {
   @DisplayName("/dnd takes minutes, hours, days and tomorrow; nonsense and zero are refused")
   void dndDurations() {
     Instant now = Instant.parse("2026-12-07T21:00:00Z");
-    assertThat(Commands.until("30m", now)).contains(Instant.parse("2026-12-07T21:30:00Z"));
-    assertThat(Commands.until("2h", now)).contains(Instant.parse("2026-12-07T23:00:00Z"));
-    assertThat(Commands.until("1 hour", now)).contains(Instant.parse("2026-12-07T22:00:00Z"));
-    assertThat(Commands.until("tomorrow", now)).contains(Instant.parse("2026-12-08T09:00:00Z"));
-    assertThat(Commands.until("0m", now)).isEmpty();
-    assertThat(Commands.until("soon", now)).isEmpty();
-    assertThat(Commands.until("90d", now)).isEmpty();
+    assertThat(Commands.until("30m", now, ZoneOffset.UTC)).contains(Instant.parse("2026-12-07T21:30:00Z"));
+    assertThat(Commands.until("2h", now, ZoneOffset.UTC)).contains(Instant.parse("2026-12-07T23:00:00Z"));
+    assertThat(Commands.until("1 hour", now, ZoneOffset.UTC)).contains(Instant.parse("2026-12-07T22:00:00Z"));
+    assertThat(Commands.until("tomorrow", now, ZoneOffset.UTC)).contains(Instant.parse("2026-12-08T09:00:00Z"));
+    assertThat(Commands.until("tomorrow", now, ZoneId.of("Asia/Tokyo")))
+        .as("06:00 on the 8th in Tokyo: tomorrow is the 9th, 09:00 there").contains(Instant.parse("2026-12-09T00:00:00Z"));
+    assertThat(Commands.until("0m", now, ZoneOffset.UTC)).isEmpty();
+    assertThat(Commands.until("soon", now, ZoneOffset.UTC)).isEmpty();
+    assertThat(Commands.until("90d", now, ZoneOffset.UTC)).isEmpty();
   }
 }

@@ -198,7 +198,7 @@ class IntegrationsWebClientTest {
   void sending_shrug_posts_a_shrug() {
     Browser browser = owner(WIDE);
     browser.send("/shrug ok");
-    browser.until(d -> browser.messageTexts().stream().anyMatch(text -> text.startsWith("ok") && text.contains("(ツ)_/¯")),
+    browser.until(d -> browser.messageTexts().stream().anyMatch(text -> text.equals("ok ¯\\_(ツ)_/¯")),
         "the shrug posted");
     browser.until(d -> "".equals(browser.composer().getDomProperty("value")), "the box emptied");
     assertThat(browser.driver().findElements(By.cssSelector(".composer-error"))).isEmpty();
