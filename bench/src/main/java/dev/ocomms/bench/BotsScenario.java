@@ -232,6 +232,7 @@ final class BotsScenario implements Scenario {
     double serverCpuBefore = target.serverCpuSeconds();
     double storesCpuBefore = target.storesCpuSeconds();
     double benchCpuBefore = ProcessStats.cpuSeconds(ProcessHandle.current().pid());
+    double machineBefore = ProcessStats.machineBusySeconds();
     target.beginMeasuring();
     long start = System.nanoTime();
     tally.measuring = true;
@@ -251,6 +252,11 @@ final class BotsScenario implements Scenario {
     double serverCpu = delta(target.serverCpuSeconds(), serverCpuBefore);
     double storesCpu = delta(target.storesCpuSeconds(), storesCpuBefore);
     double benchCpu = ProcessStats.cpuSeconds(ProcessHandle.current().pid()) - benchCpuBefore;
+    double machine = delta(ProcessStats.machineBusySeconds(), machineBefore);
+    // What other processes on the machine took meanwhile (other runs, builds): known only when this run started the
+    // servers and stores, whose CPU it can tell apart.
+    double others = machine < 0 || serverCpu < 0 || storesCpu < 0 ? -1
+        : Math.max(0, machine - serverCpu - storesCpu - benchCpu);
     int cores = Runtime.getRuntime().availableProcessors();
     long acked = tally.acked.sum();
     JsonObject cpu = new JsonObject()
@@ -261,6 +267,8 @@ final class BotsScenario implements Scenario {
         .put("serverShareOfMachine", serverCpu < 0 ? null : MessageLoad.round(serverCpu / (elapsed * cores)))
         .put("storesShareOfMachine", storesCpu < 0 ? null : MessageLoad.round(storesCpu / (elapsed * cores)))
         .put("benchShareOfMachine", MessageLoad.round(benchCpu / (elapsed * cores)))
+        .put("machineBusyShare", machine < 0 ? null : MessageLoad.round(machine / (elapsed * cores)))
+        .put("othersShareOfMachine", others < 0 ? null : MessageLoad.round(others / (elapsed * cores)))
         // A mention costs two messages (the mention and the answer) and their deliveries.
         .put("serverAndStoresMsPerMention", serverCpu < 0 || acked == 0 ? null
             : MessageLoad.round((serverCpu + Math.max(0, storesCpu)) * 1000 / acked));
@@ -322,7 +330,7 @@ final class BotsScenario implements Scenario {
     return String.format("%d mentions/s acked, %d bots over TCP; round trip (mention → reply seen by the sender)"
             + " p50/p95/p99/max %.1f/%.1f/%.1f/%.1f ms over %d; bot heard p99 %.1f ms; mention ack p99 %.1f ms;"
             + " lost %d, dup %d, refused %d, bot refused %d; CPU per mention (server + stores) %s ms;"
-            + " CPU of %d cores: server %s, stores %s, bench %s",
+            + " CPU of %d cores: server %s, stores %s, bench %s, other processes %s",
         results.getLong("ackedPerSecond"), config.bots(),
         roundTrip.getDouble("p50"), roundTrip.getDouble("p95"), roundTrip.getDouble("p99"),
         roundTrip.getDouble("max"), roundTrip.getLong("count"),
@@ -331,7 +339,8 @@ final class BotsScenario implements Scenario {
         results.getLong("botRefused"), cpu.getValue("serverAndStoresMsPerMention"),
         report.getJsonObject("machine", new JsonObject()).getInteger("cores",
             Runtime.getRuntime().availableProcessors()),
-        cpu.getValue("serverShareOfMachine"), cpu.getValue("storesShareOfMachine"), cpu.getValue("benchShareOfMachine"));
+        cpu.getValue("serverShareOfMachine"), cpu.getValue("storesShareOfMachine"), cpu.getValue("benchShareOfMachine"),
+        cpu.getValue("othersShareOfMachine"));
   }
 
   /** Digits from {@code from}; -1 when there are none. */
