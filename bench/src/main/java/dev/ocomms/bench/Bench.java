@@ -142,6 +142,7 @@ public final class Bench {
         + "\n  uploads: [--big-mb 1024] [--heap-limit-mb 64] [--concurrency 8] [--file-mb 5] [--rounds 8]"
         + " [--warmup-rounds 1] [--sample-ms 20] [--baseline true]"
         + "\n  bots: [--rate 100] [--bots ceil(rate/8)] [--senders-per-bot 2] [--seconds 60] [--warmup 10]"
+        + " [--idle-seconds 10]"
         + " [--bot-bridge-port port[,port] (with --url)]"
         + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);

@@ -47,8 +47,8 @@ final class BotsScenario implements Scenario {
   private static final String PONG = "pong ";
 
   /** What to run. */
-  record Config(double rate, int bots, int sendersPerBot, int seconds, int warmupSeconds, int setupConcurrency,
-                int drainSeconds) {
+  record Config(double rate, int bots, int sendersPerBot, int seconds, int warmupSeconds, int idleSeconds,
+                int setupConcurrency, int drainSeconds) {
     int senders() {
       return bots * sendersPerBot;
     }
@@ -56,7 +56,7 @@ final class BotsScenario implements Scenario {
     JsonObject toJson() {
       return new JsonObject().put("mentionsPerSecond", rate).put("bots", bots).put("sendersPerBot", sendersPerBot)
           .put("senders", senders()).put("seconds", seconds).put("warmupSeconds", warmupSeconds)
-          .put("drainSeconds", drainSeconds);
+          .put("idleSeconds", idleSeconds).put("drainSeconds", drainSeconds);
     }
   }
 
@@ -68,7 +68,8 @@ final class BotsScenario implements Scenario {
     double rate = options.decimal("rate", 100);
     return new BotsScenario(vertx, target, new Config(rate, options.integer("bots", (int) Math.ceil(rate / 8)),
         options.integer("senders-per-bot", 2), options.integer("seconds", 60), options.integer("warmup", 10),
-        options.integer("setup-concurrency", 16), options.integer("drain-seconds", 15)));
+        options.integer("idle-seconds", 10), options.integer("setup-concurrency", 16),
+        options.integer("drain-seconds", 15)));
   }
 
   BotsScenario(Vertx vertx, Target target, Config config) {
@@ -213,6 +214,17 @@ final class BotsScenario implements Scenario {
    * {@code seconds} measured; waits up to {@code drainSeconds} for the last replies; the report.
    */
   private JsonObject measure(Tally tally, List<Sender> senders) throws Exception {
+    // At a hundred mentions a second the nodes' own background work (cluster heartbeats, timers, PostgreSQL's
+    // housekeeping) is a visible part of the CPU per mention: measured first, everyone connected and silent.
+    double idleServerBefore = target.serverCpuSeconds();
+    double idleStoresBefore = target.storesCpuSeconds();
+    long idleStart = System.nanoTime();
+    Thread.sleep(TimeUnit.SECONDS.toMillis(config.idleSeconds()));
+    double idleElapsed = (System.nanoTime() - idleStart) / 1e9;
+    double idleServer = delta(target.serverCpuSeconds(), idleServerBefore);
+    double idleStores = delta(target.storesCpuSeconds(), idleStoresBefore);
+    double idlePerSecond = config.idleSeconds() <= 0 || idleServer < 0 || idleStores < 0 ? -1
+        : (idleServer + idleStores) / idleElapsed;
     double perSender = config.rate() / senders.size();
     long intervalMs = Math.max(1, Math.round(1000 / perSender));
     long endAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.warmupSeconds() + config.seconds());
@@ -271,7 +283,11 @@ final class BotsScenario implements Scenario {
         .put("othersShareOfMachine", others < 0 ? null : MessageLoad.round(others / (elapsed * cores)))
         // A mention costs two messages (the mention and the answer) and their deliveries.
         .put("serverAndStoresMsPerMention", serverCpu < 0 || acked == 0 ? null
-            : MessageLoad.round((serverCpu + Math.max(0, storesCpu)) * 1000 / acked));
+            : MessageLoad.round((serverCpu + Math.max(0, storesCpu)) * 1000 / acked))
+        .put("idleServerAndStoresShareOfMachine", idlePerSecond < 0 ? null
+            : MessageLoad.round(idlePerSecond / cores))
+        .put("serverAndStoresMsPerMentionAboveIdle", serverCpu < 0 || storesCpu < 0 || idlePerSecond < 0 || acked == 0
+            ? null : MessageLoad.round(Math.max(0, serverCpu + storesCpu - idlePerSecond * elapsed) * 1000 / acked));
     JsonObject results = tally.results(sendingSeconds);
     return new JsonObject().put("scenario", "bots").put("config", config.toJson()).put("results", results)
         .put("cpu", cpu).put("series", series).put("charts", charts(series));
@@ -329,7 +345,7 @@ final class BotsScenario implements Scenario {
     JsonObject roundTrip = results.getJsonObject("roundTrip");
     return String.format("%d mentions/s acked, %d bots over TCP; round trip (mention → reply seen by the sender)"
             + " p50/p95/p99/max %.1f/%.1f/%.1f/%.1f ms over %d; bot heard p99 %.1f ms; mention ack p99 %.1f ms;"
-            + " lost %d, dup %d, refused %d, bot refused %d; CPU per mention (server + stores) %s ms;"
+            + " lost %d, dup %d, refused %d, bot refused %d; CPU per mention (server + stores) %s ms (%s above idle);"
             + " CPU of %d cores: server %s, stores %s, bench %s, other processes %s",
         results.getLong("ackedPerSecond"), config.bots(),
         roundTrip.getDouble("p50"), roundTrip.getDouble("p95"), roundTrip.getDouble("p99"),
@@ -337,6 +353,7 @@ final class BotsScenario implements Scenario {
         results.getJsonObject("heard").getDouble("p99"), results.getJsonObject("ack").getDouble("p99"),
         results.getLong("lost"), results.getLong("duplicated"), results.getLong("refused"),
         results.getLong("botRefused"), cpu.getValue("serverAndStoresMsPerMention"),
+        cpu.getValue("serverAndStoresMsPerMentionAboveIdle"),
         report.getJsonObject("machine", new JsonObject()).getInteger("cores",
             Runtime.getRuntime().availableProcessors()),
         cpu.getValue("serverShareOfMachine"), cpu.getValue("storesShareOfMachine"), cpu.getValue("benchShareOfMachine"),

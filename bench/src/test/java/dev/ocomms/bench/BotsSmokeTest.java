@@ -36,7 +36,8 @@ class BotsSmokeTest {
     out = directory;
     report = Bench.run("bots", Map.of("url", system.baseUrl(), "bot-bridge-port",
             String.valueOf(system.botBridgePort(0)), "bots", "2", "senders-per-bot", "2", "rate", "4",
-            "seconds", "3", "warmup", "1", "out", out.toString(), "docs", out.resolve("benchmarks.md").toString()),
+            "seconds", "3", "warmup", "1", "idle-seconds", "1", "out", out.toString(),
+            "docs", out.resolve("benchmarks.md").toString()),
         "bin/bench bots --smoke");
   }
 
