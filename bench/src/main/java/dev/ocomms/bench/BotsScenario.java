@@ -158,7 +158,7 @@ final class BotsScenario implements Scenario {
   }
 
   /** The bot's part: a mention of it, by someone else, is answered in the mention's thread. */
-  private static void answer(Bot bot, JsonObject event, Tally tally) {
+  private void answer(Bot bot, JsonObject event, Tally tally) {
     if (event == null || !"message.new".equals(event.getString("type"))) {
       return;
     }
@@ -172,11 +172,27 @@ final class BotsScenario implements Scenario {
     int at = content.indexOf(PING);
     long number = at < 0 ? -1 : parse(content, at + PING.length());
     tally.heard(number);
-    bot.connection().request("chat.message.send", new JsonObject().put("chatId", bot.chatId())
-            .put("clientId", UUID.randomUUID().toString()).put("replyTo", message.getString("id"))
-            .put("content", PONG + (number < 0 ? "?" : String.valueOf(number))))
+    sendAnswer(bot, new JsonObject().put("chatId", bot.chatId()).put("clientId", UUID.randomUUID().toString())
+        .put("replyTo", message.getString("id")).put("content", PONG + (number < 0 ? "?" : String.valueOf(number))),
+        number, tally);
+  }
+
+  /**
+   * Sends the answer; one the server refuses as {@code rate_limited} (a bot sends at most 10 messages a second, and a
+   * stall upstream hands it a burst of mentions at once) goes again after the {@code retryAfterMs} it names, with
+   * the same clientId, as the protocol tells a client to do. Anything else is counted and given up.
+   */
+  private void sendAnswer(Bot bot, JsonObject answer, long number, Tally tally) {
+    bot.connection().request("chat.message.send", answer)
         .onSuccess(reply -> tally.answered(number))
-        .onFailure(failure -> tally.botFailed(failure));
+        .onFailure(failure -> {
+          tally.botFailed(failure);
+          if (failure instanceof BridgeClient.BenchFailure refusal && "rate_limited".equals(refusal.code())) {
+            long waitMs = Math.max(1, refusal.problem.getLong("retryAfterMs",
+                1000 * refusal.problem.getLong("retryAfter", 1L)));
+            vertx.setTimer(waitMs, id -> sendAnswer(bot, answer, number, tally));
+          }
+        });
   }
 
   /** The senders, round-robin over the nodes, each registered on its channel and its user address. */
@@ -345,7 +361,8 @@ final class BotsScenario implements Scenario {
     JsonObject roundTrip = results.getJsonObject("roundTrip");
     return String.format("%d mentions/s acked, %d bots over TCP; round trip (mention → reply seen by the sender)"
             + " p50/p95/p99/max %.1f/%.1f/%.1f/%.1f ms over %d; bot heard p99 %.1f ms; mention ack p99 %.1f ms;"
-            + " lost %d, dup %d, refused %d, bot refused %d; CPU per mention (server + stores) %s ms (%s above idle);"
+            + " lost %d, dup %d, refused %d, bot answers refused %d (rate_limited ones sent again);"
+            + " CPU per mention (server + stores) %s ms (%s above idle);"
             + " CPU of %d cores: server %s, stores %s, bench %s, other processes %s",
         results.getLong("ackedPerSecond"), config.bots(),
         roundTrip.getDouble("p50"), roundTrip.getDouble("p95"), roundTrip.getDouble("p99"),

@@ -12,7 +12,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The check that runs before an example bot: the interpreter it needs is on the PATH and runs, or the test fails naming it. */
+/**
+ * The check that runs before an example bot: the interpreter it needs is on the PATH and runs, or the test fails
+ * naming it.
+ */
 @DisplayName("Finding an example bot's interpreter")
 class InterpreterTest {
   private static final String NEEDED_BY = "the Python example bot (examples/echo_bot.py)";
@@ -48,7 +51,7 @@ class InterpreterTest {
   }
 
   @Test
-  @DisplayName("an interpreter on the PATH that does not run (a shim without its version) fails naming it and its output")
+  @DisplayName("an interpreter on the PATH that does not run (a shim without its version) fails naming it and why")
   void interpreterThatDoesNotRunIsNamed(@TempDir Path directory) throws Exception {
     script(directory.resolve("python3"), "echo 'pyenv: python3: command not found'; exit 127");
 
