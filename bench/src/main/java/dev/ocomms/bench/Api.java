@@ -65,6 +65,12 @@ final class Api {
     return post("/api/v1/chats/" + chatId + "/members", token, new JsonObject().put("userId", userId), 200);
   }
 
+  /** A bot of the workspace, made by an owner or admin: {@code {bot, token}} (the {@code ocb_} token, shown once). */
+  Future<JsonObject> createBot(String token, String workspaceId, String username, String displayName) {
+    return post("/api/v1/workspaces/" + workspaceId + "/bots", token,
+        new JsonObject().put("username", username).put("displayName", displayName), 201);
+  }
+
   /** The DM of the caller and {@code userIds}: the chat. */
   Future<JsonObject> dm(String token, String workspaceId, List<String> userIds) {
     return post("/api/v1/workspaces/" + workspaceId + "/dms", token,

@@ -20,7 +20,7 @@ import java.util.Map;
  */
 public final class Bench {
   static final List<String> SCENARIOS = List.of("throughput", "peer", "fanout", "connections", "reconnect",
-      "client", "search", "uploads");
+      "client", "search", "uploads", "bots");
 
   private Bench() {
   }
@@ -64,7 +64,8 @@ public final class Bench {
     if (scenarioName.equals("connections")) {
       ConnectionsScenario.checkBeforeStart(options); // 100K sockets need several nodes: say so before starting any
     }
-    try (Target target = options.has("url") ? Target.of(options.text("url", null))
+    try (Target target = options.has("url")
+        ? Target.of(options.text("url", null), options.text("bot-bridge-port", ""))
         : Target.start(Path.of(options.text("jar", "verticles/launcher/target/ocomms.jar")), nodes,
             options.text("server-heap", "2g"), serverEnvironment(scenarioName, options), jvmArgs)) {
       // An interrupted run (Ctrl-C, SIGTERM) still stops the servers and stores it started.
@@ -89,6 +90,7 @@ public final class Bench {
         case "client" -> ClientScenario.from(vertx, target, options);
         case "search" -> SearchScenario.from(vertx, target, options);
         case "uploads" -> UploadsScenario.from(vertx, target, options);
+        case "bots" -> BotsScenario.from(vertx, target, options);
         default -> throw new IllegalArgumentException("unknown scenario " + scenarioName + " (known: " + SCENARIOS + ")");
       };
       try {
@@ -139,6 +141,9 @@ public final class Bench {
         + " [--send-rate 200] [--probes 100] [--pg-url postgresql://… (with --url)]"
         + "\n  uploads: [--big-mb 1024] [--heap-limit-mb 64] [--concurrency 8] [--file-mb 5] [--rounds 8]"
         + " [--warmup-rounds 1] [--sample-ms 20] [--baseline true]"
+        + "\n  bots: [--rate 100] [--bots ceil(rate/8)] [--senders-per-bot 2] [--seconds 60] [--warmup 10]"
+        + " [--idle-seconds 10]"
+        + " [--bot-bridge-port port[,port] (with --url)]"
         + "\n  see docs/benchmarks.md for each scenario's options");
     System.exit(2);
   }

@@ -23,11 +23,17 @@ final class Population {
   private static final int USES_PER_INVITE = 1000;
 
   final String workspaceId;
+  /** The workspace owner's access token (who creates the channels, and bots where a scenario needs them). */
+  final String ownerToken;
+  /** This run's short id, in every username it creates. */
+  final String runId;
   final List<String> chatIds;
   final List<User> users;
 
-  private Population(String workspaceId, List<String> chatIds, List<User> users) {
+  private Population(String workspaceId, String ownerToken, String runId, List<String> chatIds, List<User> users) {
     this.workspaceId = workspaceId;
+    this.ownerToken = ownerToken;
+    this.runId = runId;
     this.chatIds = chatIds;
     this.users = users;
   }
@@ -66,7 +72,7 @@ final class Population {
                     return joined.map(ok -> new User(i, user.getJsonObject("user").getString("id"), token,
                         user.getString("refreshToken"), List.copyOf(mine)));
                   });
-                }).map(created -> new Population(workspaceId, chatIds, created))));
+                }).map(created -> new Population(workspaceId, ownerToken, runId, chatIds, created))));
       });
     });
   }

@@ -22,6 +22,27 @@ final class ProcessStats {
     }
   }
 
+  /**
+   * CPU seconds the whole machine has been busy so far (every core, every process: user, nice, system, irq, softirq
+   * and steal time from /proc/stat); -1 when unknown. Set against a run's own processes it shows how much of the
+   * machine something else took during the run.
+   */
+  static double machineBusySeconds() {
+    try {
+      String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long busy = 0;
+      // cpu user nice system idle iowait irq softirq steal ...: everything but idle (4) and iowait (5).
+      for (int i = 1; i <= 8 && i < fields.length; i++) {
+        if (i != 4 && i != 5) {
+          busy += Long.parseLong(fields[i]);
+        }
+      }
+      return busy / TICKS_PER_SECOND;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Resident set size in bytes; -1 when unknown. */
   static long rssBytes(long pid) {
     try {

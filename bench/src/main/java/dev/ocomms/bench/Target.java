@@ -44,12 +44,15 @@ final class Target implements AutoCloseable {
   /** One server process (or one given URL, with no process). */
   private static final class ServerNode {
     final int httpPort;
+    /** The node's TCP event-bus bridge port ({@code OCOMMS_BOT_BRIDGE_PORT}); 0 when not known. */
+    final int botBridgePort;
     final ProcessBuilder builder;
     final Path log;
     Process process;
 
-    ServerNode(int httpPort, ProcessBuilder builder, Path log) {
+    ServerNode(int httpPort, int botBridgePort, ProcessBuilder builder, Path log) {
       this.httpPort = httpPort;
+      this.botBridgePort = botBridgePort;
       this.builder = builder;
       this.log = log;
     }
@@ -67,12 +70,27 @@ final class Target implements AutoCloseable {
 
   /** Running nodes given by URL (comma-separated for several); nothing is started or stopped. */
   static Target of(String urls) {
+    return of(urls, "");
+  }
+
+  /**
+   * Running nodes given by URL, with their TCP event-bus bridge ports in the same order ({@code botBridgePorts}
+   * comma-separated; empty when not needed): nothing is started or stopped.
+   */
+  static Target of(String urls, String botBridgePorts) {
     List<ServerNode> nodes = new ArrayList<>();
     String host = null;
-    for (String url : urls.split(",")) {
-      URI uri = URI.create(url.trim());
+    String[] given = urls.split(",");
+    String[] bridgePorts = botBridgePorts == null || botBridgePorts.isBlank() ? new String[0]
+        : botBridgePorts.split(",");
+    if (bridgePorts.length > 0 && bridgePorts.length != given.length) {
+      throw new IllegalArgumentException("--bot-bridge-port names one port per --url node");
+    }
+    for (int i = 0; i < given.length; i++) {
+      URI uri = URI.create(given[i].trim());
       host = host == null ? uri.getHost() : host;
-      nodes.add(new ServerNode(uri.getPort() < 0 ? 80 : uri.getPort(), null, null));
+      int bridgePort = bridgePorts.length == 0 ? 0 : Integer.parseInt(bridgePorts[i].trim());
+      nodes.add(new ServerNode(uri.getPort() < 0 ? 80 : uri.getPort(), bridgePort, null, null));
     }
     return new Target(host, nodes, null, null, null);
   }
@@ -97,6 +115,7 @@ final class Target implements AutoCloseable {
     List<ServerNode> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       int httpPort = freePort();
+      int botBridgePort = freePort();
       Path nodeDir = Files.createDirectories(workDir.resolve("node-" + i));
       List<String> command = new ArrayList<>(List.of(
           Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap, "-XX:+UseG1GC"));
@@ -113,7 +132,7 @@ final class Target implements AutoCloseable {
       // And its own uploads port (gateways stream file bytes to it): the default 8091 fits one node per machine.
       env.put("OCOMMS_UPLOADS_PORT", String.valueOf(freePort()));
       // And its own port for the event bus over TCP (the default 7000 fits one node per machine).
-      env.put("OCOMMS_BOT_BRIDGE_PORT", String.valueOf(freePort()));
+      env.put("OCOMMS_BOT_BRIDGE_PORT", String.valueOf(botBridgePort));
       env.put("OCOMMS_CLUSTER_PORT", String.valueOf(clusterPorts.get(i)));
       env.put("OCOMMS_CLUSTER_MEMBERS", members);
       env.put("OCOMMS_DATA_DIR", nodeDir.resolve("data").toString());
@@ -127,7 +146,7 @@ final class Target implements AutoCloseable {
       // The bench registers every account from one address.
       env.put("OCOMMS_REGISTRATIONS_PER_IP_PER_HOUR", "1000000");
       env.putAll(environment);
-      nodes.add(new ServerNode(httpPort, builder, nodeDir.resolve("server.log")));
+      nodes.add(new ServerNode(httpPort, botBridgePort, builder, nodeDir.resolve("server.log")));
     }
     Target target = new Target("127.0.0.1", nodes, workDir, postgres, redis);
     try {
@@ -159,6 +178,11 @@ final class Target implements AutoCloseable {
 
   int port(int node) {
     return nodes.get(node).httpPort;
+  }
+
+  /** A node's TCP event-bus bridge port; 0 when not known (nodes given by URL without {@code --bot-bridge-port}). */
+  int botBridgePort(int node) {
+    return nodes.get(node).botBridgePort;
   }
 
   String url(int node) {

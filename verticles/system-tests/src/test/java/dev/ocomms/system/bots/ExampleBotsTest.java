@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The example bots of {@code examples/} run as they are, as processes ({@code python3}, {@code node}), against a
  * two-node cluster: each connects to node 1's TCP bridge, a person mentions it through node 0, and the bot's answer
- * arrives in the mention's thread. A missing interpreter fails the test, naming it.
+ * arrives in the mention's thread. A missing interpreter fails the test, naming it ({@link Interpreter}): the examples
+ * are part of the build and are never skipped.
  */
 @DisplayName("The example bots")
 class ExampleBotsTest {
@@ -62,16 +63,16 @@ class ExampleBotsTest {
   @Test
   @DisplayName("the Python echo bot (standard library only) answers a mention posted on the other node, in its thread")
   void python() throws Exception {
-    answersAMention("python3", "echo_bot.py");
+    answersAMention(Interpreter.require("python3", "the Python example bot (examples/echo_bot.py)"), "echo_bot.py");
   }
 
   @Test
   @DisplayName("the Node echo bot (net only) answers a mention posted on the other node, in its thread")
   void node() throws Exception {
-    answersAMention("node", "echo-bot.js");
+    answersAMention(Interpreter.require("node", "the Node example bot (examples/echo-bot.js)"), "echo-bot.js");
   }
 
-  private void answersAMention(String interpreter, String script) throws Exception {
+  private void answersAMention(Path interpreter, String script) throws Exception {
     assertThat(EXAMPLES.resolve(script)).as("the example").exists();
     Account owner = system.register("Owner");
     String workspaceId = system.workspace(owner, List.of());
@@ -85,7 +86,7 @@ class ExampleBotsTest {
     ownerClient.listen(Addresses.chat(chatId));
 
     BlockingQueue<String> output = run(interpreter, script, created.getString("token"), system.botBridgePort(1));
-    awaitLine(output, "registered chat." + chatId, interpreter);
+    awaitLine(output, "registered chat." + chatId, interpreter.getFileName().toString());
 
     String mention = "@" + username + " ping " + UUID.randomUUID();
     JsonObject posted = system.expect(201, HttpMethod.POST, "/chats/" + chatId + "/messages", owner.token(),
@@ -97,9 +98,12 @@ class ExampleBotsTest {
     assertThat(reply.getString("content")).isEqualTo("echo: " + mention);
   }
 
-  /** Starts the example; its output (stdout and stderr), line by line. A missing interpreter fails, naming it. */
-  private BlockingQueue<String> run(String interpreter, String script, String token, int port) {
-    ProcessBuilder builder = new ProcessBuilder(interpreter, EXAMPLES.resolve(script).toString())
+  /**
+   * Starts the example with the interpreter {@link Interpreter#require} found; its output (stdout and stderr), line
+   * by line.
+   */
+  private BlockingQueue<String> run(Path interpreter, String script, String token, int port) {
+    ProcessBuilder builder = new ProcessBuilder(interpreter.toString(), EXAMPLES.resolve(script).toString())
         .redirectErrorStream(true);
     builder.environment().put("OCOMMS_BOT_TOKEN", token);
     builder.environment().put("OCOMMS_HOST", "127.0.0.1");
@@ -108,8 +112,7 @@ class ExampleBotsTest {
     try {
       process = builder.start();
     } catch (IOException e) {
-      throw new AssertionError("'" + interpreter + "' is needed to run examples/" + script + " and could not be"
-          + " started (is it installed and on the PATH?): " + e.getMessage(), e);
+      throw new AssertionError(interpreter + " could not start examples/" + script + ": " + e.getMessage(), e);
     }
     processes.add(process);
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -120,7 +123,7 @@ class ExampleBotsTest {
       } catch (IOException | java.io.UncheckedIOException ended) {
         // The process was stopped.
       }
-    }, interpreter + "-output");
+    }, interpreter.getFileName() + "-output");
     reader.setDaemon(true);
     reader.start();
     return lines;
