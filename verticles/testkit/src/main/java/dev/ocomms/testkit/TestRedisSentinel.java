@@ -103,14 +103,23 @@ public final class TestRedisSentinel implements AutoCloseable {
     return Integer.parseInt(address.get(1).toString());
   }
 
-  /** Promotes the replica and waits until the sentinel names it and it acts as master; the new master's port. */
+  /**
+   * Promotes the replica and waits until the failover is over: the replica acts as master and the sentinel has
+   * switched to it (announced {@code +switch-master}; it names the promoted replica as master while the failover is
+   * still under way). The new master's port.
+   */
   public int failover() {
     int before = masterPort();
     int replica = serverPorts.stream().filter(port -> port != before).findFirst().orElseThrow();
     ask(sentinelPort, Request.cmd(Command.SENTINEL).arg("FAILOVER").arg(MASTER_NAME));
-    awaitThat(() -> masterPort() == replica && role(replica).startsWith("master"),
-        "the sentinel to promote the replica on port " + replica);
+    awaitThat(() -> masterPort() == replica && role(replica).startsWith("master") && !failoverInProgress(),
+        "the sentinel to promote the replica on port " + replica + " and switch to it");
     return replica;
+  }
+
+  private boolean failoverInProgress() {
+    Response master = ask(sentinelPort, Request.cmd(Command.SENTINEL).arg("MASTER").arg(MASTER_NAME));
+    return !master.containsKey("flags") || master.get("flags").toString().contains("failover_in_progress");
   }
 
   /** How many keys the server on {@code port} holds. */

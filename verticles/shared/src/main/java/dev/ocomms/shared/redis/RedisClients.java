@@ -49,13 +49,19 @@ public final class RedisClients {
         .setMaxWaitingHandlers(10_000);
     switch (config.redisMode()) {
       // Writes and the scripts' reads go to masters only: presence and rate limits must read what was just written.
+      // Failovers are followed by SentinelFollowingRedis (a new client per master), not by the client's own
+      // auto-failover, which reconnects from a topology it may have cached before the switch.
       case "sentinel" -> options.setType(RedisClientType.SENTINEL).setMasterName(config.redisMasterName())
-          .setRole(RedisRole.MASTER).setAutoFailover(true);
+          .setRole(RedisRole.MASTER);
       case "cluster" -> options.setType(RedisClientType.CLUSTER).setUseReplicas(RedisReplicas.NEVER);
       default -> options.setType(RedisClientType.STANDALONE);
     }
     options.getNetClientOptions().setConnectTimeout(config.redisTimeoutMillis());
-    return Redis.newInstance(new TimedRedis(
-        io.vertx.redis.client.Redis.createClient(vertx.getDelegate(), options), config.redisTimeoutMillis()));
+    io.vertx.redis.client.Redis client = "sentinel".equals(config.redisMode())
+        ? new SentinelFollowingRedis(vertx.getDelegate(),
+            () -> io.vertx.redis.client.Redis.createClient(vertx.getDelegate(), options),
+            config.redisUrls(), config.redisMasterName())
+        : io.vertx.redis.client.Redis.createClient(vertx.getDelegate(), options);
+    return Redis.newInstance(new TimedRedis(client, config.redisTimeoutMillis()));
   }
 }
