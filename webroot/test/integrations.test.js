@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  canManage, deliverySummary, fieldError, invalidField, parseTriggerWords, TEST_PAYLOAD, testResult,
+  canManage, deliverySummary, fieldError, invalidField, parseTriggerWords, postedAlike, TEST_PAYLOAD, testResult,
   TRIGGER_WORD_MAX, TRIGGER_WORDS_MAX, URL_NOT_ALLOWED, webhookAddress,
 } from '../js/store/integrations.js';
 import { connectedClient } from '../testing/fakes.js';
@@ -66,6 +66,22 @@ describe('the page', () => {
       'failed 502 · 40 ms · attempt 3: bad gateway');
     assert.equal(deliverySummary({ status: 'refused', durationMs: 0, attempt: 1, error: 'loopback address' }),
       'refused · 0 ms: loopback address');
+  });
+});
+
+describe('messages grouped under one header', () => {
+  const own = { senderId: 'u-1' };
+  const viaOps = { senderId: 'u-1', via: { outgoingWebhookId: 'ow-1', name: 'Ops' } };
+  test('are posted alike: both by the person, or both through the same integration', () => {
+    assert.equal(postedAlike(own, { senderId: 'u-1' }), true);
+    assert.equal(postedAlike(viaOps, { ...viaOps }), true);
+  });
+
+  test("never an integration's post under its creator's own message, or two integrations' posts", () => {
+    assert.equal(postedAlike(own, viaOps), false);
+    assert.equal(postedAlike(viaOps, own), false);
+    assert.equal(postedAlike(viaOps, { senderId: 'u-1', via: { commandId: 'c-1', name: '/deploy' } }), false);
+    assert.equal(postedAlike(viaOps, { ...viaOps, via: { ...viaOps.via, username: 'ops-bot' } }), false);
   });
 });
 

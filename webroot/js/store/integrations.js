@@ -55,6 +55,17 @@ export function testResult({ status, ok, problem }) {
   return { ok: false, text: `Refused (${status}): ${detail}${problem?.reason ? ` (${problem.reason})` : ''}` };
 }
 
+/**
+ * Whether two messages of one sender were posted the same way: both by the person, or both through the same
+ * integration under the same name (an incoming or outgoing webhook's, a slash command's `via`). A message list groups
+ * only these, so that an integration's post under its creator's message keeps its "via" tag.
+ */
+export function postedAlike(a, b) {
+  const how = message => (message.via ? [message.via.webhookId, message.via.commandId, message.via.outgoingWebhookId,
+    message.via.name, message.via.username].join('|') : '');
+  return how(a) === how(b);
+}
+
 /** At most this many trigger words per outgoing webhook, each at most TRIGGER_WORD_MAX characters (the server's limits). */
 export const TRIGGER_WORDS_MAX = 10;
 export const TRIGGER_WORD_MAX = 50;
