@@ -284,6 +284,7 @@ class IntegrationsWebClientTest {
     browser.click(By.cssSelector(".deliveries [data-action=back]"));
     browser.until(d -> ("Deliveries of " + name).equals(d.switchTo().activeElement().getDomAttribute("aria-label")),
         "focus back on the row's Deliveries button");
+    browser.screenshot(Path.of("target", "screenshots", "integrations-outgoing-390.png"));
   }
 
   @Test
