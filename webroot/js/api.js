@@ -331,7 +331,7 @@ export const rest = {
   vapidPublicKey: () => call('GET', '/users/me/push-subscriptions/vapid-public-key'),
   savePushSubscription: subscription => call('POST', '/users/me/push-subscriptions', subscription),
   deletePushSubscription: endpoint => call('DELETE', '/users/me/push-subscriptions', { endpoint }),
-  // Integrations (docs/protocol.md, "Bots", "Incoming webhooks", "Slash commands")
+  // Integrations (docs/protocol.md, "Bots", "Incoming webhooks", "Slash commands", "Outgoing webhooks")
   bots: workspaceId => call('GET', `/workspaces/${workspaceId}/bots`),
   createBot: (workspaceId, fields) => call('POST', `/workspaces/${workspaceId}/bots`, fields),
   deleteBot: botId => call('DELETE', `/bots/${encodeURIComponent(botId)}`),
@@ -344,6 +344,10 @@ export const rest = {
   createCommand: (workspaceId, fields) => call('POST', `/workspaces/${workspaceId}/commands`, fields),
   deleteCommand: commandId => call('DELETE', `/commands/${encodeURIComponent(commandId)}`),
   commandDeliveries: commandId => call('GET', `/commands/${encodeURIComponent(commandId)}/deliveries`),
+  outgoingWebhooks: chatId => call('GET', `/chats/${chatId}/outgoing-webhooks`),
+  createOutgoingWebhook: (chatId, fields) => call('POST', `/chats/${chatId}/outgoing-webhooks`, fields),
+  deleteOutgoingWebhook: id => call('DELETE', `/outgoing-webhooks/${encodeURIComponent(id)}`),
+  outgoingWebhookDeliveries: id => call('GET', `/outgoing-webhooks/${encodeURIComponent(id)}/deliveries`),
   postToWebhook,
 };
 

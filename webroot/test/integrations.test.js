@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  canManage, deliverySummary, fieldError, TEST_PAYLOAD, testResult, URL_NOT_ALLOWED, webhookAddress,
+  canManage, deliverySummary, fieldError, invalidField, parseTriggerWords, postedAlike, TEST_PAYLOAD, testResult,
+  TRIGGER_WORD_MAX, TRIGGER_WORDS_MAX, URL_NOT_ALLOWED, webhookAddress,
 } from '../js/store/integrations.js';
 import { connectedClient } from '../testing/fakes.js';
 
@@ -68,6 +69,55 @@ describe('the page', () => {
   });
 });
 
+describe('messages grouped under one header', () => {
+  const own = { senderId: 'u-1' };
+  const viaOps = { senderId: 'u-1', via: { outgoingWebhookId: 'ow-1', name: 'Ops' } };
+  test('are posted alike: both by the person, or both through the same integration', () => {
+    assert.equal(postedAlike(own, { senderId: 'u-1' }), true);
+    assert.equal(postedAlike(viaOps, { ...viaOps }), true);
+  });
+
+  test("never an integration's post under its creator's own message, or two integrations' posts", () => {
+    assert.equal(postedAlike(own, viaOps), false);
+    assert.equal(postedAlike(viaOps, own), false);
+    assert.equal(postedAlike(viaOps, { senderId: 'u-1', via: { commandId: 'c-1', name: '/deploy' } }), false);
+    assert.equal(postedAlike(viaOps, { ...viaOps, via: { ...viaOps.via, username: 'ops-bot' } }), false);
+  });
+});
+
+describe("an outgoing webhook's trigger words", () => {
+  test('are separated by commas, spaces or both', () => {
+    assert.deepEqual(parseTriggerWords('deploy, status ship,rollback\tlogs').words,
+      ['deploy', 'status', 'ship', 'rollback', 'logs']);
+  });
+
+  test('none typed (or only separators) means every message', () => {
+    assert.deepEqual(parseTriggerWords(''), { words: [], error: null });
+    assert.deepEqual(parseTriggerWords(' ,, \n').words, []);
+    assert.deepEqual(parseTriggerWords(undefined).words, []);
+  });
+
+  test('a word repeated in another case is kept once, as first typed (the server matches without case)', () => {
+    assert.deepEqual(parseTriggerWords('Deploy deploy DEPLOY status').words, ['Deploy', 'status']);
+  });
+
+  test(`more than ${TRIGGER_WORDS_MAX} words is refused before asking the server`, () => {
+    const words = Array.from({ length: TRIGGER_WORDS_MAX }, (_, i) => `w${i}`);
+    assert.equal(parseTriggerWords(words.join(' ')).error, null);
+    assert.match(parseTriggerWords([...words, 'one-more'].join(' ')).error, /At most 10 trigger words \(11 given\)/);
+  });
+
+  test(`a word longer than ${TRIGGER_WORD_MAX} characters is refused`, () => {
+    assert.equal(parseTriggerWords('x'.repeat(TRIGGER_WORD_MAX)).error, null);
+    assert.match(parseTriggerWords(`ok ${'x'.repeat(TRIGGER_WORD_MAX + 1)}`).error, /at most 50 characters/);
+  });
+
+  test('a refusal made on the page is said beside its field', () => {
+    assert.deepEqual(fieldError(invalidField('triggerWords', 'At most 10 trigger words (11 given)')),
+      { field: 'triggerWords', text: 'At most 10 trigger words (11 given)' });
+  });
+});
+
 describe('the integrations actions', () => {
   test("read the user's role in the workspace from their workspace list", async t => {
     const { client } = await connectedClient(t);
@@ -104,5 +154,30 @@ describe('the integrations actions', () => {
     assert.deepEqual(client.commands.available('ws-1').map(c => c.command), ['/deploy', '/help']);
     await client.integrations.deleteCommand('ws-1', 'cmd-9');
     assert.deepEqual(client.commands.available('ws-1').map(c => c.command), ['/help']);
+  });
+
+  test("outgoing webhooks are listed, created, deleted and their deliveries read over their REST routes", async t => {
+    const { client, api } = await connectedClient(t);
+    const calls = [];
+    const hook = { id: 'ow-1', chatId: 'c-1', name: 'Ops', url: 'https://ops.example/hook', triggerWords: ['deploy'] };
+    api.rest.outgoingWebhooks = async chatId => { calls.push(['list', chatId]); return { outgoingWebhooks: [hook] }; };
+    api.rest.createOutgoingWebhook = async (chatId, fields) => {
+      calls.push(['create', chatId, fields]);
+      return { outgoingWebhook: hook, signingSecret: 'f'.repeat(64) };
+    };
+    api.rest.deleteOutgoingWebhook = async id => { calls.push(['delete', id]); return null; };
+    api.rest.outgoingWebhookDeliveries = async id => {
+      calls.push(['deliveries', id]);
+      return { deliveries: [{ id: 'd-1', status: 'ok', httpStatus: 200, durationMs: 12, attempt: 1 }] };
+    };
+
+    assert.deepEqual(await client.integrations.outgoingWebhooks('c-1'), [hook]);
+    const created = await client.integrations.createOutgoingWebhook('c-1',
+      { name: 'Ops', url: hook.url, triggerWords: ['deploy'] });
+    assert.equal(created.signingSecret, 'f'.repeat(64));
+    assert.deepEqual((await client.integrations.outgoingDeliveries('ow-1')).map(deliverySummary), ['ok 200 · 12 ms']);
+    await client.integrations.deleteOutgoingWebhook('ow-1');
+    assert.deepEqual(calls.map(call => call[0]), ['list', 'create', 'deliveries', 'delete']);
+    assert.deepEqual(calls[1], ['create', 'c-1', { name: 'Ops', url: hook.url, triggerWords: ['deploy'] }]);
   });
 });

@@ -12,6 +12,7 @@ import { MembersButton, SystemLine } from './Members.js';
 import { Icon } from './icons.js';
 import { onMessageListKeyDown } from './list-keys.js';
 import { askConfirm } from './Confirm.js';
+import { postedAlike } from '../store/integrations.js';
 import { useChatTitle, useRow, useSlice } from './hooks.js';
 
 const GROUP_WINDOW_MS = 5 * 60_000;
@@ -80,7 +81,8 @@ export function renderMessages(messages, chatId, inThread, { before = null, last
       return;
     }
     const compact = !newDay && !divided && previous && previous.senderId === message.senderId && !previous.deleted
-      && previous.kind !== 'system' && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
+      && previous.kind !== 'system' && postedAlike(previous, message)
+      && created - new Date(previous.createdAt) < GROUP_WINDOW_MS;
     items.push(h(Message, { key: message.id, message, chatId, compact, isLastOwn: message === ownLast, inThread }));
     previous = message;
   });

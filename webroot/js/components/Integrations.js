@@ -5,16 +5,20 @@ import { CopyButton, Modal } from './Dialogs.js';
 import { askConfirm } from './Confirm.js';
 import { Avatar } from './Message.js';
 import { useSlice } from './hooks.js';
-import { deliverySummary, fieldError, webhookAddress } from '../store/integrations.js';
+import {
+  deliverySummary, fieldError, invalidField, parseTriggerWords, TRIGGER_WORDS_MAX, webhookAddress,
+} from '../store/integrations.js';
 
-// The Integrations page of a workspace (issue #23): its bots, the incoming webhooks of its channels, its slash
-// commands and their delivery log. Owners and admins manage bots and commands; any member sees the commands and
-// manages the webhooks of their channels. A secret (a bot's token, a webhook's URL, a command's signing secret) is
-// shown once, in a read-only field with a Copy button, and forgotten when the page closes.
+// The Integrations page of a workspace (issue #23): its bots, the incoming and outgoing webhooks of its channels, its
+// slash commands, and the delivery logs of commands and outgoing webhooks. Owners and admins manage bots, commands
+// and outgoing webhooks; any member sees the commands and the outgoing webhooks of their channels, and manages the
+// incoming webhooks of their channels. A secret (a bot's token, a webhook's URL, a signing secret) is shown once, in
+// a read-only field with a Copy button, and forgotten when the page closes.
 
 const TABS = [
   { id: 'bots', title: 'Bots' },
   { id: 'webhooks', title: 'Incoming webhooks' },
+  { id: 'outgoing', title: 'Outgoing webhooks' },
   { id: 'commands', title: 'Slash commands' },
 ];
 
@@ -80,6 +84,34 @@ function SecretBox({ id, title, note, value, what, children, onDone }) {
       h(CopyButton, { text: value, fieldId: id, label: 'Copy', what })),
     children,
     h('button', { type: 'button', class: 'secondary secret-done', onClick: onDone }, 'Done'));
+}
+
+/** Focuses what `selector` finds once the page has drawn it (a row's button, back from its deliveries). */
+function focusSoon(selector) {
+  requestAnimationFrame(() => document.querySelector(selector)?.focus());
+}
+
+/** The channel a tab works on: the open chat when it is one of the workspace's channels, else the first. */
+function useChannel(workspaceId) {
+  const channelIds = useSlice(client.chats.table, () => client.chats.chatsOf(workspaceId).channels);
+  const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
+  const [chatId, setChatId] = useState(() => (channelIds.includes(activeChatId) ? activeChatId : channelIds[0] || null));
+  return { channelIds, chatId, setChatId };
+}
+
+const channelName = id => client.chats.title(client.chats.table.get(id));
+
+/** The channel picker of a tab, and what it says when the user is in no channel. */
+function ChannelPicker({ id, channel, onChange, empty }) {
+  const { channelIds, chatId } = channel;
+  return [
+    h('div', { class: 'integration-field', key: 'picker' },
+      h('label', { for: id }, 'Channel'),
+      h('select', { id, value: chatId || '', disabled: channelIds.length === 0,
+        onChange: event => { channel.setChatId(event.currentTarget.value); onChange?.(); } },
+      channelIds.map(chat => h('option', { value: chat, key: chat }, `#${channelName(chat)}`)))),
+    channelIds.length === 0 && h('p', { class: 'muted', key: 'empty' }, empty),
+  ];
 }
 
 /** A list read when shown: `[items, setItems, error, reload]`. */
@@ -195,9 +227,8 @@ function WebhookRow({ webhook, mayChange, onRenamed, onDeleted }) {
 }
 
 function Webhooks({ workspaceId, manage }) {
-  const channelIds = useSlice(client.chats.table, () => client.chats.chatsOf(workspaceId).channels);
-  const activeChatId = useSlice(client.chats.selection, state => state.activeChatId);
-  const [chatId, setChatId] = useState(() => (channelIds.includes(activeChatId) ? activeChatId : channelIds[0] || null));
+  const channel = useChannel(workspaceId);
+  const { chatId } = channel;
   const [webhooks, setWebhooks, loadError] = useList(() => (chatId ? client.integrations.webhooks(chatId)
     : Promise.resolve([])), [chatId]);
   const [created, setCreated] = useState(null); // {webhook, url}
@@ -220,15 +251,10 @@ function Webhooks({ workspaceId, manage }) {
       setTest({ ok: false, text: failure.message });
     }
   };
-  const channelName = id => client.chats.title(client.chats.table.get(id));
   return h('div', { class: 'integration-section' },
     h('p', { class: 'integration-note' }, 'Tools post into a channel through its webhook\'s URL, with Slack\'s payload.'),
-    h('div', { class: 'integration-field' },
-      h('label', { for: 'webhook-channel' }, 'Channel'),
-      h('select', { id: 'webhook-channel', value: chatId || '', disabled: channelIds.length === 0,
-        onChange: event => { setChatId(event.currentTarget.value); setCreated(null); setTest(null); } },
-      channelIds.map(id => h('option', { value: id, key: id }, `#${channelName(id)}`)))),
-    channelIds.length === 0 && h('p', { class: 'muted' }, 'Join a channel to add webhooks to it.'),
+    h(ChannelPicker, { id: 'webhook-channel', channel, empty: 'Join a channel to add webhooks to it.',
+      onChange: () => { setCreated(null); setTest(null); } }),
     created && h(SecretBox, { id: 'webhook-url', title: `URL of ${created.webhook.name}`, what: 'URL',
       note: 'Copy the URL now: it is shown only this once. Anyone who has it can post to the channel.',
       value: created.url, onDone: () => { setCreated(null); setTest(null); } },
@@ -257,23 +283,26 @@ function Webhooks({ workspaceId, manage }) {
       'Create webhook')));
 }
 
-/** The last deliveries of one command, newest first. */
-function Deliveries({ command, onBack }) {
-  const [deliveries, , error, reload] = useList(() => client.integrations.deliveries(command.id), [command.id]);
+/**
+ * The last deliveries of a command or an outgoing webhook, newest first.
+ * @param id what they are of; `read` reads them, `name` names it, `back` labels the way back
+ */
+function Deliveries({ id, name, read, back, onBack }) {
+  const [deliveries, , error, reload] = useList(read, [id]);
   const heading = useRef(null);
   useEffect(() => heading.current?.focus(), []);
   return h('div', { class: 'integration-section deliveries' },
     h('div', { class: 'deliveries-bar' },
-      h('button', { type: 'button', class: 'secondary', 'data-action': 'back', onClick: onBack }, '← All commands'),
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'back', onClick: onBack }, back),
       h('button', { type: 'button', class: 'secondary', 'data-action': 'refresh', onClick: reload }, 'Refresh')),
-    h('h3', { ref: heading, tabindex: -1 }, `Deliveries of ${command.command}`),
+    h('h3', { ref: heading, tabindex: -1 }, `Deliveries of ${name}`),
     h('p', { class: 'muted small' }, 'The last 50 calls to its URL, newest first.'),
     error && h('p', { class: 'form-error', role: 'alert' }, error),
     !deliveries && !error && h('p', { role: 'status' }, 'Loading…'),
     deliveries && deliveries.length === 0 && h('p', { class: 'muted' }, 'No deliveries yet.'),
     deliveries && deliveries.length > 0 && h('div', { class: 'deliveries-scroll' },
       h('table', { class: 'deliveries-table' },
-        h('caption', { class: 'visually-hidden' }, `Deliveries of ${command.command}`),
+        h('caption', { class: 'visually-hidden' }, `Deliveries of ${name}`),
         h('thead', null, h('tr', null,
           h('th', { scope: 'col' }, 'When'), h('th', { scope: 'col' }, 'Status'),
           h('th', { scope: 'col' }, 'Details'))),
@@ -292,7 +321,12 @@ function Commands({ workspaceId, manage }) {
   const form = useForm({ command: '/', url: '', description: '', usageHint: '' });
   const shown = cached?.loaded ? cached : list; // follows what is created and deleted here
   if (showing) {
-    return h(Deliveries, { command: showing, onBack: () => setShowing(null) });
+    return h(Deliveries, { id: showing.id, name: showing.command, back: '← All commands',
+      read: () => client.integrations.deliveries(showing.id),
+      onBack: () => {
+        setShowing(null);
+        focusSoon(`.command-list [data-command-id="${showing.id}"] [data-action=deliveries]`);
+      } });
   }
   const create = form.submit(async ({ command, url, description, usageHint }) => {
     const name = command.trim().toLowerCase();
@@ -320,7 +354,7 @@ function Commands({ workspaceId, manage }) {
     !shown && !loadError && h('p', { role: 'status' }, 'Loading…'),
     shown && shown.custom.length === 0 && h('p', { class: 'muted' }, 'No custom commands yet.'),
     shown && shown.custom.length > 0 && h('ul', { class: 'integration-list command-list' }, shown.custom.map(command =>
-      h('li', { key: command.id, 'data-command': command.command },
+      h('li', { key: command.id, 'data-command': command.command, 'data-command-id': command.id },
         h('div', { class: 'integration-item' },
           h('strong', null, command.command), command.usageHint && h('span', { class: 'usage-hint' }, ` ${command.usageHint}`),
           command.description && h('div', { class: 'small' }, command.description),
@@ -353,6 +387,91 @@ function Commands({ workspaceId, manage }) {
       : h('p', { class: 'integration-note' }, "Only the workspace's owners and admins add slash commands."));
 }
 
+/** One outgoing webhook's row: its name, URL and trigger words; Deliveries and Delete for those who may. */
+function OutgoingRow({ hook, manage, onDeliveries, onDelete }) {
+  const words = hook.triggerWords || [];
+  return h('li', { 'data-outgoing-id': hook.id },
+    h('div', { class: 'integration-item' },
+      h('strong', { class: 'outgoing-name' }, hook.name),
+      h('div', { class: 'muted small command-url outgoing-url' }, hook.url),
+      h('div', { class: 'small trigger-words' },
+        words.length === 0 ? h('span', { class: 'muted' }, 'Every new message (no trigger words)')
+          : h('ul', { class: 'trigger-word-list', 'aria-label': `Trigger words of ${hook.name}` },
+            words.map(word => h('li', { key: word }, h('code', { class: 'trigger-word' }, word)))))),
+    manage && h('div', { class: 'integration-actions' },
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'deliveries', onClick: () => onDeliveries(hook),
+        'aria-label': `Deliveries of ${hook.name}` }, 'Deliveries'),
+      h('button', { type: 'button', class: 'secondary danger-text', 'data-action': 'delete', onClick: () => onDelete(hook),
+        'aria-label': `Delete ${hook.name}` }, 'Delete')));
+}
+
+function OutgoingWebhooks({ workspaceId, manage }) {
+  const channel = useChannel(workspaceId);
+  const { chatId } = channel;
+  const [hooks, setHooks, loadError] = useList(() => (chatId ? client.integrations.outgoingWebhooks(chatId)
+    : Promise.resolve([])), [chatId]);
+  const [secret, setSecret] = useState(null); // {outgoingWebhook, signingSecret}
+  const [showing, setShowing] = useState(null); // the webhook whose deliveries are shown
+  const [actionError, setActionError] = useState(null);
+  const form = useForm({ name: '', url: '', triggerWords: '' });
+  if (showing) {
+    return h(Deliveries, { id: showing.id, name: showing.name, back: '← All outgoing webhooks',
+      read: () => client.integrations.outgoingDeliveries(showing.id),
+      onBack: () => {
+        setShowing(null);
+        focusSoon(`.outgoing-list [data-outgoing-id="${showing.id}"] [data-action=deliveries]`);
+      } });
+  }
+  const create = form.submit(async ({ name, url, triggerWords }) => {
+    const parsed = parseTriggerWords(triggerWords);
+    if (parsed.error) throw invalidField('triggerWords', parsed.error);
+    const fields = { name: name.trim(), url: url.trim() };
+    if (parsed.words.length > 0) fields.triggerWords = parsed.words;
+    const answer = await client.integrations.createOutgoingWebhook(chatId, fields);
+    setHooks(list => [...(list || []), answer.outgoingWebhook]);
+    setSecret(answer);
+  });
+  const remove = hook => askConfirm({ title: `Delete the outgoing webhook ${hook.name}`, confirm: 'Delete webhook',
+    danger: true, text: 'New messages of the channel are no longer sent to its URL.',
+    run: async () => {
+      await client.integrations.deleteOutgoingWebhook(hook.id);
+      setHooks(list => list.filter(item => item.id !== hook.id));
+      if (secret?.outgoingWebhook.id === hook.id) setSecret(null);
+    } }).catch(failure => setActionError(failure.message));
+  return h('div', { class: 'integration-section' },
+    h('p', { class: 'integration-note' }, 'The server sends a channel\'s new messages that start with a trigger word '
+      + 'to a URL, signed, as Slack\'s outgoing webhooks do; a reply with text is posted back.'),
+    h(ChannelPicker, { id: 'outgoing-channel', channel, empty: 'Join a channel to see its outgoing webhooks.',
+      onChange: () => { setSecret(null); setActionError(null); } }),
+    secret && h(SecretBox, { id: 'outgoing-secret', title: `Signing secret of ${secret.outgoingWebhook.name}`,
+      what: 'Secret', value: secret.signingSecret, onDone: () => setSecret(null),
+      note: 'Copy the secret now: it is shown only this once. Your endpoint checks each call\'s signature with it '
+        + '(X-OComms-Signature, as Slack signs).' }),
+    chatId && h('h3', null, `Outgoing webhooks of #${channelName(chatId)}`),
+    loadError && h('p', { class: 'form-error', role: 'alert' }, loadError),
+    actionError && h('p', { class: 'form-error', role: 'alert' }, actionError),
+    chatId && !hooks && !loadError && h('p', { role: 'status' }, 'Loading…'),
+    hooks && chatId && hooks.length === 0 && h('p', { class: 'muted' }, 'No outgoing webhooks in this channel yet.'),
+    hooks && hooks.length > 0 && h('ul', { class: 'integration-list outgoing-list' }, hooks.map(hook =>
+      h(OutgoingRow, { key: hook.id, hook, manage, onDeliveries: setShowing, onDelete: remove }))),
+    chatId && (manage ? h('form', { class: 'dialog-form integration-form outgoing-form', onSubmit: create,
+      'aria-labelledby': 'outgoing-form-title' },
+    h('h3', { id: 'outgoing-form-title' }, 'Add an outgoing webhook'),
+    h(Field, { form, name: 'name', id: 'outgoing-name', label: 'Name', required: true, maxLength: 80,
+      hint: 'Shown beside its replies: "via <name>".' }),
+    h(Field, { form, name: 'url', id: 'outgoing-url', label: 'URL', required: true, type: 'url',
+      placeholder: 'https://…', hint: 'Called with Slack\'s outgoing-webhook fields as JSON, signed with the secret.' }),
+    h(Field, { form, name: 'triggerWords', id: 'outgoing-trigger-words', label: 'Trigger words', autocomplete: 'off',
+      spellcheck: false, placeholder: 'e.g. deploy, status',
+      hint: `Separated by commas or spaces, up to ${TRIGGER_WORDS_MAX}; a message is sent when it starts with one. `
+        + 'None: every message.' }),
+    h(FormError, { form }),
+    h('button', { class: 'primary', type: 'submit',
+      disabled: form.busy || !form.values.name.trim() || !form.values.url.trim() }, 'Create webhook'))
+      : h('p', { class: 'integration-note' }, "Only the workspace's owners and admins add outgoing webhooks, "
+        + 'and see their deliveries.')));
+}
+
 /** The Integrations page, a dialog over the workspace: its tabs move with the arrow keys; Esc closes it. */
 export function IntegrationsDialog({ onClose }) {
   const workspaceId = useSlice(client.session.slice, state => state.workspaceId);
@@ -375,7 +494,7 @@ export function IntegrationsDialog({ onClose }) {
       choose(TABS[event.key === 'Home' ? 0 : TABS.length - 1].id, true);
     }
   };
-  const Panel = { bots: Bots, webhooks: Webhooks, commands: Commands }[tab];
+  const Panel = { bots: Bots, webhooks: Webhooks, outgoing: OutgoingWebhooks, commands: Commands }[tab];
   return h(Modal, { title: 'Integrations', onClose, wide: true },
     h('div', { class: 'integrations', 'data-role': role },
       h('div', { class: 'integration-tabs', role: 'tablist', 'aria-label': 'Kinds of integration', ref: tabs,

@@ -1,8 +1,10 @@
-// What the Integrations page does (issue #23): a workspace's bots, its chats' incoming webhooks, its slash commands
-// and their delivery log, over REST (docs/protocol.md "Bots", "Incoming webhooks"; the slash-command contract). The
+// What the Integrations page does (issue #23): a workspace's bots, its chats' incoming and outgoing webhooks, its slash
+// commands, and the delivery logs of commands and outgoing webhooks, over REST (docs/protocol.md "Bots", "Incoming
+// webhooks", "Slash commands", "Outgoing webhooks"). The
 // page keeps its lists itself (they are read when shown); what other parts of the client use is kept up to date here
 // (a command created or deleted changes the composer's list at once). Secrets (a bot's token, a webhook's URL, a
-// command's signing secret) are only ever in the answer that made them: never stored, never logged.
+// command's or outgoing webhook's signing secret) are only ever in the answer that made them: never stored, never
+// logged.
 
 import { ERROR } from '../protocol.js';
 
@@ -51,6 +53,48 @@ export function testResult({ status, ok, problem }) {
   }
   const detail = problem?.detail || problem?.title || `HTTP ${status}`;
   return { ok: false, text: `Refused (${status}): ${detail}${problem?.reason ? ` (${problem.reason})` : ''}` };
+}
+
+/**
+ * Whether two messages of one sender were posted the same way: both by the person, or both through the same
+ * integration under the same name (an incoming or outgoing webhook's, a slash command's `via`). A message list groups
+ * only these, so that an integration's post under its creator's message keeps its "via" tag.
+ */
+export function postedAlike(a, b) {
+  const how = message => (message.via ? [message.via.webhookId, message.via.commandId, message.via.outgoingWebhookId,
+    message.via.name, message.via.username].join('|') : '');
+  return how(a) === how(b);
+}
+
+/** At most this many trigger words per outgoing webhook, each at most TRIGGER_WORD_MAX characters (the server's limits). */
+export const TRIGGER_WORDS_MAX = 10;
+export const TRIGGER_WORD_MAX = 50;
+
+/**
+ * An outgoing webhook's trigger words from what was typed: separated by commas or white space, empty ones dropped,
+ * repeats (the server matches without case) kept once. `{words, error}`: `error` says what the server would refuse
+ * (too many, one too long), null when none; no words means "every message".
+ */
+export function parseTriggerWords(text) {
+  const words = [];
+  const seen = new Set();
+  for (const word of (text || '').split(/[\s,]+/)) {
+    const key = word.toLowerCase();
+    if (word && !seen.has(key)) {
+      seen.add(key);
+      words.push(word);
+    }
+  }
+  const tooLong = words.find(word => word.length > TRIGGER_WORD_MAX);
+  const error = words.length > TRIGGER_WORDS_MAX ? `At most ${TRIGGER_WORDS_MAX} trigger words (${words.length} given)`
+    : tooLong ? `A trigger word has at most ${TRIGGER_WORD_MAX} characters: "${tooLong.slice(0, 20)}…" is longer`
+      : null;
+  return { words, error };
+}
+
+/** A refusal made here, before asking the server, shaped as fieldError reads the server's: said beside `field`. */
+export function invalidField(field, detail) {
+  return Object.assign(new Error(detail), { code: ERROR.VALIDATION_FAILED, problem: { field, detail } });
 }
 
 /** A delivery's line in the log: "ok 200 · 120 ms", "failed 502: …", "refused: …". */
@@ -105,5 +149,9 @@ export function createIntegrations({ api, session, commands }) {
     createCommand,
     deleteCommand,
     deliveries: async commandId => (await rest.commandDeliveries(commandId)).deliveries,
+    outgoingWebhooks: async chatId => (await rest.outgoingWebhooks(chatId)).outgoingWebhooks,
+    createOutgoingWebhook: (chatId, fields) => rest.createOutgoingWebhook(chatId, fields),
+    deleteOutgoingWebhook: outgoingWebhookId => rest.deleteOutgoingWebhook(outgoingWebhookId),
+    outgoingDeliveries: async outgoingWebhookId => (await rest.outgoingWebhookDeliveries(outgoingWebhookId)).deliveries,
   };
 }

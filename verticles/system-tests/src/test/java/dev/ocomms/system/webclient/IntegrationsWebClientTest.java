@@ -4,8 +4,13 @@ import dev.ocomms.accounts.AccountsVerticle;
 import dev.ocomms.gateway.GatewayVerticle;
 import dev.ocomms.integrations.IntegrationsVerticle;
 import dev.ocomms.messaging.MessagingVerticle;
+import dev.ocomms.shared.config.Setting;
 import dev.ocomms.testkit.Account;
 import dev.ocomms.testkit.TestSystem;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,14 +27,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web client's integrations in real headless Chromium (issue #23): the Integrations page (a bot's token shown
- * once and copied, an incoming webhook's "Send test" posting into its channel, axe-core finding nothing serious on
- * it at 1280×800 and 390×844), the composer's slash-command completion, and running built-in commands. Skipped,
+ * once and copied, an incoming webhook's "Send test" posting into its channel, an outgoing webhook refused for its
+ * URL or calling an HTTP receiver of the test's and listed in its deliveries, axe-core finding nothing serious on it
+ * at 1280×800 and 390×844), the composer's slash-command completion, and running built-in commands. Skipped,
  * loudly, where no Chromium is installed, as {@link WebClientTest} is.
  */
 @DisplayName("Web client: integrations and slash commands")
@@ -37,6 +44,10 @@ class IntegrationsWebClientTest {
   private static final Dimension WIDE = new Dimension(1280, 800);
   private static final Dimension PHONE = new Dimension(390, 844);
   private static TestSystem server;
+  /** The outgoing webhooks' endpoint (127.0.0.1, allowed by OCOMMS_OUTBOUND_ALLOWED_HOSTS), and what it was sent. */
+  private static Vertx receiverVertx;
+  private static int receiverPort;
+  private static final ConcurrentLinkedQueue<JsonObject> RECEIVED = new ConcurrentLinkedQueue<>();
   private final List<Browser> browsers = new ArrayList<>();
 
   @BeforeAll
@@ -46,11 +57,33 @@ class IntegrationsWebClientTest {
           + " or no chromedriver at " + Browser.CHROMEDRIVER);
       return;
     }
+    receiverVertx = Vertx.vertx();
+    HttpServer receiver = receiverVertx.createHttpServer().requestHandler(IntegrationsWebClientTest::receive)
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+    receiverPort = receiver.actualPort();
     server = TestSystem.builder()
         .deploy(AccountsVerticle::new).deploy(MessagingVerticle::new).deploy(IntegrationsVerticle::new)
         .deploy(GatewayVerticle::new)
         .withoutConnectionRateLimits()
+        .configure(config -> config.with(Setting.OUTBOUND_ALLOWED_HOSTS, "127.0.0.1:" + receiverPort))
         .start();
+  }
+
+  /** The receiver: an outgoing webhook's call on /outgoing is kept and answered with a reply to post back. */
+  private static void receive(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      if (!request.path().equals("/outgoing")) {
+        request.response().setStatusCode(404).end();
+        return;
+      }
+      RECEIVED.add(body.toJsonObject());
+      request.response().putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("text", "pong from the webhook").encode());
+    });
+  }
+
+  private static String receiverUrl(String path) {
+    return "http://127.0.0.1:" + receiverPort + path;
   }
 
   @BeforeEach
@@ -62,6 +95,9 @@ class IntegrationsWebClientTest {
   static void stopServer() {
     if (server != null) {
       server.close();
+    }
+    if (receiverVertx != null) {
+      receiverVertx.close().toCompletionStage().toCompletableFuture().join();
     }
   }
 
@@ -100,6 +136,21 @@ class IntegrationsWebClientTest {
   private static void tab(Browser browser, String id) {
     browser.click(By.cssSelector(".integration-tabs [data-tab=" + id + "]"));
     browser.waitFor(By.cssSelector(".integration-panel[data-panel=" + id + "]"));
+  }
+
+  /** Fills the Outgoing webhooks tab's form for #general and submits it. */
+  private static void createOutgoing(Browser browser, String name, String url, String triggerWords) {
+    browser.until(d -> "#general".equals(d.findElement(By.cssSelector("#outgoing-channel option:checked")).getText()),
+        "#general chosen");
+    browser.type(By.id("outgoing-name"), name);
+    browser.type(By.id("outgoing-url"), url);
+    browser.type(By.id("outgoing-trigger-words"), triggerWords);
+    browser.click(By.cssSelector(".outgoing-form button[type=submit]"));
+  }
+
+  private static void awaitLoaded(Browser browser) {
+    browser.until(d -> d.findElements(By.cssSelector(".integration-panel [role=status]")).stream()
+        .noneMatch(e -> e.getText().startsWith("Loading")), "loaded");
   }
 
   private static String clipboard(Browser browser) {
@@ -165,6 +216,78 @@ class IntegrationsWebClientTest {
   }
 
   @Test
+  @DisplayName("an outgoing webhook to http://169.254.169.254/hook is refused: url_not_allowed is said beside the URL field")
+  void an_outgoing_webhook_to_the_metadata_address_is_refused() {
+    Browser browser = owner(WIDE);
+    openIntegrations(browser);
+    tab(browser, "outgoing");
+    createOutgoing(browser, "Metadata", "http://169.254.169.254/hook", "deploy");
+
+    WebElement error = browser.waitFor(By.id("outgoing-url-error"));
+    assertThat(error.getText()).contains("169.254.169.254");
+    WebElement url = browser.driver().findElement(By.id("outgoing-url"));
+    assertThat(url.getDomAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(url.getDomAttribute("aria-describedby")).contains("outgoing-url-error");
+    assertThat(url.getDomProperty("value")).as("kept to be corrected").isEqualTo("http://169.254.169.254/hook");
+    assertThat(browser.driver().findElements(By.id("outgoing-secret"))).isEmpty();
+    assertThat(browser.driver().findElements(By.cssSelector(".outgoing-list li"))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an outgoing webhook calls the test's receiver for a message with its trigger word; the reply is posted "
+      + "back and the delivery is listed, ok, in its deliveries (at 390×844)")
+  void an_outgoing_webhook_is_called_and_its_delivery_listed() {
+    Browser browser = owner(WIDE);
+    openIntegrations(browser);
+    tab(browser, "outgoing");
+    String name = "Ops" + UUID.randomUUID().toString().substring(0, 6);
+    createOutgoing(browser, name, receiverUrl("/outgoing"), "deploy, status");
+    String secret = browser.waitFor(By.id("outgoing-secret")).getDomProperty("value");
+    assertThat(secret).matches("[0-9a-f]{64}");
+    WebElement row = browser.until(d -> d.findElements(By.cssSelector(".outgoing-list li[data-outgoing-id]")).stream()
+        .filter(li -> li.getText().contains(name)).findFirst().orElse(null), "the webhook listed");
+    String hookId = row.getDomAttribute("data-outgoing-id");
+    assertThat(row.findElements(By.cssSelector(".trigger-word")).stream().map(WebElement::getText))
+        .containsExactly("deploy", "status");
+    browser.click(By.cssSelector(".secret-box .secret-done"));
+    browser.keys(Keys.ESCAPE);
+    browser.until(d -> d.findElements(By.cssSelector(".modal")).isEmpty(), "the page closed");
+
+    browser.send("deploy api now");
+    WebElement reply = browser.awaitMessage("pong from the webhook");
+    assertThat(reply.findElement(By.cssSelector(".via-tag")).getText()).isEqualTo("via " + name);
+    List<JsonObject> calls = RECEIVED.stream()
+        .filter(call -> hookId.equals(call.getString("outgoing_webhook_id"))).toList();
+    assertThat(calls).as("one call for the one message").hasSize(1);
+    assertThat(calls.get(0).getString("text")).isEqualTo("deploy api now");
+    assertThat(calls.get(0).getString("trigger_word")).isEqualTo("deploy");
+
+    browser.driver().manage().window().setSize(PHONE);
+    openIntegrations(browser);
+    tab(browser, "outgoing");
+    browser.click(By.cssSelector(".outgoing-list li[data-outgoing-id='" + hookId + "'] [data-action=deliveries]"));
+    browser.waitFor(By.cssSelector(".deliveries h3"));
+    // The delivery is logged once the call is answered, which may be just after the reply was posted.
+    WebElement ok = browser.until(d -> {
+      List<WebElement> rows = d.findElements(By.cssSelector(".deliveries-table tbody tr[data-status=ok]"));
+      if (rows.isEmpty()) {
+        d.findElement(By.cssSelector(".deliveries [data-action=refresh]")).click();
+        return null;
+      }
+      return rows.get(0);
+    }, "an ok delivery listed");
+    assertThat(ok.findElement(By.cssSelector(".delivery-details")).getText()).startsWith("ok 200");
+    assertThat((Boolean) browser.script("const box = document.querySelector('.modal').getBoundingClientRect();"
+        + "return box.left >= 0 && box.right <= window.innerWidth;")).as("the page fits the phone's width").isTrue();
+    browser.screenshot(Path.of("target", "screenshots", "integrations-outgoing-deliveries-390.png"));
+
+    browser.click(By.cssSelector(".deliveries [data-action=back]"));
+    browser.until(d -> ("Deliveries of " + name).equals(d.switchTo().activeElement().getDomAttribute("aria-label")),
+        "focus back on the row's Deliveries button");
+    browser.screenshot(Path.of("target", "screenshots", "integrations-outgoing-390.png"));
+  }
+
+  @Test
   @DisplayName("typing \"/\" offers the commands with their usage hints, arrows move through them, Tab completes one")
   void a_slash_offers_the_commands() {
     Browser browser = owner(WIDE);
@@ -225,13 +348,28 @@ class IntegrationsWebClientTest {
     for (Dimension size : List.of(WIDE, PHONE)) {
       browser.driver().manage().window().setSize(size);
       openIntegrations(browser);
-      for (String id : List.of("bots", "webhooks", "commands")) {
+      for (String id : List.of("bots", "webhooks", "outgoing", "commands")) {
         tab(browser, id);
-        browser.until(d -> d.findElements(By.cssSelector(".integration-panel [role=status]")).stream()
-            .noneMatch(e -> e.getText().startsWith("Loading")), "loaded");
+        if (id.equals("outgoing") && size.equals(WIDE)) {
+          // One webhook, so that its row (trigger words, buttons) and the secret shown once are checked too.
+          createOutgoing(browser, "Axe", receiverUrl("/outgoing"), "deploy, status");
+          browser.waitFor(By.id("outgoing-secret"));
+        }
+        awaitLoaded(browser);
         for (String theme : List.of("light", "dark")) {
           browser.script("document.documentElement.dataset.theme = arguments[0];", theme);
           found.addAll(Axe.violations(browser, "integrations " + id + " at " + size.getWidth() + " " + theme));
+        }
+        if (id.equals("outgoing")) {
+          browser.click(By.cssSelector(".outgoing-list li [data-action=deliveries]"));
+          browser.waitFor(By.cssSelector(".deliveries h3"));
+          awaitLoaded(browser);
+          for (String theme : List.of("light", "dark")) {
+            browser.script("document.documentElement.dataset.theme = arguments[0];", theme);
+            found.addAll(Axe.violations(browser, "integrations outgoing deliveries at " + size.getWidth() + " " + theme));
+          }
+          browser.click(By.cssSelector(".deliveries [data-action=back]"));
+          browser.waitFor(By.cssSelector(".outgoing-list"));
         }
       }
       browser.keys(Keys.ESCAPE);
