@@ -59,7 +59,8 @@ class TypingTest {
 
     assertThat(api.typing(alice, chatId, true)).isEqualTo(new JsonObject().put("accepted", true));
 
-    assertThat(chat.await(event -> true, Duration.ofSeconds(3))).isEqualTo(indicator(chatId, alice, true));
+    assertThat(chat.await(event -> isIndicator(event, true), Duration.ofSeconds(3)))
+        .isEqualTo(indicator(chatId, alice, true));
     pause(QUIET);
     assertThat(indicators(chat)).containsExactly(indicator(chatId, alice, true));
   }
